@@ -1,0 +1,192 @@
+package dev.kickback.api;
+
+import dev.kickback.kernels.KernelOps;
+import dev.kickback.kernels.Kernels;
+import java.util.Objects;
+import java.util.SplittableRandom;
+
+/**
+ * A signed-rectifier fully-connected network: its {@link NetworkSpec} and, per weight layer
+ * {@code l}, weights {@code W_l[width(l)][fanIn(l)]} (row-major {@code float[]}) and biases
+ * {@code b_l[width(l)]}.
+ *
+ * <p><b>Threads.</b> {@link #predict(float[], int, float[], Workspace)} only reads the
+ * parameters, so any number of threads may predict on one network at once, each with its own
+ * {@link Workspace}, as long as nothing modifies the network meanwhile (a {@link Trainer} step or
+ * a {@code set...} call). To learn while serving, train a {@link #copy()} and publish it.
+ */
+public final class Network {
+  final NetworkSpec spec;
+  final float[][] weights;
+  final float[][] biases;
+
+  private Network(NetworkSpec spec, float[][] weights, float[][] biases) {
+    this.spec = spec;
+    this.weights = weights;
+    this.biases = biases;
+  }
+
+  /**
+   * A network with seeded He-style initialization: weights drawn from N(0, 2 / fanIn); in
+   * COHERENT mode every non-input layer uses {@code |w| * nu_k} for the weights into unit k.
+   * Hidden biases start at 0; PAIR output biases at +1.0. The same seed gives the same network.
+   */
+  public static Network initialize(NetworkSpec spec, long seed) {
+    Objects.requireNonNull(spec, "spec");
+    SplittableRandom rnd = new SplittableRandom(seed);
+    int layers = spec.layers();
+    float[][] w = new float[layers][];
+    float[][] b = new float[layers][];
+    for (int l = 0; l < layers; l++) {
+      int nOut = spec.width(l);
+      int nIn = spec.fanIn(l);
+      double std = Math.sqrt(2.0 / nIn);
+      boolean coherent = spec.coherence() == Coherence.COHERENT && l > 0;
+      float[] signs = spec.signsOf(l);
+      w[l] = new float[nOut * nIn];
+      for (int k = 0; k < nOut; k++) {
+        for (int j = 0; j < nIn; j++) {
+          double v = rnd.nextGaussian() * std;
+          w[l][k * nIn + j] = (float) (coherent ? Math.abs(v) * signs[k] : v);
+        }
+      }
+      b[l] = new float[nOut];
+      if (l == layers - 1 && spec.head() == Head.PAIR) {
+        java.util.Arrays.fill(b[l], 1f);
+      }
+    }
+    return new Network(spec, w, b);
+  }
+
+  public NetworkSpec spec() {
+    return spec;
+  }
+
+  /** A deep copy sharing only the (immutable) spec, so workspaces fit both. */
+  public Network copy() {
+    float[][] w = new float[weights.length][];
+    float[][] b = new float[biases.length][];
+    for (int l = 0; l < weights.length; l++) {
+      w[l] = weights[l].clone();
+      b[l] = biases[l].clone();
+    }
+    return new Network(spec, w, b);
+  }
+
+  /** A copy of layer {@code l}'s weights, row-major {@code [width(l)][fanIn(l)]}. */
+  public float[] weights(int l) {
+    spec.width(l);
+    return weights[l].clone();
+  }
+
+  /** A copy of layer {@code l}'s biases, {@code [width(l)]}. */
+  public float[] biases(int l) {
+    spec.width(l);
+    return biases[l].clone();
+  }
+
+  /** Replaces layer {@code l}'s weights; values must be finite. Not thread-safe. */
+  public void setWeights(int l, float[] values) {
+    Checks.matrix("weights[" + l + "]", values, spec.width(l), spec.fanIn(l));
+    Checks.finite("weights[" + l + "]", values, spec.fanIn(l));
+    System.arraycopy(values, 0, weights[l], 0, values.length);
+  }
+
+  /** Replaces layer {@code l}'s biases; values must be finite. Not thread-safe. */
+  public void setBiases(int l, float[] values) {
+    Checks.matrix("biases[" + l + "]", values, 1, spec.width(l));
+    Checks.finite("biases[" + l + "]", values, spec.width(l));
+    System.arraycopy(values, 0, biases[l], 0, values.length);
+  }
+
+  /** A workspace for batches of up to {@code maxBatch} samples; one per thread. */
+  public Workspace newWorkspace(int maxBatch) {
+    return new Workspace(spec, maxBatch);
+  }
+
+  /**
+   * Predicts {@code batch} samples: {@code x} is row-major {@code [batch][inputWidth]} with
+   * finite values, {@code out} receives {@code batch} predictions (extra elements untouched).
+   * Does not allocate. Safe to call concurrently with other predictions (see class comment).
+   */
+  public void predict(float[] x, int batch, float[] out, Workspace ws) {
+    Objects.requireNonNull(ws, "ws");
+    ws.checkFits(spec);
+    Checks.batch(batch, ws.maxBatch);
+    Checks.matrix("x", x, batch, spec.inputWidth());
+    Checks.finite("x", x, spec.inputWidth());
+    Objects.requireNonNull(out, "out");
+    if (out.length < batch) {
+      throw new IllegalArgumentException(
+          "out.length = " + out.length + ": expected at least batch = " + batch);
+    }
+    forward(Kernels.ops(), x, batch, ws);
+    prediction(ws, batch, out);
+  }
+
+  /** Convenience: predicts {@code x.length / inputWidth} samples into a new array. */
+  public float[] predict(float[] x) {
+    Objects.requireNonNull(x, "x");
+    int d = spec.inputWidth();
+    if (x.length == 0 || x.length % d != 0) {
+      throw new IllegalArgumentException("x.length = " + x.length
+          + ": expected a positive multiple of inputWidth = " + d);
+    }
+    int batch = x.length / d;
+    float[] out = new float[batch];
+    predict(x, batch, out, newWorkspace(batch));
+    return out;
+  }
+
+  /**
+   * Forward pass for a validated batch: per layer {@code s = x W^T + b} (one gemmNT),
+   * {@code out = nu relu(s)} and {@code mask = nu [s > 0]}. The LINEAR head's output is
+   * {@code s} itself with mask 1.
+   */
+  void forward(KernelOps ops, float[] x, int batch, Workspace ws) {
+    float[] in = x;
+    int last = spec.layers() - 1;
+    for (int l = 0; l <= last; l++) {
+      int nOut = spec.width(l);
+      float[] s = ws.pre[l];
+      float[] bias = biases[l];
+      for (int r = 0; r < batch; r++) {
+        System.arraycopy(bias, 0, s, r * nOut, nOut);
+      }
+      ops.gemmNT(batch, nOut, spec.fanIn(l), 1f, in, weights[l], s);
+      float[] o = ws.out[l];
+      float[] d = ws.mask[l];
+      if (l == last && spec.head() == Head.LINEAR) {
+        System.arraycopy(s, 0, o, 0, batch);
+        java.util.Arrays.fill(d, 0, batch, 1f);
+      } else {
+        rectify(s, spec.signsOf(l), o, d, batch, nOut);
+      }
+      in = o;
+    }
+  }
+
+  private static void rectify(float[] s, float[] nu, float[] o, float[] d, int batch, int n) {
+    for (int r = 0; r < batch; r++) {
+      int row = r * n;
+      for (int j = 0; j < n; j++) {
+        float v = s[row + j];
+        float on = v > 0f ? nu[j] : 0f;
+        d[row + j] = on;
+        o[row + j] = on * v;
+      }
+    }
+  }
+
+  /** y_hat per sample from a completed forward pass: the sum of the head's outputs. */
+  void prediction(Workspace ws, int batch, float[] dst) {
+    float[] o = ws.out[spec.layers() - 1];
+    if (spec.head() == Head.PAIR) {
+      for (int r = 0; r < batch; r++) {
+        dst[r] = o[2 * r] + o[2 * r + 1];
+      }
+    } else {
+      System.arraycopy(o, 0, dst, 0, batch);
+    }
+  }
+}

@@ -1,0 +1,209 @@
+package dev.kickback.api;
+
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * The topology of a signed-rectifier network: input width, hidden widths, the fixed sign of
+ * every hidden unit, the output head and the coherence mode. Immutable.
+ *
+ * <p>Weight layers are numbered {@code 0 .. hiddenLayers()}: layer {@code l} maps the
+ * {@code width(l - 1)} outputs of the layer below (the input for {@code l = 0}) to
+ * {@code width(l)} units; the last weight layer is the head.
+ */
+public final class NetworkSpec {
+  private final int inputWidth;
+  private final int[] widths; // per weight layer: hidden widths then the head width
+  private final float[][] signs; // per weight layer, +1 or -1 per unit
+  private final Head head;
+  private final Coherence coherence;
+
+  private NetworkSpec(Builder b) {
+    this.inputWidth = b.inputWidth;
+    this.head = b.head;
+    this.coherence = b.coherence;
+    int hidden = b.hidden.length;
+    this.widths = Arrays.copyOf(b.hidden, hidden + 1);
+    this.widths[hidden] = head.width();
+    this.signs = new float[hidden + 1][];
+    for (int l = 0; l < hidden; l++) {
+      signs[l] = b.signs != null ? toSigns(l, b.signs[l], b.hidden[l]) : defaultSigns(b.hidden[l]);
+    }
+    signs[hidden] = head == Head.PAIR ? new float[] {1f, -1f} : new float[] {1f};
+  }
+
+  /** Starts a specification for inputs of {@code inputWidth} features. */
+  public static Builder builder(int inputWidth) {
+    return new Builder(inputWidth);
+  }
+
+  /** The paper's network: {@code inputWidth -> 200 -> 100 -> 10 -> head}. */
+  public static NetworkSpec paper(int inputWidth, Head head, Coherence coherence) {
+    return builder(inputWidth).hidden(200, 100, 10).head(head).coherence(coherence).build();
+  }
+
+  /** Input features per sample. */
+  public int inputWidth() {
+    return inputWidth;
+  }
+
+  /** Number of hidden layers L; there are L + 1 weight layers. */
+  public int hiddenLayers() {
+    return widths.length - 1;
+  }
+
+  /** Number of weight layers, {@code hiddenLayers() + 1}. */
+  public int layers() {
+    return widths.length;
+  }
+
+  /** Units in weight layer {@code l}; {@code width(-1)} is the input width. */
+  public int width(int l) {
+    return l == -1 ? inputWidth : widths[checkLayer(l)];
+  }
+
+  /** Inputs to weight layer {@code l}. */
+  public int fanIn(int l) {
+    return width(checkLayer(l) - 1);
+  }
+
+  /** Sign nu (+1 or -1) of unit {@code j} in weight layer {@code l}. */
+  public int sign(int l, int j) {
+    return (int) signs[checkLayer(l)][Objects.checkIndex(j, widths[l])];
+  }
+
+  /** Weights in layer {@code l}: {@code width(l) * fanIn(l)}, stored row-major [out][in]. */
+  public int weightCount(int l) {
+    return width(l) * fanIn(l);
+  }
+
+  /** Total number of weights and biases. */
+  public long parameterCount() {
+    long n = 0;
+    for (int l = 0; l < layers(); l++) {
+      n += (long) weightCount(l) + width(l);
+    }
+    return n;
+  }
+
+  /** FLOPs of one forward pass for one sample: 2 per weight. */
+  public long forwardFlopsPerSample() {
+    long n = 0;
+    for (int l = 0; l < layers(); l++) {
+      n += 2L * weightCount(l);
+    }
+    return n;
+  }
+
+  public Head head() {
+    return head;
+  }
+
+  public Coherence coherence() {
+    return coherence;
+  }
+
+  float[] signsOf(int l) {
+    return signs[l];
+  }
+
+  private int checkLayer(int l) {
+    if (l < 0 || l >= widths.length) {
+      throw new IndexOutOfBoundsException(
+          "layer " + l + " out of range [0, " + widths.length + ")");
+    }
+    return l;
+  }
+
+  private static float[] defaultSigns(int n) {
+    float[] s = new float[n];
+    int positives = (n + 1) / 2; // first half positive; a single unit is positive
+    for (int j = 0; j < n; j++) {
+      s[j] = j < positives ? 1f : -1f;
+    }
+    return s;
+  }
+
+  private static float[] toSigns(int l, int[] given, int n) {
+    if (given == null || given.length != n) {
+      throw new IllegalArgumentException("signs[" + l + "].length="
+          + (given == null ? "null" : given.length) + ", expected hidden width " + n);
+    }
+    float[] s = new float[n];
+    for (int j = 0; j < n; j++) {
+      if (given[j] != 1 && given[j] != -1) {
+        throw new IllegalArgumentException(
+            "signs[" + l + "][" + j + "] = " + given[j] + ": must be +1 or -1");
+      }
+      s[j] = given[j];
+    }
+    return s;
+  }
+
+  @Override
+  public String toString() {
+    StringBuilder sb = new StringBuilder().append(inputWidth);
+    for (int l = 0; l < hiddenLayers(); l++) {
+      sb.append(" -> ").append(widths[l]);
+    }
+    return sb.append(" -> ").append(head).append(" (").append(coherence).append(')').toString();
+  }
+
+  /** Builder; defaults: no hidden layer, PAIR head, FREE weights, first half of units positive. */
+  public static final class Builder {
+    private final int inputWidth;
+    private int[] hidden = new int[0];
+    private int[][] signs;
+    private Head head = Head.PAIR;
+    private Coherence coherence = Coherence.FREE;
+
+    private Builder(int inputWidth) {
+      if (inputWidth < 1) {
+        throw new IllegalArgumentException("inputWidth = " + inputWidth + ": must be >= 1");
+      }
+      this.inputWidth = inputWidth;
+    }
+
+    /** Hidden layer widths, input side first; each >= 1. */
+    public Builder hidden(int... widths) {
+      Objects.requireNonNull(widths, "widths");
+      for (int l = 0; l < widths.length; l++) {
+        if (widths[l] < 1) {
+          throw new IllegalArgumentException(
+              "hidden[" + l + "] = " + widths[l] + ": widths must be >= 1");
+        }
+      }
+      this.hidden = widths.clone();
+      return this;
+    }
+
+    /** Signs per hidden layer, each +1 or -1; {@code signs[l].length} must equal hidden[l]. */
+    public Builder signs(int[]... signs) {
+      Objects.requireNonNull(signs, "signs");
+      int[][] copy = new int[signs.length][];
+      for (int l = 0; l < signs.length; l++) {
+        copy[l] = signs[l] == null ? null : signs[l].clone();
+      }
+      this.signs = copy;
+      return this;
+    }
+
+    public Builder head(Head head) {
+      this.head = Objects.requireNonNull(head, "head");
+      return this;
+    }
+
+    public Builder coherence(Coherence coherence) {
+      this.coherence = Objects.requireNonNull(coherence, "coherence");
+      return this;
+    }
+
+    public NetworkSpec build() {
+      if (signs != null && signs.length != hidden.length) {
+        throw new IllegalArgumentException("signs given for " + signs.length
+            + " layers, but there are " + hidden.length + " hidden layers");
+      }
+      return new NetworkSpec(this);
+    }
+  }
+}

@@ -1,0 +1,45 @@
+package dev.kickback.api;
+
+/**
+ * Buffers for the forward pass of up to {@code maxBatch} samples through networks of one
+ * topology: per weight layer the pre-activations {@code s}, the outputs {@code x = nu relu(s)}
+ * and the signed activity masks {@code d = nu [s > 0]}, each row-major {@code [batch][width]}.
+ *
+ * <p>A workspace is not thread-safe: give each thread its own (they are cheap: about
+ * {@code 12 * maxBatch * (sum of widths)} bytes). Create with {@link Network#newWorkspace(int)}.
+ */
+public final class Workspace {
+  final NetworkSpec spec;
+  final int maxBatch;
+  final float[][] pre;
+  final float[][] out;
+  final float[][] mask;
+
+  Workspace(NetworkSpec spec, int maxBatch) {
+    Checks.maxBatch(maxBatch);
+    this.spec = spec;
+    this.maxBatch = maxBatch;
+    int layers = spec.layers();
+    pre = new float[layers][];
+    out = new float[layers][];
+    mask = new float[layers][];
+    for (int l = 0; l < layers; l++) {
+      int n = Math.multiplyExact(maxBatch, spec.width(l));
+      pre[l] = new float[n];
+      out[l] = new float[n];
+      mask[l] = new float[n];
+    }
+  }
+
+  /** Largest batch this workspace holds. */
+  public int maxBatch() {
+    return maxBatch;
+  }
+
+  void checkFits(NetworkSpec other) {
+    if (other != spec) {
+      throw new IllegalArgumentException(
+          "workspace was made for " + spec + ", not for this network (" + other + ")");
+    }
+  }
+}

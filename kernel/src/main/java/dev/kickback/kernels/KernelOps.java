@@ -1,0 +1,92 @@
+package dev.kickback.kernels;
+
+/**
+ * Dense FP32 primitives over row-major {@code float[]} matrices with natural strides (the
+ * leading dimension of an {@code [r][c]} matrix is {@code c}). Every operation accumulates into
+ * its output, like BLAS with {@code beta = 1}: callers that want an overwrite zero the output
+ * first. Arrays may be longer than the shape needs (workspaces are sized for the largest batch);
+ * only the leading {@code rows * cols} elements are read or written.
+ *
+ * <p>Two implementations exist: {@link Kernels#scalar()}, the plain-Java reference, and a Vector
+ * API implementation available through {@link Kernels#vector()} when {@code jdk.incubator.vector}
+ * is readable. {@link Kernels#ops()} is the one chosen for this JVM. Implementations are
+ * stateless and thread-safe; they never allocate.
+ *
+ * <p>Results of the two implementations differ only by the order of floating-point summation:
+ * each output element agrees within {@code 1e-5 * sum_p |a_p * b_p|} (see the tests).
+ */
+public abstract sealed class KernelOps permits ScalarKernelOps, PanamaKernelOps {
+
+  KernelOps() {}
+
+  /** Short name for logs and benchmark parameters: {@code "scalar"} or {@code "vector"}. */
+  public abstract String name();
+
+  /**
+   * {@code C[m][n] += alpha * A[m][k] * B[n][k]^T}: each output is a dot product of a row of A
+   * with a row of B. The forward pass uses it with A = activations, B = weights.
+   */
+  public final void gemmNT(int m, int n, int k, float alpha, float[] a, float[] b, float[] c) {
+    Shapes.checkGemm("gemmNT", m, n, k, a, "m*k", (long) m * k, b, "n*k", (long) n * k, c);
+    if (m > 0 && n > 0 && k > 0) {
+      gemmNTKernel(m, n, k, alpha, a, b, c);
+    }
+  }
+
+  /**
+   * {@code C[m][n] += alpha * A[m][k] * B[k][n]}. The feedback pass uses it to pull a signal
+   * through the next layer's weights: {@code T[B][n_l] = S[B][n_l+1] * W[n_l+1][n_l]}.
+   */
+  public final void gemmNN(int m, int n, int k, float alpha, float[] a, float[] b, float[] c) {
+    Shapes.checkGemm("gemmNN", m, n, k, a, "m*k", (long) m * k, b, "k*n", (long) k * n, c);
+    if (m > 0 && n > 0 && k > 0) {
+      gemmStridedA(m, n, k, alpha, a, k, 1, b, c);
+    }
+  }
+
+  /**
+   * {@code C[m][n] += alpha * A[k][m]^T * B[k][n]}: a rank-k update. The weight update uses it:
+   * {@code W[n_out][n_in] += (eta / B) * G[B][n_out]^T * X[B][n_in]}.
+   */
+  public final void gemmTN(int m, int n, int k, float alpha, float[] a, float[] b, float[] c) {
+    Shapes.checkGemm("gemmTN", m, n, k, a, "k*m", (long) k * m, b, "k*n", (long) k * n, c);
+    if (m > 0 && n > 0 && k > 0) {
+      gemmStridedA(m, n, k, alpha, a, 1, m, b, c);
+    }
+  }
+
+  /** {@code y[m] += alpha * A[m][n] * x[n]}: a batch-1 forward pass through one layer. */
+  public final void gemv(int m, int n, float alpha, float[] a, float[] x, float[] y) {
+    Shapes.checkGemm("gemv", 1, m, n, x, "n", n, a, "m*n", (long) m * n, y);
+    if (m > 0 && n > 0) {
+      gemmNTKernel(1, m, n, alpha, x, a, y);
+    }
+  }
+
+  /** {@code sum_i x[xOff + i] * y[yOff + i]} for {@code i < n}. */
+  public final float dot(int n, float[] x, int xOff, float[] y, int yOff) {
+    Shapes.checkRange("dot", "x", x, xOff, n);
+    Shapes.checkRange("dot", "y", y, yOff, n);
+    return dotKernel(n, x, xOff, y, yOff);
+  }
+
+  /** {@code y[yOff + i] += alpha * x[xOff + i]} for {@code i < n}. */
+  public final void axpy(int n, float alpha, float[] x, int xOff, float[] y, int yOff) {
+    Shapes.checkRange("axpy", "x", x, xOff, n);
+    Shapes.checkRange("axpy", "y", y, yOff, n);
+    axpyKernel(n, alpha, x, xOff, y, yOff);
+  }
+
+  abstract void gemmNTKernel(int m, int n, int k, float alpha, float[] a, float[] b, float[] c);
+
+  /**
+   * {@code C[m][n] += alpha * sum_p A(i, p) * B[p][n]} with {@code A(i, p) = a[i * rs + p * cs]}:
+   * one kernel serves both gemmNN ({@code rs = k, cs = 1}) and gemmTN ({@code rs = 1, cs = m}).
+   */
+  abstract void gemmStridedA(
+      int m, int n, int k, float alpha, float[] a, int rs, int cs, float[] b, float[] c);
+
+  abstract float dotKernel(int n, float[] x, int xOff, float[] y, int yOff);
+
+  abstract void axpyKernel(int n, float alpha, float[] x, int xOff, float[] y, int yOff);
+}

@@ -1,0 +1,113 @@
+package dev.kickback.kernels;
+
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * Chooses the {@link KernelOps} implementation once, when this class is initialized, and logs
+ * one line naming the choice.
+ *
+ * <p>The vector implementation is chosen when the module {@code jdk.incubator.vector} is
+ * readable (start the JVM with {@code --add-modules jdk.incubator.vector}) and its preferred
+ * float species has at least 4 lanes; otherwise the scalar implementation is. The system
+ * property {@value #PROPERTY} forces a choice: {@code scalar} always works, {@code vector}
+ * fails class initialization with an explanation when the module is not readable.
+ */
+public final class Kernels {
+  /** System property forcing the implementation: {@code scalar}, {@code vector} or {@code auto}. */
+  public static final String PROPERTY = "kickback.kernels";
+
+  private static final String VECTOR_MODULE = "jdk.incubator.vector";
+  private static final System.Logger LOG = System.getLogger(Kernels.class.getName());
+
+  private static final KernelOps OPS = select();
+
+  private Kernels() {}
+
+  /** The implementation chosen for this JVM. */
+  public static KernelOps ops() {
+    return OPS;
+  }
+
+  /** The scalar reference implementation, available on every JVM. */
+  public static KernelOps scalar() {
+    return ScalarKernelOps.INSTANCE;
+  }
+
+  /** The Vector API implementation, or empty when {@code jdk.incubator.vector} is not usable. */
+  public static Optional<KernelOps> vector() {
+    return Optional.ofNullable(VectorHolder.INSTANCE);
+  }
+
+  /** Why the vector implementation is unavailable, or empty when it is available. */
+  public static Optional<String> vectorUnavailableReason() {
+    return Optional.ofNullable(VectorHolder.REASON);
+  }
+
+  private static KernelOps select() {
+    String forced = System.getProperty(PROPERTY, "auto").trim().toLowerCase(Locale.ROOT);
+    KernelOps chosen;
+    String why;
+    switch (forced) {
+      case "scalar" -> {
+        chosen = scalar();
+        why = "forced by -D" + PROPERTY + "=scalar";
+      }
+      case "vector" -> {
+        if (VectorHolder.INSTANCE == null) {
+          throw new IllegalStateException(
+              "-D" + PROPERTY + "=vector, but the vector kernels cannot be used: "
+                  + VectorHolder.REASON);
+        }
+        chosen = VectorHolder.INSTANCE;
+        why = "forced by -D" + PROPERTY + "=vector";
+      }
+      case "auto" -> {
+        chosen = VectorHolder.INSTANCE != null ? VectorHolder.INSTANCE : scalar();
+        why = VectorHolder.INSTANCE != null ? "jdk.incubator.vector is readable"
+            : VectorHolder.REASON;
+      }
+      default -> throw new IllegalArgumentException(
+          "-D" + PROPERTY + "=" + forced + ": expected scalar, vector or auto");
+    }
+    String detail = chosen == scalar() ? "" : " (" + VectorHolder.LANES + " float lanes)";
+    LOG.log(System.Logger.Level.INFO,
+        "Kickback-J kernels: " + chosen.name() + detail + "; " + why);
+    return chosen;
+  }
+
+  /** Initialized on first use, so a JVM that never asks for vectors never probes for them. */
+  private static final class VectorHolder {
+    static final KernelOps INSTANCE;
+    static final String REASON;
+    static final int LANES;
+
+    static {
+      KernelOps ops = null;
+      String reason = null;
+      int lanes = 0;
+      Module self = Kernels.class.getModule();
+      Optional<Module> vm = ModuleLayer.boot().findModule(VECTOR_MODULE);
+      if (vm.isEmpty()) {
+        reason = VECTOR_MODULE + " is not in the module graph; run java with --add-modules "
+            + VECTOR_MODULE + " to use the Vector API kernels";
+      } else if (!self.canRead(vm.get())) {
+        reason = self + " cannot read " + VECTOR_MODULE;
+      } else {
+        try {
+          lanes = PanamaKernelOps.lanes();
+          if (lanes < 4) {
+            reason = "the preferred float vector has only " + lanes + " lanes";
+          } else {
+            ops = new PanamaKernelOps();
+          }
+        } catch (LinkageError e) {
+          reason = "the Vector API failed to load: " + e;
+        }
+      }
+      INSTANCE = ops;
+      REASON = reason;
+      LANES = lanes;
+    }
+  }
+}

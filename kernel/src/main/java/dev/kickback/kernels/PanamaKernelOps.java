@@ -1,0 +1,320 @@
+package dev.kickback.kernels;
+
+import static jdk.incubator.vector.VectorOperators.ADD;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Vector API kernels, register-blocked: 2x4 blocks of dot products for gemmNT, 4 rows x 4
+ * vectors of outputs for the strided-A (NN/TN) kernel. Loaded reflectively by
+ * {@link Kernels} only when {@code jdk.incubator.vector} is readable, so that this class (and its
+ * references to the incubator module) is never linked on a JVM without it.
+ *
+ * <p>Tails: in the summation dimension of gemmNT a final masked iteration; in the column
+ * dimension of the strided-A kernel masked loads and stores. Lane sums ({@code reduceLanes}) run
+ * once per output element, after its inner loop.
+ */
+final class PanamaKernelOps extends KernelOps {
+  private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+  private static final int L = S.length();
+
+  PanamaKernelOps() {}
+
+  static int lanes() {
+    return L;
+  }
+
+  @Override
+  public String name() {
+    return "vector";
+  }
+
+  // ---- gemmNT: C[i][j] += alpha * dot(A row i, B row j) --------------------------------------
+
+  @Override
+  void gemmNTKernel(int m, int n, int k, float alpha, float[] a, float[] b, float[] c) {
+    int m2 = m & ~1;
+    int n4 = n & ~3;
+    for (int i = 0; i < m2; i += 2) {
+      for (int j = 0; j < n4; j += 4) {
+        dot2x4(k, alpha, a, i * k, b, j * k, c, i * n + j, n);
+      }
+      for (int j = n4; j < n; j++) {
+        c[i * n + j] += alpha * dotKernel(k, a, i * k, b, j * k);
+        c[(i + 1) * n + j] += alpha * dotKernel(k, a, (i + 1) * k, b, j * k);
+      }
+    }
+    if (m2 < m) {
+      int i = m2;
+      for (int j = 0; j < n4; j += 4) {
+        dot1x4(k, alpha, a, i * k, b, j * k, c, i * n + j);
+      }
+      for (int j = n4; j < n; j++) {
+        c[i * n + j] += alpha * dotKernel(k, a, i * k, b, j * k);
+      }
+    }
+  }
+
+  /**
+   * 8 dot products: rows a0, a0+k of A against rows b0..b0+3k of B, 6 loads per 8 FMAs. Kept
+   * to 2x4: a 4x4 block made the method large enough that C2 inlined the vector intrinsics late,
+   * lost the exact vector types and boxed every accumulator (measured: 0.5-3 GFLOP/s and
+   * hundreds of bytes allocated per call).
+   */
+  private static void dot2x4(
+      int k, float alpha, float[] a, int a0, float[] b, int b0, float[] c, int c0, int ldc) {
+    FloatVector s00 = FloatVector.zero(S), s01 = s00, s02 = s00, s03 = s00;
+    FloatVector s10 = s00, s11 = s00, s12 = s00, s13 = s00;
+    final int a1 = a0 + k;
+    final int b1 = b0 + k, b2 = b1 + k, b3 = b2 + k;
+    final int kv = S.loopBound(k);
+    int p = 0;
+    for (; p < kv; p += L) {
+      FloatVector x0 = FloatVector.fromArray(S, a, a0 + p);
+      FloatVector x1 = FloatVector.fromArray(S, a, a1 + p);
+      FloatVector w = FloatVector.fromArray(S, b, b0 + p);
+      s00 = x0.fma(w, s00);
+      s10 = x1.fma(w, s10);
+      w = FloatVector.fromArray(S, b, b1 + p);
+      s01 = x0.fma(w, s01);
+      s11 = x1.fma(w, s11);
+      w = FloatVector.fromArray(S, b, b2 + p);
+      s02 = x0.fma(w, s02);
+      s12 = x1.fma(w, s12);
+      w = FloatVector.fromArray(S, b, b3 + p);
+      s03 = x0.fma(w, s03);
+      s13 = x1.fma(w, s13);
+    }
+    if (p < k) {
+      VectorMask<Float> t = S.indexInRange(p, k);
+      FloatVector x0 = FloatVector.fromArray(S, a, a0 + p, t);
+      FloatVector x1 = FloatVector.fromArray(S, a, a1 + p, t);
+      FloatVector w = FloatVector.fromArray(S, b, b0 + p, t);
+      s00 = x0.fma(w, s00);
+      s10 = x1.fma(w, s10);
+      w = FloatVector.fromArray(S, b, b1 + p, t);
+      s01 = x0.fma(w, s01);
+      s11 = x1.fma(w, s11);
+      w = FloatVector.fromArray(S, b, b2 + p, t);
+      s02 = x0.fma(w, s02);
+      s12 = x1.fma(w, s12);
+      w = FloatVector.fromArray(S, b, b3 + p, t);
+      s03 = x0.fma(w, s03);
+      s13 = x1.fma(w, s13);
+    }
+    c[c0] += alpha * s00.reduceLanes(ADD);
+    c[c0 + 1] += alpha * s01.reduceLanes(ADD);
+    c[c0 + 2] += alpha * s02.reduceLanes(ADD);
+    c[c0 + 3] += alpha * s03.reduceLanes(ADD);
+    c[c0 + ldc] += alpha * s10.reduceLanes(ADD);
+    c[c0 + ldc + 1] += alpha * s11.reduceLanes(ADD);
+    c[c0 + ldc + 2] += alpha * s12.reduceLanes(ADD);
+    c[c0 + ldc + 3] += alpha * s13.reduceLanes(ADD);
+  }
+
+  /** 4 dot products of one row of A against 4 rows of B: the batch-1 (gemv) case. */
+  private static void dot1x4(
+      int k, float alpha, float[] a, int a0, float[] b, int b0, float[] c, int c0) {
+    FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0, s3 = s0;
+    final int b1 = b0 + k, b2 = b1 + k, b3 = b2 + k;
+    final int kv = S.loopBound(k);
+    int p = 0;
+    for (; p < kv; p += L) {
+      FloatVector x = FloatVector.fromArray(S, a, a0 + p);
+      s0 = x.fma(FloatVector.fromArray(S, b, b0 + p), s0);
+      s1 = x.fma(FloatVector.fromArray(S, b, b1 + p), s1);
+      s2 = x.fma(FloatVector.fromArray(S, b, b2 + p), s2);
+      s3 = x.fma(FloatVector.fromArray(S, b, b3 + p), s3);
+    }
+    if (p < k) {
+      VectorMask<Float> t = S.indexInRange(p, k);
+      FloatVector x = FloatVector.fromArray(S, a, a0 + p, t);
+      s0 = x.fma(FloatVector.fromArray(S, b, b0 + p, t), s0);
+      s1 = x.fma(FloatVector.fromArray(S, b, b1 + p, t), s1);
+      s2 = x.fma(FloatVector.fromArray(S, b, b2 + p, t), s2);
+      s3 = x.fma(FloatVector.fromArray(S, b, b3 + p, t), s3);
+    }
+    c[c0] += alpha * s0.reduceLanes(ADD);
+    c[c0 + 1] += alpha * s1.reduceLanes(ADD);
+    c[c0 + 2] += alpha * s2.reduceLanes(ADD);
+    c[c0 + 3] += alpha * s3.reduceLanes(ADD);
+  }
+
+  // ---- strided A: C[i][:] += alpha * sum_p A(i, p) * B[p][:] ---------------------------------
+
+  @Override
+  void gemmStridedA(
+      int m, int n, int k, float alpha, float[] a, int rs, int cs, float[] b, float[] c) {
+    final int m4 = m & ~3;
+    final int nBlock = n - n % (4 * L);
+    for (int i = 0; i < m4; i += 4) {
+      int j = 0;
+      for (; j < nBlock; j += 4 * L) {
+        rows4cols4(k, alpha, a, i * rs, rs, cs, b, j, n, c, i * n + j);
+      }
+      for (; j < n; j += L) {
+        rows4cols1(k, alpha, a, i * rs, rs, cs, b, j, n, c, i * n + j);
+      }
+    }
+    for (int i = m4; i < m; i++) {
+      int j = 0;
+      for (; j < nBlock; j += 4 * L) {
+        rows1cols4(k, alpha, a, i * rs, cs, b, j, n, c, i * n + j);
+      }
+      for (; j < n; j += L) {
+        rows1cols1(k, alpha, a, i * rs, cs, b, j, n, c, i * n + j);
+      }
+    }
+  }
+
+  /** Outputs C[i..i+3][j..j+4L): 16 accumulators, 4 loads and 4 broadcasts per 16 FMAs. */
+  private static void rows4cols4(
+      int k, float alpha, float[] a, int a0, int rs, int cs, float[] b, int j, int ldb,
+      float[] c, int c0) {
+    FloatVector c00 = FloatVector.zero(S), c01 = c00, c02 = c00, c03 = c00;
+    FloatVector c10 = c00, c11 = c00, c12 = c00, c13 = c00;
+    FloatVector c20 = c00, c21 = c00, c22 = c00, c23 = c00;
+    FloatVector c30 = c00, c31 = c00, c32 = c00, c33 = c00;
+    for (int p = 0; p < k; p++) {
+      int bp = p * ldb + j;
+      FloatVector b0 = FloatVector.fromArray(S, b, bp);
+      FloatVector b1 = FloatVector.fromArray(S, b, bp + L);
+      FloatVector b2 = FloatVector.fromArray(S, b, bp + 2 * L);
+      FloatVector b3 = FloatVector.fromArray(S, b, bp + 3 * L);
+      int ap = a0 + p * cs;
+      FloatVector x = FloatVector.broadcast(S, a[ap]);
+      c00 = x.fma(b0, c00); c01 = x.fma(b1, c01); c02 = x.fma(b2, c02); c03 = x.fma(b3, c03);
+      x = FloatVector.broadcast(S, a[ap + rs]);
+      c10 = x.fma(b0, c10); c11 = x.fma(b1, c11); c12 = x.fma(b2, c12); c13 = x.fma(b3, c13);
+      x = FloatVector.broadcast(S, a[ap + 2 * rs]);
+      c20 = x.fma(b0, c20); c21 = x.fma(b1, c21); c22 = x.fma(b2, c22); c23 = x.fma(b3, c23);
+      x = FloatVector.broadcast(S, a[ap + 3 * rs]);
+      c30 = x.fma(b0, c30); c31 = x.fma(b1, c31); c32 = x.fma(b2, c32); c33 = x.fma(b3, c33);
+    }
+    // Stores written out: a helper taking vectors that C2 declines to inline makes it box the
+    // accumulators inside the loop (measured: ~250 B allocated per iteration).
+    FloatVector al = FloatVector.broadcast(S, alpha);
+    final int r0 = c0, r1 = c0 + ldb, r2 = r1 + ldb, r3 = r2 + ldb;
+    c00.fma(al, FloatVector.fromArray(S, c, r0)).intoArray(c, r0);
+    c01.fma(al, FloatVector.fromArray(S, c, r0 + L)).intoArray(c, r0 + L);
+    c02.fma(al, FloatVector.fromArray(S, c, r0 + 2 * L)).intoArray(c, r0 + 2 * L);
+    c03.fma(al, FloatVector.fromArray(S, c, r0 + 3 * L)).intoArray(c, r0 + 3 * L);
+    c10.fma(al, FloatVector.fromArray(S, c, r1)).intoArray(c, r1);
+    c11.fma(al, FloatVector.fromArray(S, c, r1 + L)).intoArray(c, r1 + L);
+    c12.fma(al, FloatVector.fromArray(S, c, r1 + 2 * L)).intoArray(c, r1 + 2 * L);
+    c13.fma(al, FloatVector.fromArray(S, c, r1 + 3 * L)).intoArray(c, r1 + 3 * L);
+    c20.fma(al, FloatVector.fromArray(S, c, r2)).intoArray(c, r2);
+    c21.fma(al, FloatVector.fromArray(S, c, r2 + L)).intoArray(c, r2 + L);
+    c22.fma(al, FloatVector.fromArray(S, c, r2 + 2 * L)).intoArray(c, r2 + 2 * L);
+    c23.fma(al, FloatVector.fromArray(S, c, r2 + 3 * L)).intoArray(c, r2 + 3 * L);
+    c30.fma(al, FloatVector.fromArray(S, c, r3)).intoArray(c, r3);
+    c31.fma(al, FloatVector.fromArray(S, c, r3 + L)).intoArray(c, r3 + L);
+    c32.fma(al, FloatVector.fromArray(S, c, r3 + 2 * L)).intoArray(c, r3 + 2 * L);
+    c33.fma(al, FloatVector.fromArray(S, c, r3 + 3 * L)).intoArray(c, r3 + 3 * L);
+  }
+
+  /** Outputs C[i..i+3][j..min(j+L, ldb)), masked: the column tail of a 4-row block. */
+  private static void rows4cols1(
+      int k, float alpha, float[] a, int a0, int rs, int cs, float[] b, int j, int ldb,
+      float[] c, int c0) {
+    VectorMask<Float> t = S.indexInRange(j, ldb);
+    FloatVector c0v = FloatVector.zero(S), c1v = c0v, c2v = c0v, c3v = c0v;
+    for (int p = 0; p < k; p++) {
+      FloatVector bv = FloatVector.fromArray(S, b, p * ldb + j, t);
+      int ap = a0 + p * cs;
+      c0v = FloatVector.broadcast(S, a[ap]).fma(bv, c0v);
+      c1v = FloatVector.broadcast(S, a[ap + rs]).fma(bv, c1v);
+      c2v = FloatVector.broadcast(S, a[ap + 2 * rs]).fma(bv, c2v);
+      c3v = FloatVector.broadcast(S, a[ap + 3 * rs]).fma(bv, c3v);
+    }
+    FloatVector al = FloatVector.broadcast(S, alpha);
+    final int r0 = c0, r1 = c0 + ldb, r2 = r1 + ldb, r3 = r2 + ldb;
+    c0v.fma(al, FloatVector.fromArray(S, c, r0, t)).intoArray(c, r0, t);
+    c1v.fma(al, FloatVector.fromArray(S, c, r1, t)).intoArray(c, r1, t);
+    c2v.fma(al, FloatVector.fromArray(S, c, r2, t)).intoArray(c, r2, t);
+    c3v.fma(al, FloatVector.fromArray(S, c, r3, t)).intoArray(c, r3, t);
+  }
+
+  /**
+   * Outputs C[i][j..j+4L) for a single row of A: the batch-1 case of gemmNN (Kickback's tau).
+   * Rows of B whose coefficient is zero (inactive units) are skipped: they add nothing.
+   */
+  private static void rows1cols4(
+      int k, float alpha, float[] a, int a0, int cs, float[] b, int j, int ldb, float[] c,
+      int c0) {
+    FloatVector c0v = FloatVector.zero(S), c1v = c0v, c2v = c0v, c3v = c0v;
+    for (int p = 0; p < k; p++) {
+      float ap = a[a0 + p * cs];
+      if (ap == 0f) {
+        continue;
+      }
+      int bp = p * ldb + j;
+      FloatVector x = FloatVector.broadcast(S, ap);
+      c0v = x.fma(FloatVector.fromArray(S, b, bp), c0v);
+      c1v = x.fma(FloatVector.fromArray(S, b, bp + L), c1v);
+      c2v = x.fma(FloatVector.fromArray(S, b, bp + 2 * L), c2v);
+      c3v = x.fma(FloatVector.fromArray(S, b, bp + 3 * L), c3v);
+    }
+    FloatVector al = FloatVector.broadcast(S, alpha);
+    c0v.fma(al, FloatVector.fromArray(S, c, c0)).intoArray(c, c0);
+    c1v.fma(al, FloatVector.fromArray(S, c, c0 + L)).intoArray(c, c0 + L);
+    c2v.fma(al, FloatVector.fromArray(S, c, c0 + 2 * L)).intoArray(c, c0 + 2 * L);
+    c3v.fma(al, FloatVector.fromArray(S, c, c0 + 3 * L)).intoArray(c, c0 + 3 * L);
+  }
+
+  /** Outputs C[i][j..min(j+L, ldb)), masked, for a single row of A. */
+  private static void rows1cols1(
+      int k, float alpha, float[] a, int a0, int cs, float[] b, int j, int ldb, float[] c,
+      int c0) {
+    VectorMask<Float> t = S.indexInRange(j, ldb);
+    FloatVector acc = FloatVector.zero(S);
+    for (int p = 0; p < k; p++) {
+      float ap = a[a0 + p * cs];
+      if (ap != 0f) {
+        acc = FloatVector.broadcast(S, ap).fma(FloatVector.fromArray(S, b, p * ldb + j, t), acc);
+      }
+    }
+    acc.fma(FloatVector.broadcast(S, alpha), FloatVector.fromArray(S, c, c0, t))
+        .intoArray(c, c0, t);
+  }
+
+  // ---- level 1 --------------------------------------------------------------------------------
+
+  @Override
+  float dotKernel(int n, float[] x, int xOff, float[] y, int yOff) {
+    FloatVector s0 = FloatVector.zero(S), s1 = s0;
+    final int n2 = n - n % (2 * L);
+    int i = 0;
+    for (; i < n2; i += 2 * L) {
+      s0 = FloatVector.fromArray(S, x, xOff + i).fma(FloatVector.fromArray(S, y, yOff + i), s0);
+      s1 = FloatVector.fromArray(S, x, xOff + i + L)
+          .fma(FloatVector.fromArray(S, y, yOff + i + L), s1);
+    }
+    for (; i < n; i += L) {
+      VectorMask<Float> t = S.indexInRange(i, n);
+      s0 = FloatVector.fromArray(S, x, xOff + i, t)
+          .fma(FloatVector.fromArray(S, y, yOff + i, t), s0);
+    }
+    return s0.add(s1).reduceLanes(ADD);
+  }
+
+  @Override
+  void axpyKernel(int n, float alpha, float[] x, int xOff, float[] y, int yOff) {
+    FloatVector al = FloatVector.broadcast(S, alpha);
+    final int nv = S.loopBound(n);
+    int i = 0;
+    for (; i < nv; i += L) {
+      FloatVector.fromArray(S, x, xOff + i)
+          .fma(al, FloatVector.fromArray(S, y, yOff + i))
+          .intoArray(y, yOff + i);
+    }
+    if (i < n) {
+      VectorMask<Float> t = S.indexInRange(i, n);
+      FloatVector.fromArray(S, x, xOff + i, t)
+          .fma(al, FloatVector.fromArray(S, y, yOff + i, t))
+          .intoArray(y, yOff + i, t);
+    }
+  }
+}

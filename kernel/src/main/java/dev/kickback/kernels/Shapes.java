@@ -1,0 +1,43 @@
+package dev.kickback.kernels;
+
+/** Argument checks shared by the kernel entry points; O(1), so they stay on the hot path. */
+final class Shapes {
+  private Shapes() {}
+
+  static void checkGemm(
+      String op, int m, int n, int k,
+      float[] a, String aShape, long aNeed,
+      float[] b, String bShape, long bNeed,
+      float[] c) {
+    if (m < 0 || n < 0 || k < 0) {
+      throw new IllegalArgumentException(
+          op + ": dimensions must be >= 0, got m=" + m + ", n=" + n + ", k=" + k);
+    }
+    need(op, "a", a, aShape, aNeed, m, n, k);
+    need(op, "b", b, bShape, bNeed, m, n, k);
+    need(op, "c", c, "m*n", (long) m * n, m, n, k);
+  }
+
+  private static void need(
+      String op, String name, float[] arr, String shape, long need, int m, int n, int k) {
+    if (arr == null) {
+      throw new NullPointerException(op + ": " + name + " is null");
+    }
+    if (arr.length < need) {
+      throw new IllegalArgumentException(
+          op + ": " + name + ".length=" + arr.length + " < " + shape + "=" + need
+              + " (m=" + m + ", n=" + n + ", k=" + k + ")");
+    }
+  }
+
+  static void checkRange(String op, String name, float[] arr, int off, int n) {
+    if (arr == null) {
+      throw new NullPointerException(op + ": " + name + " is null");
+    }
+    if (n < 0 || off < 0 || (long) off + n > arr.length) {
+      throw new IllegalArgumentException(
+          op + ": " + name + "[" + off + ", " + off + "+" + n + ") is outside "
+              + name + ".length=" + arr.length);
+    }
+  }
+}

@@ -1,0 +1,170 @@
+package dev.kickback.api;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kickback.kernels.KernelOps;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * SPEC checks 1 and 3 on random small networks: Backprop against central finite differences
+ * (in the double reference), the float kernels against the double reference for both rules,
+ * and Kickback equal to Backprop on the top two weight layers.
+ */
+class GradientTest {
+  private static final int NETS = 12;
+  private static final int BATCH = 3;
+
+  static Stream<Arguments> configs() {
+    List<Arguments> out = new ArrayList<>();
+    for (Head head : Head.values()) {
+      for (Coherence c : Coherence.values()) {
+        for (int depth = 1; depth <= 4; depth++) {
+          out.add(Arguments.of(head, c, depth));
+        }
+      }
+    }
+    return out.stream();
+  }
+
+  static Stream<Arguments> pathConfigs() {
+    return configs().flatMap(a -> Stream.of(Paths.NAMES)
+        .map(p -> Arguments.of(p, a.get()[0], a.get()[1], a.get()[2])));
+  }
+
+  /** A random network and batch whose pre-activations all stay 1e-3 away from a ReLU kink. */
+  private record Case(Network net, ReferenceNet ref, float[] x, float[] y) {}
+
+  private static List<Case> cases(Head head, Coherence c, int depth, int maxWidth, long seed) {
+    SplittableRandom rnd = new SplittableRandom(seed);
+    List<Case> cases = new ArrayList<>();
+    while (cases.size() < NETS) {
+      NetworkSpec spec = RandomNets.spec(rnd, head, c, depth, maxWidth);
+      Network net = Network.initialize(spec, rnd.nextLong());
+      float[] x = RandomNets.gaussian(rnd, BATCH * spec.inputWidth());
+      float[] y = RandomNets.gaussian(rnd, BATCH);
+      ReferenceNet ref = new ReferenceNet(net);
+      if (ref.kinkMargin(x, BATCH) > 1e-3) {
+        cases.add(new Case(net, ref, x, y));
+      }
+    }
+    return cases;
+  }
+
+  @ParameterizedTest(name = "{0} {1} depth {2}")
+  @MethodSource("configs")
+  void backpropIsTheGradientOfTheLoss(Head head, Coherence c, int depth) {
+    double worst = 0;
+    for (Case k : cases(head, c, depth, 12, 11L * depth + head.ordinal() + 5L * c.ordinal())) {
+      ReferenceNet ref = k.ref();
+      double[][][] dir = ref.direction(Rule.BACKPROP, k.x(), k.y(), BATCH);
+      double h = 1e-5;
+      for (int l = 0; l < ref.spec.layers(); l++) {
+        for (double[][] params : new double[][][] {ref.w, ref.b}) {
+          double[] grad = params == ref.w ? dir[0][l] : dir[1][l];
+          double[] p = params[l];
+          double errSq = 0;
+          double normSq = 0;
+          for (int i = 0; i < p.length; i++) {
+            double keep = p[i];
+            p[i] = keep + h;
+            double up = ref.loss(k.x(), k.y(), BATCH);
+            p[i] = keep - h;
+            double down = ref.loss(k.x(), k.y(), BATCH);
+            p[i] = keep;
+            double fd = (up - down) / (2 * h);
+            double backprop = -grad[i]; // the direction descends: it is minus the gradient
+            errSq += (fd - backprop) * (fd - backprop);
+            normSq += fd * fd;
+          }
+          double rel = normSq == 0 ? Math.sqrt(errSq) : Math.sqrt(errSq / normSq);
+          worst = Math.max(worst, rel);
+        }
+      }
+    }
+    assertTrue(worst < 1e-6, "worst relative error of Backprop vs finite differences: " + worst);
+  }
+
+  @ParameterizedTest(name = "{0} {1} {2} depth {3}")
+  @MethodSource("pathConfigs")
+  void kernelDirectionsMatchTheDoubleReference(String path, Head head, Coherence c, int depth) {
+    KernelOps ops = Paths.get(path);
+    for (Case k : cases(head, c, depth, 40, 97L * depth + head.ordinal() + 3L * c.ordinal())) {
+      for (Rule rule : Rule.values()) {
+        float[][][] got = direction(ops, k.net(), rule, k.x(), k.y());
+        double[][][] want = k.ref().direction(rule, k.x(), k.y(), BATCH);
+        for (int l = 0; l < k.net().spec().layers(); l++) {
+          assertClose(want[0][l], got[0][l], 1e-5, rule + " dW[" + l + "] of " + k.net().spec());
+          assertClose(want[1][l], got[1][l], 1e-5, rule + " dB[" + l + "] of " + k.net().spec());
+        }
+      }
+    }
+  }
+
+  @ParameterizedTest(name = "{0} {1} {2} depth {3}")
+  @MethodSource("pathConfigs")
+  void kickbackEqualsBackpropOnTheTopTwoLayers(String path, Head head, Coherence c, int depth) {
+    KernelOps ops = Paths.get(path);
+    for (Case k : cases(head, c, depth, 40, 5L * depth + head.ordinal() + 7L * c.ordinal())) {
+      float[][][] bp = direction(ops, k.net(), Rule.BACKPROP, k.x(), k.y());
+      float[][][] kb = direction(ops, k.net(), Rule.KICKBACK, k.x(), k.y());
+      int top = k.net().spec().layers() - 1;
+      for (int l = top; l >= top - 1; l--) {
+        assertArrayEquals(bp[0][l], kb[0][l], 0f, "dW[" + l + "]");
+        assertArrayEquals(bp[1][l], kb[1][l], 0f, "dB[" + l + "]");
+      }
+    }
+  }
+
+  @org.junit.jupiter.api.Test
+  void kickbackDiffersFromBackpropBelowTheTopTwoLayers() {
+    // The rule must actually truncate: with 3 hidden layers the first layer's update differs.
+    NetworkSpec spec = NetworkSpec.builder(5).hidden(8, 8, 8).head(Head.LINEAR).build();
+    SplittableRandom rnd = new SplittableRandom(3);
+    Network net = Network.initialize(spec, 1);
+    float[] x = RandomNets.gaussian(rnd, 4 * 5);
+    float[] y = RandomNets.gaussian(rnd, 4);
+    ReferenceNet ref = new ReferenceNet(net);
+    double[][][] bp = ref.direction(Rule.BACKPROP, x, y, 4);
+    double[][][] kb = ref.direction(Rule.KICKBACK, x, y, 4);
+    double diff = 0;
+    for (int i = 0; i < bp[0][0].length; i++) {
+      diff = Math.max(diff, Math.abs(bp[0][0][i] - kb[0][0][i]));
+    }
+    assertTrue(diff > 1e-3, "Kickback and Backprop agree on layer 0: " + diff);
+    assertEquals(spec.layers(), 4);
+  }
+
+  static float[][][] direction(KernelOps ops, Network net, Rule rule, float[] x, float[] y) {
+    NetworkSpec spec = net.spec();
+    float[][] dw = new float[spec.layers()][];
+    float[][] db = new float[spec.layers()][];
+    for (int l = 0; l < spec.layers(); l++) {
+      dw[l] = new float[spec.weightCount(l)];
+      db[l] = new float[spec.width(l)];
+    }
+    new Trainer(net, y.length, ops).direction(rule, x, y, y.length, dw, db);
+    return new float[][][] {dw, db};
+  }
+
+  /** Norm-wise: ||got - want|| <= tol * ||want||, or both (near) zero. */
+  static void assertClose(double[] want, float[] got, double tol, String what) {
+    double errSq = 0;
+    double normSq = 0;
+    for (int i = 0; i < want.length; i++) {
+      errSq += (got[i] - want[i]) * (got[i] - want[i]);
+      normSq += want[i] * want[i];
+    }
+    double err = Math.sqrt(errSq);
+    double norm = Math.sqrt(normSq);
+    assertTrue(err <= tol * norm || err < 1e-12,
+        what + ": relative error " + (err / norm) + " exceeds " + tol);
+  }
+}

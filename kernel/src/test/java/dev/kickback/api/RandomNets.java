@@ -1,0 +1,31 @@
+package dev.kickback.api;
+
+import java.util.SplittableRandom;
+
+/** Random small topologies and inputs for property tests. */
+final class RandomNets {
+  private RandomNets() {}
+
+  static NetworkSpec spec(SplittableRandom rnd, Head head, Coherence coherence, int depth,
+      int maxWidth) {
+    int[] hidden = new int[depth];
+    int[][] signs = new int[depth][];
+    for (int l = 0; l < depth; l++) {
+      hidden[l] = 1 + rnd.nextInt(maxWidth);
+      signs[l] = new int[hidden[l]];
+      for (int j = 0; j < hidden[l]; j++) {
+        signs[l][j] = rnd.nextBoolean() ? 1 : -1;
+      }
+    }
+    return NetworkSpec.builder(1 + rnd.nextInt(maxWidth)).hidden(hidden).signs(signs)
+        .head(head).coherence(coherence).build();
+  }
+
+  static float[] gaussian(SplittableRandom rnd, int n) {
+    float[] v = new float[n];
+    for (int i = 0; i < n; i++) {
+      v[i] = (float) rnd.nextGaussian();
+    }
+    return v;
+  }
+}

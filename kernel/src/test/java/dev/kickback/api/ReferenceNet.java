@@ -1,0 +1,146 @@
+package dev.kickback.api;
+
+/**
+ * A plain double-precision reference of SPEC.md, one sample at a time, with no shared code with
+ * the kernels: forward pass, loss, and the Backprop and Kickback update directions.
+ */
+final class ReferenceNet {
+  final NetworkSpec spec;
+  final double[][] w;
+  final double[][] b;
+
+  ReferenceNet(Network net) {
+    spec = net.spec();
+    int layers = spec.layers();
+    w = new double[layers][];
+    b = new double[layers][];
+    for (int l = 0; l < layers; l++) {
+      w[l] = toDouble(net.weights(l));
+      b[l] = toDouble(net.biases(l));
+    }
+  }
+
+  static double[] toDouble(float[] v) {
+    double[] d = new double[v.length];
+    for (int i = 0; i < v.length; i++) {
+      d[i] = v[i];
+    }
+    return d;
+  }
+
+  /** Pre-activations per layer for one sample. */
+  double[][] pre(float[] x, int row) {
+    int layers = spec.layers();
+    double[][] s = new double[layers][];
+    double[] in = new double[spec.inputWidth()];
+    for (int i = 0; i < in.length; i++) {
+      in[i] = x[row * in.length + i];
+    }
+    for (int l = 0; l < layers; l++) {
+      int nOut = spec.width(l);
+      int nIn = spec.fanIn(l);
+      s[l] = new double[nOut];
+      double[] out = new double[nOut];
+      for (int k = 0; k < nOut; k++) {
+        double v = b[l][k];
+        for (int j = 0; j < nIn; j++) {
+          v += w[l][k * nIn + j] * in[j];
+        }
+        s[l][k] = v;
+        out[k] = spec.sign(l, k) * Math.max(v, 0);
+      }
+      in = out;
+    }
+    return s;
+  }
+
+  double output(double[][] s) {
+    double[] top = s[spec.layers() - 1];
+    if (spec.head() == Head.LINEAR) {
+      return top[0];
+    }
+    return Math.max(top[0], 0) - Math.max(top[1], 0);
+  }
+
+  double predict(float[] x, int row) {
+    return output(pre(x, row));
+  }
+
+  /** Mean loss 0.5 (y - y_hat)^2 over the batch. */
+  double loss(float[] x, float[] y, int batch) {
+    double sum = 0;
+    for (int r = 0; r < batch; r++) {
+      double e = y[r] - predict(x, r);
+      sum += 0.5 * e * e;
+    }
+    return sum / batch;
+  }
+
+  /** Smallest |s| over all units and samples: distance to the nearest ReLU kink. */
+  double kinkMargin(float[] x, int batch) {
+    double m = Double.POSITIVE_INFINITY;
+    for (int r = 0; r < batch; r++) {
+      for (double[] layer : pre(x, r)) {
+        for (double v : layer) {
+          m = Math.min(m, Math.abs(v));
+        }
+      }
+    }
+    return m;
+  }
+
+  /** Activity nu_k 1_k of unit k in layer l (the LINEAR head is always active, sign +1). */
+  private double signedActivity(double[][] s, int l, int k) {
+    if (l == spec.layers() - 1 && spec.head() == Head.LINEAR) {
+      return 1;
+    }
+    return s[l][k] > 0 ? spec.sign(l, k) : 0;
+  }
+
+  /** Update direction for unit rate: {@code [0] = dW per layer, [1] = dB per layer}. */
+  double[][][] direction(Rule rule, float[] x, float[] y, int batch) {
+    int layers = spec.layers();
+    double[][] dw = new double[layers][];
+    double[][] db = new double[layers][];
+    for (int l = 0; l < layers; l++) {
+      dw[l] = new double[w[l].length];
+      db[l] = new double[b[l].length];
+    }
+    for (int r = 0; r < batch; r++) {
+      double[][] s = pre(x, r);
+      double beta = y[r] - output(s);
+      // f[l][j]: pi (Backprop) or tau (Kickback) of unit j in layer l; 1 at the head.
+      double[][] f = new double[layers][];
+      f[layers - 1] = new double[spec.width(layers - 1)];
+      java.util.Arrays.fill(f[layers - 1], 1);
+      for (int l = layers - 2; l >= 0; l--) {
+        int n = spec.width(l);
+        int nNext = spec.width(l + 1);
+        f[l] = new double[n];
+        for (int j = 0; j < n; j++) {
+          double v = 0;
+          for (int k = 0; k < nNext; k++) {
+            double up = rule == Rule.BACKPROP ? f[l + 1][k] : 1;
+            v += w[l + 1][k * n + j] * signedActivity(s, l + 1, k) * up;
+          }
+          f[l][j] = v;
+        }
+      }
+      for (int l = 0; l < layers; l++) {
+        int nIn = spec.fanIn(l);
+        double[] in = new double[nIn];
+        for (int j = 0; j < nIn; j++) {
+          in[j] = l == 0 ? x[r * nIn + j] : spec.sign(l - 1, j) * Math.max(s[l - 1][j], 0);
+        }
+        for (int k = 0; k < spec.width(l); k++) {
+          double g = beta * f[l][k] * signedActivity(s, l, k) / batch;
+          db[l][k] += g;
+          for (int j = 0; j < nIn; j++) {
+            dw[l][k * nIn + j] += g * in[j];
+          }
+        }
+      }
+    }
+    return new double[][][] {dw, db};
+  }
+}

@@ -1,0 +1,189 @@
+package dev.kickback.kernels;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every primitive, on both paths, against an exact (double) reference, over shapes that
+ * include 1, primes, multiples of the vector length and one either side of them.
+ *
+ * <p>Tolerance: each output element {@code c + alpha * sum_p a_p b_p}, computed in float, may
+ * differ from the exact value by at most {@code gamma(k + 2) * (|c| + |alpha| sum_p |a_p b_p|)},
+ * {@code gamma(n) = n u / (1 - n u)}, u = 2^-24: the classical bound for any summation order,
+ * so it holds for the scalar loop and for the blocked vector sums alike.
+ */
+class KernelOpsTest {
+  private static final int[][] SHAPES = {
+    {1, 1, 1}, {1, 17, 33}, {4, 4, 16}, {5, 13, 17}, {3, 64, 7}, {8, 65, 64}, {17, 31, 129},
+    {2, 10, 100}, {13, 67, 1}, {1, 1, 300}, {7, 63, 15}, {4, 129, 31}, {64, 200, 21},
+    {1, 128, 47}, {6, 127, 2}, {11, 3, 64},
+  };
+
+  static Stream<Arguments> cases() {
+    List<Arguments> out = new ArrayList<>();
+    for (String path : new String[] {"scalar", "vector"}) {
+      for (int[] s : SHAPES) {
+        out.add(Arguments.of(path, s[0], s[1], s[2]));
+      }
+    }
+    return out.stream();
+  }
+
+  static KernelOps path(String name) {
+    if (name.equals("scalar")) {
+      return Kernels.scalar();
+    }
+    assumeTrue(Kernels.vector().isPresent(), "vector kernels unavailable");
+    return Kernels.vector().get();
+  }
+
+  private static float[] random(SplittableRandom rnd, int n) {
+    float[] v = new float[n];
+    for (int i = 0; i < n; i++) {
+      v[i] = (float) rnd.nextGaussian();
+    }
+    return v;
+  }
+
+  private static double gamma(int n) {
+    double u = Math.ulp(1f) / 2;
+    return n * u / (1 - n * u);
+  }
+
+  /** Which operand layout: A(i,p) and B(p,j) as functions of the flat arrays. */
+  private enum Op { NT, NN, TN }
+
+  @ParameterizedTest(name = "{0} m={1} n={2} k={3}")
+  @MethodSource("cases")
+  void gemmVariantsMatchExactSums(String path, int m, int n, int k) {
+    KernelOps ops = path(path);
+    SplittableRandom rnd = new SplittableRandom(31L * m + 7L * n + k);
+    for (Op op : Op.values()) {
+      float[] a = random(rnd, m * k);
+      float[] b = random(rnd, n * k);
+      // one extra element beyond the shape on c: kernels must not touch it
+      float[] c0 = random(rnd, m * n + 1);
+      float alpha = 0.75f;
+      float[] c = c0.clone();
+      switch (op) {
+        case NT -> ops.gemmNT(m, n, k, alpha, a, b, c);
+        case NN -> ops.gemmNN(m, n, k, alpha, a, b, c);
+        case TN -> ops.gemmTN(m, n, k, alpha, a, b, c);
+      }
+      for (int i = 0; i < m; i++) {
+        for (int j = 0; j < n; j++) {
+          double exact = 0;
+          double abs = 0;
+          for (int p = 0; p < k; p++) {
+            double ap = switch (op) {
+              case NT, NN -> a[i * k + p];
+              case TN -> a[p * m + i];
+            };
+            double bp = switch (op) {
+              case NT -> b[j * k + p];
+              case NN, TN -> b[p * n + j];
+            };
+            exact += ap * bp;
+            abs += Math.abs(ap * bp);
+          }
+          double want = c0[i * n + j] + alpha * exact;
+          double bound = gamma(k + 2) * (Math.abs(c0[i * n + j]) + alpha * abs);
+          double got = c[i * n + j];
+          if (Math.abs(got - want) > bound) {
+            throw new AssertionError(path + " gemm" + op + " C[" + i + "][" + j + "] = " + got
+                + ", exact " + want + ", bound " + bound);
+          }
+        }
+      }
+      assertEquals(c0[m * n], c[m * n], 0f, path + " gemm" + op + " wrote past m*n");
+    }
+  }
+
+  @ParameterizedTest(name = "{0} m={1} n={2}")
+  @MethodSource("cases")
+  void gemvAndLevel1MatchExactSums(String path, int m, int n, int unused) {
+    KernelOps ops = path(path);
+    SplittableRandom rnd = new SplittableRandom(17L * m + n);
+    float[] a = random(rnd, m * n);
+    float[] x = random(rnd, n + 3);
+    float[] y0 = random(rnd, m);
+    float[] y = y0.clone();
+    ops.gemv(m, n, 2f, a, x, y);
+    for (int i = 0; i < m; i++) {
+      double exact = 0;
+      double abs = 0;
+      for (int p = 0; p < n; p++) {
+        exact += (double) a[i * n + p] * x[p];
+        abs += Math.abs((double) a[i * n + p] * x[p]);
+      }
+      assertEquals(y0[i] + 2 * exact, y[i], gamma(n + 2) * (Math.abs(y0[i]) + 2 * abs));
+    }
+    // level 1 with offsets: dot and axpy over x[3, 3 + n) and a[0, n)
+    double exact = 0;
+    double abs = 0;
+    for (int p = 0; p < n; p++) {
+      exact += (double) x[p] * a[p];
+      abs += Math.abs((double) x[p] * a[p]);
+    }
+    assertEquals(exact, ops.dot(n, x, 0, a, 0), gamma(n) * abs);
+    float[] z = a.clone();
+    ops.axpy(n, -0.5f, x, 3, z, 0);
+    for (int p = 0; p < n; p++) {
+      double tol = gamma(2) * (Math.abs(a[p]) + 0.5 * Math.abs(x[3 + p]));
+      assertEquals(a[p] - 0.5 * x[3 + p], z[p], tol);
+    }
+    for (int p = n; p < z.length; p++) {
+      assertEquals(a[p], z[p], 0f, "axpy wrote past n");
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("pathNames")
+  void shapeErrorsNameTheArgument(String path) {
+    KernelOps ops = path(path);
+    float[] small = new float[5];
+    float[] ok = new float[100];
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> ops.gemmNT(2, 3, 4, 1f, small, ok, ok));
+    assertEquals("gemmNT: a.length=5 < m*k=8 (m=2, n=3, k=4)", e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> ops.gemmTN(2, 3, 4, 1f, ok, ok, small));
+    assertEquals("gemmTN: c.length=5 < m*n=6 (m=2, n=3, k=4)", e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> ops.gemmNN(-1, 3, 4, 1f, ok, ok, ok));
+    assertEquals("gemmNN: dimensions must be >= 0, got m=-1, n=3, k=4", e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> ops.axpy(3, 1f, ok, 98, ok, 0));
+    assertEquals("axpy: x[98, 98+3) is outside x.length=100", e.getMessage());
+    NullPointerException npe = assertThrows(NullPointerException.class,
+        () -> ops.dot(3, ok, 0, null, 0));
+    assertEquals("dot: y is null", npe.getMessage());
+  }
+
+  static Stream<String> pathNames() {
+    return Stream.of("scalar", "vector");
+  }
+
+  @Test
+  void chosenPathFollowsModuleReadability() {
+    String forced = System.getProperty(Kernels.PROPERTY, "auto");
+    boolean moduleReadable =
+        ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+    String expected = switch (forced) {
+      case "scalar" -> "scalar";
+      case "vector" -> "vector";
+      default -> moduleReadable ? "vector" : "scalar";
+    };
+    assertEquals(expected, Kernels.ops().name());
+    assertEquals(moduleReadable, Kernels.vector().isPresent());
+    assertEquals(!moduleReadable, Kernels.vectorUnavailableReason().isPresent());
+  }
+}
