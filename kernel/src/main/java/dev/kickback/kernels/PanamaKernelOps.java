@@ -12,6 +12,12 @@ import jdk.incubator.vector.VectorSpecies;
  * {@link Kernels} only when {@code jdk.incubator.vector} is readable, so that this class (and its
  * references to the incubator module) is never linked on a JVM without it.
  *
+ * <p>Reproducibility: lane sums use {@code reduceLanes(ADD)}, whose order is unspecified and in
+ * practice differs between the interpreter/C1 and C2, so an early (not yet compiled) call can
+ * differ from later ones in the last bits. In steady state results are bitwise repeatable. A
+ * fixed-order tree of rotations and adds was tried: C2 did not keep the vectors in registers
+ * through the helper methods and allocated ~100 KB per call, so it was not kept.
+ *
  * <p>Tails: in the summation dimension of gemmNT a final masked iteration; in the column
  * dimension of the strided-A kernel masked loads and stores. Lane sums ({@code reduceLanes}) run
  * once per output element, after its inner loop.

@@ -99,6 +99,20 @@ final class ReferenceNet {
 
   /** Update direction for unit rate: {@code [0] = dW per layer, [1] = dB per layer}. */
   double[][][] direction(Rule rule, float[] x, float[] y, int batch) {
+    return direction(rule, x, y, batch, false);
+  }
+
+  /**
+   * The same sums with every term replaced by its absolute value and beta by |y| + |y_hat|:
+   * the scale against which a float computation's rounding error is measured. Cancellation
+   * (a small beta = y - y_hat, signed terms summing to near 0) makes the signed result a poor
+   * yardstick; this one bounds every intermediate quantity.
+   */
+  double[][][] magnitude(Rule rule, float[] x, float[] y, int batch) {
+    return direction(rule, x, y, batch, true);
+  }
+
+  private double[][][] direction(Rule rule, float[] x, float[] y, int batch, boolean abs) {
     int layers = spec.layers();
     double[][] dw = new double[layers][];
     double[][] db = new double[layers][];
@@ -108,7 +122,7 @@ final class ReferenceNet {
     }
     for (int r = 0; r < batch; r++) {
       double[][] s = pre(x, r);
-      double beta = y[r] - output(s);
+      double beta = abs ? Math.abs(y[r]) + Math.abs(output(s)) : y[r] - output(s);
       // f[l][j]: pi (Backprop) or tau (Kickback) of unit j in layer l; 1 at the head.
       double[][] f = new double[layers][];
       f[layers - 1] = new double[spec.width(layers - 1)];
@@ -121,7 +135,8 @@ final class ReferenceNet {
           double v = 0;
           for (int k = 0; k < nNext; k++) {
             double up = rule == Rule.BACKPROP ? f[l + 1][k] : 1;
-            v += w[l + 1][k * n + j] * signedActivity(s, l + 1, k) * up;
+            double term = w[l + 1][k * n + j] * signedActivity(s, l + 1, k) * up;
+            v += abs ? Math.abs(term) : term;
           }
           f[l][j] = v;
         }
@@ -131,9 +146,11 @@ final class ReferenceNet {
         double[] in = new double[nIn];
         for (int j = 0; j < nIn; j++) {
           in[j] = l == 0 ? x[r * nIn + j] : spec.sign(l - 1, j) * Math.max(s[l - 1][j], 0);
+          in[j] = abs ? Math.abs(in[j]) : in[j];
         }
         for (int k = 0; k < spec.width(l); k++) {
           double g = beta * f[l][k] * signedActivity(s, l, k) / batch;
+          g = abs ? Math.abs(g) : g;
           db[l][k] += g;
           for (int j = 0; j < nIn; j++) {
             dw[l][k * nIn + j] += g * in[j];
