@@ -21,10 +21,10 @@ import java.util.Locale;
  */
 public final class Demo {
   private static final int WIDTH = 21;
-  private static final int ROWS = 4096;
-  private static final int EPOCHS = 20;
+  private static final int ROWS = 2048;
+  private static final int EPOCHS = 30;
   private static final int BATCH = 16;
-  private static final float LR = 0.01f;
+  private static final float LR = 0.03f;
 
   private Demo() {}
 
