@@ -106,7 +106,12 @@ public final class Network {
 
   /** A workspace for batches of up to {@code maxBatch} samples; one per thread. */
   public Workspace newWorkspace(int maxBatch) {
-    return new Workspace(spec, maxBatch);
+    return new Workspace(spec, maxBatch, Kernels.ops());
+  }
+
+  /** As {@link #newWorkspace(int)}, predicting with the given kernel implementation. */
+  public Workspace newWorkspace(int maxBatch, KernelOps ops) {
+    return new Workspace(spec, maxBatch, ops);
   }
 
   /**
@@ -125,7 +130,7 @@ public final class Network {
       throw new IllegalArgumentException(
           "out.length = " + out.length + ": expected at least batch = " + batch);
     }
-    forward(Kernels.ops(), x, batch, ws);
+    forward(ws.ops, x, batch, ws);
     prediction(ws, batch, out);
   }
 

@@ -42,7 +42,7 @@ public final class Trainer {
     this.net = Objects.requireNonNull(net, "net");
     this.ops = Objects.requireNonNull(ops, "ops");
     this.spec = net.spec;
-    this.ws = net.newWorkspace(maxBatch);
+    this.ws = net.newWorkspace(maxBatch, ops);
     int layers = spec.layers();
     feedback = new float[layers][];
     influence = new float[layers][];

@@ -1,23 +1,29 @@
 package dev.kickback.api;
 
+import dev.kickback.kernels.KernelOps;
+import java.util.Objects;
+
 /**
  * Buffers for the forward pass of up to {@code maxBatch} samples through networks of one
  * topology: per weight layer the pre-activations {@code s}, the outputs {@code x = nu relu(s)}
  * and the signed activity masks {@code d = nu [s > 0]}, each row-major {@code [batch][width]}.
  *
  * <p>A workspace is not thread-safe: give each thread its own (they are cheap: about
- * {@code 12 * maxBatch * (sum of widths)} bytes). Create with {@link Network#newWorkspace(int)}.
+ * {@code 12 * maxBatch * (sum of widths)} bytes). Create with {@link Network#newWorkspace(int)};
+ * a workspace also fixes the kernel implementation its predictions run on.
  */
 public final class Workspace {
   final NetworkSpec spec;
+  final KernelOps ops;
   final int maxBatch;
   final float[][] pre;
   final float[][] out;
   final float[][] mask;
 
-  Workspace(NetworkSpec spec, int maxBatch) {
+  Workspace(NetworkSpec spec, int maxBatch, KernelOps ops) {
     Checks.maxBatch(maxBatch);
     this.spec = spec;
+    this.ops = Objects.requireNonNull(ops, "ops");
     this.maxBatch = maxBatch;
     int layers = spec.layers();
     pre = new float[layers][];

@@ -7,7 +7,7 @@ package dev.kickback.kernels;
  * first. Arrays may be longer than the shape needs (workspaces are sized for the largest batch);
  * only the leading {@code rows * cols} elements are read or written.
  *
- * <p>Two implementations exist: {@link Kernels#scalar()}, the plain-Java reference, and a Vector
+ * <p>Two implementations ship: {@link Kernels#scalar()}, the plain-Java reference, and a Vector
  * API implementation available through {@link Kernels#vector()} when {@code jdk.incubator.vector}
  * is readable. {@link Kernels#ops()} is the one chosen for this JVM. Implementations are
  * stateless and thread-safe; they never allocate.
@@ -15,9 +15,14 @@ package dev.kickback.kernels;
  * <p>Results of the two implementations differ only by the order of floating-point summation:
  * each output element agrees within {@code 1e-5 * sum_p |a_p * b_p|} (see the tests).
  */
-public abstract sealed class KernelOps permits ScalarKernelOps, PanamaKernelOps {
+public abstract class KernelOps {
 
-  KernelOps() {}
+  /**
+   * For implementations outside this library (a native BLAS in a benchmark, say). The public
+   * entry points validate arguments and call the protected kernels only with in-range shapes
+   * and positive dimensions.
+   */
+  protected KernelOps() {}
 
   /** Short name for logs and benchmark parameters: {@code "scalar"} or {@code "vector"}. */
   public abstract String name();
@@ -77,16 +82,16 @@ public abstract sealed class KernelOps permits ScalarKernelOps, PanamaKernelOps 
     axpyKernel(n, alpha, x, xOff, y, yOff);
   }
 
-  abstract void gemmNTKernel(int m, int n, int k, float alpha, float[] a, float[] b, float[] c);
+  protected abstract void gemmNTKernel(int m, int n, int k, float alpha, float[] a, float[] b, float[] c);
 
   /**
    * {@code C[m][n] += alpha * sum_p A(i, p) * B[p][n]} with {@code A(i, p) = a[i * rs + p * cs]}:
    * one kernel serves both gemmNN ({@code rs = k, cs = 1}) and gemmTN ({@code rs = 1, cs = m}).
    */
-  abstract void gemmStridedA(
+  protected abstract void gemmStridedA(
       int m, int n, int k, float alpha, float[] a, int rs, int cs, float[] b, float[] c);
 
-  abstract float dotKernel(int n, float[] x, int xOff, float[] y, int yOff);
+  protected abstract float dotKernel(int n, float[] x, int xOff, float[] y, int yOff);
 
-  abstract void axpyKernel(int n, float alpha, float[] x, int xOff, float[] y, int yOff);
+  protected abstract void axpyKernel(int n, float alpha, float[] x, int xOff, float[] y, int yOff);
 }

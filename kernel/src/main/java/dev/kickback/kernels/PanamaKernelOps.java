@@ -40,7 +40,7 @@ final class PanamaKernelOps extends KernelOps {
   // ---- gemmNT: C[i][j] += alpha * dot(A row i, B row j) --------------------------------------
 
   @Override
-  void gemmNTKernel(int m, int n, int k, float alpha, float[] a, float[] b, float[] c) {
+  protected void gemmNTKernel(int m, int n, int k, float alpha, float[] a, float[] b, float[] c) {
     int m2 = m & ~1;
     int n4 = n & ~3;
     for (int i = 0; i < m2; i += 2) {
@@ -151,7 +151,7 @@ final class PanamaKernelOps extends KernelOps {
   // ---- strided A: C[i][:] += alpha * sum_p A(i, p) * B[p][:] ---------------------------------
 
   @Override
-  void gemmStridedA(
+  protected void gemmStridedA(
       int m, int n, int k, float alpha, float[] a, int rs, int cs, float[] b, float[] c) {
     final int m4 = m & ~3;
     final int nBlock = n - n % (4 * L);
@@ -289,7 +289,7 @@ final class PanamaKernelOps extends KernelOps {
   // ---- level 1 --------------------------------------------------------------------------------
 
   @Override
-  float dotKernel(int n, float[] x, int xOff, float[] y, int yOff) {
+  protected float dotKernel(int n, float[] x, int xOff, float[] y, int yOff) {
     FloatVector s0 = FloatVector.zero(S), s1 = s0;
     final int n2 = n - n % (2 * L);
     int i = 0;
@@ -307,7 +307,7 @@ final class PanamaKernelOps extends KernelOps {
   }
 
   @Override
-  void axpyKernel(int n, float alpha, float[] x, int xOff, float[] y, int yOff) {
+  protected void axpyKernel(int n, float alpha, float[] x, int xOff, float[] y, int yOff) {
     FloatVector al = FloatVector.broadcast(S, alpha);
     final int nv = S.loopBound(n);
     int i = 0;

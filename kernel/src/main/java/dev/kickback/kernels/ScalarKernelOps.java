@@ -15,7 +15,7 @@ final class ScalarKernelOps extends KernelOps {
   }
 
   @Override
-  void gemmNTKernel(int m, int n, int k, float alpha, float[] a, float[] b, float[] c) {
+  protected void gemmNTKernel(int m, int n, int k, float alpha, float[] a, float[] b, float[] c) {
     for (int i = 0; i < m; i++) {
       for (int j = 0; j < n; j++) {
         c[i * n + j] += alpha * dotKernel(k, a, i * k, b, j * k);
@@ -24,7 +24,7 @@ final class ScalarKernelOps extends KernelOps {
   }
 
   @Override
-  void gemmStridedA(
+  protected void gemmStridedA(
       int m, int n, int k, float alpha, float[] a, int rs, int cs, float[] b, float[] c) {
     for (int i = 0; i < m; i++) {
       for (int p = 0; p < k; p++) {
@@ -34,7 +34,7 @@ final class ScalarKernelOps extends KernelOps {
   }
 
   @Override
-  float dotKernel(int n, float[] x, int xOff, float[] y, int yOff) {
+  protected float dotKernel(int n, float[] x, int xOff, float[] y, int yOff) {
     float s = 0f;
     for (int i = 0; i < n; i++) {
       s += x[xOff + i] * y[yOff + i];
@@ -43,7 +43,7 @@ final class ScalarKernelOps extends KernelOps {
   }
 
   @Override
-  void axpyKernel(int n, float alpha, float[] x, int xOff, float[] y, int yOff) {
+  protected void axpyKernel(int n, float alpha, float[] x, int xOff, float[] y, int yOff) {
     for (int i = 0; i < n; i++) {
       y[yOff + i] += alpha * x[xOff + i];
     }

@@ -1,0 +1,69 @@
+package dev.kickback.bench;
+
+import static org.bytedeco.openblas.global.openblas_nolapack.CblasNoTrans;
+import static org.bytedeco.openblas.global.openblas_nolapack.CblasRowMajor;
+import static org.bytedeco.openblas.global.openblas_nolapack.CblasTrans;
+import static org.bytedeco.openblas.global.openblas_nolapack.cblas_saxpy;
+import static org.bytedeco.openblas.global.openblas_nolapack.cblas_sdot;
+import static org.bytedeco.openblas.global.openblas_nolapack.cblas_sgemm;
+
+import dev.kickback.kernels.KernelOps;
+
+/**
+ * The same primitives through OpenBLAS ({@code cblas_sgemm}, row-major), so the library's
+ * {@link dev.kickback.api.Trainer} runs unchanged on a native BLAS: the peer for every kernel and
+ * step benchmark. Arrays are Java {@code float[]} passed through JavaCPP, as a Java user would.
+ *
+ * <p>OpenBLAS reads {@code OPENBLAS_CORETYPE} and {@code OPENBLAS_NUM_THREADS} from the
+ * environment when it loads; the launcher sets SkylakeX (it detects Zen 5 as Haswell and runs
+ * its 256-bit kernels otherwise) and 1 thread.
+ */
+public final class OpenBlasKernelOps extends KernelOps {
+  public static final OpenBlasKernelOps INSTANCE = new OpenBlasKernelOps();
+
+  private OpenBlasKernelOps() {}
+
+  @Override
+  public String name() {
+    return "openblas";
+  }
+
+  @Override
+  protected void gemmNTKernel(int m, int n, int k, float alpha, float[] a, float[] b, float[] c) {
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, n, k, alpha, a, k, b, k, 1f, c, n);
+  }
+
+  @Override
+  protected void gemmStridedA(
+      int m, int n, int k, float alpha, float[] a, int rs, int cs, float[] b, float[] c) {
+    boolean transA = cs != 1; // TN: A is stored [k][m]
+    cblas_sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, CblasNoTrans, m, n, k, alpha,
+        a, transA ? m : k, b, n, 1f, c, n);
+  }
+
+  // JavaCPP passes whole arrays, so level-1 calls at an offset (the trainer's bias update reads
+  // rows of the feedback matrix) run as plain loops: O(batch x width), no copies, no allocation.
+
+  @Override
+  protected float dotKernel(int n, float[] x, int xOff, float[] y, int yOff) {
+    if (xOff == 0 && yOff == 0) {
+      return cblas_sdot(n, x, 1, y, 1);
+    }
+    float s = 0f;
+    for (int i = 0; i < n; i++) {
+      s += x[xOff + i] * y[yOff + i];
+    }
+    return s;
+  }
+
+  @Override
+  protected void axpyKernel(int n, float alpha, float[] x, int xOff, float[] y, int yOff) {
+    if (xOff == 0 && yOff == 0) {
+      cblas_saxpy(n, alpha, x, 1, y, 1);
+      return;
+    }
+    for (int i = 0; i < n; i++) {
+      y[yOff + i] += alpha * x[xOff + i];
+    }
+  }
+}
