@@ -74,7 +74,7 @@ final class Charts {
   }
 
   private static String label(Report.Row r) {
-    return r.benchmark().equals("gemm") ? r.shape() : r.benchmark() + " " + r.shape()
+    return r.benchmark().startsWith("gem") ? r.shape() : r.benchmark() + " " + r.shape()
         + "/" + r.batch();
   }
 

@@ -3,10 +3,10 @@ package dev.kickback.api;
 import java.util.SplittableRandom;
 
 /** Random small topologies and inputs for property tests. */
-final class RandomNets {
+public final class RandomNets {
   private RandomNets() {}
 
-  static NetworkSpec spec(SplittableRandom rnd, Head head, Coherence coherence, int depth,
+  public static NetworkSpec spec(SplittableRandom rnd, Head head, Coherence coherence, int depth,
       int maxWidth) {
     int[] hidden = new int[depth];
     int[][] signs = new int[depth][];
@@ -21,7 +21,7 @@ final class RandomNets {
         .head(head).coherence(coherence).build();
   }
 
-  static float[] gaussian(SplittableRandom rnd, int n) {
+  public static float[] gaussian(SplittableRandom rnd, int n) {
     float[] v = new float[n];
     for (int i = 0; i < n; i++) {
       v[i] = (float) rnd.nextGaussian();

@@ -4,12 +4,12 @@ package dev.kickback.api;
  * A plain double-precision reference of SPEC.md, one sample at a time, with no shared code with
  * the kernels: forward pass, loss, and the Backprop and Kickback update directions.
  */
-final class ReferenceNet {
-  final NetworkSpec spec;
-  final double[][] w;
-  final double[][] b;
+public final class ReferenceNet {
+  public final NetworkSpec spec;
+  public final double[][] w;
+  public final double[][] b;
 
-  ReferenceNet(Network net) {
+  public ReferenceNet(Network net) {
     spec = net.spec();
     int layers = spec.layers();
     w = new double[layers][];
@@ -20,7 +20,7 @@ final class ReferenceNet {
     }
   }
 
-  static double[] toDouble(float[] v) {
+  public static double[] toDouble(float[] v) {
     double[] d = new double[v.length];
     for (int i = 0; i < v.length; i++) {
       d[i] = v[i];
@@ -29,7 +29,7 @@ final class ReferenceNet {
   }
 
   /** Pre-activations per layer for one sample. */
-  double[][] pre(float[] x, int row) {
+  public double[][] pre(float[] x, int row) {
     int layers = spec.layers();
     double[][] s = new double[layers][];
     double[] in = new double[spec.inputWidth()];
@@ -54,7 +54,7 @@ final class ReferenceNet {
     return s;
   }
 
-  double output(double[][] s) {
+  public double output(double[][] s) {
     double[] top = s[spec.layers() - 1];
     if (spec.head() == Head.LINEAR) {
       return top[0];
@@ -62,12 +62,12 @@ final class ReferenceNet {
     return Math.max(top[0], 0) - Math.max(top[1], 0);
   }
 
-  double predict(float[] x, int row) {
+  public double predict(float[] x, int row) {
     return output(pre(x, row));
   }
 
   /** Mean loss 0.5 (y - y_hat)^2 over the batch. */
-  double loss(float[] x, float[] y, int batch) {
+  public double loss(float[] x, float[] y, int batch) {
     double sum = 0;
     for (int r = 0; r < batch; r++) {
       double e = y[r] - predict(x, r);
@@ -77,7 +77,7 @@ final class ReferenceNet {
   }
 
   /** Smallest |s| over all units and samples: distance to the nearest ReLU kink. */
-  double kinkMargin(float[] x, int batch) {
+  public double kinkMargin(float[] x, int batch) {
     double m = Double.POSITIVE_INFINITY;
     for (int r = 0; r < batch; r++) {
       for (double[] layer : pre(x, r)) {
@@ -97,8 +97,38 @@ final class ReferenceNet {
     return s[l][k] > 0 ? spec.sign(l, k) : 0;
   }
 
+  /**
+   * Per layer and unit, the influence a rule credits: pi (Backprop) or tau (Kickback) for the
+   * pre-activations {@code s} of one sample; 1 for the head's units.
+   */
+  public double[][] influence(Rule rule, double[][] s) {
+    return influence(rule, s, false);
+  }
+
+  private double[][] influence(Rule rule, double[][] s, boolean abs) {
+    int layers = spec.layers();
+    double[][] f = new double[layers][];
+    f[layers - 1] = new double[spec.width(layers - 1)];
+    java.util.Arrays.fill(f[layers - 1], 1);
+    for (int l = layers - 2; l >= 0; l--) {
+      int n = spec.width(l);
+      int nNext = spec.width(l + 1);
+      f[l] = new double[n];
+      for (int j = 0; j < n; j++) {
+        double v = 0;
+        for (int k = 0; k < nNext; k++) {
+          double up = rule == Rule.BACKPROP ? f[l + 1][k] : 1;
+          double term = w[l + 1][k * n + j] * signedActivity(s, l + 1, k) * up;
+          v += abs ? Math.abs(term) : term;
+        }
+        f[l][j] = v;
+      }
+    }
+    return f;
+  }
+
   /** Update direction for unit rate: {@code [0] = dW per layer, [1] = dB per layer}. */
-  double[][][] direction(Rule rule, float[] x, float[] y, int batch) {
+  public double[][][] direction(Rule rule, float[] x, float[] y, int batch) {
     return direction(rule, x, y, batch, false);
   }
 
@@ -108,7 +138,7 @@ final class ReferenceNet {
    * (a small beta = y - y_hat, signed terms summing to near 0) makes the signed result a poor
    * yardstick; this one bounds every intermediate quantity.
    */
-  double[][][] magnitude(Rule rule, float[] x, float[] y, int batch) {
+  public double[][][] magnitude(Rule rule, float[] x, float[] y, int batch) {
     return direction(rule, x, y, batch, true);
   }
 
@@ -123,24 +153,7 @@ final class ReferenceNet {
     for (int r = 0; r < batch; r++) {
       double[][] s = pre(x, r);
       double beta = abs ? Math.abs(y[r]) + Math.abs(output(s)) : y[r] - output(s);
-      // f[l][j]: pi (Backprop) or tau (Kickback) of unit j in layer l; 1 at the head.
-      double[][] f = new double[layers][];
-      f[layers - 1] = new double[spec.width(layers - 1)];
-      java.util.Arrays.fill(f[layers - 1], 1);
-      for (int l = layers - 2; l >= 0; l--) {
-        int n = spec.width(l);
-        int nNext = spec.width(l + 1);
-        f[l] = new double[n];
-        for (int j = 0; j < n; j++) {
-          double v = 0;
-          for (int k = 0; k < nNext; k++) {
-            double up = rule == Rule.BACKPROP ? f[l + 1][k] : 1;
-            double term = w[l + 1][k * n + j] * signedActivity(s, l + 1, k) * up;
-            v += abs ? Math.abs(term) : term;
-          }
-          f[l][j] = v;
-        }
-      }
+      double[][] f = influence(rule, s, abs);
       for (int l = 0; l < layers; l++) {
         int nIn = spec.fanIn(l);
         double[] in = new double[nIn];

@@ -1,0 +1,188 @@
+package dev.kickback.verify;
+
+import dev.kickback.api.Coherence;
+import dev.kickback.api.Head;
+import dev.kickback.api.Rule;
+import dev.kickback.kernels.Kernels;
+import dev.kickback.verify.checks.CheckResult;
+import dev.kickback.verify.checks.CoherenceMonitor;
+import dev.kickback.verify.checks.GradientChecks;
+import dev.kickback.verify.experiments.Config;
+import dev.kickback.verify.experiments.Experiment;
+import dev.kickback.verify.experiments.LinearBaseline;
+import dev.kickback.verify.experiments.Protocol;
+import dev.kickback.verify.experiments.Split;
+import dev.kickback.verify.experiments.Task;
+import dev.kickback.verify.experiments.Training;
+import dev.kickback.verify.io.NumericTable;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * {@code ./kickback verify}: gradient checks and the paper's experiments, written to
+ * {@code report.md}, {@code results.json} and PNG charts.
+ *
+ * <p>Usage: {@code VerifyMain [--data DIR] [--out DIR] [--mode full|fast]}. Exit status 1 if a
+ * gradient check fails, 2 on bad arguments or data.
+ */
+public final class VerifyMain {
+  private VerifyMain() {}
+
+  /** Everything the report shows. */
+  public record Outcome(Protocol protocol, List<CheckResult> checks,
+      List<Experiment.Result> experiments, List<CoherenceMonitor.Point> coherence,
+      String dataNote, double seconds) {
+
+    public boolean checksPassed() {
+      return checks.stream().allMatch(CheckResult::passed);
+    }
+  }
+
+  public static void main(String[] args) throws Exception {
+    Path data = Path.of("../shared/data");
+    Path out = Path.of("verify/target/verify-report");
+    String mode = "full";
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--data" -> data = Path.of(value(args, ++i, "--data"));
+        case "--out" -> out = Path.of(value(args, ++i, "--out"));
+        case "--mode" -> mode = value(args, ++i, "--mode");
+        default -> fail("unknown argument '" + args[i] + "'; usage: [--data DIR] [--out DIR]"
+            + " [--mode full|fast]");
+      }
+    }
+    Protocol protocol = switch (mode) {
+      case "full" -> Protocol.FULL;
+      case "fast" -> Protocol.FAST;
+      default -> throw fail("--mode " + mode + ": expected full or fast");
+    };
+    Outcome o = run(data, protocol, mode.equals("full") ? 300 : 60, 10_000,
+        mode.equals("full") ? Task.all() : List.of(Task.byName("sarcos-j1")));
+    ReportWriter.write(o, out);
+    System.out.println("report: " + out.resolve("report.md"));
+    if (!o.checksPassed()) {
+      System.err.println("verify: a gradient check failed (see the report)");
+      System.exit(1);
+    }
+  }
+
+  private static String value(String[] args, int i, String flag) {
+    if (i >= args.length) {
+      throw fail(flag + " needs a value");
+    }
+    return args[i];
+  }
+
+  private static IllegalArgumentException fail(String message) {
+    System.err.println("verify: " + message);
+    System.exit(2);
+    return new IllegalArgumentException(message);
+  }
+
+  /** The configurations of the full protocol for a task; SARCOS joint 1 gets all eight. */
+  static List<Config> configs(Task task, Protocol p) {
+    List<Config> out = new ArrayList<>();
+    boolean all = task.name().equals("sarcos-j1") && p == Protocol.FULL;
+    for (int[] hidden : all ? List.of(new int[] {200, 100, 10}, new int[] {10, 100, 200})
+        : List.of(new int[] {200, 100, 10})) {
+      for (Head head : Head.values()) {
+        for (Coherence c : Coherence.values()) {
+          boolean main = (head == Head.LINEAR && c == Coherence.FREE)
+              || (head == Head.PAIR && c == Coherence.COHERENT);
+          if (all || main) {
+            for (Rule rule : Rule.values()) {
+              out.add(new Config(rule, head, c, hidden));
+            }
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  /** Runs the checks and the experiments; data may be absent (experiments are skipped). */
+  public static Outcome run(Path data, Protocol p, int networks, int coherenceNetworks,
+      List<Task> tasks) throws IOException, InterruptedException, ExecutionException {
+    long t0 = System.nanoTime();
+    System.out.println("verify: kernels " + Kernels.ops().name() + "; protocol " + p);
+    System.out.println("verify: gradient checks (" + networks + " networks, "
+        + coherenceNetworks + " for the coherence theorem)...");
+    List<CheckResult> checks = new GradientChecks(networks, coherenceNetworks).runAll();
+    for (CheckResult c : checks) {
+      System.out.printf(Locale.ROOT, "  %-4s %s (worst %.3g)%n", c.passed() ? "ok" : "FAIL",
+          c.name(), c.worstError());
+    }
+    if (!Files.isDirectory(data)) {
+      String note = "data directory " + data.toAbsolutePath() + " not found: experiments skipped";
+      System.out.println("verify: " + note);
+      return new Outcome(p, checks, List.of(), List.of(), note,
+          (System.nanoTime() - t0) / 1e9);
+    }
+    Map<String, NumericTable> tables = new HashMap<>();
+    List<Experiment.Result> results = new ArrayList<>();
+    int threads = Runtime.getRuntime().availableProcessors();
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      List<Future<Experiment.Result>> jobs = new ArrayList<>();
+      int total = 0;
+      for (Task task : tasks) {
+        total += configs(task, p).size();
+      }
+      AtomicInteger done = new AtomicInteger();
+      final int jobsTotal = total;
+      for (Task task : tasks) {
+        NumericTable table = tables.get(task.file());
+        if (table == null) {
+          table = NumericTable.read(data.resolve(task.file()));
+          tables.put(task.file(), table);
+        }
+        Split split = Split.of(table, task, p.testFraction(), p.splitSeed());
+        double linear = LinearBaseline.nmse(split);
+        for (Config c : configs(task, p)) {
+          jobs.add(pool.submit(() -> {
+            Experiment.Result r = Experiment.run(task, split, c, p, linear);
+            System.out.printf(Locale.ROOT,
+                "  [%d/%d] %-12s %-40s lr %-6s NMSE %.4f ± %.4f (linear %.4f) %.1fs%n",
+                done.incrementAndGet(), jobsTotal, task.name(), c, r.lr(), r.nmseMean(),
+                r.nmseStd(), linear, r.seconds());
+            return r;
+          }));
+        }
+      }
+      for (Future<Experiment.Result> f : jobs) {
+        results.add(f.get());
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    List<CoherenceMonitor.Point> coherence = monitor(tables, data, p);
+    return new Outcome(p, checks, results, coherence, "data: " + data.toAbsolutePath(),
+        (System.nanoTime() - t0) / 1e9);
+  }
+
+  /** Check 5 on SARCOS joint 1: Kickback training of a FREE LINEAR 200-100-10 network. */
+  private static List<CoherenceMonitor.Point> monitor(Map<String, NumericTable> tables,
+      Path data, Protocol p) throws IOException {
+    Task task = Task.byName("sarcos-j1");
+    NumericTable table = tables.containsKey(task.file()) ? tables.get(task.file())
+        : NumericTable.read(data.resolve(task.file()));
+    Split s = Split.of(table, task, p.testFraction(), p.splitSeed());
+    Config c = new Config(Rule.KICKBACK, Head.LINEAR, Coherence.FREE, new int[] {200, 100, 10});
+    CoherenceMonitor m = new CoherenceMonitor(s.xTrain, s.yTrain, s.width, 256);
+    System.out.println("verify: check 5, cosine and coherence during " + c + " training...");
+    Training.train(c, s.width, s.xTrain, s.yTrain, s.trainRows, 0.03f, p.epochs(), p.batch(), 0,
+        (epoch, net, trainer) -> m.measure(epoch, net));
+    return m.points();
+  }
+}

@@ -1,0 +1,81 @@
+package dev.kickback.verify.experiments;
+
+import dev.kickback.api.Network;
+
+/**
+ * One (task, configuration) run of the protocol: learning rate chosen by k-fold cross-validation
+ * on the training part, then trained on the whole training part with several seeds and scored
+ * on the test part.
+ */
+public final class Experiment {
+  private Experiment() {}
+
+  /** The outcome; field names follow results.json. */
+  public record Result(String dataset, String target, Config config, float lr, int epochs,
+      double nmseMean, double nmseStd, int seeds, double linearNmse, double[] cvNmse,
+      double[] testCurve, double seconds) {}
+
+  public static Result run(Task task, Split s, Config c, Protocol p, double linearNmse) {
+    long t0 = System.nanoTime();
+    double[] cv = new double[p.grid().length];
+    int foldRows = s.trainRows / p.folds();
+    for (int g = 0; g < p.grid().length; g++) {
+      double sum = 0;
+      for (int f = 0; f < p.folds(); f++) {
+        Fold fold = Fold.of(s, f, foldRows);
+        Network net = Training.train(c, s.width, fold.xFit, fold.yFit, fold.fitRows,
+            p.grid()[g], p.cvEpochs(), p.batch(), 1000L + f, null);
+        sum += Training.nmse(net, fold.xVal, fold.yVal, fold.valRows, s.width);
+      }
+      cv[g] = sum / p.folds();
+    }
+    int best = 0;
+    for (int g = 1; g < cv.length; g++) {
+      if (cv[g] < cv[best]) {
+        best = g;
+      }
+    }
+    float lr = p.grid()[best];
+    double[] scores = new double[p.seeds()];
+    double[] curve = new double[p.epochs()];
+    for (int seed = 0; seed < p.seeds(); seed++) {
+      Training.EpochListener listener = seed != 0 ? null : (epoch, net, trainer) ->
+          curve[epoch] = Training.nmse(net, s.xTest, s.yTest, s.testRows, s.width);
+      Network net = Training.train(c, s.width, s.xTrain, s.yTrain, s.trainRows, lr, p.epochs(),
+          p.batch(), seed, listener);
+      scores[seed] = Training.nmse(net, s.xTest, s.yTest, s.testRows, s.width);
+    }
+    double mean = 0;
+    for (double v : scores) {
+      mean += v;
+    }
+    mean /= scores.length;
+    double var = 0;
+    for (double v : scores) {
+      var += (v - mean) * (v - mean);
+    }
+    double std = scores.length > 1 ? Math.sqrt(var / (scores.length - 1)) : 0;
+    return new Result(task.file(), task.name(), c, lr, p.epochs(), mean, std, p.seeds(),
+        linearNmse, cv, curve, (System.nanoTime() - t0) / 1e9);
+  }
+
+  /** Fold f of the training part: rows {@code [f * rows, (f + 1) * rows)} validate. */
+  private record Fold(float[] xFit, float[] yFit, int fitRows, float[] xVal, float[] yVal,
+      int valRows) {
+    static Fold of(Split s, int f, int rows) {
+      int d = s.width;
+      int from = f * rows;
+      int to = from + rows;
+      int fitRows = s.trainRows - rows;
+      float[] xFit = new float[fitRows * d];
+      float[] yFit = new float[fitRows];
+      System.arraycopy(s.xTrain, 0, xFit, 0, from * d);
+      System.arraycopy(s.xTrain, to * d, xFit, from * d, (s.trainRows - to) * d);
+      System.arraycopy(s.yTrain, 0, yFit, 0, from);
+      System.arraycopy(s.yTrain, to, yFit, from, s.trainRows - to);
+      float[] xVal = java.util.Arrays.copyOfRange(s.xTrain, from * d, to * d);
+      float[] yVal = java.util.Arrays.copyOfRange(s.yTrain, from, to);
+      return new Fold(xFit, yFit, fitRows, xVal, yVal, rows);
+    }
+  }
+}

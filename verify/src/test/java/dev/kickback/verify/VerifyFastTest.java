@@ -1,0 +1,85 @@
+package dev.kickback.verify;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.kickback.api.Rule;
+import dev.kickback.verify.checks.CheckResult;
+import dev.kickback.verify.experiments.Experiment;
+import dev.kickback.verify.experiments.Protocol;
+import dev.kickback.verify.experiments.Task;
+import dev.kickback.verify.io.NumericTable;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The fast subset of {@code ./kickback verify}, inside the test suite: every gradient check must
+ * pass, and on SARCOS joint 1 (when ../shared/data is present) both rules must learn.
+ */
+class VerifyFastTest {
+
+  /** ../shared/data seen from the project root (the parent of this module's directory). */
+  static Path dataDir() {
+    return Path.of("").toAbsolutePath().getParent().resolveSibling("shared").resolve("data");
+  }
+
+  @Test
+  void gradientChecksPassAndTheFreeCounterexampleIsFound(@TempDir Path out) throws Exception {
+    VerifyMain.Outcome o = VerifyMain.run(out.resolve("no-data"), Protocol.FAST, 60, 10_000,
+        List.of());
+    for (CheckResult c : o.checks()) {
+      assertTrue(c.passed(), c.name() + ": worst " + c.worstError() + "; " + c.detail());
+    }
+    assertEquals(8, o.checks().size());
+    ReportWriter.write(o, out);
+    assertTrue(Files.readString(out.resolve("report.md")).contains("experiments skipped"));
+    assertTrue(Files.readString(out.resolve("results.json")).contains("\"worst_error\""));
+  }
+
+  @Test
+  void fastExperimentsOnSarcosJoint1(@TempDir Path out) throws Exception {
+    Path data = dataDir();
+    assumeTrue(Files.isDirectory(data), "no data at " + data + ": experiment subset skipped");
+    VerifyMain.Outcome o = VerifyMain.run(data, Protocol.FAST, 20, 1_000,
+        List.of(Task.byName("sarcos-j1")));
+    assertEquals(4, o.experiments().size());
+    // Each rule's best configuration beats the linear baseline even after 10 epochs. Not every
+    // configuration must: FREE Kickback has no descent guarantee and can kill its network.
+    for (Rule rule : Rule.values()) {
+      Experiment.Result best = o.experiments().stream()
+          .filter(r -> r.config().rule() == rule)
+          .min(java.util.Comparator.comparingDouble(Experiment.Result::nmseMean)).orElseThrow();
+      assertTrue(best.nmseMean() < best.linearNmse(), rule + " best " + best.config() + ": NMSE "
+          + best.nmseMean() + ", linear " + best.linearNmse());
+    }
+    assertFalse(o.coherence().isEmpty());
+    ReportWriter.write(o, out);
+    assertTrue(Files.exists(out.resolve("learning_curves.png")));
+    assertTrue(Files.exists(out.resolve("coherence.png")));
+  }
+
+  @Test
+  void badDataFilesNameFileLineAndColumn(@TempDir Path dir) throws Exception {
+    Path ragged = dir.resolve("ragged.csv");
+    Files.writeString(ragged, "1,2,3\n4,5,6\n7,8\n");
+    NumericTable.DataFormatException e = assertThrows(NumericTable.DataFormatException.class,
+        () -> NumericTable.read(ragged));
+    assertEquals(ragged + ":3: 2 columns, expected 3 (as in the first row)", e.getMessage());
+    Path word = dir.resolve("word.txt");
+    Files.writeString(word, "1\t2\n3\tabc\n");
+    e = assertThrows(NumericTable.DataFormatException.class, () -> NumericTable.read(word));
+    assertEquals(word + ":2: column 2: 'abc' is not a number", e.getMessage());
+    Path spaces = dir.resolve("spaces.txt");
+    Files.writeString(spaces, "1.5   2  \n  3 4\n");
+    NumericTable t = NumericTable.read(spaces);
+    assertEquals(2, t.rows());
+    assertEquals(2, t.cols());
+    assertEquals(4.0, t.get(1, 1));
+  }
+}
