@@ -66,6 +66,7 @@ final class ReportWriter {
       j.addProperty("nmse_mean", finite(r.nmseMean()));
       j.addProperty("nmse_std", finite(r.nmseStd()));
       j.addProperty("seeds", r.seeds());
+      j.addProperty("diverged_seeds", r.diverged());
       j.addProperty("linear_nmse", r.linearNmse());
       exps.add(j);
     }
@@ -122,6 +123,7 @@ final class ReportWriter {
       byTarget.computeIfAbsent(r.target(), k -> new ArrayList<>()).add(r);
     }
     int dead = 0;
+    int diverged = 0;
     for (Map.Entry<String, List<Experiment.Result>> e : byTarget.entrySet()) {
       Optional<Experiment.Result> kb = best(e.getValue(), Rule.KICKBACK);
       Optional<Experiment.Result> bp = best(e.getValue(), Rule.BACKPROP);
@@ -140,19 +142,25 @@ final class ReportWriter {
         if (r.nmseMean() >= 0.95) {
           dead++;
         }
+        if (r.diverged() > 0) {
+          diverged++;
+        }
       }
     }
     sb.append("\n(no fixed target outside SARCOS: the verdict columns there are for"
         + " information)\n");
-    sb.append(String.format(Locale.ROOT, "%n## What we see%n%n- %d of %d runs ended with NMSE"
-        + " >= 0.95, i.e. no better than predicting the mean: a dead network (for PAIR heads,"
-        + " both output units inactive on every sample) or a diverged one.%n", dead,
-        o.experiments().size()));
+    sb.append(String.format(Locale.ROOT, "%n## What we see%n%n- %d of %d configurations ended"
+        + " with a mean NMSE >= 0.95 over their finite seeds, no better than predicting the"
+        + " mean: a dead network (for PAIR heads, both output units inactive on every sample)."
+        + "%n- %d configurations had at least one seed diverge (non-finite loss) at the rate"
+        + " cross-validation chose with shorter training.%n", dead, o.experiments().size(),
+        diverged));
     if (!o.coherence().isEmpty()) {
       CoherenceMonitor.Point first = o.coherence().get(0);
       CoherenceMonitor.Point last = o.coherence().get(o.coherence().size() - 1);
       sb.append(String.format(Locale.ROOT, "- Check 5 (FREE LINEAR 200-100-10 trained with"
-          + " Kickback on sarcos-j1): cosine(Kickback, Backprop) per layer after epoch 1 %s,"
+          + " Kickback on sarcos-j1, at the rate CV chose): cosine(Kickback, Backprop) per layer"
+          + " after epoch 1 %s,"
           + " after the last epoch %s; coherent edges %.3f -> %.3f, coherent nodes %.3f ->"
           + " %.3f. The top two layers have cosine 1 by construction (check 3).%n",
           cosines(first), cosines(last), first.edges(), last.edges(), first.nodes(),
@@ -177,13 +185,22 @@ final class ReportWriter {
   }
 
   private static String nmse(Experiment.Result r) {
-    return Double.isFinite(r.nmseMean()) ? String.format(Locale.ROOT, "%.4f ± %.4f",
-        r.nmseMean(), r.nmseStd()) : "diverged";
+    if (!Double.isFinite(r.nmseMean())) {
+      return "diverged (all seeds)";
+    }
+    String s = String.format(Locale.ROOT, "%.4f ± %.4f", r.nmseMean(), r.nmseStd());
+    return r.diverged() == 0 ? s : s + " (" + r.diverged() + "/" + r.seeds() + " diverged)";
+  }
+
+  /** Ranking score: a configuration with any diverged seed ranks after every one without. */
+  private static double rank(Experiment.Result r) {
+    return Double.isFinite(r.nmseMean()) ? r.nmseMean() + r.diverged() * 1e6
+        : Double.POSITIVE_INFINITY;
   }
 
   private static Optional<Experiment.Result> best(List<Experiment.Result> rs, Rule rule) {
     return rs.stream().filter(r -> r.config().rule() == rule)
-        .min(Comparator.comparingDouble(Experiment.Result::nmseMean));
+        .min(Comparator.comparingDouble(ReportWriter::rank));
   }
 
   private static void learningCurves(VerifyMain.Outcome o, Path dir) throws IOException {

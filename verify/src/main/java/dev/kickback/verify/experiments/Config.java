@@ -14,6 +14,17 @@ public record Config(Rule rule, Head head, Coherence coherence, int[] hidden) {
     return NetworkSpec.builder(inputWidth).hidden(hidden).head(head).coherence(coherence).build();
   }
 
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof Config c && rule == c.rule && head == c.head
+        && coherence == c.coherence && Arrays.equals(hidden, c.hidden);
+  }
+
+  @Override
+  public int hashCode() {
+    return Arrays.hashCode(hidden) * 31 + java.util.Objects.hash(rule, head, coherence);
+  }
+
   public String hiddenLabel() {
     return Arrays.stream(hidden).mapToObj(Integer::toString).collect(Collectors.joining("-"));
   }

@@ -11,9 +11,13 @@ public final class Experiment {
   private Experiment() {}
 
   /** The outcome; field names follow results.json. */
+  /**
+   * The outcome; field names follow results.json. Mean and deviation are over the seeds whose
+   * training stayed finite; {@code diverged} counts the others (NaN mean if all diverged).
+   */
   public record Result(String dataset, String target, Config config, float lr, int epochs,
-      double nmseMean, double nmseStd, int seeds, double linearNmse, double[] cvNmse,
-      double[] testCurve, double seconds) {}
+      double nmseMean, double nmseStd, int seeds, int diverged, double linearNmse,
+      double[] cvNmse, double[] testCurve, double seconds) {}
 
   public static Result run(Task task, Split s, Config c, Protocol p, double linearNmse) {
     long t0 = System.nanoTime();
@@ -46,17 +50,23 @@ public final class Experiment {
       scores[seed] = Training.nmse(net, s.xTest, s.yTest, s.testRows, s.width);
     }
     double mean = 0;
+    int finite = 0;
     for (double v : scores) {
-      mean += v;
+      if (Double.isFinite(v)) {
+        mean += v;
+        finite++;
+      }
     }
-    mean /= scores.length;
+    mean = finite == 0 ? Double.NaN : mean / finite;
     double var = 0;
     for (double v : scores) {
-      var += (v - mean) * (v - mean);
+      if (Double.isFinite(v)) {
+        var += (v - mean) * (v - mean);
+      }
     }
-    double std = scores.length > 1 ? Math.sqrt(var / (scores.length - 1)) : 0;
+    double std = finite > 1 ? Math.sqrt(var / (finite - 1)) : 0;
     return new Result(task.file(), task.name(), c, lr, p.epochs(), mean, std, p.seeds(),
-        linearNmse, cv, curve, (System.nanoTime() - t0) / 1e9);
+        p.seeds() - finite, linearNmse, cv, curve, (System.nanoTime() - t0) / 1e9);
   }
 
   /** Fold f of the training part: rows {@code [f * rows, (f + 1) * rows)} validate. */
