@@ -8,6 +8,7 @@ import static org.bytedeco.openblas.global.openblas_nolapack.cblas_sdot;
 import static org.bytedeco.openblas.global.openblas_nolapack.cblas_sgemm;
 
 import dev.kickback.kernels.KernelOps;
+import dev.kickback.kernels.Kernels;
 
 /**
  * The same primitives through OpenBLAS ({@code cblas_sgemm}, row-major), so the library's
@@ -42,18 +43,14 @@ public final class OpenBlasKernelOps extends KernelOps {
   }
 
   // JavaCPP passes whole arrays, so level-1 calls at an offset (the trainer's bias update reads
-  // rows of the feedback matrix) run as plain loops: O(batch x width), no copies, no allocation.
+  // rows of the feedback matrix) go to the scalar kernels: O(batch x width), no copies.
 
   @Override
   protected float dotKernel(int n, float[] x, int xOff, float[] y, int yOff) {
     if (xOff == 0 && yOff == 0) {
       return cblas_sdot(n, x, 1, y, 1);
     }
-    float s = 0f;
-    for (int i = 0; i < n; i++) {
-      s += x[xOff + i] * y[yOff + i];
-    }
-    return s;
+    return Kernels.scalar().dot(n, x, xOff, y, yOff);
   }
 
   @Override
@@ -62,8 +59,6 @@ public final class OpenBlasKernelOps extends KernelOps {
       cblas_saxpy(n, alpha, x, 1, y, 1);
       return;
     }
-    for (int i = 0; i < n; i++) {
-      y[yOff + i] += alpha * x[xOff + i];
-    }
+    Kernels.scalar().axpy(n, alpha, x, xOff, y, yOff);
   }
 }

@@ -98,7 +98,7 @@ class GradientTest {
     KernelOps ops = Paths.get(path);
     for (Case k : cases(head, c, depth, 40, 97L * depth + head.ordinal() + 3L * c.ordinal())) {
       for (Rule rule : Rule.values()) {
-        float[][][] got = direction(ops, k.net(), rule, k.x(), k.y());
+        float[][][] got = Directions.of(ops, k.net(), rule, k.x(), k.y(), BATCH);
         double[][][] want = k.ref().direction(rule, k.x(), k.y(), BATCH);
         double[][][] scale = k.ref().magnitude(rule, k.x(), k.y(), BATCH);
         for (int l = 0; l < k.net().spec().layers(); l++) {
@@ -115,8 +115,8 @@ class GradientTest {
   void kickbackEqualsBackpropOnTheTopTwoLayers(String path, Head head, Coherence c, int depth) {
     KernelOps ops = Paths.get(path);
     for (Case k : cases(head, c, depth, 40, 5L * depth + head.ordinal() + 7L * c.ordinal())) {
-      float[][][] bp = direction(ops, k.net(), Rule.BACKPROP, k.x(), k.y());
-      float[][][] kb = direction(ops, k.net(), Rule.KICKBACK, k.x(), k.y());
+      float[][][] bp = Directions.of(ops, k.net(), Rule.BACKPROP, k.x(), k.y(), BATCH);
+      float[][][] kb = Directions.of(ops, k.net(), Rule.KICKBACK, k.x(), k.y(), BATCH);
       int top = k.net().spec().layers() - 1;
       for (int l = top; l >= top - 1; l--) {
         assertArrayEquals(bp[0][l], kb[0][l], 0f, "dW[" + l + "]");
@@ -142,18 +142,6 @@ class GradientTest {
     }
     assertTrue(diff > 1e-3, "Kickback and Backprop agree on layer 0: " + diff);
     assertEquals(spec.layers(), 4);
-  }
-
-  static float[][][] direction(KernelOps ops, Network net, Rule rule, float[] x, float[] y) {
-    NetworkSpec spec = net.spec();
-    float[][] dw = new float[spec.layers()][];
-    float[][] db = new float[spec.layers()][];
-    for (int l = 0; l < spec.layers(); l++) {
-      dw[l] = new float[spec.weightCount(l)];
-      db[l] = new float[spec.width(l)];
-    }
-    new Trainer(net, y.length, ops).direction(rule, x, y, y.length, dw, db);
-    return new float[][][] {dw, db};
   }
 
   /**

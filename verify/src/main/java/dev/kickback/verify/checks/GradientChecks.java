@@ -1,6 +1,7 @@
 package dev.kickback.verify.checks;
 
 import dev.kickback.api.Coherence;
+import dev.kickback.api.Directions;
 import dev.kickback.api.Head;
 import dev.kickback.api.Network;
 import dev.kickback.api.NetworkSpec;
@@ -108,7 +109,7 @@ public final class GradientChecks {
     for (int i = 0; i < networks; i++) {
       Sample s = sample(rnd, head(rnd), coh(rnd), 64);
       for (Rule rule : Rule.values()) {
-        float[][][] got = direction(Kernels.ops(), s.net(), rule, s.x(), s.y(), s.batch());
+        float[][][] got = Directions.of(Kernels.ops(), s.net(), rule, s.x(), s.y(), s.batch());
         double[][][] want = s.ref().direction(rule, s.x(), s.y(), s.batch());
         double[][][] scale = s.ref().magnitude(rule, s.x(), s.y(), s.batch());
         for (int which = 0; which < 2; which++) {
@@ -170,8 +171,9 @@ public final class GradientChecks {
     long compared = 0;
     for (int i = 0; i < networks; i++) {
       Sample s = sample(rnd, head(rnd), coh(rnd), 64);
-      float[][][] bp = direction(Kernels.ops(), s.net(), Rule.BACKPROP, s.x(), s.y(), s.batch());
-      float[][][] kb = direction(Kernels.ops(), s.net(), Rule.KICKBACK, s.x(), s.y(), s.batch());
+      KernelOps ops = Kernels.ops();
+      float[][][] bp = Directions.of(ops, s.net(), Rule.BACKPROP, s.x(), s.y(), s.batch());
+      float[][][] kb = Directions.of(ops, s.net(), Rule.KICKBACK, s.x(), s.y(), s.batch());
       int top = s.net().spec().layers() - 1;
       for (int l = top; l >= Math.max(0, top - 1); l--) {
         for (int which = 0; which < 2; which++) {
@@ -350,19 +352,6 @@ public final class GradientChecks {
       }
     }
     return null;
-  }
-
-  static float[][][] direction(KernelOps ops, Network net, Rule rule, float[] x, float[] y,
-      int batch) {
-    NetworkSpec spec = net.spec();
-    float[][] dw = new float[spec.layers()][];
-    float[][] db = new float[spec.layers()][];
-    for (int l = 0; l < spec.layers(); l++) {
-      dw[l] = new float[spec.weightCount(l)];
-      db[l] = new float[spec.width(l)];
-    }
-    new Trainer(net, batch, ops).direction(rule, x, y, batch, dw, db);
-    return new float[][][] {dw, db};
   }
 
   static double scaledError(double[] want, float[] got, double[] scale) {
