@@ -1,5 +1,6 @@
 package dev.kickback.verify.experiments;
 
+import dev.kickback.api.DivergenceException;
 import dev.kickback.api.Network;
 import dev.kickback.api.Trainer;
 import dev.kickback.api.Workspace;
@@ -16,7 +17,7 @@ public final class Training {
 
   /**
    * Trains a fresh network (seeded) on rows {@code [0, n)} of {@code x, y}; returns it, or null
-   * if training diverged (a non-finite loss).
+   * if a step diverged (the trainer then throws {@link DivergenceException}).
    */
   public static Network train(Config c, int width, float[] x, float[] y, int n, float lr,
       int epochs, int batch, long seed, EpochListener listener) {
@@ -48,8 +49,9 @@ public final class Training {
           System.arraycopy(x, order[from + r] * width, xs, r * width, width);
           ys[r] = y[order[from + r]];
         }
-        float loss = trainer.step(c.rule(), xs, ys, b, lr);
-        if (!Float.isFinite(loss)) {
+        try {
+          trainer.step(c.rule(), xs, ys, b, lr);
+        } catch (DivergenceException e) {
           return null;
         }
       }
