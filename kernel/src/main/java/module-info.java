@@ -12,4 +12,5 @@ module dev.kickback.kernel {
   exports dev.kickback.api;
   exports dev.kickback.kernels;
   exports dev.kickback.data;
+  exports dev.kickback.io;
 }

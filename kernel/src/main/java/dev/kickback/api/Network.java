@@ -63,6 +63,26 @@ public final class Network {
     return new Network(spec, w, b);
   }
 
+  /**
+   * A network with the given parameters (copied): per layer {@code weights[l]} of
+   * {@code weightCount(l)} and {@code biases[l]} of {@code width(l)} finite floats.
+   */
+  public static Network of(NetworkSpec spec, float[][] weights, float[][] biases) {
+    Objects.requireNonNull(spec, "spec");
+    int layers = spec.layers();
+    if (weights == null || biases == null || weights.length != layers
+        || biases.length != layers) {
+      throw new IllegalArgumentException("expected weights and biases for " + layers
+          + " layers");
+    }
+    Network net = initialize(spec, 0);
+    for (int l = 0; l < layers; l++) {
+      net.setWeights(l, weights[l]);
+      net.setBiases(l, biases[l]);
+    }
+    return net;
+  }
+
   public NetworkSpec spec() {
     return spec;
   }
