@@ -13,4 +13,5 @@ module dev.kickback.kernel {
   exports dev.kickback.kernels;
   exports dev.kickback.data;
   exports dev.kickback.io;
+  exports dev.kickback.serving;
 }
