@@ -1,5 +1,6 @@
 package dev.kickback.verify.experiments;
 
+import dev.kickback.io.Standardization;
 import dev.kickback.verify.io.NumericTable;
 import java.util.SplittableRandom;
 
@@ -15,8 +16,12 @@ public final class Split {
   public final float[] yTest;
   public final int trainRows;
   public final int testRows;
+  /** The training part's means and deviations, as a model file stores them. */
+  public final Standardization standardization;
 
-  private Split(int width, float[] xTrain, float[] yTrain, float[] xTest, float[] yTest) {
+  private Split(int width, float[] xTrain, float[] yTrain, float[] xTest, float[] yTest,
+      Standardization standardization) {
+    this.standardization = standardization;
     this.width = width;
     this.xTrain = xTrain;
     this.yTrain = yTrain;
@@ -62,7 +67,8 @@ public final class Split {
       }
       y[part][r] = (float) ((table.get(perm[i], task.target()) - mean[d]) / sd[d]);
     }
-    return new Split(d, x[0], y[0], x[1], y[1]);
+    return new Split(d, x[0], y[0], x[1], y[1], new Standardization(
+        java.util.Arrays.copyOf(mean, d), java.util.Arrays.copyOf(sd, d), mean[d], sd[d]));
   }
 
   static int[] permutation(int n, long seed) {

@@ -1,0 +1,300 @@
+package dev.kickback.cli;
+
+import dev.kickback.api.Coherence;
+import dev.kickback.api.DivergenceException;
+import dev.kickback.api.Head;
+import dev.kickback.api.Network;
+import dev.kickback.api.Rule;
+import dev.kickback.api.Trainer;
+import dev.kickback.api.Workspace;
+import dev.kickback.io.ModelFile;
+import dev.kickback.io.Standardization;
+import dev.kickback.verify.experiments.Config;
+import dev.kickback.verify.experiments.LinearBaseline;
+import dev.kickback.verify.experiments.Split;
+import dev.kickback.verify.experiments.Task;
+import dev.kickback.verify.io.NumericTable;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code ./kickback train | predict | eval}: train a network on a numeric file and save it,
+ * predict with a saved model, or evaluate one. Files are comma- or whitespace-separated numbers
+ * without header. Bad input ends with one line on stderr and a non-zero exit status (2 for
+ * usage, 1 for data, model or training errors).
+ */
+@Command(name = "kickback", mixinStandardHelpOptions = true,
+    subcommands = {KickbackCli.Train.class, KickbackCli.Predict.class, KickbackCli.Eval.class},
+    description = "Train, apply and evaluate Kickback-J models.")
+public final class KickbackCli implements Runnable {
+
+  public static void main(String[] args) {
+    System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+  }
+
+  /** Runs a command line; returns the exit status. */
+  public static int run(String[] args, PrintWriter out, PrintWriter err) {
+    CommandLine cl = new CommandLine(new KickbackCli());
+    cl.setOut(out).setErr(err);
+    cl.setCaseInsensitiveEnumValuesAllowed(true);
+    cl.setParameterExceptionHandler((ex, a) -> {
+      err.println("kickback: " + ex.getMessage());
+      return 2;
+    });
+    cl.setExecutionExceptionHandler((ex, c, parsed) -> {
+      err.println("kickback: " + message(ex));
+      return 1;
+    });
+    return cl.execute(args);
+  }
+
+  private static String message(Exception ex) {
+    String m = ex.getMessage();
+    if (ex instanceof java.nio.file.NoSuchFileException) {
+      return "no such file: " + m;
+    }
+    return m == null ? ex.toString() : m;
+  }
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(new CommandLine(this),
+        "missing command: train, predict or eval");
+  }
+
+  /** Inputs are every column but the (1-based) target. */
+  static Task task(Path file, NumericTable t, Integer target) {
+    int cols = t.cols();
+    if (target != null && (target < 1 || target > cols)) {
+      throw new IllegalArgumentException("--target " + target + ": " + file + " has " + cols
+          + " columns (1-based)");
+    }
+    int[] inputs = new int[target == null ? cols : cols - 1];
+    for (int c = 0, k = 0; c < cols; c++) {
+      if (target == null || c != target - 1) {
+        inputs[k++] = c;
+      }
+    }
+    return new Task(file.toString(), file.toString(), target == null ? -1 : target - 1,
+        inputs);
+  }
+
+  @Command(name = "train", description = "Train on a file and report the held-out NMSE.")
+  static final class Train implements Callable<Integer> {
+    @Option(names = "--data", required = true, description = "training data file")
+    Path data;
+    @Option(names = "--target", required = true, description = "target column, 1-based")
+    int target;
+    @Option(names = "--rule", defaultValue = "kickback", description = "kickback or backprop")
+    Rule rule;
+    @Option(names = "--hidden", defaultValue = "200,100,10", split = ",",
+        description = "hidden widths, input side first")
+    int[] hidden;
+    @Option(names = "--head", defaultValue = "pair", description = "pair or linear")
+    Head head;
+    @Option(names = "--coherence", defaultValue = "coherent", description = "free or coherent")
+    Coherence coherence;
+    @Option(names = "--epochs", defaultValue = "30")
+    int epochs;
+    @Option(names = "--lr", defaultValue = "0.01")
+    float lr;
+    @Option(names = "--batch", defaultValue = "8")
+    int batch;
+    @Option(names = "--test-fraction", defaultValue = "0.2")
+    double testFraction;
+    @Option(names = "--seed", defaultValue = "1")
+    long seed;
+    @Option(names = "--save", description = "write the model here")
+    Path save;
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException {
+      if (epochs < 1) {
+        throw new IllegalArgumentException("--epochs " + epochs + ": must be >= 1");
+      }
+      if (batch < 1) {
+        throw new IllegalArgumentException("--batch " + batch + ": must be >= 1");
+      }
+      if (!(testFraction > 0 && testFraction < 1)) {
+        throw new IllegalArgumentException("--test-fraction " + testFraction
+            + ": must be in (0, 1)");
+      }
+      if (!(lr > 0) || !Float.isFinite(lr)) {
+        throw new IllegalArgumentException("--lr " + lr + ": must be finite and > 0");
+      }
+      NumericTable table = NumericTable.read(data);
+      Task task = task(data, table, target);
+      if (task.inputs().length == 0) {
+        throw new IllegalArgumentException(data + " has no input columns besides the target");
+      }
+      Split s = Split.of(table, task, testFraction, seed);
+      if (s.trainRows < 1 || s.testRows < 1) {
+        throw new IllegalArgumentException(data + ": " + table.rows() + " rows cannot be split"
+            + " with --test-fraction " + testFraction);
+      }
+      Config c = new Config(rule, head, coherence, hidden);
+      Network net = Network.initialize(c.spec(s.width), seed);
+      int b = Math.min(batch, s.trainRows);
+      Trainer trainer = new Trainer(net, b);
+      PrintWriter out = spec.commandLine().getOut();
+      SplittableRandom rnd = new SplittableRandom(seed);
+      int[] order = new int[s.trainRows];
+      for (int i = 0; i < order.length; i++) {
+        order[i] = i;
+      }
+      float[] bx = new float[b * s.width];
+      float[] by = new float[b];
+      try (ProgressBar pb = new ProgressBarBuilder().setTaskName("train")
+          .setInitialMax((long) epochs * (s.trainRows / b) * b).setUnit(" samples", 1)
+          .showSpeed().setStyle(ProgressBarStyle.ASCII).setMaxRenderedLength(100)
+          .continuousUpdate().build()) {
+        double running = Double.NaN;
+        for (int epoch = 0; epoch < epochs; epoch++) {
+          for (int i = order.length - 1; i > 0; i--) {
+            int j = rnd.nextInt(i + 1);
+            int t = order[i];
+            order[i] = order[j];
+            order[j] = t;
+          }
+          for (int from = 0; from + b <= s.trainRows; from += b) {
+            for (int r = 0; r < b; r++) {
+              System.arraycopy(s.xTrain, order[from + r] * s.width, bx, r * s.width, s.width);
+              by[r] = s.yTrain[order[from + r]];
+            }
+            float loss;
+            try {
+              loss = trainer.step(rule, bx, by, b, lr);
+            } catch (DivergenceException e) {
+              throw new IllegalStateException("epoch " + (epoch + 1) + ": " + e.getMessage());
+            }
+            running = Double.isNaN(running) ? loss : 0.99 * running + 0.01 * loss;
+            pb.stepBy(b);
+            pb.setExtraMessage(String.format(Locale.ROOT, "epoch %d loss %.4f", epoch + 1,
+                running));
+          }
+        }
+      }
+      double nmse = nmse(net, s.xTest, s.yTest, s.testRows, s.width);
+      out.printf(Locale.ROOT, "test NMSE %.6f (linear %.6f)%n", nmse, LinearBaseline.nmse(s));
+      if (save != null) {
+        ModelFile.save(save, net, s.standardization);
+        out.println("saved " + save);
+      }
+      return 0;
+    }
+  }
+
+  static double nmse(Network net, float[] x, float[] y, int n, int width) {
+    float[] pred = predict(net, x, n, width);
+    return Split.nmse(pred, java.util.Arrays.copyOf(y, n));
+  }
+
+  static float[] predict(Network net, float[] x, int n, int width) {
+    Workspace ws = net.newWorkspace(Math.max(1, Math.min(n, 1024)));
+    float[] pred = new float[n];
+    float[] out = new float[ws.maxBatch()];
+    for (int from = 0; from < n; from += ws.maxBatch()) {
+      int b = Math.min(ws.maxBatch(), n - from);
+      net.predict(java.util.Arrays.copyOfRange(x, from * width, (from + b) * width), b, out, ws);
+      System.arraycopy(out, 0, pred, from, b);
+    }
+    return pred;
+  }
+
+  /** A saved model with its standardization, checked against a data file's inputs. */
+  static ModelFile.Model load(Path model, Path data, int inputs) throws IOException {
+    ModelFile.Model m = ModelFile.load(model);
+    if (m.standardization() == null) {
+      throw new IllegalArgumentException(model + " was saved without its standardization;"
+          + " save it with 'kickback train --save'");
+    }
+    if (inputs != m.network().spec().inputWidth()) {
+      throw new IllegalArgumentException(data + " has " + inputs + " input columns, the model"
+          + " takes " + m.network().spec().inputWidth());
+    }
+    return m;
+  }
+
+  static float[] standardized(NumericTable t, Task task, Standardization std) {
+    double[] raw = new double[t.rows() * task.inputs().length];
+    for (int r = 0; r < t.rows(); r++) {
+      for (int c = 0; c < task.inputs().length; c++) {
+        raw[r * task.inputs().length + c] = t.get(r, task.inputs()[c]);
+      }
+    }
+    return std.inputs(raw, t.rows());
+  }
+
+  @Command(name = "predict", description = "Print one prediction per input row, in target units.")
+  static final class Predict implements Callable<Integer> {
+    @Option(names = "--model", required = true)
+    Path model;
+    @Option(names = "--data", required = true, description = "input columns only")
+    Path data;
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException {
+      NumericTable t = NumericTable.read(data);
+      Task task = task(data, t, null);
+      ModelFile.Model m = load(model, data, task.inputs().length);
+      float[] x = standardized(t, task, m.standardization());
+      float[] pred = predict(m.network(), x, t.rows(), task.inputs().length);
+      PrintWriter out = spec.commandLine().getOut();
+      for (float p : pred) {
+        out.println(m.standardization().target(p));
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "eval", description = "Print the model's NMSE on a file with the target.")
+  static final class Eval implements Callable<Integer> {
+    @Option(names = "--model", required = true)
+    Path model;
+    @Option(names = "--data", required = true)
+    Path data;
+    @Option(names = "--target", required = true, description = "target column, 1-based")
+    int target;
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException {
+      NumericTable t = NumericTable.read(data);
+      Task task = task(data, t, target);
+      ModelFile.Model m = load(model, data, task.inputs().length);
+      float[] x = standardized(t, task, m.standardization());
+      float[] pred = predict(m.network(), x, t.rows(), task.inputs().length);
+      double se = 0;
+      double mean = 0;
+      for (int r = 0; r < t.rows(); r++) {
+        mean += t.get(r, task.target());
+      }
+      mean /= t.rows();
+      double var = 0;
+      for (int r = 0; r < t.rows(); r++) {
+        double y = t.get(r, task.target());
+        double e = y - m.standardization().target(pred[r]);
+        se += e * e;
+        var += (y - mean) * (y - mean);
+      }
+      spec.commandLine().getOut().printf(Locale.ROOT, "NMSE %.6f (MSE %.6g over %d rows)%n",
+          se / var, se / t.rows(), t.rows());
+      return 0;
+    }
+  }
+}
