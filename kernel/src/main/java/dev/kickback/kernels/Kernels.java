@@ -9,7 +9,7 @@ import java.util.Optional;
  *
  * <p>The vector implementation is chosen when the module {@code jdk.incubator.vector} is
  * readable (start the JVM with {@code --add-modules jdk.incubator.vector}) and its preferred
- * float species has at least 4 lanes; otherwise the scalar implementation is. The system
+ * float species has 4, 8 or 16 lanes; otherwise the scalar implementation is. The system
  * property {@value #PROPERTY} forces a choice: {@code scalar} always works, {@code vector}
  * fails class initialization with an explanation when the module is not readable.
  */
@@ -96,8 +96,9 @@ public final class Kernels {
       } else {
         try {
           lanes = PanamaKernelOps.lanes();
-          if (lanes < 4) {
-            reason = "the preferred float vector has only " + lanes + " lanes";
+          if (lanes < 4 || lanes > 16) {
+            reason = "the preferred float vector has " + lanes + " lanes; the vector kernels"
+                + " support 4, 8 or 16";
           } else {
             ops = new PanamaKernelOps();
           }

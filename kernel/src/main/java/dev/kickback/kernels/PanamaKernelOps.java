@@ -1,9 +1,8 @@
 package dev.kickback.kernels;
 
-import static jdk.incubator.vector.VectorOperators.ADD;
-
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -12,19 +11,29 @@ import jdk.incubator.vector.VectorSpecies;
  * {@link Kernels} only when {@code jdk.incubator.vector} is readable, so that this class (and its
  * references to the incubator module) is never linked on a JVM without it.
  *
- * <p>Reproducibility: lane sums use {@code reduceLanes(ADD)}, whose order is unspecified and in
- * practice differs between the interpreter/C1 and C2, so an early (not yet compiled) call can
- * differ from later ones in the last bits. In steady state results are bitwise repeatable. A
- * fixed-order tree of rotations and adds was tried: C2 did not keep the vectors in registers
- * through the helper methods and allocated ~100 KB per call, so it was not kept.
+ * <p>Reproducibility: lane sums are a fixed tree of rotations and lane-wise adds, written out in
+ * each kernel, not {@code reduceLanes(ADD)}: that one's order is unspecified and differs between
+ * the interpreter and C2 (measured: 66 of 100 dot products changed once compiled), which made
+ * results depend on JIT timing. Rotations and lane-wise adds are exact in every tier, so the
+ * same inputs give the same bits, compiled or not. The tree is inline, not a helper method: a
+ * vector passed to a method C2 declines to inline gets boxed (measured: ~100 KB per call). It
+ * covers 4, 8 and 16 lanes; {@link Kernels} uses this class only for those.
  *
  * <p>Tails: in the summation dimension of gemmNT a final masked iteration; in the column
- * dimension of the strided-A kernel masked loads and stores. Lane sums ({@code reduceLanes}) run
- * once per output element, after its inner loop.
+ * dimension of the strided-A kernel masked loads and stores. Lane sums run once per output element,
+ * after its inner loop.
  */
 final class PanamaKernelOps extends KernelOps {
   private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
   private static final int L = S.length();
+  // The fixed lane-sum tree of the dot kernels: add the vector rotated by L/2, then L/4, ...,
+  // then 1; lane 0 then holds the sum. Written out in each kernel (see the class comment).
+  private static final VectorShuffle<Float> ROT_A = VectorShuffle.iota(S, L / 2, 1, true);
+  private static final VectorShuffle<Float> ROT_B = VectorShuffle.iota(S, L / 4, 1, true);
+  private static final VectorShuffle<Float> ROT_C = VectorShuffle.iota(S, Math.max(L / 8, 1), 1,
+      true);
+  private static final VectorShuffle<Float> ROT_D = VectorShuffle.iota(S, Math.max(L / 16, 1),
+      1, true);
 
   PanamaKernelOps() {}
 
@@ -110,14 +119,50 @@ final class PanamaKernelOps extends KernelOps {
       s03 = x0.fma(w, s03);
       s13 = x1.fma(w, s13);
     }
-    c[c0] += alpha * s00.reduceLanes(ADD);
-    c[c0 + 1] += alpha * s01.reduceLanes(ADD);
-    c[c0 + 2] += alpha * s02.reduceLanes(ADD);
-    c[c0 + 3] += alpha * s03.reduceLanes(ADD);
-    c[c0 + ldc] += alpha * s10.reduceLanes(ADD);
-    c[c0 + ldc + 1] += alpha * s11.reduceLanes(ADD);
-    c[c0 + ldc + 2] += alpha * s12.reduceLanes(ADD);
-    c[c0 + ldc + 3] += alpha * s13.reduceLanes(ADD);
+    s00 = s00.add(s00.rearrange(ROT_A));
+    s01 = s01.add(s01.rearrange(ROT_A));
+    s02 = s02.add(s02.rearrange(ROT_A));
+    s03 = s03.add(s03.rearrange(ROT_A));
+    s10 = s10.add(s10.rearrange(ROT_A));
+    s11 = s11.add(s11.rearrange(ROT_A));
+    s12 = s12.add(s12.rearrange(ROT_A));
+    s13 = s13.add(s13.rearrange(ROT_A));
+    s00 = s00.add(s00.rearrange(ROT_B));
+    s01 = s01.add(s01.rearrange(ROT_B));
+    s02 = s02.add(s02.rearrange(ROT_B));
+    s03 = s03.add(s03.rearrange(ROT_B));
+    s10 = s10.add(s10.rearrange(ROT_B));
+    s11 = s11.add(s11.rearrange(ROT_B));
+    s12 = s12.add(s12.rearrange(ROT_B));
+    s13 = s13.add(s13.rearrange(ROT_B));
+    if (L >= 8) {
+      s00 = s00.add(s00.rearrange(ROT_C));
+      s01 = s01.add(s01.rearrange(ROT_C));
+      s02 = s02.add(s02.rearrange(ROT_C));
+      s03 = s03.add(s03.rearrange(ROT_C));
+      s10 = s10.add(s10.rearrange(ROT_C));
+      s11 = s11.add(s11.rearrange(ROT_C));
+      s12 = s12.add(s12.rearrange(ROT_C));
+      s13 = s13.add(s13.rearrange(ROT_C));
+    }
+    if (L >= 16) {
+      s00 = s00.add(s00.rearrange(ROT_D));
+      s01 = s01.add(s01.rearrange(ROT_D));
+      s02 = s02.add(s02.rearrange(ROT_D));
+      s03 = s03.add(s03.rearrange(ROT_D));
+      s10 = s10.add(s10.rearrange(ROT_D));
+      s11 = s11.add(s11.rearrange(ROT_D));
+      s12 = s12.add(s12.rearrange(ROT_D));
+      s13 = s13.add(s13.rearrange(ROT_D));
+    }
+    c[c0] += alpha * s00.lane(0);
+    c[c0 + 1] += alpha * s01.lane(0);
+    c[c0 + 2] += alpha * s02.lane(0);
+    c[c0 + 3] += alpha * s03.lane(0);
+    c[c0 + ldc] += alpha * s10.lane(0);
+    c[c0 + ldc + 1] += alpha * s11.lane(0);
+    c[c0 + ldc + 2] += alpha * s12.lane(0);
+    c[c0 + ldc + 3] += alpha * s13.lane(0);
   }
 
   /** 4 dot products of one row of A against 4 rows of B: the batch-1 (gemv) case. */
@@ -142,10 +187,30 @@ final class PanamaKernelOps extends KernelOps {
       s2 = x.fma(FloatVector.fromArray(S, b, b2 + p, t), s2);
       s3 = x.fma(FloatVector.fromArray(S, b, b3 + p, t), s3);
     }
-    c[c0] += alpha * s0.reduceLanes(ADD);
-    c[c0 + 1] += alpha * s1.reduceLanes(ADD);
-    c[c0 + 2] += alpha * s2.reduceLanes(ADD);
-    c[c0 + 3] += alpha * s3.reduceLanes(ADD);
+    s0 = s0.add(s0.rearrange(ROT_A));
+    s1 = s1.add(s1.rearrange(ROT_A));
+    s2 = s2.add(s2.rearrange(ROT_A));
+    s3 = s3.add(s3.rearrange(ROT_A));
+    s0 = s0.add(s0.rearrange(ROT_B));
+    s1 = s1.add(s1.rearrange(ROT_B));
+    s2 = s2.add(s2.rearrange(ROT_B));
+    s3 = s3.add(s3.rearrange(ROT_B));
+    if (L >= 8) {
+      s0 = s0.add(s0.rearrange(ROT_C));
+      s1 = s1.add(s1.rearrange(ROT_C));
+      s2 = s2.add(s2.rearrange(ROT_C));
+      s3 = s3.add(s3.rearrange(ROT_C));
+    }
+    if (L >= 16) {
+      s0 = s0.add(s0.rearrange(ROT_D));
+      s1 = s1.add(s1.rearrange(ROT_D));
+      s2 = s2.add(s2.rearrange(ROT_D));
+      s3 = s3.add(s3.rearrange(ROT_D));
+    }
+    c[c0] += alpha * s0.lane(0);
+    c[c0 + 1] += alpha * s1.lane(0);
+    c[c0 + 2] += alpha * s2.lane(0);
+    c[c0 + 3] += alpha * s3.lane(0);
   }
 
   // ---- strided A: C[i][:] += alpha * sum_p A(i, p) * B[p][:] ---------------------------------
@@ -303,7 +368,16 @@ final class PanamaKernelOps extends KernelOps {
       s0 = FloatVector.fromArray(S, x, xOff + i, t)
           .fma(FloatVector.fromArray(S, y, yOff + i, t), s0);
     }
-    return s0.add(s1).reduceLanes(ADD);
+    s0 = s0.add(s1);
+    s0 = s0.add(s0.rearrange(ROT_A));
+    s0 = s0.add(s0.rearrange(ROT_B));
+    if (L >= 8) {
+      s0 = s0.add(s0.rearrange(ROT_C));
+    }
+    if (L >= 16) {
+      s0 = s0.add(s0.rearrange(ROT_D));
+    }
+    return s0.lane(0);
   }
 
   @Override
