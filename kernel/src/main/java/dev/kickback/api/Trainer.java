@@ -230,20 +230,23 @@ public final class Trainer {
     for (int r = 0; r < batch; r++) {
       ops.axpy(nOut, alpha, g, r * nOut, tb[l], 0);
     }
-    if (lr != null) {
-      if (l > 0 && spec.coherence() == Coherence.COHERENT) {
-        clip(tw[l], spec.signsOf(l), nOut, nIn);
-      }
+    if (lr == null) {
+      return;
+    }
+    // checked before clipping: an overflow to infinity must not be clipped into a plain 0
+    if (!ops.allFinite(tw[l], 0, backupW[l].length)
+        || !ops.allFinite(tb[l], 0, backupB[l].length)) {
       int bad = firstNonFinite(tw[l], backupW[l].length);
-      int badBias = bad < 0 ? firstNonFinite(tb[l], backupB[l].length) : -1;
-      if (bad >= 0 || badBias >= 0) {
-        String what = bad >= 0 ? "weights[" + l + "][" + bad + "] = " + tw[l][bad]
-            : "biases[" + l + "][" + badBias + "] = " + tb[l][badBias];
-        rollBack(l);
-        throw new DivergenceException(l, "training step diverged: " + what
-            + " is not finite; the network was restored to its state before the step."
-            + " Try a lower learning rate than lr[" + l + "] = " + lr[l]);
-      }
+      String what = bad >= 0 ? "weights[" + l + "][" + bad + "] = " + tw[l][bad]
+          : "biases[" + l + "][" + firstNonFinite(tb[l], backupB[l].length) + "] = "
+              + tb[l][firstNonFinite(tb[l], backupB[l].length)];
+      rollBack(l);
+      throw new DivergenceException(l, "training step diverged: " + what
+          + " is not finite; the network was restored to its state before the step."
+          + " Try a lower learning rate than lr[" + l + "] = " + lr[l]);
+    }
+    if (l > 0 && spec.coherence() == Coherence.COHERENT) {
+      clip(tw[l], spec.signsOf(l), nOut, nIn);
     }
   }
 
@@ -282,18 +285,9 @@ public final class Trainer {
   }
 
   /** Zeroes each weight into unit k whose sign disagrees with nu_k. */
-  private static void clip(float[] w, float[] nu, int nOut, int nIn) {
+  private void clip(float[] w, float[] nu, int nOut, int nIn) {
     for (int k = 0; k < nOut; k++) {
-      int row = k * nIn;
-      if (nu[k] > 0) {
-        for (int j = row; j < row + nIn; j++) {
-          w[j] = Math.max(w[j], 0f);
-        }
-      } else {
-        for (int j = row; j < row + nIn; j++) {
-          w[j] = Math.min(w[j], 0f);
-        }
-      }
+      ops.clampToSign(w, k * nIn, nIn, nu[k] > 0);
     }
   }
 }

@@ -82,6 +82,21 @@ public abstract class KernelOps {
     axpyKernel(n, alpha, x, xOff, y, yOff);
   }
 
+  /** Whether {@code x[off .. off + n)} holds no NaN or infinity. */
+  public final boolean allFinite(float[] x, int off, int n) {
+    Shapes.checkRange("allFinite", "x", x, off, n);
+    return allFiniteKernel(x, off, n);
+  }
+
+  /**
+   * Clamps {@code x[off .. off + n)} to the sign {@code positive ? [0, +inf) : (-inf, 0]}: the
+   * coherence clip of the weights into one unit. NaN stays NaN.
+   */
+  public final void clampToSign(float[] x, int off, int n, boolean positive) {
+    Shapes.checkRange("clampToSign", "x", x, off, n);
+    clampToSignKernel(x, off, n, positive);
+  }
+
   protected abstract void gemmNTKernel(int m, int n, int k, float alpha, float[] a, float[] b, float[] c);
 
   /**
@@ -94,4 +109,22 @@ public abstract class KernelOps {
   protected abstract float dotKernel(int n, float[] x, int xOff, float[] y, int yOff);
 
   protected abstract void axpyKernel(int n, float alpha, float[] x, int xOff, float[] y, int yOff);
+
+  protected boolean allFiniteKernel(float[] x, int off, int n) {
+    for (int i = off; i < off + n; i++) {
+      if (!Float.isFinite(x[i])) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  protected void clampToSignKernel(float[] x, int off, int n, boolean positive) {
+    for (int i = off; i < off + n; i++) {
+      // NaN compares false both ways and is kept, so a divergence is still detected
+      if (positive ? x[i] < 0f : x[i] > 0f) {
+        x[i] = 0f;
+      }
+    }
+  }
 }

@@ -2,6 +2,7 @@ package dev.kickback.kernels;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -378,6 +379,36 @@ final class PanamaKernelOps extends KernelOps {
       s0 = s0.add(s0.rearrange(ROT_D));
     }
     return s0.lane(0);
+  }
+
+  /** x * 0 is 0 for finite x and NaN otherwise: one branch-free pass, tested at the end. */
+  @Override
+  protected boolean allFiniteKernel(float[] x, int off, int n) {
+    FloatVector acc = FloatVector.zero(S);
+    final int nv = S.loopBound(n);
+    int i = 0;
+    for (; i < nv; i += L) {
+      acc = acc.add(FloatVector.fromArray(S, x, off + i).mul(0f));
+    }
+    boolean finite = !acc.test(VectorOperators.IS_NAN).anyTrue();
+    for (; i < n; i++) {
+      finite &= Float.isFinite(x[off + i]);
+    }
+    return finite;
+  }
+
+  @Override
+  protected void clampToSignKernel(float[] x, int off, int n, boolean positive) {
+    final int nv = S.loopBound(n);
+    int i = 0;
+    for (; i < nv; i += L) {
+      FloatVector v = FloatVector.fromArray(S, x, off + i);
+      // compare and blend, not max/min: a NaN must survive for the divergence check
+      VectorMask<Float> wrong = positive ? v.compare(VectorOperators.LT, 0f)
+          : v.compare(VectorOperators.GT, 0f);
+      v.blend(0f, wrong).intoArray(x, off + i);
+    }
+    super.clampToSignKernel(x, off + i, n - i, positive);
   }
 
   @Override

@@ -168,6 +168,50 @@ class KernelOpsTest {
     assertEquals("dot: y is null", npe.getMessage());
   }
 
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("pathNames")
+  void allFiniteFindsEveryNonFiniteValueIncludingTails(String path) {
+    KernelOps ops = path(path);
+    for (int n : new int[] {0, 1, 5, 15, 16, 17, 31, 33, 100}) {
+      float[] x = random(new SplittableRandom(n), n + 6);
+      assertTrue(ops.allFinite(x, 3, n), "n=" + n);
+      for (int at = 0; at < n; at++) {
+        for (float bad : new float[] {Float.NaN, Float.POSITIVE_INFINITY,
+            Float.NEGATIVE_INFINITY}) {
+          float[] y = x.clone();
+          y[3 + at] = bad;
+          assertEquals(false, ops.allFinite(y, 3, n), "n=" + n + " at=" + at + " " + bad);
+        }
+      }
+      // non-finite values outside the range do not count
+      float[] z = x.clone();
+      z[2] = Float.NaN;
+      z[3 + n] = Float.NaN;
+      assertTrue(ops.allFinite(z, 3, n));
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("pathNames")
+  void clampToSignZeroesWrongSignsOnlyAndKeepsNaN(String path) {
+    KernelOps ops = path(path);
+    for (int n : new int[] {1, 7, 16, 19, 40}) {
+      for (boolean positive : new boolean[] {true, false}) {
+        float[] x = random(new SplittableRandom(n), n + 4);
+        x[2 + n / 2] = Float.NaN;
+        float[] y = x.clone();
+        ops.clampToSign(y, 2, n, positive);
+        for (int i = 0; i < x.length; i++) {
+          boolean inside = i >= 2 && i < 2 + n;
+          boolean wrong = positive ? x[i] < 0 : x[i] > 0;
+          float want = inside && wrong ? 0f : x[i];
+          assertEquals(Float.floatToIntBits(want), Float.floatToIntBits(y[i]),
+              "n=" + n + " positive=" + positive + " i=" + i);
+        }
+      }
+    }
+  }
+
   static Stream<String> pathNames() {
     return Stream.of("scalar", "vector");
   }
