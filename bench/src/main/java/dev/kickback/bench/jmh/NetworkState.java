@@ -27,7 +27,7 @@ final class NetworkState {
     KernelOps ops = Workloads.path(path);
     net = Network.initialize(spec, 1);
     trainer = new Trainer(net, batch, ops);
-    ws = net.newWorkspace(batch);
+    ws = net.newWorkspace(batch, ops);
     x = Workloads.gaussian(2, batch * spec.inputWidth());
     y = Workloads.gaussian(3, batch);
     out = new float[batch];
