@@ -213,28 +213,35 @@ public final class KickbackCli implements Runnable {
     return pred;
   }
 
-  /** A saved model with its standardization, checked against a data file's inputs. */
-  static ModelFile.Model load(Path model, Path data, int inputs) throws IOException {
+  /**
+   * The predictions, in the target's units, of the model at {@code model} for every row of
+   * {@code t} (its {@code task.inputs()} columns, raw), checked against the model's width.
+   */
+  static double[] predictRaw(Path model, Path data, NumericTable t, Task task)
+      throws IOException {
     ModelFile.Model m = ModelFile.load(model);
-    if (m.standardization() == null) {
+    Standardization std = m.standardization();
+    if (std == null) {
       throw new IllegalArgumentException(model + " was saved without its standardization;"
           + " save it with 'kickback train --save'");
     }
-    if (inputs != m.network().spec().inputWidth()) {
-      throw new IllegalArgumentException(data + " has " + inputs + " input columns, the model"
+    int d = task.inputs().length;
+    if (d != m.network().spec().inputWidth()) {
+      throw new IllegalArgumentException(data + " has " + d + " input columns, the model"
           + " takes " + m.network().spec().inputWidth());
     }
-    return m;
-  }
-
-  static float[] standardized(NumericTable t, Task task, Standardization std) {
-    double[] raw = new double[t.rows() * task.inputs().length];
+    double[] raw = new double[t.rows() * d];
     for (int r = 0; r < t.rows(); r++) {
-      for (int c = 0; c < task.inputs().length; c++) {
-        raw[r * task.inputs().length + c] = t.get(r, task.inputs()[c]);
+      for (int c = 0; c < d; c++) {
+        raw[r * d + c] = t.get(r, task.inputs()[c]);
       }
     }
-    return std.inputs(raw, t.rows());
+    float[] pred = predict(m.network(), std.inputs(raw, t.rows()), t.rows(), d);
+    double[] out = new double[pred.length];
+    for (int r = 0; r < pred.length; r++) {
+      out[r] = std.target(pred[r]);
+    }
+    return out;
   }
 
   @Command(name = "predict", description = "Print one prediction per input row, in target units.")
@@ -249,13 +256,9 @@ public final class KickbackCli implements Runnable {
     @Override
     public Integer call() throws IOException {
       NumericTable t = NumericTable.read(data);
-      Task task = task(data, t, null);
-      ModelFile.Model m = load(model, data, task.inputs().length);
-      float[] x = standardized(t, task, m.standardization());
-      float[] pred = predict(m.network(), x, t.rows(), task.inputs().length);
       PrintWriter out = spec.commandLine().getOut();
-      for (float p : pred) {
-        out.println(m.standardization().target(p));
+      for (double p : predictRaw(model, data, t, task(data, t, null))) {
+        out.println(p);
       }
       return 0;
     }
@@ -276,9 +279,7 @@ public final class KickbackCli implements Runnable {
     public Integer call() throws IOException {
       NumericTable t = NumericTable.read(data);
       Task task = task(data, t, target);
-      ModelFile.Model m = load(model, data, task.inputs().length);
-      float[] x = standardized(t, task, m.standardization());
-      float[] pred = predict(m.network(), x, t.rows(), task.inputs().length);
+      double[] pred = predictRaw(model, data, t, task);
       double se = 0;
       double mean = 0;
       for (int r = 0; r < t.rows(); r++) {
@@ -288,7 +289,7 @@ public final class KickbackCli implements Runnable {
       double var = 0;
       for (int r = 0; r < t.rows(); r++) {
         double y = t.get(r, task.target());
-        double e = y - m.standardization().target(pred[r]);
+        double e = y - pred[r];
         se += e * e;
         var += (y - mean) * (y - mean);
       }
