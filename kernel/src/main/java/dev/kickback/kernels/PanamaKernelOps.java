@@ -27,6 +27,11 @@ import jdk.incubator.vector.VectorSpecies;
 final class PanamaKernelOps extends KernelOps {
   private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
   private static final int L = S.length();
+  /** Panel of B kept in cache by the strided-A kernel: KC rows by NC columns. */
+  private static final int KC = 256;
+  private static final int NC = 256;
+  /** Rows of B per cache block in gemmNT. */
+  private static final int NT_ROWS = 64;
   // The fixed lane-sum tree of the dot kernels: add the vector rotated by L/2, then L/4, ...,
   // then 1; lane 0 then holds the sum. Written out in each kernel (see the class comment).
   private static final VectorShuffle<Float> ROT_A = VectorShuffle.iota(S, L / 2, 1, true);
@@ -53,10 +58,17 @@ final class PanamaKernelOps extends KernelOps {
   protected void gemmNTKernel(int m, int n, int k, float alpha, float[] a, float[] b, float[] c) {
     int m2 = m & ~1;
     int n4 = n & ~3;
-    for (int i = 0; i < m2; i += 2) {
-      for (int j = 0; j < n4; j += 4) {
-        dot2x4(k, alpha, a, i * k, b, j * k, c, i * n + j, n);
+    // Blocks of NT_ROWS rows of B (64 x k floats, 256 KB at k = 1024) stay in L2 while all
+    // row pairs of A pass by.
+    for (int j0 = 0; j0 < n4; j0 += NT_ROWS) {
+      int j1 = Math.min(n4, j0 + NT_ROWS);
+      for (int i = 0; i < m2; i += 2) {
+        for (int j = j0; j < j1; j += 4) {
+          dot2x4(k, alpha, a, i * k, b, j * k, c, i * n + j, n);
+        }
       }
+    }
+    for (int i = 0; i < m2; i += 2) {
       for (int j = n4; j < n; j++) {
         c[i * n + j] += alpha * dotKernel(k, a, i * k, b, j * k);
         c[(i + 1) * n + j] += alpha * dotKernel(k, a, (i + 1) * k, b, j * k);
@@ -220,37 +232,49 @@ final class PanamaKernelOps extends KernelOps {
   protected void gemmStridedA(
       int m, int n, int k, float alpha, float[] a, int rs, int cs, float[] b, float[] c) {
     final int m4 = m & ~3;
-    final int nBlock = n - n % (4 * L);
-    for (int i = 0; i < m4; i += 4) {
-      int j = 0;
-      for (; j < nBlock; j += 4 * L) {
-        rows4cols4(k, alpha, a, i * rs, rs, cs, b, j, n, c, i * n + j);
-      }
-      for (; j < n; j += L) {
-        rows4cols1(k, alpha, a, i * rs, rs, cs, b, j, n, c, i * n + j);
-      }
-    }
-    for (int i = m4; i < m; i++) {
-      int j = 0;
-      for (; j < nBlock; j += 4 * L) {
-        rows1cols4(k, alpha, a, i * rs, cs, b, j, n, c, i * n + j);
-      }
-      for (; j < n; j += L) {
-        rows1cols1(k, alpha, a, i * rs, cs, b, j, n, c, i * n + j);
+    // Cache blocking: a KC x NC panel of B (256 KB) stays in L2 while every row block of A
+    // streams past it; C accumulates one partial product per panel.
+    for (int j0 = 0; j0 < n; j0 += NC) {
+      final int j1 = Math.min(n, j0 + NC);
+      final int jBlockEnd = j1 - (j1 - j0) % (4 * L);
+      for (int k0 = 0; k0 < k; k0 += KC) {
+        final int kb = Math.min(KC, k - k0);
+        final int bBase = k0 * n;
+        for (int i = 0; i < m4; i += 4) {
+          final int a0 = i * rs + k0 * cs;
+          int j = j0;
+          for (; j < jBlockEnd; j += 4 * L) {
+            rows4cols4(kb, alpha, a, a0, rs, cs, b, bBase, j, n, c, i * n + j);
+          }
+          for (; j < j1; j += L) {
+            rows4cols1(kb, alpha, a, a0, rs, cs, b, bBase, j, n, c, i * n + j);
+          }
+        }
+        for (int i = m4; i < m; i++) {
+          final int a0 = i * rs + k0 * cs;
+          int j = j0;
+          for (; j < jBlockEnd; j += 4 * L) {
+            rows1cols4(kb, alpha, a, a0, cs, b, bBase, j, n, c, i * n + j);
+          }
+          for (; j < j1; j += L) {
+            rows1cols1(kb, alpha, a, a0, cs, b, bBase, j, n, c, i * n + j);
+          }
+        }
       }
     }
   }
 
+
   /** Outputs C[i..i+3][j..j+4L): 16 accumulators, 4 loads and 4 broadcasts per 16 FMAs. */
   private static void rows4cols4(
-      int k, float alpha, float[] a, int a0, int rs, int cs, float[] b, int j, int ldb,
+      int k, float alpha, float[] a, int a0, int rs, int cs, float[] b, int bBase, int j, int ldb,
       float[] c, int c0) {
     FloatVector c00 = FloatVector.zero(S), c01 = c00, c02 = c00, c03 = c00;
     FloatVector c10 = c00, c11 = c00, c12 = c00, c13 = c00;
     FloatVector c20 = c00, c21 = c00, c22 = c00, c23 = c00;
     FloatVector c30 = c00, c31 = c00, c32 = c00, c33 = c00;
     for (int p = 0; p < k; p++) {
-      int bp = p * ldb + j;
+      int bp = bBase + p * ldb + j;
       FloatVector b0 = FloatVector.fromArray(S, b, bp);
       FloatVector b1 = FloatVector.fromArray(S, b, bp + L);
       FloatVector b2 = FloatVector.fromArray(S, b, bp + 2 * L);
@@ -289,12 +313,12 @@ final class PanamaKernelOps extends KernelOps {
 
   /** Outputs C[i..i+3][j..min(j+L, ldb)), masked: the column tail of a 4-row block. */
   private static void rows4cols1(
-      int k, float alpha, float[] a, int a0, int rs, int cs, float[] b, int j, int ldb,
+      int k, float alpha, float[] a, int a0, int rs, int cs, float[] b, int bBase, int j, int ldb,
       float[] c, int c0) {
     VectorMask<Float> t = S.indexInRange(j, ldb);
     FloatVector c0v = FloatVector.zero(S), c1v = c0v, c2v = c0v, c3v = c0v;
     for (int p = 0; p < k; p++) {
-      FloatVector bv = FloatVector.fromArray(S, b, p * ldb + j, t);
+      FloatVector bv = FloatVector.fromArray(S, b, bBase + p * ldb + j, t);
       int ap = a0 + p * cs;
       c0v = FloatVector.broadcast(S, a[ap]).fma(bv, c0v);
       c1v = FloatVector.broadcast(S, a[ap + rs]).fma(bv, c1v);
@@ -314,7 +338,7 @@ final class PanamaKernelOps extends KernelOps {
    * Rows of B whose coefficient is zero (inactive units) are skipped: they add nothing.
    */
   private static void rows1cols4(
-      int k, float alpha, float[] a, int a0, int cs, float[] b, int j, int ldb, float[] c,
+      int k, float alpha, float[] a, int a0, int cs, float[] b, int bBase, int j, int ldb, float[] c,
       int c0) {
     FloatVector c0v = FloatVector.zero(S), c1v = c0v, c2v = c0v, c3v = c0v;
     for (int p = 0; p < k; p++) {
@@ -322,7 +346,7 @@ final class PanamaKernelOps extends KernelOps {
       if (ap == 0f) {
         continue;
       }
-      int bp = p * ldb + j;
+      int bp = bBase + p * ldb + j;
       FloatVector x = FloatVector.broadcast(S, ap);
       c0v = x.fma(FloatVector.fromArray(S, b, bp), c0v);
       c1v = x.fma(FloatVector.fromArray(S, b, bp + L), c1v);
@@ -338,14 +362,14 @@ final class PanamaKernelOps extends KernelOps {
 
   /** Outputs C[i][j..min(j+L, ldb)), masked, for a single row of A. */
   private static void rows1cols1(
-      int k, float alpha, float[] a, int a0, int cs, float[] b, int j, int ldb, float[] c,
+      int k, float alpha, float[] a, int a0, int cs, float[] b, int bBase, int j, int ldb, float[] c,
       int c0) {
     VectorMask<Float> t = S.indexInRange(j, ldb);
     FloatVector acc = FloatVector.zero(S);
     for (int p = 0; p < k; p++) {
       float ap = a[a0 + p * cs];
       if (ap != 0f) {
-        acc = FloatVector.broadcast(S, ap).fma(FloatVector.fromArray(S, b, p * ldb + j, t), acc);
+        acc = FloatVector.broadcast(S, ap).fma(FloatVector.fromArray(S, b, bBase + p * ldb + j, t), acc);
       }
     }
     acc.fma(FloatVector.broadcast(S, alpha), FloatVector.fromArray(S, c, c0, t))
