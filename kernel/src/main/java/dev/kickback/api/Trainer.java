@@ -237,9 +237,9 @@ public final class Trainer {
     if (!ops.allFinite(tw[l], 0, backupW[l].length)
         || !ops.allFinite(tb[l], 0, backupB[l].length)) {
       int bad = firstNonFinite(tw[l], backupW[l].length);
+      int badBias = bad >= 0 ? -1 : firstNonFinite(tb[l], backupB[l].length);
       String what = bad >= 0 ? "weights[" + l + "][" + bad + "] = " + tw[l][bad]
-          : "biases[" + l + "][" + firstNonFinite(tb[l], backupB[l].length) + "] = "
-              + tb[l][firstNonFinite(tb[l], backupB[l].length)];
+          : "biases[" + l + "][" + badBias + "] = " + tb[l][badBias];
       rollBack(l);
       throw new DivergenceException(l, "training step diverged: " + what
           + " is not finite; the network was restored to its state before the step."

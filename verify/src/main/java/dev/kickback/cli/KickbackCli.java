@@ -6,19 +6,18 @@ import dev.kickback.api.Head;
 import dev.kickback.api.Network;
 import dev.kickback.api.Rule;
 import dev.kickback.api.Trainer;
-import dev.kickback.api.Workspace;
 import dev.kickback.io.ModelFile;
 import dev.kickback.io.Standardization;
 import dev.kickback.verify.experiments.Config;
 import dev.kickback.verify.experiments.LinearBaseline;
 import dev.kickback.verify.experiments.Split;
 import dev.kickback.verify.experiments.Task;
+import dev.kickback.verify.experiments.Training;
 import dev.kickback.verify.io.NumericTable;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Locale;
-import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
@@ -146,47 +145,26 @@ public final class KickbackCli implements Runnable {
       }
       Config c = new Config(rule, head, coherence, hidden);
       Network net = Network.initialize(c.spec(s.width), seed);
-      int b = Math.min(batch, s.trainRows);
-      Trainer trainer = new Trainer(net, b);
+      Trainer trainer = new Trainer(net, Math.min(batch, s.trainRows));
       PrintWriter out = spec.commandLine().getOut();
-      SplittableRandom rnd = new SplittableRandom(seed);
-      int[] order = new int[s.trainRows];
-      for (int i = 0; i < order.length; i++) {
-        order[i] = i;
-      }
-      float[] bx = new float[b * s.width];
-      float[] by = new float[b];
+      int[] epochNow = {0};
       try (ProgressBar pb = new ProgressBarBuilder().setTaskName("train")
-          .setInitialMax((long) epochs * (s.trainRows / b) * b).setUnit(" samples", 1)
+          .setInitialMax((long) epochs * s.trainRows).setUnit(" samples", 1)
           .showSpeed().setStyle(ProgressBarStyle.ASCII).setMaxRenderedLength(100)
           .continuousUpdate().build()) {
-        double running = Double.NaN;
-        for (int epoch = 0; epoch < epochs; epoch++) {
-          for (int i = order.length - 1; i > 0; i--) {
-            int j = rnd.nextInt(i + 1);
-            int t = order[i];
-            order[i] = order[j];
-            order[j] = t;
-          }
-          for (int from = 0; from + b <= s.trainRows; from += b) {
-            for (int r = 0; r < b; r++) {
-              System.arraycopy(s.xTrain, order[from + r] * s.width, bx, r * s.width, s.width);
-              by[r] = s.yTrain[order[from + r]];
-            }
-            float loss;
-            try {
-              loss = trainer.step(rule, bx, by, b, lr);
-            } catch (DivergenceException e) {
-              throw new IllegalStateException("epoch " + (epoch + 1) + ": " + e.getMessage());
-            }
-            running = Double.isNaN(running) ? loss : 0.99 * running + 0.01 * loss;
-            pb.stepBy(b);
-            pb.setExtraMessage(String.format(Locale.ROOT, "epoch %d loss %.4f", epoch + 1,
-                running));
-          }
-        }
+        double[] running = {Double.NaN};
+        Training.run(trainer, rule, s.width, s.xTrain, s.yTrain, s.trainRows, lr, epochs, seed,
+            (epoch, b, loss) -> {
+              epochNow[0] = epoch;
+              running[0] = Double.isNaN(running[0]) ? loss : 0.99 * running[0] + 0.01 * loss;
+              pb.stepBy(b);
+              pb.setExtraMessage(String.format(Locale.ROOT, "epoch %d loss %.4f", epoch + 1,
+                  running[0]));
+            }, null);
+      } catch (DivergenceException e) {
+        throw new IllegalStateException("epoch " + (epochNow[0] + 1) + ": " + e.getMessage());
       }
-      double nmse = nmse(net, s.xTest, s.yTest, s.testRows, s.width);
+      double nmse = Training.nmse(net, s.xTest, s.yTest, s.testRows, s.width);
       out.printf(Locale.ROOT, "test NMSE %.6f (linear %.6f)%n", nmse, LinearBaseline.nmse(s));
       if (save != null) {
         ModelFile.save(save, net, s.standardization);
@@ -194,23 +172,6 @@ public final class KickbackCli implements Runnable {
       }
       return 0;
     }
-  }
-
-  static double nmse(Network net, float[] x, float[] y, int n, int width) {
-    float[] pred = predict(net, x, n, width);
-    return Split.nmse(pred, java.util.Arrays.copyOf(y, n));
-  }
-
-  static float[] predict(Network net, float[] x, int n, int width) {
-    Workspace ws = net.newWorkspace(Math.max(1, Math.min(n, 1024)));
-    float[] pred = new float[n];
-    float[] out = new float[ws.maxBatch()];
-    for (int from = 0; from < n; from += ws.maxBatch()) {
-      int b = Math.min(ws.maxBatch(), n - from);
-      net.predict(java.util.Arrays.copyOfRange(x, from * width, (from + b) * width), b, out, ws);
-      System.arraycopy(out, 0, pred, from, b);
-    }
-    return pred;
   }
 
   /**
@@ -236,7 +197,7 @@ public final class KickbackCli implements Runnable {
         raw[r * d + c] = t.get(r, task.inputs()[c]);
       }
     }
-    float[] pred = predict(m.network(), std.inputs(raw, t.rows()), t.rows(), d);
+    float[] pred = Training.predict(m.network(), std.inputs(raw, t.rows()), t.rows(), d);
     double[] out = new double[pred.length];
     for (int r = 0; r < pred.length; r++) {
       out[r] = std.target(pred[r]);

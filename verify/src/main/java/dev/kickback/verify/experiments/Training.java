@@ -2,6 +2,7 @@ package dev.kickback.verify.experiments;
 
 import dev.kickback.api.DivergenceException;
 import dev.kickback.api.Network;
+import dev.kickback.api.Rule;
 import dev.kickback.api.Trainer;
 import dev.kickback.api.Workspace;
 import java.util.SplittableRandom;
@@ -15,6 +16,11 @@ public final class Training {
     void afterEpoch(int epoch, Network net, Trainer trainer);
   }
 
+  /** Called after every step with its epoch (0-based), batch size and loss. */
+  public interface StepListener {
+    void afterStep(int epoch, int batch, float loss);
+  }
+
   /**
    * Trains a fresh network (seeded) on rows {@code [0, n)} of {@code x, y}; returns it, or null
    * if a step diverged (the trainer then throws {@link DivergenceException}).
@@ -22,7 +28,23 @@ public final class Training {
   public static Network train(Config c, int width, float[] x, float[] y, int n, float lr,
       int epochs, int batch, long seed, EpochListener listener) {
     Network net = Network.initialize(c.spec(width), seed);
-    Trainer trainer = new Trainer(net, batch);
+    try {
+      run(new Trainer(net, batch), c.rule(), width, x, y, n, lr, epochs, seed, null, listener);
+    } catch (DivergenceException e) {
+      return null;
+    }
+    return net;
+  }
+
+  /**
+   * Runs {@code epochs} shuffled epochs of mini-batches of {@code trainer.maxBatch()} rows (the
+   * last batch of an epoch may be smaller) over rows {@code [0, n)} of {@code x, y}.
+   *
+   * @throws DivergenceException from the first step that diverged
+   */
+  public static void run(Trainer trainer, Rule rule, int width, float[] x, float[] y, int n,
+      float lr, int epochs, long seed, StepListener steps, EpochListener listener) {
+    int batch = trainer.maxBatch();
     SplittableRandom rnd = new SplittableRandom(seed ^ 0x5DEECE66DL);
     int[] order = new int[n];
     for (int i = 0; i < n; i++) {
@@ -49,17 +71,28 @@ public final class Training {
           System.arraycopy(x, order[from + r] * width, xs, r * width, width);
           ys[r] = y[order[from + r]];
         }
-        try {
-          trainer.step(c.rule(), xs, ys, b, lr);
-        } catch (DivergenceException e) {
-          return null;
+        float loss = trainer.step(rule, xs, ys, b, lr);
+        if (steps != null) {
+          steps.afterStep(epoch, b, loss);
         }
       }
       if (listener != null) {
-        listener.afterEpoch(epoch, net, trainer);
+        listener.afterEpoch(epoch, trainer.network(), trainer);
       }
     }
-    return net;
+  }
+
+  /** Predictions of {@code net} for {@code n} rows of {@code x}, in chunks of up to 1024. */
+  public static float[] predict(Network net, float[] x, int n, int width) {
+    Workspace ws = net.newWorkspace(Math.max(1, Math.min(n, 1024)));
+    float[] pred = new float[n];
+    float[] out = new float[ws.maxBatch()];
+    for (int from = 0; from < n; from += ws.maxBatch()) {
+      int b = Math.min(ws.maxBatch(), n - from);
+      net.predict(java.util.Arrays.copyOfRange(x, from * width, (from + b) * width), b, out, ws);
+      System.arraycopy(out, 0, pred, from, b);
+    }
+    return pred;
   }
 
   /** NMSE of {@code net} on {@code n} rows; +infinity for a diverged (null) network. */
@@ -67,15 +100,7 @@ public final class Training {
     if (net == null) {
       return Double.POSITIVE_INFINITY;
     }
-    Workspace ws = net.newWorkspace(Math.max(1, Math.min(n, 1024)));
-    float[] pred = new float[n];
-    float[] out = new float[ws.maxBatch()];
-    for (int from = 0; from < n; from += ws.maxBatch()) {
-      int b = Math.min(ws.maxBatch(), n - from);
-      float[] xs = java.util.Arrays.copyOfRange(x, from * width, (from + b) * width);
-      net.predict(xs, b, out, ws);
-      System.arraycopy(out, 0, pred, from, b);
-    }
+    float[] pred = predict(net, x, n, width);
     for (float p : pred) {
       if (!Float.isFinite(p)) {
         return Double.POSITIVE_INFINITY;
