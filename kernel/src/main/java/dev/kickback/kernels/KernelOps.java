@@ -10,7 +10,8 @@ package dev.kickback.kernels;
  * <p>Two implementations ship: {@link Kernels#scalar()}, the plain-Java reference, and a Vector
  * API implementation available through {@link Kernels#vector()} when {@code jdk.incubator.vector}
  * is readable. {@link Kernels#ops()} is the one chosen for this JVM. Implementations are
- * stateless and thread-safe; they never allocate.
+ * thread-safe. They allocate nothing per call: the vector path's large GEMMs use per-thread
+ * pack buffers (about 1.1 MB) created on a thread's first such call and reused after.
  *
  * <p>Results of the two implementations differ only by the order of floating-point summation:
  * each output element agrees within {@code 1e-5 * sum_p |a_p * b_p|} (see the tests).

@@ -56,6 +56,10 @@ final class PanamaKernelOps extends KernelOps {
 
   @Override
   protected void gemmNTKernel(int m, int n, int k, float alpha, float[] a, float[] b, float[] c) {
+    if (PanamaPackedGemm.worthPacking(m, n, k)) {
+      PanamaPackedGemm.gemm(m, n, k, alpha, a, k, 1, b, 1, k, c, 0, n);
+      return;
+    }
     int m2 = m & ~1;
     int n4 = n & ~3;
     // Blocks of NT_ROWS rows of B (64 x k floats, 256 KB at k = 1024) stay in L2 while all
@@ -231,6 +235,10 @@ final class PanamaKernelOps extends KernelOps {
   @Override
   protected void gemmStridedA(
       int m, int n, int k, float alpha, float[] a, int rs, int cs, float[] b, float[] c) {
+    if (PanamaPackedGemm.worthPacking(m, n, k)) {
+      PanamaPackedGemm.gemm(m, n, k, alpha, a, rs, cs, b, n, 1, c, 0, n);
+      return;
+    }
     final int m4 = m & ~3;
     // Cache blocking: a KC x NC panel of B (256 KB) stays in L2 while every row block of A
     // streams past it; C accumulates one partial product per panel.

@@ -30,6 +30,8 @@ class KernelOpsTest {
     {1, 128, 47}, {6, 127, 2}, {11, 3, 64},
     // past the vector kernels' 256 x 256 cache panels in k and n, with tails
     {5, 300, 260}, {1, 257, 513},
+    // the packed path: edge tiles in both directions, more than one KC, MC and NC block
+    {37, 75, 300}, {105, 1030, 33}, {8, 32, 1024}, {9, 33, 513}, {96, 64, 256},
   };
 
   static Stream<Arguments> cases() {

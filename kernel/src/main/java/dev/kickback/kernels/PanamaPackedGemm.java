@@ -1,0 +1,238 @@
+package dev.kickback.kernels;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The large-shape GEMM of the Vector API path, in the layout of Goto and van de Geijn: a KC x NC
+ * block of B is copied ("packed") into slivers of NR columns, a MC x KC block of A into slivers
+ * of MR rows, and an MR x NR micro-kernel multiplies one sliver of each with every operand
+ * read sequentially. One routine serves all three operand layouts (NN, TN, NT): only the packing
+ * reads differ, so NT, which has no contiguous column of B to broadcast against, gets the same
+ * micro-kernel as the others.
+ *
+ * <p>Sizes (16 lanes): the B sliver (KC x NR = 256 x 32 floats, 32 KB) stays in the 48 KB L1
+ * while the A block (MC x KC = 96 x 256, 96 KB) streams from L2; the packed B block (256 x 1024,
+ * 1 MB) lives in L2. The micro-kernel is 8 rows x 2 vectors: 16 accumulators, 2 loads and 8
+ * broadcasts per 16 FMAs. Measured at 1024^3 against 4 x 4 vectors (16 accumulators, 80-90
+ * GFLOP/s), 12 x 2 (24, 94-108) and 14 x 2 (28, 63-70: C2 spills): 8 x 2 gave 108-114 GFLOP/s.
+ *
+ * <p>Results do not depend on where a call's column range starts or ends: every output element
+ * is the same sequence of operations (a sum over each KC block in order of p, then
+ * {@code c = fma(sum, alpha, c)}), whether its tile is full or an edge tile finished by the
+ * scalar {@link Math#fma}. That is what lets {@link ParallelKernelOps} split the columns
+ * between threads and still return the single-threaded bits.
+ *
+ * <p>Pack buffers are per thread (about 1.1 MB), allocated on a thread's first large GEMM and
+ * reused: nothing is allocated after that.
+ */
+final class PanamaPackedGemm {
+  private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+  private static final int L = S.length();
+  static final int MR = 8;
+  static final int NR = 2 * L;
+  static final int KC = 256;
+  static final int MC = 96;
+  static final int NC = 1024;
+
+  private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
+
+  private static final class Buffers {
+    final float[] a = new float[MC * KC];
+    final float[] b = new float[KC * NC];
+    final float[] tile = new float[MR * NR];
+  }
+
+  private PanamaPackedGemm() {}
+
+  /**
+   * Whether a shape is large enough for packing to pay: below this the copies cost more than
+   * they save and the unpacked kernels of {@link PanamaKernelOps} are faster.
+   */
+  static boolean worthPacking(int m, int n, int k) {
+    return m >= MR && n >= NR && k >= 16 && (long) m * n * k >= (1L << 18);
+  }
+
+  /**
+   * {@code C(i, j) += alpha * sum_p A(i, p) B(p, j)} for {@code i < m}, {@code jFrom <= j < jTo},
+   * with {@code A(i, p) = a[i * ars + p * acs]}, {@code B(p, j) = b[p * brs + j * bcs]} and C
+   * row-major with {@code n} columns.
+   */
+  static void gemm(int m, int n, int k, float alpha, float[] a, int ars, int acs, float[] b,
+      int brs, int bcs, float[] c, int jFrom, int jTo) {
+    Buffers buf = BUFFERS.get();
+    for (int j0 = jFrom; j0 < jTo; j0 += NC) {
+      final int nc = Math.min(NC, jTo - j0);
+      for (int k0 = 0; k0 < k; k0 += KC) {
+        final int kc = Math.min(KC, k - k0);
+        packB(kc, nc, b, k0 * brs + j0 * bcs, brs, bcs, buf.b);
+        for (int i0 = 0; i0 < m; i0 += MC) {
+          final int mc = Math.min(MC, m - i0);
+          packA(mc, kc, a, i0 * ars + k0 * acs, ars, acs, buf.a);
+          for (int js = 0; js < nc; js += NR) {
+            final int nr = Math.min(NR, nc - js);
+            final int bOff = js * kc;
+            for (int is = 0; is < mc; is += MR) {
+              final int mr = Math.min(MR, mc - is);
+              final int aOff = is * kc;
+              final int c0 = (i0 + is) * n + j0 + js;
+              if (mr == MR && nr == NR) {
+                micro(kc, alpha, buf.a, aOff, buf.b, bOff, c, c0, n);
+              } else {
+                edge(kc, alpha, buf, aOff, bOff, c, c0, n, mr, nr);
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * Slivers of MR rows: {@code dst[is * kc + p * MR + r] = A(is + r, p)}, zero past {@code mc}
+   * so that the micro-kernel never branches on the row count.
+   */
+  private static void packA(int mc, int kc, float[] a, int a0, int ars, int acs, float[] dst) {
+    for (int is = 0; is < mc; is += MR) {
+      final int base = is * kc;
+      final int rows = Math.min(MR, mc - is);
+      if (acs == 1) { // rows of A are contiguous (NN, NT): read along them
+        for (int r = 0; r < rows; r++) {
+          final int src = a0 + (is + r) * ars;
+          for (int p = 0; p < kc; p++) {
+            dst[base + p * MR + r] = a[src + p];
+          }
+        }
+      } else { // columns of A are contiguous (TN): read along them
+        for (int p = 0; p < kc; p++) {
+          final int src = a0 + p * acs + is * ars;
+          for (int r = 0; r < rows; r++) {
+            dst[base + p * MR + r] = a[src + r * ars];
+          }
+        }
+      }
+      for (int r = rows; r < MR; r++) {
+        for (int p = 0; p < kc; p++) {
+          dst[base + p * MR + r] = 0f;
+        }
+      }
+    }
+  }
+
+  /**
+   * Slivers of NR columns: {@code dst[js * kc + p * NR + jj] = B(p, js + jj)}, zero past
+   * {@code nc}.
+   */
+  private static void packB(int kc, int nc, float[] b, int b0, int brs, int bcs, float[] dst) {
+    for (int js = 0; js < nc; js += NR) {
+      final int base = js * kc;
+      final int cols = Math.min(NR, nc - js);
+      if (bcs == 1) { // rows of B are contiguous (NN, TN)
+        for (int p = 0; p < kc; p++) {
+          final int d = base + p * NR;
+          System.arraycopy(b, b0 + p * brs + js, dst, d, cols);
+          for (int jj = cols; jj < NR; jj++) {
+            dst[d + jj] = 0f;
+          }
+        }
+      } else { // B is stored transposed (NT): its columns are contiguous
+        for (int jj = 0; jj < cols; jj++) {
+          final int src = b0 + (js + jj) * bcs;
+          for (int p = 0; p < kc; p++) {
+            dst[base + p * NR + jj] = b[src + p * brs];
+          }
+        }
+        for (int p = 0; p < kc; p++) {
+          for (int jj = cols; jj < NR; jj++) {
+            dst[base + p * NR + jj] = 0f;
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * A partial tile: the micro-kernel writes its raw sums into a zeroed MR x NR buffer
+   * ({@code 1 * sum + 0} is exact), then the valid part is added with the same single rounding
+   * as a full tile.
+   */
+  private static void edge(int kc, float alpha, Buffers buf, int aOff, int bOff, float[] c,
+      int c0, int ldc, int mr, int nr) {
+    float[] t = buf.tile;
+    java.util.Arrays.fill(t, 0f);
+    micro(kc, 1f, buf.a, aOff, buf.b, bOff, t, 0, NR);
+    for (int r = 0; r < mr; r++) {
+      for (int jj = 0; jj < nr; jj++) {
+        int ci = c0 + r * ldc + jj;
+        c[ci] = Math.fma(t[r * NR + jj], alpha, c[ci]);
+      }
+    }
+  }
+
+  /**
+   * {@code C[r][0..NR) = fma(sum_p Ap[p][r] * Bp[p][0..NR), alpha, C[r][0..NR))} for 8 rows.
+   * Written out with no helper taking vectors: a call C2 declines to inline boxes them.
+   */
+  private static void micro(int kc, float alpha, float[] ap, int a0, float[] bp, int b0,
+      float[] c, int c0, int ldc) {
+    FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00;
+    FloatVector c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+    FloatVector c40 = c00, c41 = c00, c50 = c00, c51 = c00;
+    FloatVector c60 = c00, c61 = c00, c70 = c00, c71 = c00;
+    for (int p = 0; p < kc; p++) {
+      final int bi = b0 + p * NR;
+      final FloatVector b0v = FloatVector.fromArray(S, bp, bi);
+      final FloatVector b1v = FloatVector.fromArray(S, bp, bi + L);
+      final int ai = a0 + p * MR;
+      FloatVector x = FloatVector.broadcast(S, ap[ai]);
+      c00 = x.fma(b0v, c00);
+      c01 = x.fma(b1v, c01);
+      x = FloatVector.broadcast(S, ap[ai + 1]);
+      c10 = x.fma(b0v, c10);
+      c11 = x.fma(b1v, c11);
+      x = FloatVector.broadcast(S, ap[ai + 2]);
+      c20 = x.fma(b0v, c20);
+      c21 = x.fma(b1v, c21);
+      x = FloatVector.broadcast(S, ap[ai + 3]);
+      c30 = x.fma(b0v, c30);
+      c31 = x.fma(b1v, c31);
+      x = FloatVector.broadcast(S, ap[ai + 4]);
+      c40 = x.fma(b0v, c40);
+      c41 = x.fma(b1v, c41);
+      x = FloatVector.broadcast(S, ap[ai + 5]);
+      c50 = x.fma(b0v, c50);
+      c51 = x.fma(b1v, c51);
+      x = FloatVector.broadcast(S, ap[ai + 6]);
+      c60 = x.fma(b0v, c60);
+      c61 = x.fma(b1v, c61);
+      x = FloatVector.broadcast(S, ap[ai + 7]);
+      c70 = x.fma(b0v, c70);
+      c71 = x.fma(b1v, c71);
+    }
+    final FloatVector al = FloatVector.broadcast(S, alpha);
+    int r = c0;
+    c00.fma(al, FloatVector.fromArray(S, c, r)).intoArray(c, r);
+    c01.fma(al, FloatVector.fromArray(S, c, r + L)).intoArray(c, r + L);
+    r += ldc;
+    c10.fma(al, FloatVector.fromArray(S, c, r)).intoArray(c, r);
+    c11.fma(al, FloatVector.fromArray(S, c, r + L)).intoArray(c, r + L);
+    r += ldc;
+    c20.fma(al, FloatVector.fromArray(S, c, r)).intoArray(c, r);
+    c21.fma(al, FloatVector.fromArray(S, c, r + L)).intoArray(c, r + L);
+    r += ldc;
+    c30.fma(al, FloatVector.fromArray(S, c, r)).intoArray(c, r);
+    c31.fma(al, FloatVector.fromArray(S, c, r + L)).intoArray(c, r + L);
+    r += ldc;
+    c40.fma(al, FloatVector.fromArray(S, c, r)).intoArray(c, r);
+    c41.fma(al, FloatVector.fromArray(S, c, r + L)).intoArray(c, r + L);
+    r += ldc;
+    c50.fma(al, FloatVector.fromArray(S, c, r)).intoArray(c, r);
+    c51.fma(al, FloatVector.fromArray(S, c, r + L)).intoArray(c, r + L);
+    r += ldc;
+    c60.fma(al, FloatVector.fromArray(S, c, r)).intoArray(c, r);
+    c61.fma(al, FloatVector.fromArray(S, c, r + L)).intoArray(c, r + L);
+    r += ldc;
+    c70.fma(al, FloatVector.fromArray(S, c, r)).intoArray(c, r);
+    c71.fma(al, FloatVector.fromArray(S, c, r + L)).intoArray(c, r + L);
+  }
+}
