@@ -39,6 +39,26 @@ public final class Kernels {
     return Optional.ofNullable(VectorHolder.INSTANCE);
   }
 
+  /**
+   * A new Vector API implementation whose large GEMMs (from 2^21 multiply-adds) are split by
+   * columns over {@code threads} threads: the caller and {@code threads - 1} daemon helpers that
+   * this instance owns for the life of the JVM, so create one and share it. Results are bitwise
+   * those of {@link #vector()}. Smaller GEMMs and the element-wise work run on the caller. If two
+   * threads use the instance at once, the second runs its GEMM alone (same bits).
+   *
+   * @param threads 1 or more; 1 gives {@link #vector()} itself
+   * @return empty when {@code jdk.incubator.vector} is not usable
+   */
+  public static Optional<KernelOps> vector(int threads) {
+    if (threads < 1) {
+      throw new IllegalArgumentException("threads = " + threads + ": expected 1 or more");
+    }
+    if (VectorHolder.INSTANCE == null || threads == 1) {
+      return vector();
+    }
+    return Optional.of(new PanamaKernelOps(threads));
+  }
+
   /** Why the vector implementation is unavailable, or empty when it is available. */
   public static Optional<String> vectorUnavailableReason() {
     return Optional.ofNullable(VectorHolder.REASON);

@@ -7,7 +7,9 @@ import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * Vector API kernels, register-blocked: 2x4 blocks of dot products for gemmNT, 4 rows x 4
+ * Vector API kernels. Large GEMMs go to {@link PanamaPackedGemm} (and, in a multi-threaded
+ * instance, are split by {@link GemmTeam}); small ones, the batch-1 and few-row shapes of online
+ * learning, stay unpacked and register-blocked: 2x4 blocks of dot products for gemmNT, 4 rows x 4
  * vectors of outputs for the strided-A (NN/TN) kernel. Loaded reflectively by
  * {@link Kernels} only when {@code jdk.incubator.vector} is readable, so that this class (and its
  * references to the incubator module) is never linked on a JVM without it.
@@ -41,7 +43,23 @@ final class PanamaKernelOps extends KernelOps {
   private static final VectorShuffle<Float> ROT_D = VectorShuffle.iota(S, Math.max(L / 16, 1),
       1, true);
 
-  PanamaKernelOps() {}
+  /**
+   * A GEMM is split over threads from this many multiply-adds up (measured: below it the
+   * hand-off, about 1-2 us, and the duplicated packing of A cost more than half the work).
+   */
+  static final long SPLIT_MIN_MACS = 1L << 21;
+
+  /** Splits large GEMMs over threads, or null for a single-threaded implementation. */
+  private final GemmTeam team;
+
+  PanamaKernelOps() {
+    this.team = null;
+  }
+
+  /** An implementation whose large GEMMs run on {@code threads} threads (2 or more). */
+  PanamaKernelOps(int threads) {
+    this.team = new GemmTeam(threads);
+  }
 
   static int lanes() {
     return L;
@@ -49,7 +67,17 @@ final class PanamaKernelOps extends KernelOps {
 
   @Override
   public String name() {
-    return "vector";
+    return team == null ? "vector" : "vector" + team.threads() + "t";
+  }
+
+  /** The packed GEMM, split over the team when there is one and the shape is large enough. */
+  private void packed(int m, int n, int k, float alpha, float[] a, int ars, int acs, float[] b,
+      int brs, int bcs, float[] c) {
+    if (team != null && (long) m * n * k >= SPLIT_MIN_MACS) {
+      team.gemm(m, n, k, alpha, a, ars, acs, b, brs, bcs, c);
+    } else {
+      PanamaPackedGemm.gemm(m, n, k, alpha, a, ars, acs, b, brs, bcs, c, 0, n);
+    }
   }
 
   // ---- gemmNT: C[i][j] += alpha * dot(A row i, B row j) --------------------------------------
@@ -57,7 +85,7 @@ final class PanamaKernelOps extends KernelOps {
   @Override
   protected void gemmNTKernel(int m, int n, int k, float alpha, float[] a, float[] b, float[] c) {
     if (PanamaPackedGemm.worthPacking(m, n, k)) {
-      PanamaPackedGemm.gemm(m, n, k, alpha, a, k, 1, b, 1, k, c, 0, n);
+      packed(m, n, k, alpha, a, k, 1, b, 1, k, c);
       return;
     }
     int m2 = m & ~1;
@@ -236,7 +264,7 @@ final class PanamaKernelOps extends KernelOps {
   protected void gemmStridedA(
       int m, int n, int k, float alpha, float[] a, int rs, int cs, float[] b, float[] c) {
     if (PanamaPackedGemm.worthPacking(m, n, k)) {
-      PanamaPackedGemm.gemm(m, n, k, alpha, a, rs, cs, b, n, 1, c, 0, n);
+      packed(m, n, k, alpha, a, rs, cs, b, n, 1, c);
       return;
     }
     final int m4 = m & ~3;

@@ -90,30 +90,39 @@ final class PanamaPackedGemm {
 
   /**
    * Slivers of MR rows: {@code dst[is * kc + p * MR + r] = A(is + r, p)}, zero past {@code mc}
-   * so that the micro-kernel never branches on the row count.
+   * so that the micro-kernel never branches on the row count. Reads run along A's contiguous
+   * dimension across all slivers: walking one sliver at a time would read with a stride of a
+   * whole row (4 KB at width 1024), which aliases in L1 (measured: TN 15% slower).
    */
   private static void packA(int mc, int kc, float[] a, int a0, int ars, int acs, float[] dst) {
-    for (int is = 0; is < mc; is += MR) {
-      final int base = is * kc;
-      final int rows = Math.min(MR, mc - is);
-      if (acs == 1) { // rows of A are contiguous (NN, NT): read along them
-        for (int r = 0; r < rows; r++) {
-          final int src = a0 + (is + r) * ars;
-          for (int p = 0; p < kc; p++) {
-            dst[base + p * MR + r] = a[src + p];
-          }
-        }
-      } else { // columns of A are contiguous (TN): read along them
+    final int full = mc - mc % MR;
+    if (acs == 1) { // rows of A are contiguous (NN, NT)
+      for (int i = 0; i < mc; i++) {
+        final int src = a0 + i * ars;
+        final int d = (i - i % MR) * kc + i % MR;
         for (int p = 0; p < kc; p++) {
-          final int src = a0 + p * acs + is * ars;
-          for (int r = 0; r < rows; r++) {
-            dst[base + p * MR + r] = a[src + r * ars];
-          }
+          dst[d + p * MR] = a[src + p];
         }
       }
-      for (int r = rows; r < MR; r++) {
-        for (int p = 0; p < kc; p++) {
-          dst[base + p * MR + r] = 0f;
+    } else { // columns of A are contiguous (TN)
+      for (int p = 0; p < kc; p++) {
+        final int src = a0 + p * acs;
+        for (int is = 0; is < full; is += MR) {
+          final int d = is * kc + p * MR;
+          final int sr = src + is * ars;
+          for (int r = 0; r < MR; r++) {
+            dst[d + r] = a[sr + r * ars];
+          }
+        }
+        for (int i = full; i < mc; i++) {
+          dst[full * kc + p * MR + i - full] = a[src + i * ars];
+        }
+      }
+    }
+    if (full < mc) {
+      for (int p = 0; p < kc; p++) {
+        for (int r = mc - full; r < MR; r++) {
+          dst[full * kc + p * MR + r] = 0f;
         }
       }
     }
@@ -121,31 +130,34 @@ final class PanamaPackedGemm {
 
   /**
    * Slivers of NR columns: {@code dst[js * kc + p * NR + jj] = B(p, js + jj)}, zero past
-   * {@code nc}.
+   * {@code nc}. As in {@link #packA}, reads run along B's contiguous dimension.
    */
   private static void packB(int kc, int nc, float[] b, int b0, int brs, int bcs, float[] dst) {
-    for (int js = 0; js < nc; js += NR) {
-      final int base = js * kc;
-      final int cols = Math.min(NR, nc - js);
-      if (bcs == 1) { // rows of B are contiguous (NN, TN)
-        for (int p = 0; p < kc; p++) {
-          final int d = base + p * NR;
-          System.arraycopy(b, b0 + p * brs + js, dst, d, cols);
-          for (int jj = cols; jj < NR; jj++) {
-            dst[d + jj] = 0f;
-          }
+    final int full = nc - nc % NR;
+    if (bcs == 1) { // rows of B are contiguous (NN, TN)
+      for (int p = 0; p < kc; p++) {
+        final int src = b0 + p * brs;
+        for (int js = 0; js < full; js += NR) {
+          System.arraycopy(b, src + js, dst, js * kc + p * NR, NR);
         }
-      } else { // B is stored transposed (NT): its columns are contiguous
-        for (int jj = 0; jj < cols; jj++) {
-          final int src = b0 + (js + jj) * bcs;
-          for (int p = 0; p < kc; p++) {
-            dst[base + p * NR + jj] = b[src + p * brs];
-          }
+        if (full < nc) {
+          final int d = full * kc + p * NR;
+          System.arraycopy(b, src + full, dst, d, nc - full);
+          java.util.Arrays.fill(dst, d + nc - full, d + NR, 0f);
         }
+      }
+    } else { // B is stored transposed (NT): its columns are contiguous
+      for (int j = 0; j < nc; j++) {
+        final int src = b0 + j * bcs;
+        final int d = (j - j % NR) * kc + j % NR;
         for (int p = 0; p < kc; p++) {
-          for (int jj = cols; jj < NR; jj++) {
-            dst[base + p * NR + jj] = 0f;
-          }
+          dst[d + p * NR] = b[src + p * brs];
+        }
+      }
+      if (full < nc) {
+        for (int p = 0; p < kc; p++) {
+          final int d = full * kc + p * NR;
+          java.util.Arrays.fill(dst, d + nc - full, d + NR, 0f);
         }
       }
     }

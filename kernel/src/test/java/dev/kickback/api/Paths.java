@@ -5,7 +5,10 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.kickback.kernels.KernelOps;
 import dev.kickback.kernels.Kernels;
 
-/** Kernel paths by name, for parameterized tests; "vector" is skipped where it cannot load. */
+/**
+ * Kernel paths by name, for parameterized tests; "vector" and "vector2t" (large GEMMs split over
+ * two threads) are skipped where the vector kernels cannot load.
+ */
 final class Paths {
   private Paths() {}
 
@@ -17,6 +20,11 @@ final class Paths {
     }
     assumeTrue(Kernels.vector().isPresent(),
         () -> "vector kernels unavailable: " + Kernels.vectorUnavailableReason().orElse(""));
-    return Kernels.vector().get();
+    return name.equals("vector2t") ? TwoThreads.OPS : Kernels.vector().get();
+  }
+
+  /** One two-thread instance for all tests: each instance owns a helper thread. */
+  private static final class TwoThreads {
+    static final KernelOps OPS = Kernels.vector(2).orElseThrow();
   }
 }

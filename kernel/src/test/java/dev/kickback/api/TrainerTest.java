@@ -165,40 +165,103 @@ class TrainerTest {
     assertEquals(1f, a.biases(3)[0] + 0f * b.biases(3)[0], 0.5f, "PAIR output bias starts at 1");
   }
 
-  /** The hot path allocates nothing once warm: measured per thread, exactly 0 bytes. */
-  @ParameterizedTest(name = "{0}")
-  @MethodSource("paths")
-  void stepsAndPredictionsDoNotAllocate(String path) {
+  /**
+   * Steps whose GEMMs are split over two threads return exactly the single-threaded network:
+   * the split is by whole columns and every element is computed the same way.
+   */
+  @ParameterizedTest(name = "batch {0} {1}")
+  @MethodSource("splitSteps")
+  void stepsSplitOverTwoThreadsEqualSingleThreadedStepsBitwise(int batch, Rule rule) {
+    KernelOps one = Paths.get("vector");
+    KernelOps two = Paths.get("vector2t");
+    NetworkSpec spec = NetworkSpec.builder(96).hidden(512, 256).head(Head.PAIR)
+        .coherence(Coherence.COHERENT).build();
+    Network a = Network.initialize(spec, 11);
+    Network b = a.copy();
+    Trainer ta = new Trainer(a, batch, one);
+    Trainer tb = new Trainer(b, batch, two);
+    SplittableRandom rnd = new SplittableRandom(batch);
+    for (int s = 0; s < 3; s++) {
+      float[] x = RandomNets.gaussian(rnd, batch * spec.inputWidth());
+      float[] y = RandomNets.gaussian(rnd, batch);
+      assertEquals(Float.floatToIntBits(ta.step(rule, x, y, batch, 0.01f)),
+          Float.floatToIntBits(tb.step(rule, x, y, batch, 0.01f)), "loss of step " + s);
+    }
+    for (int l = 0; l < spec.layers(); l++) {
+      assertArrayEquals(params(a, l), params(b, l), "parameters of layer " + l);
+    }
+  }
+
+  static Stream<Arguments> splitSteps() {
+    return Stream.of(Rule.values()).flatMap(r -> Stream.of(64, 200).map(b -> Arguments.of(b, r)));
+  }
+
+  static Stream<Arguments> allocationCases() {
+    return Stream.of(
+        Arguments.of("scalar", "paper", 8),
+        Arguments.of("vector", "paper", 8),
+        Arguments.of("vector", "packed", 64),
+        Arguments.of("vector2t", "packed", 64));
+  }
+
+  /**
+   * The hot path allocates nothing once warm: measured per thread (the caller's and any GEMM
+   * helper's), exactly 0 bytes. "packed" is large enough for the packed GEMM and for the split.
+   */
+  @ParameterizedTest(name = "{0} {1} batch {2}")
+  @MethodSource("allocationCases")
+  void stepsAndPredictionsDoNotAllocate(String path, String shape, int maxBatch) {
     KernelOps ops = Paths.get(path);
     com.sun.management.ThreadMXBean mx =
         (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-    NetworkSpec spec = NetworkSpec.paper(21, Head.PAIR, Coherence.COHERENT);
+    NetworkSpec spec = shape.equals("paper") ? NetworkSpec.paper(21, Head.PAIR, Coherence.COHERENT)
+        : NetworkSpec.builder(128).hidden(256, 256).head(Head.PAIR)
+            .coherence(Coherence.COHERENT).build();
+    int in = spec.inputWidth();
     Network net = Network.initialize(spec, 3);
-    Trainer t = new Trainer(net, 8, ops);
-    Workspace ws = net.newWorkspace(8);
+    Trainer t = new Trainer(net, maxBatch, ops);
+    Workspace ws = net.newWorkspace(maxBatch, ops);
     SplittableRandom rnd = new SplittableRandom(3);
     float[][] xs = new float[9][];
     float[][] ys = new float[9][];
+    int[] sizes = new int[9];
     for (int b = 1; b <= 8; b++) {
-      xs[b] = RandomNets.gaussian(rnd, b * 21);
-      ys[b] = RandomNets.gaussian(rnd, b);
+      sizes[b] = maxBatch * b / 8;
+      xs[b] = RandomNets.gaussian(rnd, sizes[b] * in);
+      ys[b] = RandomNets.gaussian(rnd, sizes[b]);
     }
     float[] x = xs[8];
     float[] y = ys[8];
-    float[] out = new float[8];
-    for (int i = 0; i < 5000; i++) {
-      t.step(Rule.KICKBACK, x, y, 8, 1e-6f);
-      t.step(Rule.BACKPROP, xs[1 + i % 8], ys[1 + i % 8], 1 + i % 8, 1e-6f);
-      net.predict(x, 8, out, ws);
+    float[] out = new float[maxBatch];
+    int warm = shape.equals("paper") ? 5000 : 300;
+    for (int i = 0; i < warm; i++) {
+      t.step(Rule.KICKBACK, x, y, maxBatch, 1e-6f);
+      t.step(Rule.BACKPROP, xs[1 + i % 8], ys[1 + i % 8], sizes[1 + i % 8], 1e-6f);
+      net.predict(x, maxBatch, out, ws);
     }
-    long tid = Thread.currentThread().threadId();
-    long before = mx.getThreadAllocatedBytes(tid);
-    for (int i = 0; i < 200; i++) {
-      t.step(Rule.KICKBACK, x, y, 8, 1e-6f);
-      t.step(Rule.BACKPROP, xs[1 + i % 8], ys[1 + i % 8], 1 + i % 8, 1e-6f);
-      net.predict(x, 8, out, ws);
+    long[] threads = gemmHelpersAnd(Thread.currentThread().threadId());
+    long before = allocated(mx, threads);
+    for (int i = 0; i < 100; i++) {
+      t.step(Rule.KICKBACK, x, y, maxBatch, 1e-6f);
+      t.step(Rule.BACKPROP, xs[1 + i % 8], ys[1 + i % 8], sizes[1 + i % 8], 1e-6f);
+      net.predict(x, maxBatch, out, ws);
     }
-    long allocated = mx.getThreadAllocatedBytes(tid) - before;
-    assertEquals(0, allocated, "bytes allocated by 200 steps and predictions");
+    assertEquals(0, allocated(mx, threads) - before,
+        "bytes allocated by 100 steps and predictions, caller and GEMM helpers");
+  }
+
+  private static long[] gemmHelpersAnd(long caller) {
+    return java.util.stream.LongStream.concat(java.util.stream.LongStream.of(caller),
+        Thread.getAllStackTraces().keySet().stream()
+            .filter(th -> th.getName().startsWith("kickback-gemm-"))
+            .mapToLong(Thread::threadId)).toArray();
+  }
+
+  private static long allocated(com.sun.management.ThreadMXBean mx, long[] threads) {
+    long sum = 0;
+    for (long id : threads) {
+      sum += mx.getThreadAllocatedBytes(id);
+    }
+    return sum;
   }
 }

@@ -32,11 +32,13 @@ class KernelOpsTest {
     {5, 300, 260}, {1, 257, 513},
     // the packed path: edge tiles in both directions, more than one KC, MC and NC block
     {37, 75, 300}, {105, 1030, 33}, {8, 32, 1024}, {9, 33, 513}, {96, 64, 256},
+    // split over threads (>= 2^21 multiply-adds), with uneven sliver counts
+    {64, 300, 200}, {50, 97, 500},
   };
 
   static Stream<Arguments> cases() {
     List<Arguments> out = new ArrayList<>();
-    for (String path : new String[] {"scalar", "vector"}) {
+    for (String path : new String[] {"scalar", "vector", "vector2t"}) {
       for (int[] s : SHAPES) {
         out.add(Arguments.of(path, s[0], s[1], s[2]));
       }
@@ -49,7 +51,114 @@ class KernelOpsTest {
       return Kernels.scalar();
     }
     assumeTrue(Kernels.vector().isPresent(), "vector kernels unavailable");
-    return Kernels.vector().get();
+    return name.equals("vector2t") ? TwoThreads.OPS : Kernels.vector().get();
+  }
+
+  /** One two-thread instance for all tests: each instance owns a helper thread. */
+  private static final class TwoThreads {
+    static final KernelOps OPS = Kernels.vector(2).orElseThrow();
+  }
+
+  private static float[] gemm(KernelOps ops, Op op, int m, int n, int k, float[] a, float[] b,
+      float[] c0) {
+    float[] c = c0.clone();
+    switch (op) {
+      case NT -> ops.gemmNT(m, n, k, 0.75f, a, b, c);
+      case NN -> ops.gemmNN(m, n, k, 0.75f, a, b, c);
+      case TN -> ops.gemmTN(m, n, k, 0.75f, a, b, c);
+    }
+    return c;
+  }
+
+  @ParameterizedTest(name = "m={0} n={1} k={2}")
+  @MethodSource("splitShapes")
+  void gemmsSplitOverThreadsEqualSingleThreadedBitwise(int m, int n, int k) {
+    KernelOps one = path("vector");
+    KernelOps two = path("vector2t");
+    assertEquals("vector2t", two.name());
+    SplittableRandom rnd = new SplittableRandom(m * 1000L + n + k);
+    for (Op op : Op.values()) {
+      float[] a = random(rnd, m * k);
+      float[] b = random(rnd, n * k);
+      float[] c0 = random(rnd, m * n);
+      float[] want = gemm(one, op, m, n, k, a, b, c0);
+      float[] got = gemm(two, op, m, n, k, a, b, c0);
+      for (int i = 0; i < want.length; i++) {
+        assertEquals(Float.floatToIntBits(want[i]), Float.floatToIntBits(got[i]),
+            op + " element " + i);
+      }
+    }
+  }
+
+  static Stream<Arguments> splitShapes() {
+    return Stream.of(Arguments.of(64, 300, 200), Arguments.of(50, 97, 500),
+        Arguments.of(256, 1024, 64), Arguments.of(9, 2100, 300));
+  }
+
+  /**
+   * The property the thread split rests on: the packed GEMM over columns [0, n) equals, bit for
+   * bit, the same GEMM run as pieces over arbitrary column ranges, sliver-aligned or not.
+   */
+  @Test
+  void packedGemmOverColumnPiecesEqualsOneCallBitwise() {
+    assumeTrue(Kernels.vector().isPresent(), "vector kernels unavailable");
+    SplittableRandom rnd = new SplittableRandom(5);
+    int m = 37, n = 1100, k = 300;
+    float[] a = random(rnd, m * k);
+    float[] b = random(rnd, n * k);
+    float[] c0 = random(rnd, m * n);
+    float[] whole = c0.clone();
+    PanamaPackedGemm.gemm(m, n, k, 0.5f, a, k, 1, b, n, 1, whole, 0, n);
+    for (int[] cuts : new int[][] {{0, 32, n}, {0, 1, 33, 1030, n}, {0, 517, n}}) {
+      float[] pieces = c0.clone();
+      for (int i = 0; i + 1 < cuts.length; i++) {
+        PanamaPackedGemm.gemm(m, n, k, 0.5f, a, k, 1, b, n, 1, pieces, cuts[i], cuts[i + 1]);
+      }
+      for (int i = 0; i < whole.length; i++) {
+        assertEquals(Float.floatToIntBits(whole[i]), Float.floatToIntBits(pieces[i]),
+            java.util.Arrays.toString(cuts) + " element " + i);
+      }
+    }
+  }
+
+  /** Two callers on one two-thread instance at once: one gets the team, the other runs alone. */
+  @Test
+  void concurrentCallersOfOneTeamGetSingleThreadedBits() throws Exception {
+    KernelOps one = path("vector");
+    KernelOps two = path("vector2t");
+    int m = 64, n = 512, k = 256;
+    SplittableRandom rnd = new SplittableRandom(9);
+    float[] a = random(rnd, m * k);
+    float[] b = random(rnd, n * k);
+    float[] c0 = new float[m * n];
+    float[] want = gemm(one, Op.NN, m, n, k, a, b, c0);
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newFixedThreadPool(2);
+    try {
+      List<java.util.concurrent.Future<Boolean>> results = new ArrayList<>();
+      for (int t = 0; t < 2; t++) {
+        results.add(pool.submit(() -> {
+          for (int r = 0; r < 50; r++) {
+            if (!java.util.Arrays.equals(want, gemm(two, Op.NN, m, n, k, a, b, c0))) {
+              return false;
+            }
+          }
+          return true;
+        }));
+      }
+      for (java.util.concurrent.Future<Boolean> f : results) {
+        assertTrue(f.get());
+      }
+    } finally {
+      pool.shutdown();
+    }
+  }
+
+  @Test
+  void threadCountIsValidated() {
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> Kernels.vector(0));
+    assertEquals("threads = 0: expected 1 or more", e.getMessage());
   }
 
   private static float[] random(SplittableRandom rnd, int n) {
@@ -217,7 +326,7 @@ class KernelOpsTest {
   }
 
   static Stream<String> pathNames() {
-    return Stream.of("scalar", "vector");
+    return Stream.of("scalar", "vector", "vector2t");
   }
 
   @Test
