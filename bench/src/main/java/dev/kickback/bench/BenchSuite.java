@@ -42,6 +42,7 @@ public final class BenchSuite {
     all.addAll(run(b -> b.include("ForwardBench")));
     all.addAll(run(b -> b.include("StepBench")));
     all.addAll(run(b -> b.include("ParallelBench")));
+    all.addAll(run(b -> b.include("SplitStepBench")));
     Path json = Path.of(args[0]);
     Files.createDirectories(json.toAbsolutePath().getParent());
     ResultFormatFactory.getInstance(ResultFormatType.JSON, json.toString()).writeOut(all);

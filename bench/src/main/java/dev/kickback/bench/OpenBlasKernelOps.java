@@ -20,13 +20,27 @@ import dev.kickback.kernels.Kernels;
  * its 256-bit kernels otherwise) and 1 thread.
  */
 public final class OpenBlasKernelOps extends KernelOps {
-  public static final OpenBlasKernelOps INSTANCE = new OpenBlasKernelOps();
+  public static final OpenBlasKernelOps INSTANCE = new OpenBlasKernelOps("openblas");
 
-  private OpenBlasKernelOps() {}
+  private final String name;
+
+  private OpenBlasKernelOps(String name) {
+    this.name = name;
+  }
+
+  /**
+   * OpenBLAS on {@code threads} threads, named {@code openblas<threads>t}: the peer of
+   * {@code Kernels.vector(threads)}. The thread count is process-wide in OpenBLAS, so this sets
+   * it for {@link #INSTANCE} too; benchmarks fork a JVM per configuration.
+   */
+  public static OpenBlasKernelOps threads(int threads) {
+    org.bytedeco.openblas.global.openblas_nolapack.blas_set_num_threads(threads);
+    return new OpenBlasKernelOps("openblas" + threads + "t");
+  }
 
   @Override
   public String name() {
-    return "openblas";
+    return name;
   }
 
   @Override

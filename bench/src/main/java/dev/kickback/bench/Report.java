@@ -70,7 +70,8 @@ public final class Report {
       String cls = fqn.substring(0, fqn.lastIndexOf('.'));
       cls = cls.substring(cls.lastIndexOf('.') + 1);
       JsonObject p = r.has("params") ? r.getAsJsonObject("params") : new JsonObject();
-      int threads = r.get("threads").getAsInt();
+      int threads = r.get("threads").getAsInt()
+          * Workloads.threadsOf(p.has("path") ? p.get("path").getAsString() : "");
       JsonObject pm = r.getAsJsonObject("primaryMetric");
       double score = pm.get("score").getAsDouble();
       double error = pm.get("scoreError").isJsonPrimitive()
@@ -115,8 +116,8 @@ public final class Report {
           shape = cfg[0];
           batch = Integer.parseInt(cfg[1]);
           NetworkSpec spec = Workloads.network(shape);
-          benchmark = method; // forward or step
-          if (method.equals("step")) {
+          benchmark = method.equals("splitStep") ? "split_step" : method; // forward or step
+          if (!method.equals("forward")) {
             rule = p.get("rule").getAsString();
             flopsPerOp = batch * Workloads.stepFlops(spec);
           } else {
@@ -124,7 +125,7 @@ public final class Report {
           }
         }
       }
-      boolean perSample = benchmark.equals("forward") || benchmark.equals("step");
+      boolean perSample = !benchmark.startsWith("gem") && !benchmark.startsWith("kick");
       double gflops = score * flopsPerOp / 1e9;
       raw.add(new Row(benchmark, rule, path, shape, batch, threads, score, error, unit, gflops,
           perSample ? score * batch : null, null, gflops / (peakPerCore * threads), bytes));
@@ -132,7 +133,7 @@ public final class Report {
     List<Row> rows = new ArrayList<>();
     for (Row r : raw) {
       Double vs = raw.stream()
-          .filter(o -> o.path().equals("openblas") && o.benchmark().equals(r.benchmark())
+          .filter(o -> o.path().equals(peerOf(r.path())) && o.benchmark().equals(r.benchmark())
               && Objects.equals(o.rule(), r.rule()) && o.shape().equals(r.shape())
               && o.batch() == r.batch() && o.threads() == r.threads())
           .findFirst().map(o -> r.gflops() / o.gflops()).orElse(null);
@@ -212,7 +213,40 @@ public final class Report {
             num(p[1].samplesPerS()), p[0].score() / p[1].score()));
       }
     }
+    sb.append("\n## One step over two cores (split_step)\n\n");
+    sb.append("Same network, same batch, one stream; the 2-thread step returns the same bits as"
+        + " the 1-thread one (tested).\n\n");
+    sb.append("| rule | shape | batch | vector 1t samples/s | vector 2t samples/s | scaling"
+        + " | OpenBLAS 1t | OpenBLAS 2t | scaling |\n|---|---|---|---|---|---|---|---|---|\n");
+    Map<String, Map<String, Row>> split = new LinkedHashMap<>();
+    for (Row r : rows) {
+      if (r.benchmark().equals("split_step")) {
+        split.computeIfAbsent(r.rule() + "|" + r.shape() + "|" + r.batch(),
+            k -> new LinkedHashMap<>()).put(r.path(), r);
+      }
+    }
+    for (Map<String, Row> g : split.values()) {
+      Row any = g.values().iterator().next();
+      sb.append(String.format(Locale.ROOT, "| %s | %s | %d | %s | %s | %s | %s | %s | %s |%n",
+          any.rule(), any.shape(), any.batch(), perSample(g.get("vector")),
+          perSample(g.get("vector2t")), ratio(g.get("vector2t"), g.get("vector")),
+          perSample(g.get("openblas")), perSample(g.get("openblas2t")),
+          ratio(g.get("openblas2t"), g.get("openblas"))));
+    }
     return sb.toString();
+  }
+
+  private static String perSample(Row r) {
+    return r == null ? "" : num(r.samplesPerS());
+  }
+
+  private static String ratio(Row a, Row b) {
+    return a == null || b == null ? "" : String.format(Locale.ROOT, "%.2f", a.score() / b.score());
+  }
+
+  /** The OpenBLAS path with the same thread count: openblas2t for vector2t. */
+  static String peerOf(String path) {
+    return path.endsWith("2t") ? "openblas2t" : "openblas";
   }
 
   static String num(double v) {

@@ -11,16 +11,33 @@ import java.util.SplittableRandom;
 public final class Workloads {
   private Workloads() {}
 
-  /** A kernel path by name: vector, scalar or openblas. */
+  /**
+   * A kernel path by name: vector, scalar or openblas, or vector2t / openblas2t for the same on
+   * two threads (one step's GEMMs split across both cores).
+   */
   public static KernelOps path(String name) {
     return switch (name) {
+      case "vector2t" -> TwoThreads.VECTOR;
+      case "openblas2t" -> OpenBlasKernelOps.threads(2);
       case "scalar" -> Kernels.scalar();
       case "vector" -> Kernels.vector().orElseThrow(() -> new IllegalStateException(
           "vector path requested but " + Kernels.vectorUnavailableReason().orElse("unavailable")));
       case "openblas" -> OpenBlasKernelOps.INSTANCE;
       default -> throw new IllegalArgumentException(
-          "path = " + name + ": expected vector, scalar or openblas");
+          "path = " + name + ": expected vector, scalar, openblas, vector2t or openblas2t");
     };
+  }
+
+  /** Threads used by a path: 2 for the *2t paths, else 1. */
+  public static int threadsOf(String path) {
+    return path.endsWith("2t") ? 2 : 1;
+  }
+
+  /** One shared two-thread instance: each instance owns a helper thread. */
+  private static final class TwoThreads {
+    static final KernelOps VECTOR = Kernels.vector(2).orElseThrow(() -> new IllegalStateException(
+        "vector2t path requested but "
+            + Kernels.vectorUnavailableReason().orElse("unavailable")));
   }
 
   /**
