@@ -19,6 +19,11 @@ public final class Network {
   final NetworkSpec spec;
   final float[][] weights;
   final float[][] biases;
+  /**
+   * Bumped by every write of the parameters (setters and training steps), so that a
+   * {@link Trainer} knows when facts it keeps about them (bounds on their magnitude) are stale.
+   */
+  int version;
 
   private Network(NetworkSpec spec, float[][] weights, float[][] biases) {
     this.spec = spec;
@@ -115,6 +120,7 @@ public final class Network {
     Checks.matrix("weights[" + l + "]", values, spec.width(l), spec.fanIn(l));
     Checks.finite("weights[" + l + "]", values, spec.fanIn(l));
     System.arraycopy(values, 0, weights[l], 0, values.length);
+    version++;
   }
 
   /** Replaces layer {@code l}'s biases; values must be finite. Not thread-safe. */
@@ -122,6 +128,7 @@ public final class Network {
     Checks.matrix("biases[" + l + "]", values, 1, spec.width(l));
     Checks.finite("biases[" + l + "]", values, spec.width(l));
     System.arraycopy(values, 0, biases[l], 0, values.length);
+    version++;
   }
 
   /** A workspace for batches of up to {@code maxBatch} samples; one per thread. */

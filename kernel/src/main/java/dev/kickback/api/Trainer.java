@@ -11,17 +11,22 @@ import java.util.Objects;
  * {@code beta_b * (pi or tau)_l(b) * nu_l * 1_l(b)} and the update is
  * {@code W_l += (eta_l / B) G_l^T X_{l-1}}, {@code b_l += (eta_l / B) sum_b G_l(b)}.
  *
- * <p>Per layer, from the head down, the step pulls a signal through {@code W_{l+1}} with one
- * gemmNN: Kickback pulls the signed activity masks {@code nu 1} (giving tau), Backprop pulls
- * {@code nu 1 pi} (giving pi, recursively). Layer {@code l + 1} is updated (one gemmTN) right
- * after that read, while its weights are still in cache; the read always sees the weights from
- * before the step, so the update equals the textbook rule. COHERENT networks are clipped after
- * each update.
+ * <p>A step first computes every layer's feedback from the weights as they were before the step
+ * (one gemmNN per layer, from the head down: Kickback pulls the signed activity masks
+ * {@code nu 1} through {@code W_{l+1}}, giving tau; Backprop pulls {@code nu 1 pi}, giving pi,
+ * recursively), then updates every layer (one gemmTN each), so the update equals the textbook
+ * rule. COHERENT networks are clipped after each update.
  *
- * <p>A step never leaves a network half-updated or non-finite: each layer is copied before it
- * is updated and checked after, and a non-finite loss or parameter restores every layer and
- * throws {@link DivergenceException}. The copy costs one read and one write of the parameters
- * per step (about 100 KB for the paper network).
+ * <p>A step never leaves a network half-updated or non-finite. The trainer keeps an upper bound
+ * on each layer's largest parameter magnitude; once the feedback is known, the largest possible
+ * change of every parameter is bounded from it too ({@code |eta/B| sum_b max|G_l(b)| max|X(b)|}
+ * with rounding slack). When every bound stays far below the float range (2^120) no parameter
+ * can overflow and the step updates in place. Otherwise each layer is copied before its update
+ * and scanned after, and a non-finite parameter restores every layer and throws
+ * {@link DivergenceException}; a non-finite loss throws before anything is touched. The bound
+ * check costs a pass over the activations and feedback (O(batch x widths)); the copy and scan it
+ * saves cost three passes over the parameters. The bounds are rebuilt from the parameters when
+ * anything else wrote them ({@link Network#setWeights}, another trainer).
  *
  * <p>A trainer owns its buffers (sized for {@code maxBatch} at construction) and allocates
  * nothing per step. It is not thread-safe and must be the only writer of its network.
@@ -38,6 +43,13 @@ public final class Trainer {
   private final float[] uniformRates;
   private final float[][] backupW; // parameters before the step, to undo a divergent one
   private final float[][] backupB;
+  /** Parameters whose bounds stay below this cannot overflow a float: see the class comment. */
+  private static final double SAFE_LIMIT = 0x1p120;
+  private final double[] wBound; // >= max |weights[l]| while boundVersion == net.version
+  private final double[] bBound; // >= max |biases[l]|, likewise
+  private final double[] growthW; // this step's bound on max |weight change| per layer
+  private final double[] growthB;
+  private int boundVersion;
 
   /** A trainer for {@code net} taking batches of 1 to {@code maxBatch} samples. */
   public Trainer(Network net, int maxBatch) {
@@ -66,6 +78,11 @@ public final class Trainer {
       backupW[l] = new float[spec.weightCount(l)];
       backupB[l] = new float[spec.width(l)];
     }
+    wBound = new double[layers];
+    bBound = new double[layers];
+    growthW = new double[layers];
+    growthB = new double[layers];
+    boundVersion = net.version - 1; // measured at the first step
   }
 
   public Network network() {
@@ -178,10 +195,84 @@ public final class Trainer {
         kickbackFeedback(batch, ws.mask[l], g, n);
         pulled = ws.mask[l];
       }
-      apply(l + 1, x, batch, lr, tw, tb);
     }
-    apply(0, x, batch, lr, tw, tb);
+    if (lr == null) {
+      for (int l = last; l >= 0; l--) {
+        update(l, x, batch, 1f / batch, tw, tb);
+      }
+      return (float) (loss / batch);
+    }
+    if (boundVersion != net.version) {
+      measureBounds();
+    }
+    boolean inPlace = boundChanges(x, batch, lr);
+    for (int l = last; l >= 0; l--) {
+      float alpha = lr[l] / batch;
+      if (inPlace) {
+        update(l, x, batch, alpha, tw, tb);
+        double slack = 1 + (batch + 2) * 0x1p-23;
+        wBound[l] = (wBound[l] + growthW[l]) * slack;
+        bBound[l] = (bBound[l] + growthB[l]) * slack;
+      } else {
+        System.arraycopy(tw[l], 0, backupW[l], 0, backupW[l].length);
+        System.arraycopy(tb[l], 0, backupB[l], 0, backupB[l].length);
+        update(l, x, batch, alpha, tw, tb);
+        checkFinite(l, lr);
+      }
+      if (l > 0 && spec.coherence() == Coherence.COHERENT) {
+        clip(tw[l], spec.signsOf(l), spec.width(l), spec.fanIn(l));
+      }
+    }
+    boundVersion = ++net.version;
     return (float) (loss / batch);
+  }
+
+  /** The current bound on {@code max |weights[l]|}, or NaN if stale; for tests. */
+  double weightBound(int l) {
+    return boundVersion == net.version ? wBound[l] : Double.NaN;
+  }
+
+  /** The current bound on {@code max |biases[l]|}, or NaN if stale; for tests. */
+  double biasBound(int l) {
+    return boundVersion == net.version ? bBound[l] : Double.NaN;
+  }
+
+  /** Exact bounds: the largest magnitude in each layer's parameters. */
+  private void measureBounds() {
+    for (int l = 0; l < spec.layers(); l++) {
+      wBound[l] = ops.maxAbs(net.weights[l], 0, spec.weightCount(l));
+      bBound[l] = ops.maxAbs(net.biases[l], 0, spec.width(l));
+    }
+    boundVersion = net.version;
+  }
+
+  /**
+   * Bounds this step's change of every parameter from the feedback and the layer inputs and
+   * tells whether all of them, and the sums the kernels form on the way, stay below
+   * {@link #SAFE_LIMIT}. A NaN or infinity anywhere makes a comparison false: not in place.
+   */
+  private boolean boundChanges(float[] x, int batch, float[] lr) {
+    double slack = 1 + (batch + 2) * 0x1p-23; // covers the rounding of sums of batch terms
+    boolean inPlace = true;
+    for (int l = 0; l < spec.layers(); l++) {
+      int nOut = spec.width(l);
+      int nIn = spec.fanIn(l);
+      float[] in = l == 0 ? x : ws.out[l - 1];
+      float[] g = feedback[l];
+      double sumG = 0;
+      double sumGX = 0;
+      for (int r = 0; r < batch; r++) {
+        double gr = ops.maxAbs(g, r * nOut, nOut);
+        sumG += gr;
+        sumGX += gr * ops.maxAbs(in, r * nIn, nIn);
+      }
+      double alpha = lr[l] / batch;
+      growthW[l] = alpha * sumGX * slack;
+      growthB[l] = alpha * sumG * slack;
+      inPlace &= sumGX * slack <= SAFE_LIMIT && sumG * slack <= SAFE_LIMIT
+          && wBound[l] + growthW[l] <= SAFE_LIMIT && bBound[l] + growthB[l] <= SAFE_LIMIT;
+    }
+    return inPlace;
   }
 
   private void headFeedback(int batch, float[] d, float[] g, int n) {
@@ -217,37 +308,40 @@ public final class Trainer {
     }
   }
 
-  private void apply(int l, float[] x, int batch, float[] lr, float[][] tw, float[][] tb) {
-    float alpha = (lr == null ? 1f : lr[l]) / batch;
+  /** {@code W_l += alpha G_l^T X_{l-1}}, {@code b_l += alpha sum_b G_l(b)}. */
+  private void update(int l, float[] x, int batch, float alpha, float[][] tw, float[][] tb) {
     int nOut = spec.width(l);
-    int nIn = spec.fanIn(l);
     float[] g = feedback[l];
-    if (lr != null) {
-      System.arraycopy(tw[l], 0, backupW[l], 0, backupW[l].length);
-      System.arraycopy(tb[l], 0, backupB[l], 0, backupB[l].length);
-    }
-    ops.gemmTN(nOut, nIn, batch, alpha, g, l == 0 ? x : ws.out[l - 1], tw[l]);
+    ops.gemmTN(nOut, spec.fanIn(l), batch, alpha, g, l == 0 ? x : ws.out[l - 1], tw[l]);
     for (int r = 0; r < batch; r++) {
       ops.axpy(nOut, alpha, g, r * nOut, tb[l], 0);
     }
-    if (lr == null) {
+  }
+
+  /**
+   * After an update with a backup: a non-finite parameter restores every layer updated so far
+   * and throws; otherwise the scan gives the layer's exact new bounds. Checked before clipping:
+   * an overflow to infinity must not be clipped into a plain 0.
+   */
+  private void checkFinite(int l, float[] lr) {
+    float[] w = net.weights[l];
+    float[] b = net.biases[l];
+    float mw = ops.maxAbs(w, 0, backupW[l].length);
+    float mb = ops.maxAbs(b, 0, backupB[l].length);
+    if (Float.isFinite(mw) && Float.isFinite(mb)) {
+      wBound[l] = mw;
+      bBound[l] = mb;
       return;
     }
-    // checked before clipping: an overflow to infinity must not be clipped into a plain 0
-    if (!ops.allFinite(tw[l], 0, backupW[l].length)
-        || !ops.allFinite(tb[l], 0, backupB[l].length)) {
-      int bad = firstNonFinite(tw[l], backupW[l].length);
-      int badBias = bad >= 0 ? -1 : firstNonFinite(tb[l], backupB[l].length);
-      String what = bad >= 0 ? "weights[" + l + "][" + bad + "] = " + tw[l][bad]
-          : "biases[" + l + "][" + badBias + "] = " + tb[l][badBias];
-      rollBack(l);
-      throw new DivergenceException(l, "training step diverged: " + what
-          + " is not finite; the network was restored to its state before the step."
-          + " Try a lower learning rate than lr[" + l + "] = " + lr[l]);
-    }
-    if (l > 0 && spec.coherence() == Coherence.COHERENT) {
-      clip(tw[l], spec.signsOf(l), nOut, nIn);
-    }
+    int bad = firstNonFinite(w, backupW[l].length);
+    int badBias = bad >= 0 ? -1 : firstNonFinite(b, backupB[l].length);
+    String what = bad >= 0 ? "weights[" + l + "][" + bad + "] = " + w[bad]
+        : "biases[" + l + "][" + badBias + "] = " + b[badBias];
+    rollBack(l);
+    boundVersion = net.version - 1; // layers above were rewritten twice: measure again
+    throw new DivergenceException(l, "training step diverged: " + what
+        + " is not finite; the network was restored to its state before the step."
+        + " Try a lower learning rate than lr[" + l + "] = " + lr[l]);
   }
 
   private static int firstNonFinite(float[] v, int n) {

@@ -90,6 +90,15 @@ public abstract class KernelOps {
   }
 
   /**
+   * {@code max_i |x[off + i]|} for {@code i < n}: 0 when {@code n = 0}, NaN if any element is
+   * NaN, infinity if any is infinite (and none NaN). One pass both bounds and checks a vector.
+   */
+  public final float maxAbs(float[] x, int off, int n) {
+    Shapes.checkRange("maxAbs", "x", x, off, n);
+    return maxAbsKernel(x, off, n);
+  }
+
+  /**
    * Clamps {@code x[off .. off + n)} to the sign {@code positive ? [0, +inf) : (-inf, 0]}: the
    * coherence clip of the weights into one unit. NaN stays NaN.
    */
@@ -118,6 +127,14 @@ public abstract class KernelOps {
       }
     }
     return true;
+  }
+
+  protected float maxAbsKernel(float[] x, int off, int n) {
+    float m = 0f;
+    for (int i = off; i < off + n; i++) {
+      m = Math.max(m, Math.abs(x[i])); // Math.max keeps a NaN
+    }
+    return m;
   }
 
   protected void clampToSignKernel(float[] x, int off, int n, boolean positive) {

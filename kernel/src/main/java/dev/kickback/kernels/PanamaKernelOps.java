@@ -457,6 +457,22 @@ final class PanamaKernelOps extends KernelOps {
     return finite;
   }
 
+  /** Lane-wise max keeps NaN like {@link Math#max}; max is exact, so any lane order will do. */
+  @Override
+  protected float maxAbsKernel(float[] x, int off, int n) {
+    FloatVector acc = FloatVector.zero(S);
+    final int nv = S.loopBound(n);
+    int i = 0;
+    for (; i < nv; i += L) {
+      acc = acc.max(FloatVector.fromArray(S, x, off + i).abs());
+    }
+    float m = acc.reduceLanes(VectorOperators.MAX);
+    for (; i < n; i++) {
+      m = Math.max(m, Math.abs(x[off + i]));
+    }
+    return m;
+  }
+
   @Override
   protected void clampToSignKernel(float[] x, int off, int n, boolean positive) {
     final int nv = S.loopBound(n);

@@ -58,4 +58,67 @@ class DivergenceTest {
         + " Infinity; the network is unchanged"), e.getMessage());
     assertSameParameters(before, net);
   }
+
+  /**
+   * The in-place path rests on the trainer's bounds: after every step, for both rules, at rates
+   * from tiny to divergent, each bound is at least the true largest magnitude, a step either
+   * succeeds with every parameter finite or throws with the network unchanged, and a write from
+   * outside (setWeights, another trainer) makes the bounds be measured again.
+   */
+  @ParameterizedTest
+  @EnumSource(Rule.class)
+  void boundsNeverUnderstateTheParametersAndDivergenceNeverCorrupts(Rule rule) {
+    NetworkSpec spec = NetworkSpec.builder(5).hidden(9, 7).head(Head.PAIR)
+        .coherence(Coherence.COHERENT).build();
+    Network net = Network.initialize(spec, 8);
+    Trainer t = new Trainer(net, 4);
+    Trainer other = new Trainer(net, 4);
+    SplittableRandom rnd = new SplittableRandom(12);
+    int diverged = 0;
+    for (int s = 0; s < 400; s++) {
+      int batch = 1 + rnd.nextInt(4);
+      float[] x = RandomNets.gaussian(rnd, batch * 5);
+      float[] y = RandomNets.gaussian(rnd, batch);
+      for (int i = 0; i < y.length; i++) {
+        y[i] *= (float) Math.pow(10, rnd.nextInt(4));
+      }
+      // mostly ordinary rates, one step in ten anywhere up to 1e37
+      float lr = (float) Math.pow(10, rnd.nextInt(10) == 0 ? rnd.nextInt(38) : -6 + rnd.nextInt(5));
+      Network before = net.copy();
+      Trainer who = s % 7 == 3 ? other : t;
+      try {
+        who.step(rule, x, y, batch, lr);
+      } catch (DivergenceException e) {
+        diverged++;
+        assertSameParameters(before, net);
+      }
+      for (int l = 0; l < spec.layers(); l++) {
+        float[] w = net.weights(l);
+        float[] b = net.biases(l);
+        float mw = 0;
+        float mb = 0;
+        for (float v : w) {
+          assertTrue(Float.isFinite(v), "step " + s + ": weights[" + l + "] not finite");
+          mw = Math.max(mw, Math.abs(v));
+        }
+        for (float v : b) {
+          assertTrue(Float.isFinite(v), "step " + s + ": biases[" + l + "] not finite");
+          mb = Math.max(mb, Math.abs(v));
+        }
+        double wb = who.weightBound(l);
+        assertTrue(Double.isNaN(wb) || wb >= mw, "step " + s + " layer " + l + ": bound " + wb
+            + " < max |w| " + mw);
+        double bb = who.biasBound(l);
+        assertTrue(Double.isNaN(bb) || bb >= mb, "step " + s + " layer " + l + ": bound " + bb
+            + " < max |b| " + mb);
+      }
+      if (s == 200) { // an outside write of large values: bounds must not stay small
+        float[] w = net.weights(1);
+        w[3] = 1e30f;
+        net.setWeights(1, w);
+        assertTrue(Double.isNaN(t.weightBound(1)), "bound kept after setWeights");
+      }
+    }
+    assertTrue(diverged > 10 && diverged < 390, "diverged " + diverged + " of 400 steps");
+  }
 }

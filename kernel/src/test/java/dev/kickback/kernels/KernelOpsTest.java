@@ -306,6 +306,34 @@ class KernelOpsTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("pathNames")
+  void maxAbsIsExactAndPropagatesNonFiniteValuesIncludingTails(String path) {
+    KernelOps ops = path(path);
+    assertEquals(0f, ops.maxAbs(new float[3], 1, 0));
+    for (int n : new int[] {1, 5, 15, 16, 17, 31, 33, 100}) {
+      float[] x = random(new SplittableRandom(40 + n), n + 6);
+      for (int at = 0; at < n; at++) {
+        float[] y = x.clone();
+        y[3 + at] = -1e6f; // the largest magnitude, negative, at every position
+        assertEquals(1e6f, ops.maxAbs(y, 3, n), "n=" + n + " at=" + at);
+        y[3 + at] = Float.NEGATIVE_INFINITY;
+        assertEquals(Float.POSITIVE_INFINITY, ops.maxAbs(y, 3, n), "n=" + n + " at=" + at);
+        y[3 + (at + 1) % n] = Float.NaN;
+        assertTrue(Float.isNaN(ops.maxAbs(y, 3, n)), "NaN after infinity, n=" + n + " at=" + at);
+      }
+      // values outside the range do not count
+      float[] z = x.clone();
+      z[2] = 1e9f;
+      z[3 + n] = Float.NaN;
+      float want = 0f;
+      for (int i = 3; i < 3 + n; i++) {
+        want = Math.max(want, Math.abs(x[i]));
+      }
+      assertEquals(want, ops.maxAbs(z, 3, n));
+    }
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("pathNames")
   void clampToSignZeroesWrongSignsOnlyAndKeepsNaN(String path) {
     KernelOps ops = path(path);
     for (int n : new int[] {1, 7, 16, 19, 40}) {
