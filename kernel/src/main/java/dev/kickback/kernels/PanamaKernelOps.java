@@ -80,6 +80,20 @@ final class PanamaKernelOps extends KernelOps {
     }
   }
 
+  /**
+   * Where a masked tail window over {@code [from, end)} starts, relative to {@code from}: 0 if a
+   * whole vector fits, else {@code end - L - from} (negative), so that the window ends exactly
+   * at {@code end} and the lanes before {@code from} are masked off with
+   * {@code indexInRange(shift, end - from)}. Tails end where a row ends, and the last row ends
+   * where the array does: a masked load or store whose window reaches past the array's end makes
+   * the JDK check each lane in plain Java (measured: a quarter of a batch-1 training step), one
+   * inside the array is a single instruction. Rows shorter than a vector keep the plain window.
+   */
+  private static int tailShift(int from, int end) {
+    return from + L > end && end >= L ? end - L - from : 0;
+  }
+
+
   // ---- gemmNT: C[i][j] += alpha * dot(A row i, B row j) --------------------------------------
 
   @Override
@@ -148,7 +162,10 @@ final class PanamaKernelOps extends KernelOps {
       s13 = x1.fma(w, s13);
     }
     if (p < k) {
-      VectorMask<Float> t = S.indexInRange(p, k);
+      // the tail window ends at k (see tailShift); q is where it starts
+      final int d = tailShift(p, k);
+      final VectorMask<Float> t = S.indexInRange(d, k - p);
+      p += d;
       FloatVector x0 = FloatVector.fromArray(S, a, a0 + p, t);
       FloatVector x1 = FloatVector.fromArray(S, a, a1 + p, t);
       FloatVector w = FloatVector.fromArray(S, b, b0 + p, t);
@@ -225,7 +242,9 @@ final class PanamaKernelOps extends KernelOps {
       s3 = x.fma(FloatVector.fromArray(S, b, b3 + p), s3);
     }
     if (p < k) {
-      VectorMask<Float> t = S.indexInRange(p, k);
+      final int d = tailShift(p, k);
+      final VectorMask<Float> t = S.indexInRange(d, k - p);
+      p += d;
       FloatVector x = FloatVector.fromArray(S, a, a0 + p, t);
       s0 = x.fma(FloatVector.fromArray(S, b, b0 + p, t), s0);
       s1 = x.fma(FloatVector.fromArray(S, b, b1 + p, t), s1);
@@ -347,14 +366,19 @@ final class PanamaKernelOps extends KernelOps {
     c33.fma(al, FloatVector.fromArray(S, c, r3 + 3 * L)).intoArray(c, r3 + 3 * L);
   }
 
-  /** Outputs C[i..i+3][j..min(j+L, ldb)), masked: the column tail of a 4-row block. */
+  /**
+   * Outputs C[i..i+3][j..min(j+L, ldb)), masked: the column tail of a 4-row block, in a window
+   * that ends at the row's end (see tailShift).
+   */
   private static void rows4cols1(
       int k, float alpha, float[] a, int a0, int rs, int cs, float[] b, int bBase, int j, int ldb,
       float[] c, int c0) {
-    VectorMask<Float> t = S.indexInRange(j, ldb);
+    final int d = tailShift(j, ldb);
+    final VectorMask<Float> t = S.indexInRange(d, ldb - j);
+    final int jw = j + d;
     FloatVector c0v = FloatVector.zero(S), c1v = c0v, c2v = c0v, c3v = c0v;
     for (int p = 0; p < k; p++) {
-      FloatVector bv = FloatVector.fromArray(S, b, bBase + p * ldb + j, t);
+      FloatVector bv = FloatVector.fromArray(S, b, bBase + p * ldb + jw, t);
       int ap = a0 + p * cs;
       c0v = FloatVector.broadcast(S, a[ap]).fma(bv, c0v);
       c1v = FloatVector.broadcast(S, a[ap + rs]).fma(bv, c1v);
@@ -362,7 +386,7 @@ final class PanamaKernelOps extends KernelOps {
       c3v = FloatVector.broadcast(S, a[ap + 3 * rs]).fma(bv, c3v);
     }
     FloatVector al = FloatVector.broadcast(S, alpha);
-    final int r0 = c0, r1 = c0 + ldb, r2 = r1 + ldb, r3 = r2 + ldb;
+    final int r0 = c0 + d, r1 = r0 + ldb, r2 = r1 + ldb, r3 = r2 + ldb;
     c0v.fma(al, FloatVector.fromArray(S, c, r0, t)).intoArray(c, r0, t);
     c1v.fma(al, FloatVector.fromArray(S, c, r1, t)).intoArray(c, r1, t);
     c2v.fma(al, FloatVector.fromArray(S, c, r2, t)).intoArray(c, r2, t);
@@ -396,20 +420,22 @@ final class PanamaKernelOps extends KernelOps {
     c3v.fma(al, FloatVector.fromArray(S, c, c0 + 3 * L)).intoArray(c, c0 + 3 * L);
   }
 
-  /** Outputs C[i][j..min(j+L, ldb)), masked, for a single row of A. */
+  /** Outputs C[i][j..min(j+L, ldb)), masked as in rows4cols1, for a single row of A. */
   private static void rows1cols1(
       int k, float alpha, float[] a, int a0, int cs, float[] b, int bBase, int j, int ldb, float[] c,
       int c0) {
-    VectorMask<Float> t = S.indexInRange(j, ldb);
+    final int d = tailShift(j, ldb);
+    final VectorMask<Float> t = S.indexInRange(d, ldb - j);
+    final int jw = j + d;
     FloatVector acc = FloatVector.zero(S);
     for (int p = 0; p < k; p++) {
       float ap = a[a0 + p * cs];
       if (ap != 0f) {
-        acc = FloatVector.broadcast(S, ap).fma(FloatVector.fromArray(S, b, bBase + p * ldb + j, t), acc);
+        acc = FloatVector.broadcast(S, ap).fma(FloatVector.fromArray(S, b, bBase + p * ldb + jw, t), acc);
       }
     }
-    acc.fma(FloatVector.broadcast(S, alpha), FloatVector.fromArray(S, c, c0, t))
-        .intoArray(c, c0, t);
+    acc.fma(FloatVector.broadcast(S, alpha), FloatVector.fromArray(S, c, c0 + d, t))
+        .intoArray(c, c0 + d, t);
   }
 
   // ---- level 1 --------------------------------------------------------------------------------
@@ -497,11 +523,8 @@ final class PanamaKernelOps extends KernelOps {
           .fma(al, FloatVector.fromArray(S, y, yOff + i))
           .intoArray(y, yOff + i);
     }
-    if (i < n) {
-      VectorMask<Float> t = S.indexInRange(i, n);
-      FloatVector.fromArray(S, x, xOff + i, t)
-          .fma(al, FloatVector.fromArray(S, y, yOff + i, t))
-          .intoArray(y, yOff + i, t);
+    for (; i < n; i++) { // fma like a lane: same bits as a masked vector, no masked store
+      y[yOff + i] = Math.fma(x[xOff + i], alpha, y[yOff + i]);
     }
   }
 }
