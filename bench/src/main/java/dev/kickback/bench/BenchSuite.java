@@ -43,11 +43,24 @@ public final class BenchSuite {
     all.addAll(run(b -> b.include("StepBench")));
     all.addAll(run(b -> b.include("ParallelBench")));
     all.addAll(run(b -> b.include("SplitStepBench")));
+    if (djlBuilt()) {
+      all.addAll(run(b -> b.include("DjlStepBench")));
+    }
     Path json = Path.of(args[0]);
     Files.createDirectories(json.toAbsolutePath().getParent());
     ResultFormatFactory.getInstance(ResultFormatType.JSON, json.toString()).writeOut(all);
     System.out.println("JMH results: " + json);
     Report.main(new String[] {json.toString(), args[1]});
+  }
+
+  /** Whether this jar was built with the djl profile ({@code ./kickback bench-djl}). */
+  private static boolean djlBuilt() {
+    try {
+      Class.forName("ai.djl.engine.Engine", false, BenchSuite.class.getClassLoader());
+      return true;
+    } catch (ClassNotFoundException e) {
+      return false;
+    }
   }
 
   private interface Selection {

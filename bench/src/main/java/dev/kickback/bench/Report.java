@@ -233,7 +233,35 @@ public final class Report {
           perSample(g.get("openblas")), perSample(g.get("openblas2t")),
           ratio(g.get("openblas2t"), g.get("openblas"))));
     }
+    appendDjl(sb, rows);
     return sb.toString();
+  }
+
+  /**
+   * Our step over PyTorch's (through DJL) on the same rule, shape and batch: vector (StepBench)
+   * against djl, vector2t (SplitStepBench) against djl2t. Only in a bench-djl run.
+   */
+  private static void appendDjl(StringBuilder sb, List<Row> rows) {
+    List<Row> djl = rows.stream().filter(r -> r.path().startsWith("djl")).toList();
+    if (djl.isEmpty()) {
+      return;
+    }
+    sb.append("\n## Versus PyTorch 2.7.1 through DJL (same step, checked to agree)\n\n");
+    sb.append("| rule | shape | batch | threads | Kickback-J samples/s | DJL samples/s | ours / DJL"
+        + " |\n|---|---|---|---|---|---|---|\n");
+    for (Row d : djl) {
+      String ours = d.path().equals("djl2t") ? "vector2t" : "vector";
+      String bench = d.path().equals("djl2t") ? "split_step" : "step";
+      rows.stream()
+          .filter(o -> o.path().equals(ours) && o.benchmark().equals(bench)
+              && Objects.equals(o.rule(), d.rule()) && o.shape().equals(d.shape())
+              && o.batch() == d.batch())
+          .findFirst()
+          .ifPresent(o -> sb.append(String.format(Locale.ROOT,
+              "| %s | %s | %d | %d | %s | %s | %.1f |%n", d.rule(), d.shape(), d.batch(),
+              d.threads(), num(o.samplesPerS()), num(d.samplesPerS()),
+              o.score() / d.score())));
+    }
   }
 
   private static String perSample(Row r) {

@@ -367,12 +367,21 @@ final class PanamaKernelOps extends KernelOps {
   }
 
   /**
-   * Outputs C[i..i+3][j..min(j+L, ldb)), masked: the column tail of a 4-row block, in a window
-   * that ends at the row's end (see tailShift).
+   * Outputs C[i..i+3][j..min(j+L, ldb)): the column tail of a 4-row block, in a window that
+   * ends at the row's end (see tailShift). B is loaded masked; C is loaded whole, the new lanes
+   * are blended in and the window stored unmasked, so lanes outside the tail are written back
+   * with the bits just read. Not a masked store: measured on JDK 25, masked stores in this
+   * kernel still ran the JDK's per-lane index check (the largest item of a batch-1 step after the
+   * dot kernels) although their windows lay inside the array. Rows shorter than a vector go to
+   * {@link #rowsTailScalar}.
    */
   private static void rows4cols1(
       int k, float alpha, float[] a, int a0, int rs, int cs, float[] b, int bBase, int j, int ldb,
       float[] c, int c0) {
+    if (ldb < L) {
+      rowsTailScalar(4, k, alpha, a, a0, rs, cs, b, bBase, j, ldb, c, c0);
+      return;
+    }
     final int d = tailShift(j, ldb);
     final VectorMask<Float> t = S.indexInRange(d, ldb - j);
     final int jw = j + d;
@@ -387,10 +396,36 @@ final class PanamaKernelOps extends KernelOps {
     }
     FloatVector al = FloatVector.broadcast(S, alpha);
     final int r0 = c0 + d, r1 = r0 + ldb, r2 = r1 + ldb, r3 = r2 + ldb;
-    c0v.fma(al, FloatVector.fromArray(S, c, r0, t)).intoArray(c, r0, t);
-    c1v.fma(al, FloatVector.fromArray(S, c, r1, t)).intoArray(c, r1, t);
-    c2v.fma(al, FloatVector.fromArray(S, c, r2, t)).intoArray(c, r2, t);
-    c3v.fma(al, FloatVector.fromArray(S, c, r3, t)).intoArray(c, r3, t);
+    FloatVector v = FloatVector.fromArray(S, c, r0);
+    v.blend(c0v.fma(al, v), t).intoArray(c, r0);
+    v = FloatVector.fromArray(S, c, r1);
+    v.blend(c1v.fma(al, v), t).intoArray(c, r1);
+    v = FloatVector.fromArray(S, c, r2);
+    v.blend(c2v.fma(al, v), t).intoArray(c, r2);
+    v = FloatVector.fromArray(S, c, r3);
+    v.blend(c3v.fma(al, v), t).intoArray(c, r3);
+  }
+
+  /**
+   * {@code rows} rows of C over columns {@code [j, ldb)} in scalar code doing, per element, what
+   * a vector lane does (fma along p, skipping zero coefficients when {@code rows == 1} like
+   * {@link #rows1cols4}, then fma with alpha): the same bits.
+   */
+  private static void rowsTailScalar(int rows, int k, float alpha, float[] a, int a0, int rs,
+      int cs, float[] b, int bBase, int j, int ldb, float[] c, int c0) {
+    for (int r = 0; r < rows; r++) {
+      for (int jj = j; jj < ldb; jj++) {
+        float acc = 0f;
+        for (int p = 0; p < k; p++) {
+          float ap = a[a0 + r * rs + p * cs];
+          if (rows > 1 || ap != 0f) {
+            acc = Math.fma(ap, b[bBase + p * ldb + jj], acc);
+          }
+        }
+        int ci = c0 + r * ldb + jj - j;
+        c[ci] = Math.fma(acc, alpha, c[ci]);
+      }
+    }
   }
 
   /**
@@ -420,10 +455,14 @@ final class PanamaKernelOps extends KernelOps {
     c3v.fma(al, FloatVector.fromArray(S, c, c0 + 3 * L)).intoArray(c, c0 + 3 * L);
   }
 
-  /** Outputs C[i][j..min(j+L, ldb)), masked as in rows4cols1, for a single row of A. */
+  /** Outputs C[i][j..min(j+L, ldb)) for a single row of A, stored as in rows4cols1. */
   private static void rows1cols1(
       int k, float alpha, float[] a, int a0, int cs, float[] b, int bBase, int j, int ldb, float[] c,
       int c0) {
+    if (ldb < L) {
+      rowsTailScalar(1, k, alpha, a, a0, 0, cs, b, bBase, j, ldb, c, c0);
+      return;
+    }
     final int d = tailShift(j, ldb);
     final VectorMask<Float> t = S.indexInRange(d, ldb - j);
     final int jw = j + d;
@@ -434,8 +473,8 @@ final class PanamaKernelOps extends KernelOps {
         acc = FloatVector.broadcast(S, ap).fma(FloatVector.fromArray(S, b, bBase + p * ldb + jw, t), acc);
       }
     }
-    acc.fma(FloatVector.broadcast(S, alpha), FloatVector.fromArray(S, c, c0 + d, t))
-        .intoArray(c, c0 + d, t);
+    FloatVector v = FloatVector.fromArray(S, c, c0 + d);
+    v.blend(acc.fma(FloatVector.broadcast(S, alpha), v), t).intoArray(c, c0 + d);
   }
 
   // ---- level 1 --------------------------------------------------------------------------------
