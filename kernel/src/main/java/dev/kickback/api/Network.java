@@ -197,21 +197,9 @@ public final class Network {
         System.arraycopy(s, 0, o, 0, batch);
         java.util.Arrays.fill(d, 0, batch, 1f);
       } else {
-        rectify(s, spec.signsOf(l), o, d, batch, nOut);
+        ops.rectify(batch, nOut, s, spec.signsOf(l), o, d);
       }
       in = o;
-    }
-  }
-
-  private static void rectify(float[] s, float[] nu, float[] o, float[] d, int batch, int n) {
-    for (int r = 0; r < batch; r++) {
-      int row = r * n;
-      for (int j = 0; j < n; j++) {
-        float v = s[row + j];
-        float on = v > 0f ? nu[j] : 0f;
-        d[row + j] = on;
-        o[row + j] = on * v;
-      }
     }
   }
 

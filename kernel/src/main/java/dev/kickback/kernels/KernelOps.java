@@ -90,6 +90,26 @@ public abstract class KernelOps {
   }
 
   /**
+   * The signed rectifier over a row-major {@code [rows][n]} block of pre-activations {@code s}:
+   * {@code d = s > 0 ? nu[j] : 0} (the signed activity mask) and {@code o = d * s}, with
+   * {@code nu[j]} the sign (+1 or -1) of column {@code j}.
+   */
+  public final void rectify(int rows, int n, float[] s, float[] nu, float[] o, float[] d) {
+    if (rows < 0 || n < 0) {
+      throw new IllegalArgumentException(
+          "rectify: dimensions must be >= 0, got rows=" + rows + ", n=" + n);
+    }
+    int size = (int) Math.min((long) rows * n, Integer.MAX_VALUE); // longer than any array
+    Shapes.checkRange("rectify", "s", s, 0, size);
+    Shapes.checkRange("rectify", "nu", nu, 0, n);
+    Shapes.checkRange("rectify", "o", o, 0, size);
+    Shapes.checkRange("rectify", "d", d, 0, size);
+    if (rows > 0 && n > 0) {
+      rectifyKernel(rows, n, s, nu, o, d);
+    }
+  }
+
+  /**
    * {@code max_i |x[off + i]|} for {@code i < n}: 0 when {@code n = 0}, NaN if any element is
    * NaN, infinity if any is infinite (and none NaN). One pass both bounds and checks a vector.
    */
@@ -127,6 +147,14 @@ public abstract class KernelOps {
       }
     }
     return true;
+  }
+
+  protected void rectifyKernel(int rows, int n, float[] s, float[] nu, float[] o, float[] d) {
+    for (int i = 0; i < rows * n; i++) {
+      float on = s[i] > 0f ? nu[i % n] : 0f;
+      d[i] = on;
+      o[i] = on * s[i];
+    }
   }
 
   protected float maxAbsKernel(float[] x, int off, int n) {

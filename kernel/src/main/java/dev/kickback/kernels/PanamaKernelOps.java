@@ -84,7 +84,7 @@ final class PanamaKernelOps extends KernelOps {
    * Where a masked tail window over {@code [from, end)} starts, relative to {@code from}: 0 if a
    * whole vector fits, else {@code end - L - from} (negative), so that the window ends exactly
    * at {@code end} and the lanes before {@code from} are masked off with
-   * {@code indexInRange(shift, end - from)}. Tails end where a row ends, and the last row ends
+   * {@code window(shift, end - from)}. Tails end where a row ends, and the last row ends
    * where the array does: a masked load or store whose window reaches past the array's end makes
    * the JDK check each lane in plain Java (measured: a quarter of a batch-1 training step), one
    * inside the array is a single instruction. Rows shorter than a vector keep the plain window.
@@ -93,6 +93,18 @@ final class PanamaKernelOps extends KernelOps {
     return from + L > end && end >= L ? end - L - from : 0;
   }
 
+
+  /**
+   * Lanes {@code i} with {@code 0 <= shift + i < limit} (for {@code shift <= 0}): what
+   * {@code S.indexInRange(shift, limit)} returns, built from a bit pattern (one mask move). The
+   * JDK's indexInRange takes a plain-Java path for a negative offset (measured: up to a third of
+   * a batch-1 step, depending on how the JIT happened to compile it).
+   */
+  private static VectorMask<Float> window(int shift, int limit) {
+    long upTo = Math.min(limit - shift, L);
+    long bits = ((1L << upTo) - 1) & -(1L << -shift);
+    return VectorMask.fromLong(S, bits);
+  }
 
   // ---- gemmNT: C[i][j] += alpha * dot(A row i, B row j) --------------------------------------
 
@@ -164,7 +176,7 @@ final class PanamaKernelOps extends KernelOps {
     if (p < k) {
       // the tail window ends at k (see tailShift); q is where it starts
       final int d = tailShift(p, k);
-      final VectorMask<Float> t = S.indexInRange(d, k - p);
+      final VectorMask<Float> t = window(d, k - p);
       p += d;
       FloatVector x0 = FloatVector.fromArray(S, a, a0 + p, t);
       FloatVector x1 = FloatVector.fromArray(S, a, a1 + p, t);
@@ -243,7 +255,7 @@ final class PanamaKernelOps extends KernelOps {
     }
     if (p < k) {
       final int d = tailShift(p, k);
-      final VectorMask<Float> t = S.indexInRange(d, k - p);
+      final VectorMask<Float> t = window(d, k - p);
       p += d;
       FloatVector x = FloatVector.fromArray(S, a, a0 + p, t);
       s0 = x.fma(FloatVector.fromArray(S, b, b0 + p, t), s0);
@@ -383,7 +395,7 @@ final class PanamaKernelOps extends KernelOps {
       return;
     }
     final int d = tailShift(j, ldb);
-    final VectorMask<Float> t = S.indexInRange(d, ldb - j);
+    final VectorMask<Float> t = window(d, ldb - j);
     final int jw = j + d;
     FloatVector c0v = FloatVector.zero(S), c1v = c0v, c2v = c0v, c3v = c0v;
     for (int p = 0; p < k; p++) {
@@ -464,7 +476,7 @@ final class PanamaKernelOps extends KernelOps {
       return;
     }
     final int d = tailShift(j, ldb);
-    final VectorMask<Float> t = S.indexInRange(d, ldb - j);
+    final VectorMask<Float> t = window(d, ldb - j);
     final int jw = j + d;
     FloatVector acc = FloatVector.zero(S);
     for (int p = 0; p < k; p++) {
@@ -520,6 +532,28 @@ final class PanamaKernelOps extends KernelOps {
       finite &= Float.isFinite(x[off + i]);
     }
     return finite;
+  }
+
+  /** Compare and blend: no branch for a sign that is on about half the time. */
+  @Override
+  protected void rectifyKernel(int rows, int n, float[] s, float[] nu, float[] o, float[] d) {
+    final int nv = S.loopBound(n);
+    final FloatVector zero = FloatVector.zero(S);
+    for (int r = 0; r < rows; r++) {
+      final int row = r * n;
+      int j = 0;
+      for (; j < nv; j += L) {
+        FloatVector v = FloatVector.fromArray(S, s, row + j);
+        FloatVector on = zero.blend(FloatVector.fromArray(S, nu, j), v.compare(VectorOperators.GT, 0f));
+        on.intoArray(d, row + j);
+        on.mul(v).intoArray(o, row + j);
+      }
+      for (; j < n; j++) {
+        float on = s[row + j] > 0f ? nu[j] : 0f;
+        d[row + j] = on;
+        o[row + j] = on * s[row + j];
+      }
+    }
   }
 
   /** Lane-wise max keeps NaN like {@link Math#max}; max is exact, so any lane order will do. */

@@ -332,6 +332,41 @@ class KernelOpsTest {
     }
   }
 
+  /** Every element against the definition, bitwise, including NaN, infinities and +-0. */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("pathNames")
+  void rectifyMatchesTheDefinitionBitwise(String path) {
+    KernelOps ops = path(path);
+    float[] special = {0f, -0f, Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY,
+        Float.MIN_VALUE, -Float.MIN_VALUE};
+    for (int n : new int[] {1, 7, 16, 17, 33, 200}) {
+      int rows = 3;
+      SplittableRandom rnd = new SplittableRandom(n);
+      float[] s = random(rnd, rows * n + 2);
+      for (int i = 0; i < s.length; i += 5) {
+        s[i] = special[i % special.length];
+      }
+      float[] nu = new float[n];
+      for (int j = 0; j < n; j++) {
+        nu[j] = rnd.nextBoolean() ? 1f : -1f;
+      }
+      float[] o = new float[rows * n + 2];
+      float[] d = new float[rows * n + 2];
+      o[rows * n] = 42f;
+      ops.rectify(rows, n, s, nu, o, d);
+      for (int i = 0; i < rows * n; i++) {
+        float on = s[i] > 0f ? nu[i % n] : 0f;
+        assertEquals(Float.floatToIntBits(on), Float.floatToIntBits(d[i]), "d[" + i + "]");
+        assertEquals(Float.floatToIntBits(on * s[i]), Float.floatToIntBits(o[i]),
+            "o[" + i + "] for s = " + s[i]);
+      }
+      assertEquals(42f, o[rows * n], "rectify wrote past rows*n");
+    }
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> ops.rectify(2, 3, new float[6], new float[2], new float[6], new float[6]));
+    assertEquals("rectify: nu[0, 0+3) is outside nu.length=2", e.getMessage());
+  }
+
   @ParameterizedTest(name = "{0}")
   @MethodSource("pathNames")
   void clampToSignZeroesWrongSignsOnlyAndKeepsNaN(String path) {
