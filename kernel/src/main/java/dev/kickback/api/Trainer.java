@@ -202,29 +202,47 @@ public final class Trainer {
       }
       return (float) (loss / batch);
     }
-    if (boundVersion != net.version) {
+    // Parameters nobody else wrote since this trainer's last step are also known to be
+    // clipped (COHERENT): only then may a batch-1 update skip rows it does not change.
+    boolean ours = boundVersion == net.version;
+    if (!ours) {
       measureBounds();
     }
     boolean inPlace = boundChanges(x, batch, lr);
+    boolean coherent = spec.coherence() == Coherence.COHERENT;
     for (int l = last; l >= 0; l--) {
       float alpha = lr[l] / batch;
+      if (inPlace && ours && batch == 1) {
+        // rank 1: one pass over the rows with feedback, update and clip fused (see ger)
+        float[] in = l == 0 ? x : ws.out[l - 1];
+        ops.ger(spec.width(l), spec.fanIn(l), alpha, feedback[l], in, tw[l],
+            l > 0 && coherent ? spec.signsOf(l) : null);
+        ops.axpy(spec.width(l), alpha, feedback[l], 0, tb[l], 0);
+        growBounds(l, batch);
+        continue;
+      }
       if (inPlace) {
         update(l, x, batch, alpha, tw, tb);
-        double slack = 1 + (batch + 2) * 0x1p-23;
-        wBound[l] = (wBound[l] + growthW[l]) * slack;
-        bBound[l] = (bBound[l] + growthB[l]) * slack;
+        growBounds(l, batch);
       } else {
         System.arraycopy(tw[l], 0, backupW[l], 0, backupW[l].length);
         System.arraycopy(tb[l], 0, backupB[l], 0, backupB[l].length);
         update(l, x, batch, alpha, tw, tb);
         checkFinite(l, lr);
       }
-      if (l > 0 && spec.coherence() == Coherence.COHERENT) {
+      if (l > 0 && coherent) {
         clip(tw[l], spec.signsOf(l), spec.width(l), spec.fanIn(l));
       }
     }
     boundVersion = ++net.version;
     return (float) (loss / batch);
+  }
+
+  /** After an in-place update: the bounds grow by this step's bounded change. */
+  private void growBounds(int l, int batch) {
+    double slack = 1 + (batch + 2) * 0x1p-23;
+    wBound[l] = (wBound[l] + growthW[l]) * slack;
+    bBound[l] = (bBound[l] + growthB[l]) * slack;
   }
 
   /** The current bound on {@code max |weights[l]|}, or NaN if stale; for tests. */

@@ -61,6 +61,27 @@ public abstract class KernelOps {
     }
   }
 
+  /**
+   * Rank-1 update {@code A[i][j] += alpha * (x[i] * y[j])} over the rows with {@code x[i] != 0},
+   * each such row then clamped like {@link #clampToSign} to the sign of {@code rowSigns[i]} when
+   * {@code rowSigns} is not null. Rows with {@code x[i] == 0} are not touched at all: the
+   * batch-1 weight update, where x is the feedback of a layer and inactive units have none, in
+   * one pass over the rows it changes. On the rows it changes, the bits equal those of the same
+   * implementation's {@code gemmTN(m, n, 1, alpha, x, y, a)} followed by the clamp.
+   *
+   * @param rowSigns null, or {@code [m]} values +1 or -1
+   */
+  public final void ger(int m, int n, float alpha, float[] x, float[] y, float[] a,
+      float[] rowSigns) {
+    Shapes.checkGemm("ger", m, n, 1, x, "m", m, y, "n", n, a);
+    if (rowSigns != null) {
+      Shapes.checkRange("ger", "rowSigns", rowSigns, 0, m);
+    }
+    if (m > 0 && n > 0) {
+      gerKernel(m, n, alpha, x, y, a, rowSigns);
+    }
+  }
+
   /** {@code y[m] += alpha * A[m][n] * x[n]}: a batch-1 forward pass through one layer. */
   public final void gemv(int m, int n, float alpha, float[] a, float[] x, float[] y) {
     Shapes.checkGemm("gemv", 1, m, n, x, "n", n, a, "m*n", (long) m * n, y);
@@ -147,6 +168,20 @@ public abstract class KernelOps {
       }
     }
     return true;
+  }
+
+  protected void gerKernel(int m, int n, float alpha, float[] x, float[] y, float[] a,
+      float[] rowSigns) {
+    for (int i = 0; i < m; i++) {
+      float xi = x[i];
+      if (xi == 0f) {
+        continue;
+      }
+      axpyKernel(n, alpha * xi, y, 0, a, i * n); // what the scalar gemmTN does for k = 1
+      if (rowSigns != null) {
+        clampToSignKernel(a, i * n, n, rowSigns[i] > 0);
+      }
+    }
   }
 
   protected void rectifyKernel(int rows, int n, float[] s, float[] nu, float[] o, float[] d) {

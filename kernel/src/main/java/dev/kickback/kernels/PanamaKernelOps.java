@@ -534,6 +534,62 @@ final class PanamaKernelOps extends KernelOps {
     return finite;
   }
 
+  /**
+   * Per changed row: {@code t = fma(x[i], y[j], +0)} then {@code fma(t, alpha, a)}, the
+   * operations of the strided kernel at k = 1 (so the same bits, down to the sign of a zero), and the clamp in the same pass: a sign-agnostic
+   * test {@code v * sign < 0} keeps NaN and -0 exactly as clampToSign does. Tails as the strided
+   * kernels: a window ending at the row's end, blended in; rows shorter than a vector in scalar.
+   */
+  @Override
+  protected void gerKernel(int m, int n, float alpha, float[] x, float[] y, float[] a,
+      float[] rowSigns) {
+    if (n < L) { // too short for a window: the same operations in scalar code
+      for (int i = 0; i < m; i++) {
+        if (x[i] != 0f) {
+          for (int j = 0; j < n; j++) {
+            a[i * n + j] = Math.fma(Math.fma(x[i], y[j], 0f), alpha, a[i * n + j]);
+          }
+          if (rowSigns != null) {
+            super.clampToSignKernel(a, i * n, n, rowSigns[i] > 0);
+          }
+        }
+      }
+      return;
+    }
+    final FloatVector al = FloatVector.broadcast(S, alpha);
+    final FloatVector zero = FloatVector.zero(S);
+    final int nv = S.loopBound(n);
+    final int d = tailShift(nv, n);
+    final VectorMask<Float> t = window(d, n - nv);
+    for (int i = 0; i < m; i++) {
+      final float xi = x[i];
+      if (xi == 0f) {
+        continue;
+      }
+      final int row = i * n;
+      final FloatVector xv = FloatVector.broadcast(S, xi);
+      final boolean clamp = rowSigns != null;
+      final float sign = clamp ? rowSigns[i] : 1f;
+      for (int j = 0; j < nv; j += L) {
+        FloatVector v = FloatVector.fromArray(S, y, j).fma(xv, zero)
+            .fma(al, FloatVector.fromArray(S, a, row + j));
+        if (clamp) {
+          v = v.blend(0f, v.mul(sign).compare(VectorOperators.LT, 0f));
+        }
+        v.intoArray(a, row + j);
+      }
+      if (nv < n) {
+        final int j = nv + d;
+        FloatVector old = FloatVector.fromArray(S, a, row + j);
+        FloatVector v = FloatVector.fromArray(S, y, j).fma(xv, zero).fma(al, old);
+        if (clamp) {
+          v = v.blend(0f, v.mul(sign).compare(VectorOperators.LT, 0f));
+        }
+        old.blend(v, t).intoArray(a, row + j);
+      }
+    }
+  }
+
   /** Compare and blend: no branch for a sign that is on about half the time. */
   @Override
   protected void rectifyKernel(int rows, int n, float[] s, float[] nu, float[] o, float[] d) {

@@ -332,6 +332,56 @@ class KernelOpsTest {
     }
   }
 
+  /**
+   * ger against the same implementation's gemmTN with k = 1 followed by clampToSign, bitwise on
+   * the rows it changes; rows whose coefficient is 0 (or -0) keep every bit, even a -0 or a
+   * wrong sign that a clamp would have changed.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("pathNames")
+  void gerEqualsRankOneGemmThenClampOnChangedRowsAndLeavesOthersAlone(String path) {
+    KernelOps ops = path(path);
+    for (int n : new int[] {1, 5, 16, 21, 32, 47, 200}) {
+      for (boolean clamp : new boolean[] {false, true}) {
+        int m = 9;
+        SplittableRandom rnd = new SplittableRandom(n * 2L + (clamp ? 1 : 0));
+        float[] x = random(rnd, m);
+        x[2] = 0f;
+        x[5] = -0f;
+        float[] y = random(rnd, n + 3);
+        y[0] = 0f; // an inactive input: products +-0 meet weights -0
+        y[n / 2] = -0f;
+        float[] a0 = random(rnd, m * n + 1);
+        for (int i = 0; i < m; i++) {
+          a0[i * n] = -0f;
+          a0[i * n + n / 2] = -0f;
+        }
+        float[] signs = new float[m];
+        for (int i = 0; i < m; i++) {
+          signs[i] = rnd.nextBoolean() ? 1f : -1f;
+        }
+        float[] want = a0.clone();
+        ops.gemmTN(m, n, 1, 0.3f, x, y, want);
+        float[] got = a0.clone();
+        ops.ger(m, n, 0.3f, x, y, got, clamp ? signs : null);
+        for (int i = 0; i < m; i++) {
+          if (clamp) {
+            ops.clampToSign(want, i * n, n, signs[i] > 0);
+          }
+          for (int j = 0; j < n; j++) {
+            float expected = x[i] == 0f ? a0[i * n + j] : want[i * n + j];
+            assertEquals(Float.floatToIntBits(expected), Float.floatToIntBits(got[i * n + j]),
+                "n=" + n + " clamp=" + clamp + " A[" + i + "][" + j + "]");
+          }
+        }
+        assertEquals(a0[m * n], got[m * n], "ger wrote past m*n");
+      }
+    }
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> ops.ger(2, 3, 1f, new float[2], new float[3], new float[6], new float[1]));
+    assertEquals("ger: rowSigns[0, 0+2) is outside rowSigns.length=1", e.getMessage());
+  }
+
   /** Every element against the definition, bitwise, including NaN, infinities and +-0. */
   @ParameterizedTest(name = "{0}")
   @MethodSource("pathNames")
