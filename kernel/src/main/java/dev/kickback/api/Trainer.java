@@ -15,7 +15,10 @@ import java.util.Objects;
  * (one gemmNN per layer, from the head down: Kickback pulls the signed activity masks
  * {@code nu 1} through {@code W_{l+1}}, giving tau; Backprop pulls {@code nu 1 pi}, giving pi,
  * recursively), then updates every layer (one gemmTN each), so the update equals the textbook
- * rule. COHERENT networks are clipped after each update.
+ * rule. COHERENT networks are clipped after each update. At batch 1, once the trainer knows the
+ * network is clipped (no one else wrote it since its last step), a layer's update is one
+ * {@link KernelOps#ger} pass over the rows that have feedback, with the clip in the same pass;
+ * rows of inactive units are not touched.
  *
  * <p>A step never leaves a network half-updated or non-finite. The trainer keeps an upper bound
  * on each layer's largest parameter magnitude; once the feedback is known, the largest possible

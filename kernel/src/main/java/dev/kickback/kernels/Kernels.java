@@ -40,7 +40,7 @@ public final class Kernels {
   }
 
   /**
-   * A new Vector API implementation whose large GEMMs (from 2^21 multiply-adds) are split by
+   * A new Vector API implementation whose large GEMMs (from 2^24 multiply-adds) are split by
    * columns over {@code threads} threads: the caller and {@code threads - 1} daemon helpers that
    * this instance owns for the life of the JVM, so create one and share it. Results are bitwise
    * those of {@link #vector()}. Smaller GEMMs and the element-wise work run on the caller. If two
@@ -56,7 +56,7 @@ public final class Kernels {
     if (VectorHolder.INSTANCE == null || threads == 1) {
       return vector();
     }
-    return Optional.of(new PanamaKernelOps(threads));
+    return Optional.of(new PanamaKernelOps(threads, PanamaKernelOps.SPLIT_MIN_MACS));
   }
 
   /** Why the vector implementation is unavailable, or empty when it is available. */

@@ -44,21 +44,29 @@ final class PanamaKernelOps extends KernelOps {
       1, true);
 
   /**
-   * A GEMM is split over threads from this many multiply-adds up (measured: below it the
-   * hand-off, about 1-2 us, and the duplicated packing of A cost more than half the work).
+   * By default a GEMM is split over threads from this many multiply-adds up. Measured on this
+   * 2-vCPU VM: the paper network's 5M-MAC GEMMs at batch 256 ran slower split (a whole step:
+   * 400-630 against 720-790 steps/s), the wide network's 268M-MAC ones faster (1.3-1.7x); the
+   * second vCPU is not a free core here (two FMA-bound processes reach 1.6x, not 2x).
    */
-  static final long SPLIT_MIN_MACS = 1L << 21;
+  static final long SPLIT_MIN_MACS = 1L << 24;
 
   /** Splits large GEMMs over threads, or null for a single-threaded implementation. */
   private final GemmTeam team;
+  private final long splitMinMacs;
 
   PanamaKernelOps() {
     this.team = null;
+    this.splitMinMacs = Long.MAX_VALUE;
   }
 
-  /** An implementation whose large GEMMs run on {@code threads} threads (2 or more). */
-  PanamaKernelOps(int threads) {
+  /**
+   * An implementation whose GEMMs of at least {@code splitMinMacs} multiply-adds (and large
+   * enough to pack) run on {@code threads} threads (2 or more).
+   */
+  PanamaKernelOps(int threads, long splitMinMacs) {
     this.team = new GemmTeam(threads);
+    this.splitMinMacs = splitMinMacs;
   }
 
   static int lanes() {
@@ -73,7 +81,7 @@ final class PanamaKernelOps extends KernelOps {
   /** The packed GEMM, split over the team when there is one and the shape is large enough. */
   private void packed(int m, int n, int k, float alpha, float[] a, int ars, int acs, float[] b,
       int brs, int bcs, float[] c) {
-    if (team != null && (long) m * n * k >= SPLIT_MIN_MACS) {
+    if (team != null && (long) m * n * k >= splitMinMacs) {
       team.gemm(m, n, k, alpha, a, ars, acs, b, brs, bcs, c);
     } else {
       PanamaPackedGemm.gemm(m, n, k, alpha, a, ars, acs, b, brs, bcs, c, 0, n);

@@ -174,7 +174,8 @@ class TrainerTest {
   void stepsSplitOverTwoThreadsEqualSingleThreadedStepsBitwise(int batch, Rule rule) {
     KernelOps one = Paths.get("vector");
     KernelOps two = Paths.get("vector2t");
-    NetworkSpec spec = NetworkSpec.builder(96).hidden(512, 256).head(Head.PAIR)
+    // every GEMM of these steps is at least 2^24 multiply-adds: split by Kernels.vector(2)
+    NetworkSpec spec = NetworkSpec.builder(256).hidden(1024, 512).head(Head.PAIR)
         .coherence(Coherence.COHERENT).build();
     Network a = Network.initialize(spec, 11);
     Network b = a.copy();
@@ -206,7 +207,8 @@ class TrainerTest {
 
   /**
    * The hot path allocates nothing once warm: measured per thread (the caller's and any GEMM
-   * helper's), exactly 0 bytes. "packed" is large enough for the packed GEMM and for the split.
+   * helper's), exactly 0 bytes. "packed" is large enough for the packed GEMM and, at batch 64,
+   * for Kernels.vector(2)'s split (64 x 1024 x 256 = 2^24 multiply-adds).
    */
   @ParameterizedTest(name = "{0} {1} batch {2}")
   @MethodSource("allocationCases")
@@ -215,7 +217,7 @@ class TrainerTest {
     com.sun.management.ThreadMXBean mx =
         (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     NetworkSpec spec = shape.equals("paper") ? NetworkSpec.paper(21, Head.PAIR, Coherence.COHERENT)
-        : NetworkSpec.builder(128).hidden(256, 256).head(Head.PAIR)
+        : NetworkSpec.builder(256).hidden(1024, 256).head(Head.PAIR)
             .coherence(Coherence.COHERENT).build();
     int in = spec.inputWidth();
     Network net = Network.initialize(spec, 3);

@@ -32,7 +32,7 @@ class KernelOpsTest {
     {5, 300, 260}, {1, 257, 513},
     // the packed path: edge tiles in both directions, more than one KC, MC and NC block
     {37, 75, 300}, {105, 1030, 33}, {8, 32, 1024}, {9, 33, 513}, {96, 64, 256},
-    // split over threads (>= 2^21 multiply-adds), with uneven sliver counts
+    // split over threads (>= 2^21 multiply-adds in these tests), with uneven sliver counts
     {64, 300, 200}, {50, 97, 500},
   };
 
@@ -54,9 +54,12 @@ class KernelOpsTest {
     return name.equals("vector2t") ? TwoThreads.OPS : Kernels.vector().get();
   }
 
-  /** One two-thread instance for all tests: each instance owns a helper thread. */
+  /**
+   * One two-thread instance for all tests (each owns a helper thread), splitting from 2^21
+   * multiply-adds instead of the default 2^24 so that test-sized shapes take the split path.
+   */
   private static final class TwoThreads {
-    static final KernelOps OPS = Kernels.vector(2).orElseThrow();
+    static final KernelOps OPS = new PanamaKernelOps(2, 1L << 21);
   }
 
   private static float[] gemm(KernelOps ops, Op op, int m, int n, int k, float[] a, float[] b,
