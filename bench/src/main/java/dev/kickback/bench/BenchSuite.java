@@ -43,6 +43,7 @@ public final class BenchSuite {
     all.addAll(run(b -> b.include(only("StepBench"))));
     all.addAll(run(b -> b.include(only("ParallelBench"))));
     all.addAll(run(b -> b.include(only("SplitStepBench"))));
+    all.addAll(run(b -> b.include(only("BandwidthBench"))));
     if (djlBuilt()) {
       all.addAll(run(b -> b.include(only("DjlStepBench"))));
     }

@@ -69,6 +69,9 @@ public final class Report {
       String method = fqn.substring(fqn.lastIndexOf('.') + 1);
       String cls = fqn.substring(0, fqn.lastIndexOf('.'));
       cls = cls.substring(cls.lastIndexOf('.') + 1);
+      if (cls.equals("BandwidthBench")) {
+        continue; // not a workload: the roofline section reads it from the results directly
+      }
       JsonObject p = r.has("params") ? r.getAsJsonObject("params") : new JsonObject();
       int threads = r.get("threads").getAsInt()
           * Workloads.threadsOf(p.has("path") ? p.get("path").getAsString() : "");
@@ -234,6 +237,7 @@ public final class Report {
           ratio(g.get("openblas2t"), g.get("openblas"))));
     }
     appendDjl(sb, rows);
+    appendRooflines(sb, rows, results, peakPerCore);
     return sb.toString();
   }
 
@@ -262,6 +266,71 @@ public final class Report {
               d.threads(), num(o.samplesPerS()), num(d.samplesPerS()),
               o.score() / d.score())));
     }
+  }
+
+  /**
+   * Measured streaming bandwidth (BandwidthBench) and, for the batch-1 paper workloads, the
+   * bound it sets: bytes moved per sample over bytes per second. The compute-bound workloads
+   * (GEMMs, the wide step) are compared with the FP32 peak in the main table's vs_peak.
+   */
+  static void appendRooflines(StringBuilder sb, List<Row> rows, JsonArray results,
+      double peakPerCore) {
+    Map<String, Double> gbps = new LinkedHashMap<>();
+    for (JsonElement e : results) {
+      JsonObject r = e.getAsJsonObject();
+      if (!r.get("benchmark").getAsString().contains("BandwidthBench")) {
+        continue;
+      }
+      JsonObject p = r.getAsJsonObject("params");
+      int kb = p.get("kb").getAsInt();
+      String mode = p.get("mode").getAsString();
+      double bytes = kb * 1024.0 * (mode.equals("read") ? 1 : 2);
+      double score = r.getAsJsonObject("primaryMetric").get("score").getAsDouble();
+      gbps.put(kb + "/" + mode, score * bytes / 1e9);
+    }
+    if (gbps.isEmpty()) {
+      return;
+    }
+    sb.append("\n## Rooflines\n\nStreaming one float array on one core, GB/s (update counts"
+        + " the read and the write):\n\n| size | read | update |\n|---|---|---|\n");
+    for (String kb : new String[] {"32", "100", "1024"}) {
+      sb.append(String.format(Locale.ROOT, "| %s KB | %.1f | %.1f |%n", kb,
+          gbps.getOrDefault(kb + "/read", Double.NaN),
+          gbps.getOrDefault(kb + "/update", Double.NaN)));
+    }
+    double read = gbps.getOrDefault("100/read", Double.NaN) * 1e9;
+    double update = gbps.getOrDefault("100/update", Double.NaN) * 1e9;
+    NetworkSpec paper = Workloads.network("paper");
+    final double all = 4.0 * (paper.parameterCount() - biasCount(paper));
+    final double upper = all - 4.0 * paper.weightCount(0);
+    // seconds per sample: bytes read at the read rate, bytes updated at the update rate
+    double fwd = all / read;
+    double stepAll = (all + upper) / read + 2 * all / update;
+    double stepHalf = (all + upper / 2) / read + all / update;
+    sb.append(String.format(Locale.ROOT, "%nThe paper network's weights are %.1f KB: more than"
+        + " L1, so batch-1 passes stream them from L2 (the 100 KB row).%n%n", all / 1000));
+    sb.append("| workload, batch 1, vector | bytes per sample (model) | bound, samples/s |"
+        + " measured | of bound |\n|---|---|---|---|---|\n");
+    rows.stream().filter(r -> r.benchmark().equals("forward") && r.path().equals("vector")
+        && r.shape().equals("paper") && r.batch() == 1).findFirst().ifPresent(r ->
+        sb.append(String.format(Locale.ROOT, "| forward | read all weights: %.0f KB | %s | %s |"
+            + " %.2f |%n", all / 1000, num(1 / fwd), num(r.samplesPerS()),
+            r.samplesPerS() * fwd)));
+    rows.stream().filter(r -> r.benchmark().equals("step") && r.path().equals("vector")
+        && r.shape().equals("paper") && r.batch() == 1).forEach(r ->
+        sb.append(String.format(Locale.ROOT, "| %s step | forward read, tau read of the upper"
+            + " layers, update read+write: %.0f KB (all units active), %.0f KB (half) | %s -"
+            + " %s | %s | %.2f - %.2f |%n", r.rule(), (all + upper + 2 * all) / 1000,
+            (all + upper / 2 + all) / 1000, num(1 / stepAll), num(1 / stepHalf),
+            num(r.samplesPerS()), r.samplesPerS() * stepAll, r.samplesPerS() * stepHalf)));
+  }
+
+  private static long biasCount(NetworkSpec spec) {
+    long n = 0;
+    for (int l = 0; l < spec.layers(); l++) {
+      n += spec.width(l);
+    }
+    return n;
   }
 
   private static String perSample(Row r) {

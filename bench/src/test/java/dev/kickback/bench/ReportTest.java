@@ -42,6 +42,10 @@ class ReportTest {
         "paper/1"));
     a.add(result("djl.DjlStepBench", "step", 50, "path", "djl", "rule", "kickback", "config",
         "paper/1"));
+    // 100 KB read 500,000 times a second = 51.2 GB/s; read+write 250,000 times = 51.2 GB/s
+    a.add(result("jmh.BandwidthBench", "stream", 500_000, "kb", "100", "mode", "read"));
+    a.add(result("jmh.BandwidthBench", "stream", 250_000, "kb", "100", "mode", "update"));
+    a.add(result("jmh.ForwardBench", "forward", 100_000, "path", "vector", "config", "paper/1"));
     return a;
   }
 
@@ -66,5 +70,9 @@ class ReportTest {
     assertTrue(md.contains("| kickback | wide | 256 | 2560.0 | 3584.0 | 1.40 | 2816.0 | 4096.0 | 1.45 |"),
         md);
     assertTrue(md.contains("| kickback | paper | 1 | 1 | 1000.0 | 50.0 | 20.0 |"), md);
+    assertTrue(md.contains("| 100 KB | 51.2 | 51.2 |"), md);
+    // 25,220 weights = 100,880 bytes; 51.2e9 / 100,880 = 507,534 samples/s
+    assertTrue(md.contains("| forward | read all weights: 101 KB | 507534 | 100000 | 0.20 |"),
+        md);
   }
 }
