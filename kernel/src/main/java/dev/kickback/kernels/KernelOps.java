@@ -82,6 +82,32 @@ public abstract class KernelOps {
     }
   }
 
+  /**
+   * One layer of a batch-1 forward pass fused with Kickback's pull through the same weights
+   * {@code W[m][n]}: {@code s[k] += W[k] . x} (s holds the bias on entry), then
+   * {@code d[k] = s[k] > 0 ? nu[k] : 0} and {@code o[k] = d[k] s[k]} (a linear layer when
+   * {@code nu} is null: {@code d = 1}, {@code o = s}), and, when {@code tau} is not null,
+   * {@code tau[j] += d[k] W[k][j]} summed over the units with {@code d[k] != 0} in order of k.
+   * The bits equal those of gemv, rectify and {@code gemmNN(1, n, m, 1, d, W, tau)} in turn (with
+   * tau zero on entry); the vector implementation reads each row of W once for both, for layers
+   * of up to 256 units (larger ones run unfused).
+   */
+  public final void gemvRectifyPull(int m, int n, float[] w, float[] x, float[] nu, float[] s,
+      float[] o, float[] d, float[] tau) {
+    Shapes.checkGemm("gemvRectifyPull", 1, m, n, x, "n", n, w, "m*n", (long) m * n, s);
+    Shapes.checkRange("gemvRectifyPull", "o", o, 0, m);
+    Shapes.checkRange("gemvRectifyPull", "d", d, 0, m);
+    if (nu != null) {
+      Shapes.checkRange("gemvRectifyPull", "nu", nu, 0, m);
+    }
+    if (tau != null) {
+      Shapes.checkRange("gemvRectifyPull", "tau", tau, 0, n);
+    }
+    if (m > 0 && n > 0) {
+      gemvRectifyPullKernel(m, n, w, x, nu, s, o, d, tau);
+    }
+  }
+
   /** {@code y[m] += alpha * A[m][n] * x[n]}: a batch-1 forward pass through one layer. */
   public final void gemv(int m, int n, float alpha, float[] a, float[] x, float[] y) {
     Shapes.checkGemm("gemv", 1, m, n, x, "n", n, a, "m*n", (long) m * n, y);
@@ -168,6 +194,20 @@ public abstract class KernelOps {
       }
     }
     return true;
+  }
+
+  protected void gemvRectifyPullKernel(int m, int n, float[] w, float[] x, float[] nu,
+      float[] s, float[] o, float[] d, float[] tau) {
+    gemmNTKernel(1, m, n, 1f, x, w, s);
+    if (nu == null) {
+      System.arraycopy(s, 0, o, 0, m);
+      java.util.Arrays.fill(d, 0, m, 1f);
+    } else {
+      rectifyKernel(1, m, s, nu, o, d);
+    }
+    if (tau != null) {
+      gemmStridedA(1, n, m, 1f, d, m, 1, w, tau);
+    }
   }
 
   protected void gerKernel(int m, int n, float alpha, float[] x, float[] y, float[] a,

@@ -98,13 +98,18 @@ class GradientTest {
     KernelOps ops = Paths.get(path);
     for (Case k : cases(head, c, depth, 40, 97L * depth + head.ordinal() + 3L * c.ordinal())) {
       for (Rule rule : Rule.values()) {
-        float[][][] got = Directions.of(ops, k.net(), rule, k.x(), k.y(), BATCH);
-        double[][][] want = k.ref().direction(rule, k.x(), k.y(), BATCH);
-        double[][][] scale = k.ref().magnitude(rule, k.x(), k.y(), BATCH);
-        for (int l = 0; l < k.net().spec().layers(); l++) {
-          String what = rule + " layer " + l + " of " + k.net().spec();
-          assertClose(want[0][l], got[0][l], scale[0][l], 1e-5, "dW, " + what);
-          assertClose(want[1][l], got[1][l], scale[1][l], 1e-5, "dB, " + what);
+        // batch 1 too: Kickback's batch-1 path takes tau from the fused forward pass
+        for (int batch : new int[] {BATCH, 1}) {
+          float[] x = java.util.Arrays.copyOf(k.x(), batch * k.net().spec().inputWidth());
+          float[] y = java.util.Arrays.copyOf(k.y(), batch);
+          float[][][] got = Directions.of(ops, k.net(), rule, x, y, batch);
+          double[][][] want = k.ref().direction(rule, x, y, batch);
+          double[][][] scale = k.ref().magnitude(rule, x, y, batch);
+          for (int l = 0; l < k.net().spec().layers(); l++) {
+            String what = rule + " batch " + batch + " layer " + l + " of " + k.net().spec();
+            assertClose(want[0][l], got[0][l], scale[0][l], 1e-5, "dW, " + what);
+            assertClose(want[1][l], got[1][l], scale[1][l], 1e-5, "dB, " + what);
+          }
         }
       }
     }
@@ -115,12 +120,19 @@ class GradientTest {
   void kickbackEqualsBackpropOnTheTopTwoLayers(String path, Head head, Coherence c, int depth) {
     KernelOps ops = Paths.get(path);
     for (Case k : cases(head, c, depth, 40, 5L * depth + head.ordinal() + 7L * c.ordinal())) {
-      float[][][] bp = Directions.of(ops, k.net(), Rule.BACKPROP, k.x(), k.y(), BATCH);
-      float[][][] kb = Directions.of(ops, k.net(), Rule.KICKBACK, k.x(), k.y(), BATCH);
-      int top = k.net().spec().layers() - 1;
-      for (int l = top; l >= top - 1; l--) {
-        assertArrayEquals(bp[0][l], kb[0][l], 0f, "dW[" + l + "]");
-        assertArrayEquals(bp[1][l], kb[1][l], 0f, "dB[" + l + "]");
+      // the whole batch, and its first sample alone: at batch 1 Kickback's tau comes out of the
+      // fused forward pass, Backprop's from gemmNN
+      int in = k.net().spec().inputWidth();
+      for (int batch : new int[] {BATCH, 1}) {
+        float[] x = java.util.Arrays.copyOf(k.x(), batch * in);
+        float[] y = java.util.Arrays.copyOf(k.y(), batch);
+        float[][][] bp = Directions.of(ops, k.net(), Rule.BACKPROP, x, y, batch);
+        float[][][] kb = Directions.of(ops, k.net(), Rule.KICKBACK, x, y, batch);
+        int top = k.net().spec().layers() - 1;
+        for (int l = top; l >= top - 1; l--) {
+          assertArrayEquals(bp[0][l], kb[0][l], 0f, "batch " + batch + " dW[" + l + "]");
+          assertArrayEquals(bp[1][l], kb[1][l], 0f, "batch " + batch + " dB[" + l + "]");
+        }
       }
     }
   }

@@ -89,6 +89,41 @@ public final class ReferenceNet {
     return m;
   }
 
+  /**
+   * Per layer and unit, {@code |b_k| + sum_j |w_kj| m_j} with {@code m_j} the magnitude of input
+   * j (|x_j|, or the magnitude of an active unit below, 0 for an inactive one): the scale of
+   * the rounding error in each pre-activation of sample {@code row}, whose signed values are s.
+   */
+  private double[][] forwardMagnitude(float[] x, int row, double[][] s) {
+    int layers = spec.layers();
+    double[][] mag = new double[layers][];
+    for (int l = 0; l < layers; l++) {
+      int nIn = spec.fanIn(l);
+      mag[l] = new double[spec.width(l)];
+      for (int k = 0; k < mag[l].length; k++) {
+        double v = Math.abs(b[l][k]);
+        for (int j = 0; j < nIn; j++) {
+          double m = l == 0 ? Math.abs(x[row * nIn + j]) : s[l - 1][j] > 0 ? mag[l - 1][j] : 0;
+          v += Math.abs(w[l][k * nIn + j]) * m;
+        }
+        mag[l][k] = v;
+      }
+    }
+    return mag;
+  }
+
+  /** The magnitude of y_hat's sums: the head's active units' (all, for LINEAR) magnitudes. */
+  private double outputMagnitude(double[][] s, double[][] mag) {
+    int last = spec.layers() - 1;
+    double m = 0;
+    for (int k = 0; k < spec.width(last); k++) {
+      if (spec.head() == Head.LINEAR || s[last][k] > 0) {
+        m += mag[last][k];
+      }
+    }
+    return m;
+  }
+
   /** Activity nu_k 1_k of unit k in layer l (the LINEAR head is always active, sign +1). */
   private double signedActivity(double[][] s, int l, int k) {
     if (l == spec.layers() - 1 && spec.head() == Head.LINEAR) {
@@ -133,10 +168,13 @@ public final class ReferenceNet {
   }
 
   /**
-   * The same sums with every term replaced by its absolute value and beta by |y| + |y_hat|:
-   * the scale against which a float computation's rounding error is measured. Cancellation
-   * (a small beta = y - y_hat, signed terms summing to near 0) makes the signed result a poor
-   * yardstick; this one bounds every intermediate quantity.
+   * The same sums with every term replaced by its absolute value, the layer inputs by the
+   * magnitudes of the forward sums that produced them ({@link #forwardMagnitude}) and beta by
+   * |y| plus the magnitude of y_hat's sums: the scale against which a float computation's
+   * rounding error is measured. Cancellation (a small beta = y - y_hat, a PAIR head whose two
+   * outputs nearly cancel, signed terms summing to near 0) makes the signed result a poor
+   * yardstick; this one bounds every intermediate quantity. (Measuring beta by |y_hat| alone
+   * missed the forward pass's own cancellation: a batch-1 PAIR case exceeded it.)
    */
   public double[][][] magnitude(Rule rule, float[] x, float[] y, int batch) {
     return direction(rule, x, y, batch, true);
@@ -152,14 +190,17 @@ public final class ReferenceNet {
     }
     for (int r = 0; r < batch; r++) {
       double[][] s = pre(x, r);
-      double beta = abs ? Math.abs(y[r]) + Math.abs(output(s)) : y[r] - output(s);
+      double[][] mag = abs ? forwardMagnitude(x, r, s) : null;
+      double beta = abs ? Math.abs(y[r]) + outputMagnitude(s, mag) : y[r] - output(s);
       double[][] f = influence(rule, s, abs);
       for (int l = 0; l < layers; l++) {
         int nIn = spec.fanIn(l);
         double[] in = new double[nIn];
         for (int j = 0; j < nIn; j++) {
           in[j] = l == 0 ? x[r * nIn + j] : spec.sign(l - 1, j) * Math.max(s[l - 1][j], 0);
-          in[j] = abs ? Math.abs(in[j]) : in[j];
+          if (abs) {
+            in[j] = l == 0 ? Math.abs(in[j]) : s[l - 1][j] > 0 ? mag[l - 1][j] : 0;
+          }
         }
         for (int k = 0; k < spec.width(l); k++) {
           double g = beta * f[l][k] * signedActivity(s, l, k) / batch;

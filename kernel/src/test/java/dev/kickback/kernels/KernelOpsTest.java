@@ -385,6 +385,64 @@ class KernelOpsTest {
     assertEquals("ger: rowSigns[0, 0+2) is outside rowSigns.length=1", e.getMessage());
   }
 
+  /**
+   * The fused batch-1 layer against its three unfused steps (gemv, rectify or a linear copy,
+   * gemmNN pulling the mask back through W), bitwise, with and without a pull, for layers below
+   * and above the 256 rows where the vector implementation stops fusing.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("pathNames")
+  void gemvRectifyPullEqualsItsUnfusedStepsBitwise(String path) {
+    KernelOps ops = path(path);
+    for (int m : new int[] {1, 3, 4, 7, 200, 256, 300}) {
+      for (int n : new int[] {1, 5, 16, 21, 100}) {
+        for (boolean linear : new boolean[] {false, true}) {
+          SplittableRandom rnd = new SplittableRandom(m * 131L + n * 7L + (linear ? 1 : 0));
+          float[] w = random(rnd, m * n);
+          float[] x = random(rnd, n);
+          float[] bias = random(rnd, m);
+          float[] nu = new float[m];
+          for (int k = 0; k < m; k++) {
+            nu[k] = rnd.nextBoolean() ? 1f : -1f;
+          }
+          float[] s1 = bias.clone();
+          float[] o1 = new float[m];
+          float[] d1 = new float[m];
+          ops.gemv(m, n, 1f, w, x, s1);
+          if (linear) {
+            System.arraycopy(s1, 0, o1, 0, m);
+            java.util.Arrays.fill(d1, 1f);
+          } else {
+            ops.rectify(1, m, s1, nu, o1, d1);
+          }
+          float[] tau1 = new float[n];
+          ops.gemmNN(1, n, m, 1f, d1, w, tau1);
+          float[] s2 = bias.clone();
+          float[] o2 = new float[m];
+          float[] d2 = new float[m];
+          float[] tau2 = new float[n];
+          ops.gemvRectifyPull(m, n, w, x, linear ? null : nu, s2, o2, d2, tau2);
+          String at = "m=" + m + " n=" + n + " linear=" + linear;
+          assertBitwise(s1, s2, at + " s");
+          assertBitwise(o1, o2, at + " o");
+          assertBitwise(d1, d2, at + " d");
+          assertBitwise(tau1, tau2, at + " tau");
+          float[] s3 = bias.clone();
+          ops.gemvRectifyPull(m, n, w, x, linear ? null : nu, s3, new float[m], new float[m],
+              null);
+          assertBitwise(s1, s3, at + " s without a pull");
+        }
+      }
+    }
+  }
+
+  private static void assertBitwise(float[] want, float[] got, String what) {
+    for (int i = 0; i < want.length; i++) {
+      assertEquals(Float.floatToIntBits(want[i]), Float.floatToIntBits(got[i]),
+          what + "[" + i + "]");
+    }
+  }
+
   /** Every element against the definition, bitwise, including NaN, infinities and +-0. */
   @ParameterizedTest(name = "{0}")
   @MethodSource("pathNames")
