@@ -44,6 +44,7 @@ public final class BenchSuite {
     all.addAll(run(b -> b.include(only("ParallelBench"))));
     all.addAll(run(b -> b.include(only("SplitStepBench"))));
     all.addAll(run(b -> b.include(only("BandwidthBench"))));
+    all.addAll(run(b -> b.include(only("FusedPullBench"))));
     if (djlBuilt()) {
       all.addAll(run(b -> b.include(only("DjlStepBench"))));
     }

@@ -69,8 +69,8 @@ public final class Report {
       String method = fqn.substring(fqn.lastIndexOf('.') + 1);
       String cls = fqn.substring(0, fqn.lastIndexOf('.'));
       cls = cls.substring(cls.lastIndexOf('.') + 1);
-      if (cls.equals("BandwidthBench")) {
-        continue; // not a workload: the roofline section reads it from the results directly
+      if (cls.equals("BandwidthBench") || cls.equals("FusedPullBench")) {
+        continue; // not workloads of the main table: sections of their own read them directly
       }
       JsonObject p = r.has("params") ? r.getAsJsonObject("params") : new JsonObject();
       int threads = r.get("threads").getAsInt()
@@ -238,6 +238,7 @@ public final class Report {
     }
     appendDjl(sb, rows);
     appendRooflines(sb, rows, results, peakPerCore);
+    appendFusedPull(sb, results);
     return sb.toString();
   }
 
@@ -323,6 +324,27 @@ public final class Report {
             + " %s | %s | %.2f - %.2f |%n", r.rule(), (all + upper + 2 * all) / 1000,
             (all + upper / 2 + all) / 1000, num(1 / stepAll), num(1 / stepHalf),
             num(r.samplesPerS()), r.samplesPerS() * stepAll, r.samplesPerS() * stepHalf)));
+  }
+
+  /** FusedPullBench: Kickback's forward pass with tau fused in one read, against unfused. */
+  static void appendFusedPull(StringBuilder sb, JsonArray results) {
+    Map<String, double[]> byMode = new LinkedHashMap<>();
+    for (JsonElement e : results) {
+      JsonObject r = e.getAsJsonObject();
+      if (r.get("benchmark").getAsString().contains("FusedPullBench")) {
+        JsonObject pm = r.getAsJsonObject("primaryMetric");
+        byMode.put(r.getAsJsonObject("params").get("mode").getAsString(), new double[] {
+            pm.get("score").getAsDouble(), pm.get("scoreError").getAsDouble()});
+      }
+    }
+    if (byMode.containsKey("fused") && byMode.containsKey("unfused")) {
+      double[] f = byMode.get("fused");
+      double[] u = byMode.get("unfused");
+      sb.append(String.format(Locale.ROOT, "%n## Kickback's fused forward + tau (paper, batch 1)"
+          + "%n%nForward pass with every tau, per second: fused (one read of each weight"
+          + " matrix) %s ± %s, unfused (gemv, rectify, gemmNN) %s ± %s: fused / unfused %.2f.%n",
+          num(f[0]), num(f[1]), num(u[0]), num(u[1]), f[0] / u[0]));
+    }
   }
 
   private static long biasCount(NetworkSpec spec) {

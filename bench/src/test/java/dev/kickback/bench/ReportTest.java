@@ -46,6 +46,8 @@ class ReportTest {
     a.add(result("jmh.BandwidthBench", "stream", 500_000, "kb", "100", "mode", "read"));
     a.add(result("jmh.BandwidthBench", "stream", 250_000, "kb", "100", "mode", "update"));
     a.add(result("jmh.ForwardBench", "forward", 100_000, "path", "vector", "config", "paper/1"));
+    a.add(result("jmh.FusedPullBench", "forwardAndTau", 90_000, "mode", "fused"));
+    a.add(result("jmh.FusedPullBench", "forwardAndTau", 100_000, "mode", "unfused"));
     return a;
   }
 
@@ -71,6 +73,7 @@ class ReportTest {
         md);
     assertTrue(md.contains("| kickback | paper | 1 | 1 | 1000.0 | 50.0 | 20.0 |"), md);
     assertTrue(md.contains("| 100 KB | 51.2 | 51.2 |"), md);
+    assertTrue(md.contains("fused / unfused 0.90."), md);
     // 25,220 weights = 100,880 bytes; 51.2e9 / 100,880 = 507,534 samples/s
     assertTrue(md.contains("| forward | read all weights: 101 KB | 507534 | 100000 | 0.20 |"),
         md);

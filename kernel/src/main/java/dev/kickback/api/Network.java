@@ -203,30 +203,6 @@ public final class Network {
     }
   }
 
-  /**
-   * The batch-1 forward pass fused with Kickback's pulls: as {@link #forward} for one sample,
-   * and, reading each layer's weights once, {@code tau[l - 1] = mask_l W_l} for every layer
-   * {@code l > 0} (Kickback's tau for the layer below, from the weights before any update).
-   */
-  void forwardPulling(KernelOps ops, float[] x, Workspace ws, float[][] tau) {
-    float[] in = x;
-    int last = spec.layers() - 1;
-    for (int l = 0; l <= last; l++) {
-      int nOut = spec.width(l);
-      float[] s = ws.pre[l];
-      System.arraycopy(biases[l], 0, s, 0, nOut);
-      float[] pull = null;
-      if (l > 0) {
-        pull = tau[l - 1];
-        java.util.Arrays.fill(pull, 0, spec.width(l - 1), 0f);
-      }
-      boolean linear = l == last && spec.head() == Head.LINEAR;
-      ops.gemvRectifyPull(nOut, spec.fanIn(l), weights[l], in, linear ? null : spec.signsOf(l),
-          s, ws.out[l], ws.mask[l], pull);
-      in = ws.out[l];
-    }
-  }
-
   /** y_hat per sample from a completed forward pass: the sum of the head's outputs. */
   void prediction(Workspace ws, int batch, float[] dst) {
     float[] o = ws.out[spec.layers() - 1];

@@ -15,9 +15,11 @@ import java.util.Objects;
  * (one gemmNN per layer, from the head down: Kickback pulls the signed activity masks
  * {@code nu 1} through {@code W_{l+1}}, giving tau; Backprop pulls {@code nu 1 pi}, giving pi,
  * recursively), then updates every layer (one gemmTN each), so the update equals the textbook
- * rule. Kickback at batch 1 takes every tau from the forward pass instead
- * ({@link KernelOps#gemvRectifyPull}: each weight matrix read once for both), which Backprop's
- * recursion cannot do. COHERENT networks are clipped after each update. At batch 1, once the trainer knows the
+ * rule. (Kickback could take every tau from the forward pass instead, reading each weight
+ * matrix once for both, which Backprop's recursion cannot do: {@link KernelOps#gemvRectifyPull}.
+ * Measured on the paper network at batch 1 that step was about 10% slower than this one, so it
+ * is not used; {@code FusedPullBench} in the bench module reruns the comparison.) COHERENT
+ * networks are clipped after each update. At batch 1, once the trainer knows the
  * network is clipped (no one else wrote it since its last step), a layer's update is one
  * {@link KernelOps#ger} pass over the rows that have feedback, with the clip in the same pass;
  * rows of inactive units are not touched.
@@ -173,14 +175,7 @@ public final class Trainer {
    */
   private float run(
       Rule rule, float[] x, float[] y, int batch, float[] lr, float[][] tw, float[][] tb) {
-    // Kickback at batch 1: tau of every layer comes out of the forward pass, which reads each
-    // weight matrix once for both (the structural advantage over Backprop's recursion)
-    boolean pulledInForward = rule == Rule.KICKBACK && batch == 1;
-    if (pulledInForward) {
-      net.forwardPulling(ops, x, ws, feedback);
-    } else {
-      net.forward(ops, x, batch, ws);
-    }
+    net.forward(ops, x, batch, ws);
     net.prediction(ws, batch, yHat);
     double loss = 0;
     for (int r = 0; r < batch; r++) {
@@ -198,10 +193,8 @@ public final class Trainer {
     for (int l = last - 1; l >= 0; l--) {
       int n = spec.width(l);
       float[] g = feedback[l];
-      if (!pulledInForward) {
-        Arrays.fill(g, 0, batch * n, 0f);
-        ops.gemmNN(batch, n, spec.width(l + 1), 1f, pulled, net.weights[l + 1], g);
-      }
+      Arrays.fill(g, 0, batch * n, 0f);
+      ops.gemmNN(batch, n, spec.width(l + 1), 1f, pulled, net.weights[l + 1], g);
       if (rule == Rule.BACKPROP) {
         backpropFeedback(batch, ws.mask[l], g, influence[l], n);
         pulled = influence[l];
