@@ -69,8 +69,8 @@ class ReportTest {
   void markdownStatesScalingAndTheDjlRatio() {
     JsonArray results = results();
     String md = Report.markdown(Report.rows(results, 100.0), 2.5e9, 2, 100.0, results);
-    assertTrue(md.contains("| kickback | wide | 256 | 2560.0 | 3584.0 | 1.40 | 2816.0 | 4096.0 | 1.45 |"),
-        md);
+    assertTrue(md.contains(
+        "| kickback | wide | 256 | 2560.0 | 3584.0 | 1.40 | 2816.0 | 4096.0 | 1.45 |"), md);
     assertTrue(md.contains("| kickback | paper | 1 | 1 | 1000.0 | 50.0 | 20.0 |"), md);
     assertTrue(md.contains("| 100 KB | 51.2 | 51.2 |"), md);
     assertTrue(md.contains("fused / unfused 0.90."), md);

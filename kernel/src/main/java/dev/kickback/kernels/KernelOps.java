@@ -133,7 +133,7 @@ public abstract class KernelOps {
   /** Whether {@code x[off .. off + n)} holds no NaN or infinity. */
   public final boolean allFinite(float[] x, int off, int n) {
     Shapes.checkRange("allFinite", "x", x, off, n);
-    return allFiniteKernel(x, off, n);
+    return Float.isFinite(maxAbsKernel(x, off, n)); // NaN or infinity if any element is
   }
 
   /**
@@ -186,15 +186,6 @@ public abstract class KernelOps {
   protected abstract float dotKernel(int n, float[] x, int xOff, float[] y, int yOff);
 
   protected abstract void axpyKernel(int n, float alpha, float[] x, int xOff, float[] y, int yOff);
-
-  protected boolean allFiniteKernel(float[] x, int off, int n) {
-    for (int i = off; i < off + n; i++) {
-      if (!Float.isFinite(x[i])) {
-        return false;
-      }
-    }
-    return true;
-  }
 
   protected void gemvRectifyPullKernel(int m, int n, float[] w, float[] x, float[] nu,
       float[] s, float[] o, float[] d, float[] tau) {

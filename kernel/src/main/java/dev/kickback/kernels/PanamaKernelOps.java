@@ -526,26 +526,11 @@ final class PanamaKernelOps extends KernelOps {
     return s0.lane(0);
   }
 
-  /** x * 0 is 0 for finite x and NaN otherwise: one branch-free pass, tested at the end. */
-  @Override
-  protected boolean allFiniteKernel(float[] x, int off, int n) {
-    FloatVector acc = FloatVector.zero(S);
-    final int nv = S.loopBound(n);
-    int i = 0;
-    for (; i < nv; i += L) {
-      acc = acc.add(FloatVector.fromArray(S, x, off + i).mul(0f));
-    }
-    boolean finite = !acc.test(VectorOperators.IS_NAN).anyTrue();
-    for (; i < n; i++) {
-      finite &= Float.isFinite(x[off + i]);
-    }
-    return finite;
-  }
-
   /**
    * Per changed row: {@code t = fma(x[i], y[j], +0)} then {@code fma(t, alpha, a)}, the
-   * operations of the strided kernel at k = 1 (so the same bits, down to the sign of a zero), and the clamp in the same pass: a sign-agnostic
-   * test {@code v * sign < 0} keeps NaN and -0 exactly as clampToSign does. Tails as the strided
+   * operations of the strided kernel at k = 1 (so the same bits, down to the sign of a zero),
+   * and the clamp in the same pass: a sign-agnostic test {@code v * sign < 0} keeps NaN and -0
+   * exactly as clampToSign does. Tails as the strided
    * kernels: a window ending at the row's end, blended in; rows shorter than a vector in scalar.
    */
   @Override
@@ -657,7 +642,8 @@ final class PanamaKernelOps extends KernelOps {
       int j = 0;
       for (; j < nv; j += L) {
         FloatVector v = FloatVector.fromArray(S, s, row + j);
-        FloatVector on = zero.blend(FloatVector.fromArray(S, nu, j), v.compare(VectorOperators.GT, 0f));
+        FloatVector on =
+            zero.blend(FloatVector.fromArray(S, nu, j), v.compare(VectorOperators.GT, 0f));
         on.intoArray(d, row + j);
         on.mul(v).intoArray(o, row + j);
       }
