@@ -237,7 +237,7 @@ public final class Report {
           ratio(g.get("openblas2t"), g.get("openblas"))));
     }
     appendDjl(sb, rows);
-    appendRooflines(sb, rows, results, peakPerCore);
+    appendRooflines(sb, rows, results);
     appendFusedPull(sb, results);
     return sb.toString();
   }
@@ -274,8 +274,7 @@ public final class Report {
    * bound it sets: bytes moved per sample over bytes per second. The compute-bound workloads
    * (GEMMs, the wide step) are compared with the FP32 peak in the main table's vs_peak.
    */
-  static void appendRooflines(StringBuilder sb, List<Row> rows, JsonArray results,
-      double peakPerCore) {
+  static void appendRooflines(StringBuilder sb, List<Row> rows, JsonArray results) {
     Map<String, Double> gbps = new LinkedHashMap<>();
     for (JsonElement e : results) {
       JsonObject r = e.getAsJsonObject();
@@ -365,7 +364,7 @@ public final class Report {
 
   /** The OpenBLAS path with the same thread count: openblas2t for vector2t. */
   static String peerOf(String path) {
-    return path.endsWith("2t") ? "openblas2t" : "openblas";
+    return Workloads.threadsOf(path) == 2 ? "openblas2t" : "openblas";
   }
 
   static String num(double v) {

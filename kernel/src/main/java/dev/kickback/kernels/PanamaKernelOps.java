@@ -536,12 +536,10 @@ final class PanamaKernelOps extends KernelOps {
   @Override
   protected void gerKernel(int m, int n, float alpha, float[] x, float[] y, float[] a,
       float[] rowSigns) {
-    if (n < L) { // too short for a window: the same operations in scalar code
+    if (n < L) { // too short for a window: the strided kernel's scalar tail at k = 1
       for (int i = 0; i < m; i++) {
         if (x[i] != 0f) {
-          for (int j = 0; j < n; j++) {
-            a[i * n + j] = Math.fma(Math.fma(x[i], y[j], 0f), alpha, a[i * n + j]);
-          }
+          rowsTailScalar(1, 1, alpha, x, i, 0, 1, y, 0, 0, n, a, i * n);
           if (rowSigns != null) {
             super.clampToSignKernel(a, i * n, n, rowSigns[i] > 0);
           }
@@ -612,25 +610,13 @@ final class PanamaKernelOps extends KernelOps {
         d[r] = on;
         o[r] = nu == null ? s[r] : on * s[r];
         if (tau != null && on != 0f) {
-          pullRow(n, on, w, r * n, tau);
+          // axpy's fma(W, on, tau) is the strided kernel's fma(on, W, tau): the same bits
+          axpyKernel(n, on, w, r * n, tau, 0);
         }
       }
     }
   }
 
-  /** {@code tau[j] = fma(c, W[row][j], tau[j])} for {@code j < n}. */
-  private static void pullRow(int n, float c, float[] w, int row, float[] tau) {
-    final FloatVector cv = FloatVector.broadcast(S, c);
-    final int nv = S.loopBound(n);
-    int j = 0;
-    for (; j < nv; j += L) {
-      cv.fma(FloatVector.fromArray(S, w, row + j), FloatVector.fromArray(S, tau, j))
-          .intoArray(tau, j);
-    }
-    for (; j < n; j++) {
-      tau[j] = Math.fma(c, w[row + j], tau[j]);
-    }
-  }
 
   /** Compare and blend: no branch for a sign that is on about half the time. */
   @Override
