@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kickback.kernels.KernelOps;
 import dev.kickback.kernels.Kernels;
-import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -195,75 +194,5 @@ class TrainerTest {
 
   static Stream<Arguments> splitSteps() {
     return Stream.of(Rule.values()).flatMap(r -> Stream.of(64, 200).map(b -> Arguments.of(b, r)));
-  }
-
-  static Stream<Arguments> allocationCases() {
-    return Stream.of(
-        Arguments.of("scalar", "paper", 8),
-        Arguments.of("vector", "paper", 8),
-        Arguments.of("vector", "packed", 64),
-        Arguments.of("vector2t", "packed", 64));
-  }
-
-  /**
-   * The hot path allocates nothing once warm: measured per thread (the caller's and any GEMM
-   * helper's), exactly 0 bytes. "packed" is large enough for the packed GEMM and, at batch 64,
-   * for Kernels.vector(2)'s split (64 x 1024 x 256 = 2^24 multiply-adds).
-   */
-  @ParameterizedTest(name = "{0} {1} batch {2}")
-  @MethodSource("allocationCases")
-  void stepsAndPredictionsDoNotAllocate(String path, String shape, int maxBatch) {
-    KernelOps ops = Paths.get(path);
-    com.sun.management.ThreadMXBean mx =
-        (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
-    NetworkSpec spec = shape.equals("paper") ? NetworkSpec.paper(21, Head.PAIR, Coherence.COHERENT)
-        : NetworkSpec.builder(256).hidden(1024, 256).head(Head.PAIR)
-            .coherence(Coherence.COHERENT).build();
-    int in = spec.inputWidth();
-    Network net = Network.initialize(spec, 3);
-    Trainer t = new Trainer(net, maxBatch, ops);
-    Workspace ws = net.newWorkspace(maxBatch, ops);
-    SplittableRandom rnd = new SplittableRandom(3);
-    float[][] xs = new float[9][];
-    float[][] ys = new float[9][];
-    int[] sizes = new int[9];
-    for (int b = 1; b <= 8; b++) {
-      sizes[b] = maxBatch * b / 8;
-      xs[b] = RandomNets.gaussian(rnd, sizes[b] * in);
-      ys[b] = RandomNets.gaussian(rnd, sizes[b]);
-    }
-    float[] x = xs[8];
-    float[] y = ys[8];
-    float[] out = new float[maxBatch];
-    int warm = shape.equals("paper") ? 5000 : 300;
-    for (int i = 0; i < warm; i++) {
-      t.step(Rule.KICKBACK, x, y, maxBatch, 1e-6f);
-      t.step(Rule.BACKPROP, xs[1 + i % 8], ys[1 + i % 8], sizes[1 + i % 8], 1e-6f);
-      net.predict(x, maxBatch, out, ws);
-    }
-    long[] threads = gemmHelpersAnd(Thread.currentThread().threadId());
-    long before = allocated(mx, threads);
-    for (int i = 0; i < 100; i++) {
-      t.step(Rule.KICKBACK, x, y, maxBatch, 1e-6f);
-      t.step(Rule.BACKPROP, xs[1 + i % 8], ys[1 + i % 8], sizes[1 + i % 8], 1e-6f);
-      net.predict(x, maxBatch, out, ws);
-    }
-    assertEquals(0, allocated(mx, threads) - before,
-        "bytes allocated by 100 steps and predictions, caller and GEMM helpers");
-  }
-
-  private static long[] gemmHelpersAnd(long caller) {
-    return java.util.stream.LongStream.concat(java.util.stream.LongStream.of(caller),
-        Thread.getAllStackTraces().keySet().stream()
-            .filter(th -> th.getName().startsWith("kickback-gemm-"))
-            .mapToLong(Thread::threadId)).toArray();
-  }
-
-  private static long allocated(com.sun.management.ThreadMXBean mx, long[] threads) {
-    long sum = 0;
-    for (long id : threads) {
-      sum += mx.getThreadAllocatedBytes(id);
-    }
-    return sum;
   }
 }
