@@ -121,7 +121,7 @@ public final class Demo {
     double samplesPerS = steps * batch / ((now - t0) / 1e9);
     // forward 2 FLOPs per weight; feedback gemmNN and update gemmTN 2 each, except that no
     // signal is pulled into the input layer: 6 per weight minus 2 per input-layer weight.
-    double flopsPerSample = 3.0 * spec.forwardFlopsPerSample() - 2.0 * spec.weightCount(0);
+    double flopsPerSample = dev.kickback.bench.jmh.StepBench.stepFlops(spec);
     System.out.printf(Locale.ROOT, "%-8s %-9s %6d %14.0f %10.2f%n", ops.name(), rule, batch,
         samplesPerS, samplesPerS * flopsPerSample / 1e9);
   }

@@ -5,17 +5,15 @@ import dev.kickback.api.NetworkSpec;
 import dev.kickback.api.Rule;
 import dev.kickback.api.Trainer;
 import dev.kickback.bench.Workloads;
-import java.util.Locale;
-import java.util.concurrent.TimeUnit;
+import dev.kickback.bench.jmh.BenchBase;
+import dev.kickback.bench.jmh.KernelPath;
+import dev.kickback.bench.jmh.Net;
+import dev.kickback.bench.jmh.StepBench;
+import dev.kickback.bench.jmh.Workload;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 
 /**
@@ -26,24 +24,23 @@ import org.openjdk.jmh.annotations.TearDown;
  * trainer from the same network and batch and fails unless their parameters agree (relative
  * norm 1e-4 per layer): the peer computes the same thing.
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.Throughput)
-@OutputTimeUnit(TimeUnit.SECONDS)
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector",
     "--enable-native-access=ALL-UNNAMED", "-Dai.djl.offline=true"})
-public class DjlStepBench {
+public class DjlStepBench extends BenchBase {
   @Param({"djl", "djl2t"})
   public String path;
 
-  @Param({"kickback", "backprop"})
-  public String rule;
+  @Param({"KICKBACK", "BACKPROP"})
+  public Rule rule;
 
-  @Param({"paper/1", "paper/256", "wide/1", "wide/256"})
-  public String config;
+  @Param({"PAPER", "WIDE"})
+  public Net net;
 
-  private DjlNet net;
+  @Param({"1", "256"})
+  public int batch;
+
+  private DjlNet djl;
   private boolean kickback;
-  private int batch;
   private float[] x;
   private float[] y;
 
@@ -55,21 +52,18 @@ public class DjlStepBench {
     System.setProperty("ai.djl.pytorch.num_interop_threads", threads);
     System.setProperty("ENGINE_CACHE_DIR",
         System.getProperty("java.io.tmpdir") + "/kickback-djl-cache");
-    String[] parts = config.split("/");
-    NetworkSpec spec = Workloads.network(parts[0]);
-    batch = Integer.parseInt(parts[1]);
-    kickback = rule.equals("kickback");
+    NetworkSpec spec = net.spec();
+    kickback = rule == Rule.KICKBACK;
     x = Workloads.gaussian(2, batch * spec.inputWidth());
     y = Workloads.gaussian(3, batch);
     Network start = Network.initialize(spec, 1);
     checkAgainstLibrary(start, spec);
-    net = new DjlNet(start, !kickback);
+    djl = new DjlNet(start, !kickback);
   }
 
   private void checkAgainstLibrary(Network start, NetworkSpec spec) {
     Network ours = start.copy();
-    new Trainer(ours, batch, Workloads.path("vector"))
-        .step(Rule.valueOf(rule.toUpperCase(Locale.ROOT)), x, y, batch, 1e-3f);
+    new Trainer(ours, batch, KernelPath.VECTOR.ops()).step(rule, x, y, batch, 1e-3f);
     try (DjlNet theirs = new DjlNet(start, !kickback)) {
       if (kickback) {
         theirs.kickbackStep(x, y, batch, 1e-3f);
@@ -98,11 +92,16 @@ public class DjlStepBench {
 
   @Benchmark
   public float step() {
-    return kickback ? net.kickbackStep(x, y, batch, 1e-5f) : net.backpropStep(x, y, batch, 1e-5f);
+    return kickback ? djl.kickbackStep(x, y, batch, 1e-5f) : djl.backpropStep(x, y, batch, 1e-5f);
   }
 
   @TearDown
   public void tearDown() {
-    net.close();
+    djl.close();
+  }
+
+  @Override
+  public Workload model() {
+    return StepBench.stepModel("step", rule, path, path.equals("djl2t") ? 2 : 1, net, batch);
   }
 }

@@ -1,57 +1,55 @@
 package dev.kickback.bench.jmh;
 
-import java.util.concurrent.TimeUnit;
+import java.util.Arrays;
+import java.util.Locale;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
 
 /**
- * The memory roof for the report: streaming a float array that fits L1 (32 KB), L2 (100 KB, the
- * paper network's weights; 1 MB) with the widest vectors, reading only ({@code read}: a sum) or
- * reading and writing it back ({@code update}: a scale, the traffic of a weight update). Bytes
- * per operation: {@code kb * 1024}, twice that for update.
+ * The memory roofs for the report: streaming a float array of {@code kb} KB on one core with
+ * the widest vectors, reading only ({@code READ}: a sum) or reading and writing it back
+ * ({@code UPDATE}: a scale, the traffic of a weight update). 32 KB fits L1, 100 KB (the paper
+ * network's weights) and 1 MB fit L2, 16 MB (beyond the wide network's 12 MB) does not.
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.Throughput)
-@OutputTimeUnit(TimeUnit.SECONDS)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector"})
-public class BandwidthBench {
+public class BandwidthBench extends BenchBase {
   private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
 
-  @Param({"32", "100", "1024"})
+  /** What one pass does to each element. */
+  public enum Mode {
+    READ,
+    UPDATE
+  }
+
+  @Param({"32", "100", "1024", "16384"})
   public int kb;
 
-  @Param({"read", "update"})
-  public String mode;
+  @Param({"READ", "UPDATE"})
+  public Mode mode;
 
   private float[] x;
-  private boolean read;
 
   @Setup
   public void setup() {
     x = new float[kb * 256];
-    java.util.Arrays.fill(x, 1e-3f);
-    read = mode.equals("read");
+    Arrays.fill(x, 1e-3f);
   }
 
   @Benchmark
   public float stream() {
-    return read ? sum(x) : scale(x);
+    return mode == Mode.READ ? sum(x) : scale(x);
   }
 
   /** Four independent accumulators, so the adds do not wait on each other. */
   private static float sum(float[] x) {
     int l = S.length();
-    FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0, s3 = s0;
+    FloatVector s0 = FloatVector.zero(S);
+    FloatVector s1 = s0;
+    FloatVector s2 = s0;
+    FloatVector s3 = s0;
     for (int i = 0; i < x.length; i += 4 * l) {
       s0 = s0.add(FloatVector.fromArray(S, x, i));
       s1 = s1.add(FloatVector.fromArray(S, x, i + l));
@@ -68,5 +66,13 @@ public class BandwidthBench {
       FloatVector.fromArray(S, x, i).mul(one).intoArray(x, i);
     }
     return x[0];
+  }
+
+  /** Bytes moved per operation: the array once, twice for UPDATE. No FLOPs are counted. */
+  @Override
+  public Workload model() {
+    double bytes = kb * 1024.0 * (mode == Mode.READ ? 1 : 2);
+    return new Workload("bandwidth", null, null, kb + "KB_" + mode.name().toLowerCase(Locale.ROOT),
+        1, 1, 0, bytes, 0);
   }
 }

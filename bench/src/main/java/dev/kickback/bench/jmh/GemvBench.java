@@ -2,54 +2,59 @@ package dev.kickback.bench.jmh;
 
 import dev.kickback.bench.Workloads;
 import dev.kickback.kernels.KernelOps;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
 
 /**
- * {@code y += A x} for the layers of the two networks at batch 1 ({@code rows x cols}): the
- * batch-1 forward pass is one of these per layer. 2 rows cols FLOPs per operation.
+ * {@code y += A x} for the layers of the two networks at batch 1: the batch-1 forward pass is
+ * one of these per layer. 2 rows cols FLOPs and 4 rows cols bytes (A read) per operation.
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.Throughput)
-@OutputTimeUnit(TimeUnit.SECONDS)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector",
-    "--enable-native-access=ALL-UNNAMED"})
-public class GemvBench {
-  @Param({"vector", "scalar", "openblas"})
-  public String path;
+public class GemvBench extends BenchBase {
+  /** A layer's weight matrix, rows x cols. */
+  public enum Layer {
+    PAPER_IN(200, 21),
+    PAPER_MID(100, 200),
+    WIDE(1024, 1024);
 
-  @Param({"200x21", "100x200", "1024x1024"})
-  public String shape;
+    final int rows;
+    final int cols;
+
+    Layer(int rows, int cols) {
+      this.rows = rows;
+      this.cols = cols;
+    }
+  }
+
+  @Param({"VECTOR", "SCALAR", "OPENBLAS"})
+  public KernelPath path;
+
+  @Param({"PAPER_IN", "PAPER_MID", "WIDE"})
+  public Layer layer;
 
   private KernelOps ops;
-  private int rows;
-  private int cols;
   private float[] a;
   private float[] x;
   private float[] y;
 
   @Setup
   public void setup() {
-    ops = Workloads.path(path);
-    String[] rc = shape.split("x");
-    rows = Integer.parseInt(rc[0]);
-    cols = Integer.parseInt(rc[1]);
-    a = Workloads.gaussian(1, rows * cols);
-    x = Workloads.gaussian(2, cols);
-    y = new float[rows];
+    ops = path.ops();
+    a = Workloads.gaussian(1, layer.rows * layer.cols);
+    x = Workloads.gaussian(2, layer.cols);
+    y = new float[layer.rows];
   }
 
   @Benchmark
   public float[] gemv() {
-    ops.gemv(rows, cols, 1e-3f, a, x, y);
+    ops.gemv(layer.rows, layer.cols, 1e-3f, a, x, y);
     return y;
+  }
+
+  @Override
+  public Workload model() {
+    double mn = (double) layer.rows * layer.cols;
+    return new Workload("gemv", null, path.label(), "gemv" + layer.rows + "x" + layer.cols, 1,
+        path.threads(), 2 * mn, F * mn, 0);
   }
 }

@@ -3,32 +3,21 @@ package dev.kickback.bench.jmh;
 import dev.kickback.bench.Workloads;
 import dev.kickback.kernels.KernelOps;
 import java.util.Arrays;
-import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
 
 /**
  * Kickback's reduction for one wide layer: {@code tau[B][1024] = D[B][1024] W[1024][1024]}, D the
  * signed activity masks of the layer above (half the units active, signs +-1). Counted as
- * 2 B 1024^2 FLOPs, although inactive units contribute nothing and a kernel may skip them.
+ * 2 B 1024^2 FLOPs, although inactive units contribute nothing and a kernel may skip them;
+ * bytes: W read once.
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.Throughput)
-@OutputTimeUnit(TimeUnit.SECONDS)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector",
-    "--enable-native-access=ALL-UNNAMED"})
-public class KickbackReduceBench {
+public class KickbackReduceBench extends BenchBase {
   static final int WIDTH = 1024;
 
-  @Param({"vector", "scalar", "openblas"})
-  public String path;
+  @Param({"VECTOR", "SCALAR", "OPENBLAS"})
+  public KernelPath path;
 
   @Param({"1", "256"})
   public int batch;
@@ -40,7 +29,7 @@ public class KickbackReduceBench {
 
   @Setup
   public void setup() {
-    ops = Workloads.path(path);
+    ops = path.ops();
     float[] s = Workloads.gaussian(3, batch * WIDTH);
     mask = new float[batch * WIDTH];
     for (int i = 0; i < mask.length; i++) {
@@ -56,5 +45,11 @@ public class KickbackReduceBench {
     Arrays.fill(tau, 0f);
     ops.gemmNN(batch, WIDTH, WIDTH, 1f, mask, w, tau);
     return tau;
+  }
+
+  @Override
+  public Workload model() {
+    return new Workload("kickback_reduce", null, path.label(), "wide_layer", batch,
+        path.threads(), 2.0 * batch * WIDTH * WIDTH, (double) F * WIDTH * WIDTH, 0);
   }
 }

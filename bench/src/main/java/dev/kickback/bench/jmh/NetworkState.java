@@ -8,9 +8,8 @@ import dev.kickback.api.Workspace;
 import dev.kickback.bench.Workloads;
 import dev.kickback.kernels.KernelOps;
 
-/** A network of a named shape with a trainer, a workspace and one seeded batch. */
+/** A seeded network with a trainer, a workspace and one seeded batch. */
 final class NetworkState {
-  final NetworkSpec spec;
   final Network net;
   final Trainer trainer;
   final Workspace ws;
@@ -18,27 +17,29 @@ final class NetworkState {
   final float[] x;
   final float[] y;
   final float[] out;
-  final Rule rule;
 
-  NetworkState(String config, String path, String rule) {
-    String[] parts = config.split("/");
-    spec = Workloads.network(parts[0]);
-    batch = Integer.parseInt(parts[1]);
-    KernelOps ops = Workloads.path(path);
+  NetworkState(Net shape, KernelPath path, int batch) {
+    NetworkSpec spec = shape.spec();
+    KernelOps ops = path.ops();
+    this.batch = batch;
     net = Network.initialize(spec, 1);
     trainer = new Trainer(net, batch, ops);
     ws = net.newWorkspace(batch, ops);
     x = Workloads.gaussian(2, batch * spec.inputWidth());
     y = Workloads.gaussian(3, batch);
     out = new float[batch];
-    this.rule = rule == null ? null : Rule.valueOf(rule.toUpperCase(java.util.Locale.ROOT));
   }
 
   /**
    * One step at a small rate: benchmarks revisit one batch for seconds and must not drive the
    * network into a state (all units off) that would make the step cheaper.
    */
-  float step() {
+  float step(Rule rule) {
     return trainer.step(rule, x, y, batch, 1e-5f);
+  }
+
+  float[] forward() {
+    net.predict(x, batch, out, ws);
+    return out;
   }
 }

@@ -1,45 +1,49 @@
 package dev.kickback.bench.jmh;
 
-import java.util.concurrent.TimeUnit;
+import dev.kickback.api.NetworkSpec;
+import dev.kickback.api.Rule;
+import java.util.Locale;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.BenchmarkMode;
-import org.openjdk.jmh.annotations.Fork;
-import org.openjdk.jmh.annotations.Mode;
-import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
-import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
 
 /**
- * One SGD training step (forward, feedback, update, coherence clipping) on a batch, Backprop and
- * Kickback on the same network, batch and kernel path. The openblas path runs the library's own
- * Trainer with every GEMM done by cblas_sgemm.
+ * One SGD training step (forward, feedback, update, coherence clipping) on a batch. The
+ * openblas paths run the library's own Trainer with every GEMM done by cblas_sgemm; the *2t
+ * paths split one step's large GEMMs over both cores (one stream, so this is a step's latency,
+ * not the throughput of independent streams: that is {@link ParallelBench}).
+ *
+ * <p>FLOPs, the same for both rules: forward (2 per weight), pulling feedback through every
+ * layer above the first (2 per weight) and the weight update (2 per weight), per sample;
+ * element-wise work and biases are not counted. Bytes: the weights read for the forward pass,
+ * the upper layers' read again for the feedback, all read and written by the update.
  */
-@State(Scope.Thread)
-@BenchmarkMode(Mode.Throughput)
-@OutputTimeUnit(TimeUnit.SECONDS)
-@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector",
-    "--enable-native-access=ALL-UNNAMED"})
-public class StepBench {
-  @Param({"vector", "scalar", "openblas"})
-  public String path;
-
-  @Param({"kickback", "backprop"})
-  public String rule;
-
-  @Param({"paper/1", "paper/16", "paper/256", "wide/1", "wide/256"})
-  public String config;
-
-  private NetworkState s;
-
-  @Setup
-  public void setup() {
-    s = new NetworkState(config, path, rule);
-  }
+public class StepBench extends NetworkBench {
+  @Param({"KICKBACK", "BACKPROP"})
+  public Rule rule;
 
   @Benchmark
   public float step() {
-    return s.step();
+    return s.step(rule);
+  }
+
+  @Override
+  public Workload model() {
+    return stepModel("step", rule, path.label(), path.threads(), net, batch);
+  }
+
+  /** The step's cost model, for any implementation of it (ours on every path, or a peer's). */
+  public static Workload stepModel(String name, Rule rule, String path, int threads, Net net,
+      int batch) {
+    NetworkSpec spec = net.spec();
+    double all = weightBytes(spec);
+    double upper = all - (double) F * spec.weightCount(0);
+    return new Workload(name, rule.name().toLowerCase(Locale.ROOT), path, net.label(), batch,
+        threads, batch * stepFlops(spec),
+        all + upper + 2 * all + (double) F * batch * spec.inputWidth(), batch);
+  }
+
+  /** Useful FLOPs of one training step per sample (see the class comment). */
+  public static double stepFlops(NetworkSpec spec) {
+    return 3.0 * spec.forwardFlopsPerSample() - 2.0 * spec.weightCount(0);
   }
 }

@@ -1,4 +1,4 @@
-package dev.kickback.bench;
+package dev.kickback.bench.report;
 
 /**
  * Measures the core clock from a dependent chain of integer operations: each iteration of

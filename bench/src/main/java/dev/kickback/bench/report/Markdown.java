@@ -1,0 +1,233 @@
+package dev.kickback.bench.report;
+
+import dev.kickback.bench.jmh.Net;
+import dev.kickback.api.NetworkSpec;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+
+/** Renders summary.md: metadata, roofs, every row, and the tables derived from rows. */
+final class Markdown {
+  private Markdown() {}
+
+  static String render(Map<String, String> meta, List<Row> rows) {
+    Roofs roofs = Roofs.of(rows);
+    StringBuilder sb = new StringBuilder("# Kickback-J benchmark summary\n\n");
+    sb.append("| | |\n|---|---|\n");
+    meta.forEach((k, v) -> {
+      if (!k.equals("notes")) {
+        sb.append("| ").append(k).append(" | ").append(v.replace("|", "\\|")).append(" |\n");
+      }
+    });
+    String notes = meta.getOrDefault("notes", "");
+    if (!notes.isBlank()) {
+      sb.append("\n**Notes:** ").append(notes).append('\n');
+    }
+    sb.append("\nJMH throughput mode; error is JMH's 99.9% confidence half-width over the"
+        + " measured iterations. Ratios are taken within this run only.\n");
+    appendRoofs(sb, roofs, meta);
+    appendRows(sb, rows);
+    appendRuleRatio(sb, rows);
+    appendScaling(sb, rows);
+    appendDjl(sb, rows);
+    appendBatchOneBounds(sb, rows, roofs);
+    return sb.toString();
+  }
+
+  static void appendRoofs(StringBuilder sb, Roofs roofs, Map<String, String> meta) {
+    sb.append("\n## Roofs (measured in this run)\n\n");
+    if (roofs.peakByWidth().isEmpty()) {
+      sb.append("No PeakBench rows: vs_peak is left empty.\n");
+    } else {
+      double ghz = Double.parseDouble(meta.getOrDefault("clock_ghz_measured", "NaN"));
+      sb.append("FP32 peak of one core: 16 independent chains of Vector API FMAs (PeakBench)."
+          + " The peak is the larger width; the clock comes from a dependent integer chain"
+          + " (2 cycles per iteration), not from /proc.\n\n"
+          + "| width | GFLOP/s | FLOP/cycle at the measured clock |\n|---|---|---|\n");
+      roofs.peakByWidth().forEach((w, g) -> sb.append(String.format(Locale.ROOT,
+          "| %s | %.1f | %.1f |%n", w, g, g / ghz)));
+      sb.append(String.format(Locale.ROOT, "%nPeak used for vs_peak: %.1f GFLOP/s per core.%n",
+          roofs.peakGflops()));
+    }
+    if (!roofs.gbps().isEmpty()) {
+      sb.append("\nStreaming one float array on one core (BandwidthBench), GB/s; update counts"
+          + " the read and the write:\n\n| size | read | update |\n|---|---|---|\n");
+      for (int kb : new int[] {32, 100, 1024, 16384}) {
+        sb.append(String.format(Locale.ROOT, "| %d KB | %s | %s |%n", kb,
+            gbps(roofs.gbps(kb, "read")), gbps(roofs.gbps(kb, "update"))));
+      }
+    }
+  }
+
+  static void appendRows(StringBuilder sb, List<Row> rows) {
+    long flagged = rows.stream().filter(r -> r.flag() != null).count();
+    sb.append(String.format(Locale.ROOT, "%n## Results%n%n%d rows, %d within ±%.0f%%."
+        + " A 🔴 row is not a result yet; its reason is given.%n%n", rows.size(),
+        rows.size() - flagged, 100 * Rows.MAX_RELATIVE_ERROR));
+    sb.append("| benchmark | rule | path | shape | batch | threads | score ± error | ± | GFLOP/s"
+        + " | samples/s | vs OpenBLAS | vs peak | B/op | |\n");
+    sb.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+    for (Row r : rows) {
+      sb.append(String.format(Locale.ROOT,
+          "| %s | %s | %s | %s | %d | %d | %s ± %s %s | %s | %s | %s | %s | %s | %s | %s |%n",
+          r.benchmark(), opt(r.rule()), opt(r.path()), r.shape(), r.batch(), r.threads(),
+          num(r.score()), num(r.error()), r.unit(),
+          Double.isNaN(r.error()) ? "" : String.format(Locale.ROOT, "%.1f%%",
+              100 * r.relativeError()),
+          r.gflops() == null ? "" : String.format(Locale.ROOT, "%.2f", r.gflops()),
+          r.samplesPerS() == null ? "" : num(r.samplesPerS()), fixed(r.vsOpenblas(), 2),
+          fixed(r.vsPeak(), 3), fixed(r.bytesPerOp(), 0),
+          r.flag() == null ? "" : "🔴 " + r.flag()));
+    }
+  }
+
+  static void appendRuleRatio(StringBuilder sb, List<Row> rows) {
+    Map<String, Row[]> pairs = new LinkedHashMap<>();
+    for (Row r : rows) {
+      if (r.benchmark().equals("step") && r.rule() != null) {
+        String key = r.path() + "|" + r.shape() + "|" + r.batch() + "|" + r.threads();
+        pairs.computeIfAbsent(key, k -> new Row[2])[r.rule().equals("kickback") ? 0 : 1] = r;
+      }
+    }
+    if (pairs.isEmpty()) {
+      return;
+    }
+    sb.append("\n## Kickback / Backprop step throughput\n\n");
+    sb.append("| path | shape | batch | threads | Kickback samples/s | Backprop samples/s"
+        + " | ratio |\n|---|---|---|---|---|---|---|\n");
+    for (Row[] p : pairs.values()) {
+      if (p[0] != null && p[1] != null) {
+        sb.append(String.format(Locale.ROOT, "| %s | %s | %d | %d | %s | %s | %.2f |%n",
+            p[0].path(), p[0].shape(), p[0].batch(), p[0].threads(), num(p[0].samplesPerS()),
+            num(p[1].samplesPerS()), p[0].score() / p[1].score()));
+      }
+    }
+  }
+
+  /** One step split over two cores (the *2t paths) against the same step on one. */
+  static void appendScaling(StringBuilder sb, List<Row> rows) {
+    Map<String, Map<String, Row>> split = new LinkedHashMap<>();
+    for (Row r : rows) {
+      if (r.benchmark().equals("step") && r.path() != null && !r.path().startsWith("djl")) {
+        split.computeIfAbsent(r.rule() + "|" + r.shape() + "|" + r.batch(),
+            k -> new LinkedHashMap<>()).put(r.path(), r);
+      }
+    }
+    split.values().removeIf(g -> !g.containsKey("vector2t") && !g.containsKey("openblas2t"));
+    if (split.isEmpty()) {
+      return;
+    }
+    sb.append("\n## One step over two cores\n\nSame network, same batch, one stream; the"
+        + " 2-thread step returns the same bits as the 1-thread one (tested).\n\n");
+    sb.append("| rule | shape | batch | vector 1t samples/s | vector 2t samples/s | scaling"
+        + " | OpenBLAS 1t | OpenBLAS 2t | scaling |\n|---|---|---|---|---|---|---|---|---|\n");
+    for (Map<String, Row> g : split.values()) {
+      Row any = g.values().iterator().next();
+      sb.append(String.format(Locale.ROOT, "| %s | %s | %d | %s | %s | %s | %s | %s | %s |%n",
+          any.rule(), any.shape(), any.batch(), perSample(g.get("vector")),
+          perSample(g.get("vector2t")), ratio(g.get("vector2t"), g.get("vector")),
+          perSample(g.get("openblas")), perSample(g.get("openblas2t")),
+          ratio(g.get("openblas2t"), g.get("openblas"))));
+    }
+  }
+
+  /** Our step over PyTorch's (through DJL): vector against djl, vector2t against djl2t. */
+  static void appendDjl(StringBuilder sb, List<Row> rows) {
+    List<Row> djl = rows.stream().filter(r -> r.path() != null && r.path().startsWith("djl"))
+        .toList();
+    if (djl.isEmpty()) {
+      return;
+    }
+    sb.append("\n## Versus PyTorch through DJL (same step, checked to agree)\n\n");
+    sb.append("| rule | shape | batch | threads | Kickback-J samples/s | DJL samples/s | ours / DJL"
+        + " |\n|---|---|---|---|---|---|---|\n");
+    for (Row d : djl) {
+      String ours = d.path().equals("djl2t") ? "vector2t" : "vector";
+      rows.stream()
+          .filter(o -> ours.equals(o.path()) && o.benchmark().equals("step")
+              && Objects.equals(o.rule(), d.rule()) && o.shape().equals(d.shape())
+              && o.batch() == d.batch())
+          .findFirst()
+          .ifPresent(o -> sb.append(String.format(Locale.ROOT,
+              "| %s | %s | %d | %d | %s | %s | %.1f |%n", d.rule(), d.shape(), d.batch(),
+              d.threads(), num(o.samplesPerS()), num(d.samplesPerS()),
+              o.score() / d.score())));
+    }
+  }
+
+  /**
+   * The bound the measured L2 bandwidth sets on the batch-1 paper workloads: bytes moved per
+   * sample over bytes per second. The step's bytes are a range from half to all units active.
+   */
+  static void appendBatchOneBounds(StringBuilder sb, List<Row> rows, Roofs roofs) {
+    double read = roofs.gbps(100, "read") * 1e9;
+    double update = roofs.gbps(100, "update") * 1e9;
+    if (Double.isNaN(read) || Double.isNaN(update)) {
+      return;
+    }
+    NetworkSpec paper = Net.PAPER.spec();
+    double all = 0;
+    for (int l = 0; l < paper.layers(); l++) {
+      all += 4.0 * paper.weightCount(l);
+    }
+    final double upper = all - 4.0 * paper.weightCount(0);
+    final double weights = all;
+    // seconds per sample: bytes read at the read rate, bytes updated at the update rate
+    double fwd = weights / read;
+    double stepAll = (weights + upper) / read + 2 * weights / update;
+    double stepHalf = (weights + upper / 2) / read + weights / update;
+    sb.append(String.format(Locale.ROOT, "%n## Batch-1 bounds from the L2 roof%n%nThe paper"
+        + " network's weights are %.1f KB: more than L1, so batch-1 passes stream them from L2"
+        + " (the 100 KB bandwidth rows).%n%n", weights / 1000));
+    sb.append("| workload, batch 1, vector | bytes per sample (model) | bound, samples/s |"
+        + " measured | of bound |\n|---|---|---|---|---|\n");
+    rows.stream().filter(r -> r.benchmark().equals("forward") && "vector".equals(r.path())
+        && r.shape().equals("paper") && r.batch() == 1).findFirst().ifPresent(r ->
+        sb.append(String.format(Locale.ROOT, "| forward | read all weights: %.0f KB | %s | %s |"
+            + " %.2f |%n", weights / 1000, num(1 / fwd), num(r.samplesPerS()),
+            r.samplesPerS() * fwd)));
+    rows.stream().filter(r -> r.benchmark().equals("step") && "vector".equals(r.path())
+        && r.shape().equals("paper") && r.batch() == 1).forEach(r ->
+        sb.append(String.format(Locale.ROOT, "| %s step | forward read, tau read of the upper"
+            + " layers, update read+write: %.0f KB (all units active), %.0f KB (half) | %s -"
+            + " %s | %s | %.2f - %.2f |%n", r.rule(), (weights + upper + 2 * weights) / 1000,
+            (weights + upper / 2 + weights) / 1000, num(1 / stepAll), num(1 / stepHalf),
+            num(r.samplesPerS()), r.samplesPerS() * stepAll, r.samplesPerS() * stepHalf)));
+  }
+
+  private static String gbps(double v) {
+    return Double.isNaN(v) ? "" : String.format(Locale.ROOT, "%.1f", v);
+  }
+
+  private static String opt(String s) {
+    return s == null ? "" : s;
+  }
+
+  private static String fixed(Double v, int digits) {
+    return v == null ? "" : String.format(Locale.ROOT, "%." + digits + "f", v);
+  }
+
+  private static String perSample(Row r) {
+    return r == null ? "" : num(r.samplesPerS());
+  }
+
+  private static String ratio(Row a, Row b) {
+    return a == null || b == null ? "" : String.format(Locale.ROOT, "%.2f", a.score() / b.score());
+  }
+
+  static String num(Double v) {
+    if (v == null || Double.isNaN(v)) {
+      return "n/a";
+    }
+    double a = Math.abs(v);
+    if (a >= 1e4) {
+      return String.format(Locale.ROOT, "%.0f", v);
+    }
+    if (a >= 100) {
+      return String.format(Locale.ROOT, "%.1f", v);
+    }
+    return String.format(Locale.ROOT, "%.3g", v);
+  }
+}

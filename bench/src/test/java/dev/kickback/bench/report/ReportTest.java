@@ -1,0 +1,122 @@
+package dev.kickback.bench.report;
+
+import static dev.kickback.bench.report.Jmh.result;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The report from a hand-made JMH result: each benchmark's own model read through its typed
+ * parameters, the measured peak and roofs, peers, flags, and the rendered tables.
+ */
+class ReportTest {
+  /** 24 chains x 1024 steps x 8 lanes x 2 FLOPs at 500,000 ops/s = 196.608 GFLOP/s. */
+  private static final double PEAK = 2.0 * 24 * 1024 * 8 * 500_000 / 1e9;
+
+  private static List<Row> rows() {
+    return Rows.of(JmhResult.parse(Jmh.array(
+        result("PeakBench", "fma", 500_000, "width", "BITS_256"),
+        result("BandwidthBench", "stream", 500_000, "kb", "100", "mode", "READ"),
+        result("BandwidthBench", "stream", 250_000, "kb", "100", "mode", "UPDATE"),
+        result("GemmBench", "gemm", 50, "path", "VECTOR", "op", "NN", "n", "1024"),
+        result("GemmBench", "gemm", 40, "path", "OPENBLAS", "op", "NN", "n", "1024"),
+        result("StepBench", "step", 10, "path", "VECTOR", "rule", "KICKBACK", "net", "WIDE",
+            "batch", "256"),
+        result("StepBench", "step", 14, "path", "VECTOR2T", "rule", "KICKBACK", "net", "WIDE",
+            "batch", "256"),
+        result("StepBench", "step", 11, "path", "OPENBLAS", "rule", "KICKBACK", "net", "WIDE",
+            "batch", "256"),
+        result("StepBench", "step", 16, "path", "OPENBLAS2T", "rule", "KICKBACK", "net", "WIDE",
+            "batch", "256"),
+        result("StepBench", "step", 80_000, "path", "VECTOR", "rule", "BACKPROP", "net", "PAPER",
+            "batch", "1"),
+        result("StepBench", "step", 100_000, 20_000, "ops/s", "path", "VECTOR", "rule",
+            "KICKBACK", "net", "PAPER", "batch", "1"),
+        result("ForwardBench", "forward", 100_000, "path", "VECTOR", "net", "PAPER", "batch",
+            "1"),
+        result("com.example.OtherBench", "run", 7, Double.NaN, "ops/s"))));
+  }
+
+  private static Row find(List<Row> rows, String benchmark, String path) {
+    return rows.stream().filter(r -> r.benchmark().equals(benchmark)
+        && (path == null || path.equals(r.path()))).findFirst().orElseThrow();
+  }
+
+  @Test
+  void peakIsMeasuredAndEveryRatioUsesIt() {
+    List<Row> rows = rows();
+    assertEquals(PEAK, find(rows, "peak", null).gflops(), 1e-9);
+    Row gemm = find(rows, "gemm", "vector");
+    double gflops = 2.0 * 1024 * 1024 * 1024 * 50 / 1e9;
+    assertEquals(gflops, gemm.gflops(), 1e-9);
+    assertEquals(gflops / PEAK, gemm.vsPeak(), 1e-12);
+    assertEquals(1.25, gemm.vsOpenblas(), 1e-12);
+    assertNull(find(rows, "peak", null).vsPeak(), "the peak is not a fraction of itself");
+  }
+
+  @Test
+  void typedParametersGiveThreadsPeersAndSamples() {
+    Row two = find(rows(), "step", "vector2t");
+    assertEquals(2, two.threads());
+    assertEquals("kickback", two.rule());
+    assertEquals("wide", two.shape());
+    assertEquals(14.0 / 16.0, two.vsOpenblas(), 1e-12, "vector2t is compared with openblas2t");
+    assertEquals(14 * 256, two.samplesPerS(), 1e-9);
+    assertEquals(two.gflops() / (2 * PEAK), two.vsPeak(), 1e-12, "peak of two cores");
+  }
+
+  @Test
+  void aBenchmarkWithoutModelOrParametersStillGetsARow() {
+    Row other = find(rows(), "OtherBench.run", null);
+    assertEquals(7, other.score());
+    assertNull(other.gflops());
+    assertEquals("no interval (one iteration)", other.flag());
+  }
+
+  @Test
+  void rowsWiderThanTenPercentAreFlaggedWithTheirWidth() {
+    List<Row> rows = rows();
+    Row wide = rows.stream().filter(r -> r.benchmark().equals("step") && r.batch() == 1
+        && "kickback".equals(r.rule())).findFirst().orElseThrow();
+    assertEquals("interval ±20.0% is wider than ±10%", wide.flag());
+    assertNull(find(rows, "gemm", "vector").flag());
+    String md = Markdown.render(Map.of(), rows);
+    assertTrue(md.contains("13 rows, 11 within ±10%."), md);
+    assertTrue(md.contains("🔴 interval ±20.0% is wider than ±10% |"), md);
+  }
+
+  @Test
+  void markdownStatesRoofsScalingAndBatchOneBounds() {
+    Map<String, String> meta = new LinkedHashMap<>();
+    meta.put("clock_ghz_measured", "2.00");
+    String md = Markdown.render(meta, rows());
+    assertTrue(md.contains("| fma_bits_256 | 196.6 | 98.3 |"), md);
+    assertTrue(md.contains("| 100 KB | 51.2 | 51.2 |"), md);
+    assertTrue(md.contains(
+        "| kickback | wide | 256 | 2560.0 | 3584.0 | 1.40 | 2816.0 | 4096.0 | 1.45 |"), md);
+    assertTrue(md.contains("| vector | paper | 1 | 1 | 100000 | 80000 | 1.25 |"), md);
+    // 25,220 weights = 100,880 bytes; 51.2e9 / 100,880 = 507,534 samples/s
+    assertTrue(md.contains("| forward | read all weights: 101 KB | 507534 | 100000 | 0.20 |"),
+        md);
+  }
+
+  @Test
+  void summaryJsonHasMetaAndRowsWithTheirFields() {
+    Map<String, String> meta = new LinkedHashMap<>();
+    meta.put("git_commit", "abc");
+    JsonObject root = JsonParser.parseString(SummaryJson.render(meta, rows())).getAsJsonObject();
+    assertEquals("abc", root.getAsJsonObject("meta").get("git_commit").getAsString());
+    JsonObject gemm = root.getAsJsonArray("rows").get(3).getAsJsonObject();
+    assertEquals("gemm", gemm.get("benchmark").getAsString());
+    assertEquals(1.25, gemm.get("vs_openblas").getAsDouble(), 1e-12);
+    assertEquals(1024 / 8.0, gemm.get("intensity").getAsDouble(), 1e-9, "2 n^3 / 16 n^2");
+    assertTrue(gemm.get("flag").isJsonNull());
+  }
+}
