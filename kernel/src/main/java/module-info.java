@@ -11,7 +11,6 @@ module dev.kickback.kernel {
 
   exports dev.kickback.api;
   exports dev.kickback.kernels;
-  exports dev.kickback.data;
   exports dev.kickback.io;
   exports dev.kickback.serving;
 }

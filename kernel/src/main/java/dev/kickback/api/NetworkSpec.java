@@ -95,6 +95,15 @@ public final class NetworkSpec {
     return n;
   }
 
+  /**
+   * Useful FLOPs of one training step for one sample, the same for both rules: the forward pass
+   * (2 per weight), pulling feedback through every layer above the first (2 per weight) and the
+   * weight update (2 per weight). Element-wise work and biases are not counted.
+   */
+  public long stepFlopsPerSample() {
+    return 3 * forwardFlopsPerSample() - 2L * weightCount(0);
+  }
+
   public Head head() {
     return head;
   }

@@ -7,14 +7,15 @@ import dev.kickback.kernels.Kernels;
 import dev.kickback.verify.checks.CheckResult;
 import dev.kickback.verify.checks.CoherenceMonitor;
 import dev.kickback.verify.checks.GradientChecks;
-import dev.kickback.verify.experiments.Config;
+import dev.kickback.cli.training.Config;
 import dev.kickback.verify.experiments.Experiment;
-import dev.kickback.verify.experiments.LinearBaseline;
+import dev.kickback.cli.training.LinearBaseline;
 import dev.kickback.verify.experiments.Protocol;
-import dev.kickback.verify.experiments.Split;
-import dev.kickback.verify.experiments.Task;
-import dev.kickback.verify.experiments.Training;
-import dev.kickback.verify.io.NumericTable;
+import dev.kickback.cli.data.Split;
+import dev.kickback.cli.data.Task;
+import dev.kickback.verify.experiments.Datasets;
+import dev.kickback.cli.training.Training;
+import dev.kickback.cli.data.NumericTable;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -68,7 +69,7 @@ public final class VerifyMain {
       default -> throw fail("--mode " + mode + ": expected full or fast");
     };
     Outcome o = run(data, protocol, mode.equals("full") ? 300 : 60, 10_000,
-        mode.equals("full") ? Task.all() : List.of(Task.byName("sarcos-j1")));
+        mode.equals("full") ? Datasets.all() : List.of(Datasets.byName("sarcos-j1")));
     ReportWriter.write(o, out);
     System.out.println("report: " + out.resolve("report.md"));
     if (!o.checksPassed()) {
@@ -182,7 +183,7 @@ public final class VerifyMain {
   /** Check 5 on SARCOS joint 1, at learning rate {@code lr}. */
   private static List<CoherenceMonitor.Point> monitor(Map<String, NumericTable> tables,
       Path data, Protocol p, float lr) throws IOException {
-    Task task = Task.byName("sarcos-j1");
+    Task task = Datasets.byName("sarcos-j1");
     NumericTable table = tables.containsKey(task.file()) ? tables.get(task.file())
         : NumericTable.read(data.resolve(task.file()));
     Split s = Split.of(table, task, p.testFraction(), p.splitSeed());

@@ -10,8 +10,9 @@ import dev.kickback.api.Rule;
 import dev.kickback.verify.checks.CheckResult;
 import dev.kickback.verify.experiments.Experiment;
 import dev.kickback.verify.experiments.Protocol;
-import dev.kickback.verify.experiments.Task;
-import dev.kickback.verify.io.NumericTable;
+import dev.kickback.cli.data.Task;
+import dev.kickback.verify.experiments.Datasets;
+import dev.kickback.cli.data.NumericTable;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -47,7 +48,7 @@ class VerifyFastTest {
     Path data = dataDir();
     assumeTrue(Files.isDirectory(data), "no data at " + data + ": experiment subset skipped");
     VerifyMain.Outcome o = VerifyMain.run(data, Protocol.FAST, 20, 1_000,
-        List.of(Task.byName("sarcos-j1")));
+        List.of(Datasets.byName("sarcos-j1")));
     assertEquals(4, o.experiments().size());
     // Each rule's best configuration beats the linear baseline even after 10 epochs. Not every
     // configuration must: FREE Kickback has no descent guarantee and can kill its network.

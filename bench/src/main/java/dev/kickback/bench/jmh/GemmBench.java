@@ -1,6 +1,6 @@
 package dev.kickback.bench.jmh;
 
-import dev.kickback.bench.Workloads;
+import dev.kickback.testkit.RandomNets;
 import dev.kickback.kernels.KernelOps;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Param;
@@ -28,8 +28,8 @@ public class GemmBench extends BenchBase {
   @Setup
   public void setup() {
     ops = path.ops();
-    a = Workloads.gaussian(1, n * n);
-    b = Workloads.gaussian(2, n * n);
+    a = RandomNets.gaussian(1, n * n);
+    b = RandomNets.gaussian(2, n * n);
     c = new float[n * n];
   }
 

@@ -1,6 +1,6 @@
 package dev.kickback.bench.jmh;
 
-import dev.kickback.bench.Workloads;
+import dev.kickback.testkit.RandomNets;
 import dev.kickback.kernels.KernelOps;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Param;
@@ -40,8 +40,8 @@ public class GemvBench extends BenchBase {
   @Setup
   public void setup() {
     ops = path.ops();
-    a = Workloads.gaussian(1, layer.rows * layer.cols);
-    x = Workloads.gaussian(2, layer.cols);
+    a = RandomNets.gaussian(1, layer.rows * layer.cols);
+    x = RandomNets.gaussian(2, layer.cols);
     y = new float[layer.rows];
   }
 

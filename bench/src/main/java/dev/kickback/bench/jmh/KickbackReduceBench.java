@@ -1,6 +1,6 @@
 package dev.kickback.bench.jmh;
 
-import dev.kickback.bench.Workloads;
+import dev.kickback.testkit.RandomNets;
 import dev.kickback.kernels.KernelOps;
 import java.util.Arrays;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -30,13 +30,13 @@ public class KickbackReduceBench extends BenchBase {
   @Setup
   public void setup() {
     ops = path.ops();
-    float[] s = Workloads.gaussian(3, batch * WIDTH);
+    float[] s = RandomNets.gaussian(3, batch * WIDTH);
     mask = new float[batch * WIDTH];
     for (int i = 0; i < mask.length; i++) {
       int unit = i % WIDTH;
       mask[i] = s[i] > 0 ? (unit < WIDTH / 2 ? 1f : -1f) : 0f;
     }
-    w = Workloads.gaussian(4, WIDTH * WIDTH);
+    w = RandomNets.gaussian(4, WIDTH * WIDTH);
     tau = new float[batch * WIDTH];
   }
 

@@ -5,7 +5,7 @@ import dev.kickback.api.NetworkSpec;
 import dev.kickback.api.Rule;
 import dev.kickback.api.Trainer;
 import dev.kickback.api.Workspace;
-import dev.kickback.bench.Workloads;
+import dev.kickback.testkit.RandomNets;
 import dev.kickback.kernels.KernelOps;
 
 /** A seeded network with a trainer, a workspace and one seeded batch. */
@@ -25,8 +25,8 @@ final class NetworkState {
     net = Network.initialize(spec, 1);
     trainer = new Trainer(net, batch, ops);
     ws = net.newWorkspace(batch, ops);
-    x = Workloads.gaussian(2, batch * spec.inputWidth());
-    y = Workloads.gaussian(3, batch);
+    x = RandomNets.gaussian(2, batch * spec.inputWidth());
+    y = RandomNets.gaussian(3, batch);
     out = new float[batch];
   }
 

@@ -12,9 +12,7 @@ import org.openjdk.jmh.annotations.Param;
  * paths split one step's large GEMMs over both cores (one stream, so this is a step's latency,
  * not the throughput of independent streams: that is {@link ParallelBench}).
  *
- * <p>FLOPs, the same for both rules: forward (2 per weight), pulling feedback through every
- * layer above the first (2 per weight) and the weight update (2 per weight), per sample;
- * element-wise work and biases are not counted. Bytes: the weights read for the forward pass,
+ * <p>FLOPs: {@link NetworkSpec#stepFlopsPerSample()} per sample, the same for both rules. Bytes: the weights read for the forward pass,
  * the upper layers' read again for the feedback, all read and written by the update.
  */
 public class StepBench extends NetworkBench {
@@ -38,12 +36,7 @@ public class StepBench extends NetworkBench {
     double all = weightBytes(spec);
     double upper = all - (double) F * spec.weightCount(0);
     return new Workload(name, rule.name().toLowerCase(Locale.ROOT), path, net.label(), batch,
-        threads, batch * stepFlops(spec),
+        threads, (double) batch * spec.stepFlopsPerSample(),
         all + upper + 2 * all + (double) F * batch * spec.inputWidth(), batch);
-  }
-
-  /** Useful FLOPs of one training step per sample (see the class comment). */
-  public static double stepFlops(NetworkSpec spec) {
-    return 3.0 * spec.forwardFlopsPerSample() - 2.0 * spec.weightCount(0);
   }
 }

@@ -2,7 +2,7 @@ package dev.kickback.verify.checks;
 
 import dev.kickback.api.Network;
 import dev.kickback.api.NetworkSpec;
-import dev.kickback.api.ReferenceNet;
+import dev.kickback.testkit.ReferenceNet;
 import dev.kickback.api.Rule;
 import dev.kickback.api.Trainer;
 import java.util.ArrayList;

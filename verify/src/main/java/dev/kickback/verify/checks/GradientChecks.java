@@ -1,12 +1,12 @@
 package dev.kickback.verify.checks;
 
 import dev.kickback.api.Coherence;
-import dev.kickback.api.Directions;
+import dev.kickback.testkit.Directions;
 import dev.kickback.api.Head;
 import dev.kickback.api.Network;
 import dev.kickback.api.NetworkSpec;
-import dev.kickback.api.RandomNets;
-import dev.kickback.api.ReferenceNet;
+import dev.kickback.testkit.RandomNets;
+import dev.kickback.testkit.ReferenceNet;
 import dev.kickback.api.Rule;
 import dev.kickback.api.Trainer;
 import dev.kickback.kernels.KernelOps;

@@ -1,0 +1,262 @@
+package dev.kickback.cli;
+
+import dev.kickback.api.Coherence;
+import dev.kickback.api.DivergenceException;
+import dev.kickback.api.Head;
+import dev.kickback.api.Network;
+import dev.kickback.api.Rule;
+import dev.kickback.api.Trainer;
+import dev.kickback.io.ModelFile;
+import dev.kickback.io.Standardization;
+import dev.kickback.cli.training.Config;
+import dev.kickback.cli.training.LinearBaseline;
+import dev.kickback.cli.data.Split;
+import dev.kickback.cli.data.Task;
+import dev.kickback.cli.training.Training;
+import dev.kickback.cli.data.NumericTable;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code ./kickback train | predict | eval}: train a network on a numeric file and save it,
+ * predict with a saved model, or evaluate one. Files are comma- or whitespace-separated numbers
+ * without header. Bad input ends with one line on stderr and a non-zero exit status (2 for
+ * usage, 1 for data, model or training errors).
+ */
+@Command(name = "kickback", mixinStandardHelpOptions = true,
+    subcommands = {KickbackCli.Train.class, KickbackCli.Predict.class, KickbackCli.Eval.class},
+    description = "Train, apply and evaluate Kickback-J models.")
+public final class KickbackCli implements Runnable {
+
+  public static void main(String[] args) {
+    System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+  }
+
+  /** Runs a command line; returns the exit status. */
+  public static int run(String[] args, PrintWriter out, PrintWriter err) {
+    CommandLine cl = new CommandLine(new KickbackCli());
+    cl.setOut(out).setErr(err);
+    cl.setCaseInsensitiveEnumValuesAllowed(true);
+    cl.setParameterExceptionHandler((ex, a) -> {
+      err.println("kickback: " + ex.getMessage());
+      return 2;
+    });
+    cl.setExecutionExceptionHandler((ex, c, parsed) -> {
+      err.println("kickback: " + message(ex));
+      return 1;
+    });
+    return cl.execute(args);
+  }
+
+  private static String message(Exception ex) {
+    String m = ex.getMessage();
+    if (ex instanceof java.nio.file.NoSuchFileException) {
+      return "no such file: " + m;
+    }
+    return m == null ? ex.toString() : m;
+  }
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(new CommandLine(this),
+        "missing command: train, predict or eval");
+  }
+
+  /** Inputs are every column but the (1-based) target. */
+  static Task task(Path file, NumericTable t, Integer target) {
+    int cols = t.cols();
+    if (target != null && (target < 1 || target > cols)) {
+      throw new IllegalArgumentException("--target " + target + ": " + file + " has " + cols
+          + " columns (1-based)");
+    }
+    int[] inputs = new int[target == null ? cols : cols - 1];
+    for (int c = 0, k = 0; c < cols; c++) {
+      if (target == null || c != target - 1) {
+        inputs[k++] = c;
+      }
+    }
+    return new Task(file.toString(), file.toString(), target == null ? -1 : target - 1,
+        inputs);
+  }
+
+  @Command(name = "train", description = "Train on a file and report the held-out NMSE.")
+  static final class Train implements Callable<Integer> {
+    @Option(names = "--data", required = true, description = "training data file")
+    Path data;
+    @Option(names = "--target", required = true, description = "target column, 1-based")
+    int target;
+    @Option(names = "--rule", defaultValue = "kickback", description = "kickback or backprop")
+    Rule rule;
+    @Option(names = "--hidden", defaultValue = "200,100,10", split = ",",
+        description = "hidden widths, input side first")
+    int[] hidden;
+    @Option(names = "--head", defaultValue = "pair", description = "pair or linear")
+    Head head;
+    @Option(names = "--coherence", defaultValue = "coherent", description = "free or coherent")
+    Coherence coherence;
+    @Option(names = "--epochs", defaultValue = "30")
+    int epochs;
+    @Option(names = "--lr", defaultValue = "0.01")
+    float lr;
+    @Option(names = "--batch", defaultValue = "8")
+    int batch;
+    @Option(names = "--test-fraction", defaultValue = "0.2")
+    double testFraction;
+    @Option(names = "--seed", defaultValue = "1")
+    long seed;
+    @Option(names = "--save", description = "write the model here")
+    Path save;
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException {
+      if (epochs < 1) {
+        throw new IllegalArgumentException("--epochs " + epochs + ": must be >= 1");
+      }
+      if (batch < 1) {
+        throw new IllegalArgumentException("--batch " + batch + ": must be >= 1");
+      }
+      if (!(testFraction > 0 && testFraction < 1)) {
+        throw new IllegalArgumentException("--test-fraction " + testFraction
+            + ": must be in (0, 1)");
+      }
+      if (!(lr > 0) || !Float.isFinite(lr)) {
+        throw new IllegalArgumentException("--lr " + lr + ": must be finite and > 0");
+      }
+      NumericTable table = NumericTable.read(data);
+      Task task = task(data, table, target);
+      if (task.inputs().length == 0) {
+        throw new IllegalArgumentException(data + " has no input columns besides the target");
+      }
+      Split s = Split.of(table, task, testFraction, seed);
+      if (s.trainRows < 1 || s.testRows < 1) {
+        throw new IllegalArgumentException(data + ": " + table.rows() + " rows cannot be split"
+            + " with --test-fraction " + testFraction);
+      }
+      Config c = new Config(rule, head, coherence, hidden);
+      Network net = Network.initialize(c.spec(s.width), seed);
+      Trainer trainer = new Trainer(net, Math.min(batch, s.trainRows));
+      PrintWriter out = spec.commandLine().getOut();
+      int[] epochNow = {0};
+      try (ProgressBar pb = new ProgressBarBuilder().setTaskName("train")
+          .setInitialMax((long) epochs * s.trainRows).setUnit(" samples", 1)
+          .showSpeed().setStyle(ProgressBarStyle.ASCII).setMaxRenderedLength(100)
+          .continuousUpdate().build()) {
+        double[] running = {Double.NaN};
+        Training.run(trainer, rule, s.width, s.xTrain, s.yTrain, s.trainRows, lr, epochs, seed,
+            (epoch, b, loss) -> {
+              epochNow[0] = epoch;
+              running[0] = Double.isNaN(running[0]) ? loss : 0.99 * running[0] + 0.01 * loss;
+              pb.stepBy(b);
+              pb.setExtraMessage(String.format(Locale.ROOT, "epoch %d loss %.4f", epoch + 1,
+                  running[0]));
+            }, null);
+      } catch (DivergenceException e) {
+        throw new IllegalStateException("epoch " + (epochNow[0] + 1) + ": " + e.getMessage());
+      }
+      double nmse = Training.nmse(net, s.xTest, s.yTest, s.testRows, s.width);
+      out.printf(Locale.ROOT, "test NMSE %.6f (linear %.6f)%n", nmse, LinearBaseline.nmse(s));
+      if (save != null) {
+        ModelFile.save(save, net, s.standardization);
+        out.println("saved " + save);
+      }
+      return 0;
+    }
+  }
+
+  /**
+   * The predictions, in the target's units, of the model at {@code model} for every row of
+   * {@code t} (its {@code task.inputs()} columns, raw), checked against the model's width.
+   */
+  static double[] predictRaw(Path model, Path data, NumericTable t, Task task)
+      throws IOException {
+    ModelFile.Model m = ModelFile.load(model);
+    Standardization std = m.standardization();
+    if (std == null) {
+      throw new IllegalArgumentException(model + " was saved without its standardization;"
+          + " save it with 'kickback train --save'");
+    }
+    int d = task.inputs().length;
+    if (d != m.network().spec().inputWidth()) {
+      throw new IllegalArgumentException(data + " has " + d + " input columns, the model"
+          + " takes " + m.network().spec().inputWidth());
+    }
+    double[] raw = new double[t.rows() * d];
+    for (int r = 0; r < t.rows(); r++) {
+      for (int c = 0; c < d; c++) {
+        raw[r * d + c] = t.get(r, task.inputs()[c]);
+      }
+    }
+    float[] pred = Training.predict(m.network(), std.inputs(raw, t.rows()), t.rows(), d);
+    double[] out = new double[pred.length];
+    for (int r = 0; r < pred.length; r++) {
+      out[r] = std.target(pred[r]);
+    }
+    return out;
+  }
+
+  @Command(name = "predict", description = "Print one prediction per input row, in target units.")
+  static final class Predict implements Callable<Integer> {
+    @Option(names = "--model", required = true)
+    Path model;
+    @Option(names = "--data", required = true, description = "input columns only")
+    Path data;
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException {
+      NumericTable t = NumericTable.read(data);
+      PrintWriter out = spec.commandLine().getOut();
+      for (double p : predictRaw(model, data, t, task(data, t, null))) {
+        out.println(p);
+      }
+      return 0;
+    }
+  }
+
+  @Command(name = "eval", description = "Print the model's NMSE on a file with the target.")
+  static final class Eval implements Callable<Integer> {
+    @Option(names = "--model", required = true)
+    Path model;
+    @Option(names = "--data", required = true)
+    Path data;
+    @Option(names = "--target", required = true, description = "target column, 1-based")
+    int target;
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws IOException {
+      NumericTable t = NumericTable.read(data);
+      Task task = task(data, t, target);
+      double[] pred = predictRaw(model, data, t, task);
+      double se = 0;
+      double mean = 0;
+      for (int r = 0; r < t.rows(); r++) {
+        mean += t.get(r, task.target());
+      }
+      mean /= t.rows();
+      double var = 0;
+      for (int r = 0; r < t.rows(); r++) {
+        double y = t.get(r, task.target());
+        double e = y - pred[r];
+        se += e * e;
+        var += (y - mean) * (y - mean);
+      }
+      spec.commandLine().getOut().printf(Locale.ROOT, "NMSE %.6f (MSE %.6g over %d rows)%n",
+          se / var, se / t.rows(), t.rows());
+      return 0;
+    }
+  }
+}

@@ -1,0 +1,105 @@
+package dev.kickback.cli.data;
+
+import dev.kickback.io.Standardization;
+import dev.kickback.cli.data.NumericTable;
+import java.util.SplittableRandom;
+
+/**
+ * A seeded random train/test split of one task, inputs and target standardized with the
+ * training part's mean and standard deviation (a constant column keeps scale 1).
+ */
+public final class Split {
+  public final int width;
+  public final float[] xTrain;
+  public final float[] yTrain;
+  public final float[] xTest;
+  public final float[] yTest;
+  public final int trainRows;
+  public final int testRows;
+  /** The training part's means and deviations, as a model file stores them. */
+  public final Standardization standardization;
+
+  private Split(int width, float[] xTrain, float[] yTrain, float[] xTest, float[] yTest,
+      Standardization standardization) {
+    this.standardization = standardization;
+    this.width = width;
+    this.xTrain = xTrain;
+    this.yTrain = yTrain;
+    this.xTest = xTest;
+    this.yTest = yTest;
+    this.trainRows = yTrain.length;
+    this.testRows = yTest.length;
+  }
+
+  /** Splits {@code table} for {@code task}: a {@code testFraction} of rows, chosen by seed. */
+  public static Split of(NumericTable table, Task task, double testFraction, long seed) {
+    int rows = table.rows();
+    int[] perm = permutation(rows, seed);
+    int testRows = (int) Math.round(rows * testFraction);
+    int trainRows = rows - testRows;
+    int d = task.inputs().length;
+    double[] mean = new double[d + 1];
+    double[] sd = new double[d + 1];
+    for (int c = 0; c <= d; c++) {
+      int col = c < d ? task.inputs()[c] : task.target();
+      double m = 0;
+      for (int i = 0; i < trainRows; i++) {
+        m += table.get(perm[i], col);
+      }
+      m /= trainRows;
+      double v = 0;
+      for (int i = 0; i < trainRows; i++) {
+        double e = table.get(perm[i], col) - m;
+        v += e * e;
+      }
+      mean[c] = m;
+      double s = Math.sqrt(v / trainRows);
+      sd[c] = s > 1e-12 ? s : 1;
+    }
+    float[][] x = {new float[trainRows * d], new float[testRows * d]};
+    float[][] y = {new float[trainRows], new float[testRows]};
+    for (int i = 0; i < rows; i++) {
+      int part = i < trainRows ? 0 : 1;
+      int r = part == 0 ? i : i - trainRows;
+      for (int c = 0; c < d; c++) {
+        x[part][r * d + c] =
+            (float) ((table.get(perm[i], task.inputs()[c]) - mean[c]) / sd[c]);
+      }
+      y[part][r] = (float) ((table.get(perm[i], task.target()) - mean[d]) / sd[d]);
+    }
+    return new Split(d, x[0], y[0], x[1], y[1], new Standardization(
+        java.util.Arrays.copyOf(mean, d), java.util.Arrays.copyOf(sd, d), mean[d], sd[d]));
+  }
+
+  static int[] permutation(int n, long seed) {
+    int[] p = new int[n];
+    for (int i = 0; i < n; i++) {
+      p[i] = i;
+    }
+    SplittableRandom rnd = new SplittableRandom(seed);
+    for (int i = n - 1; i > 0; i--) {
+      int j = rnd.nextInt(i + 1);
+      int t = p[i];
+      p[i] = p[j];
+      p[j] = t;
+    }
+    return p;
+  }
+
+  /** NMSE of predictions against targets: mean squared error over the targets' variance. */
+  public static double nmse(float[] pred, float[] y) {
+    double mean = 0;
+    for (float v : y) {
+      mean += v;
+    }
+    mean /= y.length;
+    double se = 0;
+    double var = 0;
+    for (int i = 0; i < y.length; i++) {
+      double e = y[i] - (double) pred[i];
+      se += e * e;
+      var += (y[i] - mean) * (y[i] - mean);
+    }
+    return var == 0 ? Double.NaN : se / var;
+  }
+}

@@ -1,0 +1,112 @@
+package dev.kickback.cli.training;
+
+import dev.kickback.cli.data.Split;
+import dev.kickback.api.DivergenceException;
+import dev.kickback.api.Network;
+import dev.kickback.api.Rule;
+import dev.kickback.api.Trainer;
+import dev.kickback.api.Workspace;
+import java.util.SplittableRandom;
+
+/** Plain mini-batch SGD over shuffled epochs, with NMSE evaluation. */
+public final class Training {
+  private Training() {}
+
+  /** Called after every epoch with the network being trained. */
+  public interface EpochListener {
+    void afterEpoch(int epoch, Network net, Trainer trainer);
+  }
+
+  /** Called after every step with its epoch (0-based), batch size and loss. */
+  public interface StepListener {
+    void afterStep(int epoch, int batch, float loss);
+  }
+
+  /**
+   * Trains a fresh network (seeded) on rows {@code [0, n)} of {@code x, y}; returns it, or null
+   * if a step diverged (the trainer then throws {@link DivergenceException}).
+   */
+  public static Network train(Config c, int width, float[] x, float[] y, int n, float lr,
+      int epochs, int batch, long seed, EpochListener listener) {
+    Network net = Network.initialize(c.spec(width), seed);
+    try {
+      run(new Trainer(net, batch), c.rule(), width, x, y, n, lr, epochs, seed, null, listener);
+    } catch (DivergenceException e) {
+      return null;
+    }
+    return net;
+  }
+
+  /**
+   * Runs {@code epochs} shuffled epochs of mini-batches of {@code trainer.maxBatch()} rows (the
+   * last batch of an epoch may be smaller) over rows {@code [0, n)} of {@code x, y}.
+   *
+   * @throws DivergenceException from the first step that diverged
+   */
+  public static void run(Trainer trainer, Rule rule, int width, float[] x, float[] y, int n,
+      float lr, int epochs, long seed, StepListener steps, EpochListener listener) {
+    int batch = trainer.maxBatch();
+    SplittableRandom rnd = new SplittableRandom(seed ^ 0x5DEECE66DL);
+    int[] order = new int[n];
+    for (int i = 0; i < n; i++) {
+      order[i] = i;
+    }
+    float[] bx = new float[batch * width];
+    float[] by = new float[batch];
+    float[] lastX = null;
+    float[] lastY = null;
+    for (int epoch = 0; epoch < epochs; epoch++) {
+      for (int i = n - 1; i > 0; i--) {
+        int j = rnd.nextInt(i + 1);
+        int t = order[i];
+        order[i] = order[j];
+        order[j] = t;
+      }
+      for (int from = 0; from < n; from += batch) {
+        int b = Math.min(batch, n - from);
+        float[] xs = b == batch ? bx : (lastX != null && lastX.length == b * width ? lastX
+            : (lastX = new float[b * width]));
+        float[] ys = b == batch ? by : (lastY != null && lastY.length == b ? lastY
+            : (lastY = new float[b]));
+        for (int r = 0; r < b; r++) {
+          System.arraycopy(x, order[from + r] * width, xs, r * width, width);
+          ys[r] = y[order[from + r]];
+        }
+        float loss = trainer.step(rule, xs, ys, b, lr);
+        if (steps != null) {
+          steps.afterStep(epoch, b, loss);
+        }
+      }
+      if (listener != null) {
+        listener.afterEpoch(epoch, trainer.network(), trainer);
+      }
+    }
+  }
+
+  /** Predictions of {@code net} for {@code n} rows of {@code x}, in chunks of up to 1024. */
+  public static float[] predict(Network net, float[] x, int n, int width) {
+    Workspace ws = net.newWorkspace(Math.max(1, Math.min(n, 1024)));
+    float[] pred = new float[n];
+    float[] out = new float[ws.maxBatch()];
+    for (int from = 0; from < n; from += ws.maxBatch()) {
+      int b = Math.min(ws.maxBatch(), n - from);
+      net.predict(java.util.Arrays.copyOfRange(x, from * width, (from + b) * width), b, out, ws);
+      System.arraycopy(out, 0, pred, from, b);
+    }
+    return pred;
+  }
+
+  /** NMSE of {@code net} on {@code n} rows; +infinity for a diverged (null) network. */
+  public static double nmse(Network net, float[] x, float[] y, int n, int width) {
+    if (net == null) {
+      return Double.POSITIVE_INFINITY;
+    }
+    float[] pred = predict(net, x, n, width);
+    for (float p : pred) {
+      if (!Float.isFinite(p)) {
+        return Double.POSITIVE_INFINITY;
+      }
+    }
+    return Split.nmse(pred, java.util.Arrays.copyOf(y, n));
+  }
+}

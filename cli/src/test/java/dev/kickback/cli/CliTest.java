@@ -1,0 +1,117 @@
+package dev.kickback.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kickback.cli.KickbackCli;
+import dev.kickback.testkit.SyntheticRegression;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The command line end to end, and every bad input giving one line and a non-zero exit. */
+class CliTest {
+  @TempDir
+  Path dir;
+  Path data;
+  Path inputs;
+
+  private record Run(int status, String out, String err) {}
+
+  private static Run cli(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int status = KickbackCli.run(args, new PrintWriter(out, true), new PrintWriter(err, true));
+    return new Run(status, out.toString(), err.toString());
+  }
+
+  /** 600 rows: 4 inputs, the target in column 3 (1-based), in raw units (scaled, shifted). */
+  @BeforeEach
+  void files() throws Exception {
+    SyntheticRegression s = SyntheticRegression.generate(600, 4, 3);
+    StringBuilder all = new StringBuilder();
+    StringBuilder in = new StringBuilder();
+    for (int r = 0; r < s.rows(); r++) {
+      float[] x = java.util.Arrays.copyOfRange(s.x(), r * 4, r * 4 + 4);
+      all.append(String.format(Locale.ROOT, "%f,%f,%f,%f,%f%n", x[0], x[1],
+          100 + 10 * s.y()[r], x[2], x[3]));
+      in.append(String.format(Locale.ROOT, "%f\t%f\t%f\t%f%n", x[0], x[1], x[2], x[3]));
+    }
+    data = dir.resolve("data.csv");
+    inputs = dir.resolve("inputs.txt");
+    Files.writeString(data, all);
+    Files.writeString(inputs, in);
+  }
+
+  @Test
+  void trainSavePredictEval() throws Exception {
+    Path model = dir.resolve("m.kbk");
+    Run train = cli("train", "--data", data.toString(), "--target", "3", "--epochs", "40",
+        "--lr", "0.03", "--hidden", "32,16", "--save", model.toString());
+    assertEquals(0, train.status(), train.err());
+    String line = train.out().lines().filter(l -> l.startsWith("test NMSE")).findFirst()
+        .orElseThrow();
+    assertTrue(line.matches("test NMSE \\d+\\.\\d+ \\(linear \\d+\\.\\d+\\)"), line);
+    double nmse = Double.parseDouble(line.split(" ")[2]);
+    double linear = Double.parseDouble(line.split("[ ()]+")[4]);
+    assertTrue(nmse < 0.5 * linear, line);
+    Run predict = cli("predict", "--model", model.toString(), "--data", inputs.toString());
+    assertEquals(0, predict.status(), predict.err());
+    String[] preds = predict.out().strip().split("\n");
+    assertEquals(600, preds.length);
+    // predictions are in the target's units: around 100 with spread about 10
+    double mean = java.util.Arrays.stream(preds).mapToDouble(Double::parseDouble).average()
+        .orElseThrow();
+    assertTrue(Math.abs(mean - 100) < 3, "mean prediction " + mean);
+    Run eval = cli("eval", "--model", model.toString(), "--data", data.toString(), "--target",
+        "3");
+    assertEquals(0, eval.status(), eval.err());
+    assertTrue(eval.out().startsWith("NMSE "), eval.out());
+  }
+
+  private void fails(int status, String message, String... args) {
+    Run r = cli(args);
+    assertEquals(status, r.status(), r.err());
+    assertEquals("kickback: " + message, r.err().strip());
+    assertEquals(1, r.err().strip().lines().count(), "one line: " + r.err());
+  }
+
+  @Test
+  void badInputs() throws Exception {
+    Path model = dir.resolve("m.kbk");
+    assertEquals(0, cli("train", "--data", data.toString(), "--target", "3", "--epochs", "1",
+        "--save", model.toString()).status());
+    fails(2, "Missing required option: '--target=<target>'", "train", "--data", data.toString());
+    fails(1, "no such file: " + dir.resolve("nope.csv"), "train", "--data",
+        dir.resolve("nope.csv").toString(), "--target", "1");
+    fails(1, "--target 6: " + data + " has 5 columns (1-based)", "train", "--data",
+        data.toString(), "--target", "6");
+    fails(1, "--lr -1.0: must be finite and > 0", "train", "--data", data.toString(),
+        "--target", "3", "--lr", "-1");
+    fails(1, "--test-fraction 1.0: must be in (0, 1)", "train", "--data", data.toString(),
+        "--target", "3", "--test-fraction", "1");
+    fails(2, "Invalid value for option '--rule': expected one of [BACKPROP, KICKBACK]"
+        + " (case-insensitive) but was 'sgd'", "train", "--data", data.toString(), "--target",
+        "3", "--rule", "sgd");
+    Path broken = dir.resolve("broken.csv");
+    Files.writeString(broken, "1,2,3\n4,x,6\n");
+    fails(1, broken + ":2: column 2: 'x' is not a number", "train", "--data",
+        broken.toString(), "--target", "1");
+    fails(1, data + " has 5 input columns, the model takes 4", "predict", "--model",
+        model.toString(), "--data", data.toString());
+    Path garbage = dir.resolve("garbage.kbk");
+    Files.write(garbage, new byte[40]);
+    fails(1, garbage + ": not a Kickback-J model: the file does not start with \"KBKJMODL\"",
+        "predict", "--model", garbage.toString(), "--data", inputs.toString());
+    Run diverged = cli("train", "--data", data.toString(), "--target", "3", "--lr", "1e30");
+    assertEquals(1, diverged.status());
+    assertTrue(diverged.err().startsWith("kickback: epoch 1: training step diverged: "),
+        diverged.err());
+    assertTrue(diverged.err().contains("lower learning rate"), diverged.err());
+  }
+}

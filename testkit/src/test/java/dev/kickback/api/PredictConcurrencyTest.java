@@ -1,0 +1,64 @@
+package dev.kickback.api;
+
+import dev.kickback.testkit.RandomNets;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Many threads predicting on one network, each with its own workspace, get bitwise the same
+ * answers as one thread. The single-threaded answers are taken first, from cold (interpreted)
+ * code, the threaded ones once compiled: the kernels' results must not depend on the JIT tier.
+ */
+class PredictConcurrencyTest {
+
+  @Test
+  void concurrentPredictionsEqualSingleThreadedOnes() throws Exception {
+    NetworkSpec spec = NetworkSpec.paper(21, Head.PAIR, Coherence.COHERENT);
+    Network net = Network.initialize(spec, 12);
+    SplittableRandom rnd = new SplittableRandom(12);
+    int batches = 64;
+    float[][] xs = new float[batches][];
+    float[][] want = new float[batches][];
+    for (int i = 0; i < batches; i++) {
+      int batch = 1 + i % 9;
+      xs[i] = RandomNets.gaussian(rnd, batch * 21);
+    }
+    for (int i = 0; i < batches; i++) {
+      want[i] = net.predict(xs[i]);
+    }
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    try {
+      List<Future<float[][]>> results = new ArrayList<>();
+      for (int t = 0; t < 4; t++) {
+        results.add(pool.submit(() -> {
+          Workspace ws = net.newWorkspace(9);
+          float[][] got = new float[batches][];
+          for (int round = 0; round < 50; round++) {
+            for (int i = 0; i < batches; i++) {
+              float[] out = new float[xs[i].length / 21];
+              net.predict(xs[i], out.length, out, ws);
+              got[i] = out;
+            }
+          }
+          return got;
+        }));
+      }
+      for (Future<float[][]> f : results) {
+        float[][] got = f.get();
+        for (int i = 0; i < batches; i++) {
+          assertArrayEquals(want[i], got[i], 0f, "batch " + i);
+        }
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+}

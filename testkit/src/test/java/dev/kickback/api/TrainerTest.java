@@ -1,0 +1,200 @@
+package dev.kickback.api;
+
+import dev.kickback.testkit.RandomNets;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kickback.kernels.KernelOps;
+import dev.kickback.kernels.Kernels;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class TrainerTest {
+
+  static Stream<Arguments> stepShapes() {
+    List<Arguments> out = new ArrayList<>();
+    NetworkSpec[] specs = {
+      NetworkSpec.paper(21, Head.PAIR, Coherence.COHERENT),
+      NetworkSpec.paper(21, Head.LINEAR, Coherence.FREE),
+      NetworkSpec.builder(17).hidden(31, 1, 13).head(Head.LINEAR).build(),
+      NetworkSpec.builder(1).hidden(67).head(Head.PAIR).coherence(Coherence.COHERENT).build(),
+    };
+    for (NetworkSpec spec : specs) {
+      for (int batch : new int[] {1, 5, 17, 64}) {
+        for (Rule rule : Rule.values()) {
+          out.add(Arguments.of(spec, batch, rule));
+        }
+      }
+    }
+    return out.stream();
+  }
+
+  /**
+   * Whole training steps, vector against scalar: after 3 steps every layer's parameters
+   * (weights and biases together) agree norm-wise within 1e-5 relative. Each step's update
+   * differs only by summation order (about 1e-7 relative), so 1e-5 leaves room without hiding a
+   * wrong block or tail. Biases are not compared alone: a bias that starts at 0 is a sum of
+   * signed feedback and can cancel to near 0, where any relative measure is meaningless.
+   */
+  @ParameterizedTest(name = "{0} batch {1} {2}")
+  @MethodSource("stepShapes")
+  void vectorStepsMatchScalarSteps(NetworkSpec spec, int batch, Rule rule) {
+    org.junit.jupiter.api.Assumptions.assumeTrue(Kernels.vector().isPresent(),
+        "vector kernels unavailable");
+    Network a = Network.initialize(spec, 5);
+    Network b = a.copy();
+    Trainer ta = new Trainer(a, batch, Kernels.scalar());
+    Trainer tb = new Trainer(b, batch, Kernels.vector().get());
+    SplittableRandom rnd = new SplittableRandom(batch);
+    for (int s = 0; s < 3; s++) {
+      float[] x = RandomNets.gaussian(rnd, batch * spec.inputWidth());
+      float[] y = RandomNets.gaussian(rnd, batch);
+      float la = ta.step(rule, x, y, batch, 0.01f);
+      float lb = tb.step(rule, x, y, batch, 0.01f);
+      assertEquals(la, lb, 1e-5 * Math.max(1, la), "loss of step " + s);
+    }
+    for (int l = 0; l < spec.layers(); l++) {
+      assertNormClose(params(a, l), params(b, l), 1e-5, "parameters of layer " + l);
+    }
+  }
+
+  private static float[] params(Network net, int l) {
+    float[] w = net.weights(l);
+    float[] b = net.biases(l);
+    float[] all = java.util.Arrays.copyOf(w, w.length + b.length);
+    System.arraycopy(b, 0, all, w.length, b.length);
+    return all;
+  }
+
+  static void assertNormClose(float[] want, float[] got, double tol, String what) {
+    double err = 0;
+    double norm = 0;
+    for (int i = 0; i < want.length; i++) {
+      err += ((double) got[i] - want[i]) * ((double) got[i] - want[i]);
+      norm += (double) want[i] * want[i];
+    }
+    assertTrue(Math.sqrt(err) <= tol * Math.sqrt(norm),
+        what + ": relative difference " + Math.sqrt(err / norm));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("paths")
+  void coherentTrainingKeepsEveryNonInputWeightCoherent(String path) {
+    KernelOps ops = Paths.get(path);
+    NetworkSpec spec =
+        NetworkSpec.builder(6).hidden(9, 7).head(Head.PAIR).coherence(Coherence.COHERENT).build();
+    Network net = Network.initialize(spec, 2);
+    Network free = net.copy(); // same weights, no clipping: shows the clip had work to do
+    Trainer t = new Trainer(net, 8, ops);
+    SplittableRandom rnd = new SplittableRandom(4);
+    int zeroed = 0;
+    for (int s = 0; s < 40; s++) {
+      float[] x = RandomNets.gaussian(rnd, 8 * 6);
+      float[] y = RandomNets.gaussian(rnd, 8);
+      t.step(Rule.KICKBACK, x, y, 8, 0.5f);
+    }
+    for (int l = 1; l < spec.layers(); l++) {
+      float[] w = net.weights(l);
+      int nIn = spec.fanIn(l);
+      for (int i = 0; i < w.length; i++) {
+        int sign = spec.sign(l, i / nIn);
+        assertTrue(sign * w[i] >= 0, "layer " + l + " weight " + i + " = " + w[i]
+            + " into a unit of sign " + sign);
+        if (w[i] == 0f && free.weights(l)[i] != 0f) {
+          zeroed++;
+        }
+      }
+    }
+    assertTrue(zeroed > 0, "no weight was ever clipped; the test exercises nothing");
+  }
+
+  static Stream<String> paths() {
+    return Stream.of(Paths.NAMES);
+  }
+
+  @Test
+  void uniformAndPerLayerRatesAgreeAndDirectionLeavesTheNetworkAlone() {
+    NetworkSpec spec = NetworkSpec.paper(21, Head.LINEAR, Coherence.FREE);
+    Network a = Network.initialize(spec, 8);
+    Network b = a.copy();
+    SplittableRandom rnd = new SplittableRandom(1);
+    float[] x = RandomNets.gaussian(rnd, 4 * 21);
+    float[] y = RandomNets.gaussian(rnd, 4);
+    float[][] dw = new float[spec.layers()][];
+    float[][] db = new float[spec.layers()][];
+    for (int l = 0; l < spec.layers(); l++) {
+      dw[l] = new float[spec.weightCount(l)];
+      db[l] = new float[spec.width(l)];
+    }
+    Trainer ta = new Trainer(a, 4);
+    float loss = ta.direction(Rule.KICKBACK, x, y, 4, dw, db);
+    assertArrayEquals(b.weights(0), a.weights(0), 0f, "direction() changed the network");
+    assertEquals(loss, ta.step(Rule.KICKBACK, x, y, 4, 0.02f), 0f);
+    new Trainer(b, 4).step(Rule.KICKBACK, x, y, 4, new float[] {0.02f, 0.02f, 0.02f, 0.02f});
+    for (int l = 0; l < spec.layers(); l++) {
+      assertArrayEquals(a.weights(l), b.weights(l), 0f, "layer " + l);
+    }
+    // and a zero-rate layer stays put while others move
+    Network c = Network.initialize(spec, 8);
+    new Trainer(c, 4).step(Rule.KICKBACK, x, y, 4, new float[] {0.02f, 0.02f, 1e-30f, 0.02f});
+    assertArrayEquals(Network.initialize(spec, 8).weights(2), c.weights(2), 1e-20f);
+  }
+
+  @Test
+  void sameSeedSameNetworkAndSameTraining() {
+    NetworkSpec spec = NetworkSpec.paper(21, Head.PAIR, Coherence.COHERENT);
+    Network a = Network.initialize(spec, 77);
+    Network b = Network.initialize(spec, 77);
+    Network c = Network.initialize(spec, 78);
+    SplittableRandom rnd = new SplittableRandom(2);
+    float[] x = RandomNets.gaussian(rnd, 16 * 21);
+    float[] y = RandomNets.gaussian(rnd, 16);
+    new Trainer(a, 16).step(Rule.BACKPROP, x, y, 16, 0.01f);
+    new Trainer(b, 16).step(Rule.BACKPROP, x, y, 16, 0.01f);
+    for (int l = 0; l < spec.layers(); l++) {
+      assertArrayEquals(a.weights(l), b.weights(l), 0f);
+    }
+    assertTrue(a.weights(0)[0] != c.weights(0)[0]);
+    assertEquals(1f, a.biases(3)[0] + 0f * b.biases(3)[0], 0.5f, "PAIR output bias starts at 1");
+  }
+
+  /**
+   * Steps whose GEMMs are split over two threads return exactly the single-threaded network:
+   * the split is by whole columns and every element is computed the same way.
+   */
+  @ParameterizedTest(name = "batch {0} {1}")
+  @MethodSource("splitSteps")
+  void stepsSplitOverTwoThreadsEqualSingleThreadedStepsBitwise(int batch, Rule rule) {
+    KernelOps one = Paths.get("vector");
+    KernelOps two = Paths.get("vector2t");
+    // every GEMM of these steps is at least 2^24 multiply-adds: split by Kernels.vector(2)
+    NetworkSpec spec = NetworkSpec.builder(256).hidden(1024, 512).head(Head.PAIR)
+        .coherence(Coherence.COHERENT).build();
+    Network a = Network.initialize(spec, 11);
+    Network b = a.copy();
+    Trainer ta = new Trainer(a, batch, one);
+    Trainer tb = new Trainer(b, batch, two);
+    SplittableRandom rnd = new SplittableRandom(batch);
+    for (int s = 0; s < 3; s++) {
+      float[] x = RandomNets.gaussian(rnd, batch * spec.inputWidth());
+      float[] y = RandomNets.gaussian(rnd, batch);
+      assertEquals(Float.floatToIntBits(ta.step(rule, x, y, batch, 0.01f)),
+          Float.floatToIntBits(tb.step(rule, x, y, batch, 0.01f)), "loss of step " + s);
+    }
+    for (int l = 0; l < spec.layers(); l++) {
+      assertArrayEquals(params(a, l), params(b, l), "parameters of layer " + l);
+    }
+  }
+
+  static Stream<Arguments> splitSteps() {
+    return Stream.of(Rule.values()).flatMap(r -> Stream.of(64, 200).map(b -> Arguments.of(b, r)));
+  }
+}
