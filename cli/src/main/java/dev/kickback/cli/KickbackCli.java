@@ -6,14 +6,15 @@ import dev.kickback.api.Head;
 import dev.kickback.api.Network;
 import dev.kickback.api.Rule;
 import dev.kickback.api.Trainer;
-import dev.kickback.io.ModelFile;
-import dev.kickback.io.Standardization;
-import dev.kickback.cli.training.Config;
-import dev.kickback.cli.training.LinearBaseline;
+import dev.kickback.cli.data.NumericTable;
 import dev.kickback.cli.data.Split;
 import dev.kickback.cli.data.Task;
+import dev.kickback.cli.training.Config;
+import dev.kickback.cli.training.LinearBaseline;
+import dev.kickback.cli.training.Nmse;
 import dev.kickback.cli.training.Training;
-import dev.kickback.cli.data.NumericTable;
+import dev.kickback.io.ModelFile;
+import dev.kickback.io.Standardization;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -22,9 +23,9 @@ import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * {@code ./kickback train | predict | eval}: train a network on a numeric file and save it,
@@ -241,21 +242,14 @@ public final class KickbackCli implements Runnable {
       NumericTable t = NumericTable.read(data);
       Task task = task(data, t, target);
       double[] pred = predictRaw(model, data, t, task);
+      double[] y = new double[t.rows()];
       double se = 0;
-      double mean = 0;
       for (int r = 0; r < t.rows(); r++) {
-        mean += t.get(r, task.target());
-      }
-      mean /= t.rows();
-      double var = 0;
-      for (int r = 0; r < t.rows(); r++) {
-        double y = t.get(r, task.target());
-        double e = y - pred[r];
-        se += e * e;
-        var += (y - mean) * (y - mean);
+        y[r] = t.get(r, task.target());
+        se += (y[r] - pred[r]) * (y[r] - pred[r]);
       }
       spec.commandLine().getOut().printf(Locale.ROOT, "NMSE %.6f (MSE %.6g over %d rows)%n",
-          se / var, se / t.rows(), t.rows());
+          Nmse.of(pred, y), se / t.rows(), t.rows());
       return 0;
     }
   }

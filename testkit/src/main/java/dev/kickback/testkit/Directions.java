@@ -4,7 +4,6 @@ import dev.kickback.api.Network;
 import dev.kickback.api.NetworkSpec;
 import dev.kickback.api.Rule;
 import dev.kickback.api.Trainer;
-
 import dev.kickback.kernels.KernelOps;
 
 /** A rule's update direction computed by the float kernels, as fresh arrays per layer. */

@@ -1,10 +1,9 @@
 package dev.kickback.api;
 
-import dev.kickback.testkit.RandomNets;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.kickback.kernels.KernelOps;
+import dev.kickback.testkit.RandomNets;
 import java.lang.management.ManagementFactory;
 import java.util.SplittableRandom;
 import java.util.stream.LongStream;

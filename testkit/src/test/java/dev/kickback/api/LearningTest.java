@@ -2,8 +2,8 @@ package dev.kickback.api;
 
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.kickback.testkit.SyntheticRegression;
 import dev.kickback.kernels.KernelOps;
+import dev.kickback.testkit.SyntheticRegression;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;

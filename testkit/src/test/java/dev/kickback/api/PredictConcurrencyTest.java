@@ -1,9 +1,8 @@
 package dev.kickback.api;
 
-import dev.kickback.testkit.RandomNets;
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
+import dev.kickback.testkit.RandomNets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;

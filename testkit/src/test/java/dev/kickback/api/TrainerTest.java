@@ -1,13 +1,13 @@
 package dev.kickback.api;
 
-import dev.kickback.testkit.RandomNets;
-
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kickback.kernels.KernelOps;
 import dev.kickback.kernels.Kernels;
+import dev.kickback.testkit.RandomNets;
+import dev.kickback.testkit.SpecChecks;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -49,40 +49,10 @@ class TrainerTest {
   void vectorStepsMatchScalarSteps(NetworkSpec spec, int batch, Rule rule) {
     org.junit.jupiter.api.Assumptions.assumeTrue(Kernels.vector().isPresent(),
         "vector kernels unavailable");
-    Network a = Network.initialize(spec, 5);
-    Network b = a.copy();
-    Trainer ta = new Trainer(a, batch, Kernels.scalar());
-    Trainer tb = new Trainer(b, batch, Kernels.vector().get());
-    SplittableRandom rnd = new SplittableRandom(batch);
-    for (int s = 0; s < 3; s++) {
-      float[] x = RandomNets.gaussian(rnd, batch * spec.inputWidth());
-      float[] y = RandomNets.gaussian(rnd, batch);
-      float la = ta.step(rule, x, y, batch, 0.01f);
-      float lb = tb.step(rule, x, y, batch, 0.01f);
-      assertEquals(la, lb, 1e-5 * Math.max(1, la), "loss of step " + s);
-    }
-    for (int l = 0; l < spec.layers(); l++) {
-      assertNormClose(params(a, l), params(b, l), 1e-5, "parameters of layer " + l);
-    }
-  }
-
-  private static float[] params(Network net, int l) {
-    float[] w = net.weights(l);
-    float[] b = net.biases(l);
-    float[] all = java.util.Arrays.copyOf(w, w.length + b.length);
-    System.arraycopy(b, 0, all, w.length, b.length);
-    return all;
-  }
-
-  static void assertNormClose(float[] want, float[] got, double tol, String what) {
-    double err = 0;
-    double norm = 0;
-    for (int i = 0; i < want.length; i++) {
-      err += ((double) got[i] - want[i]) * ((double) got[i] - want[i]);
-      norm += (double) want[i] * want[i];
-    }
-    assertTrue(Math.sqrt(err) <= tol * Math.sqrt(norm),
-        what + ": relative difference " + Math.sqrt(err / norm));
+    SpecChecks.Drift d = SpecChecks.drift(Kernels.scalar(), Kernels.vector().get(),
+        Network.initialize(spec, 5), rule, batch, 3, batch);
+    assertTrue(d.loss() <= 1e-5, "loss difference " + d.loss());
+    assertTrue(d.parameters() <= 1e-5, "parameters' relative difference " + d.parameters());
   }
 
   @ParameterizedTest(name = "{0}")
@@ -190,7 +160,7 @@ class TrainerTest {
           Float.floatToIntBits(tb.step(rule, x, y, batch, 0.01f)), "loss of step " + s);
     }
     for (int l = 0; l < spec.layers(); l++) {
-      assertArrayEquals(params(a, l), params(b, l), "parameters of layer " + l);
+      assertArrayEquals(SpecChecks.parameters(a, l), SpecChecks.parameters(b, l), "parameters of layer " + l);
     }
   }
 

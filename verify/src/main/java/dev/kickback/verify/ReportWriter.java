@@ -47,6 +47,7 @@ final class ReportWriter {
       JsonObject j = new JsonObject();
       j.addProperty("name", c.name());
       j.addProperty("passed", c.passed());
+      j.addProperty("skipped", c.skipped());
       j.addProperty("worst_error", c.worstError());
       j.addProperty("detail", c.detail());
       checks.add(j);
@@ -100,7 +101,7 @@ final class ReportWriter {
         + " | what was run |\n|---|---|---|---|\n");
     for (CheckResult c : o.checks()) {
       sb.append(String.format(Locale.ROOT, "| %s | %s | %.3g | %s |%n", c.name(),
-          c.passed() ? "yes" : "**NO**", c.worstError(), c.detail()));
+          c.skipped() ? "skipped" : c.passed() ? "yes" : "**NO**", c.worstError(), c.detail()));
     }
     if (o.experiments().isEmpty()) {
       return sb.append("\nNo experiments: ").append(o.dataNote()).append('\n').toString();

@@ -3,19 +3,19 @@ package dev.kickback.verify;
 import dev.kickback.api.Coherence;
 import dev.kickback.api.Head;
 import dev.kickback.api.Rule;
+import dev.kickback.cli.data.NumericTable;
+import dev.kickback.cli.data.Split;
+import dev.kickback.cli.data.Task;
+import dev.kickback.cli.training.Config;
+import dev.kickback.cli.training.LinearBaseline;
+import dev.kickback.cli.training.Training;
 import dev.kickback.kernels.Kernels;
 import dev.kickback.verify.checks.CheckResult;
 import dev.kickback.verify.checks.CoherenceMonitor;
 import dev.kickback.verify.checks.GradientChecks;
-import dev.kickback.cli.training.Config;
-import dev.kickback.verify.experiments.Experiment;
-import dev.kickback.cli.training.LinearBaseline;
-import dev.kickback.verify.experiments.Protocol;
-import dev.kickback.cli.data.Split;
-import dev.kickback.cli.data.Task;
 import dev.kickback.verify.experiments.Datasets;
-import dev.kickback.cli.training.Training;
-import dev.kickback.cli.data.NumericTable;
+import dev.kickback.verify.experiments.Experiment;
+import dev.kickback.verify.experiments.Protocol;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -121,7 +121,7 @@ public final class VerifyMain {
         + coherenceNetworks + " for the coherence theorem)...");
     List<CheckResult> checks = new GradientChecks(networks, coherenceNetworks).runAll();
     for (CheckResult c : checks) {
-      System.out.printf(Locale.ROOT, "  %-4s %s (worst %.3g)%n", c.passed() ? "ok" : "FAIL",
+      System.out.printf(Locale.ROOT, "  %-4s %s (worst %.3g)%n", c.status(),
           c.name(), c.worstError());
     }
     if (!Files.isDirectory(data)) {

@@ -7,12 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.kickback.api.Rule;
+import dev.kickback.cli.data.NumericTable;
+import dev.kickback.cli.data.Task;
 import dev.kickback.verify.checks.CheckResult;
+import dev.kickback.verify.experiments.Datasets;
 import dev.kickback.verify.experiments.Experiment;
 import dev.kickback.verify.experiments.Protocol;
-import dev.kickback.cli.data.Task;
-import dev.kickback.verify.experiments.Datasets;
-import dev.kickback.cli.data.NumericTable;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

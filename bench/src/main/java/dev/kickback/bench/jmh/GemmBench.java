@@ -1,7 +1,7 @@
 package dev.kickback.bench.jmh;
 
-import dev.kickback.testkit.RandomNets;
 import dev.kickback.kernels.KernelOps;
+import dev.kickback.testkit.RandomNets;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Setup;

@@ -5,8 +5,8 @@ import dev.kickback.api.NetworkSpec;
 import dev.kickback.api.Rule;
 import dev.kickback.api.Trainer;
 import dev.kickback.api.Workspace;
-import dev.kickback.testkit.RandomNets;
 import dev.kickback.kernels.KernelOps;
+import dev.kickback.testkit.RandomNets;
 
 /** A seeded network with a trainer, a workspace and one seeded batch. */
 final class NetworkState {

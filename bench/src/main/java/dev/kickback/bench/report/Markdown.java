@@ -1,7 +1,7 @@
 package dev.kickback.bench.report;
 
-import dev.kickback.bench.jmh.Net;
 import dev.kickback.api.NetworkSpec;
+import dev.kickback.bench.jmh.Net;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;

@@ -1,7 +1,7 @@
 package dev.kickback.cli.data;
 
-import dev.kickback.io.Standardization;
 import dev.kickback.cli.data.NumericTable;
+import dev.kickback.io.Standardization;
 import java.util.SplittableRandom;
 
 /**
@@ -76,30 +76,17 @@ public final class Split {
     for (int i = 0; i < n; i++) {
       p[i] = i;
     }
-    SplittableRandom rnd = new SplittableRandom(seed);
-    for (int i = n - 1; i > 0; i--) {
-      int j = rnd.nextInt(i + 1);
-      int t = p[i];
-      p[i] = p[j];
-      p[j] = t;
-    }
+    shuffle(p, new SplittableRandom(seed));
     return p;
   }
 
-  /** NMSE of predictions against targets: mean squared error over the targets' variance. */
-  public static double nmse(float[] pred, float[] y) {
-    double mean = 0;
-    for (float v : y) {
-      mean += v;
+  /** Fisher-Yates: every order equally likely. */
+  public static void shuffle(int[] order, SplittableRandom rnd) {
+    for (int i = order.length - 1; i > 0; i--) {
+      int j = rnd.nextInt(i + 1);
+      int t = order[i];
+      order[i] = order[j];
+      order[j] = t;
     }
-    mean /= y.length;
-    double se = 0;
-    double var = 0;
-    for (int i = 0; i < y.length; i++) {
-      double e = y[i] - (double) pred[i];
-      se += e * e;
-      var += (y[i] - mean) * (y[i] - mean);
-    }
-    return var == 0 ? Double.NaN : se / var;
   }
 }

@@ -1,6 +1,7 @@
 package dev.kickback.cli.training;
 
 import dev.kickback.cli.data.Split;
+
 /**
  * Ordinary least squares with an intercept, solved from the normal equations by Cholesky in
  * double (a relative ridge of 1e-10 keeps constant columns solvable). The yardstick beside
@@ -43,7 +44,7 @@ public final class LinearBaseline {
       }
       pred[i] = (float) v;
     }
-    return Split.nmse(pred, s.yTest);
+    return Nmse.of(pred, s.yTest);
   }
 
   static double[] solveCholesky(double[] a, double[] b, int n) {

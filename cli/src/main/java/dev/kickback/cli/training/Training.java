@@ -1,11 +1,11 @@
 package dev.kickback.cli.training;
 
-import dev.kickback.cli.data.Split;
 import dev.kickback.api.DivergenceException;
 import dev.kickback.api.Network;
 import dev.kickback.api.Rule;
 import dev.kickback.api.Trainer;
 import dev.kickback.api.Workspace;
+import dev.kickback.cli.data.Split;
 import java.util.SplittableRandom;
 
 /** Plain mini-batch SGD over shuffled epochs, with NMSE evaluation. */
@@ -56,12 +56,7 @@ public final class Training {
     float[] lastX = null;
     float[] lastY = null;
     for (int epoch = 0; epoch < epochs; epoch++) {
-      for (int i = n - 1; i > 0; i--) {
-        int j = rnd.nextInt(i + 1);
-        int t = order[i];
-        order[i] = order[j];
-        order[j] = t;
-      }
+      Split.shuffle(order, rnd);
       for (int from = 0; from < n; from += batch) {
         int b = Math.min(batch, n - from);
         float[] xs = b == batch ? bx : (lastX != null && lastX.length == b * width ? lastX
@@ -107,6 +102,6 @@ public final class Training {
         return Double.POSITIVE_INFINITY;
       }
     }
-    return Split.nmse(pred, java.util.Arrays.copyOf(y, n));
+    return Nmse.of(pred, java.util.Arrays.copyOf(y, n));
   }
 }

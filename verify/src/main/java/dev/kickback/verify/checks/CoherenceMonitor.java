@@ -2,9 +2,9 @@ package dev.kickback.verify.checks;
 
 import dev.kickback.api.Network;
 import dev.kickback.api.NetworkSpec;
-import dev.kickback.testkit.ReferenceNet;
 import dev.kickback.api.Rule;
 import dev.kickback.api.Trainer;
+import dev.kickback.testkit.ReferenceNet;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

@@ -1,11 +1,10 @@
 package dev.kickback.verify.experiments;
 
+import dev.kickback.api.Network;
 import dev.kickback.cli.data.Split;
 import dev.kickback.cli.data.Task;
-import dev.kickback.cli.training.Training;
 import dev.kickback.cli.training.Config;
-
-import dev.kickback.api.Network;
+import dev.kickback.cli.training.Training;
 
 /**
  * One (task, configuration) run of the protocol: learning rate chosen by k-fold cross-validation
