@@ -1,0 +1,171 @@
+package dev.kickback.api;
+
+import dev.kickback.kernels.KernelOps;
+
+/**
+ * The trainer's guarantee that a step never leaves its network half-updated or non-finite,
+ * kept cheap. It holds an upper bound on each layer's largest parameter magnitude; once a
+ * step's feedback is known it bounds the largest change of every parameter too
+ * ({@code |eta/B| sum_b max|G_l(b)| max|X(b)|}, with rounding slack). While every bound stays
+ * far below the float range ({@link #SAFE_LIMIT}) no parameter can overflow and the step may
+ * update in place. Otherwise each layer is backed up before its update and scanned after, and
+ * a non-finite parameter restores every layer updated so far and throws
+ * {@link DivergenceException}.
+ *
+ * <p>The bounds hold while nobody else has written the network: the network's version counter
+ * says so, and the bounds are measured again from the parameters when it moved. The same
+ * counter tells the trainer that a COHERENT network is still clipped, which its batch-1 path
+ * relies on.
+ */
+final class OverflowGuard {
+  /** Parameters whose bounds stay below this cannot overflow a float. */
+  static final double SAFE_LIMIT = 0x1p120;
+
+  private final Network net;
+  private final NetworkSpec spec;
+  private final KernelOps ops;
+  private final double[] wBound; // >= max |weights[l]| while version == net.version
+  private final double[] bBound; // >= max |biases[l]|, likewise
+  private final double[] growthW; // this step's bound on max |weight change| per layer
+  private final double[] growthB;
+  private final float[][] backupW; // a layer's parameters before the step
+  private final float[][] backupB;
+  private int version;
+
+  OverflowGuard(Network net, KernelOps ops) {
+    this.net = net;
+    this.spec = net.spec;
+    this.ops = ops;
+    int layers = spec.layers();
+    wBound = new double[layers];
+    bBound = new double[layers];
+    growthW = new double[layers];
+    growthB = new double[layers];
+    backupW = new float[layers][];
+    backupB = new float[layers][];
+    for (int l = 0; l < layers; l++) {
+      backupW[l] = new float[spec.weightCount(l)];
+      backupB[l] = new float[spec.width(l)];
+    }
+    version = net.version - 1; // measured at the first step
+  }
+
+  /** Whether only this guard's trainer wrote the network since its last step. */
+  boolean networkUnchangedSinceLastStep() {
+    return version == net.version;
+  }
+
+  /**
+   * Before a step's updates: measures the bounds again if someone else wrote the parameters,
+   * then bounds this step's change of every parameter from the feedback {@code g} and the layer
+   * inputs, and tells whether all of them, and the sums the kernels form on the way, stay below
+   * {@link #SAFE_LIMIT}. A NaN or infinity anywhere makes a comparison false: not in place.
+   *
+   * @param g per layer, the feedback {@code [batch][width(l)]}
+   * @param in per layer, its input {@code [batch][fanIn(l)]}
+   */
+  boolean mayUpdateInPlace(float[][] g, float[][] in, int batch, float[] lr) {
+    if (!networkUnchangedSinceLastStep()) {
+      measure();
+    }
+    double slack = slack(batch); // covers the rounding of sums of batch terms
+    boolean inPlace = true;
+    for (int l = 0; l < spec.layers(); l++) {
+      int nOut = spec.width(l);
+      int nIn = spec.fanIn(l);
+      double sumG = 0;
+      double sumGX = 0;
+      for (int r = 0; r < batch; r++) {
+        double gr = ops.maxAbs(g[l], r * nOut, nOut);
+        sumG += gr;
+        sumGX += gr * ops.maxAbs(in[l], r * nIn, nIn);
+      }
+      double alpha = lr[l] / batch;
+      growthW[l] = alpha * sumGX * slack;
+      growthB[l] = alpha * sumG * slack;
+      inPlace &= sumGX * slack <= SAFE_LIMIT && sumG * slack <= SAFE_LIMIT
+          && wBound[l] + growthW[l] <= SAFE_LIMIT && bBound[l] + growthB[l] <= SAFE_LIMIT;
+    }
+    return inPlace;
+  }
+
+  /** After an in-place update of layer {@code l}: its bounds grow by the bounded change. */
+  void grew(int l, int batch) {
+    double slack = slack(batch);
+    wBound[l] = (wBound[l] + growthW[l]) * slack;
+    bBound[l] = (bBound[l] + growthB[l]) * slack;
+  }
+
+  /** Before a guarded update of layer {@code l}. */
+  void backUp(int l) {
+    System.arraycopy(net.weights[l], 0, backupW[l], 0, backupW[l].length);
+    System.arraycopy(net.biases[l], 0, backupB[l], 0, backupB[l].length);
+  }
+
+  /**
+   * After a guarded update of layer {@code l}, before clipping (an overflow to infinity must
+   * not be clipped into a plain 0): a non-finite parameter restores every layer updated so far
+   * (layers are updated from the top down) and throws; otherwise the scan gives the layer's
+   * exact new bounds.
+   */
+  void checkFinite(int l, float[] lr) {
+    float[] w = net.weights[l];
+    float[] b = net.biases[l];
+    float mw = ops.maxAbs(w, 0, backupW[l].length);
+    float mb = ops.maxAbs(b, 0, backupB[l].length);
+    if (Float.isFinite(mw) && Float.isFinite(mb)) {
+      wBound[l] = mw;
+      bBound[l] = mb;
+      return;
+    }
+    int bad = firstNonFinite(w, backupW[l].length);
+    int badBias = bad >= 0 ? -1 : firstNonFinite(b, backupB[l].length);
+    String what = bad >= 0 ? "weights[" + l + "][" + bad + "] = " + w[bad]
+        : "biases[" + l + "][" + badBias + "] = " + b[badBias];
+    for (int k = l; k < spec.layers(); k++) {
+      System.arraycopy(backupW[k], 0, net.weights[k], 0, backupW[k].length);
+      System.arraycopy(backupB[k], 0, net.biases[k], 0, backupB[k].length);
+    }
+    version = net.version - 1; // layers above were rewritten twice: measure again
+    throw new DivergenceException(l, "training step diverged: " + what
+        + " is not finite; the network was restored to its state before the step."
+        + " Try a lower learning rate than lr[" + l + "] = " + lr[l]);
+  }
+
+  /** After a whole step: the bounds and the clip hold for the network's new version. */
+  void stepDone() {
+    version = ++net.version;
+  }
+
+  /** The current bound on {@code max |weights[l]|}, or NaN if stale; for tests. */
+  double weightBound(int l) {
+    return networkUnchangedSinceLastStep() ? wBound[l] : Double.NaN;
+  }
+
+  /** The current bound on {@code max |biases[l]|}, or NaN if stale; for tests. */
+  double biasBound(int l) {
+    return networkUnchangedSinceLastStep() ? bBound[l] : Double.NaN;
+  }
+
+  /** Exact bounds: the largest magnitude in each layer's parameters. */
+  private void measure() {
+    for (int l = 0; l < spec.layers(); l++) {
+      wBound[l] = ops.maxAbs(net.weights[l], 0, spec.weightCount(l));
+      bBound[l] = ops.maxAbs(net.biases[l], 0, spec.width(l));
+    }
+    version = net.version;
+  }
+
+  private static double slack(int batch) {
+    return 1 + (batch + 2) * 0x1p-23;
+  }
+
+  static int firstNonFinite(float[] v, int n) {
+    for (int i = 0; i < n; i++) {
+      if (!Float.isFinite(v[i])) {
+        return i;
+      }
+    }
+    return -1;
+  }
+}
