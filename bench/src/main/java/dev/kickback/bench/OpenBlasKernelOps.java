@@ -64,7 +64,11 @@ public final class OpenBlasKernelOps extends KernelOps {
     if (xOff == 0 && yOff == 0) {
       return cblas_sdot(n, x, 1, y, 1);
     }
-    return Kernels.scalar().dot(n, x, xOff, y, yOff);
+    float sum = 0;
+    for (int i = 0; i < n; i++) {
+      sum += x[xOff + i] * y[yOff + i];
+    }
+    return sum;
   }
 
   @Override

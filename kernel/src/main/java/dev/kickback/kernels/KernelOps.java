@@ -82,32 +82,6 @@ public abstract class KernelOps {
     }
   }
 
-  /**
-   * One layer of a batch-1 forward pass fused with Kickback's pull through the same weights
-   * {@code W[m][n]}: {@code s[k] += W[k] . x} (s holds the bias on entry), then
-   * {@code d[k] = s[k] > 0 ? nu[k] : 0} and {@code o[k] = d[k] s[k]} (a linear layer when
-   * {@code nu} is null: {@code d = 1}, {@code o = s}), and, when {@code tau} is not null,
-   * {@code tau[j] += d[k] W[k][j]} summed over the units with {@code d[k] != 0} in order of k.
-   * The bits equal those of gemv, rectify and {@code gemmNN(1, n, m, 1, d, W, tau)} in turn (with
-   * tau zero on entry); the vector implementation reads each row of W once for both, for layers
-   * of up to 256 units (larger ones run unfused).
-   */
-  public final void gemvRectifyPull(int m, int n, float[] w, float[] x, float[] nu, float[] s,
-      float[] o, float[] d, float[] tau) {
-    Shapes.checkGemm("gemvRectifyPull", 1, m, n, x, "n", n, w, "m*n", (long) m * n, s);
-    Shapes.checkRange("gemvRectifyPull", "o", o, 0, m);
-    Shapes.checkRange("gemvRectifyPull", "d", d, 0, m);
-    if (nu != null) {
-      Shapes.checkRange("gemvRectifyPull", "nu", nu, 0, m);
-    }
-    if (tau != null) {
-      Shapes.checkRange("gemvRectifyPull", "tau", tau, 0, n);
-    }
-    if (m > 0 && n > 0) {
-      gemvRectifyPullKernel(m, n, w, x, nu, s, o, d, tau);
-    }
-  }
-
   /** {@code y[m] += alpha * A[m][n] * x[n]}: a batch-1 forward pass through one layer. */
   public final void gemv(int m, int n, float alpha, float[] a, float[] x, float[] y) {
     Shapes.checkGemm("gemv", 1, m, n, x, "n", n, a, "m*n", (long) m * n, y);
@@ -116,24 +90,11 @@ public abstract class KernelOps {
     }
   }
 
-  /** {@code sum_i x[xOff + i] * y[yOff + i]} for {@code i < n}. */
-  public final float dot(int n, float[] x, int xOff, float[] y, int yOff) {
-    Shapes.checkRange("dot", "x", x, xOff, n);
-    Shapes.checkRange("dot", "y", y, yOff, n);
-    return dotKernel(n, x, xOff, y, yOff);
-  }
-
   /** {@code y[yOff + i] += alpha * x[xOff + i]} for {@code i < n}. */
   public final void axpy(int n, float alpha, float[] x, int xOff, float[] y, int yOff) {
     Shapes.checkRange("axpy", "x", x, xOff, n);
     Shapes.checkRange("axpy", "y", y, yOff, n);
     axpyKernel(n, alpha, x, xOff, y, yOff);
-  }
-
-  /** Whether {@code x[off .. off + n)} holds no NaN or infinity. */
-  public final boolean allFinite(float[] x, int off, int n) {
-    Shapes.checkRange("allFinite", "x", x, off, n);
-    return Float.isFinite(maxAbsKernel(x, off, n)); // NaN or infinity if any element is
   }
 
   /**
@@ -183,23 +144,10 @@ public abstract class KernelOps {
   protected abstract void gemmStridedA(
       int m, int n, int k, float alpha, float[] a, int rs, int cs, float[] b, float[] c);
 
+  /** {@code sum_i x[xOff + i] * y[yOff + i]} for {@code i < n}: the small GEMMs' inner loop. */
   protected abstract float dotKernel(int n, float[] x, int xOff, float[] y, int yOff);
 
   protected abstract void axpyKernel(int n, float alpha, float[] x, int xOff, float[] y, int yOff);
-
-  protected void gemvRectifyPullKernel(int m, int n, float[] w, float[] x, float[] nu,
-      float[] s, float[] o, float[] d, float[] tau) {
-    gemmNTKernel(1, m, n, 1f, x, w, s);
-    if (nu == null) {
-      System.arraycopy(s, 0, o, 0, m);
-      java.util.Arrays.fill(d, 0, m, 1f);
-    } else {
-      rectifyKernel(1, m, s, nu, o, d);
-    }
-    if (tau != null) {
-      gemmStridedA(1, n, m, 1f, d, m, 1, w, tau);
-    }
-  }
 
   protected void gerKernel(int m, int n, float alpha, float[] x, float[] y, float[] a,
       float[] rowSigns) {

@@ -581,43 +581,6 @@ final class PanamaKernelOps extends KernelOps {
     }
   }
 
-  /**
-   * Rows in blocks of 4: the block's dot products exactly as gemv computes them (dot1x4, and
-   * dotKernel for the last rows), the rectifier as {@link #rectifyKernel} computes it, then the
-   * pull of the block's active rows while they are still in L1, each element with the fma
-   * sequence the strided kernel uses. More than KC rows: the unfused default, whose gemmNN sums
-   * blocks of KC rows (so the bits stay those of the unfused path).
-   */
-  @Override
-  protected void gemvRectifyPullKernel(int m, int n, float[] w, float[] x, float[] nu,
-      float[] s, float[] o, float[] d, float[] tau) {
-    if (m > KC) {
-      super.gemvRectifyPullKernel(m, n, w, x, nu, s, o, d, tau);
-      return;
-    }
-    final int m4 = m & ~3;
-    for (int j = 0; j < m; j += 4) {
-      final int end = Math.min(j + 4, m);
-      if (j < m4) {
-        dot1x4(n, 1f, x, 0, w, j * n, s, j);
-      } else {
-        for (int r = j; r < end; r++) {
-          s[r] += 1f * dotKernel(n, x, 0, w, r * n);
-        }
-      }
-      for (int r = j; r < end; r++) {
-        final float on = nu == null ? 1f : s[r] > 0f ? nu[r] : 0f;
-        d[r] = on;
-        o[r] = nu == null ? s[r] : on * s[r];
-        if (tau != null && on != 0f) {
-          // axpy's fma(W, on, tau) is the strided kernel's fma(on, W, tau): the same bits
-          axpyKernel(n, on, w, r * n, tau, 0);
-        }
-      }
-    }
-  }
-
-
   /** Compare and blend: no branch for a sign that is on about half the time. */
   @Override
   protected void rectifyKernel(int rows, int n, float[] s, float[] nu, float[] o, float[] d) {

@@ -245,14 +245,15 @@ class KernelOpsTest {
       }
       assertEquals(y0[i] + 2 * exact, y[i], gamma(n + 2) * (Math.abs(y0[i]) + 2 * abs));
     }
-    // level 1 with offsets: dot and axpy over x[3, 3 + n) and a[0, n)
+    // level 1 with offsets: dot (the small GEMMs' inner kernel) and axpy over x[3, 3 + n)
+    // and a[0, n)
     double exact = 0;
     double abs = 0;
     for (int p = 0; p < n; p++) {
-      exact += (double) x[p] * a[p];
-      abs += Math.abs((double) x[p] * a[p]);
+      exact += (double) x[3 + p] * a[p];
+      abs += Math.abs((double) x[3 + p] * a[p]);
     }
-    assertEquals(exact, ops.dot(n, x, 0, a, 0), gamma(n) * abs);
+    assertEquals(exact, ops.dotKernel(n, x, 3, a, 0), gamma(n) * abs);
     float[] z = a.clone();
     ops.axpy(n, -0.5f, x, 3, z, 0);
     for (int p = 0; p < n; p++) {
@@ -280,31 +281,8 @@ class KernelOpsTest {
     e = assertThrows(IllegalArgumentException.class, () -> ops.axpy(3, 1f, ok, 98, ok, 0));
     assertEquals("axpy: x[98, 98+3) is outside x.length=100", e.getMessage());
     NullPointerException npe = assertThrows(NullPointerException.class,
-        () -> ops.dot(3, ok, 0, null, 0));
-    assertEquals("dot: y is null", npe.getMessage());
-  }
-
-  @ParameterizedTest(name = "{0}")
-  @MethodSource("pathNames")
-  void allFiniteFindsEveryNonFiniteValueIncludingTails(String path) {
-    KernelOps ops = path(path);
-    for (int n : new int[] {0, 1, 5, 15, 16, 17, 31, 33, 100}) {
-      float[] x = random(new SplittableRandom(n), n + 6);
-      assertTrue(ops.allFinite(x, 3, n), "n=" + n);
-      for (int at = 0; at < n; at++) {
-        for (float bad : new float[] {Float.NaN, Float.POSITIVE_INFINITY,
-            Float.NEGATIVE_INFINITY}) {
-          float[] y = x.clone();
-          y[3 + at] = bad;
-          assertEquals(false, ops.allFinite(y, 3, n), "n=" + n + " at=" + at + " " + bad);
-        }
-      }
-      // non-finite values outside the range do not count
-      float[] z = x.clone();
-      z[2] = Float.NaN;
-      z[3 + n] = Float.NaN;
-      assertTrue(ops.allFinite(z, 3, n));
-    }
+        () -> ops.axpy(3, 1f, ok, 0, null, 0));
+    assertEquals("axpy: y is null", npe.getMessage());
   }
 
   @ParameterizedTest(name = "{0}")
@@ -390,60 +368,6 @@ class KernelOpsTest {
    * gemmNN pulling the mask back through W), bitwise, with and without a pull, for layers below
    * and above the 256 rows where the vector implementation stops fusing.
    */
-  @ParameterizedTest(name = "{0}")
-  @MethodSource("pathNames")
-  void gemvRectifyPullEqualsItsUnfusedStepsBitwise(String path) {
-    KernelOps ops = path(path);
-    for (int m : new int[] {1, 3, 4, 7, 200, 256, 300}) {
-      for (int n : new int[] {1, 5, 16, 21, 100}) {
-        for (boolean linear : new boolean[] {false, true}) {
-          SplittableRandom rnd = new SplittableRandom(m * 131L + n * 7L + (linear ? 1 : 0));
-          float[] w = random(rnd, m * n);
-          float[] x = random(rnd, n);
-          float[] bias = random(rnd, m);
-          float[] nu = new float[m];
-          for (int k = 0; k < m; k++) {
-            nu[k] = rnd.nextBoolean() ? 1f : -1f;
-          }
-          float[] s1 = bias.clone();
-          float[] o1 = new float[m];
-          float[] d1 = new float[m];
-          ops.gemv(m, n, 1f, w, x, s1);
-          if (linear) {
-            System.arraycopy(s1, 0, o1, 0, m);
-            java.util.Arrays.fill(d1, 1f);
-          } else {
-            ops.rectify(1, m, s1, nu, o1, d1);
-          }
-          float[] tau1 = new float[n];
-          ops.gemmNN(1, n, m, 1f, d1, w, tau1);
-          float[] s2 = bias.clone();
-          float[] o2 = new float[m];
-          float[] d2 = new float[m];
-          float[] tau2 = new float[n];
-          ops.gemvRectifyPull(m, n, w, x, linear ? null : nu, s2, o2, d2, tau2);
-          String at = "m=" + m + " n=" + n + " linear=" + linear;
-          assertBitwise(s1, s2, at + " s");
-          assertBitwise(o1, o2, at + " o");
-          assertBitwise(d1, d2, at + " d");
-          assertBitwise(tau1, tau2, at + " tau");
-          float[] s3 = bias.clone();
-          ops.gemvRectifyPull(m, n, w, x, linear ? null : nu, s3, new float[m], new float[m],
-              null);
-          assertBitwise(s1, s3, at + " s without a pull");
-        }
-      }
-    }
-  }
-
-  private static void assertBitwise(float[] want, float[] got, String what) {
-    for (int i = 0; i < want.length; i++) {
-      assertEquals(Float.floatToIntBits(want[i]), Float.floatToIntBits(got[i]),
-          what + "[" + i + "]");
-    }
-  }
-
-  /** Every element against the definition, bitwise, including NaN, infinities and +-0. */
   @ParameterizedTest(name = "{0}")
   @MethodSource("pathNames")
   void rectifyMatchesTheDefinitionBitwise(String path) {
