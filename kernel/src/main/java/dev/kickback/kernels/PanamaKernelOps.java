@@ -3,45 +3,19 @@ package dev.kickback.kernels;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Vector API kernels. Large GEMMs go to {@link PanamaPackedGemm} (and, in a multi-threaded
  * instance, are split by {@link GemmTeam}); small ones, the batch-1 and few-row shapes of online
- * learning, stay unpacked and register-blocked: 2x4 blocks of dot products for gemmNT, 4 rows x 4
- * vectors of outputs for the strided-A (NN/TN) kernel. Loaded reflectively by
- * {@link Kernels} only when {@code jdk.incubator.vector} is readable, so that this class (and its
- * references to the incubator module) is never linked on a JVM without it.
- *
- * <p>Reproducibility: lane sums are a fixed tree of rotations and lane-wise adds, written out in
- * each kernel, not {@code reduceLanes(ADD)}: that one's order is unspecified and differs between
- * the interpreter and C2 (measured: 66 of 100 dot products changed once compiled), which made
- * results depend on JIT timing. Rotations and lane-wise adds are exact in every tier, so the
- * same inputs give the same bits, compiled or not. The tree is inline, not a helper method: a
- * vector passed to a method C2 declines to inline gets boxed (measured: ~100 KB per call). It
- * covers 4, 8 and 16 lanes; {@link Kernels} uses this class only for those.
- *
- * <p>Tails: in the summation dimension of gemmNT a final masked iteration; in the column
- * dimension of the strided-A kernel masked loads and stores. Lane sums run once per output element,
- * after its inner loop.
+ * learning, to the register-blocked {@link PanamaSmallGemm}. The element-wise kernels (rectify,
+ * maxAbs, clampToSign, axpy) and the batch-1 rank-1 update are here. {@link Kernels} creates
+ * this class only after checking that {@code jdk.incubator.vector} is readable, inside a holder
+ * class's initializer, so that on a JVM without the module it is never linked.
  */
 final class PanamaKernelOps extends KernelOps {
   private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
   private static final int L = S.length();
-  /** Panel of B kept in cache by the strided-A kernel: KC rows by NC columns. */
-  private static final int KC = 256;
-  private static final int NC = 256;
-  /** Rows of B per cache block in gemmNT. */
-  private static final int NT_ROWS = 64;
-  // The fixed lane-sum tree of the dot kernels: add the vector rotated by L/2, then L/4, ...,
-  // then 1; lane 0 then holds the sum. Written out in each kernel (see the class comment).
-  private static final VectorShuffle<Float> ROT_A = VectorShuffle.iota(S, L / 2, 1, true);
-  private static final VectorShuffle<Float> ROT_B = VectorShuffle.iota(S, L / 4, 1, true);
-  private static final VectorShuffle<Float> ROT_C = VectorShuffle.iota(S, Math.max(L / 8, 1), 1,
-      true);
-  private static final VectorShuffle<Float> ROT_D = VectorShuffle.iota(S, Math.max(L / 16, 1),
-      1, true);
 
   /**
    * By default a GEMM is split over threads from this many multiply-adds up. Measured on this
@@ -88,443 +62,34 @@ final class PanamaKernelOps extends KernelOps {
     }
   }
 
-  /**
-   * Where a masked tail window over {@code [from, end)} starts, relative to {@code from}: 0 if a
-   * whole vector fits, else {@code end - L - from} (negative), so that the window ends exactly
-   * at {@code end} and the lanes before {@code from} are masked off with
-   * {@code window(shift, end - from)}. Tails end where a row ends, and the last row ends
-   * where the array does: a masked load or store whose window reaches past the array's end makes
-   * the JDK check each lane in plain Java (measured: a quarter of a batch-1 training step), one
-   * inside the array is a single instruction. Rows shorter than a vector keep the plain window.
-   */
-  private static int tailShift(int from, int end) {
-    return from + L > end && end >= L ? end - L - from : 0;
-  }
-
-
-  /**
-   * Lanes {@code i} with {@code 0 <= shift + i < limit} (for {@code shift <= 0}): what
-   * {@code S.indexInRange(shift, limit)} returns, built from a bit pattern (one mask move). The
-   * JDK's indexInRange takes a plain-Java path for a negative offset (measured: up to a third of
-   * a batch-1 step, depending on how the JIT happened to compile it).
-   */
-  private static VectorMask<Float> window(int shift, int limit) {
-    long upTo = Math.min(limit - shift, L);
-    long bits = ((1L << upTo) - 1) & -(1L << -shift);
-    return VectorMask.fromLong(S, bits);
-  }
-
-  // ---- gemmNT: C[i][j] += alpha * dot(A row i, B row j) --------------------------------------
+  // ---- GEMMs: packed from worthPacking's size up, register-blocked below ----------------------
 
   @Override
   protected void gemmNTKernel(int m, int n, int k, float alpha, float[] a, float[] b, float[] c) {
     if (PanamaPackedGemm.worthPacking(m, n, k)) {
       packed(m, n, k, alpha, a, k, 1, b, 1, k, c);
-      return;
-    }
-    int m2 = m & ~1;
-    int n4 = n & ~3;
-    // Blocks of NT_ROWS rows of B (64 x k floats, 256 KB at k = 1024) stay in L2 while all
-    // row pairs of A pass by.
-    for (int j0 = 0; j0 < n4; j0 += NT_ROWS) {
-      int j1 = Math.min(n4, j0 + NT_ROWS);
-      for (int i = 0; i < m2; i += 2) {
-        for (int j = j0; j < j1; j += 4) {
-          dot2x4(k, alpha, a, i * k, b, j * k, c, i * n + j, n);
-        }
-      }
-    }
-    for (int i = 0; i < m2; i += 2) {
-      for (int j = n4; j < n; j++) {
-        c[i * n + j] += alpha * dotKernel(k, a, i * k, b, j * k);
-        c[(i + 1) * n + j] += alpha * dotKernel(k, a, (i + 1) * k, b, j * k);
-      }
-    }
-    if (m2 < m) {
-      int i = m2;
-      for (int j = 0; j < n4; j += 4) {
-        dot1x4(k, alpha, a, i * k, b, j * k, c, i * n + j);
-      }
-      for (int j = n4; j < n; j++) {
-        c[i * n + j] += alpha * dotKernel(k, a, i * k, b, j * k);
-      }
+    } else {
+      PanamaSmallGemm.gemmNT(m, n, k, alpha, a, b, c);
     }
   }
-
-  /**
-   * 8 dot products: rows a0, a0+k of A against rows b0..b0+3k of B, 6 loads per 8 FMAs. Kept
-   * to 2x4: a 4x4 block made the method large enough that C2 inlined the vector intrinsics late,
-   * lost the exact vector types and boxed every accumulator (measured: 0.5-3 GFLOP/s and
-   * hundreds of bytes allocated per call).
-   */
-  private static void dot2x4(
-      int k, float alpha, float[] a, int a0, float[] b, int b0, float[] c, int c0, int ldc) {
-    FloatVector s00 = FloatVector.zero(S), s01 = s00, s02 = s00, s03 = s00;
-    FloatVector s10 = s00, s11 = s00, s12 = s00, s13 = s00;
-    final int a1 = a0 + k;
-    final int b1 = b0 + k, b2 = b1 + k, b3 = b2 + k;
-    final int kv = S.loopBound(k);
-    int p = 0;
-    for (; p < kv; p += L) {
-      FloatVector x0 = FloatVector.fromArray(S, a, a0 + p);
-      FloatVector x1 = FloatVector.fromArray(S, a, a1 + p);
-      FloatVector w = FloatVector.fromArray(S, b, b0 + p);
-      s00 = x0.fma(w, s00);
-      s10 = x1.fma(w, s10);
-      w = FloatVector.fromArray(S, b, b1 + p);
-      s01 = x0.fma(w, s01);
-      s11 = x1.fma(w, s11);
-      w = FloatVector.fromArray(S, b, b2 + p);
-      s02 = x0.fma(w, s02);
-      s12 = x1.fma(w, s12);
-      w = FloatVector.fromArray(S, b, b3 + p);
-      s03 = x0.fma(w, s03);
-      s13 = x1.fma(w, s13);
-    }
-    if (p < k) {
-      // the tail window ends at k (see tailShift); q is where it starts
-      final int d = tailShift(p, k);
-      final VectorMask<Float> t = window(d, k - p);
-      p += d;
-      FloatVector x0 = FloatVector.fromArray(S, a, a0 + p, t);
-      FloatVector x1 = FloatVector.fromArray(S, a, a1 + p, t);
-      FloatVector w = FloatVector.fromArray(S, b, b0 + p, t);
-      s00 = x0.fma(w, s00);
-      s10 = x1.fma(w, s10);
-      w = FloatVector.fromArray(S, b, b1 + p, t);
-      s01 = x0.fma(w, s01);
-      s11 = x1.fma(w, s11);
-      w = FloatVector.fromArray(S, b, b2 + p, t);
-      s02 = x0.fma(w, s02);
-      s12 = x1.fma(w, s12);
-      w = FloatVector.fromArray(S, b, b3 + p, t);
-      s03 = x0.fma(w, s03);
-      s13 = x1.fma(w, s13);
-    }
-    s00 = s00.add(s00.rearrange(ROT_A));
-    s01 = s01.add(s01.rearrange(ROT_A));
-    s02 = s02.add(s02.rearrange(ROT_A));
-    s03 = s03.add(s03.rearrange(ROT_A));
-    s10 = s10.add(s10.rearrange(ROT_A));
-    s11 = s11.add(s11.rearrange(ROT_A));
-    s12 = s12.add(s12.rearrange(ROT_A));
-    s13 = s13.add(s13.rearrange(ROT_A));
-    s00 = s00.add(s00.rearrange(ROT_B));
-    s01 = s01.add(s01.rearrange(ROT_B));
-    s02 = s02.add(s02.rearrange(ROT_B));
-    s03 = s03.add(s03.rearrange(ROT_B));
-    s10 = s10.add(s10.rearrange(ROT_B));
-    s11 = s11.add(s11.rearrange(ROT_B));
-    s12 = s12.add(s12.rearrange(ROT_B));
-    s13 = s13.add(s13.rearrange(ROT_B));
-    if (L >= 8) {
-      s00 = s00.add(s00.rearrange(ROT_C));
-      s01 = s01.add(s01.rearrange(ROT_C));
-      s02 = s02.add(s02.rearrange(ROT_C));
-      s03 = s03.add(s03.rearrange(ROT_C));
-      s10 = s10.add(s10.rearrange(ROT_C));
-      s11 = s11.add(s11.rearrange(ROT_C));
-      s12 = s12.add(s12.rearrange(ROT_C));
-      s13 = s13.add(s13.rearrange(ROT_C));
-    }
-    if (L >= 16) {
-      s00 = s00.add(s00.rearrange(ROT_D));
-      s01 = s01.add(s01.rearrange(ROT_D));
-      s02 = s02.add(s02.rearrange(ROT_D));
-      s03 = s03.add(s03.rearrange(ROT_D));
-      s10 = s10.add(s10.rearrange(ROT_D));
-      s11 = s11.add(s11.rearrange(ROT_D));
-      s12 = s12.add(s12.rearrange(ROT_D));
-      s13 = s13.add(s13.rearrange(ROT_D));
-    }
-    c[c0] += alpha * s00.lane(0);
-    c[c0 + 1] += alpha * s01.lane(0);
-    c[c0 + 2] += alpha * s02.lane(0);
-    c[c0 + 3] += alpha * s03.lane(0);
-    c[c0 + ldc] += alpha * s10.lane(0);
-    c[c0 + ldc + 1] += alpha * s11.lane(0);
-    c[c0 + ldc + 2] += alpha * s12.lane(0);
-    c[c0 + ldc + 3] += alpha * s13.lane(0);
-  }
-
-  /** 4 dot products of one row of A against 4 rows of B: the batch-1 (gemv) case. */
-  private static void dot1x4(
-      int k, float alpha, float[] a, int a0, float[] b, int b0, float[] c, int c0) {
-    FloatVector s0 = FloatVector.zero(S), s1 = s0, s2 = s0, s3 = s0;
-    final int b1 = b0 + k, b2 = b1 + k, b3 = b2 + k;
-    final int kv = S.loopBound(k);
-    int p = 0;
-    for (; p < kv; p += L) {
-      FloatVector x = FloatVector.fromArray(S, a, a0 + p);
-      s0 = x.fma(FloatVector.fromArray(S, b, b0 + p), s0);
-      s1 = x.fma(FloatVector.fromArray(S, b, b1 + p), s1);
-      s2 = x.fma(FloatVector.fromArray(S, b, b2 + p), s2);
-      s3 = x.fma(FloatVector.fromArray(S, b, b3 + p), s3);
-    }
-    if (p < k) {
-      final int d = tailShift(p, k);
-      final VectorMask<Float> t = window(d, k - p);
-      p += d;
-      FloatVector x = FloatVector.fromArray(S, a, a0 + p, t);
-      s0 = x.fma(FloatVector.fromArray(S, b, b0 + p, t), s0);
-      s1 = x.fma(FloatVector.fromArray(S, b, b1 + p, t), s1);
-      s2 = x.fma(FloatVector.fromArray(S, b, b2 + p, t), s2);
-      s3 = x.fma(FloatVector.fromArray(S, b, b3 + p, t), s3);
-    }
-    s0 = s0.add(s0.rearrange(ROT_A));
-    s1 = s1.add(s1.rearrange(ROT_A));
-    s2 = s2.add(s2.rearrange(ROT_A));
-    s3 = s3.add(s3.rearrange(ROT_A));
-    s0 = s0.add(s0.rearrange(ROT_B));
-    s1 = s1.add(s1.rearrange(ROT_B));
-    s2 = s2.add(s2.rearrange(ROT_B));
-    s3 = s3.add(s3.rearrange(ROT_B));
-    if (L >= 8) {
-      s0 = s0.add(s0.rearrange(ROT_C));
-      s1 = s1.add(s1.rearrange(ROT_C));
-      s2 = s2.add(s2.rearrange(ROT_C));
-      s3 = s3.add(s3.rearrange(ROT_C));
-    }
-    if (L >= 16) {
-      s0 = s0.add(s0.rearrange(ROT_D));
-      s1 = s1.add(s1.rearrange(ROT_D));
-      s2 = s2.add(s2.rearrange(ROT_D));
-      s3 = s3.add(s3.rearrange(ROT_D));
-    }
-    c[c0] += alpha * s0.lane(0);
-    c[c0 + 1] += alpha * s1.lane(0);
-    c[c0 + 2] += alpha * s2.lane(0);
-    c[c0 + 3] += alpha * s3.lane(0);
-  }
-
-  // ---- strided A: C[i][:] += alpha * sum_p A(i, p) * B[p][:] ---------------------------------
 
   @Override
   protected void gemmStridedA(
       int m, int n, int k, float alpha, float[] a, int rs, int cs, float[] b, float[] c) {
     if (PanamaPackedGemm.worthPacking(m, n, k)) {
       packed(m, n, k, alpha, a, rs, cs, b, n, 1, c);
-      return;
-    }
-    final int m4 = m & ~3;
-    // Cache blocking: a KC x NC panel of B (256 KB) stays in L2 while every row block of A
-    // streams past it; C accumulates one partial product per panel.
-    for (int j0 = 0; j0 < n; j0 += NC) {
-      final int j1 = Math.min(n, j0 + NC);
-      final int jBlockEnd = j1 - (j1 - j0) % (4 * L);
-      for (int k0 = 0; k0 < k; k0 += KC) {
-        final int kb = Math.min(KC, k - k0);
-        final int bBase = k0 * n;
-        for (int i = 0; i < m4; i += 4) {
-          final int a0 = i * rs + k0 * cs;
-          int j = j0;
-          for (; j < jBlockEnd; j += 4 * L) {
-            rows4cols4(kb, alpha, a, a0, rs, cs, b, bBase, j, n, c, i * n + j);
-          }
-          for (; j < j1; j += L) {
-            rows4cols1(kb, alpha, a, a0, rs, cs, b, bBase, j, n, c, i * n + j);
-          }
-        }
-        for (int i = m4; i < m; i++) {
-          final int a0 = i * rs + k0 * cs;
-          int j = j0;
-          for (; j < jBlockEnd; j += 4 * L) {
-            rows1cols4(kb, alpha, a, a0, cs, b, bBase, j, n, c, i * n + j);
-          }
-          for (; j < j1; j += L) {
-            rows1cols1(kb, alpha, a, a0, cs, b, bBase, j, n, c, i * n + j);
-          }
-        }
-      }
+    } else {
+      PanamaSmallGemm.gemmStridedA(m, n, k, alpha, a, rs, cs, b, c);
     }
   }
 
-
-  /** Outputs C[i..i+3][j..j+4L): 16 accumulators, 4 loads and 4 broadcasts per 16 FMAs. */
-  private static void rows4cols4(
-      int k, float alpha, float[] a, int a0, int rs, int cs, float[] b, int bBase, int j, int ldb,
-      float[] c, int c0) {
-    FloatVector c00 = FloatVector.zero(S), c01 = c00, c02 = c00, c03 = c00;
-    FloatVector c10 = c00, c11 = c00, c12 = c00, c13 = c00;
-    FloatVector c20 = c00, c21 = c00, c22 = c00, c23 = c00;
-    FloatVector c30 = c00, c31 = c00, c32 = c00, c33 = c00;
-    for (int p = 0; p < k; p++) {
-      int bp = bBase + p * ldb + j;
-      FloatVector b0 = FloatVector.fromArray(S, b, bp);
-      FloatVector b1 = FloatVector.fromArray(S, b, bp + L);
-      FloatVector b2 = FloatVector.fromArray(S, b, bp + 2 * L);
-      FloatVector b3 = FloatVector.fromArray(S, b, bp + 3 * L);
-      int ap = a0 + p * cs;
-      FloatVector x = FloatVector.broadcast(S, a[ap]);
-      c00 = x.fma(b0, c00); c01 = x.fma(b1, c01); c02 = x.fma(b2, c02); c03 = x.fma(b3, c03);
-      x = FloatVector.broadcast(S, a[ap + rs]);
-      c10 = x.fma(b0, c10); c11 = x.fma(b1, c11); c12 = x.fma(b2, c12); c13 = x.fma(b3, c13);
-      x = FloatVector.broadcast(S, a[ap + 2 * rs]);
-      c20 = x.fma(b0, c20); c21 = x.fma(b1, c21); c22 = x.fma(b2, c22); c23 = x.fma(b3, c23);
-      x = FloatVector.broadcast(S, a[ap + 3 * rs]);
-      c30 = x.fma(b0, c30); c31 = x.fma(b1, c31); c32 = x.fma(b2, c32); c33 = x.fma(b3, c33);
-    }
-    // Stores written out: a helper taking vectors that C2 declines to inline makes it box the
-    // accumulators inside the loop (measured: ~250 B allocated per iteration).
-    FloatVector al = FloatVector.broadcast(S, alpha);
-    final int r0 = c0, r1 = c0 + ldb, r2 = r1 + ldb, r3 = r2 + ldb;
-    c00.fma(al, FloatVector.fromArray(S, c, r0)).intoArray(c, r0);
-    c01.fma(al, FloatVector.fromArray(S, c, r0 + L)).intoArray(c, r0 + L);
-    c02.fma(al, FloatVector.fromArray(S, c, r0 + 2 * L)).intoArray(c, r0 + 2 * L);
-    c03.fma(al, FloatVector.fromArray(S, c, r0 + 3 * L)).intoArray(c, r0 + 3 * L);
-    c10.fma(al, FloatVector.fromArray(S, c, r1)).intoArray(c, r1);
-    c11.fma(al, FloatVector.fromArray(S, c, r1 + L)).intoArray(c, r1 + L);
-    c12.fma(al, FloatVector.fromArray(S, c, r1 + 2 * L)).intoArray(c, r1 + 2 * L);
-    c13.fma(al, FloatVector.fromArray(S, c, r1 + 3 * L)).intoArray(c, r1 + 3 * L);
-    c20.fma(al, FloatVector.fromArray(S, c, r2)).intoArray(c, r2);
-    c21.fma(al, FloatVector.fromArray(S, c, r2 + L)).intoArray(c, r2 + L);
-    c22.fma(al, FloatVector.fromArray(S, c, r2 + 2 * L)).intoArray(c, r2 + 2 * L);
-    c23.fma(al, FloatVector.fromArray(S, c, r2 + 3 * L)).intoArray(c, r2 + 3 * L);
-    c30.fma(al, FloatVector.fromArray(S, c, r3)).intoArray(c, r3);
-    c31.fma(al, FloatVector.fromArray(S, c, r3 + L)).intoArray(c, r3 + L);
-    c32.fma(al, FloatVector.fromArray(S, c, r3 + 2 * L)).intoArray(c, r3 + 2 * L);
-    c33.fma(al, FloatVector.fromArray(S, c, r3 + 3 * L)).intoArray(c, r3 + 3 * L);
-  }
-
-  /**
-   * Outputs C[i..i+3][j..min(j+L, ldb)): the column tail of a 4-row block, in a window that
-   * ends at the row's end (see tailShift). B is loaded masked; C is loaded whole, the new lanes
-   * are blended in and the window stored unmasked, so lanes outside the tail are written back
-   * with the bits just read. Not a masked store: measured on JDK 25, masked stores in this
-   * kernel still ran the JDK's per-lane index check (the largest item of a batch-1 step after the
-   * dot kernels) although their windows lay inside the array. Rows shorter than a vector go to
-   * {@link #rowsTailScalar}.
-   */
-  private static void rows4cols1(
-      int k, float alpha, float[] a, int a0, int rs, int cs, float[] b, int bBase, int j, int ldb,
-      float[] c, int c0) {
-    if (ldb < L) {
-      rowsTailScalar(4, k, alpha, a, a0, rs, cs, b, bBase, j, ldb, c, c0);
-      return;
-    }
-    final int d = tailShift(j, ldb);
-    final VectorMask<Float> t = window(d, ldb - j);
-    final int jw = j + d;
-    FloatVector c0v = FloatVector.zero(S), c1v = c0v, c2v = c0v, c3v = c0v;
-    for (int p = 0; p < k; p++) {
-      FloatVector bv = FloatVector.fromArray(S, b, bBase + p * ldb + jw, t);
-      int ap = a0 + p * cs;
-      c0v = FloatVector.broadcast(S, a[ap]).fma(bv, c0v);
-      c1v = FloatVector.broadcast(S, a[ap + rs]).fma(bv, c1v);
-      c2v = FloatVector.broadcast(S, a[ap + 2 * rs]).fma(bv, c2v);
-      c3v = FloatVector.broadcast(S, a[ap + 3 * rs]).fma(bv, c3v);
-    }
-    FloatVector al = FloatVector.broadcast(S, alpha);
-    final int r0 = c0 + d, r1 = r0 + ldb, r2 = r1 + ldb, r3 = r2 + ldb;
-    FloatVector v = FloatVector.fromArray(S, c, r0);
-    v.blend(c0v.fma(al, v), t).intoArray(c, r0);
-    v = FloatVector.fromArray(S, c, r1);
-    v.blend(c1v.fma(al, v), t).intoArray(c, r1);
-    v = FloatVector.fromArray(S, c, r2);
-    v.blend(c2v.fma(al, v), t).intoArray(c, r2);
-    v = FloatVector.fromArray(S, c, r3);
-    v.blend(c3v.fma(al, v), t).intoArray(c, r3);
-  }
-
-  /**
-   * {@code rows} rows of C over columns {@code [j, ldb)} in scalar code doing, per element, what
-   * a vector lane does (fma along p, skipping zero coefficients when {@code rows == 1} like
-   * {@link #rows1cols4}, then fma with alpha): the same bits.
-   */
-  private static void rowsTailScalar(int rows, int k, float alpha, float[] a, int a0, int rs,
-      int cs, float[] b, int bBase, int j, int ldb, float[] c, int c0) {
-    for (int r = 0; r < rows; r++) {
-      for (int jj = j; jj < ldb; jj++) {
-        float acc = 0f;
-        for (int p = 0; p < k; p++) {
-          float ap = a[a0 + r * rs + p * cs];
-          if (rows > 1 || ap != 0f) {
-            acc = Math.fma(ap, b[bBase + p * ldb + jj], acc);
-          }
-        }
-        int ci = c0 + r * ldb + jj - j;
-        c[ci] = Math.fma(acc, alpha, c[ci]);
-      }
-    }
-  }
-
-  /**
-   * Outputs C[i][j..j+4L) for a single row of A: the batch-1 case of gemmNN (Kickback's tau).
-   * Rows of B whose coefficient is zero (inactive units) are skipped: they add nothing.
-   */
-  private static void rows1cols4(
-      int k, float alpha, float[] a, int a0, int cs, float[] b, int bBase, int j, int ldb, float[] c,
-      int c0) {
-    FloatVector c0v = FloatVector.zero(S), c1v = c0v, c2v = c0v, c3v = c0v;
-    for (int p = 0; p < k; p++) {
-      float ap = a[a0 + p * cs];
-      if (ap == 0f) {
-        continue;
-      }
-      int bp = bBase + p * ldb + j;
-      FloatVector x = FloatVector.broadcast(S, ap);
-      c0v = x.fma(FloatVector.fromArray(S, b, bp), c0v);
-      c1v = x.fma(FloatVector.fromArray(S, b, bp + L), c1v);
-      c2v = x.fma(FloatVector.fromArray(S, b, bp + 2 * L), c2v);
-      c3v = x.fma(FloatVector.fromArray(S, b, bp + 3 * L), c3v);
-    }
-    FloatVector al = FloatVector.broadcast(S, alpha);
-    c0v.fma(al, FloatVector.fromArray(S, c, c0)).intoArray(c, c0);
-    c1v.fma(al, FloatVector.fromArray(S, c, c0 + L)).intoArray(c, c0 + L);
-    c2v.fma(al, FloatVector.fromArray(S, c, c0 + 2 * L)).intoArray(c, c0 + 2 * L);
-    c3v.fma(al, FloatVector.fromArray(S, c, c0 + 3 * L)).intoArray(c, c0 + 3 * L);
-  }
-
-  /** Outputs C[i][j..min(j+L, ldb)) for a single row of A, stored as in rows4cols1. */
-  private static void rows1cols1(
-      int k, float alpha, float[] a, int a0, int cs, float[] b, int bBase, int j, int ldb, float[] c,
-      int c0) {
-    if (ldb < L) {
-      rowsTailScalar(1, k, alpha, a, a0, 0, cs, b, bBase, j, ldb, c, c0);
-      return;
-    }
-    final int d = tailShift(j, ldb);
-    final VectorMask<Float> t = window(d, ldb - j);
-    final int jw = j + d;
-    FloatVector acc = FloatVector.zero(S);
-    for (int p = 0; p < k; p++) {
-      float ap = a[a0 + p * cs];
-      if (ap != 0f) {
-        acc = FloatVector.broadcast(S, ap).fma(FloatVector.fromArray(S, b, bBase + p * ldb + jw, t), acc);
-      }
-    }
-    FloatVector v = FloatVector.fromArray(S, c, c0 + d);
-    v.blend(acc.fma(FloatVector.broadcast(S, alpha), v), t).intoArray(c, c0 + d);
-  }
-
-  // ---- level 1 --------------------------------------------------------------------------------
+  // ---- level 1 ---------------------------------------------------------------------------------
 
   @Override
   protected float dotKernel(int n, float[] x, int xOff, float[] y, int yOff) {
-    FloatVector s0 = FloatVector.zero(S), s1 = s0;
-    final int n2 = n - n % (2 * L);
-    int i = 0;
-    for (; i < n2; i += 2 * L) {
-      s0 = FloatVector.fromArray(S, x, xOff + i).fma(FloatVector.fromArray(S, y, yOff + i), s0);
-      s1 = FloatVector.fromArray(S, x, xOff + i + L)
-          .fma(FloatVector.fromArray(S, y, yOff + i + L), s1);
-    }
-    for (; i < n; i += L) {
-      VectorMask<Float> t = S.indexInRange(i, n);
-      s0 = FloatVector.fromArray(S, x, xOff + i, t)
-          .fma(FloatVector.fromArray(S, y, yOff + i, t), s0);
-    }
-    s0 = s0.add(s1);
-    s0 = s0.add(s0.rearrange(ROT_A));
-    s0 = s0.add(s0.rearrange(ROT_B));
-    if (L >= 8) {
-      s0 = s0.add(s0.rearrange(ROT_C));
-    }
-    if (L >= 16) {
-      s0 = s0.add(s0.rearrange(ROT_D));
-    }
-    return s0.lane(0);
+    return PanamaSmallGemm.dot(n, x, xOff, y, yOff);
   }
+
 
   /**
    * Per changed row: {@code t = fma(x[i], y[j], +0)} then {@code fma(t, alpha, a)}, the
@@ -539,7 +104,7 @@ final class PanamaKernelOps extends KernelOps {
     if (n < L) { // too short for a window: the strided kernel's scalar tail at k = 1
       for (int i = 0; i < m; i++) {
         if (x[i] != 0f) {
-          rowsTailScalar(1, 1, alpha, x, i, 0, 1, y, 0, 0, n, a, i * n);
+          PanamaSmallGemm.rowsTailScalar(1, 1, alpha, x, i, 0, 1, y, 0, 0, n, a, i * n);
           if (rowSigns != null) {
             super.clampToSignKernel(a, i * n, n, rowSigns[i] > 0);
           }
@@ -550,8 +115,8 @@ final class PanamaKernelOps extends KernelOps {
     final FloatVector al = FloatVector.broadcast(S, alpha);
     final FloatVector zero = FloatVector.zero(S);
     final int nv = S.loopBound(n);
-    final int d = tailShift(nv, n);
-    final VectorMask<Float> t = window(d, n - nv);
+    final int d = PanamaSmallGemm.tailShift(nv, n);
+    final VectorMask<Float> t = PanamaSmallGemm.window(d, n - nv);
     for (int i = 0; i < m; i++) {
       final float xi = x[i];
       if (xi == 0f) {

@@ -20,7 +20,7 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Results do not depend on where a call's column range starts or ends: every output element
  * is the same sequence of operations (a sum over each KC block in order of p, then
  * {@code c = fma(sum, alpha, c)}), whether its tile is full or an edge tile finished by the
- * scalar {@link Math#fma}. That is what lets {@link ParallelKernelOps} split the columns
+ * scalar {@link Math#fma}. That is what lets {@link GemmTeam} split the columns
  * between threads and still return the single-threaded bits.
  *
  * <p>Pack buffers are per thread (about 1.1 MB), allocated on a thread's first large GEMM and
