@@ -80,7 +80,14 @@ public final class Network {
       throw new IllegalArgumentException("expected weights and biases for " + layers
           + " layers");
     }
-    Network net = initialize(spec, 0);
+    float[][] w = new float[layers][];
+    float[][] b = new float[layers][];
+    for (int l = 0; l < layers; l++) {
+      w[l] = new float[spec.weightCount(l)];
+      b[l] = new float[spec.width(l)];
+    }
+    // zeros, then the setters' checks and copies: no random initialization to throw away
+    Network net = new Network(spec, w, b);
     for (int l = 0; l < layers; l++) {
       net.setWeights(l, weights[l]);
       net.setBiases(l, biases[l]);

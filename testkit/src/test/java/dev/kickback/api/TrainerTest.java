@@ -133,7 +133,9 @@ class TrainerTest {
       assertArrayEquals(a.weights(l), b.weights(l), 0f);
     }
     assertTrue(a.weights(0)[0] != c.weights(0)[0]);
-    assertEquals(1f, a.biases(3)[0] + 0f * b.biases(3)[0], 0.5f, "PAIR output bias starts at 1");
+    assertEquals(1f, c.biases(3)[0], 0f, "PAIR output bias starts at 1");
+    assertEquals(1f, c.biases(3)[1], 0f, "PAIR output bias starts at 1");
+    assertEquals(0f, c.biases(0)[0], 0f, "hidden biases start at 0");
   }
 
   /**

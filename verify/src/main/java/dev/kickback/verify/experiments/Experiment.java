@@ -14,7 +14,6 @@ import dev.kickback.cli.training.Training;
 public final class Experiment {
   private Experiment() {}
 
-  /** The outcome; field names follow results.json. */
   /**
    * The outcome; field names follow results.json. Mean and deviation are over the seeds whose
    * training stayed finite; {@code diverged} counts the others (NaN mean if all diverged).
