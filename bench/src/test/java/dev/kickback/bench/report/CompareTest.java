@@ -39,6 +39,8 @@ class CompareTest {
         "20% slower, but the intervals overlap");
     assertEquals(Compare.Verdict.SMALL, verdict(100, 1, 97, 1, "ops/s"));
     assertEquals(Compare.Verdict.REGRESSION, verdict(100, 1, 90, 1, "ops/s"));
+    assertEquals(Compare.Verdict.SMALL, verdict(100, 1, 92, 3, "ops/s"),
+        "8% slower, but up to 96% / 99% = 4% is within the intervals: not beyond 5% for sure");
     assertEquals(Compare.Verdict.FASTER, verdict(100, 1, 110, 1, "ops/s"));
     assertEquals(Compare.Verdict.NO_INTERVAL, verdict(100, Double.NaN, 50, 1, "ops/s"));
   }
