@@ -149,6 +149,61 @@ public final class NetworkSpec {
     return s;
   }
 
+  /**
+   * Equal topologies: the same input width, hidden widths, unit signs, head and coherence.
+   * Networks of equal specs share workspaces and can replace each other in an
+   * {@link dev.kickback.serving.OnlineModel}.
+   */
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof NetworkSpec other && differenceFrom(other) == null;
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(inputWidth, Arrays.hashCode(widths), Arrays.deepHashCode(signs), head,
+        coherence);
+  }
+
+  /**
+   * The first way {@code other} differs from this spec, in words ("input width 4 here, 5
+   * there", "unit 3 of hidden layer 1 has sign -1 here, +1 there"), or null if they are equal.
+   */
+  public String differenceFrom(NetworkSpec other) {
+    Objects.requireNonNull(other, "other");
+    if (inputWidth != other.inputWidth) {
+      return "input width " + inputWidth + " here, " + other.inputWidth + " there";
+    }
+    if (widths.length != other.widths.length) {
+      return hiddenLayers() + " hidden layers here, " + other.hiddenLayers() + " there";
+    }
+    for (int l = 0; l < hiddenLayers(); l++) {
+      if (widths[l] != other.widths[l]) {
+        return "hidden layer " + l + " has " + widths[l] + " units here, " + other.widths[l]
+            + " there";
+      }
+    }
+    if (head != other.head) {
+      return "head " + head + " here, " + other.head + " there";
+    }
+    if (coherence != other.coherence) {
+      return coherence + " here, " + other.coherence + " there";
+    }
+    for (int l = 0; l < hiddenLayers(); l++) {
+      for (int j = 0; j < widths[l]; j++) {
+        if (signs[l][j] != other.signs[l][j]) {
+          return "unit " + j + " of hidden layer " + l + " has sign " + sign(signs[l][j])
+              + " here, " + sign(other.signs[l][j]) + " there";
+        }
+      }
+    }
+    return null;
+  }
+
+  private static String sign(float s) {
+    return s > 0 ? "+1" : "-1";
+  }
+
   @Override
   public String toString() {
     StringBuilder sb = new StringBuilder().append(inputWidth);

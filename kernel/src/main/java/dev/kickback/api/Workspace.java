@@ -10,7 +10,9 @@ import java.util.Objects;
  *
  * <p>A workspace is not thread-safe: give each thread its own (they are cheap: about
  * {@code 12 * maxBatch * (sum of widths)} bytes). Create with {@link Network#newWorkspace(int)};
- * a workspace also fixes the kernel implementation its predictions run on.
+ * a workspace also fixes the kernel implementation its predictions run on. It serves every
+ * network whose spec {@link NetworkSpec#equals equals} the one it was made for, so a reader
+ * keeps its workspace across the snapshots an {@code OnlineModel} publishes.
  */
 public final class Workspace {
   final NetworkSpec spec;
@@ -42,10 +44,11 @@ public final class Workspace {
     return maxBatch;
   }
 
+  /** Any network of an equal topology fits, a copy or a model loaded from a file alike. */
   void checkFits(NetworkSpec other) {
-    if (other != spec) {
-      throw new IllegalArgumentException(
-          "workspace was made for " + spec + ", not for this network (" + other + ")");
+    if (other != spec && !other.equals(spec)) {
+      throw new IllegalArgumentException("workspace was made for " + spec
+          + ", not for this network (" + other + "): " + spec.differenceFrom(other));
     }
   }
 }

@@ -22,6 +22,12 @@ import java.util.Objects;
  * reference: readers are never blocked and never wait. A reader holding an old snapshot keeps
  * using it until it asks again; old snapshots are freed by the garbage collector. A published
  * snapshot's network must not be modified: only the trainer's private network is trained.
+ *
+ * <p>A published network must have the model's topology, compared by value (widths, unit
+ * signs, head, coherence): a network loaded from a model file, or built from a separate but
+ * equal spec, may be published, and readers keep their workspaces across every snapshot.
+ * Publishing is meant for one writer; two threads publishing at once are serialized (each gets
+ * its own version), not refused.
  */
 public final class OnlineModel {
   /** A published version of the model. */
@@ -40,15 +46,18 @@ public final class OnlineModel {
   }
 
   /**
-   * Publishes a copy of {@code trained} as the next version and returns it. Call from one
-   * thread (the trainer's); the copy must have the same topology as the current snapshot.
+   * Publishes a copy of {@code trained} as the next version and returns it.
+   *
+   * @throws IllegalArgumentException if {@code trained}'s topology differs from the model's,
+   *     naming the difference; nothing is published then
    */
-  public Snapshot publish(Network trained) {
+  public synchronized Snapshot publish(Network trained) {
     Objects.requireNonNull(trained, "trained");
     Snapshot now = current;
-    if (!trained.spec().toString().equals(now.network().spec().toString())) {
+    String difference = now.network().spec().differenceFrom(trained.spec());
+    if (difference != null) {
       throw new IllegalArgumentException("cannot publish " + trained.spec()
-          + " over a model of " + now.network().spec());
+          + " over a model of " + now.network().spec() + ": " + difference);
     }
     Snapshot next = new Snapshot(now.version() + 1, trained.copy());
     current = next;

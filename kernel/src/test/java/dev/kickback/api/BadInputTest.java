@@ -100,7 +100,7 @@ class BadInputTest {
     e = assertThrows(IllegalArgumentException.class,
         () -> other.predict(x, 2, new float[2], ws));
     assertEquals("workspace was made for 3 -> 4 -> 3 -> PAIR (COHERENT), not for this network"
-        + " (3 -> 4 -> 3 -> PAIR (FREE))", e.getMessage());
+        + " (3 -> 4 -> 3 -> PAIR (FREE)): COHERENT here, FREE there", e.getMessage());
     e = assertThrows(IllegalArgumentException.class,
         () -> net.setWeights(1, new float[] {1, 2, 3}));
     assertEquals("weights[1].length = 3: expected 12 (3 rows x 4 columns)", e.getMessage());
