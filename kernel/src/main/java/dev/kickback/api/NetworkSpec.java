@@ -12,6 +12,16 @@ import java.util.Objects;
  * {@code width(l)} units; the last weight layer is the head.
  */
 public final class NetworkSpec {
+  /** Widest layer (input or hidden): the model file format's limit, 2^20 units. */
+  public static final int MAX_WIDTH = 1 << 20;
+  /** Most hidden layers: the model file format's limit. */
+  public static final int MAX_HIDDEN_LAYERS = 64;
+  /**
+   * Most weights and biases in one network, 2^28 (1 GiB of floats): a model file of it stays
+   * within the 2 GiB a file may have, and every layer fits a Java array.
+   */
+  public static final long MAX_PARAMETERS = 1L << 28;
+
   private final int inputWidth;
   private final int[] widths; // per weight layer: hidden widths then the head width
   private final float[][] signs; // per weight layer, +1 or -1 per unit
@@ -222,8 +232,9 @@ public final class NetworkSpec {
     private Coherence coherence = Coherence.FREE;
 
     private Builder(int inputWidth) {
-      if (inputWidth < 1) {
-        throw new IllegalArgumentException("inputWidth = " + inputWidth + ": must be >= 1");
+      if (inputWidth < 1 || inputWidth > MAX_WIDTH) {
+        throw new IllegalArgumentException("inputWidth = " + inputWidth + ": must be in [1, "
+            + MAX_WIDTH + "]");
       }
       this.inputWidth = inputWidth;
     }
@@ -262,10 +273,35 @@ public final class NetworkSpec {
       return this;
     }
 
+    /**
+     * The spec, once its sizes are known to fit: at most {@link #MAX_HIDDEN_LAYERS} hidden
+     * layers of at most {@link #MAX_WIDTH} units and {@link #MAX_PARAMETERS} parameters in all,
+     * checked before anything is allocated; a refusal names the width or the count.
+     */
     public NetworkSpec build() {
       if (signs != null && signs.length != hidden.length) {
         throw new IllegalArgumentException("signs given for " + signs.length
             + " layers, but there are " + hidden.length + " hidden layers");
+      }
+      if (hidden.length > MAX_HIDDEN_LAYERS) {
+        throw new IllegalArgumentException(hidden.length + " hidden layers: at most "
+            + MAX_HIDDEN_LAYERS + " (the model file format's limit)");
+      }
+      long params = 0;
+      int below = inputWidth;
+      for (int l = 0; l <= hidden.length; l++) {
+        int units = l < hidden.length ? hidden[l] : head.width();
+        if (units > MAX_WIDTH) {
+          throw new IllegalArgumentException("hidden[" + l + "] = " + units + ": widths must be"
+              + " at most " + MAX_WIDTH + " (the model file format's limit)");
+        }
+        params += (long) units * below + units;
+        below = units;
+      }
+      if (params > MAX_PARAMETERS) {
+        throw new IllegalArgumentException("a network of " + inputWidth + " inputs and hidden"
+            + " widths " + Arrays.toString(hidden) + " has " + params + " parameters: at most "
+            + MAX_PARAMETERS + " (1 GiB of floats) are allowed");
       }
       return new NetworkSpec(this);
     }

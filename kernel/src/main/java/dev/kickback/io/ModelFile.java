@@ -52,8 +52,8 @@ public final class ModelFile {
   public static final int VERSION = 1;
 
   static final byte[] MAGIC = "KBKJMODL".getBytes(StandardCharsets.US_ASCII);
-  static final int MAX_WIDTH = 1 << 20;
-  static final int MAX_HIDDEN = 64;
+  static final int MAX_WIDTH = NetworkSpec.MAX_WIDTH;
+  static final int MAX_HIDDEN = NetworkSpec.MAX_HIDDEN_LAYERS;
   /** Larger files are refused before reading: 2 GiB, the most one byte array holds. */
   static final long MAX_FILE = Integer.MAX_VALUE - 8;
 

@@ -116,7 +116,7 @@ class BadInputTest {
   void specErrors() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> NetworkSpec.builder(0));
-    assertEquals("inputWidth = 0: must be >= 1", e.getMessage());
+    assertEquals("inputWidth = 0: must be in [1, 1048576]", e.getMessage());
     e = assertThrows(IllegalArgumentException.class,
         () -> NetworkSpec.builder(2).hidden(3, 0));
     assertEquals("hidden[1] = 0: widths must be >= 1", e.getMessage());
