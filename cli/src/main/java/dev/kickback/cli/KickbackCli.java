@@ -17,6 +17,7 @@ import dev.kickback.io.ModelFile;
 import dev.kickback.io.Standardization;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -134,6 +135,9 @@ public final class KickbackCli implements Runnable {
       if (!(lr > 0) || !Float.isFinite(lr)) {
         throw new IllegalArgumentException("--lr " + lr + ": must be finite and > 0");
       }
+      if (save != null) {
+        checkSaveTarget();
+      }
       NumericTable table = NumericTable.read(data);
       Task task = task(data, table, target);
       if (task.inputs().length == 0) {
@@ -166,12 +170,29 @@ public final class KickbackCli implements Runnable {
         throw new IllegalStateException("epoch " + (epochNow[0] + 1) + ": " + e.getMessage());
       }
       double nmse = Training.nmse(net, s.xTest, s.yTest, s.testRows, s.width);
-      out.printf(Locale.ROOT, "test NMSE %.6f (linear %.6f)%n", nmse, LinearBaseline.nmse(s));
-      if (save != null) {
+      if (save != null) { // before anything optional: the linear baseline can be slow
         ModelFile.save(save, net, s.standardization);
         out.println("saved " + save);
       }
+      out.printf(Locale.ROOT, "test NMSE %.6f (linear %.6f)%n", nmse, LinearBaseline.nmse(s));
       return 0;
+    }
+
+    /** Fails before any training when the model could not be written where --save says. */
+    private void checkSaveTarget() {
+      Path folder = save.toAbsolutePath().getParent();
+      String why = null;
+      if (Files.isDirectory(save)) {
+        why = "is a directory";
+      } else if (folder == null || !Files.isDirectory(folder)) {
+        why = "folder " + folder + " does not exist";
+      } else if (!Files.isWritable(folder)) {
+        why = "folder " + folder + " is not writable (permission denied)";
+      }
+      if (why != null) {
+        throw new CommandLine.ParameterException(spec.commandLine(),
+            "--save " + save + ": " + why);
+      }
     }
   }
 

@@ -49,6 +49,31 @@ class CliTest {
   }
 
   @Test
+  void aSaveTargetThatCannotBeWrittenFailsBeforeTraining() {
+    Run root = cli("train", "--data", data.toString(), "--target", "3", "--save", "/");
+    assertEquals(2, root.status());
+    assertEquals("kickback: --save /: is a directory\n", root.err().replace("\r", ""));
+    assertEquals("", root.out(), "nothing trained");
+    Path missing = dir.resolve("no-such-folder").resolve("m.kbk");
+    Run folder = cli("train", "--data", data.toString(), "--target", "3", "--save",
+        missing.toString());
+    assertEquals(2, folder.status());
+    assertEquals("kickback: --save " + missing + ": folder " + missing.getParent()
+        + " does not exist\n", folder.err().replace("\r", ""));
+  }
+
+  @Test
+  void spaceSeparatedFilesReadLikeTabSeparatedOnes() throws Exception {
+    Path spaced = dir.resolve("spaced.txt");
+    Files.writeString(spaced, Files.readString(inputs).replace("\t", "   "));
+    var a = dev.kickback.cli.data.NumericTable.read(inputs);
+    var b = dev.kickback.cli.data.NumericTable.read(spaced);
+    assertEquals(a.rows(), b.rows());
+    assertEquals(a.cols(), b.cols());
+    assertTrue(java.util.Arrays.equals(a.values(), b.values()));
+  }
+
+  @Test
   void trainSavePredictEval() throws Exception {
     Path model = dir.resolve("m.kbk");
     Run train = cli("train", "--data", data.toString(), "--target", "3", "--epochs", "40",
