@@ -52,9 +52,10 @@ public final class KickbackCli implements Runnable {
       err.println("kickback: " + ex.getMessage());
       return 2;
     });
+    // a bad option value is usage (2), like a bad option; data, model and I/O problems are 1
     cl.setExecutionExceptionHandler((ex, c, parsed) -> {
       err.println("kickback: " + message(ex));
-      return 1;
+      return ex instanceof IllegalArgumentException ? 2 : 1;
     });
     return cl.execute(args);
   }
@@ -63,6 +64,9 @@ public final class KickbackCli implements Runnable {
     String m = ex.getMessage();
     if (ex instanceof java.nio.file.NoSuchFileException) {
       return "no such file: " + m;
+    }
+    if (ex instanceof java.nio.file.AccessDeniedException) {
+      return m + ": permission denied";
     }
     return m == null ? ex.toString() : m;
   }
@@ -73,29 +77,49 @@ public final class KickbackCli implements Runnable {
         "missing command: train, predict or eval");
   }
 
-  /** Inputs are every column but the (1-based) target. */
-  static Task task(Path file, NumericTable t, Integer target) {
+  /**
+   * Inputs are every column but the target: a 1-based column number, or a column name from the
+   * file's header row; null for a file of inputs only.
+   */
+  static Task task(Path file, NumericTable t, String target) {
     int cols = t.cols();
-    if (target != null && (target < 1 || target > cols)) {
-      throw new IllegalArgumentException("--target " + target + ": " + file + " has " + cols
-          + " columns (1-based)");
+    int index = -1;
+    if (target != null) {
+      if (target.matches("\\d{1,9}")) {
+        int n = Integer.parseInt(target);
+        if (n < 1 || n > cols) {
+          throw new IllegalArgumentException("--target " + target + ": " + file + " has "
+              + cols + " columns (1-based)");
+        }
+        index = n - 1;
+      } else {
+        index = t.column(target);
+        if (index < 0) {
+          throw new IllegalArgumentException("--target " + target + ": " + (t.names() == null
+              ? file + " has no header row to name columns; give a 1-based column number"
+              : "no such column in " + file + "'s header " + t.names()));
+        }
+      }
     }
-    int[] inputs = new int[target == null ? cols : cols - 1];
+    int[] inputs = new int[index < 0 ? cols : cols - 1];
     for (int c = 0, k = 0; c < cols; c++) {
-      if (target == null || c != target - 1) {
+      if (c != index) {
         inputs[k++] = c;
       }
     }
-    return new Task(file.toString(), file.toString(), target == null ? -1 : target - 1,
-        inputs);
+    return new Task(file.toString(), file.toString(), index, inputs);
   }
 
-  @Command(name = "train", description = "Train on a file and report the held-out NMSE.")
+  @Command(name = "train", mixinStandardHelpOptions = true,
+      description = "Train on a file and report the held-out NMSE.")
   static final class Train implements Callable<Integer> {
-    @Option(names = "--data", required = true, description = "training data file")
+    @Option(names = "--data", required = true, description = "training data file; - for stdin")
     Path data;
-    @Option(names = "--target", required = true, description = "target column, 1-based")
-    int target;
+    @Option(names = "--target", required = true,
+        description = "target column: 1-based number, or a name from the header row")
+    String target;
+    @Option(names = "--header", description = "the first line is a header (else detected)")
+    boolean header;
     @Option(names = "--rule", defaultValue = "kickback", description = "kickback or backprop")
     Rule rule;
     @Option(names = "--hidden", defaultValue = "200,100,10", split = ",",
@@ -138,16 +162,19 @@ public final class KickbackCli implements Runnable {
       if (save != null) {
         checkSaveTarget();
       }
-      NumericTable table = NumericTable.read(data);
+      NumericTable table = NumericTable.read(data, header);
       Task task = task(data, table, target);
       if (task.inputs().length == 0) {
-        throw new IllegalArgumentException(data + " has no input columns besides the target");
+        throw new NumericTable.DataFormatException(data + " has no input columns besides the"
+            + " target");
+      }
+      long testRows = Math.round(table.rows() * testFraction);
+      if (testRows < 1 || table.rows() - testRows < 1) {
+        throw new IllegalArgumentException("--test-fraction " + testFraction + ": the "
+            + table.rows() + " rows of " + data + " cannot be split into a training and a test"
+            + " part (" + (table.rows() - testRows) + " and " + testRows + " rows)");
       }
       Split s = Split.of(table, task, testFraction, seed);
-      if (s.trainRows < 1 || s.testRows < 1) {
-        throw new IllegalArgumentException(data + ": " + table.rows() + " rows cannot be split"
-            + " with --test-fraction " + testFraction);
-      }
       Config c = new Config(rule, head, coherence, hidden);
       Network net = Network.initialize(c.spec(s.width), seed);
       Trainer trainer = new Trainer(net, Math.min(batch, s.trainRows));
@@ -205,13 +232,13 @@ public final class KickbackCli implements Runnable {
     ModelFile.Model m = ModelFile.load(model);
     Standardization std = m.standardization();
     if (std == null) {
-      throw new IllegalArgumentException(model + " was saved without its standardization;"
-          + " save it with 'kickback train --save'");
+      throw new dev.kickback.io.ModelFormatException(model + " was saved without its"
+          + " standardization; save it with 'kickback train --save'");
     }
     int d = task.inputs().length;
     if (d != m.network().spec().inputWidth()) {
-      throw new IllegalArgumentException(data + " has " + d + " input columns, the model"
-          + " takes " + m.network().spec().inputWidth());
+      throw new NumericTable.DataFormatException(data + " has " + d + " input columns, the"
+          + " model takes " + m.network().spec().inputWidth());
     }
     double[] raw = new double[t.rows() * d];
     for (int r = 0; r < t.rows(); r++) {
@@ -227,18 +254,21 @@ public final class KickbackCli implements Runnable {
     return out;
   }
 
-  @Command(name = "predict", description = "Print one prediction per input row, in target units.")
+  @Command(name = "predict", mixinStandardHelpOptions = true,
+      description = "Print one prediction per input row, in target units.")
   static final class Predict implements Callable<Integer> {
     @Option(names = "--model", required = true)
     Path model;
-    @Option(names = "--data", required = true, description = "input columns only")
+    @Option(names = "--data", required = true, description = "input columns only; - for stdin")
     Path data;
+    @Option(names = "--header", description = "the first line is a header (else detected)")
+    boolean header;
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws IOException {
-      NumericTable t = NumericTable.read(data);
+      NumericTable t = NumericTable.read(data, header);
       PrintWriter out = spec.commandLine().getOut();
       for (double p : predictRaw(model, data, t, task(data, t, null))) {
         out.println(p);
@@ -247,20 +277,24 @@ public final class KickbackCli implements Runnable {
     }
   }
 
-  @Command(name = "eval", description = "Print the model's NMSE on a file with the target.")
+  @Command(name = "eval", mixinStandardHelpOptions = true,
+      description = "Print the model's NMSE on a file with the target.")
   static final class Eval implements Callable<Integer> {
     @Option(names = "--model", required = true)
     Path model;
     @Option(names = "--data", required = true)
     Path data;
-    @Option(names = "--target", required = true, description = "target column, 1-based")
-    int target;
+    @Option(names = "--target", required = true,
+        description = "target column: 1-based number, or a name from the header row")
+    String target;
+    @Option(names = "--header", description = "the first line is a header (else detected)")
+    boolean header;
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws IOException {
-      NumericTable t = NumericTable.read(data);
+      NumericTable t = NumericTable.read(data, header);
       Task task = task(data, t, target);
       double[] pred = predictRaw(model, data, t, task);
       double[] y = new double[t.rows()];
@@ -269,8 +303,13 @@ public final class KickbackCli implements Runnable {
         y[r] = t.get(r, task.target());
         se += (y[r] - pred[r]) * (y[r] - pred[r]);
       }
+      double nmse = Nmse.of(pred, y);
+      if (Double.isNaN(nmse)) {
+        throw new NumericTable.DataFormatException(data + ": the NMSE is undefined: the target"
+            + " is constant over its " + t.rows() + " row" + (t.rows() == 1 ? "" : "s"));
+      }
       spec.commandLine().getOut().printf(Locale.ROOT, "NMSE %.6f (MSE %.6g over %d rows)%n",
-          Nmse.of(pred, y), se / t.rows(), t.rows());
+          nmse, se / t.rows(), t.rows());
       return 0;
     }
   }

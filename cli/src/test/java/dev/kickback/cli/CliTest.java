@@ -49,6 +49,31 @@ class CliTest {
   }
 
   @Test
+  void unixHabits() throws Exception {
+    Run help = cli("train", "--help");
+    assertEquals(0, help.status(), help.err());
+    assertTrue(help.out().contains("--target"), help.out());
+    Path named = dir.resolve("named.csv");
+    Files.writeString(named, "a,b,c,y,d\n" + Files.readString(data));
+    Run byName = cli("train", "--data", named.toString(), "--target", "y", "--epochs", "1");
+    assertEquals(0, byName.status(), byName.err());
+    fails(2, "--target z: no such column in " + named + "'s header [a, b, c, y, d]", "train",
+        "--data", named.toString(), "--target", "z");
+    fails(2, "--target y: " + data + " has no header row to name columns; give a 1-based"
+        + " column number", "train", "--data", data.toString(), "--target", "y");
+    fails(2, "--test-fraction 0.9999: the 600 rows of " + data + " cannot be split into a"
+        + " training and a test part (0 and 600 rows)", "train", "--data", data.toString(),
+        "--target", "3", "--test-fraction", "0.9999");
+    Path model = dir.resolve("m.kbk");
+    assertEquals(0, cli("train", "--data", data.toString(), "--target", "3", "--epochs", "1",
+        "--save", model.toString()).status());
+    Path constant = dir.resolve("constant.csv");
+    Files.writeString(constant, "1,2,5,3,4\n2,3,5,4,5\n");
+    fails(1, constant + ": the NMSE is undefined: the target is constant over its 2 rows",
+        "eval", "--model", model.toString(), "--data", constant.toString(), "--target", "3");
+  }
+
+  @Test
   void aSaveTargetThatCannotBeWrittenFailsBeforeTraining() {
     Run root = cli("train", "--data", data.toString(), "--target", "3", "--save", "/");
     assertEquals(2, root.status());
@@ -114,18 +139,18 @@ class CliTest {
     fails(2, "Missing required option: '--target=<target>'", "train", "--data", data.toString());
     fails(1, "no such file: " + dir.resolve("nope.csv"), "train", "--data",
         dir.resolve("nope.csv").toString(), "--target", "1");
-    fails(1, "--target 6: " + data + " has 5 columns (1-based)", "train", "--data",
+    fails(2, "--target 6: " + data + " has 5 columns (1-based)", "train", "--data",
         data.toString(), "--target", "6");
-    fails(1, "--lr -1.0: must be finite and > 0", "train", "--data", data.toString(),
+    fails(2, "--lr -1.0: must be finite and > 0", "train", "--data", data.toString(),
         "--target", "3", "--lr", "-1");
-    fails(1, "--test-fraction 1.0: must be in (0, 1)", "train", "--data", data.toString(),
+    fails(2, "--test-fraction 1.0: must be in (0, 1)", "train", "--data", data.toString(),
         "--target", "3", "--test-fraction", "1");
     fails(2, "Invalid value for option '--rule': expected one of [BACKPROP, KICKBACK]"
         + " (case-insensitive) but was 'sgd'", "train", "--data", data.toString(), "--target",
         "3", "--rule", "sgd");
     Path broken = dir.resolve("broken.csv");
     Files.writeString(broken, "1,2,3\n4,x,6\n");
-    fails(1, broken + ":2: column 2: 'x' is not a number", "train", "--data",
+    fails(1, broken + ":2: column 2: 'x' is not a plain decimal number", "train", "--data",
         broken.toString(), "--target", "1");
     fails(1, data + " has 5 input columns, the model takes 4", "predict", "--model",
         model.toString(), "--data", data.toString());
