@@ -201,7 +201,7 @@ public final class KickbackCli implements Runnable {
         ModelFile.save(save, net, s.standardization);
         out.println("saved " + save);
       }
-      out.printf(Locale.ROOT, "test NMSE %.6f (linear %.6f)%n", nmse, LinearBaseline.nmse(s));
+      out.printf(Locale.ROOT, "test NMSE %.6f (%s)%n", nmse, LinearBaseline.describe(s));
       return 0;
     }
 

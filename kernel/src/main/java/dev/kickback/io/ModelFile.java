@@ -129,11 +129,8 @@ public final class ModelFile {
     long length = bytes.length;
     Reader r = new Reader(bytes);
     r.need(8 + 4 + 4 + 4 + 4, "the fixed header");
-    for (int i = 0; i < MAGIC.length; i++) {
-      if (bytes[i] != MAGIC[i]) {
-        throw new ModelFormatException("not a Kickback-J model: the file does not start with"
-            + " \"KBKJMODL\"");
-      }
+    if (!java.util.Arrays.equals(bytes, 0, MAGIC.length, MAGIC, 0, MAGIC.length)) {
+      throw notAModel();
     }
     r.pos = 8;
     int version = r.getInt();
@@ -273,23 +270,42 @@ public final class ModelFile {
     }
   }
 
-  /** Loads and validates {@code path}. */
+  /**
+   * Loads and validates {@code path}. Refused at once, before any large read: a path that is
+   * not a regular file (a directory, a device such as /dev/zero, also behind a symbolic link),
+   * a file larger than any model, and a file that does not start with the magic bytes.
+   */
   public static Model load(Path path) throws IOException {
-    long size;
-    try {
-      size = Files.size(path);
-    } catch (NoSuchFileException e) {
+    if (!Files.exists(path)) {
       throw new NoSuchFileException(path.toString(), null, "no such model file");
     }
+    if (!Files.isRegularFile(path)) {
+      throw new ModelFormatException(path + ": not a regular file"
+          + (Files.isDirectory(path) ? " (a directory)" : " (a device or a pipe?)"));
+    }
+    long size = Files.size(path);
     if (size > MAX_FILE) {
       throw new ModelFormatException(path + ": " + size + " bytes is larger than any model"
           + " this format can hold");
     }
-    try {
-      return decode(Files.readAllBytes(path));
+    try (java.io.InputStream in = Files.newInputStream(path)) {
+      byte[] start = in.readNBytes(MAGIC.length);
+      if (start.length == MAGIC.length && !java.util.Arrays.equals(start, MAGIC)) {
+        throw notAModel(); // before reading the rest of what may be a huge file
+      }
+      byte[] all = new byte[(int) size];
+      System.arraycopy(start, 0, all, 0, start.length);
+      int n = in.readNBytes(all, start.length, all.length - start.length);
+      return decode(n + start.length == all.length ? all : java.util.Arrays.copyOf(all,
+          n + start.length));
     } catch (ModelFormatException e) {
       throw new ModelFormatException(path + ": " + e.getMessage());
     }
+  }
+
+  private static ModelFormatException notAModel() {
+    return new ModelFormatException("not a Kickback-J model: the file does not start with \""
+        + new String(MAGIC, StandardCharsets.US_ASCII) + "\"");
   }
 
   /** Bounds-checked little-endian reads that fail with the byte offset. */

@@ -46,6 +46,26 @@ class ModelFileTest {
   }
 
   @Test
+  void nonModelsAreRefusedBeforeTheyAreRead(@TempDir Path dir) throws IOException {
+    ModelFormatException e = assertThrows(ModelFormatException.class, () -> ModelFile.load(dir));
+    assertEquals(dir + ": not a regular file (a directory)", e.getMessage());
+    Path zero = Path.of("/dev/zero");
+    if (Files.exists(zero)) {
+      Path link = Files.createSymbolicLink(dir.resolve("model.kbk"), zero);
+      e = assertThrows(ModelFormatException.class, () -> ModelFile.load(link));
+      assertEquals(link + ": not a regular file (a device or a pipe?)", e.getMessage());
+    }
+    // a large file that is not a model: refused on its first 8 bytes (sparse: no disk used)
+    Path big = dir.resolve("big.bin");
+    try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(big.toFile(), "rw")) {
+      f.setLength(1L << 30);
+    }
+    e = assertThrows(ModelFormatException.class, () -> ModelFile.load(big));
+    assertEquals(big + ": not a Kickback-J model: the file does not start with \"KBKJMODL\"",
+        e.getMessage());
+  }
+
+  @Test
   void roundTripIsExact(@TempDir Path dir) throws IOException {
     Network net = model(1);
     Path f = dir.resolve("m.kbk");

@@ -5,13 +5,33 @@ import dev.kickback.cli.data.Split;
 /**
  * Ordinary least squares with an intercept, solved from the normal equations by Cholesky in
  * double (a relative ridge of 1e-10 keeps constant columns solvable). The yardstick beside
- * every NMSE.
+ * every NMSE. Time O(n d^2 + d^3), memory O(d^2): {@link #applies} caps d at
+ * {@value #MAX_INPUTS} inputs (32 MB of normal equations, seconds to solve).
  */
 public final class LinearBaseline {
+  /** Most inputs the baseline is computed for. */
+  public static final int MAX_INPUTS = 2000;
+
   private LinearBaseline() {}
 
-  /** Test NMSE of the least-squares fit on the training part. */
+  /** Whether the split is narrow enough for the baseline. */
+  public static boolean applies(Split s) {
+    return s.width <= MAX_INPUTS;
+  }
+
+  /** "linear NMSE" for the CLI's result line, or why it was skipped. */
+  public static String describe(Split s) {
+    return applies(s)
+        ? String.format(java.util.Locale.ROOT, "linear %.6f", nmse(s))
+        : "linear baseline skipped: " + s.width + " inputs, over " + MAX_INPUTS;
+  }
+
+  /** Test NMSE of the least-squares fit on the training part; needs {@link #applies}. */
   public static double nmse(Split s) {
+    if (!applies(s)) {
+      throw new IllegalArgumentException(s.width + " inputs: the linear baseline is computed"
+          + " for at most " + MAX_INPUTS);
+    }
     int d = s.width + 1;
     double[] a = new double[d * d];
     double[] rhs = new double[d];
