@@ -141,6 +141,8 @@ public final class KickbackCli implements Runnable {
     long seed;
     @Option(names = "--save", description = "write the model here")
     Path save;
+    @Option(names = "--strict", description = "exit 3 when the trained network is dead")
+    boolean strict;
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -185,23 +187,37 @@ public final class KickbackCli implements Runnable {
           .showSpeed().setStyle(ProgressBarStyle.ASCII).setMaxRenderedLength(100)
           .continuousUpdate().build()) {
         double[] running = {Double.NaN};
+        double[] lowest = {Double.POSITIVE_INFINITY};
         Training.run(trainer, rule, s.width, s.xTrain, s.yTrain, s.trainRows, lr, epochs, seed,
             (epoch, b, loss) -> {
               epochNow[0] = epoch;
               running[0] = Double.isNaN(running[0]) ? loss : 0.99 * running[0] + 0.01 * loss;
+              lowest[0] = Math.min(lowest[0], running[0]);
               pb.stepBy(b);
-              pb.setExtraMessage(String.format(Locale.ROOT, "epoch %d loss %.4f", epoch + 1,
-                  running[0]));
+              // a loss orders of magnitude above its low is a run going wrong: say so
+              double jump = running[0] / lowest[0];
+              pb.setExtraMessage(String.format(Locale.ROOT, "epoch %d loss %.4g%s", epoch + 1,
+                  running[0], jump >= 100 ? String.format(Locale.ROOT,
+                      " (%.0ex its lowest: too high an --lr?)", jump) : ""));
             }, null);
       } catch (DivergenceException e) {
         throw new IllegalStateException("epoch " + (epochNow[0] + 1) + ": " + e.getMessage());
       }
       double nmse = Training.nmse(net, s.xTest, s.yTest, s.testRows, s.width);
+      String dead = Training.collapse(net, s.xTrain, s.trainRows, s.width,
+          Training.predict(net, s.xTest, s.testRows, s.width));
       if (save != null) { // before anything optional: the linear baseline can be slow
         ModelFile.save(save, net, s.standardization);
         out.println("saved " + save);
       }
       out.printf(Locale.ROOT, "test NMSE %.6f (%s)%n", nmse, LinearBaseline.describe(s));
+      if (dead != null) {
+        out.printf(Locale.ROOT, "WARNING: the network died in training: %s, so it predicts one"
+            + " value. Likely cause: --lr %s is too high for this network. Try a lower --lr,"
+            + " --coherence coherent, or --rule %s.%n", dead, lr,
+            rule == Rule.KICKBACK ? "backprop" : "kickback");
+        return strict ? 3 : 0;
+      }
       return 0;
     }
 

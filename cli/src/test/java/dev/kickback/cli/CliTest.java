@@ -74,6 +74,21 @@ class CliTest {
   }
 
   @Test
+  void aDeadNetworkIsNamedInTheLastLineAndStrictExitsThree() {
+    String[] args = {"train", "--data", data.toString(), "--target", "3", "--epochs", "5",
+        "--hidden", "32,16", "--lr", "10"};
+    Run dead = cli(args);
+    assertEquals(0, dead.status(), dead.err());
+    String last = dead.out().strip().lines().reduce((a, b) -> b).orElse("");
+    assertTrue(last.startsWith("WARNING: the network died in training: "), dead.out());
+    assertTrue(last.endsWith("Try a lower --lr, --coherence coherent, or --rule backprop."),
+        last);
+    String[] strict = java.util.Arrays.copyOf(args, args.length + 1);
+    strict[args.length] = "--strict";
+    assertEquals(3, cli(strict).status());
+  }
+
+  @Test
   void aSaveTargetThatCannotBeWrittenFailsBeforeTraining() {
     Run root = cli("train", "--data", data.toString(), "--target", "3", "--save", "/");
     assertEquals(2, root.status());

@@ -44,6 +44,24 @@ public final class Workspace {
     return maxBatch;
   }
 
+  /**
+   * Units of weight layer {@code l} (the last is the head) that were active on sample
+   * {@code row} of the last {@link Network#predict} with this workspace: those with a positive
+   * pre-activation, or every unit of a LINEAR head. 0 for a hidden layer means the sample's
+   * signal died there; 0 for a PAIR head means the prediction is 0 whatever the input.
+   */
+  public int activeUnits(int l, int row) {
+    int n = spec.width(l);
+    Objects.checkIndex(row, maxBatch);
+    int active = 0;
+    for (int j = row * n, end = j + n; j < end; j++) {
+      if (mask[l][j] != 0f) {
+        active++;
+      }
+    }
+    return active;
+  }
+
   /** Any network of an equal topology fits, a copy or a model loaded from a file alike. */
   void checkFits(NetworkSpec other) {
     if (other != spec && !other.equals(spec)) {

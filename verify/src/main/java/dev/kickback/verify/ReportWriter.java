@@ -68,6 +68,7 @@ final class ReportWriter {
       j.addProperty("nmse_std", finite(r.nmseStd()));
       j.addProperty("seeds", r.seeds());
       j.addProperty("diverged_seeds", r.diverged());
+      j.addProperty("died_seeds", r.died());
       j.addProperty("linear_nmse", r.linearNmse());
       exps.add(j);
     }
@@ -140,7 +141,7 @@ final class ReportWriter {
           verdict(ratio <= 1.1, sarcos),
           verdict(kb.get().nmseMean() <= 0.7 * lin && bp.get().nmseMean() <= 0.7 * lin, sarcos)));
       for (Experiment.Result r : e.getValue()) {
-        if (r.nmseMean() >= 0.95) {
+        if (r.died() > 0) {
           dead++;
         }
         if (r.diverged() > 0) {
@@ -150,9 +151,10 @@ final class ReportWriter {
     }
     sb.append("\n(no fixed target outside SARCOS: the verdict columns there are for"
         + " information)\n");
-    sb.append(String.format(Locale.ROOT, "%n## What we see%n%n- %d of %d configurations ended"
-        + " with a mean NMSE >= 0.95 over their finite seeds, no better than predicting the"
-        + " mean: a dead network (for PAIR heads, both output units inactive on every sample)."
+    sb.append(String.format(Locale.ROOT, "%n## What we see%n%n- %d of %d configurations had"
+        + " at least one seed die: training ended with a layer inactive on every training row"
+        + " (for PAIR heads, both output units) or a constant test prediction; such seeds are"
+        + " counted apart and left out of the mean."
         + "%n- %d configurations had at least one seed diverge (non-finite loss) at the rate"
         + " cross-validation chose with shorter training.%n", dead, o.experiments().size(),
         diverged));
@@ -186,16 +188,19 @@ final class ReportWriter {
   }
 
   private static String nmse(Experiment.Result r) {
+    String lost = (r.diverged() == 0 ? "" : r.diverged() + "/" + r.seeds() + " diverged")
+        + (r.diverged() > 0 && r.died() > 0 ? ", " : "")
+        + (r.died() == 0 ? "" : r.died() + "/" + r.seeds() + " died");
     if (!Double.isFinite(r.nmseMean())) {
-      return "diverged (all seeds)";
+      return "no seed left (" + lost + ")";
     }
     String s = String.format(Locale.ROOT, "%.4f ± %.4f", r.nmseMean(), r.nmseStd());
-    return r.diverged() == 0 ? s : s + " (" + r.diverged() + "/" + r.seeds() + " diverged)";
+    return lost.isEmpty() ? s : s + " (" + lost + ")";
   }
 
-  /** Ranking score: a configuration with any diverged seed ranks after every one without. */
+  /** Ranking score: a configuration with any lost seed ranks after every one without. */
   private static double rank(Experiment.Result r) {
-    return Double.isFinite(r.nmseMean()) ? r.nmseMean() + r.diverged() * 1e6
+    return Double.isFinite(r.nmseMean()) ? r.nmseMean() + (r.diverged() + r.died()) * 1e6
         : Double.POSITIVE_INFINITY;
   }
 

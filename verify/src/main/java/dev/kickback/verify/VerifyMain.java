@@ -154,9 +154,9 @@ public final class VerifyMain {
           jobs.add(pool.submit(() -> {
             Experiment.Result r = Experiment.run(task, split, c, p, linear);
             System.out.printf(Locale.ROOT,
-                "  [%d/%d] %-12s %-40s lr %-6s NMSE %.4f ± %.4f, %d/%d diverged (linear %.4f)"
+                "  [%d/%d] %-12s %-40s lr %-6s NMSE %.4f ± %.4f, %d/%d diverged, %d died (linear %.4f)"
                     + " %.1fs%n", done.incrementAndGet(), jobsTotal, task.name(), c, r.lr(),
-                r.nmseMean(), r.nmseStd(), r.diverged(), r.seeds(), linear, r.seconds());
+                r.nmseMean(), r.nmseStd(), r.diverged(), r.seeds(), r.died(), linear, r.seconds());
             return r;
           }));
         }

@@ -2,13 +2,10 @@ package dev.kickback.verify;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.kickback.api.Rule;
-import dev.kickback.cli.data.NumericTable;
-import dev.kickback.cli.data.Task;
 import dev.kickback.verify.checks.CheckResult;
 import dev.kickback.verify.experiments.Datasets;
 import dev.kickback.verify.experiments.Experiment;
@@ -63,24 +60,5 @@ class VerifyFastTest {
     ReportWriter.write(o, out);
     assertTrue(Files.exists(out.resolve("learning_curves.png")));
     assertTrue(Files.exists(out.resolve("coherence.png")));
-  }
-
-  @Test
-  void badDataFilesNameFileLineAndColumn(@TempDir Path dir) throws Exception {
-    Path ragged = dir.resolve("ragged.csv");
-    Files.writeString(ragged, "1,2,3\n4,5,6\n7,8\n");
-    NumericTable.DataFormatException e = assertThrows(NumericTable.DataFormatException.class,
-        () -> NumericTable.read(ragged));
-    assertEquals(ragged + ":3: 2 columns, expected 3 (as in the first row)", e.getMessage());
-    Path word = dir.resolve("word.txt");
-    Files.writeString(word, "1\t2\n3\tabc\n");
-    e = assertThrows(NumericTable.DataFormatException.class, () -> NumericTable.read(word));
-    assertEquals(word + ":2: column 2: 'abc' is not a number", e.getMessage());
-    Path spaces = dir.resolve("spaces.txt");
-    Files.writeString(spaces, "1.5   2  \n  3 4\n");
-    NumericTable t = NumericTable.read(spaces);
-    assertEquals(2, t.rows());
-    assertEquals(2, t.cols());
-    assertEquals(4.0, t.get(1, 1));
   }
 }

@@ -91,6 +91,46 @@ public final class Training {
     return pred;
   }
 
+  /**
+   * Whether training left {@code net} dead or collapsed, in words, or null if not: a weight
+   * layer with no active unit on every one of the {@code n} training rows (no signal gets
+   * through, so the prediction is one constant), or test predictions that are all the same.
+   */
+  public static String collapse(Network net, float[] x, int n, int width, float[] testPred) {
+    int layers = net.spec().layers();
+    int[] deadRows = new int[layers];
+    Workspace ws = net.newWorkspace(Math.max(1, Math.min(n, 1024)));
+    float[] out = new float[ws.maxBatch()];
+    for (int from = 0; from < n; from += ws.maxBatch()) {
+      int b = Math.min(ws.maxBatch(), n - from);
+      net.predict(java.util.Arrays.copyOfRange(x, from * width, (from + b) * width), b, out, ws);
+      for (int r = 0; r < b; r++) {
+        for (int l = 0; l < layers; l++) {
+          if (ws.activeUnits(l, r) == 0) {
+            deadRows[l]++;
+          }
+        }
+      }
+    }
+    for (int l = 0; l < layers; l++) {
+      if (n > 0 && deadRows[l] == n) {
+        return (l == layers - 1 ? "both output units are" : "every unit of hidden layer "
+            + (l + 1) + " is") + " inactive on all " + n + " training rows";
+      }
+    }
+    if (testPred.length > 1) {
+      float first = testPred[0];
+      boolean constant = true;
+      for (float p : testPred) {
+        constant &= Float.compare(p, first) == 0;
+      }
+      if (constant) {
+        return "every test prediction is the same value";
+      }
+    }
+    return null;
+  }
+
   /** NMSE of {@code net} on {@code n} rows; +infinity for a diverged (null) network. */
   public static double nmse(Network net, float[] x, float[] y, int n, int width) {
     if (net == null) {

@@ -16,10 +16,13 @@ public final class Experiment {
 
   /**
    * The outcome; field names follow results.json. Mean and deviation are over the seeds whose
-   * training stayed finite; {@code diverged} counts the others (NaN mean if all diverged).
+   * training stayed finite and alive; {@code diverged} counts seeds whose training went
+   * non-finite, {@code died} those that ended dead or collapsed ({@link Training#collapse}),
+   * a constant predictor whose NMSE near 1 would otherwise pass for a result (NaN mean if no
+   * seed is left).
    */
   public record Result(String dataset, String target, Config config, float lr, int epochs,
-      double nmseMean, double nmseStd, int seeds, int diverged, double linearNmse,
+      double nmseMean, double nmseStd, int seeds, int diverged, int died, double linearNmse,
       double[] cvNmse, double[] testCurve, double seconds) {}
 
   public static Result run(Task task, Split s, Config c, Protocol p, double linearNmse) {
@@ -44,6 +47,7 @@ public final class Experiment {
     }
     float lr = p.grid()[best];
     double[] scores = new double[p.seeds()];
+    int died = 0;
     double[] curve = new double[p.epochs()];
     for (int seed = 0; seed < p.seeds(); seed++) {
       Training.EpochListener listener = seed != 0 ? null : (epoch, net, trainer) ->
@@ -51,13 +55,21 @@ public final class Experiment {
       Network net = Training.train(c, s.width, s.xTrain, s.yTrain, s.trainRows, lr, p.epochs(),
           p.batch(), seed, listener);
       scores[seed] = Training.nmse(net, s.xTest, s.yTest, s.testRows, s.width);
+      if (net != null && Double.isFinite(scores[seed]) && Training.collapse(net, s.xTrain,
+          s.trainRows, s.width, Training.predict(net, s.xTest, s.testRows, s.width)) != null) {
+        scores[seed] = Double.NaN; // died: apart from the mean, and from the diverged
+        died++;
+      }
     }
     double mean = 0;
     int finite = 0;
+    int diverged = 0;
     for (double v : scores) {
       if (Double.isFinite(v)) {
         mean += v;
         finite++;
+      } else if (!Double.isNaN(v)) {
+        diverged++;
       }
     }
     mean = finite == 0 ? Double.NaN : mean / finite;
@@ -69,7 +81,7 @@ public final class Experiment {
     }
     double std = finite > 1 ? Math.sqrt(var / (finite - 1)) : 0;
     return new Result(task.file(), task.name(), c, lr, p.epochs(), mean, std, p.seeds(),
-        p.seeds() - finite, linearNmse, cv, curve, (System.nanoTime() - t0) / 1e9);
+        diverged, died, linearNmse, cv, curve, (System.nanoTime() - t0) / 1e9);
   }
 
   /** Fold f of the training part: rows {@code [f * rows, (f + 1) * rows)} validate. */
