@@ -165,6 +165,7 @@ public final class BenchSuite {
     }
     groups.add(new Group(only("ParallelBench"), b -> b.param("path", "VECTOR", "OPENBLAS")
         .param("batch", "256")));
+    groups.add(new Group(only("ReaderBench"), b -> b.param("rows", "100000", "1000000")));
     if (djlBuilt()) {
       groups.add(new Group(only("DjlStepBench"), b -> b));
     }

@@ -33,6 +33,7 @@ final class Markdown {
     appendScaling(sb, rows);
     appendDjl(sb, rows);
     appendBatchOneBounds(sb, rows, roofs);
+    appendReader(sb, rows);
     return sb.toString();
   }
 
@@ -195,6 +196,19 @@ final class Markdown {
             + " %s | %s | %.2f - %.2f |%n", r.rule(), (weights + upper + 2 * weights) / 1000,
             (weights + upper / 2 + weights) / 1000, num(1 / stepAll), num(1 / stepHalf),
             num(r.samplesPerS()), r.samplesPerS() * stepAll, r.samplesPerS() * stepHalf)));
+  }
+
+  /** ReaderBench: the CLI's data reader in MB/s per separator. */
+  static void appendReader(StringBuilder sb, List<Row> rows) {
+    List<Row> reads = rows.stream().filter(r -> r.benchmark().equals("read_table")).toList();
+    if (reads.isEmpty()) {
+      return;
+    }
+    sb.append("\n## Data reader (cli NumericTable)\n\n| file | MB/s | ± |\n|---|---|---|\n");
+    for (Row r : reads) {
+      sb.append(String.format(Locale.ROOT, "| %s | %.1f | %.1f%% |%n", r.shape(),
+          r.score() * r.trafficBytesPerOp() / 1e6, 100 * r.relativeError()));
+    }
   }
 
   private static String gbps(double v) {

@@ -20,17 +20,59 @@ import java.util.List;
  * and tabs (mixed freely), with an optional header row of column names, a UTF-8 byte-order
  * mark, LF or CRLF line ends, and {@code -} for standard input. Cells are plain decimal numbers
  * ({@code -1.5}, {@code 2e-3}); Java literal forms such as {@code 1.5d} or {@code 0x1p3} are
- * refused. Time is linear in the input; memory is the values plus a 64 KB line buffer.
+ * refused. Time is linear in the input; memory is the values (in blocks of 16K doubles, never
+ * copied) plus a 64 KB line buffer.
  *
  * <p>The separator is taken from the first non-blank line: commas if it has one, else
  * whitespace. That line is a header when any of its cells is not a number, or when the caller
  * forces one. Every row must have the first row's column count.
- *
- * @param values row-major {@code [rows][cols]}
- * @param names the header's column names, or null without a header
  */
-public record NumericTable(String source, double[] values, int rows, int cols,
-    List<String> names) {
+public final class NumericTable {
+  // 128 KB blocks: under half a G1 region, so none is a humongous object taking a whole one
+  private static final int BLOCK_BITS = 14;
+  private static final int BLOCK = 1 << BLOCK_BITS;
+
+  private final String source;
+  private final double[][] blocks; // row-major values, BLOCK per block
+  private final int rows;
+  private final int cols;
+  private final List<String> names;
+
+  private NumericTable(String source, double[][] blocks, int rows, int cols,
+      List<String> names) {
+    this.source = source;
+    this.blocks = blocks;
+    this.rows = rows;
+    this.cols = cols;
+    this.names = names;
+  }
+
+  /** Where the table came from, for messages. */
+  public String source() {
+    return source;
+  }
+
+  public int rows() {
+    return rows;
+  }
+
+  public int cols() {
+    return cols;
+  }
+
+  /** The header's column names, or null without a header. */
+  public List<String> names() {
+    return names;
+  }
+
+  /** A copy of every value, row-major {@code [rows][cols]}. */
+  public double[] values() {
+    double[] out = new double[rows * cols];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = blocks[i >>> BLOCK_BITS][i & (BLOCK - 1)];
+    }
+    return out;
+  }
 
   /** Cells longer than this are shortened in messages. */
   static final int SHOWN = 40;
@@ -115,7 +157,7 @@ public record NumericTable(String source, double[] values, int rows, int cols,
     if (rows == 0) {
       throw new DataFormatException(source + ": no data rows");
     }
-    return new NumericTable(source, values.toArray(), rows, cols, names);
+    return new NumericTable(source, values.blocks(), rows, cols, names);
   }
 
   /** The 0-based index of the column named {@code name}, or -1. */
@@ -124,7 +166,8 @@ public record NumericTable(String source, double[] values, int rows, int cols,
   }
 
   public double get(int row, int col) {
-    return values[row * cols + col];
+    int i = row * cols + col;
+    return blocks[i >>> BLOCK_BITS][i & (BLOCK - 1)];
   }
 
   /** Comma-separated (cells trimmed, one trailing empty cell dropped) or whitespace runs. */
@@ -220,9 +263,8 @@ public record NumericTable(String source, double[] values, int rows, int cols,
         : "'" + cell.substring(0, SHOWN) + "...' (" + cell.length() + " characters)";
   }
 
-  /** Values in blocks of 64K, joined once at the end: no copying while the table grows. */
+  /** Values in blocks: the table keeps the blocks, so nothing is copied as it grows. */
   private static final class Values {
-    private static final int BLOCK = 1 << 16;
     private final List<double[]> full = new ArrayList<>();
     private double[] block = new double[BLOCK];
     private int used;
@@ -236,13 +278,9 @@ public record NumericTable(String source, double[] values, int rows, int cols,
       block[used++] = v;
     }
 
-    double[] toArray() {
-      double[] out = new double[full.size() * BLOCK + used];
-      for (int b = 0; b < full.size(); b++) {
-        System.arraycopy(full.get(b), 0, out, b * BLOCK, BLOCK);
-      }
-      System.arraycopy(block, 0, out, full.size() * BLOCK, used);
-      return out;
+    double[][] blocks() {
+      full.add(Arrays.copyOf(block, used)); // the last block trimmed to its values
+      return full.toArray(new double[0][]);
     }
   }
 
@@ -253,15 +291,4 @@ public record NumericTable(String source, double[] values, int rows, int cols,
     }
   }
 
-  @Override
-  public boolean equals(Object o) {
-    return o instanceof NumericTable t && source.equals(t.source) && rows == t.rows
-        && cols == t.cols && Arrays.equals(values, t.values)
-        && java.util.Objects.equals(names, t.names);
-  }
-
-  @Override
-  public int hashCode() {
-    return Arrays.hashCode(values) * 31 + rows;
-  }
 }

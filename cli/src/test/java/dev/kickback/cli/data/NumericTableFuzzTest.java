@@ -1,0 +1,30 @@
+package dev.kickback.cli.data;
+
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import dev.kickback.cli.data.NumericTable.DataFormatException;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+
+/**
+ * Fuzzes the reader: whatever the bytes, {@link NumericTable#parse} returns a table whose shape
+ * matches its values or throws {@link DataFormatException}; any other exception or error
+ * fails. In the test suite this runs the seed corpus in {@code NumericTableFuzzTestInputs}
+ * (regression mode); with {@code JAZZER_FUZZ=1} it fuzzes.
+ */
+class NumericTableFuzzTest {
+
+  @FuzzTest(maxDuration = "30s")
+  void parse(byte[] data) throws IOException {
+    for (boolean header : new boolean[] {false, true}) {
+      try {
+        NumericTable t = NumericTable.parse(new ByteArrayInputStream(data), "fuzz", header);
+        if (t.values().length != t.rows() * t.cols() || t.rows() < 1) {
+          throw new AssertionError(t.rows() + " x " + t.cols() + " but "
+              + t.values().length + " values");
+        }
+      } catch (DataFormatException expected) {
+        // the one documented failure
+      }
+    }
+  }
+}
