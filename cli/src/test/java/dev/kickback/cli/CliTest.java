@@ -89,6 +89,46 @@ class CliTest {
   }
 
   @Test
+  void sizesStandardInputAndWideFiles() throws Exception {
+    fails(2, "a network of 4 inputs and hidden widths [50000, 50000] has 2500400002"
+        + " parameters: at most 268435456 (1 GiB of floats) are allowed", "train", "--data",
+        data.toString(), "--target", "3", "--hidden", "50000,50000");
+    Path model = dir.resolve("m.kbk");
+    assertEquals(0, cli("train", "--data", data.toString(), "--target", "3", "--epochs", "1",
+        "--save", model.toString()).status());
+    Run fromFile = cli("predict", "--model", model.toString(), "--data", inputs.toString());
+    java.io.InputStream stdin = System.in;
+    try {
+      System.setIn(Files.newInputStream(inputs));
+      Run fromStdin = cli("predict", "--model", model.toString(), "--data", "-");
+      assertEquals(0, fromStdin.status(), fromStdin.err());
+      assertEquals(fromFile.out(), fromStdin.out(), "- reads standard input");
+    } finally {
+      System.setIn(stdin);
+    }
+    // 2001 inputs: trained and saved, the linear baseline skipped and said so
+    StringBuilder wide = new StringBuilder();
+    java.util.SplittableRandom rnd = new java.util.SplittableRandom(5);
+    for (int r = 0; r < 20; r++) {
+      for (int c = 0; c < 2002; c++) {
+        wide.append(c == 0 ? "" : ",").append(String.format(Locale.ROOT, "%.3f",
+            rnd.nextGaussian()));
+      }
+      wide.append('\n');
+    }
+    Path widePath = dir.resolve("wide.csv");
+    Files.writeString(widePath, wide);
+    Path wideModel = dir.resolve("wide.kbk");
+    Run trained = cli("train", "--data", widePath.toString(), "--target", "1", "--epochs", "1",
+        "--hidden", "2", "--save", wideModel.toString());
+    assertEquals(0, trained.status(), trained.err());
+    assertTrue(trained.out().contains("saved " + wideModel + "\ntest NMSE ")
+        || trained.out().contains("saved " + wideModel + "\r\ntest NMSE "), trained.out());
+    assertTrue(trained.out().contains("(linear baseline skipped: 2001 inputs, over 2000)"),
+        trained.out());
+  }
+
+  @Test
   void aSaveTargetThatCannotBeWrittenFailsBeforeTraining() {
     Run root = cli("train", "--data", data.toString(), "--target", "3", "--save", "/");
     assertEquals(2, root.status());
