@@ -1,6 +1,5 @@
 package dev.kickback.cli.data;
 
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
@@ -76,6 +75,8 @@ public final class NumericTable {
 
   /** Cells longer than this are shortened in messages. */
   static final int SHOWN = 40;
+  /** A longer line is refused: it bounds what one read holds (a file of NULs has no line end). */
+  static final int MAX_LINE = 1 << 22;
 
   /** Reads {@code file} ({@code -}: standard input), detecting a header. */
   public static NumericTable read(Path file) throws IOException {
@@ -111,9 +112,9 @@ public final class NumericTable {
   /** Parses a whole stream; {@code source} names it in messages. */
   public static NumericTable parse(InputStream in, String source, boolean header)
       throws IOException {
-    BufferedReader r = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8
-        .newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-        .onUnmappableCharacter(CodingErrorAction.REPORT)), 1 << 16);
+    Lines r = new Lines(new InputStreamReader(in, StandardCharsets.UTF_8.newDecoder()
+        .onMalformedInput(CodingErrorAction.REPORT)
+        .onUnmappableCharacter(CodingErrorAction.REPORT)));
     Values values = new Values();
     List<String> names = null;
     int cols = -1;
@@ -122,8 +123,12 @@ public final class NumericTable {
     long lineNo = 0;
     List<String> cells = new ArrayList<>();
     try {
-      for (String line; (line = r.readLine()) != null; ) {
+      for (String line; (line = r.next()) != null; ) {
         lineNo++;
+        if (line.length() > MAX_LINE) {
+          throw new DataFormatException(source + ":" + lineNo + ": a line longer than "
+              + MAX_LINE + " characters: not a table of numbers");
+        }
         if (lineNo == 1 && line.startsWith("\uFEFF")) {
           line = line.substring(1);
         }
@@ -261,6 +266,47 @@ public final class NumericTable {
   static String shown(String cell) {
     return cell.length() <= SHOWN ? "'" + cell + "'"
         : "'" + cell.substring(0, SHOWN) + "...' (" + cell.length() + " characters)";
+  }
+
+  /**
+   * Lines ending in LF or CRLF (the CR stays and counts as a blank), read through a 64 KB
+   * buffer; a line stops growing just past {@link #MAX_LINE}, so the caller can refuse it.
+   */
+  private static final class Lines {
+    private final java.io.Reader in;
+    private final char[] buf = new char[1 << 16];
+    private final StringBuilder line = new StringBuilder();
+    private int pos;
+    private int end;
+
+    Lines(java.io.Reader in) {
+      this.in = in;
+    }
+
+    String next() throws IOException {
+      line.setLength(0);
+      while (true) {
+        if (pos == end) {
+          end = in.read(buf, 0, buf.length);
+          pos = 0;
+          if (end <= 0) {
+            end = 0;
+            return line.length() > 0 ? line.toString() : null;
+          }
+        }
+        int start = pos;
+        while (pos < end && buf[pos] != '\n') {
+          pos++;
+        }
+        if (line.length() <= MAX_LINE) {
+          line.append(buf, start, Math.min(pos - start, MAX_LINE + 1 - line.length()));
+        }
+        if (pos < end) {
+          pos++; // the LF
+          return line.toString();
+        }
+      }
+    }
   }
 
   /** Values in blocks: the table keeps the blocks, so nothing is copied as it grows. */

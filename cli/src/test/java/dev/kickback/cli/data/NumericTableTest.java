@@ -72,6 +72,8 @@ class NumericTableTest {
     assertEquals("in:2: column 1: '" + "x".repeat(40) + "...' (1000000 characters) is not a"
         + " plain decimal number", fails("1\n" + cell + "\n"));
     assertEquals("in: no data rows", fails("a,b\n\n"));
+    assertEquals("in:2: a line longer than 4194304 characters: not a table of numbers",
+        fails("1\n" + "\0".repeat((1 << 22) + 5)));
     byte[] binary = {'1', '\n', (byte) 0xC3, (byte) 0x28, '\n'};
     assertEquals("in: not a text file: invalid UTF-8",
         assertThrows(DataFormatException.class, () -> parse(binary, false)).getMessage());
