@@ -198,7 +198,7 @@ public final class KickbackCli implements Runnable {
               double jump = running[0] / lowest[0];
               pb.setExtraMessage(String.format(Locale.ROOT, "epoch %d loss %.4g%s", epoch + 1,
                   running[0], jump >= 100 ? String.format(Locale.ROOT,
-                      " (%.0ex its lowest: too high an --lr?)", jump) : ""));
+                      " (%.0ex its low)", jump) : ""));
             }, null);
       } catch (DivergenceException e) {
         throw new IllegalStateException("epoch " + (epochNow[0] + 1) + ": " + e.getMessage());
