@@ -184,7 +184,7 @@ public final class KickbackCli implements Runnable {
       int[] epochNow = {0};
       try (ProgressBar pb = new ProgressBarBuilder().setTaskName("train")
           .setInitialMax((long) epochs * s.trainRows).setUnit(" samples", 1)
-          .showSpeed().setStyle(ProgressBarStyle.ASCII).setMaxRenderedLength(100)
+          .showSpeed().setStyle(ProgressBarStyle.ASCII).setMaxRenderedLength(120)
           .continuousUpdate().build()) {
         double[] running = {Double.NaN};
         double[] lowest = {Double.POSITIVE_INFINITY};
