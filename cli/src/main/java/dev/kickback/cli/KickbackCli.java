@@ -203,9 +203,9 @@ public final class KickbackCli implements Runnable {
       } catch (DivergenceException e) {
         throw new IllegalStateException("epoch " + (epochNow[0] + 1) + ": " + e.getMessage());
       }
-      double nmse = Training.nmse(net, s.xTest, s.yTest, s.testRows, s.width);
-      String dead = Training.collapse(net, s.xTrain, s.trainRows, s.width,
-          Training.predict(net, s.xTest, s.testRows, s.width));
+      float[] testPred = Training.predict(net, s.xTest, s.testRows, s.width);
+      double nmse = Training.nmse(testPred, s.yTest);
+      String dead = Training.collapse(net, s.xTrain, s.trainRows, s.width, testPred);
       if (save != null) { // before anything optional: the linear baseline can be slow
         ModelFile.save(save, net, s.standardization);
         out.println("saved " + save);

@@ -183,29 +183,21 @@ public final class SpecChecks {
 
   /** {@code ||got - want|| / ||want||}, or the absolute norm when want is 0. */
   public static double relativeError(double[] want, double[] got) {
-    double err = 0;
-    double norm = 0;
-    for (int i = 0; i < want.length; i++) {
-      err += (got[i] - want[i]) * (got[i] - want[i]);
-      norm += want[i] * want[i];
-    }
-    return norm == 0 ? Math.sqrt(err) : Math.sqrt(err / norm);
+    return normRatio(want, got, want);
   }
 
   /** {@code ||got - want|| / ||want||} in double, or the absolute norm when want is 0. */
   public static double relativeError(float[] want, float[] got) {
-    double err = 0;
-    double norm = 0;
-    for (int i = 0; i < want.length; i++) {
-      double d = (double) got[i] - want[i];
-      err += d * d;
-      norm += (double) want[i] * want[i];
-    }
-    return norm == 0 ? Math.sqrt(err) : Math.sqrt(err / norm);
+    double[] w = ReferenceNet.toDouble(want);
+    return normRatio(w, ReferenceNet.toDouble(got), w);
   }
 
   /** {@code ||got - want|| / ||scale||}, or the absolute norm when scale is 0. */
   public static double scaledError(double[] want, float[] got, double[] scale) {
+    return normRatio(want, ReferenceNet.toDouble(got), scale);
+  }
+
+  private static double normRatio(double[] want, double[] got, double[] scale) {
     double err = 0;
     double norm = 0;
     for (int i = 0; i < want.length; i++) {

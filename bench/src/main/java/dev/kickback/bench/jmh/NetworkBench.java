@@ -23,7 +23,7 @@ public abstract class NetworkBench extends BenchBase {
   }
 
   /** Weight bytes of every layer (biases are under 1% and not counted). */
-  static double weightBytes(NetworkSpec spec) {
+  public static double weightBytes(NetworkSpec spec) {
     double w = 0;
     for (int l = 0; l < spec.layers(); l++) {
       w += spec.weightCount(l);

@@ -3,7 +3,6 @@ package dev.kickback.bench.report;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -32,9 +31,7 @@ final class HeadlineTable {
       if (r.path() == null || !r.path().startsWith("vector")) {
         continue;
       }
-      Optional<Row> peer = rows.stream().filter(o -> Rows.peerOf(r.path()).equals(o.path())
-          && o.benchmark().equals(r.benchmark()) && Objects.equals(o.rule(), r.rule())
-          && o.shape().equals(r.shape()) && o.batch() == r.batch()).findFirst();
+      Optional<Row> peer = Rows.peer(rows, r);
       sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s |%n", workload(r),
           value(r), peer.map(HeadlineTable::value).orElse(""),
           r.vsOpenblas() == null ? "" : String.format(Locale.ROOT, "%.2f", r.vsOpenblas()),

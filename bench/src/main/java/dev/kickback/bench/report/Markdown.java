@@ -2,6 +2,7 @@ package dev.kickback.bench.report;
 
 import dev.kickback.api.NetworkSpec;
 import dev.kickback.bench.jmh.Net;
+import dev.kickback.bench.jmh.NetworkBench;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -169,12 +170,8 @@ final class Markdown {
       return;
     }
     NetworkSpec paper = Net.PAPER.spec();
-    double all = 0;
-    for (int l = 0; l < paper.layers(); l++) {
-      all += 4.0 * paper.weightCount(l);
-    }
-    final double upper = all - 4.0 * paper.weightCount(0);
-    final double weights = all;
+    final double weights = NetworkBench.weightBytes(paper);
+    final double upper = weights - 4.0 * paper.weightCount(0);
     // seconds per sample: bytes read at the read rate, bytes updated at the update rate
     double fwd = weights / read;
     double stepAll = (weights + upper) / read + 2 * weights / update;

@@ -45,8 +45,9 @@ public record Row(String key, String benchmark, String rule, String path, String
     return gflops * 1e9 / score / trafficBytesPerOp;
   }
 
-  Row withVsOpenblas(Double v) {
+  /** This row with the ratios that need other rows: to the OpenBLAS peer and to the peak. */
+  Row withRatios(Double vsOpenblas, Double vsPeak) {
     return new Row(key, benchmark, rule, path, shape, batch, threads, score, error, unit, gflops,
-        samplesPerS, v, vsPeak, bytesPerOp, trafficBytesPerOp, flag);
+        samplesPerS, vsOpenblas, vsPeak, bytesPerOp, trafficBytesPerOp, flag);
   }
 }

@@ -32,11 +32,8 @@ public final class Rows {
       Double vsPeak = r.gflops() == null || Double.isNaN(roofs.peakGflops())
           || r.benchmark().equals("peak") ? null
           : r.gflops() / (roofs.peakGflops() * r.threads());
-      Row withPeak = new Row(r.key(), r.benchmark(), r.rule(), r.path(), r.shape(), r.batch(),
-          r.threads(), r.score(), r.error(), r.unit(), r.gflops(), r.samplesPerS(), null,
-          vsPeak, r.bytesPerOp(), r.trafficBytesPerOp(), r.flag());
-      rows.add(withPeak.withVsOpenblas(peer(raw, r).map(o -> r.score() / o.score())
-          .orElse(null)));
+      rows.add(r.withRatios(peer(raw, r).map(o -> r.score() / o.score()).orElse(null),
+          vsPeak));
     }
     return rows;
   }
@@ -116,7 +113,7 @@ public final class Rows {
   }
 
   /** The OpenBLAS row with the same thread count and workload, for ratios. */
-  private static Optional<Row> peer(List<Row> rows, Row r) {
+  static Optional<Row> peer(List<Row> rows, Row r) {
     if (r.path() == null || r.path().startsWith("djl")) {
       return Optional.empty();
     }

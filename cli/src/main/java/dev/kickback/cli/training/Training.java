@@ -78,16 +78,26 @@ public final class Training {
     }
   }
 
-  /** Predictions of {@code net} for {@code n} rows of {@code x}, in chunks of up to 1024. */
-  public static float[] predict(Network net, float[] x, int n, int width) {
+  /** Called after each chunk's prediction, while the workspace still holds its activity. */
+  private interface Chunk {
+    void predicted(Workspace ws, float[] out, int from, int rows);
+  }
+
+  /** Predicts {@code n} rows of {@code x} in chunks of up to 1024, one workspace for all. */
+  private static void inChunks(Network net, float[] x, int n, int width, Chunk chunk) {
     Workspace ws = net.newWorkspace(Math.max(1, Math.min(n, 1024)));
-    float[] pred = new float[n];
     float[] out = new float[ws.maxBatch()];
     for (int from = 0; from < n; from += ws.maxBatch()) {
       int b = Math.min(ws.maxBatch(), n - from);
       net.predict(java.util.Arrays.copyOfRange(x, from * width, (from + b) * width), b, out, ws);
-      System.arraycopy(out, 0, pred, from, b);
+      chunk.predicted(ws, out, from, b);
     }
+  }
+
+  /** Predictions of {@code net} for {@code n} rows of {@code x}. */
+  public static float[] predict(Network net, float[] x, int n, int width) {
+    float[] pred = new float[n];
+    inChunks(net, x, n, width, (ws, out, from, b) -> System.arraycopy(out, 0, pred, from, b));
     return pred;
   }
 
@@ -99,11 +109,7 @@ public final class Training {
   public static String collapse(Network net, float[] x, int n, int width, float[] testPred) {
     int layers = net.spec().layers();
     int[] deadRows = new int[layers];
-    Workspace ws = net.newWorkspace(Math.max(1, Math.min(n, 1024)));
-    float[] out = new float[ws.maxBatch()];
-    for (int from = 0; from < n; from += ws.maxBatch()) {
-      int b = Math.min(ws.maxBatch(), n - from);
-      net.predict(java.util.Arrays.copyOfRange(x, from * width, (from + b) * width), b, out, ws);
+    inChunks(net, x, n, width, (ws, out, from, b) -> {
       for (int r = 0; r < b; r++) {
         for (int l = 0; l < layers; l++) {
           if (ws.activeUnits(l, r) == 0) {
@@ -111,7 +117,7 @@ public final class Training {
           }
         }
       }
-    }
+    });
     for (int l = 0; l < layers; l++) {
       if (n > 0 && deadRows[l] == n) {
         return (l == layers - 1 ? "both output units are" : "every unit of hidden layer "
@@ -133,15 +139,19 @@ public final class Training {
 
   /** NMSE of {@code net} on {@code n} rows; +infinity for a diverged (null) network. */
   public static double nmse(Network net, float[] x, float[] y, int n, int width) {
-    if (net == null) {
-      return Double.POSITIVE_INFINITY;
-    }
-    float[] pred = predict(net, x, n, width);
+    return net == null ? Double.POSITIVE_INFINITY : nmse(predict(net, x, n, width), y);
+  }
+
+  /**
+   * NMSE of predictions against the first {@code pred.length} targets; +infinity if any
+   * prediction is not finite.
+   */
+  public static double nmse(float[] pred, float[] y) {
     for (float p : pred) {
       if (!Float.isFinite(p)) {
         return Double.POSITIVE_INFINITY;
       }
     }
-    return Nmse.of(pred, java.util.Arrays.copyOf(y, n));
+    return Nmse.of(pred, java.util.Arrays.copyOf(y, pred.length));
   }
 }

@@ -54,9 +54,14 @@ public final class Experiment {
           curve[epoch] = Training.nmse(net, s.xTest, s.yTest, s.testRows, s.width);
       Network net = Training.train(c, s.width, s.xTrain, s.yTrain, s.trainRows, lr, p.epochs(),
           p.batch(), seed, listener);
-      scores[seed] = Training.nmse(net, s.xTest, s.yTest, s.testRows, s.width);
-      if (net != null && Double.isFinite(scores[seed]) && Training.collapse(net, s.xTrain,
-          s.trainRows, s.width, Training.predict(net, s.xTest, s.testRows, s.width)) != null) {
+      if (net == null) {
+        scores[seed] = Double.POSITIVE_INFINITY; // diverged
+        continue;
+      }
+      float[] testPred = Training.predict(net, s.xTest, s.testRows, s.width);
+      scores[seed] = Training.nmse(testPred, s.yTest);
+      if (Double.isFinite(scores[seed])
+          && Training.collapse(net, s.xTrain, s.trainRows, s.width, testPred) != null) {
         scores[seed] = Double.NaN; // died: apart from the mean, and from the diverged
         died++;
       }
