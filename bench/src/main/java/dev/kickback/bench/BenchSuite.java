@@ -25,21 +25,23 @@ import org.openjdk.jmh.runner.options.TimeValue;
 /**
  * The suite behind {@code ./kickback bench}, then the report.
  *
- * <p>The default is the headline suite, sized for under 6 minutes with the build on 2 cores:
+ * <p>The default is the headline suite, sized for about 12 minutes with the build on 2 cores:
  * the peak and bandwidth probes, GEMM 1024 in the three variants, forward and both steps on the
- * paper network at batch 1, 16 and 256, and the wide network's Kickback step at batch 256 on one
- * and two threads, each beside OpenBLAS. Every row is measured once ({@link #HEADLINE}, the wide
- * step {@link #SLOW}); then each row whose 99.9% interval is wider than ±10% is measured again
- * ({@link #RERUN}) while the time budget lasts, and the new measurement replaces the first
- * whatever it says ({@link #SLOW_RERUN} for the wide step). Rows still wide are flagged in
- * the report. {@code --full} runs every
+ * paper network at batch 1, 2, 4, 8, 16 and 256 and on the wide network at batch 1 to 16 (the
+ * report's latency section), and the wide network's Kickback step at batch 256 on one and two
+ * threads, each beside OpenBLAS. Every row is measured once ({@link #HEADLINE}, the wide
+ * step at 256 {@link #SLOW}); then each row whose 99.9% interval is wider than ±10% is measured
+ * again ({@link #RERUN}) while the time budget lasts, and the new measurement replaces the
+ * first whatever it says ({@link #SLOW_RERUN} for the wide step). Rows still wide are flagged
+ * in the report. Last, the cold start: {@code ColdStartBench} and {@code WarmupBench} as they
+ * are annotated (single-shot curves from fresh JVMs). {@code --full} runs every
  * benchmark on its default parameters plus a batch sweep 1..512 (an hour or more).
  *
  * <p>Usage: {@code BenchSuite <jmh-result.json> <report dir> [--full] [--budget SECONDS]}.
  */
 public final class BenchSuite {
-  /** Seconds from this JVM's start to the last rerun: leaves room for build and report in 6. */
-  static final int DEFAULT_BUDGET_S = 300;
+  /** Seconds from this JVM's start to the last rerun: leaves room for the cold start. */
+  static final int DEFAULT_BUDGET_S = 600;
 
   private BenchSuite() {}
 
@@ -110,6 +112,12 @@ public final class BenchSuite {
           all.addAll(run(g, g.timing()));
         }
         rerunWide(all, start, budget, notes);
+        notes.add("Cold start: ColdStartBench and WarmupBench as annotated (single-shot"
+            + " calls from fresh JVMs; not rerun, not flagged).");
+        for (String cold : List.of("ColdStartBench", "WarmupBench")) {
+          all.addAll(new Runner(new OptionsBuilder().include(only(cold))
+              .shouldFailOnError(true).build()).run());
+        }
       }
       notes.add(load.summary());
       notes.addAll(load.warnings());
@@ -137,9 +145,14 @@ public final class BenchSuite {
         new Group(only("GemmBench"), b -> b.param("path", "VECTOR", "OPENBLAS")
             .param("n", "1024")),
         new Group(only("ForwardBench"), b -> b.param("path", "VECTOR", "OPENBLAS")
-            .param("net", "PAPER").param("batch", "1", "16", "256")),
+            .param("net", "PAPER").param("batch", "1", "2", "4", "8", "16", "256")),
         new Group(only("StepBench"), b -> b.param("path", "VECTOR", "OPENBLAS")
-            .param("net", "PAPER").param("batch", "1", "16", "256")),
+            .param("net", "PAPER").param("batch", "1", "2", "4", "8", "16", "256")),
+        // the latency section's wide rows: 12.6 MB of weights streamed from L3 and memory
+        new Group(only("ForwardBench"), b -> b.param("path", "VECTOR", "OPENBLAS")
+            .param("net", "WIDE").param("batch", "1", "2", "4", "8", "16")),
+        new Group(only("StepBench"), b -> b.param("path", "VECTOR", "OPENBLAS")
+            .param("net", "WIDE").param("batch", "1", "2", "4", "8", "16")),
         new Group(only("StepBench"), b -> b.param("path", "VECTOR", "VECTOR2T", "OPENBLAS",
             "OPENBLAS2T").param("net", "WIDE").param("batch", "256").param("rule", "KICKBACK"),
             SLOW));

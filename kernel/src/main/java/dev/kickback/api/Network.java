@@ -10,6 +10,11 @@ import java.util.SplittableRandom;
  * {@code l}, weights {@code W_l[width(l)][fanIn(l)]} (row-major {@code float[]}) and biases
  * {@code b_l[width(l)]}.
  *
+ * <p><b>Layout.</b> The API speaks row-major {@code [out][in]}; inside, each layer is kept
+ * input-major, {@code W_l^T[fanIn(l)][width(l)]}. At batch 1 that makes the forward pass and
+ * the rank-1 update axpy-shaped: one contiguous row per input, skipped where the input is zero
+ * (an inactive unit below), with no lane sums (see {@code Trainer} for the step).
+ *
  * <p><b>Threads.</b> {@link #predict(float[], int, float[], Workspace)} only reads the
  * parameters, so any number of threads may predict on one network at once, each with its own
  * {@link Workspace}, as long as nothing modifies the network meanwhile (a {@link Trainer} step or
@@ -17,6 +22,10 @@ import java.util.SplittableRandom;
  */
 public final class Network {
   final NetworkSpec spec;
+  /**
+   * Per layer, input-major {@code [fanIn(l)][width(l)]} (the transpose of the API's layout),
+   * then {@link NetworkSpec#PAD} zeros.
+   */
   final float[][] weights;
   final float[][] biases;
   /**
@@ -24,6 +33,13 @@ public final class Network {
    * {@link Trainer} knows when facts it keeps about them (bounds on their magnitude) are stale.
    */
   int version;
+  /**
+   * The version at which every COHERENT layer's weights were known to satisfy the coherence
+   * clip: set by initialization and by every training step, kept by {@link #setBiases} and
+   * {@link #copy}, made stale by {@link #setWeights}. A trainer's first step on a network known
+   * clipped takes the fast path at once.
+   */
+  int clippedVersion = -1;
 
   private Network(NetworkSpec spec, float[][] weights, float[][] biases) {
     this.spec = spec;
@@ -53,11 +69,11 @@ public final class Network {
       // the paper network's initial PAIR output had a mean loss of 81 on unit-variance data).
       double std = coherent ? Math.sqrt(2.0) / nIn : Math.sqrt(2.0 / nIn);
       float[] signs = spec.signsOf(l);
-      w[l] = new float[nOut * nIn];
-      for (int k = 0; k < nOut; k++) {
+      w[l] = new float[nOut * nIn + NetworkSpec.PAD];
+      for (int k = 0; k < nOut; k++) { // drawn in the API's row order, stored transposed
         for (int j = 0; j < nIn; j++) {
           double v = rnd.nextGaussian() * std;
-          w[l][k * nIn + j] = (float) (coherent ? Math.abs(v) * signs[k] : v);
+          w[l][j * nOut + k] = (float) (coherent ? Math.abs(v) * signs[k] : v);
         }
       }
       b[l] = new float[nOut];
@@ -65,7 +81,9 @@ public final class Network {
         java.util.Arrays.fill(b[l], 1f);
       }
     }
-    return new Network(spec, w, b);
+    Network net = new Network(spec, w, b);
+    net.clippedVersion = net.version; // coherent by construction: |w| nu_k
+    return net;
   }
 
   /**
@@ -83,7 +101,7 @@ public final class Network {
     float[][] w = new float[layers][];
     float[][] b = new float[layers][];
     for (int l = 0; l < layers; l++) {
-      w[l] = new float[spec.weightCount(l)];
+      w[l] = new float[spec.weightCount(l) + NetworkSpec.PAD];
       b[l] = new float[spec.width(l)];
     }
     // zeros, then the setters' checks and copies: no random initialization to throw away
@@ -107,13 +125,18 @@ public final class Network {
       w[l] = weights[l].clone();
       b[l] = biases[l].clone();
     }
-    return new Network(spec, w, b);
+    Network copy = new Network(spec, w, b);
+    copy.version = version;
+    copy.clippedVersion = clippedVersion;
+    return copy;
   }
 
   /** A copy of layer {@code l}'s weights, row-major {@code [width(l)][fanIn(l)]}. */
   public float[] weights(int l) {
     spec.width(l);
-    return weights[l].clone();
+    float[] rowMajor = new float[spec.weightCount(l)];
+    transpose(weights[l], spec.fanIn(l), spec.width(l), rowMajor);
+    return rowMajor;
   }
 
   /** A copy of layer {@code l}'s biases, {@code [width(l)]}. */
@@ -126,8 +149,17 @@ public final class Network {
   public void setWeights(int l, float[] values) {
     Checks.matrix("weights[" + l + "]", values, spec.width(l), spec.fanIn(l));
     Checks.finite("weights[" + l + "]", values, spec.fanIn(l));
-    System.arraycopy(values, 0, weights[l], 0, values.length);
+    transpose(values, spec.width(l), spec.fanIn(l), weights[l]);
     version++;
+  }
+
+  /** {@code dst[cols][rows] = src[rows][cols]^T}. */
+  private static void transpose(float[] src, int rows, int cols, float[] dst) {
+    for (int r = 0; r < rows; r++) {
+      for (int c = 0; c < cols; c++) {
+        dst[c * rows + r] = src[r * cols + c];
+      }
+    }
   }
 
   /** Replaces layer {@code l}'s biases; values must be finite. Not thread-safe. */
@@ -135,7 +167,9 @@ public final class Network {
     Checks.matrix("biases[" + l + "]", values, 1, spec.width(l));
     Checks.finite("biases[" + l + "]", values, spec.width(l));
     System.arraycopy(values, 0, biases[l], 0, values.length);
-    version++;
+    if (clippedVersion == version++) {
+      clippedVersion = version; // biases are not clipped
+    }
   }
 
   /** A workspace for batches of up to {@code maxBatch} samples; one per thread. */
@@ -183,10 +217,17 @@ public final class Network {
   }
 
   /**
-   * Forward pass for a validated batch: per layer {@code s = x W^T + b} (one gemmNT),
+   * Forward pass for a validated batch: per layer {@code s = x W^T + b} (one gemmNN with the
+   * stored transpose; at batch 1 a gemvTRows over the rows of the nonzero inputs, listed in
+   * the workspace for the step to reuse),
    * {@code out = nu relu(s)} and {@code mask = nu [s > 0]}. The LINEAR head's output is
    * {@code s} itself with mask 1.
    */
+  /** Whether the coherence clip is known to hold (always, for a FREE network). */
+  boolean knownClipped() {
+    return spec.coherence() != Coherence.COHERENT || clippedVersion == version;
+  }
+
   void forward(KernelOps ops, float[] x, int batch, Workspace ws) {
     float[] in = x;
     int last = spec.layers() - 1;
@@ -197,7 +238,14 @@ public final class Network {
       for (int r = 0; r < batch; r++) {
         System.arraycopy(bias, 0, s, r * nOut, nOut);
       }
-      ops.gemmNT(batch, nOut, spec.fanIn(l), 1f, in, weights[l], s);
+      if (batch == 1) {
+        if (l == 0) {
+          ws.listRows(0, x, 1, spec.inputWidth());
+        }
+        ops.gemvTRows(spec.fanIn(l), nOut, weights[l], in, ws.rows[l], ws.rowCount[l], s);
+      } else {
+        ops.gemmNN(batch, nOut, spec.fanIn(l), 1f, in, weights[l], s);
+      }
       float[] o = ws.out[l];
       float[] d = ws.mask[l];
       if (l == last && spec.head() == Head.LINEAR) {
@@ -205,6 +253,9 @@ public final class Network {
         java.util.Arrays.fill(d, 0, batch, 1f);
       } else {
         ops.rectify(batch, nOut, s, spec.signsOf(l), o, d);
+        if (batch == 1 && l < last) {
+          ws.listRows(l + 1, d, 1, nOut);
+        }
       }
       in = o;
     }

@@ -40,7 +40,17 @@ public final class NetworkSpec {
       signs[l] = b.signs != null ? toSigns(l, b.signs[l], b.hidden[l]) : defaultSigns(b.hidden[l]);
     }
     signs[hidden] = head == Head.PAIR ? new float[] {1f, -1f} : new float[] {1f};
+    for (int l = 0; l <= hidden; l++) {
+      signs[l] = Arrays.copyOf(signs[l], widths[l] + PAD); // zeros past the layer
+    }
   }
+
+  /**
+   * Floats past the end of a layer's buffers (weights, signs, workspace rows, feedback):
+   * a whole 512-bit vector load at the start of a layer narrower than a vector stays inside
+   * the array, so narrow layers take the vector kernels' fast path instead of a per-lane check.
+   */
+  static final int PAD = 16;
 
   /** Starts a specification for inputs of {@code inputWidth} features. */
   public static Builder builder(int inputWidth) {

@@ -13,9 +13,9 @@ import dev.kickback.kernels.KernelOps;
  * {@link DivergenceException}.
  *
  * <p>The bounds hold while nobody else has written the network: the network's version counter
- * says so, and the bounds are measured again from the parameters when it moved. The same
- * counter tells the trainer that a COHERENT network is still clipped, which its batch-1 path
- * relies on.
+ * says so, and the bounds are measured again from the parameters when it moved. (The
+ * network's {@code clippedVersion}, on the same counter, tells the trainer that a COHERENT
+ * network is still clipped, which its batch-1 path relies on.)
  */
 final class OverflowGuard {
   /** Parameters whose bounds stay below this cannot overflow a float. */

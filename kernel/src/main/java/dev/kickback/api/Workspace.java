@@ -21,6 +21,14 @@ public final class Workspace {
   final float[][] pre;
   final float[][] out;
   final float[][] mask;
+  /**
+   * {@code rows[l][0 .. rowCount[l])} lists the inputs of layer l that are nonzero in some
+   * sample (for l = 0 features, above the active units of layer l - 1): the rows of the
+   * input-major {@code W_l^T} that a small-batch step reads and changes. Written by the forward
+   * pass at batch 1 and by the trainer's small-batch update.
+   */
+  final int[][] rows;
+  final int[] rowCount;
 
   Workspace(NetworkSpec spec, int maxBatch, KernelOps ops) {
     Checks.maxBatch(maxBatch);
@@ -31,12 +39,33 @@ public final class Workspace {
     pre = new float[layers][];
     out = new float[layers][];
     mask = new float[layers][];
+    rows = new int[layers][];
+    rowCount = new int[layers];
     for (int l = 0; l < layers; l++) {
-      int n = Math.multiplyExact(maxBatch, spec.width(l));
+      int n = Math.addExact(Math.multiplyExact(maxBatch, spec.width(l)), NetworkSpec.PAD);
       pre[l] = new float[n];
       out[l] = new float[n];
       mask[l] = new float[n];
+      rows[l] = new int[spec.fanIn(l)];
     }
+  }
+
+  /**
+   * Lists as layer l's rows the columns {@code j < n} of {@code v[batch][n]} that are nonzero
+   * in some sample.
+   */
+  void listRows(int l, float[] v, int batch, int n) {
+    int[] r = rows[l];
+    int c = 0;
+    for (int j = 0; j < n; j++) {
+      boolean any = false;
+      for (int b = 0; b < batch; b++) {
+        any |= v[b * n + j] != 0f;
+      }
+      r[c] = j;
+      c += any ? 1 : 0; // no branch: activity is a coin flip per unit
+    }
+    rowCount[l] = c;
   }
 
   /** Largest batch this workspace holds. */

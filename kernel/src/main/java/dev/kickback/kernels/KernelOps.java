@@ -30,7 +30,8 @@ public abstract class KernelOps {
 
   /**
    * {@code C[m][n] += alpha * A[m][k] * B[n][k]^T}: each output is a dot product of a row of A
-   * with a row of B. The forward pass uses it with A = activations, B = weights.
+   * with a row of B. The feedback pass uses it to pull a signal through the input-major weights
+   * of the layer above: {@code T[B][n_l] = S[B][n_l+1] * (W^T[n_l][n_l+1])^T}.
    */
   public final void gemmNT(int m, int n, int k, float alpha, float[] a, float[] b, float[] c) {
     Shapes.checkGemm("gemmNT", m, n, k, a, "m*k", (long) m * k, b, "n*k", (long) n * k, c);
@@ -40,8 +41,8 @@ public abstract class KernelOps {
   }
 
   /**
-   * {@code C[m][n] += alpha * A[m][k] * B[k][n]}. The feedback pass uses it to pull a signal
-   * through the next layer's weights: {@code T[B][n_l] = S[B][n_l+1] * W[n_l+1][n_l]}.
+   * {@code C[m][n] += alpha * A[m][k] * B[k][n]}. The forward pass uses it with A =
+   * activations, B = a layer's input-major weights {@code W^T[n_in][n_out]}.
    */
   public final void gemmNN(int m, int n, int k, float alpha, float[] a, float[] b, float[] c) {
     Shapes.checkGemm("gemmNN", m, n, k, a, "m*k", (long) m * k, b, "k*n", (long) k * n, c);
@@ -52,7 +53,7 @@ public abstract class KernelOps {
 
   /**
    * {@code C[m][n] += alpha * A[k][m]^T * B[k][n]}: a rank-k update. The weight update uses it:
-   * {@code W[n_out][n_in] += (eta / B) * G[B][n_out]^T * X[B][n_in]}.
+   * {@code W^T[n_in][n_out] += (eta / B) * X[B][n_in]^T * G[B][n_out]}.
    */
   public final void gemmTN(int m, int n, int k, float alpha, float[] a, float[] b, float[] c) {
     Shapes.checkGemm("gemmTN", m, n, k, a, "k*m", (long) k * m, b, "k*n", (long) k * n, c);
@@ -62,23 +63,61 @@ public abstract class KernelOps {
   }
 
   /**
-   * Rank-1 update {@code A[i][j] += alpha * (x[i] * y[j])} over the rows with {@code x[i] != 0},
-   * each such row then clamped like {@link #clampToSign} to the sign of {@code rowSigns[i]} when
-   * {@code rowSigns} is not null. Rows with {@code x[i] == 0} are not touched at all: the
-   * batch-1 weight update, where x is the feedback of a layer and inactive units have none, in
-   * one pass over the rows it changes. On the rows it changes, the bits equal those of the same
-   * implementation's {@code gemmTN(m, n, 1, alpha, x, y, a)} followed by the clamp.
+   * {@code y[j] += sum_t x[r_t] * A[r_t][j]} for {@code j < n}, {@code r_t = rows[t]},
+   * {@code t < count}: {@code y += A^T x} over the listed rows of {@code A[m][n]}, the batch-1
+   * forward pass of an input-major layer whose other inputs are zero (inactive units below).
+   * Each output is accumulated in list order, one fused multiply-add per row, starting from
+   * {@code y[j]}: both implementations give the same bits.
    *
-   * @param rowSigns null, or {@code [m]} values +1 or -1
+   * @param rows {@code count} row indices in {@code [0, m)}
    */
-  public final void ger(int m, int n, float alpha, float[] x, float[] y, float[] a,
-      float[] rowSigns) {
-    Shapes.checkGemm("ger", m, n, 1, x, "m", m, y, "n", n, a);
-    if (rowSigns != null) {
-      Shapes.checkRange("ger", "rowSigns", rowSigns, 0, m);
+  public final void gemvTRows(int m, int n, float[] a, float[] x, int[] rows, int count,
+      float[] y) {
+    Shapes.checkGemm("gemvTRows", 1, n, m, x, "m", m, a, "m*n", (long) m * n, y);
+    Shapes.checkRows("gemvTRows", rows, count, m);
+    if (n > 0) {
+      gemvTRowsKernel(m, n, a, x, rows, count, y);
     }
-    if (m > 0 && n > 0) {
-      gerKernel(m, n, alpha, x, y, a, rowSigns);
+  }
+
+  /**
+   * {@code y[r] += A[r][:] . x[:]} for the listed rows {@code r = rows[t]}, {@code t < count},
+   * of {@code A[m][n]}: the batch-1 feedback pull through the input-major weights of the layer
+   * above, for the units of this layer that are active (the others get no feedback).
+   *
+   * @param rows {@code count} row indices in {@code [0, m)}
+   */
+  public final void gemvRows(int m, int n, float[] a, float[] x, int[] rows, int count,
+      float[] y) {
+    Shapes.checkGemm("gemvRows", 1, m, n, x, "n", n, a, "m*n", (long) m * n, y);
+    Shapes.checkRows("gemvRows", rows, count, m);
+    if (n > 0) {
+      gemvRowsKernel(m, n, a, x, rows, count, y);
+    }
+  }
+
+  /**
+   * {@code C[i][:] += alpha * sum_p A[p][i] * B[p][:]} ({@code A[k][m]}, {@code B[k][n]},
+   * {@code C[m][n]}) over the listed rows {@code i = rows[t]}, {@code t < count}, each then
+   * clamped like {@link #clampToSigns} to {@code colSigns} when that is not null; other rows
+   * are not touched at all. The small-batch weight update of an input-major layer
+   * ({@code W^T += (eta / B) X^T G}), listing the rows of the inputs that are nonzero in some
+   * sample, in one pass over the rows it changes, clip included. On the rows it changes, the
+   * bits equal those of the same implementation's {@code gemmTN(m, n, k, alpha, a, b, c)}
+   * followed by the clamp, wherever that gemmTN is not packed (always for {@code k < 16}).
+   *
+   * @param rows {@code count} row indices in {@code [0, m)}
+   * @param colSigns null, or {@code [n]} values +1 or -1: the sign of the unit each column feeds
+   */
+  public final void gemmTNRows(int m, int n, int k, float alpha, float[] a, int[] rows,
+      int count, float[] b, float[] c, float[] colSigns) {
+    Shapes.checkGemm("gemmTNRows", m, n, k, a, "k*m", (long) k * m, b, "k*n", (long) k * n, c);
+    Shapes.checkRows("gemmTNRows", rows, count, m);
+    if (colSigns != null) {
+      Shapes.checkRange("gemmTNRows", "colSigns", colSigns, 0, n);
+    }
+    if (n > 0 && k > 0) {
+      gemmTNRowsKernel(m, n, k, alpha, a, rows, count, b, c, colSigns);
     }
   }
 
@@ -127,12 +166,14 @@ public abstract class KernelOps {
   }
 
   /**
-   * Clamps {@code x[off .. off + n)} to the sign {@code positive ? [0, +inf) : (-inf, 0]}: the
-   * coherence clip of the weights into one unit. NaN stays NaN.
+   * Zeroes each {@code x[off + j]} ({@code j < n}) whose sign disagrees with {@code signs[j]}
+   * (+1 or -1): the coherence clip of one input's weights into the units of an input-major
+   * layer. NaN stays NaN.
    */
-  public final void clampToSign(float[] x, int off, int n, boolean positive) {
-    Shapes.checkRange("clampToSign", "x", x, off, n);
-    clampToSignKernel(x, off, n, positive);
+  public final void clampToSigns(float[] x, int off, int n, float[] signs) {
+    Shapes.checkRange("clampToSigns", "x", x, off, n);
+    Shapes.checkRange("clampToSigns", "signs", signs, 0, n);
+    clampToSignsKernel(x, off, n, signs);
   }
 
   protected abstract void gemmNTKernel(int m, int n, int k, float alpha, float[] a, float[] b, float[] c);
@@ -149,16 +190,34 @@ public abstract class KernelOps {
 
   protected abstract void axpyKernel(int n, float alpha, float[] x, int xOff, float[] y, int yOff);
 
-  protected void gerKernel(int m, int n, float alpha, float[] x, float[] y, float[] a,
-      float[] rowSigns) {
-    for (int i = 0; i < m; i++) {
+  protected void gemvTRowsKernel(int m, int n, float[] a, float[] x, int[] rows, int count,
+      float[] y) {
+    for (int t = 0; t < count; t++) {
+      int i = rows[t];
       float xi = x[i];
-      if (xi == 0f) {
-        continue;
+      for (int j = 0; j < n; j++) {
+        y[j] = Math.fma(xi, a[i * n + j], y[j]);
       }
-      axpyKernel(n, alpha * xi, y, 0, a, i * n); // what the scalar gemmTN does for k = 1
-      if (rowSigns != null) {
-        clampToSignKernel(a, i * n, n, rowSigns[i] > 0);
+    }
+  }
+
+  protected void gemvRowsKernel(int m, int n, float[] a, float[] x, int[] rows, int count,
+      float[] y) {
+    for (int t = 0; t < count; t++) {
+      int r = rows[t];
+      y[r] += dotKernel(n, a, r * n, x, 0);
+    }
+  }
+
+  protected void gemmTNRowsKernel(int m, int n, int k, float alpha, float[] a, int[] rows,
+      int count, float[] b, float[] c, float[] colSigns) {
+    for (int t = 0; t < count; t++) {
+      int i = rows[t];
+      for (int p = 0; p < k; p++) { // what the scalar gemmTN does
+        axpyKernel(n, alpha * a[p * m + i], b, p * n, c, i * n);
+      }
+      if (colSigns != null) {
+        clampToSignsKernel(c, i * n, n, colSigns);
       }
     }
   }
@@ -179,11 +238,11 @@ public abstract class KernelOps {
     return m;
   }
 
-  protected void clampToSignKernel(float[] x, int off, int n, boolean positive) {
-    for (int i = off; i < off + n; i++) {
-      // NaN compares false both ways and is kept, so a divergence is still detected
-      if (positive ? x[i] < 0f : x[i] > 0f) {
-        x[i] = 0f;
+  protected void clampToSignsKernel(float[] x, int off, int n, float[] signs) {
+    for (int j = 0; j < n; j++) {
+      // NaN compares false and is kept, so a divergence is still detected
+      if (x[off + j] * signs[j] < 0f) {
+        x[off + j] = 0f;
       }
     }
   }

@@ -9,7 +9,7 @@ import jdk.incubator.vector.VectorSpecies;
  * Vector API kernels. Large GEMMs go to {@link PanamaPackedGemm} (and, in a multi-threaded
  * instance, are split by {@link GemmTeam}); small ones, the batch-1 and few-row shapes of online
  * learning, to the register-blocked {@link PanamaSmallGemm}. The element-wise kernels (rectify,
- * maxAbs, clampToSign, axpy) and the batch-1 rank-1 update are here. {@link Kernels} creates
+ * maxAbs, clampToSigns, axpy) and the batch-1 rank-1 update are here. {@link Kernels} creates
  * this class only after checking that {@code jdk.incubator.vector} is readable, inside a holder
  * class's initializer, so that on a JVM without the module it is never linked.
  */
@@ -92,57 +92,183 @@ final class PanamaKernelOps extends KernelOps {
 
 
   /**
-   * Per changed row: {@code t = fma(x[i], y[j], +0)} then {@code fma(t, alpha, a)}, the
-   * operations of the strided kernel at k = 1 (so the same bits, down to the sign of a zero),
-   * and the clamp in the same pass: a sign-agnostic test {@code v * sign < 0} keeps NaN and -0
-   * exactly as clampToSign does. Tails as the strided
-   * kernels: a window ending at the row's end, blended in; rows shorter than a vector in scalar.
+   * Per changed row and column: {@code acc = fma(a_p, b_p, acc)} over p from +0, then
+   * {@code fma(acc, alpha, c)}, the operations of the strided kernel (so the same bits, down to
+   * the sign of a zero), and the clamp in the same pass: a sign-agnostic test
+   * {@code v * sign < 0} keeps NaN and -0 exactly as clampToSigns does. Tails as the strided
+   * kernels: a window ending at the row's end, blended in; rows narrower than a vector in
+   * {@link #gemmTNRowsNarrow}.
    */
   @Override
-  protected void gerKernel(int m, int n, float alpha, float[] x, float[] y, float[] a,
-      float[] rowSigns) {
-    if (n < L) { // too short for a window: the strided kernel's scalar tail at k = 1
-      for (int i = 0; i < m; i++) {
-        if (x[i] != 0f) {
-          PanamaSmallGemm.rowsTailScalar(1, 1, alpha, x, i, 0, 1, y, 0, 0, n, a, i * n);
-          if (rowSigns != null) {
-            super.clampToSignKernel(a, i * n, n, rowSigns[i] > 0);
-          }
-        }
-      }
+  protected void gemmTNRowsKernel(int m, int n, int k, float alpha, float[] a, int[] rows,
+      int count, float[] b, float[] c, float[] colSigns) {
+    if (n < L) {
+      gemmTNRowsNarrow(m, n, k, alpha, a, rows, count, b, c, colSigns);
+      return;
+    }
+    if (k == 1) {
+      rankOneRows(n, alpha, a, rows, count, b, c, colSigns);
       return;
     }
     final FloatVector al = FloatVector.broadcast(S, alpha);
     final FloatVector zero = FloatVector.zero(S);
     final int nv = S.loopBound(n);
     final int d = PanamaSmallGemm.tailShift(nv, n);
-    final VectorMask<Float> t = PanamaSmallGemm.window(d, n - nv);
-    for (int i = 0; i < m; i++) {
-      final float xi = x[i];
-      if (xi == 0f) {
-        continue;
-      }
+    final boolean clamp = colSigns != null;
+    for (int r = 0; r < count; r++) {
+      final int i = rows[r];
       final int row = i * n;
-      final FloatVector xv = FloatVector.broadcast(S, xi);
-      final boolean clamp = rowSigns != null;
-      final float sign = clamp ? rowSigns[i] : 1f;
       for (int j = 0; j < nv; j += L) {
-        FloatVector v = FloatVector.fromArray(S, y, j).fma(xv, zero)
+        FloatVector acc = zero;
+        for (int p = 0; p < k; p++) {
+          acc = FloatVector.broadcast(S, a[p * m + i])
+              .fma(FloatVector.fromArray(S, b, p * n + j), acc);
+        }
+        FloatVector v = acc.fma(al, FloatVector.fromArray(S, c, row + j));
+        if (clamp) {
+          v = v.blend(0f, v.mul(FloatVector.fromArray(S, colSigns, j))
+              .compare(VectorOperators.LT, 0f));
+        }
+        v.intoArray(c, row + j);
+      }
+      if (nv < n) {
+        final int j = nv + d;
+        FloatVector acc = zero;
+        for (int p = 0; p < k; p++) {
+          acc = FloatVector.broadcast(S, a[p * m + i])
+              .fma(FloatVector.fromArray(S, b, p * n + j), acc);
+        }
+        FloatVector old = FloatVector.fromArray(S, c, row + j);
+        FloatVector v = acc.fma(al, old);
+        if (clamp) {
+          v = v.blend(0f, v.mul(FloatVector.fromArray(S, colSigns, j))
+              .compare(VectorOperators.LT, 0f));
+        }
+        old.blend(v, PanamaSmallGemm.window(d, n - nv)).intoArray(c, row + j);
+      }
+    }
+  }
+
+  /**
+   * gemmTNRows at k = 1 ({@code n >= L}), the batch-1 update: the row's coefficient broadcast
+   * once per row instead of once per vector (measured: the general loop made a batch-1 paper
+   * step 17% slower).
+   */
+  private static void rankOneRows(int n, float alpha, float[] x, int[] rows, int count,
+      float[] y, float[] a, float[] colSigns) {
+    // alpha, not its broadcast: a vector passed to a method C2 does not inline is boxed
+    // (measured: 96 bytes per batch-1 step in some JVMs)
+    final FloatVector al = FloatVector.broadcast(S, alpha);
+    final FloatVector zero = FloatVector.zero(S);
+    final int nv = S.loopBound(n);
+    final int d = PanamaSmallGemm.tailShift(nv, n);
+    final boolean clamp = colSigns != null;
+    for (int r = 0; r < count; r++) {
+      final int row = rows[r] * n;
+      final FloatVector xv = FloatVector.broadcast(S, x[rows[r]]);
+      for (int j = 0; j < nv; j += L) {
+        FloatVector v = xv.fma(FloatVector.fromArray(S, y, j), zero)
             .fma(al, FloatVector.fromArray(S, a, row + j));
         if (clamp) {
-          v = v.blend(0f, v.mul(sign).compare(VectorOperators.LT, 0f));
+          v = v.blend(0f, v.mul(FloatVector.fromArray(S, colSigns, j))
+              .compare(VectorOperators.LT, 0f));
         }
         v.intoArray(a, row + j);
       }
       if (nv < n) {
         final int j = nv + d;
         FloatVector old = FloatVector.fromArray(S, a, row + j);
-        FloatVector v = FloatVector.fromArray(S, y, j).fma(xv, zero).fma(al, old);
+        FloatVector v = xv.fma(FloatVector.fromArray(S, y, j), zero).fma(al, old);
         if (clamp) {
-          v = v.blend(0f, v.mul(sign).compare(VectorOperators.LT, 0f));
+          v = v.blend(0f, v.mul(FloatVector.fromArray(S, colSigns, j))
+              .compare(VectorOperators.LT, 0f));
         }
-        old.blend(v, t).intoArray(a, row + j);
+        old.blend(v, PanamaSmallGemm.window(d, n - nv)).intoArray(a, row + j);
       }
+    }
+  }
+
+  /**
+   * gemmTNRows for rows narrower than a vector: each row of B and C one whole vector load from
+   * the row's start (lanes past n belong to the next rows or to padding), the first n lanes of
+   * C blended in, so the other lanes are written back with the bits just read. Rows of C whose
+   * load would pass the array's end, and B or colSigns too short for whole loads, go lane by
+   * lane with a lane's operations.
+   */
+  private void gemmTNRowsNarrow(int m, int n, int k, float alpha, float[] a, int[] rows,
+      int count, float[] b, float[] c, float[] colSigns) {
+    final boolean clamp = colSigns != null;
+    if ((long) (k - 1) * n + L > b.length || (clamp && colSigns.length < L)) {
+      for (int t = 0; t < count; t++) {
+        rowScalar(m, n, k, alpha, a, rows[t], b, c, colSigns);
+      }
+      return;
+    }
+    final VectorMask<Float> keep = PanamaSmallGemm.window(0, n);
+    final FloatVector al = FloatVector.broadcast(S, alpha);
+    final FloatVector zero = FloatVector.zero(S);
+    final FloatVector sv = clamp ? FloatVector.fromArray(S, colSigns, 0) : zero;
+    for (int t = 0; t < count; t++) {
+      final int i = rows[t];
+      final int row = i * n;
+      if (row + L > c.length) {
+        rowScalar(m, n, k, alpha, a, i, b, c, colSigns);
+        continue;
+      }
+      FloatVector acc = zero;
+      for (int p = 0; p < k; p++) {
+        acc = FloatVector.broadcast(S, a[p * m + i]).fma(FloatVector.fromArray(S, b, p * n), acc);
+      }
+      FloatVector old = FloatVector.fromArray(S, c, row);
+      FloatVector v = acc.fma(al, old);
+      if (clamp) {
+        v = v.blend(0f, v.mul(sv).compare(VectorOperators.LT, 0f));
+      }
+      old.blend(v, keep).intoArray(c, row);
+    }
+  }
+
+  /** One row of gemmTNRows lane by lane, with a lane's operations: the same bits. */
+  private void rowScalar(int m, int n, int k, float alpha, float[] a, int i, float[] b,
+      float[] c, float[] colSigns) {
+    for (int j = 0; j < n; j++) {
+      float acc = 0f;
+      for (int p = 0; p < k; p++) {
+        acc = Math.fma(a[p * m + i], b[p * n + j], acc);
+      }
+      c[i * n + j] = Math.fma(acc, alpha, c[i * n + j]);
+    }
+    if (colSigns != null) {
+      super.clampToSignsKernel(c, i * n, n, colSigns);
+    }
+  }
+
+  @Override
+  protected void gemvTRowsKernel(int m, int n, float[] a, float[] x, int[] rows, int count,
+      float[] y) {
+    if (n < L && y.length < L) {
+      super.gemvTRowsKernel(m, n, a, x, rows, count, y);
+    } else if (n < L) {
+      PanamaSmallGemm.gemvTRowsNarrow(n, a, x, rows, count, y);
+    } else {
+      PanamaSmallGemm.gemvTRows(n, a, x, rows, count, y);
+    }
+  }
+
+  @Override
+  protected void gemvRowsKernel(int m, int n, float[] a, float[] x, int[] rows, int count,
+      float[] y) {
+    if (n < L) {
+      for (int t = 0; t < count; t++) { // as the scalar dot: too short for a vector
+        int r = rows[t];
+        float s = 0f;
+        for (int p = 0; p < n; p++) {
+          s += a[r * n + p] * x[p];
+        }
+        y[r] += s;
+      }
+    } else {
+      PanamaSmallGemm.gemvRows(n, a, x, rows, count, y);
     }
   }
 
@@ -186,17 +312,20 @@ final class PanamaKernelOps extends KernelOps {
   }
 
   @Override
-  protected void clampToSignKernel(float[] x, int off, int n, boolean positive) {
+  protected void clampToSignsKernel(float[] x, int off, int n, float[] signs) {
     final int nv = S.loopBound(n);
-    int i = 0;
-    for (; i < nv; i += L) {
-      FloatVector v = FloatVector.fromArray(S, x, off + i);
+    int j = 0;
+    for (; j < nv; j += L) {
+      FloatVector v = FloatVector.fromArray(S, x, off + j);
       // compare and blend, not max/min: a NaN must survive for the divergence check
-      VectorMask<Float> wrong = positive ? v.compare(VectorOperators.LT, 0f)
-          : v.compare(VectorOperators.GT, 0f);
-      v.blend(0f, wrong).intoArray(x, off + i);
+      v.blend(0f, v.mul(FloatVector.fromArray(S, signs, j)).compare(VectorOperators.LT, 0f))
+          .intoArray(x, off + j);
     }
-    super.clampToSignKernel(x, off + i, n - i, positive);
+    for (; j < n; j++) {
+      if (x[off + j] * signs[j] < 0f) {
+        x[off + j] = 0f;
+      }
+    }
   }
 
   @Override

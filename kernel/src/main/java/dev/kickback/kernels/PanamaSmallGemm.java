@@ -8,9 +8,10 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * The unpacked, register-blocked GEMMs of {@link PanamaKernelOps} for the small shapes of
  * online learning (batch 1 and a few rows), where packing costs more than it saves: 2x4 blocks
- * of dot products for gemmNT, 4 rows x 4 vectors of outputs for the strided-A (NN/TN) kernel,
- * and the dot product both use for their last rows; plus the tail-window helpers the other
- * vector kernels share.
+ * of dot products for gemmNT, 4 (then 2, then 1) rows x 4 vectors of outputs for the strided-A
+ * (NN/TN) kernel, and the dot product gemmNT uses for its last rows; the batch-1 kernels over a
+ * list of rows (an input-major layer's forward pass and feedback pull); plus the tail-window
+ * helpers the other vector kernels share.
  *
  * <p>Reproducibility: lane sums are a fixed tree of rotations and lane-wise adds, written out in
  * each kernel, not {@code reduceLanes(ADD)}: that one's order is unspecified and differs between
@@ -21,8 +22,9 @@ import jdk.incubator.vector.VectorSpecies;
  * covers 4, 8 and 16 lanes; {@link Kernels} uses the vector kernels only for those.
  *
  * <p>Tails: in the summation dimension of gemmNT a final masked iteration; in the column
- * dimension of the strided-A kernel masked loads and stores. Lane sums run once per output
- * element, after its inner loop.
+ * dimension of the strided-A kernel whole loads of a window that ends at the row's end (or, for
+ * rows narrower than a vector, starts at the row's start), blended into C at the store. Lane
+ * sums run once per output element, after its inner loop.
  *
  * <p>Over 400 lines, on purpose: every kernel is written out whole, accumulators and lane-sum
  * tree inline, because a helper that takes or returns vectors gets them boxed when C2 declines
@@ -62,15 +64,29 @@ final class PanamaSmallGemm {
 
 
   /**
-   * Lanes {@code i} with {@code 0 <= shift + i < limit} (for {@code shift <= 0}): what
-   * {@code S.indexInRange(shift, limit)} returns, built from a bit pattern (one mask move). The
-   * JDK's indexInRange takes a plain-Java path for a negative offset (measured: up to a third of
-   * a batch-1 step, depending on how the JIT happened to compile it).
+   * Lanes {@code i} with {@code 0 <= shift + i < limit} (for {@code -L <= shift <= 0}), where
+   * either the window starts at lane 0 ({@code shift == 0}) or runs to lane L
+   * ({@code limit - shift >= L}): every tail here is one or the other. What
+   * {@code S.indexInRange(shift, limit)} returns, loaded from a constant pattern of booleans.
+   * The JDK's indexInRange takes a plain-Java path for a negative offset (measured: up to a
+   * third of a batch-1 step, depending on how the JIT happened to compile it); a mask built by
+   * {@code VectorMask.fromLong} was left to its allocating Java path in some JVMs (measured: 48
+   * bytes per paper step at batch 8 in one JVM of two), and one read from a table of masks cost
+   * a tenth of a batch-2 step to unbox.
    */
   static VectorMask<Float> window(int shift, int limit) {
-    long upTo = Math.min(limit - shift, L);
-    long bits = ((1L << upTo) - 1) & -(1L << -shift);
-    return VectorMask.fromLong(S, bits);
+    return shift < 0 ? VectorMask.fromArray(S, SUFFIX, L + shift)
+        : VectorMask.fromArray(S, PREFIX, L - Math.min(limit, L));
+  }
+
+  /** L false then L true: loaded from {@code L - from}, lanes {@code i >= from} are set. */
+  private static final boolean[] SUFFIX = new boolean[2 * L];
+  /** L true then L false: loaded from {@code L - upTo}, lanes {@code i < upTo} are set. */
+  private static final boolean[] PREFIX = new boolean[2 * L];
+
+  static {
+    java.util.Arrays.fill(SUFFIX, L, 2 * L, true);
+    java.util.Arrays.fill(PREFIX, 0, L, true);
   }
 
   // ---- gemmNT: C[i][j] += alpha * dot(A row i, B row j) --------------------------------------
@@ -277,7 +293,19 @@ final class PanamaSmallGemm {
             rows4cols1(kb, alpha, a, a0, rs, cs, b, bBase, j, n, c, i * n + j);
           }
         }
-        for (int i = m4; i < m; i++) {
+        int i = m4;
+        if (m - i >= 2) {
+          final int a0 = i * rs + k0 * cs;
+          int j = j0;
+          for (; j < jBlockEnd; j += 4 * L) {
+            rows2cols4(kb, alpha, a, a0, rs, cs, b, bBase, j, n, c, i * n + j);
+          }
+          for (; j < j1; j += L) {
+            rows2cols1(kb, alpha, a, a0, rs, cs, b, bBase, j, n, c, i * n + j);
+          }
+          i += 2;
+        }
+        if (i < m) {
           final int a0 = i * rs + k0 * cs;
           int j = j0;
           for (; j < jBlockEnd; j += 4 * L) {
@@ -339,27 +367,28 @@ final class PanamaSmallGemm {
   }
 
   /**
-   * Outputs C[i..i+3][j..min(j+L, ldb)): the column tail of a 4-row block, in a window that
-   * ends at the row's end (see tailShift). B is loaded masked; C is loaded whole, the new lanes
-   * are blended in and the window stored unmasked, so lanes outside the tail are written back
-   * with the bits just read. Not a masked store: measured on JDK 25, masked stores in this
-   * kernel still ran the JDK's per-lane index check (the largest item of a batch-1 step after the
-   * dot kernels) although their windows lay inside the array. Rows shorter than a vector go to
-   * {@link #rowsTailScalar}.
+   * Outputs C[i..i+3][j..min(j+L, ldb)): one vector of columns of a 4-row block; at the row's
+   * end a window that ends there (see tailShift). B is loaded whole: the window lies inside
+   * B's row, or, for rows narrower than a vector, starts at the row and runs into the next rows
+   * or the arrays' padding (when the arrays are too short for that, lane by lane in
+   * {@link #rowsTailScalar}). C is loaded whole, the new lanes blended in and the window stored
+   * whole, so lanes outside the tail are written back with the bits just read; rows are stored
+   * in order, so an overlapping window rewrites the next row before that row is read. Not a
+   * masked store: measured on JDK 25, masked stores here still ran the JDK's per-lane index
+   * check although their windows lay inside the array.
    */
   private static void rows4cols1(
       int k, float alpha, float[] a, int a0, int rs, int cs, float[] b, int bBase, int j, int ldb,
       float[] c, int c0) {
-    if (ldb < L) {
+    final int d = tailShift(j, ldb);
+    final int jw = j + d;
+    if (ldb < L && !narrowFits(k, b, bBase, ldb, c, c0, 4)) {
       rowsTailScalar(4, k, alpha, a, a0, rs, cs, b, bBase, j, ldb, c, c0);
       return;
     }
-    final int d = tailShift(j, ldb);
-    final VectorMask<Float> t = window(d, ldb - j);
-    final int jw = j + d;
     FloatVector c0v = FloatVector.zero(S), c1v = c0v, c2v = c0v, c3v = c0v;
     for (int p = 0; p < k; p++) {
-      FloatVector bv = FloatVector.fromArray(S, b, bBase + p * ldb + jw, t);
+      FloatVector bv = FloatVector.fromArray(S, b, bBase + p * ldb + jw);
       int ap = a0 + p * cs;
       c0v = FloatVector.broadcast(S, a[ap]).fma(bv, c0v);
       c1v = FloatVector.broadcast(S, a[ap + rs]).fma(bv, c1v);
@@ -368,6 +397,14 @@ final class PanamaSmallGemm {
     }
     FloatVector al = FloatVector.broadcast(S, alpha);
     final int r0 = c0 + d, r1 = r0 + ldb, r2 = r1 + ldb, r3 = r2 + ldb;
+    if (j + L <= ldb) { // a whole vector of columns: no window
+      c0v.fma(al, FloatVector.fromArray(S, c, r0)).intoArray(c, r0);
+      c1v.fma(al, FloatVector.fromArray(S, c, r1)).intoArray(c, r1);
+      c2v.fma(al, FloatVector.fromArray(S, c, r2)).intoArray(c, r2);
+      c3v.fma(al, FloatVector.fromArray(S, c, r3)).intoArray(c, r3);
+      return;
+    }
+    final VectorMask<Float> t = window(d, ldb - j);
     FloatVector v = FloatVector.fromArray(S, c, r0);
     v.blend(c0v.fma(al, v), t).intoArray(c, r0);
     v = FloatVector.fromArray(S, c, r1);
@@ -379,9 +416,79 @@ final class PanamaSmallGemm {
   }
 
   /**
+   * For rows narrower than a vector ({@code ldb < L}): whether whole vectors loaded from the
+   * start of every row of B and of the {@code rows} rows of C stay inside their arrays.
+   */
+  private static boolean narrowFits(int k, float[] b, int bBase, int ldb, float[] c, int c0,
+      int rows) {
+    return bBase + (long) (k - 1) * ldb + L <= b.length
+        && c0 + (long) (rows - 1) * ldb + L <= c.length;
+  }
+
+  /** Outputs C[i..i+1][j..j+4L): 8 accumulators, as {@link #rows4cols4} for two rows. */
+  private static void rows2cols4(
+      int k, float alpha, float[] a, int a0, int rs, int cs, float[] b, int bBase, int j, int ldb,
+      float[] c, int c0) {
+    FloatVector c00 = FloatVector.zero(S), c01 = c00, c02 = c00, c03 = c00;
+    FloatVector c10 = c00, c11 = c00, c12 = c00, c13 = c00;
+    for (int p = 0; p < k; p++) {
+      int bp = bBase + p * ldb + j;
+      FloatVector b0 = FloatVector.fromArray(S, b, bp);
+      FloatVector b1 = FloatVector.fromArray(S, b, bp + L);
+      FloatVector b2 = FloatVector.fromArray(S, b, bp + 2 * L);
+      FloatVector b3 = FloatVector.fromArray(S, b, bp + 3 * L);
+      int ap = a0 + p * cs;
+      FloatVector x = FloatVector.broadcast(S, a[ap]);
+      c00 = x.fma(b0, c00); c01 = x.fma(b1, c01); c02 = x.fma(b2, c02); c03 = x.fma(b3, c03);
+      x = FloatVector.broadcast(S, a[ap + rs]);
+      c10 = x.fma(b0, c10); c11 = x.fma(b1, c11); c12 = x.fma(b2, c12); c13 = x.fma(b3, c13);
+    }
+    FloatVector al = FloatVector.broadcast(S, alpha);
+    final int r0 = c0, r1 = c0 + ldb;
+    c00.fma(al, FloatVector.fromArray(S, c, r0)).intoArray(c, r0);
+    c01.fma(al, FloatVector.fromArray(S, c, r0 + L)).intoArray(c, r0 + L);
+    c02.fma(al, FloatVector.fromArray(S, c, r0 + 2 * L)).intoArray(c, r0 + 2 * L);
+    c03.fma(al, FloatVector.fromArray(S, c, r0 + 3 * L)).intoArray(c, r0 + 3 * L);
+    c10.fma(al, FloatVector.fromArray(S, c, r1)).intoArray(c, r1);
+    c11.fma(al, FloatVector.fromArray(S, c, r1 + L)).intoArray(c, r1 + L);
+    c12.fma(al, FloatVector.fromArray(S, c, r1 + 2 * L)).intoArray(c, r1 + 2 * L);
+    c13.fma(al, FloatVector.fromArray(S, c, r1 + 3 * L)).intoArray(c, r1 + 3 * L);
+  }
+
+  /** Outputs C[i..i+1][j..min(j+L, ldb)), as {@link #rows4cols1} for two rows. */
+  private static void rows2cols1(
+      int k, float alpha, float[] a, int a0, int rs, int cs, float[] b, int bBase, int j, int ldb,
+      float[] c, int c0) {
+    final int d = tailShift(j, ldb);
+    final int jw = j + d;
+    if (ldb < L && !narrowFits(k, b, bBase, ldb, c, c0, 2)) {
+      rowsTailScalar(2, k, alpha, a, a0, rs, cs, b, bBase, j, ldb, c, c0);
+      return;
+    }
+    FloatVector c0v = FloatVector.zero(S), c1v = c0v;
+    for (int p = 0; p < k; p++) {
+      FloatVector bv = FloatVector.fromArray(S, b, bBase + p * ldb + jw);
+      int ap = a0 + p * cs;
+      c0v = FloatVector.broadcast(S, a[ap]).fma(bv, c0v);
+      c1v = FloatVector.broadcast(S, a[ap + rs]).fma(bv, c1v);
+    }
+    FloatVector al = FloatVector.broadcast(S, alpha);
+    final int r0 = c0 + d, r1 = r0 + ldb;
+    if (j + L <= ldb) {
+      c0v.fma(al, FloatVector.fromArray(S, c, r0)).intoArray(c, r0);
+      c1v.fma(al, FloatVector.fromArray(S, c, r1)).intoArray(c, r1);
+      return;
+    }
+    final VectorMask<Float> t = window(d, ldb - j);
+    FloatVector v = FloatVector.fromArray(S, c, r0);
+    v.blend(c0v.fma(al, v), t).intoArray(c, r0);
+    v = FloatVector.fromArray(S, c, r1);
+    v.blend(c1v.fma(al, v), t).intoArray(c, r1);
+  }
+
+  /**
    * {@code rows} rows of C over columns {@code [j, ldb)} in scalar code doing, per element, what
-   * a vector lane does (fma along p, skipping zero coefficients when {@code rows == 1} like
-   * {@link #rows1cols4}, then fma with alpha): the same bits.
+   * a vector lane does (fma along p, then fma with alpha): the same bits.
    */
   static void rowsTailScalar(int rows, int k, float alpha, float[] a, int a0, int rs,
       int cs, float[] b, int bBase, int j, int ldb, float[] c, int c0) {
@@ -389,10 +496,7 @@ final class PanamaSmallGemm {
       for (int jj = j; jj < ldb; jj++) {
         float acc = 0f;
         for (int p = 0; p < k; p++) {
-          float ap = a[a0 + r * rs + p * cs];
-          if (rows > 1 || ap != 0f) {
-            acc = Math.fma(ap, b[bBase + p * ldb + jj], acc);
-          }
+          acc = Math.fma(a[a0 + r * rs + p * cs], b[bBase + p * ldb + jj], acc);
         }
         int ci = c0 + r * ldb + jj - j;
         c[ci] = Math.fma(acc, alpha, c[ci]);
@@ -400,21 +504,14 @@ final class PanamaSmallGemm {
     }
   }
 
-  /**
-   * Outputs C[i][j..j+4L) for a single row of A: the batch-1 case of gemmNN (Kickback's tau).
-   * Rows of B whose coefficient is zero (inactive units) are skipped: they add nothing.
-   */
+  /** Outputs C[i][j..j+4L) for a single row of A. */
   private static void rows1cols4(
       int k, float alpha, float[] a, int a0, int cs, float[] b, int bBase, int j, int ldb, float[] c,
       int c0) {
     FloatVector c0v = FloatVector.zero(S), c1v = c0v, c2v = c0v, c3v = c0v;
     for (int p = 0; p < k; p++) {
-      float ap = a[a0 + p * cs];
-      if (ap == 0f) {
-        continue;
-      }
       int bp = bBase + p * ldb + j;
-      FloatVector x = FloatVector.broadcast(S, ap);
+      FloatVector x = FloatVector.broadcast(S, a[a0 + p * cs]);
       c0v = x.fma(FloatVector.fromArray(S, b, bp), c0v);
       c1v = x.fma(FloatVector.fromArray(S, b, bp + L), c1v);
       c2v = x.fma(FloatVector.fromArray(S, b, bp + 2 * L), c2v);
@@ -427,26 +524,179 @@ final class PanamaSmallGemm {
     c3v.fma(al, FloatVector.fromArray(S, c, c0 + 3 * L)).intoArray(c, c0 + 3 * L);
   }
 
-  /** Outputs C[i][j..min(j+L, ldb)) for a single row of A, stored as in rows4cols1. */
+  /** Outputs C[i][j..min(j+L, ldb)) for a single row of A, loaded and stored as in rows4cols1. */
   private static void rows1cols1(
       int k, float alpha, float[] a, int a0, int cs, float[] b, int bBase, int j, int ldb, float[] c,
       int c0) {
-    if (ldb < L) {
+    final int d = tailShift(j, ldb);
+    final int jw = j + d;
+    if (ldb < L && !narrowFits(k, b, bBase, ldb, c, c0, 1)) {
       rowsTailScalar(1, k, alpha, a, a0, 0, cs, b, bBase, j, ldb, c, c0);
       return;
     }
-    final int d = tailShift(j, ldb);
-    final VectorMask<Float> t = window(d, ldb - j);
-    final int jw = j + d;
     FloatVector acc = FloatVector.zero(S);
     for (int p = 0; p < k; p++) {
-      float ap = a[a0 + p * cs];
-      if (ap != 0f) {
-        acc = FloatVector.broadcast(S, ap).fma(FloatVector.fromArray(S, b, bBase + p * ldb + jw, t), acc);
-      }
+      acc = FloatVector.broadcast(S, a[a0 + p * cs])
+          .fma(FloatVector.fromArray(S, b, bBase + p * ldb + jw), acc);
     }
     FloatVector v = FloatVector.fromArray(S, c, c0 + d);
-    v.blend(acc.fma(FloatVector.broadcast(S, alpha), v), t).intoArray(c, c0 + d);
+    FloatVector sum = acc.fma(FloatVector.broadcast(S, alpha), v);
+    if (j + L <= ldb) {
+      sum.intoArray(c, c0 + d);
+    } else {
+      v.blend(sum, window(d, ldb - j)).intoArray(c, c0 + d);
+    }
+  }
+
+  // ---- batch 1 over a row list: the input-major layer's forward pass and feedback pull ------
+
+  /**
+   * {@code y[0..n) += sum_t x[r_t] A[r_t][0..n)} for {@code n >= L}: 4 vectors of y held in
+   * registers over the whole row list, then single vectors, then a window ending at n whose
+   * lanes before the tail are dropped at the store, so every weight load is whole and inside its
+   * row. Per lane one fma per listed row, in list order, from y: the scalar loop's bits.
+   */
+  static void gemvTRows(int n, float[] a, float[] x, int[] rows, int count, float[] y) {
+    final int n4 = n - n % (4 * L);
+    int j = 0;
+    for (; j < n4; j += 4 * L) {
+      FloatVector c0 = FloatVector.fromArray(S, y, j);
+      FloatVector c1 = FloatVector.fromArray(S, y, j + L);
+      FloatVector c2 = FloatVector.fromArray(S, y, j + 2 * L);
+      FloatVector c3 = FloatVector.fromArray(S, y, j + 3 * L);
+      for (int t = 0; t < count; t++) {
+        final int i = rows[t];
+        final int p = i * n + j;
+        final FloatVector xv = FloatVector.broadcast(S, x[i]);
+        c0 = xv.fma(FloatVector.fromArray(S, a, p), c0);
+        c1 = xv.fma(FloatVector.fromArray(S, a, p + L), c1);
+        c2 = xv.fma(FloatVector.fromArray(S, a, p + 2 * L), c2);
+        c3 = xv.fma(FloatVector.fromArray(S, a, p + 3 * L), c3);
+      }
+      c0.intoArray(y, j);
+      c1.intoArray(y, j + L);
+      c2.intoArray(y, j + 2 * L);
+      c3.intoArray(y, j + 3 * L);
+    }
+    final int nv = S.loopBound(n);
+    for (; j < nv; j += L) {
+      FloatVector c = FloatVector.fromArray(S, y, j);
+      for (int t = 0; t < count; t++) {
+        final int i = rows[t];
+        c = FloatVector.broadcast(S, x[i]).fma(FloatVector.fromArray(S, a, i * n + j), c);
+      }
+      c.intoArray(y, j);
+    }
+    if (j < n) {
+      final int jw = n - L;
+      final FloatVector old = FloatVector.fromArray(S, y, jw);
+      FloatVector c = old;
+      for (int t = 0; t < count; t++) {
+        final int i = rows[t];
+        c = FloatVector.broadcast(S, x[i]).fma(FloatVector.fromArray(S, a, i * n + jw), c);
+      }
+      old.blend(c, window(jw - j, n - j)).intoArray(y, jw);
+    }
+  }
+
+  /**
+   * gemvTRows for {@code n < L <= y.length}: one accumulator whose first n lanes are y; each row
+   * one whole vector load from the row's start (lanes past n hold the next rows' weights and are
+   * dropped at the store). A row whose load would pass the array's end is added lane by lane
+   * between two stores: still one fma per lane per row, in list order.
+   */
+  static void gemvTRowsNarrow(int n, float[] a, float[] x, int[] rows, int count, float[] y) {
+    final VectorMask<Float> keep = window(0, n);
+    final FloatVector old = FloatVector.fromArray(S, y, 0);
+    FloatVector c = old;
+    for (int t = 0; t < count; t++) {
+      final int i = rows[t];
+      final int p = i * n;
+      if (p + L <= a.length) {
+        c = FloatVector.broadcast(S, x[i]).fma(FloatVector.fromArray(S, a, p), c);
+      } else {
+        old.blend(c, keep).intoArray(y, 0);
+        for (int j = 0; j < n; j++) {
+          y[j] = Math.fma(x[i], a[p + j], y[j]);
+        }
+        c = FloatVector.fromArray(S, y, 0);
+      }
+    }
+    old.blend(c, keep).intoArray(y, 0);
+  }
+
+  /**
+   * {@code y[r] += A[r][0..n) . x[0..n)} for the listed rows, {@code n >= L}: four rows at a time
+   * sharing each load of x, lane sums by the fixed tree. A row's tail is a whole window ending
+   * at n, multiplied by x's last window with the lanes already summed set to zero.
+   */
+  static void gemvRows(int n, float[] a, float[] x, int[] rows, int count, float[] y) {
+    final int nv = S.loopBound(n);
+    final int jw = n - L;
+    final FloatVector zero = FloatVector.zero(S);
+    final FloatVector xt = zero.blend(FloatVector.fromArray(S, x, jw), window(jw - nv, n - nv));
+    int t = 0;
+    for (; t + 4 <= count; t += 4) {
+      final int a0 = rows[t] * n, a1 = rows[t + 1] * n, a2 = rows[t + 2] * n;
+      final int a3 = rows[t + 3] * n;
+      FloatVector s0 = zero, s1 = zero, s2 = zero, s3 = zero;
+      for (int p = 0; p < nv; p += L) {
+        FloatVector xv = FloatVector.fromArray(S, x, p);
+        s0 = xv.fma(FloatVector.fromArray(S, a, a0 + p), s0);
+        s1 = xv.fma(FloatVector.fromArray(S, a, a1 + p), s1);
+        s2 = xv.fma(FloatVector.fromArray(S, a, a2 + p), s2);
+        s3 = xv.fma(FloatVector.fromArray(S, a, a3 + p), s3);
+      }
+      if (nv < n) {
+        s0 = xt.fma(FloatVector.fromArray(S, a, a0 + jw), s0);
+        s1 = xt.fma(FloatVector.fromArray(S, a, a1 + jw), s1);
+        s2 = xt.fma(FloatVector.fromArray(S, a, a2 + jw), s2);
+        s3 = xt.fma(FloatVector.fromArray(S, a, a3 + jw), s3);
+      }
+      s0 = s0.add(s0.rearrange(ROT_A));
+      s1 = s1.add(s1.rearrange(ROT_A));
+      s2 = s2.add(s2.rearrange(ROT_A));
+      s3 = s3.add(s3.rearrange(ROT_A));
+      s0 = s0.add(s0.rearrange(ROT_B));
+      s1 = s1.add(s1.rearrange(ROT_B));
+      s2 = s2.add(s2.rearrange(ROT_B));
+      s3 = s3.add(s3.rearrange(ROT_B));
+      if (L >= 8) {
+        s0 = s0.add(s0.rearrange(ROT_C));
+        s1 = s1.add(s1.rearrange(ROT_C));
+        s2 = s2.add(s2.rearrange(ROT_C));
+        s3 = s3.add(s3.rearrange(ROT_C));
+      }
+      if (L >= 16) {
+        s0 = s0.add(s0.rearrange(ROT_D));
+        s1 = s1.add(s1.rearrange(ROT_D));
+        s2 = s2.add(s2.rearrange(ROT_D));
+        s3 = s3.add(s3.rearrange(ROT_D));
+      }
+      y[rows[t]] += s0.lane(0);
+      y[rows[t + 1]] += s1.lane(0);
+      y[rows[t + 2]] += s2.lane(0);
+      y[rows[t + 3]] += s3.lane(0);
+    }
+    for (; t < count; t++) {
+      final int a0 = rows[t] * n;
+      FloatVector s0 = zero;
+      for (int p = 0; p < nv; p += L) {
+        s0 = FloatVector.fromArray(S, x, p).fma(FloatVector.fromArray(S, a, a0 + p), s0);
+      }
+      if (nv < n) {
+        s0 = xt.fma(FloatVector.fromArray(S, a, a0 + jw), s0);
+      }
+      s0 = s0.add(s0.rearrange(ROT_A));
+      s0 = s0.add(s0.rearrange(ROT_B));
+      if (L >= 8) {
+        s0 = s0.add(s0.rearrange(ROT_C));
+      }
+      if (L >= 16) {
+        s0 = s0.add(s0.rearrange(ROT_D));
+      }
+      y[rows[t]] += s0.lane(0);
+    }
   }
 
   // ---- the dot product of the last rows ----------------------------------------------------

@@ -1,6 +1,9 @@
 package dev.kickback.kernels;
 
-/** Argument checks shared by the kernel entry points; O(1), so they stay on the hot path. */
+/**
+ * Argument checks shared by the kernel entry points: O(1), but for a row list's O(count) scan,
+ * which is a small part of the O(count * n) work it guards.
+ */
 final class Shapes {
   private Shapes() {}
 
@@ -38,6 +41,29 @@ final class Shapes {
       throw new IllegalArgumentException(
           op + ": " + name + "[" + off + ", " + off + "+" + n + ") is outside "
               + name + ".length=" + arr.length);
+    }
+  }
+
+  /** {@code rows[0 .. count)} exists and holds indices in {@code [0, m)}. */
+  static void checkRows(String op, int[] rows, int count, int m) {
+    if (rows == null) {
+      throw new NullPointerException(op + ": rows is null");
+    }
+    if (count < 0 || count > rows.length || count > m) {
+      throw new IllegalArgumentException(op + ": count=" + count + " must be in [0, min(m="
+          + m + ", rows.length=" + rows.length + ")]");
+    }
+    int outside = 0; // sign bit set by any index below 0 or at or past m: no branch per row
+    for (int t = 0; t < count; t++) {
+      outside |= rows[t] | (m - 1 - rows[t]);
+    }
+    if (outside < 0) {
+      for (int t = 0; t < count; t++) {
+        if (rows[t] < 0 || rows[t] >= m) {
+          throw new IllegalArgumentException(
+              op + ": rows[" + t + "]=" + rows[t] + " is outside [0, m=" + m + ")");
+        }
+      }
     }
   }
 }

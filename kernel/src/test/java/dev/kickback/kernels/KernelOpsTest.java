@@ -314,60 +314,78 @@ class KernelOpsTest {
   }
 
   /**
-   * ger against the same implementation's gemmTN with k = 1 followed by clampToSign, bitwise on
-   * the rows it changes; rows whose coefficient is 0 (or -0) keep every bit, even a -0 or a
-   * wrong sign that a clamp would have changed.
+   * gemmTNRows over the rows with a nonzero coefficient against the same implementation's
+   * gemmTN followed by clampToSigns, bitwise on the rows it changes; unlisted rows (all
+   * coefficients 0 or -0) keep every bit, even a -0 or a wrong sign that a clamp would have
+   * changed. With and without y and signs padded to a whole vector (the narrow rows' fast path).
    */
   @ParameterizedTest(name = "{0}")
   @MethodSource("pathNames")
-  void gerEqualsRankOneGemmThenClampOnChangedRowsAndLeavesOthersAlone(String path) {
+  void gemmTNRowsEqualsGemmTNThenClampOnListedRowsAndLeavesOthersAlone(String path) {
     KernelOps ops = path(path);
-    for (int n : new int[] {1, 5, 16, 21, 32, 47, 200}) {
-      for (boolean clamp : new boolean[] {false, true}) {
-        int m = 9;
-        SplittableRandom rnd = new SplittableRandom(n * 2L + (clamp ? 1 : 0));
-        float[] x = random(rnd, m);
-        x[2] = 0f;
-        x[5] = -0f;
-        float[] y = random(rnd, n + 3);
-        y[0] = 0f; // an inactive input: products +-0 meet weights -0
-        y[n / 2] = -0f;
-        float[] a0 = random(rnd, m * n + 1);
-        for (int i = 0; i < m; i++) {
-          a0[i * n] = -0f;
-          a0[i * n + n / 2] = -0f;
-        }
-        float[] signs = new float[m];
-        for (int i = 0; i < m; i++) {
-          signs[i] = rnd.nextBoolean() ? 1f : -1f;
-        }
-        float[] want = a0.clone();
-        ops.gemmTN(m, n, 1, 0.3f, x, y, want);
-        float[] got = a0.clone();
-        ops.ger(m, n, 0.3f, x, y, got, clamp ? signs : null);
-        for (int i = 0; i < m; i++) {
-          if (clamp) {
-            ops.clampToSign(want, i * n, n, signs[i] > 0);
+    for (int k : new int[] {1, 2, 5}) {
+      for (int n : new int[] {1, 2, 5, 10, 16, 21, 32, 47, 200}) {
+        for (int variant = 0; variant < 4; variant++) {
+          boolean clamp = variant % 2 == 1;
+          int pad = variant < 2 ? 0 : 16;
+          int m = 9;
+          SplittableRandom rnd = new SplittableRandom(n * 40L + k * 4L + variant);
+          float[] x = random(rnd, k * m);
+          float[] listed = new float[m];
+          for (int p = 0; p < k; p++) {
+            x[p * m + 2] = p % 2 == 0 ? 0f : -0f; // rows 2 and 5: no coefficient
+            x[p * m + 5] = 0f;
+            x[p * m + 7] = p == 0 ? 0f : x[p * m + 7]; // row 7: some coefficients only
           }
-          for (int j = 0; j < n; j++) {
-            float expected = x[i] == 0f ? a0[i * n + j] : want[i * n + j];
-            assertEquals(Float.floatToIntBits(expected), Float.floatToIntBits(got[i * n + j]),
-                "n=" + n + " clamp=" + clamp + " A[" + i + "][" + j + "]");
+          for (int i = 0; i < m; i++) {
+            for (int p = 0; p < k; p++) {
+              listed[i] += x[p * m + i] != 0f ? 1f : 0f;
+            }
+          }
+          float[] y = random(rnd, k * n + 3 + pad);
+          y[0] = 0f; // an inactive input: products +-0 meet weights -0
+          y[n / 2] = -0f;
+          float[] a0 = random(rnd, m * n + 1 + pad);
+          for (int i = 0; i < m; i++) {
+            a0[i * n] = -0f;
+            a0[i * n + n / 2] = -0f;
+          }
+          float[] signs = new float[n + pad];
+          for (int j = 0; j < n + pad; j++) {
+            signs[j] = rnd.nextBoolean() ? 1f : -1f;
+          }
+          float[] want = a0.clone();
+          ops.gemmTN(m, n, k, 0.3f, x, y, want);
+          float[] got = a0.clone();
+          int[] rows = nonzero(listed, m);
+          ops.gemmTNRows(m, n, k, 0.3f, x, rows, rows.length, y, got, clamp ? signs : null);
+          for (int i = 0; i < m; i++) {
+            if (clamp) {
+              ops.clampToSigns(want, i * n, n, signs);
+            }
+            for (int j = 0; j < n; j++) {
+              float expected = listed[i] == 0f ? a0[i * n + j] : want[i * n + j];
+              assertEquals(Float.floatToIntBits(expected), Float.floatToIntBits(got[i * n + j]),
+                  "k=" + k + " n=" + n + " variant=" + variant + " A[" + i + "][" + j + "]");
+            }
+          }
+          for (int e = m * n; e < a0.length; e++) {
+            assertEquals(Float.floatToIntBits(a0[e]), Float.floatToIntBits(got[e]),
+                "gemmTNRows wrote past m*n, at " + e);
           }
         }
-        assertEquals(a0[m * n], got[m * n], "ger wrote past m*n");
       }
     }
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> ops.ger(2, 3, 1f, new float[2], new float[3], new float[6], new float[1]));
-    assertEquals("ger: rowSigns[0, 0+2) is outside rowSigns.length=1", e.getMessage());
+        () -> ops.gemmTNRows(2, 3, 1, 1f, new float[2], new int[] {0, 1}, 2, new float[3],
+            new float[6], new float[2]));
+    assertEquals("gemmTNRows: colSigns[0, 0+3) is outside colSigns.length=2", e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> ops.gemmTNRows(2, 3, 1, 1f,
+        new float[2], new int[] {0, 2}, 2, new float[3], new float[6], null));
+    assertEquals("gemmTNRows: rows[1]=2 is outside [0, m=2)", e.getMessage());
   }
 
-  /**
-   * The fused batch-1 layer against its three unfused steps (gemv, rectify or a linear copy,
-   * gemmNN pulling the mask back through W), bitwise, with and without a pull, for layers below
-   * and above the 256 rows where the vector implementation stops fusing.
-   */
+  /** rectify against its definition, bitwise, specials (NaN, infinities, -0) included. */
   @ParameterizedTest(name = "{0}")
   @MethodSource("pathNames")
   void rectifyMatchesTheDefinitionBitwise(String path) {
@@ -404,21 +422,114 @@ class KernelOpsTest {
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("pathNames")
-  void clampToSignZeroesWrongSignsOnlyAndKeepsNaN(String path) {
+  void clampToSignsZeroesWrongSignsOnlyAndKeepsNaNAndMinusZero(String path) {
     KernelOps ops = path(path);
     for (int n : new int[] {1, 7, 16, 19, 40}) {
-      for (boolean positive : new boolean[] {true, false}) {
-        float[] x = random(new SplittableRandom(n), n + 4);
-        x[2 + n / 2] = Float.NaN;
-        float[] y = x.clone();
-        ops.clampToSign(y, 2, n, positive);
-        for (int i = 0; i < x.length; i++) {
-          boolean inside = i >= 2 && i < 2 + n;
-          boolean wrong = positive ? x[i] < 0 : x[i] > 0;
-          float want = inside && wrong ? 0f : x[i];
-          assertEquals(Float.floatToIntBits(want), Float.floatToIntBits(y[i]),
-              "n=" + n + " positive=" + positive + " i=" + i);
+      SplittableRandom rnd = new SplittableRandom(n);
+      float[] x = random(rnd, n + 4);
+      x[2 + n / 2] = Float.NaN;
+      x[2 + n / 3] = -0f;
+      float[] signs = new float[n];
+      for (int j = 0; j < n; j++) {
+        signs[j] = rnd.nextBoolean() ? 1f : -1f;
+      }
+      signs[n / 3] = 1f; // -0 under a positive sign: not a wrong sign, kept as it is
+      float[] y = x.clone();
+      ops.clampToSigns(y, 2, n, signs);
+      for (int i = 0; i < x.length; i++) {
+        boolean inside = i >= 2 && i < 2 + n;
+        boolean wrong = inside && (signs[i - 2] > 0 ? x[i] < 0 : x[i] > 0);
+        float want = wrong ? 0f : x[i];
+        assertEquals(Float.floatToIntBits(want), Float.floatToIntBits(y[i]),
+            "n=" + n + " i=" + i);
+      }
+    }
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> ops.clampToSigns(new float[4], 0, 4, new float[3]));
+    assertEquals("clampToSigns: signs[0, 0+4) is outside signs.length=3", e.getMessage());
+  }
+
+
+  /** The indices of {@code v[0 .. n)}'s nonzero entries, ascending. */
+  private static int[] nonzero(float[] v, int n) {
+    return java.util.stream.IntStream.range(0, n).filter(i -> v[i] != 0f).toArray();
+  }
+
+  /**
+   * gemvTRows on every path against the plain loop it is defined by (one fma per listed row,
+   * in list order): bitwise, since each lane does exactly that; over widths with and without
+   * tails, a row list with gaps, and an empty list (y unchanged).
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("pathNames")
+  void gemvTRowsIsTheFmaLoopOverListedRowsBitwise(String path) {
+    KernelOps ops = path(path);
+    for (int n : new int[] {1, 2, 10, 15, 16, 17, 64, 100, 200, 257}) {
+      int m = 23;
+      SplittableRandom rnd = new SplittableRandom(31L * n);
+      float[] a = random(rnd, m * n);
+      float[] x = random(rnd, m);
+      for (int i = 0; i < m; i += 3) {
+        x[i] = 0f;
+      }
+      int[] rows = nonzero(x, m);
+      // y just longer than n, and padded to a whole vector (the narrow layers' fast path)
+      for (float[] y0 : new float[][] {random(rnd, n + 2), random(rnd, n + 16)}) {
+        for (int count : new int[] {rows.length, 0}) {
+          float[] want = y0.clone();
+          for (int t = 0; t < count; t++) {
+            for (int j = 0; j < n; j++) {
+              want[j] = Math.fma(x[rows[t]], a[rows[t] * n + j], want[j]);
+            }
+          }
+          float[] got = y0.clone();
+          ops.gemvTRows(m, n, a, x, rows, count, got);
+          for (int j = 0; j < y0.length; j++) {
+            assertEquals(Float.floatToIntBits(want[j]), Float.floatToIntBits(got[j]),
+                path + " n=" + n + " count=" + count + " y[" + j + "] of " + y0.length);
+          }
         }
+      }
+    }
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> ops.gemvTRows(2, 3, new float[6], new float[2], new int[] {1}, 2, new float[3]));
+    assertEquals("gemvTRows: count=2 must be in [0, min(m=2, rows.length=1)]", e.getMessage());
+  }
+
+  /**
+   * gemvRows: each listed row's dot product added to its own output, within the summation
+   * bound of the exact value; unlisted outputs keep their bits; rows whose length leaves a tail.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("pathNames")
+  void gemvRowsAddsTheListedRowsDotProductsOnly(String path) {
+    KernelOps ops = path(path);
+    for (int n : new int[] {1, 2, 10, 16, 17, 100, 200, 257}) {
+      int m = 29;
+      SplittableRandom rnd = new SplittableRandom(37L * n);
+      float[] a = random(rnd, m * n);
+      float[] x = random(rnd, n + 1);
+      float[] mask = random(rnd, m);
+      for (int i = 0; i < m; i += 2) {
+        mask[i] = 0f;
+      }
+      int[] rows = nonzero(mask, m);
+      float[] y0 = random(rnd, m);
+      float[] y = y0.clone();
+      ops.gemvRows(m, n, a, x, rows, rows.length, y);
+      for (int i = 0; i < m; i++) {
+        if (mask[i] == 0f) {
+          assertEquals(Float.floatToIntBits(y0[i]), Float.floatToIntBits(y[i]), "y[" + i + "]");
+          continue;
+        }
+        double exact = 0;
+        double abs = 0;
+        for (int p = 0; p < n; p++) {
+          exact += (double) a[i * n + p] * x[p];
+          abs += Math.abs((double) a[i * n + p] * x[p]);
+        }
+        assertEquals(y0[i] + exact, y[i], gamma(n + 2) * (Math.abs(y0[i]) + abs),
+            path + " n=" + n + " y[" + i + "]");
       }
     }
   }

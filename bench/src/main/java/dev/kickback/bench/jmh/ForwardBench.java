@@ -5,8 +5,8 @@ import org.openjdk.jmh.annotations.Benchmark;
 
 /**
  * Inference: one forward pass of a batch. Operations per second times the batch is samples per
- * second. FLOPs: 2 per weight per sample. Bytes: every weight read once per batch, plus the
- * inputs.
+ * second. FLOPs: 2 per weight per sample (what the dense pass would do; at batch 1 the kernel
+ * skips the rows of zero inputs, so it does fewer). Bytes: {@link Traffic#forwardRead}.
  */
 public class ForwardBench extends NetworkBench {
   @Benchmark
@@ -18,7 +18,7 @@ public class ForwardBench extends NetworkBench {
   public Workload model() {
     NetworkSpec spec = net.spec();
     return new Workload("forward", null, path.label(), net.label(), batch, path.threads(),
-        (double) batch * spec.forwardFlopsPerSample(),
-        weightBytes(spec) + (double) F * batch * spec.inputWidth(), batch);
+        (double) batch * spec.forwardFlopsPerSample(), Traffic.of(net, batch).forwardRead(),
+        batch);
   }
 }

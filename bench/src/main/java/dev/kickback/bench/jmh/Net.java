@@ -20,6 +20,15 @@ public enum Net {
     };
   }
 
+  /**
+   * The BandwidthBench array size, in KB, whose roof bounds a batch-1 pass over this network's
+   * weights: the paper network's 101 KB stream from L2, the wide network's 12.6 MB from L3 and
+   * memory.
+   */
+  public int roofKb() {
+    return this == PAPER ? 100 : 16384;
+  }
+
   public String label() {
     return name().toLowerCase(Locale.ROOT);
   }

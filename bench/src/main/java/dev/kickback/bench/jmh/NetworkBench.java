@@ -12,7 +12,7 @@ public abstract class NetworkBench extends BenchBase {
   @Param({"PAPER", "WIDE"})
   public Net net;
 
-  @Param({"1", "16", "256"})
+  @Param({"1", "2", "4", "8", "16", "256"})
   public int batch;
 
   NetworkState s;

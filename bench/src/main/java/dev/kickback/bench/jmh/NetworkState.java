@@ -38,6 +38,23 @@ final class NetworkState {
     return trainer.step(rule, x, y, batch, 1e-5f);
   }
 
+  /**
+   * Per weight layer, the nonzero inputs of this state's first sample: its nonzero features,
+   * then the units active after a forward pass of the untrained network.
+   */
+  int[] nonzeroInputs() {
+    NetworkSpec spec = net.spec();
+    forward();
+    int[] rows = new int[spec.layers()];
+    for (int j = 0; j < spec.inputWidth(); j++) {
+      rows[0] += x[j] != 0f ? 1 : 0;
+    }
+    for (int l = 1; l < rows.length; l++) {
+      rows[l] = ws.activeUnits(l - 1, 0);
+    }
+    return rows;
+  }
+
   float[] forward() {
     net.predict(x, batch, out, ws);
     return out;

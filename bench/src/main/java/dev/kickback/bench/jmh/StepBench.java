@@ -12,8 +12,8 @@ import org.openjdk.jmh.annotations.Param;
  * paths split one step's large GEMMs over both cores (one stream, so this is a step's latency,
  * not the throughput of independent streams: that is {@link ParallelBench}).
  *
- * <p>FLOPs: {@link NetworkSpec#stepFlopsPerSample()} per sample, the same for both rules. Bytes: the weights read for the forward pass,
- * the upper layers' read again for the feedback, all read and written by the update.
+ * <p>FLOPs: {@link NetworkSpec#stepFlopsPerSample()} per sample, the same for both rules (the
+ * dense count; at batch 1 the kernel skips inactive rows). Bytes: {@link Traffic#step()}.
  */
 public class StepBench extends NetworkBench {
   @Param({"KICKBACK", "BACKPROP"})
@@ -33,10 +33,8 @@ public class StepBench extends NetworkBench {
   public static Workload stepModel(String name, Rule rule, String path, int threads, Net net,
       int batch) {
     NetworkSpec spec = net.spec();
-    double all = weightBytes(spec);
-    double upper = all - (double) F * spec.weightCount(0);
     return new Workload(name, rule.name().toLowerCase(Locale.ROOT), path, net.label(), batch,
-        threads, (double) batch * spec.stepFlopsPerSample(),
-        all + upper + 2 * all + (double) F * batch * spec.inputWidth(), batch);
+        threads, (double) batch * spec.stepFlopsPerSample(), Traffic.of(net, batch).step(),
+        batch);
   }
 }

@@ -27,7 +27,8 @@ import org.knowm.xchart.style.markers.SeriesMarkers;
 final class Charts {
   private Charts() {}
 
-  static List<String> write(List<Row> rows, Path dir) throws IOException {
+  static List<String> write(List<Row> rows, List<ColdStart.Curve> curves, Path dir)
+      throws IOException {
     System.setProperty("java.awt.headless", "true");
     List<String> written = new ArrayList<>();
     written.add(save(gflops(rows), dir, "gflops"));
@@ -40,7 +41,27 @@ final class Charts {
     if (roof != null) {
       written.add(save(roof, dir, "roofline"));
     }
+    if (!curves.isEmpty()) {
+      written.add(save(coldStart(curves), dir, "cold_start"));
+    }
     return written;
+  }
+
+  /** Each call's time against its index from a fresh JVM, log-log, one line per curve. */
+  static XYChart coldStart(List<ColdStart.Curve> curves) {
+    XYChart c = new XYChartBuilder().width(1000).height(650)
+        .title("Cold start: the first 10,000 batch-1 calls, paper network, Kickback")
+        .xAxisTitle("call").yAxisTitle("µs per call").build();
+    c.getStyler().setXAxisLogarithmic(true).setYAxisLogarithmic(true)
+        .setLegendPosition(Styler.LegendPosition.InsideNE).setMarkerSize(0);
+    for (ColdStart.Curve k : curves) {
+      double[] x = new double[k.micros().length];
+      for (int i = 0; i < x.length; i++) {
+        x[i] = i + 1;
+      }
+      line(c, k.call() + (k.warmedUp() ? ", after Warmup.run" : ", cold"), x, k.micros());
+    }
+    return c;
   }
 
   /** GFLOP/s per workload on one thread, one series per kernel path (steps: Kickback). */

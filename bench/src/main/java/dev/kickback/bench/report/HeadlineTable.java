@@ -28,7 +28,7 @@ final class HeadlineTable {
     sb.append("| workload | Kickback-J | OpenBLAS (same Trainer) | ratio | ours vs peak |\n"
         + "|---|---|---|---|---|\n");
     for (Row r : rows) {
-      if (r.path() == null || !r.path().startsWith("vector")) {
+      if (r.path() == null || !r.path().startsWith("vector") || inLatencyTableOnly(r)) {
         continue;
       }
       Optional<Row> peer = Rows.peer(rows, r);
@@ -37,7 +37,16 @@ final class HeadlineTable {
           r.vsOpenblas() == null ? "" : String.format(Locale.ROOT, "%.2f", r.vsOpenblas()),
           r.vsPeak() == null ? "" : String.format(Locale.ROOT, "%.2f", r.vsPeak())));
     }
+    Markdown.appendLatency(sb, rows, roofs);
     return sb.toString();
+  }
+
+  /** Batches 2 to 8, and the wide network's small batches: the latency table has them. */
+  private static boolean inLatencyTableOnly(Row r) {
+    boolean small = r.batch() > 1 && r.batch() < 16;
+    boolean wideSmall = r.shape().equals("wide") && r.batch() <= 16;
+    return (r.benchmark().equals("forward") || r.benchmark().equals("step"))
+        && (small || wideSmall);
   }
 
   private static String workload(Row r) {

@@ -29,10 +29,16 @@ import java.util.TreeMap;
  * @param unit the score's unit, e.g. {@code ops/s}
  * @param raw the iteration scores, one array per fork
  * @param allocBytesPerOp {@code gc.alloc.rate.norm} when the GC profiler ran, else null
+ * @param mode JMH's mode ({@code thrpt}, {@code ss}, ...)
  */
 public record JmhResult(String benchmark, Map<String, String> params, int threads, int forks,
     String warmup, String measurement, List<String> jvmArgs, String vmVersion, double score,
-    double error, String unit, double[][] raw, Double allocBytesPerOp) {
+    double error, String unit, double[][] raw, Double allocBytesPerOp, String mode) {
+
+  /** Whether each iteration is one timed call (a curve, not a rate). */
+  public boolean singleShot() {
+    return "ss".equals(mode);
+  }
 
   /** The benchmark class's fully qualified name. */
   public String className() {
@@ -117,7 +123,8 @@ public record JmhResult(String benchmark, Map<String, String> params, int thread
     return new JmhResult(r.get("benchmark").getAsString(), params, intOr(r, "threads", 1),
         intOr(r, "forks", raw.length), iterations(r, "warmup"), iterations(r, "measurement"),
         jvmArgs, r.has("vmVersion") ? r.get("vmVersion").getAsString() : "?",
-        pm.get("score").getAsDouble(), error, pm.get("scoreUnit").getAsString(), raw, alloc);
+        pm.get("score").getAsDouble(), error, pm.get("scoreUnit").getAsString(), raw, alloc,
+        r.has("mode") ? r.get("mode").getAsString() : "thrpt");
   }
 
   private static int intOr(JsonObject r, String field, int fallback) {

@@ -1,8 +1,7 @@
 package dev.kickback.bench.report;
 
-import dev.kickback.api.NetworkSpec;
 import dev.kickback.bench.jmh.Net;
-import dev.kickback.bench.jmh.NetworkBench;
+import dev.kickback.bench.jmh.Traffic;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -33,7 +32,7 @@ final class Markdown {
     appendRuleRatio(sb, rows);
     appendScaling(sb, rows);
     appendDjl(sb, rows);
-    appendBatchOneBounds(sb, rows, roofs);
+    appendLatency(sb, rows, roofs);
     appendReader(sb, rows);
     return sb.toString();
   }
@@ -160,39 +159,50 @@ final class Markdown {
   }
 
   /**
-   * The bound the measured L2 bandwidth sets on the batch-1 paper workloads: bytes moved per
-   * sample over bytes per second. The step's bytes are a range from half to all units active.
+   * Batches 1 to 16 on one core beside OpenBLAS, the peak and the memory roof that bounds them:
+   * bytes from {@link Traffic} (counted from the units active on the benchmark's sample at
+   * batch 1), read at the read roof and updated at the update roof of the array size the
+   * network's weights stream from ({@link Net#roofKb()}).
    */
-  static void appendBatchOneBounds(StringBuilder sb, List<Row> rows, Roofs roofs) {
-    double read = roofs.gbps(100, "read") * 1e9;
-    double update = roofs.gbps(100, "update") * 1e9;
-    if (Double.isNaN(read) || Double.isNaN(update)) {
+  static void appendLatency(StringBuilder sb, List<Row> rows, Roofs roofs) {
+    List<Row> ours = rows.stream().filter(r -> "vector".equals(r.path()) && r.batch() <= 16
+        && (r.benchmark().equals("forward") || r.benchmark().equals("step"))).toList();
+    if (ours.isEmpty()) {
       return;
     }
-    NetworkSpec paper = Net.PAPER.spec();
-    final double weights = NetworkBench.weightBytes(paper);
-    final double upper = weights - 4.0 * paper.weightCount(0);
-    // seconds per sample: bytes read at the read rate, bytes updated at the update rate
-    double fwd = weights / read;
-    double stepAll = (weights + upper) / read + 2 * weights / update;
-    double stepHalf = (weights + upper / 2) / read + weights / update;
-    sb.append(String.format(Locale.ROOT, "%n## Batch-1 bounds from the L2 roof%n%nThe paper"
-        + " network's weights are %.1f KB: more than L1, so batch-1 passes stream them from L2"
-        + " (the 100 KB bandwidth rows).%n%n", weights / 1000));
-    sb.append("| workload, batch 1, vector | bytes per sample (model) | bound, samples/s |"
-        + " measured | of bound |\n|---|---|---|---|---|\n");
-    rows.stream().filter(r -> r.benchmark().equals("forward") && "vector".equals(r.path())
-        && r.shape().equals("paper") && r.batch() == 1).findFirst().ifPresent(r ->
-        sb.append(String.format(Locale.ROOT, "| forward | read all weights: %.0f KB | %s | %s |"
-            + " %.2f |%n", weights / 1000, num(1 / fwd), num(r.samplesPerS()),
-            r.samplesPerS() * fwd)));
-    rows.stream().filter(r -> r.benchmark().equals("step") && "vector".equals(r.path())
-        && r.shape().equals("paper") && r.batch() == 1).forEach(r ->
-        sb.append(String.format(Locale.ROOT, "| %s step | forward read, tau read of the upper"
-            + " layers, update read+write: %.0f KB (all units active), %.0f KB (half) | %s -"
-            + " %s | %s | %.2f - %.2f |%n", r.rule(), (weights + upper + 2 * weights) / 1000,
-            (weights + upper / 2 + weights) / 1000, num(1 / stepAll), num(1 / stepHalf),
-            num(r.samplesPerS()), r.samplesPerS() * stepAll, r.samplesPerS() * stepHalf)));
+    sb.append("\n## Latency: batches 1 to 16, one core\n\nBytes per operation from the units"
+        + " active on the benchmark's sample: at batch 1 the kernel reads and updates only the"
+        + " weight rows of nonzero inputs, at larger batches every row. The bound reads those"
+        + " bytes at the read roof and updates them at the update roof of the array size the"
+        + " weights stream from (paper network 101 KB: the 100 KB roofs; wide 12.6 MB: the 16 MB"
+        + " roofs), both measured in this run.\n\n");
+    sb.append("| network | workload | batch | samples/s | ± | OpenBLAS samples/s | vs OpenBLAS"
+        + " | GFLOP/s | vs peak | KB per op | bound, samples/s | of bound |\n"
+        + "|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+    List<Row> sorted = new java.util.ArrayList<>(ours);
+    sorted.sort(java.util.Comparator.comparing(Row::shape).reversed()
+        .thenComparing(r -> r.benchmark() + Objects.toString(r.rule(), ""))
+        .thenComparingInt(Row::batch));
+    for (Row r : sorted) {
+      Net net = Net.valueOf(r.shape().toUpperCase(Locale.ROOT));
+      Traffic t = Traffic.of(net, r.batch());
+      double read = roofs.gbps(net.roofKb(), "read") * 1e9;
+      double update = roofs.gbps(net.roofKb(), "update") * 1e9;
+      double seconds = r.benchmark().equals("forward") ? t.forwardRead() / read
+          : t.stepRead() / read + t.stepUpdate() / update;
+      double bound = r.batch() / seconds;
+      Row blas = Rows.peer(rows, r).orElse(null);
+      String workload = r.benchmark().equals("forward") ? "forward" : r.rule() + " step";
+      double kb = (r.benchmark().equals("forward") ? t.forwardRead() : t.step()) / 1000;
+      sb.append(String.format(Locale.ROOT,
+          "| %s | %s | %d | %s | %.1f%% | %s | %s | %s | %s | %.0f | %s | %s |%n", r.shape(),
+          workload, r.batch(), num(r.samplesPerS()), 100 * r.relativeError(),
+          blas == null ? "" : num(blas.samplesPerS()), fixed(r.vsOpenblas(), 2),
+          r.gflops() == null ? "" : String.format(Locale.ROOT, "%.1f", r.gflops()),
+          fixed(r.vsPeak(), 2), kb, Double.isNaN(bound) ? "" : num(bound),
+          Double.isNaN(bound) ? "" : String.format(Locale.ROOT, "%.2f",
+              r.samplesPerS() / bound)));
+    }
   }
 
   /** ReaderBench: the CLI's data reader in MB/s per separator. */

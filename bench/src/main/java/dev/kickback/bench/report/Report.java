@@ -42,11 +42,12 @@ public final class Report {
     List<Row> rows = Rows.of(results);
     Files.writeString(out.resolve("summary.json"), SummaryJson.render(meta, rows),
         StandardCharsets.UTF_8);
-    String md = Markdown.render(meta, rows);
+    String cold = ColdStart.section(results);
+    String md = Markdown.render(meta, rows) + cold;
     Files.writeString(out.resolve("summary.md"), md, StandardCharsets.UTF_8);
-    Files.writeString(out.resolve("headline.md"), HeadlineTable.render(meta, rows),
+    Files.writeString(out.resolve("headline.md"), HeadlineTable.render(meta, rows) + cold,
         StandardCharsets.UTF_8);
-    List<String> charts = Charts.write(rows, out);
+    List<String> charts = Charts.write(rows, ColdStart.curves(results), out);
     System.out.println(md);
     System.out.println("Wrote " + out.resolve("summary.md") + ", headline.md, summary.json,"
         + " jmh-result.json, "

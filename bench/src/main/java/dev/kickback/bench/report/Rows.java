@@ -60,6 +60,9 @@ public final class Rows {
 
   /** Why a row is not a result yet, or null when its interval is within bounds. */
   static String flag(JmhResult r) {
+    if (r.singleShot()) {
+      return null; // a curve of single calls (the cold start): its spread is the result
+    }
     if (Double.isNaN(r.error())) {
       return "no interval (one iteration)";
     }

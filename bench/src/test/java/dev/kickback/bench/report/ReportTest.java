@@ -7,8 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.gson.JsonObject;
 import com.google.gson.JsonParser;
+import dev.kickback.api.NetworkSpec;
+import dev.kickback.bench.jmh.Net;
+import dev.kickback.bench.jmh.Traffic;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -93,7 +97,7 @@ class ReportTest {
   }
 
   @Test
-  void markdownStatesRoofsScalingAndBatchOneBounds() {
+  void markdownStatesRoofsScalingAndLatencyBounds() {
     Map<String, String> meta = new LinkedHashMap<>();
     meta.put("clock_ghz_measured", "2.00");
     String md = Markdown.render(meta, rows());
@@ -102,9 +106,39 @@ class ReportTest {
     assertTrue(md.contains(
         "| kickback | wide | 256 | 2560.0 | 3584.0 | 1.40 | 2816.0 | 4096.0 | 1.45 |"), md);
     assertTrue(md.contains("| vector | paper | 1 | 1 | 100000 | 80000 | 1.25 |"), md);
-    // 25,220 weights = 100,880 bytes; 51.2e9 / 100,880 = 507,534 samples/s
-    assertTrue(md.contains("| forward | read all weights: 101 KB | 507534 | 100000 | 0.20 |"),
-        md);
+    // the latency row: bytes from the active units of the benchmark's sample, read at 51.2 GB/s
+    Traffic t = Traffic.of(Net.PAPER, 1);
+    double bound = 51.2e9 / t.forwardRead();
+    assertTrue(md.contains(String.format(Locale.ROOT, "| %.0f | %s | %.2f |",
+        t.forwardRead() / 1000, Markdown.num(bound), 100000 / bound)), md);
+  }
+
+  /**
+   * The traffic model: at batch 1 the rows of nonzero inputs (all 21 features, then some of the
+   * units), at larger batches every row; the step reads the forward's bytes, the feedback's
+   * (the forward's above layer 0) and updates the forward's rows, read and write.
+   */
+  @Test
+  void trafficCountsTheRowsOfNonzeroInputs() {
+    NetworkSpec spec = Net.PAPER.spec();
+    Traffic one = Traffic.of(Net.PAPER, 1);
+    Traffic four = Traffic.of(Net.PAPER, 4);
+    assertEquals(21, one.activeRows()[0]);
+    double all = 0;
+    double active = 0;
+    double upper = 0;
+    for (int l = 0; l < spec.layers(); l++) {
+      assertEquals(spec.fanIn(l), four.activeRows()[l]);
+      assertTrue(one.activeRows()[l] > 0 && one.activeRows()[l] <= spec.fanIn(l));
+      all += 4.0 * spec.weightCount(l);
+      active += 4.0 * one.activeRows()[l] * spec.width(l);
+      upper += l > 0 ? 4.0 * one.activeRows()[l] * spec.width(l) : 0;
+    }
+    assertTrue(active < all, "inactive units below layer 1 leave rows unread");
+    assertEquals(active + 4 * 21, one.forwardRead(), 1e-9);
+    assertEquals(active + upper + 4 * 21, one.stepRead(), 1e-9);
+    assertEquals(2 * active, one.stepUpdate(), 1e-9);
+    assertEquals(all + 4 * 4 * 21, four.forwardRead(), 1e-9);
   }
 
   @Test
