@@ -12,6 +12,7 @@ import dev.kickback.cli.data.Task;
 import dev.kickback.cli.training.Config;
 import dev.kickback.cli.training.LinearBaseline;
 import dev.kickback.cli.training.Nmse;
+import dev.kickback.cli.training.RateRule;
 import dev.kickback.cli.training.Training;
 import dev.kickback.io.ModelFile;
 import dev.kickback.io.Standardization;
@@ -133,6 +134,12 @@ public final class KickbackCli implements Runnable {
     int epochs;
     @Option(names = "--lr", defaultValue = "0.01")
     float lr;
+    @Option(names = "--lr-rule", description = "how --lr is spread over the layers: plain (the"
+        + " same everywhere), depth (times (1/sqrt 3)^(hidden layers - 2) beyond two hidden"
+        + " layers) or matched (each layer scaled to Backprop's update size on the first rows);"
+        + " default: "
+        + RateRule.KICKBACK_DEFAULT_LABEL + " for kickback, plain for backprop")
+    String lrRule;
     @Option(names = "--batch", defaultValue = "8")
     int batch;
     @Option(names = "--test-fraction", defaultValue = "0.2")
@@ -177,10 +184,15 @@ public final class KickbackCli implements Runnable {
             + " part (" + (table.rows() - testRows) + " and " + testRows + " rows)");
       }
       Split s = Split.of(table, task, testFraction, seed);
-      Config c = new Config(rule, head, coherence, hidden);
+      Config c = new Config(rule, head, coherence, hidden, rateRule());
       Network net = Network.initialize(c.spec(s.width), seed);
+      float[] rates = c.rates().rates(net, lr, s.xTrain, s.yTrain, s.trainRows, s.width);
       Trainer trainer = new Trainer(net, Math.min(batch, s.trainRows));
       PrintWriter out = spec.commandLine().getOut();
+      if (c.rates() != RateRule.PLAIN) {
+        out.printf(Locale.ROOT, "--lr %s spread by --lr-rule %s: %s per weight layer, input side"
+            + " first%n", lr, c.rates().label(), java.util.Arrays.toString(rates));
+      }
       int[] epochNow = {0};
       try (ProgressBar pb = new ProgressBarBuilder().setTaskName("train")
           .setInitialMax((long) epochs * s.trainRows).setUnit(" samples", 1)
@@ -188,7 +200,8 @@ public final class KickbackCli implements Runnable {
           .continuousUpdate().build()) {
         double[] running = {Double.NaN};
         double[] lowest = {Double.POSITIVE_INFINITY};
-        Training.run(trainer, rule, s.width, s.xTrain, s.yTrain, s.trainRows, lr, epochs, seed,
+        Training.run(trainer, rule, s.width, s.xTrain, s.yTrain, s.trainRows, rates, epochs,
+            seed,
             (epoch, b, loss) -> {
               epochNow[0] = epoch;
               running[0] = Double.isNaN(running[0]) ? loss : 0.99 * running[0] + 0.01 * loss;
@@ -219,6 +232,19 @@ public final class KickbackCli implements Runnable {
         return strict ? 3 : 0;
       }
       return 0;
+    }
+
+    /** --lr-rule, or the default for the rule: Kickback's measured one, Backprop's plain. */
+    private RateRule rateRule() {
+      if (lrRule == null) {
+        return rule == Rule.KICKBACK ? RateRule.KICKBACK_DEFAULT : RateRule.PLAIN;
+      }
+      try {
+        return RateRule.valueOf(lrRule.toUpperCase(Locale.ROOT));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("--lr-rule " + lrRule
+            + ": expected plain, depth or matched");
+      }
     }
 
     /** Fails before any training when the model could not be written where --save says. */

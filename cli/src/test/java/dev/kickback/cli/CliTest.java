@@ -1,6 +1,7 @@
 package dev.kickback.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kickback.cli.KickbackCli;
@@ -86,6 +87,26 @@ class CliTest {
     String[] strict = java.util.Arrays.copyOf(args, args.length + 1);
     strict[args.length] = "--strict";
     assertEquals(3, cli(strict).status());
+  }
+
+  /**
+   * --lr-rule: Kickback's default spreads the rate by depth (and says so: (1/sqrt 3)^2 at four
+   * hidden layers), Backprop's is plain (nothing said), a name that is none of the three is an
+   * option error.
+   */
+  @Test
+  void theRateRuleDefaultsToDepthForKickbackAndPlainForBackprop() {
+    Run kickback = cli("train", "--data", data.toString(), "--target", "3", "--epochs", "1",
+        "--hidden", "8,8,8,8", "--lr", "0.03");
+    assertEquals(0, kickback.status(), kickback.err());
+    assertTrue(kickback.out().contains("--lr 0.03 spread by --lr-rule depth: [0.01, 0.01, 0.01,"
+        + " 0.01, 0.01] per weight layer"), kickback.out());
+    Run backprop = cli("train", "--data", data.toString(), "--target", "3", "--epochs", "1",
+        "--hidden", "8,8,8,8", "--rule", "backprop");
+    assertEquals(0, backprop.status(), backprop.err());
+    assertFalse(backprop.out().contains("--lr-rule"), backprop.out());
+    fails(2, "--lr-rule steep: expected plain, depth or matched", "train", "--data",
+        data.toString(), "--target", "3", "--lr-rule", "steep");
   }
 
   @Test

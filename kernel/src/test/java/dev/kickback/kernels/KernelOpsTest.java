@@ -464,7 +464,7 @@ class KernelOpsTest {
   @MethodSource("pathNames")
   void gemvTRowsIsTheFmaLoopOverListedRowsBitwise(String path) {
     KernelOps ops = path(path);
-    for (int n : new int[] {1, 2, 10, 15, 16, 17, 64, 100, 200, 257}) {
+    for (int n : new int[] {1, 2, 10, 15, 16, 17, 48, 64, 100, 112, 200, 257}) {
       int m = 23;
       SplittableRandom rnd = new SplittableRandom(31L * n);
       float[] a = random(rnd, m * n);

@@ -2,6 +2,7 @@ package dev.kickback.api;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.kickback.kernels.KernelOps;
@@ -164,6 +165,54 @@ class TrainerTest {
     for (int l = 0; l < spec.layers(); l++) {
       assertArrayEquals(SpecChecks.parameters(a, l), SpecChecks.parameters(b, l), "parameters of layer " + l);
     }
+  }
+
+  /**
+   * A trainer's fast path (rows of nonzero inputs only, clip fused; taken when the network is
+   * known clipped) and its general path (every row, then a clip pass; taken after
+   * {@code setWeights}) give the same bits, step after step, at batch 1.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("paths")
+  void fastAndGeneralPathsGiveTheSameBits(String path) {
+    KernelOps ops = Paths.get(path);
+    NetworkSpec spec = NetworkSpec.paper(21, Head.PAIR, Coherence.COHERENT);
+    Network fast = Network.initialize(spec, 8);
+    Network general = fast.copy();
+    Trainer tf = new Trainer(fast, 1, ops);
+    Trainer tg = new Trainer(general, 1, ops);
+    SplittableRandom rnd = new SplittableRandom(8);
+    for (int s = 0; s < 20; s++) {
+      general.setWeights(0, general.weights(0)); // the same values; the clip is now unknown
+      assertTrue(fast.knownClipped());
+      assertFalse(general.knownClipped());
+      float[] x = RandomNets.gaussian(rnd, spec.inputWidth());
+      float[] y = RandomNets.gaussian(rnd, 1);
+      assertEquals(Float.floatToIntBits(tf.step(Rule.KICKBACK, x, y, 1, 0.05f)),
+          Float.floatToIntBits(tg.step(Rule.KICKBACK, x, y, 1, 0.05f)), "loss of step " + s);
+      for (int l = 0; l < spec.layers(); l++) {
+        assertArrayEquals(SpecChecks.parameters(fast, l), SpecChecks.parameters(general, l),
+            "step " + s + ", layer " + l);
+      }
+    }
+  }
+
+  /** What keeps a network known clipped: initialization, copies, biases, steps; not weights. */
+  @Test
+  void theClipIsKnownUntilTheWeightsAreWritten() {
+    NetworkSpec spec = NetworkSpec.paper(21, Head.PAIR, Coherence.COHERENT);
+    Network net = Network.initialize(spec, 2);
+    assertTrue(net.knownClipped());
+    assertTrue(net.copy().knownClipped());
+    net.setBiases(1, net.biases(1));
+    assertTrue(net.knownClipped());
+    net.setWeights(2, net.weights(2));
+    assertFalse(net.knownClipped());
+    new Trainer(net, 1).step(Rule.KICKBACK, new float[21], new float[1], 1, 0.01f);
+    assertTrue(net.knownClipped());
+    Network free = Network.initialize(NetworkSpec.paper(21, Head.PAIR, Coherence.FREE), 2);
+    free.setWeights(0, free.weights(0));
+    assertTrue(free.knownClipped(), "a FREE network has no clip to break");
   }
 
   static Stream<Arguments> splitSteps() {

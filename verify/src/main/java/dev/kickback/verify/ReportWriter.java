@@ -6,6 +6,8 @@ import com.google.gson.JsonObject;
 import dev.kickback.api.Rule;
 import dev.kickback.verify.checks.CheckResult;
 import dev.kickback.verify.checks.CoherenceMonitor;
+import dev.kickback.cli.training.Config;
+import dev.kickback.verify.experiments.DepthSweep;
 import dev.kickback.verify.experiments.Experiment;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -23,7 +25,10 @@ import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
 import org.knowm.xchart.style.Styler;
 
-/** Writes report.md, results.json, learning_curves.png and coherence.png. */
+/**
+ * Writes report.md, results.json, learning_curves.png, coherence.png and the sweep's charts
+ * (sweep_TASK.png, sweep_lr_TASK.png).
+ */
 final class ReportWriter {
   private ReportWriter() {}
 
@@ -35,6 +40,9 @@ final class ReportWriter {
       System.setProperty("java.awt.headless", "true");
       learningCurves(o, dir);
       coherencePlot(o, dir);
+      if (!o.sweep().isEmpty()) {
+        sweepCharts(o, dir);
+      }
     }
     Files.writeString(dir.resolve("report.md"), markdown(o, curves));
   }
@@ -73,6 +81,30 @@ final class ReportWriter {
       exps.add(j);
     }
     root.add("experiments", exps);
+    JsonArray sweep = new JsonArray();
+    for (Experiment.Result r : o.sweep()) {
+      JsonObject j = new JsonObject();
+      j.addProperty("target", r.target());
+      j.addProperty("variant", DepthSweep.variant(r.config()));
+      j.addProperty("rule", r.config().rule().name().toLowerCase(Locale.ROOT));
+      j.addProperty("lr_rule", r.config().rates().label());
+      j.addProperty("hidden", r.config().hiddenLabel());
+      j.addProperty("depth", r.config().hidden().length);
+      j.addProperty("width", r.config().hidden()[0]);
+      j.addProperty("lr", r.lr());
+      j.addProperty("nmse_mean", finite(r.nmseMean()));
+      j.addProperty("nmse_std", finite(r.nmseStd()));
+      j.addProperty("seeds", r.seeds());
+      j.addProperty("diverged_seeds", r.diverged());
+      j.addProperty("died_seeds", r.died());
+      JsonArray cv = new JsonArray();
+      for (double v : r.cvNmse()) {
+        cv.add(finite(v));
+      }
+      j.add("cv_nmse", cv);
+      sweep.add(j);
+    }
+    root.add("sweep", sweep);
     JsonArray mon = new JsonArray();
     for (CoherenceMonitor.Point p : o.coherence()) {
       JsonObject j = new JsonObject();
@@ -172,7 +204,109 @@ final class ReportWriter {
     if (plots) {
       sb.append("\n![learning curves](learning_curves.png)\n\n![coherence](coherence.png)\n");
     }
+    appendSweep(sb, o, plots);
     return sb.toString();
+  }
+
+  /** The depth and width sweep: one table and two charts per task. */
+  static void appendSweep(StringBuilder sb, VerifyMain.Outcome o, boolean plots) {
+    if (o.sweep().isEmpty()) {
+      return;
+    }
+    sb.append("\n## Depth and width: where Kickback holds\n\nPAIR head, COHERENT; protocol ")
+        .append(o.sweepPlan().protocol()).append(". Each cell: test NMSE mean ± sd over the"
+        + " seeds that lived, the rate cross-validation chose, and the seeds lost. Kickback"
+        + " plain: one rate for every layer; depth: the rate times (1/sqrt 3)^(hidden layers -"
+        + " 2) beyond two hidden layers (the CLI's default for Kickback); matched: each layer's"
+        + " rate scaled to Backprop's update size on the first 256 training rows. The last"
+        + " column: best Kickback variant over Backprop.\n");
+    List<String> variants = DepthSweep.variants(1, 1).stream().map(DepthSweep::variant).toList();
+    for (String task : o.sweepPlan().tasks()) {
+      sb.append("\n### ").append(task).append("\n\n| hidden |");
+      variants.forEach(v -> sb.append(' ').append(v).append(" |"));
+      sb.append(" best KB / BP |\n|---|");
+      variants.forEach(v -> sb.append("---|"));
+      sb.append("---|\n");
+      for (int[] n : o.sweepPlan().networks()) {
+        String hidden = n[0] + " x " + n[1];
+        sb.append("| ").append(hidden).append(" |");
+        double bp = Double.NaN;
+        double kb = Double.POSITIVE_INFINITY;
+        for (Config c : DepthSweep.variants(n[0], n[1])) {
+          Optional<Experiment.Result> r = o.sweep().stream().filter(x -> x.target().equals(task)
+              && x.config().equals(c)).findFirst();
+          sb.append(' ').append(r.map(x -> nmse(x) + ", lr " + x.lr()).orElse("")).append(" |");
+          if (r.isPresent() && Double.isFinite(r.get().nmseMean())) {
+            if (c.rule() == Rule.BACKPROP) {
+              bp = r.get().nmseMean();
+            } else {
+              kb = Math.min(kb, r.get().nmseMean());
+            }
+          }
+        }
+        sb.append(Double.isFinite(bp) && Double.isFinite(kb)
+            ? String.format(Locale.ROOT, " %.2f |%n", kb / bp) : " |\n");
+      }
+      if (plots) {
+        sb.append("\n![").append(task).append(": NMSE against depth](sweep_").append(task)
+            .append(".png)\n\n![").append(task).append(": chosen rate against depth](sweep_lr_")
+            .append(task).append(".png)\n");
+      }
+    }
+  }
+
+  /** Per task: test NMSE against depth and the chosen rate against depth, width 100. */
+  private static void sweepCharts(VerifyMain.Outcome o, Path dir) throws IOException {
+    for (String task : o.sweepPlan().tasks()) {
+      XYChart nmse = new XYChartBuilder().width(1000).height(600)
+          .title(task + ": test NMSE against depth (100 units per layer; mean over live seeds)")
+          .xAxisTitle("hidden layers").yAxisTitle("test NMSE (log)").build();
+      nmse.getStyler().setYAxisLogarithmic(true)
+          .setLegendPosition(Styler.LegendPosition.InsideNW);
+      XYChart rate = new XYChartBuilder().width(1000).height(600)
+          .title(task + ": learning rate chosen by cross-validation against depth")
+          .xAxisTitle("hidden layers").yAxisTitle("lr (log)").build();
+      rate.getStyler().setYAxisLogarithmic(true)
+          .setLegendPosition(Styler.LegendPosition.InsideNE);
+      for (int v = 0; v < DepthSweep.variants(1, 1).size(); v++) {
+        List<Double> depth = new ArrayList<>();
+        List<Double> err = new ArrayList<>();
+        List<Double> lrDepth = new ArrayList<>();
+        List<Double> lr = new ArrayList<>();
+        String name = null;
+        for (int[] n : o.sweepPlan().networks()) {
+          if (n[1] != 100) {
+            continue;
+          }
+          Config c = DepthSweep.variants(n[0], n[1]).get(v);
+          name = DepthSweep.variant(c);
+          for (Experiment.Result r : o.sweep()) {
+            if (r.target().equals(task) && r.config().equals(c)) {
+              if (Double.isFinite(r.nmseMean()) && r.nmseMean() > 0) {
+                depth.add((double) n[0]);
+                err.add(r.nmseMean());
+              }
+              lrDepth.add((double) n[0]);
+              lr.add((double) r.lr());
+            }
+          }
+        }
+        if (!depth.isEmpty()) {
+          nmse.addSeries(name, depth, err);
+        }
+        if (!lr.isEmpty()) {
+          rate.addSeries(name, lrDepth, lr);
+        }
+      }
+      if (!nmse.getSeriesMap().isEmpty()) {
+        BitmapEncoder.saveBitmap(nmse, dir.resolve("sweep_" + task).toString(),
+            BitmapEncoder.BitmapFormat.PNG);
+      }
+      if (!rate.getSeriesMap().isEmpty()) {
+        BitmapEncoder.saveBitmap(rate, dir.resolve("sweep_lr_" + task).toString(),
+            BitmapEncoder.BitmapFormat.PNG);
+      }
+    }
   }
 
   private static String verdict(boolean ok, boolean target) {

@@ -14,6 +14,7 @@ import dev.kickback.verify.checks.CheckResult;
 import dev.kickback.verify.checks.CoherenceMonitor;
 import dev.kickback.verify.checks.GradientChecks;
 import dev.kickback.verify.experiments.Datasets;
+import dev.kickback.verify.experiments.DepthSweep;
 import dev.kickback.verify.experiments.Experiment;
 import dev.kickback.verify.experiments.Protocol;
 import java.io.IOException;
@@ -43,7 +44,7 @@ public final class VerifyMain {
   /** Everything the report shows. */
   public record Outcome(Protocol protocol, List<CheckResult> checks,
       List<Experiment.Result> experiments, List<CoherenceMonitor.Point> coherence,
-      String dataNote, double seconds) {
+      DepthSweep sweepPlan, List<Experiment.Result> sweep, String dataNote, double seconds) {
 
     public boolean checksPassed() {
       return checks.stream().allMatch(CheckResult::passed);
@@ -68,8 +69,10 @@ public final class VerifyMain {
       case "fast" -> Protocol.FAST;
       default -> throw fail("--mode " + mode + ": expected full or fast");
     };
-    Outcome o = run(data, protocol, mode.equals("full") ? 300 : 60, 10_000,
-        mode.equals("full") ? Datasets.all() : List.of(Datasets.byName("sarcos-j1")));
+    boolean full = mode.equals("full");
+    Outcome o = run(data, protocol, full ? 300 : 60, 10_000,
+        full ? Datasets.all() : List.of(Datasets.byName("sarcos-j1")),
+        full ? DepthSweep.FULL : DepthSweep.FAST);
     ReportWriter.write(o, out);
     System.out.println("report: " + out.resolve("report.md"));
     if (!o.checksPassed()) {
@@ -112,9 +115,13 @@ public final class VerifyMain {
     return out;
   }
 
-  /** Runs the checks and the experiments; data may be absent (experiments are skipped). */
+  /**
+   * Runs the checks, the experiments and the depth sweep ({@code sweep}, or none if null); data
+   * may be absent (experiments and sweep are skipped).
+   */
   public static Outcome run(Path data, Protocol p, int networks, int coherenceNetworks,
-      List<Task> tasks) throws IOException, InterruptedException, ExecutionException {
+      List<Task> tasks, DepthSweep sweep)
+      throws IOException, InterruptedException, ExecutionException {
     long t0 = System.nanoTime();
     System.out.println("verify: kernels " + Kernels.ops().name() + "; protocol " + p);
     System.out.println("verify: gradient checks (" + networks + " networks, "
@@ -127,11 +134,12 @@ public final class VerifyMain {
     if (!Files.isDirectory(data)) {
       String note = "data directory " + data.toAbsolutePath() + " not found: experiments skipped";
       System.out.println("verify: " + note);
-      return new Outcome(p, checks, List.of(), List.of(), note,
+      return new Outcome(p, checks, List.of(), List.of(), sweep, List.of(), note,
           (System.nanoTime() - t0) / 1e9);
     }
     Map<String, NumericTable> tables = new HashMap<>();
     List<Experiment.Result> results = new ArrayList<>();
+    List<Experiment.Result> sweepResults = new ArrayList<>();
     int threads = Runtime.getRuntime().availableProcessors();
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     try {
@@ -161,8 +169,13 @@ public final class VerifyMain {
           }));
         }
       }
+      List<Future<Experiment.Result>> sweepJobs = sweep == null ? List.of()
+          : submitSweep(sweep, pool, tables, data);
       for (Future<Experiment.Result> f : jobs) {
         results.add(f.get());
+      }
+      for (Future<Experiment.Result> f : sweepJobs) {
+        sweepResults.add(f.get());
       }
     } finally {
       pool.shutdownNow();
@@ -172,8 +185,49 @@ public final class VerifyMain {
         .filter(r -> r.target().equals("sarcos-j1") && r.config().equals(MONITORED))
         .map(Experiment.Result::lr).findFirst().orElse(0.01f);
     List<CoherenceMonitor.Point> coherence = monitor(tables, data, p, lr);
-    return new Outcome(p, checks, results, coherence, "data: " + data.toAbsolutePath(),
-        (System.nanoTime() - t0) / 1e9);
+    return new Outcome(p, checks, results, coherence, sweep, sweepResults,
+        "data: " + data.toAbsolutePath(), (System.nanoTime() - t0) / 1e9);
+  }
+
+  /** The sweep's experiments, largest networks first so the pool's last jobs are short. */
+  private static List<Future<Experiment.Result>> submitSweep(DepthSweep sweep,
+      ExecutorService pool, Map<String, NumericTable> tables, Path data) throws IOException {
+    Protocol sp = sweep.protocol();
+    List<Future<Experiment.Result>> jobs = new ArrayList<>();
+    List<Config> configs = new ArrayList<>(sweep.configs());
+    configs.sort(java.util.Comparator.comparingLong(VerifyMain::weights).reversed());
+    AtomicInteger done = new AtomicInteger();
+    int total = configs.size() * sweep.tasks().size();
+    for (String name : sweep.tasks()) {
+      Task task = Datasets.byName(name);
+      NumericTable table = tables.get(task.file());
+      if (table == null) {
+        table = NumericTable.read(data.resolve(task.file()));
+        tables.put(task.file(), table);
+      }
+      Split split = Split.of(table, task, sp.testFraction(), sp.splitSeed());
+      double linear = LinearBaseline.nmse(split);
+      for (Config c : configs) {
+        jobs.add(pool.submit(() -> {
+          Experiment.Result r = Experiment.run(task, split, c, sp, linear);
+          System.out.printf(Locale.ROOT, "  sweep [%d/%d] %-10s %-16s %-8s lr %-7s NMSE %.4f ±"
+              + " %.4f, %d diverged, %d died %.1fs%n", done.incrementAndGet(), total,
+              task.name(), DepthSweep.variant(c), c.hiddenLabel(), r.lr(), r.nmseMean(),
+              r.nmseStd(), r.diverged(), r.died(), r.seconds());
+          return r;
+        }));
+      }
+    }
+    return jobs;
+  }
+
+  /** Hidden weights of a configuration: the sweep's cost order. */
+  private static long weights(Config c) {
+    long w = 0;
+    for (int i = 1; i < c.hidden().length; i++) {
+      w += (long) c.hidden()[i - 1] * c.hidden()[i];
+    }
+    return w + c.hidden()[0];
   }
 
   /** The network check 5 follows: Kickback on a FREE LINEAR 200-100-10 network. */

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.kickback.api.Rule;
 import dev.kickback.verify.checks.CheckResult;
 import dev.kickback.verify.experiments.Datasets;
+import dev.kickback.verify.experiments.DepthSweep;
 import dev.kickback.verify.experiments.Experiment;
 import dev.kickback.verify.experiments.Protocol;
 import java.nio.file.Files;
@@ -30,7 +31,7 @@ class VerifyFastTest {
   @Test
   void gradientChecksPassAndTheFreeCounterexampleIsFound(@TempDir Path out) throws Exception {
     VerifyMain.Outcome o = VerifyMain.run(out.resolve("no-data"), Protocol.FAST, 60, 10_000,
-        List.of());
+        List.of(), null);
     for (CheckResult c : o.checks()) {
       assertTrue(c.passed(), c.name() + ": worst " + c.worstError() + "; " + c.detail());
     }
@@ -45,7 +46,7 @@ class VerifyFastTest {
     Path data = dataDir();
     assumeTrue(Files.isDirectory(data), "no data at " + data + ": experiment subset skipped");
     VerifyMain.Outcome o = VerifyMain.run(data, Protocol.FAST, 20, 1_000,
-        List.of(Datasets.byName("sarcos-j1")));
+        List.of(Datasets.byName("sarcos-j1")), DepthSweep.FAST);
     assertEquals(4, o.experiments().size());
     // Each rule's best configuration beats the linear baseline even after 10 epochs. Not every
     // configuration must: FREE Kickback has no descent guarantee and can kill its network.
@@ -57,8 +58,16 @@ class VerifyFastTest {
           + best.nmseMean() + ", linear " + best.linearNmse());
     }
     assertFalse(o.coherence().isEmpty());
+    // the depth sweep's subset: depths 1 and 6, Backprop and Kickback with each rate rule
+    assertEquals(8, o.sweep().size());
     ReportWriter.write(o, out);
     assertTrue(Files.exists(out.resolve("learning_curves.png")));
     assertTrue(Files.exists(out.resolve("coherence.png")));
+    assertTrue(Files.exists(out.resolve("sweep_sarcos-j1.png")));
+    assertTrue(Files.exists(out.resolve("sweep_lr_sarcos-j1.png")));
+    String report = Files.readString(out.resolve("report.md"));
+    assertTrue(report.contains("## Depth and width: where Kickback holds"), report);
+    assertTrue(report.contains("| 6 x 100 |"), report);
+    assertTrue(Files.readString(out.resolve("results.json")).contains("\"lr_rule\": \"matched\""));
   }
 }

@@ -7,8 +7,16 @@ import dev.kickback.api.Rule;
 import java.util.Arrays;
 import java.util.stream.Collectors;
 
-/** A learning rule and a network configuration (without the input width). */
-public record Config(Rule rule, Head head, Coherence coherence, int[] hidden) {
+/**
+ * A learning rule, a network configuration (without the input width) and how the learning rate
+ * is spread over the layers.
+ */
+public record Config(Rule rule, Head head, Coherence coherence, int[] hidden, RateRule rates) {
+
+  /** With the plain rate on every layer. */
+  public Config(Rule rule, Head head, Coherence coherence, int[] hidden) {
+    this(rule, head, coherence, hidden, RateRule.PLAIN);
+  }
 
   public NetworkSpec spec(int inputWidth) {
     return NetworkSpec.builder(inputWidth).hidden(hidden).head(head).coherence(coherence).build();
@@ -17,12 +25,12 @@ public record Config(Rule rule, Head head, Coherence coherence, int[] hidden) {
   @Override
   public boolean equals(Object o) {
     return o instanceof Config c && rule == c.rule && head == c.head
-        && coherence == c.coherence && Arrays.equals(hidden, c.hidden);
+        && coherence == c.coherence && Arrays.equals(hidden, c.hidden) && rates == c.rates;
   }
 
   @Override
   public int hashCode() {
-    return Arrays.hashCode(hidden) * 31 + java.util.Objects.hash(rule, head, coherence);
+    return Arrays.hashCode(hidden) * 31 + java.util.Objects.hash(rule, head, coherence, rates);
   }
 
   public String hiddenLabel() {
@@ -36,6 +44,6 @@ public record Config(Rule rule, Head head, Coherence coherence, int[] hidden) {
 
   @Override
   public String toString() {
-    return rule + " " + network();
+    return rule + " " + network() + (rates == RateRule.PLAIN ? "" : " lr-rule " + rates.label());
   }
 }

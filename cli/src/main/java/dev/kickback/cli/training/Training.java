@@ -23,14 +23,17 @@ public final class Training {
   }
 
   /**
-   * Trains a fresh network (seeded) on rows {@code [0, n)} of {@code x, y}; returns it, or null
-   * if a step diverged (the trainer then throws {@link DivergenceException}).
+   * Trains a fresh network (seeded) on rows {@code [0, n)} of {@code x, y}, the rate {@code lr}
+   * spread over the layers by the configuration's {@link RateRule}; returns it, or null if a
+   * step diverged (the trainer then throws {@link DivergenceException}).
    */
   public static Network train(Config c, int width, float[] x, float[] y, int n, float lr,
       int epochs, int batch, long seed, EpochListener listener) {
     Network net = Network.initialize(c.spec(width), seed);
+    float[] rates = c.rates().rates(net, lr, x, y, n, width);
     try {
-      run(new Trainer(net, batch), c.rule(), width, x, y, n, lr, epochs, seed, null, listener);
+      run(new Trainer(net, batch), c.rule(), width, x, y, n, rates, epochs, seed, null,
+          listener);
     } catch (DivergenceException e) {
       return null;
     }
@@ -39,12 +42,13 @@ public final class Training {
 
   /**
    * Runs {@code epochs} shuffled epochs of mini-batches of {@code trainer.maxBatch()} rows (the
-   * last batch of an epoch may be smaller) over rows {@code [0, n)} of {@code x, y}.
+   * last batch of an epoch may be smaller) over rows {@code [0, n)} of {@code x, y}, at rate
+   * {@code lr[l]} on weight layer l.
    *
    * @throws DivergenceException from the first step that diverged
    */
   public static void run(Trainer trainer, Rule rule, int width, float[] x, float[] y, int n,
-      float lr, int epochs, long seed, StepListener steps, EpochListener listener) {
+      float[] lr, int epochs, long seed, StepListener steps, EpochListener listener) {
     int batch = trainer.maxBatch();
     SplittableRandom rnd = new SplittableRandom(seed ^ 0x5DEECE66DL);
     int[] order = new int[n];
