@@ -240,7 +240,7 @@ public final class Network {
       }
       if (batch == 1) {
         if (l == 0) {
-          ws.listRows(0, x, 1, spec.inputWidth());
+          ws.listRows(0, x, spec.inputWidth());
         }
         ops.gemvTRows(spec.fanIn(l), nOut, weights[l], in, ws.rows[l], ws.rowCount[l], s);
       } else {
@@ -254,7 +254,7 @@ public final class Network {
       } else {
         ops.rectify(batch, nOut, s, spec.signsOf(l), o, d);
         if (batch == 1 && l < last) {
-          ws.listRows(l + 1, d, 1, nOut);
+          ws.listRows(l + 1, d, nOut);
         }
       }
       in = o;

@@ -20,7 +20,7 @@ import java.util.Objects;
  *
  * <p>Two things sit beside the rule, each in its own place. {@link OverflowGuard}: a step never
  * leaves a network half-updated or non-finite, and costs no copy while parameter bounds prove
- * it cannot overflow. {@link #updateRows}: at small batches, once the network is known to be
+ * it cannot overflow. {@link #updateRankOne}: at batch 1, once the network is known to be
  * clipped, a layer's update touches only the rows of inputs that are nonzero and clips them in
  * the same pass.
  *
@@ -39,14 +39,6 @@ public final class Trainer {
   private final float[] beta;
   private final float[] yHat;
   private final float[] uniformRates;
-  /**
-   * Largest batch whose update goes over listed rows with the clip fused ({@link #updateRows});
-   * above it, one GEMM per layer and a separate clip. Measured on the paper network (Zen 4):
-   * the row kernel matched the GEMM at batch 2 and lost at 4 and 8 (172k against 202k and 189k
-   * against 248k samples/s), its coefficients reloaded per output vector where the GEMM's
-   * register blocks reuse them.
-   */
-  static final int ROWS_MAX_BATCH = 1;
 
   /** A trainer for {@code net} taking batches of 1 to {@code maxBatch} samples. */
   public Trainer(Network net, int maxBatch) {
@@ -225,8 +217,8 @@ public final class Trainer {
     for (int l = spec.layers() - 1; l >= 0; l--) {
       float alpha = lr[l] / batch;
       boolean clipLayer = l > 0 && coherent;
-      if (inPlace && clipped && batch <= ROWS_MAX_BATCH) {
-        updateRows(l, batch, alpha, clipLayer);
+      if (inPlace && clipped && batch == 1) {
+        updateRankOne(l, alpha, clipLayer);
         guard.grew(l, batch);
         continue;
       }
@@ -247,23 +239,15 @@ public final class Trainer {
   }
 
   /**
-   * The small-batch fast path: the update of the input-major weights in one pass over the rows
-   * of the inputs that are nonzero in some sample, clipped in the same pass (see
-   * {@link KernelOps#gemmTNRows}); rows of inputs that are zero in every sample (units inactive
-   * below) are not touched, which is right only because the network was clipped after its last
-   * step. At batch 1 the forward pass has listed the rows already.
+   * The batch-1 fast path: a rank-1 update of the input-major weights in one pass over the rows
+   * of nonzero inputs that the forward pass listed, clipped in the same pass (see
+   * {@link KernelOps#gerRows}); rows of zero inputs (units inactive below) are not touched,
+   * which is right only because the network was clipped after its last step.
    */
-  private void updateRows(int l, int batch, float alpha, boolean clipLayer) {
-    int nIn = spec.fanIn(l);
-    int nOut = spec.width(l);
-    if (batch > 1) {
-      ws.listRows(l, inputs[l], batch, nIn);
-    }
-    ops.gemmTNRows(nIn, nOut, batch, alpha, inputs[l], ws.rows[l], ws.rowCount[l], feedback[l],
-        net.weights[l], clipLayer ? spec.signsOf(l) : null);
-    for (int r = 0; r < batch; r++) {
-      ops.axpy(nOut, alpha, feedback[l], r * nOut, net.biases[l], 0);
-    }
+  private void updateRankOne(int l, float alpha, boolean clipLayer) {
+    ops.gerRows(spec.fanIn(l), spec.width(l), alpha, inputs[l], ws.rows[l], ws.rowCount[l],
+        feedback[l], net.weights[l], clipLayer ? spec.signsOf(l) : null);
+    ops.axpy(spec.width(l), alpha, feedback[l], 0, net.biases[l], 0);
   }
 
   /** The current bound on {@code max |weights[l]|}, or NaN if stale; for tests. */

@@ -22,10 +22,9 @@ public final class Workspace {
   final float[][] out;
   final float[][] mask;
   /**
-   * {@code rows[l][0 .. rowCount[l])} lists the inputs of layer l that are nonzero in some
-   * sample (for l = 0 features, above the active units of layer l - 1): the rows of the
-   * input-major {@code W_l^T} that a small-batch step reads and changes. Written by the forward
-   * pass at batch 1 and by the trainer's small-batch update.
+   * Batch 1 only: {@code rows[l][0 .. rowCount[l])} lists the nonzero inputs of layer l (for
+   * l = 0 the sample's nonzero features, above the active units of layer l - 1): the rows of
+   * the input-major {@code W_l^T} that a step reads and changes. Written by the forward pass.
    */
   final int[][] rows;
   final int[] rowCount;
@@ -50,20 +49,13 @@ public final class Workspace {
     }
   }
 
-  /**
-   * Lists as layer l's rows the columns {@code j < n} of {@code v[batch][n]} that are nonzero
-   * in some sample.
-   */
-  void listRows(int l, float[] v, int batch, int n) {
+  /** Lists the indices of {@code v[0 .. n)}'s nonzero entries as layer l's rows; batch 1. */
+  void listRows(int l, float[] v, int n) {
     int[] r = rows[l];
     int c = 0;
     for (int j = 0; j < n; j++) {
-      boolean any = false;
-      for (int b = 0; b < batch; b++) {
-        any |= v[b * n + j] != 0f;
-      }
       r[c] = j;
-      c += any ? 1 : 0; // no branch: activity is a coin flip per unit
+      c += v[j] != 0f ? 1 : 0; // no branch: activity is a coin flip per unit
     }
     rowCount[l] = c;
   }

@@ -97,27 +97,25 @@ public abstract class KernelOps {
   }
 
   /**
-   * {@code C[i][:] += alpha * sum_p A[p][i] * B[p][:]} ({@code A[k][m]}, {@code B[k][n]},
-   * {@code C[m][n]}) over the listed rows {@code i = rows[t]}, {@code t < count}, each then
-   * clamped like {@link #clampToSigns} to {@code colSigns} when that is not null; other rows
-   * are not touched at all. The small-batch weight update of an input-major layer
-   * ({@code W^T += (eta / B) X^T G}), listing the rows of the inputs that are nonzero in some
-   * sample, in one pass over the rows it changes, clip included. On the rows it changes, the
-   * bits equal those of the same implementation's {@code gemmTN(m, n, k, alpha, a, b, c)}
-   * followed by the clamp, wherever that gemmTN is not packed (always for {@code k < 16}).
+   * Rank-1 update {@code A[i][j] += alpha * (x[i] * y[j])} over the listed rows
+   * {@code i = rows[t]}, {@code t < count}, each then clamped like {@link #clampToSigns} to
+   * {@code colSigns} when that is not null; other rows are not touched at all. The batch-1
+   * weight update of an input-major layer, listing the rows of its nonzero inputs, in one pass
+   * over the rows it changes, clip included. On the rows it changes, the bits equal those of the
+   * same implementation's {@code gemmTN(m, n, 1, alpha, x, y, a)} followed by the clamp.
    *
    * @param rows {@code count} row indices in {@code [0, m)}
    * @param colSigns null, or {@code [n]} values +1 or -1: the sign of the unit each column feeds
    */
-  public final void gemmTNRows(int m, int n, int k, float alpha, float[] a, int[] rows,
-      int count, float[] b, float[] c, float[] colSigns) {
-    Shapes.checkGemm("gemmTNRows", m, n, k, a, "k*m", (long) k * m, b, "k*n", (long) k * n, c);
-    Shapes.checkRows("gemmTNRows", rows, count, m);
+  public final void gerRows(int m, int n, float alpha, float[] x, int[] rows, int count,
+      float[] y, float[] a, float[] colSigns) {
+    Shapes.checkGemm("gerRows", m, n, 1, x, "m", m, y, "n", n, a);
+    Shapes.checkRows("gerRows", rows, count, m);
     if (colSigns != null) {
-      Shapes.checkRange("gemmTNRows", "colSigns", colSigns, 0, n);
+      Shapes.checkRange("gerRows", "colSigns", colSigns, 0, n);
     }
-    if (n > 0 && k > 0) {
-      gemmTNRowsKernel(m, n, k, alpha, a, rows, count, b, c, colSigns);
+    if (n > 0) {
+      gerRowsKernel(m, n, alpha, x, rows, count, y, a, colSigns);
     }
   }
 
@@ -209,15 +207,13 @@ public abstract class KernelOps {
     }
   }
 
-  protected void gemmTNRowsKernel(int m, int n, int k, float alpha, float[] a, int[] rows,
-      int count, float[] b, float[] c, float[] colSigns) {
+  protected void gerRowsKernel(int m, int n, float alpha, float[] x, int[] rows, int count,
+      float[] y, float[] a, float[] colSigns) {
     for (int t = 0; t < count; t++) {
       int i = rows[t];
-      for (int p = 0; p < k; p++) { // what the scalar gemmTN does
-        axpyKernel(n, alpha * a[p * m + i], b, p * n, c, i * n);
-      }
+      axpyKernel(n, alpha * x[i], y, 0, a, i * n); // what the scalar gemmTN does for k = 1
       if (colSigns != null) {
-        clampToSignsKernel(c, i * n, n, colSigns);
+        clampToSignsKernel(a, i * n, n, colSigns);
       }
     }
   }

@@ -92,72 +92,25 @@ final class PanamaKernelOps extends KernelOps {
 
 
   /**
-   * Per changed row and column: {@code acc = fma(a_p, b_p, acc)} over p from +0, then
-   * {@code fma(acc, alpha, c)}, the operations of the strided kernel (so the same bits, down to
-   * the sign of a zero), and the clamp in the same pass: a sign-agnostic test
-   * {@code v * sign < 0} keeps NaN and -0 exactly as clampToSigns does. Tails as the strided
-   * kernels: a window ending at the row's end, blended in; rows narrower than a vector in
-   * {@link #gemmTNRowsNarrow}.
+   * Per changed row: {@code t = fma(x[i], y[j], +0)} then {@code fma(t, alpha, a)}, the
+   * operations of the strided kernel at k = 1 (so the same bits, down to the sign of a zero),
+   * and the clamp in the same pass: a sign-agnostic test {@code v * sign < 0} keeps NaN and -0
+   * exactly as clampToSigns does. Tails as the strided kernels: a window ending at the row's
+   * end, blended in.
    */
   @Override
-  protected void gemmTNRowsKernel(int m, int n, int k, float alpha, float[] a, int[] rows,
-      int count, float[] b, float[] c, float[] colSigns) {
-    if (n < L) {
-      gemmTNRowsNarrow(m, n, k, alpha, a, rows, count, b, c, colSigns);
-      return;
-    }
-    if (k == 1) {
-      rankOneRows(n, alpha, a, rows, count, b, c, colSigns);
-      return;
-    }
-    final FloatVector al = FloatVector.broadcast(S, alpha);
-    final FloatVector zero = FloatVector.zero(S);
-    final int nv = S.loopBound(n);
-    final int d = PanamaSmallGemm.tailShift(nv, n);
-    final boolean clamp = colSigns != null;
-    for (int r = 0; r < count; r++) {
-      final int i = rows[r];
-      final int row = i * n;
-      for (int j = 0; j < nv; j += L) {
-        FloatVector acc = zero;
-        for (int p = 0; p < k; p++) {
-          acc = FloatVector.broadcast(S, a[p * m + i])
-              .fma(FloatVector.fromArray(S, b, p * n + j), acc);
-        }
-        FloatVector v = acc.fma(al, FloatVector.fromArray(S, c, row + j));
-        if (clamp) {
-          v = v.blend(0f, v.mul(FloatVector.fromArray(S, colSigns, j))
-              .compare(VectorOperators.LT, 0f));
-        }
-        v.intoArray(c, row + j);
-      }
-      if (nv < n) {
-        final int j = nv + d;
-        FloatVector acc = zero;
-        for (int p = 0; p < k; p++) {
-          acc = FloatVector.broadcast(S, a[p * m + i])
-              .fma(FloatVector.fromArray(S, b, p * n + j), acc);
-        }
-        FloatVector old = FloatVector.fromArray(S, c, row + j);
-        FloatVector v = acc.fma(al, old);
-        if (clamp) {
-          v = v.blend(0f, v.mul(FloatVector.fromArray(S, colSigns, j))
-              .compare(VectorOperators.LT, 0f));
-        }
-        old.blend(v, PanamaSmallGemm.window(d, n - nv)).intoArray(c, row + j);
-      }
-    }
-  }
-
-  /**
-   * gemmTNRows at k = 1 ({@code n >= L}), the batch-1 update: the row's coefficient broadcast
-   * once per row instead of once per vector (measured: the general loop made a batch-1 paper
-   * step 17% slower).
-   */
-  private static void rankOneRows(int n, float alpha, float[] x, int[] rows, int count,
+  protected void gerRowsKernel(int m, int n, float alpha, float[] x, int[] rows, int count,
       float[] y, float[] a, float[] colSigns) {
-    // alpha, not its broadcast: a vector passed to a method C2 does not inline is boxed
-    // (measured: 96 bytes per batch-1 step in some JVMs)
+    if (n < L) {
+      // Rows narrower than a vector, lane by lane. A vector version (whole loads from each
+      // row's start, the first n lanes blended in) was measured to allocate: called only for
+      // the narrow top layers, it stayed C1-compiled for minutes in a JVM that also ran other
+      // batch sizes, and C1 boxes every vector (1,248 bytes per 100 steps).
+      for (int t = 0; t < count; t++) {
+        gerRowScalar(n, alpha, x, rows[t], y, a, colSigns);
+      }
+      return;
+    }
     final FloatVector al = FloatVector.broadcast(S, alpha);
     final FloatVector zero = FloatVector.zero(S);
     final int nv = S.loopBound(n);
@@ -188,58 +141,15 @@ final class PanamaKernelOps extends KernelOps {
     }
   }
 
-  /**
-   * gemmTNRows for rows narrower than a vector: each row of B and C one whole vector load from
-   * the row's start (lanes past n belong to the next rows or to padding), the first n lanes of
-   * C blended in, so the other lanes are written back with the bits just read. Rows of C whose
-   * load would pass the array's end, and B or colSigns too short for whole loads, go lane by
-   * lane with a lane's operations.
-   */
-  private void gemmTNRowsNarrow(int m, int n, int k, float alpha, float[] a, int[] rows,
-      int count, float[] b, float[] c, float[] colSigns) {
-    final boolean clamp = colSigns != null;
-    if ((long) (k - 1) * n + L > b.length || (clamp && colSigns.length < L)) {
-      for (int t = 0; t < count; t++) {
-        rowScalar(m, n, k, alpha, a, rows[t], b, c, colSigns);
-      }
-      return;
-    }
-    final VectorMask<Float> keep = PanamaSmallGemm.window(0, n);
-    final FloatVector al = FloatVector.broadcast(S, alpha);
-    final FloatVector zero = FloatVector.zero(S);
-    final FloatVector sv = clamp ? FloatVector.fromArray(S, colSigns, 0) : zero;
-    for (int t = 0; t < count; t++) {
-      final int i = rows[t];
-      final int row = i * n;
-      if (row + L > c.length) {
-        rowScalar(m, n, k, alpha, a, i, b, c, colSigns);
-        continue;
-      }
-      FloatVector acc = zero;
-      for (int p = 0; p < k; p++) {
-        acc = FloatVector.broadcast(S, a[p * m + i]).fma(FloatVector.fromArray(S, b, p * n), acc);
-      }
-      FloatVector old = FloatVector.fromArray(S, c, row);
-      FloatVector v = acc.fma(al, old);
-      if (clamp) {
-        v = v.blend(0f, v.mul(sv).compare(VectorOperators.LT, 0f));
-      }
-      old.blend(v, keep).intoArray(c, row);
-    }
-  }
-
-  /** One row of gemmTNRows lane by lane, with a lane's operations: the same bits. */
-  private void rowScalar(int m, int n, int k, float alpha, float[] a, int i, float[] b,
-      float[] c, float[] colSigns) {
+  /** One row of gerRows lane by lane, with a lane's operations: the same bits. */
+  private void gerRowScalar(int n, float alpha, float[] x, int i, float[] y, float[] a,
+      float[] colSigns) {
+    final float xi = x[i];
     for (int j = 0; j < n; j++) {
-      float acc = 0f;
-      for (int p = 0; p < k; p++) {
-        acc = Math.fma(a[p * m + i], b[p * n + j], acc);
-      }
-      c[i * n + j] = Math.fma(acc, alpha, c[i * n + j]);
+      a[i * n + j] = Math.fma(Math.fma(y[j], xi, 0f), alpha, a[i * n + j]);
     }
     if (colSigns != null) {
-      super.clampToSignsKernel(c, i * n, n, colSigns);
+      super.clampToSignsKernel(a, i * n, n, colSigns);
     }
   }
 

@@ -2,6 +2,7 @@ package dev.kickback.kernels;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -64,29 +65,29 @@ final class PanamaSmallGemm {
 
 
   /**
-   * Lanes {@code i} with {@code 0 <= shift + i < limit} (for {@code -L <= shift <= 0}), where
-   * either the window starts at lane 0 ({@code shift == 0}) or runs to lane L
-   * ({@code limit - shift >= L}): every tail here is one or the other. What
-   * {@code S.indexInRange(shift, limit)} returns, loaded from a constant pattern of booleans.
-   * The JDK's indexInRange takes a plain-Java path for a negative offset (measured: up to a
-   * third of a batch-1 step, depending on how the JIT happened to compile it); a mask built by
-   * {@code VectorMask.fromLong} was left to its allocating Java path in some JVMs (measured: 48
-   * bytes per paper step at batch 8 in one JVM of two), and one read from a table of masks cost
-   * a tenth of a batch-2 step to unbox.
+   * Lanes {@code i} with {@code 0 <= shift + i < limit} (for {@code shift <= 0}): what
+   * {@code S.indexInRange(shift, limit)} returns, from two compares of a constant vector of lane
+   * numbers. The JDK's indexInRange takes a plain-Java path for a negative offset (measured: up
+   * to a third of a batch-1 step, depending on how the JIT happened to compile it); masks made
+   * by {@code VectorMask.fromLong} or {@code fromArray} were left to their allocating Java paths
+   * at some call sites in some JVMs (measured: 48 bytes per paper step), and one read from a
+   * table of masks cost a tenth of a batch-2 step to unbox. Compares are the kernels' own
+   * everyday operations.
    */
   static VectorMask<Float> window(int shift, int limit) {
-    return shift < 0 ? VectorMask.fromArray(S, SUFFIX, L + shift)
-        : VectorMask.fromArray(S, PREFIX, L - Math.min(limit, L));
+    return LANE.compare(VectorOperators.GE, -shift)
+        .and(LANE.compare(VectorOperators.LT, limit - shift));
   }
 
-  /** L false then L true: loaded from {@code L - from}, lanes {@code i >= from} are set. */
-  private static final boolean[] SUFFIX = new boolean[2 * L];
-  /** L true then L false: loaded from {@code L - upTo}, lanes {@code i < upTo} are set. */
-  private static final boolean[] PREFIX = new boolean[2 * L];
+  /** Lane i holds i. */
+  private static final FloatVector LANE = FloatVector.fromArray(S, lanes(), 0);
 
-  static {
-    java.util.Arrays.fill(SUFFIX, L, 2 * L, true);
-    java.util.Arrays.fill(PREFIX, 0, L, true);
+  private static float[] lanes() {
+    float[] v = new float[L];
+    for (int i = 0; i < L; i++) {
+      v[i] = i;
+    }
+    return v;
   }
 
   // ---- gemmNT: C[i][j] += alpha * dot(A row i, B row j) --------------------------------------

@@ -314,75 +314,64 @@ class KernelOpsTest {
   }
 
   /**
-   * gemmTNRows over the rows with a nonzero coefficient against the same implementation's
-   * gemmTN followed by clampToSigns, bitwise on the rows it changes; unlisted rows (all
-   * coefficients 0 or -0) keep every bit, even a -0 or a wrong sign that a clamp would have
-   * changed. With and without y and signs padded to a whole vector (the narrow rows' fast path).
+   * gerRows over the nonzero coefficients against the same implementation's gemmTN with k = 1
+   * followed by clampToSigns, bitwise on the rows it changes; unlisted rows (coefficient 0 or
+   * -0) keep every bit, even a -0 or a wrong sign that a clamp would have changed. With and
+   * without y and signs padded to a whole vector (the narrow rows' fast path).
    */
   @ParameterizedTest(name = "{0}")
   @MethodSource("pathNames")
-  void gemmTNRowsEqualsGemmTNThenClampOnListedRowsAndLeavesOthersAlone(String path) {
+  void gerRowsEqualsRankOneGemmThenClampOnListedRowsAndLeavesOthersAlone(String path) {
     KernelOps ops = path(path);
-    for (int k : new int[] {1, 2, 5}) {
-      for (int n : new int[] {1, 2, 5, 10, 16, 21, 32, 47, 200}) {
-        for (int variant = 0; variant < 4; variant++) {
-          boolean clamp = variant % 2 == 1;
-          int pad = variant < 2 ? 0 : 16;
-          int m = 9;
-          SplittableRandom rnd = new SplittableRandom(n * 40L + k * 4L + variant);
-          float[] x = random(rnd, k * m);
-          float[] listed = new float[m];
-          for (int p = 0; p < k; p++) {
-            x[p * m + 2] = p % 2 == 0 ? 0f : -0f; // rows 2 and 5: no coefficient
-            x[p * m + 5] = 0f;
-            x[p * m + 7] = p == 0 ? 0f : x[p * m + 7]; // row 7: some coefficients only
+    for (int n : new int[] {1, 2, 5, 10, 16, 21, 32, 47, 200}) {
+      for (int variant = 0; variant < 4; variant++) {
+        boolean clamp = variant % 2 == 1;
+        int pad = variant < 2 ? 0 : 16;
+        int m = 9;
+        SplittableRandom rnd = new SplittableRandom(n * 4L + variant);
+        float[] x = random(rnd, m);
+        x[2] = 0f;
+        x[5] = -0f;
+        float[] y = random(rnd, n + 3 + pad);
+        y[0] = 0f; // an inactive input: products +-0 meet weights -0
+        y[n / 2] = -0f;
+        float[] a0 = random(rnd, m * n + 1 + pad);
+        for (int i = 0; i < m; i++) {
+          a0[i * n] = -0f;
+          a0[i * n + n / 2] = -0f;
+        }
+        float[] signs = new float[n + pad];
+        for (int j = 0; j < n + pad; j++) {
+          signs[j] = rnd.nextBoolean() ? 1f : -1f;
+        }
+        float[] want = a0.clone();
+        ops.gemmTN(m, n, 1, 0.3f, x, y, want);
+        float[] got = a0.clone();
+        int[] rows = nonzero(x, m);
+        ops.gerRows(m, n, 0.3f, x, rows, rows.length, y, got, clamp ? signs : null);
+        for (int i = 0; i < m; i++) {
+          if (clamp) {
+            ops.clampToSigns(want, i * n, n, signs);
           }
-          for (int i = 0; i < m; i++) {
-            for (int p = 0; p < k; p++) {
-              listed[i] += x[p * m + i] != 0f ? 1f : 0f;
-            }
+          for (int j = 0; j < n; j++) {
+            float expected = x[i] == 0f ? a0[i * n + j] : want[i * n + j];
+            assertEquals(Float.floatToIntBits(expected), Float.floatToIntBits(got[i * n + j]),
+                "n=" + n + " variant=" + variant + " A[" + i + "][" + j + "]");
           }
-          float[] y = random(rnd, k * n + 3 + pad);
-          y[0] = 0f; // an inactive input: products +-0 meet weights -0
-          y[n / 2] = -0f;
-          float[] a0 = random(rnd, m * n + 1 + pad);
-          for (int i = 0; i < m; i++) {
-            a0[i * n] = -0f;
-            a0[i * n + n / 2] = -0f;
-          }
-          float[] signs = new float[n + pad];
-          for (int j = 0; j < n + pad; j++) {
-            signs[j] = rnd.nextBoolean() ? 1f : -1f;
-          }
-          float[] want = a0.clone();
-          ops.gemmTN(m, n, k, 0.3f, x, y, want);
-          float[] got = a0.clone();
-          int[] rows = nonzero(listed, m);
-          ops.gemmTNRows(m, n, k, 0.3f, x, rows, rows.length, y, got, clamp ? signs : null);
-          for (int i = 0; i < m; i++) {
-            if (clamp) {
-              ops.clampToSigns(want, i * n, n, signs);
-            }
-            for (int j = 0; j < n; j++) {
-              float expected = listed[i] == 0f ? a0[i * n + j] : want[i * n + j];
-              assertEquals(Float.floatToIntBits(expected), Float.floatToIntBits(got[i * n + j]),
-                  "k=" + k + " n=" + n + " variant=" + variant + " A[" + i + "][" + j + "]");
-            }
-          }
-          for (int e = m * n; e < a0.length; e++) {
-            assertEquals(Float.floatToIntBits(a0[e]), Float.floatToIntBits(got[e]),
-                "gemmTNRows wrote past m*n, at " + e);
-          }
+        }
+        for (int e = m * n; e < a0.length; e++) {
+          assertEquals(Float.floatToIntBits(a0[e]), Float.floatToIntBits(got[e]),
+              "gerRows wrote past m*n, at " + e);
         }
       }
     }
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> ops.gemmTNRows(2, 3, 1, 1f, new float[2], new int[] {0, 1}, 2, new float[3],
+        () -> ops.gerRows(2, 3, 1f, new float[2], new int[] {0, 1}, 2, new float[3],
             new float[6], new float[2]));
-    assertEquals("gemmTNRows: colSigns[0, 0+3) is outside colSigns.length=2", e.getMessage());
-    e = assertThrows(IllegalArgumentException.class, () -> ops.gemmTNRows(2, 3, 1, 1f,
+    assertEquals("gerRows: colSigns[0, 0+3) is outside colSigns.length=2", e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> ops.gerRows(2, 3, 1f,
         new float[2], new int[] {0, 2}, 2, new float[3], new float[6], null));
-    assertEquals("gemmTNRows: rows[1]=2 is outside [0, m=2)", e.getMessage());
+    assertEquals("gerRows: rows[1]=2 is outside [0, m=2)", e.getMessage());
   }
 
   /** rectify against its definition, bitwise, specials (NaN, infinities, -0) included. */

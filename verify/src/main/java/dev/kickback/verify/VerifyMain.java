@@ -151,12 +151,8 @@ public final class VerifyMain {
       AtomicInteger done = new AtomicInteger();
       final int jobsTotal = total;
       for (Task task : tasks) {
-        NumericTable table = tables.get(task.file());
-        if (table == null) {
-          table = NumericTable.read(data.resolve(task.file()));
-          tables.put(task.file(), table);
-        }
-        Split split = Split.of(table, task, p.testFraction(), p.splitSeed());
+        Split split = Split.of(table(tables, data, task), task, p.testFraction(),
+            p.splitSeed());
         double linear = LinearBaseline.nmse(split);
         for (Config c : configs(task, p)) {
           jobs.add(pool.submit(() -> {
@@ -200,12 +196,8 @@ public final class VerifyMain {
     int total = configs.size() * sweep.tasks().size();
     for (String name : sweep.tasks()) {
       Task task = Datasets.byName(name);
-      NumericTable table = tables.get(task.file());
-      if (table == null) {
-        table = NumericTable.read(data.resolve(task.file()));
-        tables.put(task.file(), table);
-      }
-      Split split = Split.of(table, task, sp.testFraction(), sp.splitSeed());
+      Split split = Split.of(table(tables, data, task), task, sp.testFraction(),
+          sp.splitSeed());
       double linear = LinearBaseline.nmse(split);
       for (Config c : configs) {
         jobs.add(pool.submit(() -> {
@@ -219,6 +211,17 @@ public final class VerifyMain {
       }
     }
     return jobs;
+  }
+
+  /** A task's data file, read once per run. */
+  private static NumericTable table(Map<String, NumericTable> tables, Path data, Task task)
+      throws IOException {
+    NumericTable table = tables.get(task.file());
+    if (table == null) {
+      table = NumericTable.read(data.resolve(task.file()));
+      tables.put(task.file(), table);
+    }
+    return table;
   }
 
   /** Hidden weights of a configuration: the sweep's cost order. */
@@ -238,9 +241,7 @@ public final class VerifyMain {
   private static List<CoherenceMonitor.Point> monitor(Map<String, NumericTable> tables,
       Path data, Protocol p, float lr) throws IOException {
     Task task = Datasets.byName("sarcos-j1");
-    NumericTable table = tables.containsKey(task.file()) ? tables.get(task.file())
-        : NumericTable.read(data.resolve(task.file()));
-    Split s = Split.of(table, task, p.testFraction(), p.splitSeed());
+    Split s = Split.of(table(tables, data, task), task, p.testFraction(), p.splitSeed());
     Config c = MONITORED;
     CoherenceMonitor m = new CoherenceMonitor(s.xTrain, s.yTrain, s.width, 256);
     System.out.println("verify: check 5, cosine and coherence during " + c + " training, lr "
