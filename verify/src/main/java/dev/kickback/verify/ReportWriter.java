@@ -219,7 +219,7 @@ final class ReportWriter {
         + " plain: one rate for every layer; depth: the rate times (1/sqrt 3)^(hidden layers -"
         + " 2) beyond two hidden layers (the CLI's default for Kickback); matched: each layer's"
         + " rate scaled to Backprop's update size on the first 256 training rows. The last"
-        + " column: best Kickback variant over Backprop.\n");
+        + " column: the best Kickback variant that lost no seed over Backprop.\n");
     List<String> variants = DepthSweep.variants(1, 1).stream().map(DepthSweep::variant).toList();
     for (String task : o.sweepPlan().tasks()) {
       sb.append("\n### ").append(task).append("\n\n| hidden |");
@@ -236,7 +236,8 @@ final class ReportWriter {
           Optional<Experiment.Result> r = o.sweep().stream().filter(x -> x.target().equals(task)
               && x.config().equals(c)).findFirst();
           sb.append(' ').append(r.map(x -> nmse(x) + ", lr " + x.lr()).orElse("")).append(" |");
-          if (r.isPresent() && Double.isFinite(r.get().nmseMean())) {
+          if (r.isPresent() && Double.isFinite(r.get().nmseMean()) && r.get().died() == 0
+              && r.get().diverged() == 0) { // a variant that lost seeds is not a best
             if (c.rule() == Rule.BACKPROP) {
               bp = r.get().nmseMean();
             } else {
