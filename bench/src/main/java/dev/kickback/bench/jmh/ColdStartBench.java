@@ -1,11 +1,7 @@
 package dev.kickback.bench.jmh;
 
-import dev.kickback.api.Network;
 import dev.kickback.api.Rule;
-import dev.kickback.api.Trainer;
 import dev.kickback.api.Warmup;
-import dev.kickback.api.Workspace;
-import dev.kickback.testkit.RandomNets;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -22,7 +18,8 @@ import org.openjdk.jmh.annotations.State;
 /**
  * Time to steady state from a fresh JVM: each of the first 10,000 batch-1 calls of
  * {@code predict} or of a Kickback step on the paper network timed on its own (JMH
- * SingleShotTime, no warm-up iterations), with or without {@link Warmup#run} in the setup.
+ * SingleShotTime, no warm-up iterations), on the step benchmarks' {@link NetworkState}, with or
+ * without {@link Warmup#run} in the setup.
  * The report reads the curve: the first call, the steady state (median of the last 1,000),
  * and how many calls and how long it took to come within 2x of it.
  */
@@ -42,31 +39,19 @@ public class ColdStartBench {
   @Param({"false", "true"})
   public boolean warmup;
 
-  private Network net;
-  private Trainer trainer;
-  private Workspace ws;
-  private float[] x;
-  private float[] y;
-  private final float[] out = new float[1];
+  private NetworkState s;
 
   @Setup
   public void setup() {
-    net = Network.initialize(Net.PAPER.spec(), 1);
-    trainer = new Trainer(net, 1);
-    ws = net.newWorkspace(1);
-    x = RandomNets.gaussian(2, net.spec().inputWidth());
-    y = RandomNets.gaussian(3, 1);
+    s = new NetworkState(Net.PAPER, KernelPath.VECTOR, 1); // the step benchmarks' own state
     if (warmup) {
-      System.out.println("warm-up: " + Warmup.run(net, Rule.KICKBACK, 1, Duration.ofSeconds(30)));
+      System.out.println("warm-up: " + Warmup.run(s.net, Rule.KICKBACK, 1,
+          Duration.ofSeconds(30)));
     }
   }
 
   @Benchmark
   public float call() {
-    if (call == Call.PREDICT) {
-      net.predict(x, 1, out, ws);
-      return out[0];
-    }
-    return trainer.step(Rule.KICKBACK, x, y, 1, 1e-5f);
+    return call == Call.PREDICT ? s.forward()[0] : s.step(Rule.KICKBACK);
   }
 }

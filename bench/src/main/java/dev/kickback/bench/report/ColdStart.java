@@ -58,8 +58,8 @@ final class ColdStart {
     return out;
   }
 
-  static String section(List<JmhResult> results) {
-    List<Curve> curves = curves(results);
+  /** The section for {@code curves} (from {@link #curves}) and the results' warm-up times. */
+  static String section(List<Curve> curves, List<JmhResult> results) {
     if (curves.isEmpty()) {
       return "";
     }

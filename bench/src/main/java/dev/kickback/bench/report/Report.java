@@ -42,12 +42,13 @@ public final class Report {
     List<Row> rows = Rows.of(results);
     Files.writeString(out.resolve("summary.json"), SummaryJson.render(meta, rows),
         StandardCharsets.UTF_8);
-    String cold = ColdStart.section(results);
+    List<ColdStart.Curve> curves = ColdStart.curves(results);
+    String cold = ColdStart.section(curves, results);
     String md = Markdown.render(meta, rows) + cold;
     Files.writeString(out.resolve("summary.md"), md, StandardCharsets.UTF_8);
     Files.writeString(out.resolve("headline.md"), HeadlineTable.render(meta, rows) + cold,
         StandardCharsets.UTF_8);
-    List<String> charts = Charts.write(rows, ColdStart.curves(results), out);
+    List<String> charts = Charts.write(rows, curves, out);
     System.out.println(md);
     System.out.println("Wrote " + out.resolve("summary.md") + ", headline.md, summary.json,"
         + " jmh-result.json, "
