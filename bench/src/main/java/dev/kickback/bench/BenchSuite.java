@@ -25,11 +25,12 @@ import org.openjdk.jmh.runner.options.TimeValue;
 /**
  * The suite behind {@code ./kickback bench}, then the report.
  *
- * <p>The default is the headline suite, sized for about 16 minutes with the build on 2 cores:
+ * <p>The default is the headline suite, sized for about 19 minutes with the build on 2 cores:
  * the peak and bandwidth probes, GEMM 1024 in the three variants, forward and both steps on the
  * paper network at batch 1, 2, 4, 8, 16 and 256 and on the wide network at batch 1 to 16 (the
  * report's latency section), and the wide network's Kickback step at batch 256 on one and two
- * threads, each beside OpenBLAS. Every row is measured once ({@link #HEADLINE}, the wide
+ * threads, each beside OpenBLAS, and online learning on Flink beside the same work in a plain
+ * loop ({@code FlinkLearnBench}). Every row is measured once ({@link #HEADLINE}, the wide
  * step at 256 {@link #SLOW}); then each row whose 99.9% interval is wider than ±10% is measured
  * again ({@link #RERUN}) while the time budget lasts, and the new measurement replaces the
  * first whatever it says ({@link #SLOW_RERUN} for the wide step). Rows still wide are flagged
@@ -41,7 +42,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
  */
 public final class BenchSuite {
   /** Seconds from this JVM's start to the last rerun: leaves room for the cold start. */
-  static final int DEFAULT_BUDGET_S = 840;
+  static final int DEFAULT_BUDGET_S = 1020;
 
   private BenchSuite() {}
 
@@ -155,7 +156,13 @@ public final class BenchSuite {
             .param("net", "WIDE").param("batch", "1", "2", "4", "8", "16")),
         new Group(only("StepBench"), b -> b.param("path", "VECTOR", "VECTOR2T", "OPENBLAS",
             "OPENBLAS2T").param("net", "WIDE").param("batch", "256").param("rule", "KICKBACK"),
-            SLOW));
+            SLOW),
+        // streaming on Flink: 8 keys learning online, against the same work in a plain loop
+        new Group(only("FlinkLearnBench") + "learn$", b -> b.param("runner", "PLAIN"), SLOW),
+        new Group(only("FlinkLearnBench") + "learn$", b -> b.param("runner", "FLINK")
+            .param("parallelism", "1", "2"), SLOW),
+        new Group(only("FlinkLearnBench") + "learnShort$", b -> b.param("runner", "FLINK")
+            .param("backend", "rocksdb"), SLOW));
   }
 
   static List<Group> fullSuite() {

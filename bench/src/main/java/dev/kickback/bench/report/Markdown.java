@@ -34,6 +34,7 @@ final class Markdown {
     appendDjl(sb, rows);
     appendLatency(sb, rows, roofs);
     appendReader(sb, rows);
+    appendFlink(sb, rows);
     return sb.toString();
   }
 
@@ -215,6 +216,40 @@ final class Markdown {
     for (Row r : reads) {
       sb.append(String.format(Locale.ROOT, "| %s | %.1f | %.1f%% |%n", r.shape(),
           r.score() * r.trafficBytesPerOp() / 1e6, 100 * r.relativeError()));
+    }
+  }
+
+  /**
+   * FlinkLearnBench: records per second of online learning on Flink against the plain loop,
+   * and what Flink adds per record.
+   */
+  static void appendFlink(StringBuilder sb, List<Row> rows) {
+    List<Row> flink = rows.stream().filter(r -> r.benchmark().equals("flink_learn")).toList();
+    Row plain = flink.stream().filter(r -> r.path().equals("PLAIN")).findFirst().orElse(null);
+    if (flink.isEmpty() || plain == null) {
+      return;
+    }
+    sb.append("\n## Streaming on Flink: 8 keys learning online\n\nPaper network, Kickback,"
+        + " batch 1 (predict, then train, per record). A Flink job of 400,000 records (RocksDB:"
+        + " 40,000) on a MiniCluster, job submission included, against the same per-record work"
+        + " (`KeyLearner`) in a plain loop on one thread. The Flink source runs in a task of its"
+        + " own. Overhead: microseconds per record over the plain loop's.\n\n");
+    sb.append("| runner | learner threads | records/s | ± | vs plain loop | µs per record"
+        + " | overhead µs per record |\n|---|---|---|---|---|---|---|\n");
+    double plainUs = 1e6 / plain.score();
+    for (Row r : flink) {
+      double us = 1e6 / r.score();
+      sb.append(String.format(Locale.ROOT, "| %s | %d | %s | %.1f%% | %.2f | %.2f | %s |%n",
+          r.path(), r.threads(), num(r.score()), 100 * r.relativeError(),
+          r.score() / plain.score(), us, r == plain ? "" : String.format(Locale.ROOT, "%+.2f",
+              us - plainUs)));
+    }
+    Row p1 = flink.stream().filter(r -> r.path().equals("FLINK_P1")).findFirst().orElse(null);
+    Row p2 = flink.stream().filter(r -> r.path().equals("FLINK_P2")).findFirst().orElse(null);
+    if (p1 != null && p2 != null) {
+      sb.append(String.format(Locale.ROOT, "%nParallelism 1 / plain loop: %.2f (target >= 0.5)."
+          + " Parallelism 2 / parallelism 1: %.2f (target >= 1.6).%n", p1.score() / plain.score(),
+          p2.score() / p1.score()));
     }
   }
 

@@ -119,6 +119,29 @@ class ReportTest {
    * (the forward's above layer 0) and updates the forward's rows, read and write.
    */
   @Test
+  void flinkRowsStandBesideThePlainLoopWithTheirOverheadPerRecord() {
+    List<Row> rows = Rows.of(JmhResult.parse(Jmh.array(
+        result("FlinkLearnBench", "learn", 100_000, "runner", "PLAIN", "parallelism", "1",
+            "backend", "hashmap"),
+        result("FlinkLearnBench", "learn", 80_000, "runner", "FLINK", "parallelism", "1",
+            "backend", "hashmap"),
+        result("FlinkLearnBench", "learn", 144_000, "runner", "FLINK", "parallelism", "2",
+            "backend", "hashmap"),
+        result("FlinkLearnBench", "learnShort", 5_000, "runner", "FLINK", "parallelism", "1",
+            "backend", "rocksdb"))));
+    Row p2 = find(rows, "flink_learn", "FLINK_P2");
+    assertEquals(2, p2.threads());
+    assertEquals(144_000, p2.samplesPerS(), 1e-9);
+    String md = Markdown.render(Map.of(), rows);
+    // 1e6 / 80,000 = 12.5 us against 10 us: 2.5 us more per record
+    assertTrue(md.contains("| FLINK_P1 | 1 | 80000 | 1.0% | 0.80 | 12.50 | +2.50 |"), md);
+    assertTrue(md.contains("| FLINK_P1_ROCKSDB | 1 | 5000.0 | 1.0% | 0.05 | 200.00 | +190.00 |"),
+        md);
+    assertTrue(md.contains("Parallelism 1 / plain loop: 0.80 (target >= 0.5). Parallelism 2 /"
+        + " parallelism 1: 1.80 (target >= 1.6)."), md);
+  }
+
+  @Test
   void trafficCountsTheRowsOfNonzeroInputs() {
     NetworkSpec spec = Net.PAPER.spec();
     Traffic one = Traffic.of(Net.PAPER, 1);

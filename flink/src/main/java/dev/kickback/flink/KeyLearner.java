@@ -1,0 +1,154 @@
+package dev.kickback.flink;
+
+import dev.kickback.api.DivergenceException;
+import dev.kickback.api.Network;
+import dev.kickback.api.Rule;
+import dev.kickback.api.Workspace;
+import dev.kickback.io.ModelFile;
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * What the learner does with one key's record, without Flink: the {@link OnlineLearner} runs it
+ * inside a Flink operator on keyed state, and a plain loop over a map of {@link KeyModel}s runs
+ * the same per-record work (the throughput benchmark's baseline). Not thread-safe: one per
+ * operator instance.
+ *
+ * <p>Per record: a record of the wrong width or with a non-finite value is rejected and changes
+ * nothing. Otherwise the key's model predicts it (with the model's version); a labeled sample
+ * then joins the key's micro-batch, and a full micro-batch is one training step. A step that
+ * diverges is rolled back by the trainer and its samples rejected. Every {@code nmseEvery}
+ * trained samples the key's prequential NMSE is reported; every {@code snapshotEvery} steps its
+ * model is published. A query for a key that has never had a valid labeled sample is rejected:
+ * it has no model yet.
+ */
+public final class KeyLearner {
+  /** Where a key's results go. */
+  public interface Outputs {
+    void prediction(Prediction p);
+
+    void nmse(NmseReport r);
+
+    void rejected(Rejected r);
+
+    void snapshot(ModelSnapshot s);
+  }
+
+  private final LearnerConfig config;
+  private final Workspace ws;
+  private final float[] out = new float[1];
+  private final float[] rates;
+  private final Rule rule;
+
+  public KeyLearner(LearnerConfig config) {
+    this.config = Objects.requireNonNull(config, "config");
+    ws = config.initialNetwork("").newWorkspace(1);
+    rates = config.learningRates();
+    rule = config.rule();
+  }
+
+  public LearnerConfig config() {
+    return config;
+  }
+
+  /**
+   * Handles one record of key {@code key}, whose model is {@code m} (null if it has none yet).
+   *
+   * @return the key's model afterwards: {@code m}, a new one if {@code m} was null and the record
+   *     was a valid sample, or null
+   */
+  public KeyModel onRecord(String key, KeyModel m, Sample s, Outputs to) {
+    String why = Records.problem(s, config.inputWidth());
+    if (why == null && m == null && !s.labeled()) {
+      why = "no model yet: the key has had no valid labeled sample";
+    }
+    if (why != null) {
+      to.rejected(new Rejected(key, s.seq(), why));
+      if (m != null) {
+        m.rejected++;
+      }
+      return m;
+    }
+    if (m == null) {
+      m = new KeyModel(config.initialNetwork(key), config.batch());
+      m.checked = true;
+    } else if (!m.checked) {
+      checkRestored(key, m);
+      m.checked = true;
+    }
+    m.net.predict(s.x(), 1, out, ws);
+    to.prediction(new Prediction(key, s.seq(), out[0], s.labeled() ? s.y() : null, m.version));
+    if (s.labeled()) {
+      int d = config.inputWidth();
+      System.arraycopy(s.x(), 0, m.x, m.pending * d, d);
+      m.y[m.pending] = s.y();
+      m.predicted[m.pending] = out[0];
+      m.seq[m.pending] = s.seq();
+      if (++m.pending == m.batch()) {
+        train(key, m, to);
+      }
+    }
+    return m;
+  }
+
+  /** The end of the input: trains the unfinished micro-batch, reports, publishes the model. */
+  public void onEnd(String key, KeyModel m, Outputs to) {
+    if (m.pending > 0) {
+      train(key, m, to);
+    }
+    if (m.recentCount > 0) {
+      to.nmse(m.report(key));
+    }
+    to.snapshot(snapshot(key, m));
+  }
+
+  /** One step on the pending micro-batch: the rule of SPEC.md, as the kernel's trainer runs it. */
+  private void train(String key, KeyModel m, Outputs to) {
+    int batch = m.pending;
+    m.pending = 0;
+    boolean full = batch == m.batch();
+    float[] x = full ? m.x : Arrays.copyOf(m.x, batch * config.inputWidth()); // end of input
+    float[] y = full ? m.y : Arrays.copyOf(m.y, batch);
+    try {
+      m.trainer().step(rule, x, y, batch, rates);
+    } catch (DivergenceException e) {
+      for (int i = 0; i < batch; i++) {
+        to.rejected(new Rejected(key, m.seq[i], "the training step diverged ("
+            + e.getMessage() + "); the model was rolled back"));
+      }
+      m.rejected += batch;
+      return;
+    }
+    m.version++;
+    for (int i = 0; i < batch; i++) {
+      m.count(m.y[i], m.predicted[i]);
+      if (m.trained % config.nmseEvery() == 0) {
+        to.nmse(m.report(key));
+      }
+    }
+    if (config.snapshotEvery() > 0 && m.version % config.snapshotEvery() == 0) {
+      to.snapshot(snapshot(key, m));
+    }
+  }
+
+  private static ModelSnapshot snapshot(String key, KeyModel m) {
+    return new ModelSnapshot(key, m.version, m.trained, ModelFile.encode(m.net, null));
+  }
+
+  /**
+   * A key's state restored from a checkpoint of a job with another network or micro-batch size
+   * cannot go on as this configuration says: fail, naming the difference, rather than learn with
+   * a network the configuration does not describe.
+   */
+  private void checkRestored(String key, KeyModel m) {
+    Network net = m.net;
+    if (!net.spec().equals(config.spec())) {
+      throw new IllegalStateException("key " + key + ": the restored model's network differs"
+          + " from the configured one: " + net.spec().differenceFrom(config.spec()));
+    }
+    if (m.batch() != config.batch()) {
+      throw new IllegalStateException("key " + key + ": the restored state has micro-batches"
+          + " of " + m.batch() + ", the configuration " + config.batch());
+    }
+  }
+}

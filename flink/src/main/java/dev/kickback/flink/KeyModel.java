@@ -1,0 +1,130 @@
+package dev.kickback.flink;
+
+import dev.kickback.api.Network;
+import dev.kickback.api.Trainer;
+
+/**
+ * One key's state in the learner: its network, its counters, the samples of an unfinished
+ * micro-batch, and the running sums of its prequential error. Flink keeps it in keyed state and
+ * writes it with {@link KeyModelSerializer}; nothing of a key lives outside it, so a restore
+ * from a checkpoint or savepoint continues the key's learning exactly.
+ */
+public final class KeyModel {
+  Network net;
+  /** Training steps taken: the model version every output carries. */
+  long version;
+  /** Samples trained on. */
+  long trained;
+  /** Records rejected (wrong width, non-finite, or in a step that diverged). */
+  long rejected;
+
+  // Prequential error, over the samples trained on: a Welford running mean and sum of squared
+  // deviations of the targets, and the sum of squared errors of the predictions made before
+  // training, overall and since the last report.
+  double targetMean;
+  double targetM2;
+  double sse;
+  long recentCount;
+  double recentSse;
+
+  // The unfinished micro-batch: its inputs row-major [batch][inputWidth], targets, predictions
+  // made on arrival, and record numbers.
+  int pending;
+  float[] x;
+  float[] y;
+  float[] predicted;
+  long[] seq;
+  /**
+   * This network's trainer, kept while the state backend hands back the same object (the
+   * HashMap backend does); a backend that deserializes the state on every access (RocksDB)
+   * gets a new one each record.
+   */
+  private transient Trainer trainer;
+  /** Whether the learner has checked this object against its configuration (after a restore). */
+  transient boolean checked;
+
+  KeyModel(Network net, int batch) {
+    this.net = net;
+    int d = net.spec().inputWidth();
+    x = new float[batch * d];
+    y = new float[batch];
+    predicted = new float[batch];
+    seq = new long[batch];
+  }
+
+  /** The network; the learner's to change, anyone's to read between records. */
+  public Network network() {
+    return net;
+  }
+
+  public long version() {
+    return version;
+  }
+
+  public long trained() {
+    return trained;
+  }
+
+  public long rejected() {
+    return rejected;
+  }
+
+  /** Samples waiting for their micro-batch to fill. */
+  public int pending() {
+    return pending;
+  }
+
+  /** The micro-batch size this state was made for. */
+  public int batch() {
+    return y.length;
+  }
+
+  /** The trainer of this state's network, for micro-batches of up to {@link #batch()}. */
+  Trainer trainer() {
+    if (trainer == null) {
+      trainer = new Trainer(net, batch());
+    }
+    return trainer;
+  }
+
+  /** Adds a trained sample's prediction error to the prequential sums. */
+  void count(float target, float prediction) {
+    trained++;
+    double delta = target - targetMean;
+    targetMean += delta / trained;
+    targetM2 += delta * (target - targetMean);
+    double e = (double) target - prediction;
+    sse += e * e;
+    recentSse += e * e;
+    recentCount++;
+  }
+
+  /** The prequential NMSE so far (NaN until the targets vary), then starts a new recent window. */
+  NmseReport report(String key) {
+    double nmse = sse / targetM2;
+    double recent = recentSse / recentCount / (targetM2 / trained);
+    NmseReport r = new NmseReport(key, trained, nmse, recent, recentCount, version);
+    recentSse = 0;
+    recentCount = 0;
+    return r;
+  }
+
+  /** A deep copy. */
+  KeyModel copy() {
+    KeyModel c = new KeyModel(net.copy(), batch());
+    c.version = version;
+    c.trained = trained;
+    c.rejected = rejected;
+    c.targetMean = targetMean;
+    c.targetM2 = targetM2;
+    c.sse = sse;
+    c.recentCount = recentCount;
+    c.recentSse = recentSse;
+    c.pending = pending;
+    System.arraycopy(x, 0, c.x, 0, x.length);
+    System.arraycopy(y, 0, c.y, 0, y.length);
+    System.arraycopy(predicted, 0, c.predicted, 0, predicted.length);
+    System.arraycopy(seq, 0, c.seq, 0, seq.length);
+    return c;
+  }
+}

@@ -1,0 +1,176 @@
+package dev.kickback.flink;
+
+import dev.kickback.api.Coherence;
+import dev.kickback.api.Head;
+import dev.kickback.api.LearningRates;
+import dev.kickback.api.Network;
+import dev.kickback.api.NetworkSpec;
+import dev.kickback.api.Rule;
+import java.io.Serializable;
+import java.util.Arrays;
+import java.util.Objects;
+
+/**
+ * What every key's model is and how it learns: the network (input width, hidden widths, head,
+ * coherence), the rule, the learning rate and how it is spread over the layers, the micro-batch
+ * size, the seed, and how often the learner reports NMSE and publishes snapshots. Immutable;
+ * travels with the job graph.
+ *
+ * <p>Key {@code k}'s network starts as {@code Network.initialize(spec, seed(k))}, with
+ * {@link #seed(String)} a fixed function of the configured seed and the key's
+ * {@link String#hashCode()}, so that two runs of a job, or a run and its restart, start every key
+ * from the same parameters.
+ */
+public final class LearnerConfig implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  /** How the learning rate is spread over the weight layers (see {@link LearningRates}). */
+  public enum Rates {
+    /** The same rate on every layer. */
+    PLAIN,
+    /** {@link LearningRates#byDepth}: Kickback's default, as in the CLI. */
+    DEPTH
+  }
+
+  private final int inputWidth;
+  private final int[] hidden;
+  private final Head head;
+  private final Coherence coherence;
+  private final Rule rule;
+  private final float lr;
+  private final Rates rates;
+  private final int batch;
+  private final long seed;
+  private final int nmseEvery;
+  private final int snapshotEvery;
+  private transient NetworkSpec spec;
+
+  private LearnerConfig(int inputWidth, int[] hidden, Head head, Coherence coherence, Rule rule,
+      float lr, Rates rates, int batch, long seed, int nmseEvery, int snapshotEvery) {
+    this.inputWidth = inputWidth;
+    this.hidden = hidden.clone();
+    this.head = Objects.requireNonNull(head, "head");
+    this.coherence = Objects.requireNonNull(coherence, "coherence");
+    this.rule = Objects.requireNonNull(rule, "rule");
+    if (!(lr > 0) || !Float.isFinite(lr)) {
+      throw new IllegalArgumentException("lr " + lr + ": must be finite and > 0");
+    }
+    if (batch < 1 || batch > 4096) {
+      throw new IllegalArgumentException("batch " + batch + ": must be in [1, 4096]");
+    }
+    if (nmseEvery < 1) {
+      throw new IllegalArgumentException("nmseEvery " + nmseEvery + ": must be >= 1");
+    }
+    if (snapshotEvery < 0) {
+      throw new IllegalArgumentException("snapshotEvery " + snapshotEvery
+          + ": must be >= 0 (0: only at the end of the input)");
+    }
+    this.lr = lr;
+    this.rates = Objects.requireNonNull(rates, "rates");
+    this.batch = batch;
+    this.seed = seed;
+    this.nmseEvery = nmseEvery;
+    this.snapshotEvery = snapshotEvery;
+    spec(); // fails here, in the client, on a bad network shape
+  }
+
+  /**
+   * The paper's network for {@code inputWidth} inputs (hidden 200, 100, 10; PAIR head; COHERENT)
+   * learning with Kickback at rate 0.01 spread by depth, batch 1, seed 1, NMSE every 1,000
+   * samples, snapshots only at the end of the input.
+   */
+  public static LearnerConfig paper(int inputWidth) {
+    return new LearnerConfig(inputWidth, new int[] {200, 100, 10}, Head.PAIR,
+        Coherence.COHERENT, Rule.KICKBACK, 0.01f, Rates.DEPTH, 1, 1, 1000, 0);
+  }
+
+  /** This configuration with other hidden widths, input side first. */
+  public LearnerConfig hidden(int... widths) {
+    return new LearnerConfig(inputWidth, widths, head, coherence, rule, lr, rates, batch, seed,
+        nmseEvery, snapshotEvery);
+  }
+
+  /** This configuration with another head and coherence mode. */
+  public LearnerConfig network(Head head, Coherence coherence) {
+    return new LearnerConfig(inputWidth, hidden, head, coherence, rule, lr, rates, batch, seed,
+        nmseEvery, snapshotEvery);
+  }
+
+  /** This configuration with another rule, rate and spread of the rate. */
+  public LearnerConfig rule(Rule rule, float lr, Rates rates) {
+    return new LearnerConfig(inputWidth, hidden, head, coherence, rule, lr, rates, batch, seed,
+        nmseEvery, snapshotEvery);
+  }
+
+  /** This configuration training on micro-batches of {@code batch} samples (1: every sample). */
+  public LearnerConfig batch(int batch) {
+    return new LearnerConfig(inputWidth, hidden, head, coherence, rule, lr, rates, batch, seed,
+        nmseEvery, snapshotEvery);
+  }
+
+  /** This configuration with another seed for the keys' initial networks. */
+  public LearnerConfig seed(long seed) {
+    return new LearnerConfig(inputWidth, hidden, head, coherence, rule, lr, rates, batch, seed,
+        nmseEvery, snapshotEvery);
+  }
+
+  /**
+   * This configuration reporting each key's prequential NMSE every {@code nmseEvery} trained
+   * samples, and publishing its model every {@code snapshotEvery} steps (0: only at the end).
+   */
+  public LearnerConfig every(int nmseEvery, int snapshotEvery) {
+    return new LearnerConfig(inputWidth, hidden, head, coherence, rule, lr, rates, batch, seed,
+        nmseEvery, snapshotEvery);
+  }
+
+  /** The network every key learns with. */
+  public NetworkSpec spec() {
+    if (spec == null) {
+      spec = NetworkSpec.builder(inputWidth).hidden(hidden).head(head).coherence(coherence)
+          .build();
+    }
+    return spec;
+  }
+
+  public int inputWidth() {
+    return inputWidth;
+  }
+
+  public Rule rule() {
+    return rule;
+  }
+
+  public int batch() {
+    return batch;
+  }
+
+  public int nmseEvery() {
+    return nmseEvery;
+  }
+
+  public int snapshotEvery() {
+    return snapshotEvery;
+  }
+
+  /** The learning rate per weight layer, input side first. */
+  public float[] learningRates() {
+    return rates == Rates.DEPTH ? LearningRates.byDepth(spec(), lr)
+        : LearningRates.uniform(spec(), lr);
+  }
+
+  /** The seed of key {@code key}'s initial network. */
+  public long seed(String key) {
+    return seed * 0x9E3779B97F4A7C15L + key.hashCode();
+  }
+
+  /** Key {@code key}'s network before its first sample. */
+  public Network initialNetwork(String key) {
+    return Network.initialize(spec(), seed(key));
+  }
+
+  @Override
+  public String toString() {
+    return rule + " on " + spec() + ", lr " + lr + " (" + rates.name().toLowerCase(
+        java.util.Locale.ROOT) + ": " + Arrays.toString(learningRates()) + "), batch " + batch;
+  }
+}

@@ -1,0 +1,114 @@
+package dev.kickback.flink;
+
+import java.util.Objects;
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+
+/**
+ * Online learning, one model per key, as a Flink operator: apply it to a stream keyed by
+ * {@link Sample#key()} (or use {@link KickbackStreams#learn}). Each record is handled as
+ * {@link KeyLearner} says; predictions are the main output, the rest go to side outputs.
+ *
+ * <p>Everything a key has lives in its {@link KeyModel}, in Flink keyed state written by
+ * {@link KeyModelSerializer}, so checkpoints, restarts and rescaling continue every key's
+ * learning exactly. When a bounded input ends, each key trains its unfinished micro-batch,
+ * reports its NMSE and publishes its final model: an event-time timer at the end of time, set
+ * when the key's model is made, which Flink fires on the last watermark of a bounded input and
+ * never on an unbounded one.
+ */
+public final class OnlineLearner extends KeyedProcessFunction<String, Sample, Prediction> {
+  private static final long serialVersionUID = 1L;
+
+  /** Per key, the prequential NMSE every {@code nmseEvery} trained samples and at the end. */
+  public static final OutputTag<NmseReport> NMSE =
+      new OutputTag<>("kickback-nmse", TypeInformation.of(NmseReport.class));
+  /** Records not used, with the reason. */
+  public static final OutputTag<Rejected> REJECTED =
+      new OutputTag<>("kickback-rejected", TypeInformation.of(Rejected.class));
+  /** Models published every {@code snapshotEvery} steps and at the end of the input. */
+  public static final OutputTag<ModelSnapshot> SNAPSHOTS =
+      new OutputTag<>("kickback-snapshots", TypeInformation.of(ModelSnapshot.class));
+
+  private final LearnerConfig config;
+  private transient ValueState<KeyModel> state;
+  private transient KeyLearner learner;
+  private transient ToFlink to;
+
+  public OnlineLearner(LearnerConfig config) {
+    this.config = Objects.requireNonNull(config, "config");
+  }
+
+  /** The state descriptor of the keys' models (name {@code "kickback-model"}). */
+  public static ValueStateDescriptor<KeyModel> stateDescriptor() {
+    return new ValueStateDescriptor<>("kickback-model", new KeyModelSerializer());
+  }
+
+  @Override
+  public void open(OpenContext context) {
+    state = getRuntimeContext().getState(stateDescriptor());
+    learner = new KeyLearner(config);
+    to = new ToFlink();
+  }
+
+  @Override
+  public void processElement(Sample s, Context ctx, Collector<Prediction> predictions)
+      throws Exception {
+    KeyModel before = state.value();
+    to.bind(ctx, predictions);
+    KeyModel after = learner.onRecord(ctx.getCurrentKey(), before, s, to);
+    if (after == null) {
+      return;
+    }
+    if (before == null) {
+      ctx.timerService().registerEventTimeTimer(Long.MAX_VALUE);
+    }
+    state.update(after);
+  }
+
+  @Override
+  public void onTimer(long timestamp, OnTimerContext ctx, Collector<Prediction> predictions)
+      throws Exception {
+    KeyModel m = state.value();
+    if (m != null) {
+      to.bind(ctx, predictions);
+      learner.onEnd(ctx.getCurrentKey(), m, to);
+      state.update(m);
+    }
+  }
+
+  /** The learner's outputs onto the operator's main and side outputs. */
+  private static final class ToFlink implements KeyLearner.Outputs {
+    private Context ctx;
+    private Collector<Prediction> main;
+
+    void bind(Context ctx, Collector<Prediction> main) {
+      this.ctx = ctx;
+      this.main = main;
+    }
+
+    @Override
+    public void prediction(Prediction p) {
+      main.collect(p);
+    }
+
+    @Override
+    public void nmse(NmseReport r) {
+      ctx.output(NMSE, r);
+    }
+
+    @Override
+    public void rejected(Rejected r) {
+      ctx.output(REJECTED, r);
+    }
+
+    @Override
+    public void snapshot(ModelSnapshot s) {
+      ctx.output(SNAPSHOTS, s);
+    }
+  }
+}

@@ -1,0 +1,303 @@
+package dev.kickback.flink.example;
+
+import dev.kickback.api.Coherence;
+import dev.kickback.api.Head;
+import dev.kickback.api.Network;
+import dev.kickback.api.Rule;
+import dev.kickback.cli.data.NumericTable;
+import dev.kickback.cli.data.Split;
+import dev.kickback.cli.data.Task;
+import dev.kickback.cli.training.Config;
+import dev.kickback.cli.training.RateRule;
+import dev.kickback.cli.training.Training;
+import dev.kickback.flink.KickbackStreams;
+import dev.kickback.flink.LearnerConfig;
+import dev.kickback.flink.NmseReport;
+import dev.kickback.flink.Rejected;
+import dev.kickback.flink.Sample;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.connector.datagen.source.DataGeneratorSource;
+import org.apache.flink.connector.datagen.source.GeneratorFunction;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.CloseableIterator;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code ./kickback stream}: replays a numeric file as a stream on a local Flink MiniCluster,
+ * one online model per target column, printing each model's prequential NMSE as it goes and at
+ * the end, beside the test NMSE of the same network batch-trained as {@code ./kickback train}
+ * trains it. The same job runs on a cluster from the job jar ({@code flink run}).
+ */
+@Command(name = "stream", mixinStandardHelpOptions = true, sortOptions = false,
+    description = "Learn one model per target column online on Flink, replaying a file as a"
+        + " stream; print each model's prequential NMSE beside the batch-trained CLI's test"
+        + " NMSE.")
+public final class StreamMain implements Callable<Integer> {
+  @Option(names = "--data", required = true, description = "numeric file, as the CLI reads")
+  Path data;
+  @Option(names = "--targets", required = true, description = "target columns, 1-based: a"
+      + " range 22-28, a list 22,24, or header names; every other column is an input")
+  String targets;
+  @Option(names = "--header", description = "the first line is a header (else detected)")
+  boolean header;
+  @Option(names = "--parallelism", defaultValue = "2", description = "learner parallelism")
+  int parallelism;
+  @Option(names = "--rule", defaultValue = "kickback", description = "kickback or backprop")
+  Rule rule;
+  @Option(names = "--hidden", defaultValue = "200,100,10", split = ",")
+  int[] hidden;
+  @Option(names = "--head", defaultValue = "pair")
+  Head head;
+  @Option(names = "--coherence", defaultValue = "coherent")
+  Coherence coherence;
+  @Option(names = "--lr", defaultValue = "0.01")
+  float lr;
+  @Option(names = "--lr-rule", description = "plain or depth; default depth for kickback, plain"
+      + " for backprop, as the CLI")
+  String lrRule;
+  @Option(names = "--batch", defaultValue = "1", description = "the stream's micro-batch")
+  int batch;
+  @Option(names = "--report-every", defaultValue = "1000",
+      description = "print each model's NMSE every N samples")
+  int reportEvery;
+  @Option(names = "--epochs", defaultValue = "30",
+      description = "epochs of the batch-trained comparison (the CLI's default); 0 skips it")
+  int epochs;
+  @Option(names = "--seed", defaultValue = "1")
+  long seed;
+  @CommandLine.Spec
+  CommandLine.Model.CommandSpec spec;
+
+  public static void main(String[] args) {
+    System.exit(commandLine(new PrintWriter(System.err, true)).execute(args));
+  }
+
+  /**
+   * The command, its errors one line on {@code err}: exit 2 for a bad option, 1 for bad data or
+   * a failed job.
+   */
+  static CommandLine commandLine(PrintWriter err) {
+    CommandLine cl = new CommandLine(new StreamMain());
+    cl.setCaseInsensitiveEnumValuesAllowed(true);
+    cl.setErr(err);
+    cl.setParameterExceptionHandler((ex, a) -> {
+      err.println("kickback stream: " + ex.getMessage());
+      return 2;
+    });
+    cl.setExecutionExceptionHandler((ex, c, parsed) -> {
+      err.println("kickback stream: " + (ex.getMessage() == null ? ex : ex.getMessage()));
+      return ex instanceof IllegalArgumentException ? 2 : 1;
+    });
+    return cl;
+  }
+
+  @Override
+  public Integer call() throws Exception {
+    if (parallelism < 1) {
+      throw new IllegalArgumentException("--parallelism " + parallelism + ": must be >= 1");
+    }
+    if (reportEvery < 1) {
+      throw new IllegalArgumentException("--report-every " + reportEvery + ": must be >= 1");
+    }
+    if (epochs < 0) {
+      throw new IllegalArgumentException("--epochs " + epochs + ": must be >= 0");
+    }
+    RateRule rates = rateRule();
+    PrintWriter out = spec.commandLine().getOut();
+    NumericTable table = NumericTable.read(data, header);
+    int[] cols = Targets.parse(targets, table);
+    Replay replay = Replay.of(table, cols);
+    LearnerConfig config = LearnerConfig.paper(replay.width()).hidden(hidden)
+        .network(head, coherence)
+        .rule(rule, lr, rates == RateRule.DEPTH ? LearnerConfig.Rates.DEPTH
+            : LearnerConfig.Rates.PLAIN)
+        .batch(batch).seed(seed).every(reportEvery, 0);
+    out.printf(Locale.ROOT, "%s: %d rows; %d models (one per target), %d inputs each;"
+        + " %d records, replayed in file order at parallelism %d%n", data, table.rows(),
+        cols.length, replay.width(), replay.records(), parallelism);
+    out.println("each model: " + config);
+    out.println("inputs and targets standardized with the whole file's mean and sd");
+
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    env.setParallelism(parallelism);
+    KickbackStreams.Learning l = KickbackStreams.learn(env.fromSource(
+        new DataGeneratorSource<>(replay, replay.records(), TypeInformation.of(Sample.class)),
+        WatermarkStrategy.noWatermarks(), "file").setParallelism(1), config);
+    CloseableIterator<NmseReport> reports = l.nmse().collectAsync();
+    CloseableIterator<Rejected> rejected = l.rejected().collectAsync();
+    long start = System.nanoTime();
+    env.executeAsync("kickback stream " + data.getFileName());
+    Map<String, NmseReport> last = new LinkedHashMap<>();
+    for (String k : replay.keys()) {
+      last.put(k, null);
+    }
+    while (reports.hasNext()) {
+      NmseReport r = reports.next();
+      last.put(r.key(), r);
+      out.printf(Locale.ROOT, "%-8s %6d samples  prequential NMSE %.4f  (last %d: %.4f)%n",
+          r.key(), r.samples(), r.nmse(), r.recentSamples(), r.recentNmse());
+    }
+    double seconds = (System.nanoTime() - start) / 1e9;
+    List<String> reasons = new ArrayList<>();
+    while (rejected.hasNext()) {
+      Rejected r = rejected.next();
+      reasons.add(r.key() + " record " + r.seq() + ": " + r.reason());
+    }
+    out.printf(Locale.ROOT, "streamed %d records in %.1f s (%.0f records/s, job start"
+        + " included); %d rejected%s%n", replay.records(), seconds, replay.records() / seconds,
+        reasons.size(), reasons.isEmpty() ? "" : ", first: " + reasons.get(0));
+
+    out.printf(Locale.ROOT, "%n%-8s %12s %14s%n", "target", "stream NMSE",
+        epochs > 0 ? "batch NMSE" : "");
+    out.printf(Locale.ROOT, "%-8s %12s %14s%n", "", "(1 pass)",
+        epochs > 0 ? "(" + epochs + " epochs)" : "");
+    for (int t = 0; t < cols.length; t++) {
+      String key = replay.keys().get(t);
+      NmseReport r = last.get(key);
+      String batchNmse = epochs > 0 ? String.format(Locale.ROOT, "%.4f",
+          batchTrained(table, cols, t, rates)) : "";
+      out.printf(Locale.ROOT, "%-8s %12s %14s%n", key,
+          r == null ? "none" : String.format(Locale.ROOT, "%.4f", r.nmse()), batchNmse);
+    }
+    if (epochs > 0) {
+      out.println("batch NMSE: ./kickback train's protocol with the same network and inputs"
+          + " (seeded 80/20 split, batch 8, the same --lr and --lr-rule); NMSE on the held-out"
+          + " 20%");
+    }
+    return 0;
+  }
+
+  /** The held-out NMSE of target {@code t} trained as {@code ./kickback train} does. */
+  private double batchTrained(NumericTable table, int[] cols, int t, RateRule rates) {
+    Task task = new Task(table.source(), table.source(), cols[t], Replay.inputs(table, cols));
+    Split s = Split.of(table, task, 0.2, seed);
+    Config c = new Config(rule, head, coherence, hidden, rates);
+    Network net = Training.train(c, s.width, s.xTrain, s.yTrain, s.trainRows, lr, epochs,
+        Math.min(8, s.trainRows), seed, null);
+    return net == null ? Double.NaN : Training.nmse(net, s.xTest, s.yTest, s.testRows, s.width);
+  }
+
+  private RateRule rateRule() {
+    if (lrRule == null) {
+      return rule == Rule.KICKBACK ? RateRule.KICKBACK_DEFAULT : RateRule.PLAIN;
+    }
+    return switch (lrRule.toLowerCase(Locale.ROOT)) {
+      case "plain" -> RateRule.PLAIN;
+      case "depth" -> RateRule.DEPTH;
+      default -> throw new IllegalArgumentException("--lr-rule " + lrRule
+          + ": expected plain or depth");
+    };
+  }
+
+  /**
+   * The file as a stream: record {@code i} is row {@code i / T}'s sample for target
+   * {@code i % T}, keyed by the target's name. Serialized into the job graph with the file's
+   * standardized values.
+   */
+  static final class Replay implements GeneratorFunction<Long, Sample> {
+    private static final long serialVersionUID = 1L;
+    private final List<String> keys;
+    private final int width;
+    private final float[] x; // [rows][width]
+    private final float[][] y; // [targets][rows]
+
+    private Replay(List<String> keys, int width, float[] x, float[][] y) {
+      this.keys = keys;
+      this.width = width;
+      this.x = x;
+      this.y = y;
+    }
+
+    static Replay of(NumericTable table, int[] targets) {
+      int[] inputs = inputs(table, targets);
+      if (inputs.length == 0) {
+        throw new NumericTable.DataFormatException(table.source()
+            + " has no input columns besides the targets");
+      }
+      int rows = table.rows();
+      float[] x = new float[rows * inputs.length];
+      for (int c = 0; c < inputs.length; c++) {
+        float[] col = standardized(table, inputs[c]);
+        for (int r = 0; r < rows; r++) {
+          x[r * inputs.length + c] = col[r];
+        }
+      }
+      float[][] y = new float[targets.length][];
+      List<String> keys = new ArrayList<>();
+      for (int t = 0; t < targets.length; t++) {
+        y[t] = standardized(table, targets[t]);
+        keys.add(table.names() != null ? table.names().get(targets[t])
+            : "col" + (targets[t] + 1));
+      }
+      return new Replay(List.copyOf(keys), inputs.length, x, y);
+    }
+
+    /** Every column that is not a target. */
+    static int[] inputs(NumericTable table, int[] targets) {
+      boolean[] target = new boolean[table.cols()];
+      for (int t : targets) {
+        target[t] = true;
+      }
+      int[] in = new int[table.cols() - targets.length];
+      for (int c = 0, k = 0; c < table.cols(); c++) {
+        if (!target[c]) {
+          in[k++] = c;
+        }
+      }
+      return in;
+    }
+
+    private static float[] standardized(NumericTable table, int col) {
+      int rows = table.rows();
+      double mean = 0;
+      for (int r = 0; r < rows; r++) {
+        mean += table.get(r, col);
+      }
+      mean /= rows;
+      double var = 0;
+      for (int r = 0; r < rows; r++) {
+        double d = table.get(r, col) - mean;
+        var += d * d;
+      }
+      double sd = Math.sqrt(var / rows);
+      sd = sd > 1e-12 ? sd : 1;
+      float[] v = new float[rows];
+      for (int r = 0; r < rows; r++) {
+        v[r] = (float) ((table.get(r, col) - mean) / sd);
+      }
+      return v;
+    }
+
+    List<String> keys() {
+      return keys;
+    }
+
+    int width() {
+      return width;
+    }
+
+    long records() {
+      return (long) y[0].length * y.length;
+    }
+
+    @Override
+    public Sample map(Long i) {
+      int t = (int) (i % y.length);
+      int r = (int) (i / y.length);
+      float[] row = new float[width];
+      System.arraycopy(x, r * width, row, 0, width);
+      return Sample.labeled(keys.get(t), i, row, y[t][r]);
+    }
+  }
+}

@@ -1,0 +1,96 @@
+package dev.kickback.flink;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.flink.api.common.functions.MapFunction;
+import org.apache.flink.api.common.state.CheckpointListener;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A failure in the middle of a checkpointed job: Flink restarts it from the last checkpoint, and
+ * every key ends exactly as in a run without the failure.
+ */
+class ExactlyOnceTest {
+  static final AtomicBoolean FAILED = new AtomicBoolean();
+  static final AtomicLong SEEN = new AtomicLong();
+  static final AtomicInteger CHECKPOINTS = new AtomicInteger();
+
+  @TempDir
+  Path dir;
+
+  /** Passes records on; throws once, at the first record after {@code after} records and a
+   *  completed checkpoint. */
+  static final class FailOnce implements MapFunction<Sample, Sample>, CheckpointListener {
+    private static final long serialVersionUID = 1L;
+    private final long after;
+    private transient long count;
+
+    FailOnce(long after) {
+      this.after = after;
+    }
+
+    @Override
+    public Sample map(Sample s) {
+      SEEN.incrementAndGet();
+      if (++count >= after && CHECKPOINTS.get() > 0 && FAILED.compareAndSet(false, true)) {
+        throw new IllegalStateException("injected failure at record " + s.seq());
+      }
+      return s;
+    }
+
+    @Override
+    public void notifyCheckpointComplete(long checkpointId) {
+      CHECKPOINTS.incrementAndGet();
+    }
+  }
+
+  @Test
+  void aRestartFromACheckpointTrainsEverySampleOnce() throws Exception {
+    LearnerConfig c = TestStreams.config().batch(3);
+    int keys = 7;
+    long n = 4000;
+    long failAfter = 1500;
+    TestStreams.Records records = new TestStreams.Records(keys);
+    Map<String, ModelSnapshot> clean = run(c, records, n, Long.MAX_VALUE, "eo-clean");
+    assertTrue(!FAILED.get());
+    SEEN.set(0);
+    Map<String, ModelSnapshot> got = run(c, records, n, failAfter, "eo-failed");
+
+    assertTrue(FAILED.get(), "the failure was injected");
+    // the restart replayed only what came after the last checkpoint, not the whole stream
+    assertTrue(SEEN.get() > n && SEEN.get() < n + failAfter,
+        "records through the failing map over both attempts: " + SEEN.get());
+    Map<String, byte[]> plain = TestStreams.reference(records.all(n), c);
+    assertEquals(plain.keySet(), got.keySet());
+    for (int k = 0; k < keys; k++) {
+      String key = "k" + k;
+      assertArrayEquals(clean.get(key).model(), got.get(key).model(), key);
+      assertArrayEquals(plain.get(key), got.get(key).model(), key);
+      long samples = (n - k + keys - 1) / keys; // records i < n with i % keys == k
+      assertEquals(samples, got.get(key).samples(), key + ": samples trained");
+      assertEquals((samples + 2) / 3, got.get(key).version(), key + ": steps");
+    }
+  }
+
+  /** Parallelism 2, checkpoints every 100 ms, a failure after {@code failAfter} records. */
+  private Map<String, ModelSnapshot> run(LearnerConfig c, TestStreams.Records records, long n,
+      long failAfter, String name) throws Exception {
+    StreamExecutionEnvironment env = TestStreams.env(2, dir.resolve(name), null);
+    // 4,000 records/s: the job lasts about a second, ten checkpoint intervals
+    KickbackStreams.Learning l = KickbackStreams.learn(
+        TestStreams.source(env, records, n, 4000, "samples")
+            .map(new FailOnce(failAfter)).uid("fail-once").setParallelism(1), c);
+    l.snapshots().sinkTo(TestStreams.sink(name));
+    env.execute();
+    return TestStreams.finalModels(TestStreams.sunk(name));
+  }
+}

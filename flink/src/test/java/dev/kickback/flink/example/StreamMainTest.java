@@ -1,0 +1,126 @@
+package dev.kickback.flink.example;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.kickback.cli.data.NumericTable;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** {@code ./kickback stream} in-process: on any file the CLI reads, and on SARCOS. */
+class StreamMainTest {
+  @TempDir
+  Path dir;
+
+  private record Run(int status, String out, String err) {}
+
+  private static Run run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    CommandLine cl = StreamMain.commandLine(new PrintWriter(err, true));
+    cl.setOut(new PrintWriter(out, true));
+    int status = cl.execute(args);
+    return new Run(status, out.toString(), err.toString());
+  }
+
+  /** 600 rows with a header: 3 inputs, then targets "a" and "b", smooth functions of them. */
+  private Path file() throws IOException {
+    StringBuilder sb = new StringBuilder("x1,x2,x3,a,b\n");
+    SplittableRandom r = new SplittableRandom(3);
+    for (int i = 0; i < 600; i++) {
+      double x1 = r.nextGaussian();
+      double x2 = r.nextGaussian();
+      double x3 = r.nextGaussian();
+      sb.append(String.format(Locale.ROOT, "%.5f,%.5f,%.5f,%.5f,%.5f%n", x1, x2, x3,
+          Math.tanh(x1 - x2), Math.abs(x3) + 0.5 * x1));
+    }
+    Path f = dir.resolve("two-targets.csv");
+    Files.writeString(f, sb);
+    return f;
+  }
+
+  @Test
+  void anyNumericFileGetsOneModelPerTargetAndBothNmses() throws IOException {
+    Run r = run("--data", file().toString(), "--targets", "a,5", "--parallelism", "2",
+        "--report-every", "200", "--epochs", "2", "--hidden", "16,8");
+    assertEquals(0, r.status(), r.err());
+    // three reports per target while streaming, then the table
+    assertEquals(6, count(r.out(), "(?m)^(a|b) +\\d+ samples  prequential NMSE"), r.out());
+    assertTrue(r.out().contains("600 rows; 2 models (one per target), 3 inputs each; 1200"
+        + " records"), r.out());
+    for (String key : new String[] {"a", "b"}) {
+      Matcher m = Pattern.compile("(?m)^" + key + " +(\\d\\.\\d{4}) +(\\d\\.\\d{4})$")
+          .matcher(r.out());
+      assertTrue(m.find(), key + " in the table:\n" + r.out());
+      assertTrue(Double.parseDouble(m.group(1)) < 1, r.out()); // it learned something
+    }
+  }
+
+  @Test
+  void backpropIsTheComparisonRule() throws IOException {
+    Run r = run("--data", file().toString(), "--targets", "4-5", "--rule", "backprop",
+        "--epochs", "0", "--hidden", "16,8", "--report-every", "600");
+    assertEquals(0, r.status(), r.err());
+    assertTrue(r.out().contains("each model: BACKPROP on"), r.out());
+    assertTrue(r.out().contains("(plain: "), r.out());
+  }
+
+  @Test
+  void badTargetsAreRefusedByName() throws IOException {
+    String f = file().toString();
+    Run r = run("--data", f, "--targets", "6");
+    assertEquals(2, r.status());
+    assertEquals("kickback stream: --targets 6: column 6 is not in 1..5 (" + f + " has 5"
+        + " columns)\n", r.err());
+    r = run("--data", f, "--targets", "1-5");
+    assertEquals(2, r.status());
+    assertTrue(r.err().contains("every column of " + f + " is a target"), r.err());
+    r = run("--data", f, "--targets", "5-4");
+    assertEquals("kickback stream: --targets 5-4: range 5-4 runs backwards\n", r.err());
+    r = run("--data", f, "--targets", "c");
+    assertTrue(r.err().contains("'c' is not a column of [x1, x2, x3, a, b]"), r.err());
+    r = run("--data", f, "--targets", "5", "--parallelism", "0");
+    assertEquals("kickback stream: --parallelism 0: must be >= 1\n", r.err());
+  }
+
+  @Test
+  void theReadmeCommandPrintsEveryJointOfSarcos() {
+    Path sarcos = Path.of("..", "..", "shared", "data", "sarcos", "sarcos_inv_test.csv");
+    assumeTrue(Files.isReadable(sarcos), "no " + sarcos + ": SARCOS example skipped");
+    Run r = run("--data", sarcos.toString(), "--targets", "22-28", "--parallelism", "2",
+        "--epochs", "1");
+    assertEquals(0, r.status(), r.err());
+    for (int joint = 22; joint <= 28; joint++) {
+      assertTrue(Pattern.compile("(?m)^col" + joint + " +\\d\\.\\d{4} +\\d\\.\\d{4}$")
+          .matcher(r.out()).find(), "joint " + joint + ":\n" + r.out());
+    }
+  }
+
+  private static int count(String text, String regex) {
+    Matcher m = Pattern.compile(regex).matcher(text);
+    int n = 0;
+    while (m.find()) {
+      n++;
+    }
+    return n;
+  }
+
+  @Test
+  void targetsParseRangesListsAndNames() throws IOException {
+    NumericTable t = NumericTable.read(file(), true);
+    assertEquals("[3, 4]", java.util.Arrays.toString(Targets.parse("4-5", t)));
+    assertEquals("[4, 3]", java.util.Arrays.toString(Targets.parse("b, 4", t)));
+    assertEquals("[3]", java.util.Arrays.toString(Targets.parse("a,4", t)));
+  }
+}
