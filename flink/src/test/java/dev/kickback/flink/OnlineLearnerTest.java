@@ -1,6 +1,5 @@
 package dev.kickback.flink;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -26,18 +24,9 @@ class OnlineLearnerTest {
     TestStreams.Records records = new TestStreams.Records(5);
     long n = 1003; // 200 or 201 per key: the last micro-batches are partial
     String run = "plain-" + batch;
-    StreamExecutionEnvironment env = TestStreams.env(2, dir, null);
-    KickbackStreams.Learning l =
-        KickbackStreams.learn(TestStreams.source(env, records, n, 1e6, "samples"), c);
-    l.snapshots().sinkTo(TestStreams.sink(run + "-models"));
-    l.predictions().sinkTo(TestStreams.sink(run + "-predictions"));
-    l.nmse().sinkTo(TestStreams.sink(run + "-nmse"));
-    env.execute();
+    TestStreams.learn(dir, 2, records, n, c, run);
 
-    Map<String, byte[]> expected = TestStreams.reference(records.all(n), c);
-    Map<String, ModelSnapshot> got = TestStreams.finalModels(TestStreams.sunk(run + "-models"));
-    assertEquals(expected.keySet(), got.keySet());
-    expected.forEach((k, bytes) -> assertArrayEquals(bytes, got.get(k).model(), k));
+    Map<String, ModelSnapshot> got = TestStreams.checkedModels(records, n, c, run);
     got.forEach((k, s) -> assertEquals(k.equals("k0") || k.equals("k1") || k.equals("k2")
         ? 201 : 200, s.samples(), k));
 
@@ -74,12 +63,7 @@ class OnlineLearnerTest {
     records.replaced.put(14L, Sample.labeled("k2", 14, huge, 1f));
     records.replaced.put(15L, Sample.query("k9", 15, new float[TestStreams.WIDTH]));
     long n = 300;
-    StreamExecutionEnvironment env = TestStreams.env(2, dir, null);
-    KickbackStreams.Learning l =
-        KickbackStreams.learn(TestStreams.source(env, records, n, 1e6, "samples"), c);
-    l.snapshots().sinkTo(TestStreams.sink("bad-models"));
-    l.rejected().sinkTo(TestStreams.sink("bad-rejected"));
-    env.execute();
+    TestStreams.learn(dir, 2, records, n, c, "bad");
 
     Map<Long, String> why = new java.util.TreeMap<>();
     for (Rejected r : TestStreams.<Rejected>sunk("bad-rejected")) {
@@ -98,10 +82,7 @@ class OnlineLearnerTest {
         && why.get(14L).endsWith("); the model was rolled back"), why.get(14L));
 
     // the models are those of the plain loop, which skips the same records
-    Map<String, byte[]> expected = TestStreams.reference(records.all(n), c);
-    Map<String, ModelSnapshot> got = TestStreams.finalModels(TestStreams.sunk("bad-models"));
-    assertEquals(expected.keySet(), got.keySet());
-    expected.forEach((k, bytes) -> assertArrayEquals(bytes, got.get(k).model(), k));
+    Map<String, ModelSnapshot> got = TestStreams.checkedModels(records, n, c, "bad");
     // k0 lost 12 (rejected) and 15 (replaced by the query); k1 10 and 13; k2 11 and 14
     assertEquals(100 - 2, got.get("k0").samples());
     assertEquals(100 - 2, got.get("k1").samples());
@@ -117,16 +98,9 @@ class OnlineLearnerTest {
       records.replaced.put(i, Sample.query(s.key(), i, s.x()));
     }
     long n = 200;
-    StreamExecutionEnvironment env = TestStreams.env(1, dir, null);
-    KickbackStreams.Learning l =
-        KickbackStreams.learn(TestStreams.source(env, records, n, 1e6, "samples"), c);
-    l.snapshots().sinkTo(TestStreams.sink("query-models"));
-    l.predictions().sinkTo(TestStreams.sink("query-predictions"));
-    env.execute();
+    TestStreams.learn(dir, 1, records, n, c, "query");
 
-    Map<String, byte[]> expected = TestStreams.reference(records.all(n), c);
-    Map<String, ModelSnapshot> got = TestStreams.finalModels(TestStreams.sunk("query-models"));
-    expected.forEach((k, bytes) -> assertArrayEquals(bytes, got.get(k).model(), k));
+    Map<String, ModelSnapshot> got = TestStreams.checkedModels(records, n, c, "query");
     assertEquals(95, got.get("k0").samples());
     for (Prediction p : TestStreams.<Prediction>sunk("query-predictions")) {
       if (p.seq() >= 100 && p.seq() < 110) {

@@ -118,6 +118,37 @@ final class TestStreams {
         WatermarkStrategy.noWatermarks(), uid).uid(uid).setParallelism(1);
   }
 
+  /**
+   * Records {@code [0, n)} through the learner at {@code parallelism}, unthrottled; its outputs
+   * go to the sinks {@code name + "-predictions"}, {@code "-nmse"}, {@code "-rejected"} and
+   * {@code "-models"}.
+   */
+  static void learn(Path dir, int parallelism, Records records, long n, LearnerConfig c,
+      String name) throws Exception {
+    StreamExecutionEnvironment env = env(parallelism, dir, null);
+    KickbackStreams.Learning l = KickbackStreams.learn(source(env, records, n, 1e6, "samples"),
+        c);
+    l.predictions().sinkTo(sink(name + "-predictions"));
+    l.nmse().sinkTo(sink(name + "-nmse"));
+    l.rejected().sinkTo(sink(name + "-rejected"));
+    l.snapshots().sinkTo(sink(name + "-models"));
+    env.execute();
+  }
+
+  /**
+   * The last models of sink {@code name + "-models"}, checked bitwise against the plain loop's
+   * over the same records.
+   */
+  static Map<String, ModelSnapshot> checkedModels(Records records, long n, LearnerConfig c,
+      String name) {
+    Map<String, byte[]> expected = reference(records.all(n), c);
+    Map<String, ModelSnapshot> got = finalModels(sunk(name + "-models"));
+    org.junit.jupiter.api.Assertions.assertEquals(expected.keySet(), got.keySet());
+    expected.forEach((k, bytes) ->
+        org.junit.jupiter.api.Assertions.assertArrayEquals(bytes, got.get(k).model(), k));
+    return got;
+  }
+
   /** A sink adding every record to {@code SINKS.get(name)}. */
   static <T> Sink<T> sink(String name) {
     SINKS.put(name, new ConcurrentLinkedQueue<>());

@@ -135,6 +135,7 @@ class ReportTest {
     String md = Markdown.render(Map.of(), rows);
     // 1e6 / 80,000 = 12.5 us against 10 us: 2.5 us more per record
     assertTrue(md.contains("| FLINK_P1 | 1 | 80000 | 1.0% | 0.80 | 12.50 | +2.50 |"), md);
+    assertTrue(md.contains("| FLINK_P2 | 2 | 144000 | 1.0% | 1.44 | 6.94 |  |"), md);
     assertTrue(md.contains("| FLINK_P1_ROCKSDB | 1 | 5000.0 | 1.0% | 0.05 | 200.00 | +190.00 |"),
         md);
     assertTrue(md.contains("Parallelism 1 / plain loop: 0.80 (target >= 0.5). Parallelism 2 /"
