@@ -99,7 +99,7 @@ public final class KeyModel {
     recentCount++;
   }
 
-  /** The prequential NMSE so far (not finite until the targets vary); starts a new recent window. */
+  /** The prequential NMSE so far (not finite until targets vary); starts a new recent window. */
   NmseReport report(String key) {
     double nmse = sse / targetM2;
     double recent = recentSse / recentCount / (targetM2 / trained);
