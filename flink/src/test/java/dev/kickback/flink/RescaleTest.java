@@ -36,7 +36,7 @@ class RescaleTest {
   static void runAtParallelism2UntilASavepoint() throws Exception {
     StreamExecutionEnvironment env = TestStreams.env(2, dir.resolve("p2"), null);
     KickbackStreams.Learning l = KickbackStreams.learn(
-        TestStreams.source(env, RECORDS, N, 3000, "samples"), CONFIG);
+        TestStreams.source(env, RECORDS, N, 1500, "samples"), CONFIG); // 4 s in all
     l.predictions().sinkTo(TestStreams.sink("rescale-before"));
     JobClient job = env.executeAsync();
     while (TestStreams.SINKS.get("rescale-before").size() < N / 4) {
