@@ -84,24 +84,8 @@ public final class KickbackCli implements Runnable {
    */
   static Task task(Path file, NumericTable t, String target) {
     int cols = t.cols();
-    int index = -1;
-    if (target != null) {
-      if (target.matches("\\d{1,9}")) {
-        int n = Integer.parseInt(target);
-        if (n < 1 || n > cols) {
-          throw new IllegalArgumentException("--target " + target + ": " + file + " has "
-              + cols + " columns (1-based)");
-        }
-        index = n - 1;
-      } else {
-        index = t.column(target);
-        if (index < 0) {
-          throw new IllegalArgumentException("--target " + target + ": " + (t.names() == null
-              ? file + " has no header row to name columns; give a 1-based column number"
-              : "no such column in " + file + "'s header " + t.names()));
-        }
-      }
-    }
+    int index = target == null ? -1
+        : t.columnOf(target, file.toString(), "--target " + target + ": ");
     int[] inputs = new int[index < 0 ? cols : cols - 1];
     for (int c = 0, k = 0; c < cols; c++) {
       if (c != index) {
@@ -184,7 +168,7 @@ public final class KickbackCli implements Runnable {
             + " part (" + (table.rows() - testRows) + " and " + testRows + " rows)");
       }
       Split s = Split.of(table, task, testFraction, seed);
-      Config c = new Config(rule, head, coherence, hidden, rateRule());
+      Config c = new Config(rule, head, coherence, hidden, RateRule.parse(lrRule, rule));
       Network net = Network.initialize(c.spec(s.width), seed);
       float[] rates = c.rates().rates(net, lr, s.xTrain, s.yTrain, s.trainRows, s.width);
       Trainer trainer = new Trainer(net, Math.min(batch, s.trainRows));
@@ -232,19 +216,6 @@ public final class KickbackCli implements Runnable {
         return strict ? 3 : 0;
       }
       return 0;
-    }
-
-    /** --lr-rule, or the default for the rule: Kickback's measured one, Backprop's plain. */
-    private RateRule rateRule() {
-      if (lrRule == null) {
-        return rule == Rule.KICKBACK ? RateRule.KICKBACK_DEFAULT : RateRule.PLAIN;
-      }
-      try {
-        return RateRule.valueOf(lrRule.toUpperCase(Locale.ROOT));
-      } catch (IllegalArgumentException e) {
-        throw new IllegalArgumentException("--lr-rule " + lrRule
-            + ": expected plain, depth or matched");
-      }
     }
 
     /** Fails before any training when the model could not be written where --save says. */

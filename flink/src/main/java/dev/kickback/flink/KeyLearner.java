@@ -3,6 +3,7 @@ package dev.kickback.flink;
 import dev.kickback.api.DivergenceException;
 import dev.kickback.api.Network;
 import dev.kickback.api.Rule;
+import dev.kickback.api.Trainer;
 import dev.kickback.api.Workspace;
 import dev.kickback.io.ModelFile;
 import java.util.Arrays;
@@ -76,16 +77,22 @@ public final class KeyLearner {
       checkRestored(key, m);
       m.checked = true;
     }
-    m.net.predict(s.x(), 1, out, ws);
-    to.prediction(new Prediction(key, s.seq(), out[0], s.labeled() ? s.y() : null, m.version));
+    // At batch 1 a sample's step comes at once, and its forward pass is the prediction: one
+    // pass per sample, not two. Queries and samples waiting for a micro-batch are predicted now.
+    boolean predictedByStep = s.labeled() && m.batch() == 1;
+    if (!predictedByStep) {
+      m.net.predict(s.x(), 1, out, ws);
+      to.prediction(new Prediction(key, s.seq(), out[0], s.labeled() ? s.y() : null,
+          m.version));
+    }
     if (s.labeled()) {
       int d = config.inputWidth();
       System.arraycopy(s.x(), 0, m.x, m.pending * d, d);
       m.y[m.pending] = s.y();
-      m.predicted[m.pending] = out[0];
+      m.predicted[m.pending] = out[0]; // replaced by the step's when predictedByStep
       m.seq[m.pending] = s.seq();
       if (++m.pending == m.batch()) {
-        train(key, m, to);
+        train(key, m, to, predictedByStep);
       }
     }
     return m;
@@ -94,7 +101,7 @@ public final class KeyLearner {
   /** The end of the input: trains the unfinished micro-batch, reports, publishes the model. */
   public void onEnd(String key, KeyModel m, Outputs to) {
     if (m.pending > 0) {
-      train(key, m, to);
+      train(key, m, to, false);
     }
     if (m.recentCount > 0) {
       to.nmse(m.report(key));
@@ -102,19 +109,32 @@ public final class KeyLearner {
     to.snapshot(snapshot(key, m));
   }
 
-  /** One step on the pending micro-batch: the rule of SPEC.md, as the kernel's trainer runs it. */
-  private void train(String key, KeyModel m, Outputs to) {
+  /**
+   * One step on the pending micro-batch: the rule of SPEC.md, as the kernel's trainer runs it.
+   * With {@code announce} (batch 1) the step's forward pass is the sample's prediction, sent
+   * here, diverged or not.
+   */
+  private void train(String key, KeyModel m, Outputs to, boolean announce) {
     int batch = m.pending;
     m.pending = 0;
     boolean full = batch == m.batch();
     float[] x = full ? m.x : Arrays.copyOf(m.x, batch * config.inputWidth()); // end of input
     float[] y = full ? m.y : Arrays.copyOf(m.y, batch);
+    Trainer t = m.trainer();
+    DivergenceException diverged = null;
     try {
-      m.trainer().step(rule, x, y, batch, rates);
+      t.step(rule, x, y, batch, rates);
     } catch (DivergenceException e) {
+      diverged = e;
+    }
+    if (announce) {
+      m.predicted[0] = t.prediction(0);
+      to.prediction(new Prediction(key, m.seq[0], m.predicted[0], m.y[0], m.version));
+    }
+    if (diverged != null) {
       for (int i = 0; i < batch; i++) {
         to.rejected(new Rejected(key, m.seq[i], "the training step diverged ("
-            + e.getMessage() + "); the model was rolled back"));
+            + diverged.getMessage() + "); the model was rolled back"));
       }
       m.rejected += batch;
       return;

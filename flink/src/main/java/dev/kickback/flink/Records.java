@@ -6,7 +6,15 @@ final class Records {
 
   /** What is wrong with {@code s} for a model of {@code width} inputs, or null. */
   static String problem(Sample s, int width) {
-    float[] x = s.x();
+    String why = inputProblem(s.x(), width);
+    if (why == null && s.labeled() && !Float.isFinite(s.y())) {
+      return "y is " + s.y();
+    }
+    return why;
+  }
+
+  /** What is wrong with inputs {@code x} for a model of {@code width} inputs, or null. */
+  static String inputProblem(float[] x, int width) {
     if (x == null) {
       return "x is missing";
     }
@@ -17,9 +25,6 @@ final class Records {
       if (!Float.isFinite(x[j])) {
         return "x[" + j + "] is " + x[j];
       }
-    }
-    if (s.labeled() && !Float.isFinite(s.y())) {
-      return "y is " + s.y();
     }
     return null;
   }

@@ -57,8 +57,7 @@ public final class SnapshotServer extends BroadcastProcessFunction<Sample, Model
       l = new Loaded(snap.version(), net, net.newWorkspace(1));
       loaded.put(q.key(), l);
     }
-    String why = Records.problem(Sample.query(q.key(), q.seq(), q.x()),
-        l.net.spec().inputWidth());
+    String why = Records.inputProblem(q.x(), l.net.spec().inputWidth());
     if (why != null) {
       ctx.output(OnlineLearner.REJECTED, new Rejected(q.key(), q.seq(), why));
       return;

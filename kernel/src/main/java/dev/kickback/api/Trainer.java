@@ -38,6 +38,8 @@ public final class Trainer {
   private final float[][] inputs; // X_{l-1} per layer: the step's x, then the layers' outputs
   private final float[] beta;
   private final float[] yHat;
+  /** Rows of the last forward pass, for {@link #prediction}. */
+  private int predicted;
   private final float[] uniformRates;
 
   /** A trainer for {@code net} taking batches of 1 to {@code maxBatch} samples. */
@@ -96,6 +98,20 @@ public final class Trainer {
     validate(rule, x, y, batch);
     Checks.rates(lr, spec.layers());
     return run(rule, x, y, batch, lr, net.weights, net.biases);
+  }
+
+  /**
+   * The network's output for row {@code r} of the last step's (or direction's) batch, as that
+   * step's forward pass computed it, before the update: the bits {@link Network#predict} gives
+   * for the row with the same kernels, so a caller that wants the prediction of a sample it
+   * trains on need not run the forward pass twice. Set also when the step threw
+   * {@link DivergenceException}.
+   *
+   * @throws IndexOutOfBoundsException unless {@code 0 <= r < } the last batch
+   */
+  public float prediction(int r) {
+    Objects.checkIndex(r, predicted);
+    return yHat[r];
   }
 
   /**
@@ -166,6 +182,7 @@ public final class Trainer {
   private float forwardAndError(float[] x, float[] y, int batch, float[] lr) {
     net.forward(ops, x, batch, ws);
     net.prediction(ws, batch, yHat);
+    predicted = batch;
     double loss = 0;
     for (int r = 0; r < batch; r++) {
       float e = y[r] - yHat[r];

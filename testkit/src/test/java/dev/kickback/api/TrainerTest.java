@@ -197,6 +197,41 @@ class TrainerTest {
     }
   }
 
+  /**
+   * A step's own forward pass is the prediction {@code Network.predict} makes before it, bit
+   * for bit, on every row, also when the step diverges.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("paths")
+  void aStepsPredictionsAreThoseOfPredictBeforeIt(String path) {
+    KernelOps ops = Paths.get(path);
+    NetworkSpec spec = NetworkSpec.paper(21, Head.PAIR, Coherence.COHERENT);
+    Network net = Network.initialize(spec, 9);
+    Trainer t = new Trainer(net, 4, ops);
+    Workspace ws = net.newWorkspace(4, ops);
+    SplittableRandom rnd = new SplittableRandom(9);
+    float[] before = new float[4];
+    for (int batch : new int[] {1, 4, 3, 1}) {
+      float[] x = RandomNets.gaussian(rnd, batch * spec.inputWidth());
+      float[] y = RandomNets.gaussian(rnd, batch);
+      net.predict(x, batch, before, ws);
+      t.step(Rule.KICKBACK, x, y, batch, 0.05f);
+      for (int r = 0; r < batch; r++) {
+        assertEquals(Float.floatToIntBits(before[r]), Float.floatToIntBits(t.prediction(r)),
+            "batch " + batch + ", row " + r);
+      }
+      int last = batch;
+      org.junit.jupiter.api.Assertions.assertThrows(IndexOutOfBoundsException.class,
+          () -> t.prediction(last));
+    }
+    float[] huge = new float[spec.inputWidth()];
+    java.util.Arrays.fill(huge, 1e30f);
+    net.predict(huge, 1, before, ws);
+    org.junit.jupiter.api.Assertions.assertThrows(DivergenceException.class,
+        () -> t.step(Rule.KICKBACK, huge, new float[] {1f}, 1, 0.05f));
+    assertEquals(Float.floatToIntBits(before[0]), Float.floatToIntBits(t.prediction(0)));
+  }
+
   /** What keeps a network known clipped: initialization, copies, biases, steps; not weights. */
   @Test
   void theClipIsKnownUntilTheWeightsAreWritten() {

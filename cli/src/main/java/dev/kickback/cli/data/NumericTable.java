@@ -170,6 +170,32 @@ public final class NumericTable {
     return names == null ? -1 : names.indexOf(name);
   }
 
+  /**
+   * The 0-based index of the column {@code ref} names: a 1-based column number, or a name from
+   * the header row.
+   *
+   * @param file how messages name the file
+   * @param prefix what messages start with (the option and its value, say)
+   * @throws IllegalArgumentException {@code prefix} and why {@code ref} is not a column
+   */
+  public int columnOf(String ref, String file, String prefix) {
+    if (ref.matches("\\d{1,9}")) {
+      int n = Integer.parseInt(ref);
+      if (n < 1 || n > cols) {
+        throw new IllegalArgumentException(prefix + file + " has " + cols
+            + " columns (1-based)");
+      }
+      return n - 1;
+    }
+    int index = column(ref);
+    if (index < 0) {
+      throw new IllegalArgumentException(prefix + (names == null
+          ? file + " has no header row to name columns; give a 1-based column number"
+          : "no such column in " + file + "'s header " + names));
+    }
+    return index;
+  }
+
   public double get(int row, int col) {
     int i = row * cols + col;
     return blocks[i >>> BLOCK_BITS][i & (BLOCK - 1)];

@@ -41,20 +41,9 @@ public final class Split {
     double[] mean = new double[d + 1];
     double[] sd = new double[d + 1];
     for (int c = 0; c <= d; c++) {
-      int col = c < d ? task.inputs()[c] : task.target();
-      double m = 0;
-      for (int i = 0; i < trainRows; i++) {
-        m += table.get(perm[i], col);
-      }
-      m /= trainRows;
-      double v = 0;
-      for (int i = 0; i < trainRows; i++) {
-        double e = table.get(perm[i], col) - m;
-        v += e * e;
-      }
-      mean[c] = m;
-      double s = Math.sqrt(v / trainRows);
-      sd[c] = s > 1e-12 ? s : 1;
+      double[] ms = meanAndSd(table, c < d ? task.inputs()[c] : task.target(), perm, trainRows);
+      mean[c] = ms[0];
+      sd[c] = ms[1];
     }
     float[][] x = {new float[trainRows * d], new float[testRows * d]};
     float[][] y = {new float[trainRows], new float[testRows]};
@@ -69,6 +58,26 @@ public final class Split {
     }
     return new Split(d, x[0], y[0], x[1], y[1], new Standardization(
         java.util.Arrays.copyOf(mean, d), java.util.Arrays.copyOf(sd, d), mean[d], sd[d]));
+  }
+
+  /**
+   * The mean and the standard deviation (population) of column {@code col} over rows
+   * {@code rows[0..count)}, summed in that order; a deviation below 1e-12 (a constant column)
+   * is taken as 1, so standardizing divides by something.
+   */
+  public static double[] meanAndSd(NumericTable table, int col, int[] rows, int count) {
+    double m = 0;
+    for (int i = 0; i < count; i++) {
+      m += table.get(rows[i], col);
+    }
+    m /= count;
+    double v = 0;
+    for (int i = 0; i < count; i++) {
+      double e = table.get(rows[i], col) - m;
+      v += e * e;
+    }
+    double s = Math.sqrt(v / count);
+    return new double[] {m, s > 1e-12 ? s : 1};
   }
 
   static int[] permutation(int n, long seed) {

@@ -2,6 +2,7 @@ package dev.kickback.cli.training;
 
 import dev.kickback.api.LearningRates;
 import dev.kickback.api.Network;
+import dev.kickback.api.Rule;
 
 /**
  * How one learning rate becomes a rate per weight layer (see {@link LearningRates}): the same
@@ -33,6 +34,24 @@ public enum RateRule {
             java.util.Arrays.copyOf(y, rows), rows, lr);
       }
     };
+  }
+
+  /**
+   * The {@code --lr-rule} option: {@code plain}, {@code depth} or {@code matched}; without one,
+   * the default for {@code rule} (Kickback's measured one, plain for Backprop).
+   *
+   * @throws IllegalArgumentException naming the option and the values it takes
+   */
+  public static RateRule parse(String option, Rule rule) {
+    if (option == null) {
+      return rule == Rule.KICKBACK ? KICKBACK_DEFAULT : PLAIN;
+    }
+    try {
+      return valueOf(option.toUpperCase(java.util.Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--lr-rule " + option
+          + ": expected plain, depth or matched");
+    }
   }
 
   public String label() {

@@ -188,16 +188,14 @@ public final class StreamMain implements Callable<Integer> {
     return net == null ? Double.NaN : Training.nmse(net, s.xTest, s.yTest, s.testRows, s.width);
   }
 
+  /** {@code --lr-rule} as the CLI reads it, less {@code matched}, which needs data up front. */
   private RateRule rateRule() {
-    if (lrRule == null) {
-      return rule == Rule.KICKBACK ? RateRule.KICKBACK_DEFAULT : RateRule.PLAIN;
+    RateRule r = RateRule.parse(lrRule, rule);
+    if (r == RateRule.MATCHED) {
+      throw new IllegalArgumentException("--lr-rule matched: a stream has no training rows up"
+          + " front to match the rates on; use plain or depth");
     }
-    return switch (lrRule.toLowerCase(Locale.ROOT)) {
-      case "plain" -> RateRule.PLAIN;
-      case "depth" -> RateRule.DEPTH;
-      default -> throw new IllegalArgumentException("--lr-rule " + lrRule
-          + ": expected plain or depth");
-    };
+    return r;
   }
 
   /**
@@ -226,9 +224,10 @@ public final class StreamMain implements Callable<Integer> {
             + " has no input columns besides the targets");
       }
       int rows = table.rows();
+      int[] allRows = java.util.stream.IntStream.range(0, rows).toArray();
       float[] x = new float[rows * inputs.length];
       for (int c = 0; c < inputs.length; c++) {
-        float[] col = standardized(table, inputs[c]);
+        float[] col = standardized(table, inputs[c], allRows);
         for (int r = 0; r < rows; r++) {
           x[r * inputs.length + c] = col[r];
         }
@@ -236,7 +235,7 @@ public final class StreamMain implements Callable<Integer> {
       float[][] y = new float[targets.length][];
       List<String> keys = new ArrayList<>();
       for (int t = 0; t < targets.length; t++) {
-        y[t] = standardized(table, targets[t]);
+        y[t] = standardized(table, targets[t], allRows);
         keys.add(table.names() != null ? table.names().get(targets[t])
             : "col" + (targets[t] + 1));
       }
@@ -258,23 +257,12 @@ public final class StreamMain implements Callable<Integer> {
       return in;
     }
 
-    private static float[] standardized(NumericTable table, int col) {
-      int rows = table.rows();
-      double mean = 0;
-      for (int r = 0; r < rows; r++) {
-        mean += table.get(r, col);
-      }
-      mean /= rows;
-      double var = 0;
-      for (int r = 0; r < rows; r++) {
-        double d = table.get(r, col) - mean;
-        var += d * d;
-      }
-      double sd = Math.sqrt(var / rows);
-      sd = sd > 1e-12 ? sd : 1;
-      float[] v = new float[rows];
-      for (int r = 0; r < rows; r++) {
-        v[r] = (float) ((table.get(r, col) - mean) / sd);
+    /** Column {@code col} standardized with its mean and sd over the whole file. */
+    private static float[] standardized(NumericTable table, int col, int[] allRows) {
+      double[] ms = Split.meanAndSd(table, col, allRows, allRows.length);
+      float[] v = new float[allRows.length];
+      for (int r = 0; r < v.length; r++) {
+        v[r] = (float) ((table.get(r, col) - ms[0]) / ms[1]);
       }
       return v;
     }

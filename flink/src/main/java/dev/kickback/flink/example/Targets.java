@@ -39,21 +39,6 @@ final class Targets {
   }
 
   private static int column(String spec, String p, NumericTable table) {
-    if (p.matches("\\d{1,9}")) {
-      int c = Integer.parseInt(p);
-      if (c < 1 || c > table.cols()) {
-        throw new IllegalArgumentException("--targets " + spec + ": column " + c + " is not"
-            + " in 1.." + table.cols() + " (" + table.source() + " has " + table.cols()
-            + " columns)");
-      }
-      return c - 1;
-    }
-    int c = table.names() == null ? -1 : table.column(p);
-    if (c < 0) {
-      throw new IllegalArgumentException("--targets " + spec + ": '" + p + "' is "
-          + (table.names() == null ? "not a number, and " + table.source()
-              + " has no header row to name columns" : "not a column of " + table.names()));
-    }
-    return c;
+    return table.columnOf(p, table.source(), "--targets " + spec + ": ");
   }
 }

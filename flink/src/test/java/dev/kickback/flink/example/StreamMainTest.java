@@ -81,15 +81,18 @@ class StreamMainTest {
     String f = file().toString();
     Run r = run("--data", f, "--targets", "6");
     assertEquals(2, r.status());
-    assertEquals("kickback stream: --targets 6: column 6 is not in 1..5 (" + f + " has 5"
-        + " columns)\n", r.err());
+    assertEquals("kickback stream: --targets 6: " + f + " has 5 columns (1-based)\n", r.err());
     r = run("--data", f, "--targets", "1-5");
     assertEquals(2, r.status());
     assertTrue(r.err().contains("every column of " + f + " is a target"), r.err());
     r = run("--data", f, "--targets", "5-4");
     assertEquals("kickback stream: --targets 5-4: range 5-4 runs backwards\n", r.err());
     r = run("--data", f, "--targets", "c");
-    assertTrue(r.err().contains("'c' is not a column of [x1, x2, x3, a, b]"), r.err());
+    assertEquals("kickback stream: --targets c: no such column in " + f + "'s header [x1, x2,"
+        + " x3, a, b]\n", r.err());
+    r = run("--data", f, "--targets", "5", "--lr-rule", "matched");
+    assertEquals("kickback stream: --lr-rule matched: a stream has no training rows up front to"
+        + " match the rates on; use plain or depth\n", r.err());
     r = run("--data", f, "--targets", "5", "--parallelism", "0");
     assertEquals("kickback stream: --parallelism 0: must be >= 1\n", r.err());
   }
