@@ -55,8 +55,8 @@ import org.openjdk.jmh.annotations.Warmup;
 @Measurement(iterations = 6, time = 1)
 @OperationsPerInvocation(FlinkLearnBench.RECORDS)
 public class FlinkLearnBench extends BenchBase {
-  static final int RECORDS = 400_000;
-  static final int SHORT = 40_000;
+  static final int RECORDS = 100_000;
+  static final int SHORT = 10_000;
   static final int KEYS = 8;
   static final int POOL = 4096;
 

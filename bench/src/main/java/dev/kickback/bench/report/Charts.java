@@ -129,7 +129,10 @@ final class Charts {
           Row r = pts.get(i);
           x[i] = r.batch();
           y[i] = r.samplesPerS();
-          e[i] = Double.isNaN(r.error()) ? 0 : r.samplesPerS() * r.relativeError();
+          // a log axis cannot show a bar reaching zero: an interval wider than the score is cut
+          // at 0.9 of it (the table gives its width)
+          e[i] = Double.isNaN(r.error()) ? 0
+              : Math.min(0.9, r.relativeError()) * r.samplesPerS();
         }
         c.addSeries((bench.equals("step") ? "Kickback step" : "forward") + ", " + path, x, y, e);
         any = true;

@@ -60,7 +60,7 @@ public final class Compare {
   }
 
   /** The command: prints the table to {@code out}; returns the exit code. */
-  static int run(String[] args, PrintStream out, PrintStream err) {
+  public static int run(String[] args, PrintStream out, PrintStream err) {
     double threshold = DEFAULT_THRESHOLD;
     List<String> files = new ArrayList<>();
     for (int i = 0; i < args.length; i++) {

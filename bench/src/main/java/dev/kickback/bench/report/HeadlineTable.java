@@ -25,6 +25,7 @@ final class HeadlineTable {
         meta.getOrDefault("clock_ghz_measured", "?"), gb(roofs.gbps(32, "read")),
         gb(roofs.gbps(100, "read")), gb(roofs.gbps(1024, "read")),
         gb(roofs.gbps(16384, "read"))));
+    sb.append(OpenBlasPeer.sentence(meta, rows)).append("\n\n");
     sb.append("| workload | Kickback-J | OpenBLAS (same Trainer) | ratio | ours vs peak |\n"
         + "|---|---|---|---|---|\n");
     for (Row r : rows) {

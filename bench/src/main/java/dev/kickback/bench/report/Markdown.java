@@ -230,8 +230,8 @@ final class Markdown {
       return;
     }
     sb.append("\n## Streaming on Flink: 8 keys learning online\n\nPaper network, Kickback,"
-        + " batch 1 (predict, then train, per record). A Flink job of 400,000 records (RocksDB:"
-        + " 40,000) on a MiniCluster, job submission included, against the same per-record work"
+        + " batch 1 (predict, then train, per record). A Flink job of 100,000 records (RocksDB:"
+        + " 10,000) on a MiniCluster, job submission included, against the same per-record work"
         + " (`KeyLearner`) in a plain loop on one thread. The Flink source runs in a task of its"
         + " own. Overhead: microseconds per record over the plain loop's, for one learner"
         + " thread.\n\n");

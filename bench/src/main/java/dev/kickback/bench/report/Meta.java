@@ -53,8 +53,7 @@ public final class Meta {
     m.put("jvm_flags", String.join(" | ", flags));
     m.put("jmh_settings", String.join("; ", settings));
     m.put("kernel_path", Kernels.ops().name());
-    m.put("openblas_coretype", System.getenv().getOrDefault("OPENBLAS_CORETYPE", "(unset)"));
-    m.put("openblas_threads", System.getenv().getOrDefault("OPENBLAS_NUM_THREADS", "(unset)"));
+    OpenBlasPeer.collect(m);
     m.put("notes", String.join(" ", notes));
     return m;
   }
@@ -111,6 +110,12 @@ public final class Meta {
     }
     String ids = String.format(Locale.ROOT, "%s family %d model %d", vendor, family, model);
     return name == null ? "unknown (" + ids + ")" : name + " (" + ids + ")";
+  }
+
+  /** The CPU's feature flags from /proc/cpuinfo; empty off Linux. */
+  public static Set<String> cpuFlags() {
+    String flags = cpuInfo().getOrDefault("flags", "").trim();
+    return flags.isEmpty() ? Set.of() : Set.of(flags.split("\\s+"));
   }
 
   static String isa(String flags) {

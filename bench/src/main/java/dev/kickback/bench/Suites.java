@@ -1,0 +1,349 @@
+package dev.kickback.bench;
+
+import java.lang.reflect.Field;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.openjdk.jmh.annotations.Param;
+
+/**
+ * The named suites of {@code ./kickback bench [SUITE]}: which benchmarks run, on which
+ * parameters, with how many forks and iterations. Data only; {@link BenchSuite} runs them and
+ * {@link AbRun} runs them on two jars.
+ *
+ * <p>{@code headline} (the default) is sized for 6 minutes on 2 cores, build included: every
+ * row from 2 forks, so its interval covers fork-to-fork variance. The others are what a user
+ * asks for by name.
+ */
+public final class Suites {
+  private Suites() {}
+
+  /** Names a user can give, in the order {@code ./kickback help} lists them. */
+  public static final List<String> NAMES =
+      List.of("headline", "latency", "cold", "flink", "gemm", "all", "full");
+
+  /**
+   * Forks, warm-up and measurement of one JMH run; {@code null} fields leave the benchmark's
+   * annotations in force (the cold-start curves are single-shot by design).
+   *
+   * @param forks JVMs per row
+   * @param warmups warm-up iterations per fork
+   * @param warmupMs length of one warm-up iteration, ms
+   * @param iterations measured iterations per fork
+   * @param iterationMs length of one measured iteration, ms
+   */
+  public record Timing(Integer forks, Integer warmups, Integer warmupMs, Integer iterations,
+      Integer iterationMs) {
+    /** Seconds one row takes, JVM start and setup included; 0 when annotated. */
+    double seconds() {
+      if (forks == null || warmups == null) {
+        return 0;
+      }
+      return forks * ((warmups * warmupMs + iterations * iterationMs) / 1e3 + 0.8);
+    }
+
+    @Override
+    public String toString() {
+      if (forks == null) {
+        return "as annotated";
+      }
+      if (forks == 0) {
+        return String.format(Locale.ROOT, "no fork (the suite's own JVM), %d x %d ms warm-up,"
+            + " %d x %d ms", warmups, warmupMs, iterations, iterationMs);
+      }
+      return String.format(Locale.ROOT, "%d forks x (%d x %d ms warm-up, %d x %d ms)", forks,
+          warmups, warmupMs, iterations, iterationMs);
+    }
+  }
+
+  /**
+   * One JMH run: the benchmarks whose name matches {@code include} (JMH's regular expression),
+   * on every combination of {@code params}, measured with {@code timing}.
+   */
+  public record Group(String include, Map<String, List<String>> params, Timing timing) {
+    /** Every parameter combination as its own row, in JMH's order. */
+    public List<Map<String, String>> rows() {
+      List<Map<String, String>> out = new ArrayList<>();
+      out.add(new LinkedHashMap<>());
+      for (Map.Entry<String, List<String>> p : params.entrySet()) {
+        List<Map<String, String>> next = new ArrayList<>();
+        for (Map<String, String> row : out) {
+          for (String v : p.getValue()) {
+            Map<String, String> r = new LinkedHashMap<>(row);
+            r.put(p.getKey(), v);
+            next.add(r);
+          }
+        }
+        out = next;
+      }
+      return out;
+    }
+
+    Group with(Timing t) {
+      return new Group(include, params, t);
+    }
+  }
+
+  /*
+   * The headline's timings, from how this 2-vCPU VM behaved: C2 takes about 1.2 s to compile a
+   * vector step (samples/s still rising tenfold in the second after a 1 s warm-up), OpenBLAS
+   * and the roofs are steady after 0.5 s, and iterations vary about ±10% at any length from
+   * 100 ms to 1 s. So the vector rows warm up 2 s, and every row measures 10 short iterations
+   * per fork: 20 per row narrow JMH's interval more than fewer, longer ones would.
+   */
+  /** Our kernels: two seconds of warm-up for C2, then 10 x 100 ms, in 2 forks. */
+  public static final Timing HEADLINE = new Timing(2, 2, 1000, 10, 100);
+  /** Native peers and the roofs: nothing for C2 to compile in the hot loop. */
+  public static final Timing HEADLINE_PEER = new Timing(2, 1, 700, 10, 100);
+  /** GEMM 1024 takes 10-30 ms a call: 200 ms iterations. */
+  public static final Timing GEMM = new Timing(2, 2, 1000, 5, 200);
+  /** Operations of 20 ms and more (the wide step at batch 256): longer iterations. */
+  public static final Timing SLOW = new Timing(2, 2, 1000, 4, 500);
+  /** Whole Flink jobs per invocation: iterations of a second. */
+  public static final Timing JOBS = new Timing(2, 1, 1000, 4, 1000);
+
+  /** A row still wider than ±10% is measured again: 3 forks, half as many iterations more. */
+  public static Timing rerun(Timing first) {
+    return new Timing(Math.max(3, first.forks() + 1), first.warmups(), first.warmupMs(),
+        first.iterations() + (first.iterations() + 1) / 2, first.iterationMs());
+  }
+  /** The named suites beyond the headline: fewer rows each, so longer iterations. */
+  public static final Timing NAMED = new Timing(2, 2, 1000, 8, 250);
+  public static final Timing FULL = new Timing(1, 4, 1000, 10, 500);
+  /**
+   * CI: does every configuration still set up, run and report; no number from it is a result.
+   * No forks: the rows run one after another in the suite's own JVM (230 forked JVMs would
+   * take 3 minutes by themselves).
+   */
+  public static final Timing SMOKE = new Timing(0, 0, 50, 1, 50);
+  public static final Timing ANNOTATED = new Timing(null, null, null, null, null);
+
+  /** The suite called {@code name}; throws naming the known ones. */
+  public static List<Group> named(String name) {
+    return switch (name) {
+      case "headline" -> headline();
+      case "latency" -> latency();
+      case "cold" -> cold();
+      case "flink" -> flink();
+      case "gemm" -> gemm();
+      case "all" -> all();
+      case "full" -> full();
+      case "djl" -> djl();
+      default -> throw new IllegalArgumentException("unknown suite '" + name + "': one of "
+          + String.join(", ", NAMES));
+    };
+  }
+
+  /**
+   * The default: the roofs, GEMM 1024, the paper network's forward pass and both steps at
+   * batch 1, 16 and 256, the wide Kickback step at batch 1 and 256 (one and two threads), and
+   * Flink at parallelism 1 and 2 beside the plain loop, each beside OpenBLAS.
+   */
+  public static List<Group> headline() {
+    return List.of(
+        group("PeakBench", HEADLINE_PEER),
+        // the read roofs, and the update roofs that bound a batch-1 step (100 KB of weights)
+        // and the wide network's (12.6 MB)
+        group("BandwidthBench", HEADLINE_PEER, "mode", "READ,UPDATE", "kb", "100,16384"),
+        group("GemmBench", GEMM, "path", "VECTOR,OPENBLAS", "op", "NN", "n", "1024"),
+        group("ForwardBench", HEADLINE, "path", "VECTOR", "net", "PAPER", "batch", "1,16,256"),
+        group("ForwardBench", HEADLINE_PEER, "path", "OPENBLAS", "net", "PAPER",
+            "batch", "1,16,256"),
+        group("StepBench", HEADLINE, "path", "VECTOR", "net", "PAPER", "batch", "1,16,256"),
+        group("StepBench", HEADLINE_PEER, "path", "OPENBLAS", "net", "PAPER",
+            "batch", "1,16,256"),
+        group("StepBench", HEADLINE, "path", "VECTOR", "net", "WIDE", "batch", "1",
+            "rule", "KICKBACK"),
+        group("StepBench", HEADLINE_PEER, "path", "OPENBLAS", "net", "WIDE", "batch", "1",
+            "rule", "KICKBACK"),
+        group("StepBench", SLOW, "path", "VECTOR,VECTOR2T,OPENBLAS,OPENBLAS2T", "net", "WIDE",
+            "batch", "256", "rule", "KICKBACK"),
+        flinkGroup(JOBS, "PLAIN", "1"),
+        flinkGroup(JOBS, "FLINK", "1,2"));
+  }
+
+  /** Batches 1 to 256 on both networks, forward and both steps, beside OpenBLAS. */
+  public static List<Group> latency() {
+    List<Group> groups = new ArrayList<>(List.of(group("PeakBench", NAMED),
+        group("BandwidthBench", NAMED, "mode", "READ,UPDATE", "kb", "100,16384")));
+    groups.addAll(latencyNetworks());
+    return groups;
+  }
+
+  private static List<Group> latencyNetworks() {
+    String batches = "1,2,4,8,16,32,64,256";
+    return List.of(
+        group("ForwardBench", NAMED, "path", "VECTOR,OPENBLAS", "net", "PAPER,WIDE",
+            "batch", batches),
+        group("StepBench", NAMED, "path", "VECTOR,OPENBLAS", "net", "PAPER", "batch", batches),
+        group("StepBench", NAMED, "path", "VECTOR,OPENBLAS", "net", "WIDE",
+            "batch", "1,2,4,8,16,32,64"),
+        group("StepBench", SLOW, "path", "VECTOR,OPENBLAS", "net", "WIDE", "batch", "256"));
+  }
+
+  /** Time per call in fresh JVMs, with and without {@code Warmup.run}. */
+  public static List<Group> cold() {
+    return List.of(group("ColdStartBench", ANNOTATED), group("WarmupBench", ANNOTATED));
+  }
+
+  /** Online learning on Flink: the plain loop, parallelism 1 and 2, and RocksDB. */
+  public static List<Group> flink() {
+    return List.of(flinkGroup(JOBS, "PLAIN", "1"), flinkGroup(JOBS, "FLINK", "1,2"),
+        new Group(only("FlinkLearnBench") + "learnShort$",
+            params("runner", "FLINK", "backend", "rocksdb"), JOBS));
+  }
+
+  /** The three GEMM variants at 256 to 1024, ours beside OpenBLAS, and the peak. */
+  public static List<Group> gemm() {
+    return List.of(group("PeakBench", NAMED),
+        group("GemmBench", NAMED, "path", "VECTOR,OPENBLAS", "op", "NN,NT,TN",
+            "n", "256,512,1024"));
+  }
+
+  /** The suite the headline was before it became a 6-minute run: every section's rows. */
+  public static List<Group> all() {
+    List<Group> groups = new ArrayList<>();
+    groups.add(group("PeakBench", NAMED));
+    groups.add(group("BandwidthBench", NAMED, "mode", "READ"));
+    groups.add(group("BandwidthBench", NAMED, "mode", "UPDATE", "kb", "100,16384"));
+    groups.add(group("GemmBench", NAMED, "path", "VECTOR,OPENBLAS", "op", "NN,NT,TN",
+        "n", "1024"));
+    groups.addAll(latencyNetworks());
+    groups.add(group("StepBench", SLOW, "path", "VECTOR2T,OPENBLAS2T", "net", "WIDE",
+        "batch", "256", "rule", "KICKBACK"));
+    groups.addAll(flink());
+    groups.addAll(cold());
+    return groups;
+  }
+
+  /** Every benchmark on its default parameters, plus the scalar path and a batch sweep. */
+  public static List<Group> full() {
+    String sweep = "1,2,4,8,16,32,64,128,256,512";
+    List<Group> groups = new ArrayList<>();
+    groups.add(group("PeakBench", FULL));
+    groups.add(group("BandwidthBench", FULL));
+    groups.add(group("GemmBench", FULL, "path", "VECTOR,OPENBLAS"));
+    // scalar GEMMs at 512 and 1024 take seconds per call
+    groups.add(group("GemmBench", FULL, "path", "SCALAR", "n", "256"));
+    groups.add(group("GemvBench", FULL));
+    groups.add(group("KickbackReduceBench", FULL));
+    for (String bench : List.of("ForwardBench", "StepBench")) {
+      groups.add(group(bench, FULL, "path", "VECTOR,OPENBLAS", "net", "PAPER", "batch", sweep));
+      groups.add(group(bench, FULL, "path", "SCALAR", "net", "PAPER", "batch", "1,16,256"));
+      groups.add(group(bench, FULL, "path", "VECTOR,VECTOR2T,OPENBLAS,OPENBLAS2T",
+          "net", "WIDE", "batch", "1,256"));
+    }
+    groups.add(group("ParallelBench", FULL, "path", "VECTOR,OPENBLAS", "batch", "256"));
+    groups.add(group("ReaderBench", FULL, "rows", "100000,1000000"));
+    groups.addAll(flink().stream().map(g -> g.with(FULL)).toList());
+    if (djlBuilt()) {
+      groups.add(group("DjlStepBench", FULL));
+    }
+    return groups;
+  }
+
+  /**
+   * Every parameter set of every suite once, each as its own row, timed {@code t}: what the CI
+   * smoke run executes. The cold-start benchmarks keep their mode but take 2 calls.
+   */
+  public static List<Group> smoke(Timing t) {
+    Set<String> seen = new LinkedHashSet<>();
+    List<Group> out = new ArrayList<>();
+    for (String name : NAMES) {
+      for (Group g : named(name)) {
+        Timing timing = g.timing().forks() == null ? new Timing(0, 0, 1, 2, 1) : t;
+        for (Map<String, String> row : withDefaults(g).rows()) {
+          if (seen.add(g.include() + new TreeMap<>(row))) {
+            Map<String, List<String>> single = new LinkedHashMap<>();
+            row.forEach((k, v) -> single.put(k, List.of(v)));
+            out.add(new Group(g.include(), single, timing));
+          }
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The group with every {@code @Param} it leaves open set to the benchmark's annotated values,
+   * so that two groups naming the same rows differently expand to the same rows.
+   */
+  static Group withDefaults(Group g) {
+    Matcher m = Pattern.compile("\\\\\\.(\\w+)\\\\\\.").matcher(g.include());
+    if (!m.find()) {
+      return g;
+    }
+    Map<String, List<String>> params = new LinkedHashMap<>(g.params());
+    for (String pkg : List.of("dev.kickback.bench.jmh.", "dev.kickback.bench.djl.")) {
+      try {
+        for (Class<?> c = Class.forName(pkg + m.group(1)); c != null; c = c.getSuperclass()) {
+          for (Field f : c.getDeclaredFields()) {
+            Param p = f.getAnnotation(Param.class);
+            if (p != null) {
+              params.putIfAbsent(f.getName(), List.of(p.value()));
+            }
+          }
+        }
+        return new Group(g.include(), params, g.timing());
+      } catch (ClassNotFoundException e) {
+        // the other package, or a class this jar was built without
+      }
+    }
+    return g;
+  }
+
+  /**
+   * Forward and both steps on the paper network with DJL's PyTorch beside us: {@code
+   * ./kickback bench-djl}, when the jar was built with the djl profile.
+   */
+  public static List<Group> djl() {
+    List<Group> groups = new ArrayList<>();
+    groups.add(group("PeakBench", NAMED));
+    groups.add(group("StepBench", NAMED, "path", "VECTOR,VECTOR2T", "batch", "1,256"));
+    groups.add(group("DjlStepBench", NAMED));
+    return groups;
+  }
+
+  private static Group flinkGroup(Timing t, String runner, String parallelism) {
+    return new Group(only("FlinkLearnBench") + "learn$",
+        params("runner", runner, "parallelism", parallelism), t);
+  }
+
+  private static Group group(String simpleName, Timing t, String... keyValues) {
+    return new Group(only(simpleName), params(keyValues), t);
+  }
+
+  /** Parameters as name, comma-separated values, name, values ... */
+  private static Map<String, List<String>> params(String... keyValues) {
+    Map<String, List<String>> m = new LinkedHashMap<>();
+    for (int i = 0; i < keyValues.length; i += 2) {
+      m.put(keyValues[i], List.of(keyValues[i + 1].split(",")));
+    }
+    return m;
+  }
+
+  /**
+   * A pattern for exactly one benchmark class: JMH's include is a regular expression found
+   * anywhere in the name, so a bare "StepBench" would also run DjlStepBench.
+   */
+  static String only(String simpleName) {
+    return "\\." + simpleName + "\\.";
+  }
+
+  /** Whether this jar was built with the djl profile ({@code ./kickback bench-djl}). */
+  static boolean djlBuilt() {
+    try {
+      Class.forName("ai.djl.engine.Engine", false, Suites.class.getClassLoader());
+      return true;
+    } catch (ClassNotFoundException e) {
+      return false;
+    }
+  }
+}

@@ -1,0 +1,97 @@
+package dev.kickback.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** The suites as data: what the headline holds, and that the smoke run covers every suite. */
+class SuitesTest {
+  static List<String> names() {
+    return Suites.NAMES;
+  }
+
+  /** Every row as "include {param=value, ...}", each parameter set (or defaulted), sorted. */
+  private static Set<String> rowsOf(List<Suites.Group> groups) {
+    Set<String> rows = new HashSet<>();
+    for (Suites.Group g : groups) {
+      for (Map<String, String> r : Suites.withDefaults(g).rows()) {
+        rows.add(g.include() + new TreeMap<>(r));
+      }
+    }
+    return rows;
+  }
+
+  @Test
+  void rowsAreEveryCombinationOfTheParameters() {
+    Suites.Group g = new Suites.Group("x", Map.of("a", List.of("1", "2"), "b", List.of("3")),
+        Suites.HEADLINE);
+    assertEquals(2, g.rows().size());
+    assertTrue(g.rows().contains(Map.of("a", "2", "b", "3")));
+    assertEquals(List.of(Map.of()), new Suites.Group("x", Map.of(), Suites.HEADLINE).rows());
+  }
+
+  @Test
+  void everyHeadlineRowComesFromAtLeastTwoForks() {
+    for (Suites.Group g : Suites.headline()) {
+      assertTrue(g.timing().forks() >= 2, g.include());
+    }
+  }
+
+  @Test
+  void headlineHoldsTheRowsTheReadmeQuotes() {
+    Set<String> rows = rowsOf(Suites.headline());
+    assertTrue(rows.contains("\\.GemmBench\\.{n=1024, op=NN, path=OPENBLAS}"), rows.toString());
+    for (String batch : List.of("1", "16", "256")) {
+      for (String rule : List.of("BACKPROP", "KICKBACK")) {
+        assertTrue(rows.contains("\\.StepBench\\.{batch=" + batch
+            + ", net=PAPER, path=VECTOR, rule=" + rule + "}"));
+      }
+      assertTrue(rows.contains("\\.ForwardBench\\.{batch=" + batch
+          + ", net=PAPER, path=OPENBLAS}"));
+    }
+    assertTrue(rows.contains("\\.StepBench\\.{batch=256, net=WIDE, path=VECTOR2T,"
+        + " rule=KICKBACK}"));
+    assertTrue(rows.contains("\\.FlinkLearnBench\\.learn${backend=hashmap, parallelism=2,"
+        + " runner=FLINK}"));
+    assertEquals(35, rows.size());
+  }
+
+  @Test
+  void headlineFitsItsSixMinutes() {
+    // the first pass; the build (about 40 s from a warm Maven cache) and the report take the rest
+    double seconds = Suites.headline().stream()
+        .mapToDouble(g -> g.rows().size() * g.timing().seconds()).sum();
+    assertTrue(seconds < 270, "headline first pass " + seconds + " s");
+  }
+
+  @ParameterizedTest
+  @MethodSource("names")
+  void smokeRunsEveryRowOfEverySuiteOnce(String name) {
+    List<Suites.Group> smoke = Suites.smoke(Suites.SMOKE);
+    Set<String> smokeRows = rowsOf(smoke);
+    assertEquals(smoke.size(), smokeRows.size(), "a row twice");
+    Set<String> suite = rowsOf(Suites.named(name));
+    assertTrue(smokeRows.containsAll(suite), name);
+    for (Suites.Group g : smoke) {
+      assertEquals(1, g.rows().size());
+      assertEquals(0, g.timing().forks()); // one JVM for all: see Suites.SMOKE
+    }
+  }
+
+  @Test
+  void anUnknownSuiteIsNamedWithTheKnownOnes() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> Suites.named("fast"));
+    assertEquals("unknown suite 'fast': one of headline, latency, cold, flink, gemm, all, full",
+        e.getMessage());
+  }
+}
