@@ -102,6 +102,10 @@ public final class BenchSuite {
             : (int) (1.5 * firstPass);
         rerunWide(all, start, limit, notes);
       }
+      Integer launcher = Integer.getInteger("kickback.elapsed");
+      notes.add(String.format(Locale.ROOT, "Measured for %.0f s%s.",
+          (System.nanoTime() - start) / 1e9, launcher == null ? ""
+              : ", after " + launcher + " s of build and OpenBLAS probe in the launcher"));
       notes.add(load.summary());
       notes.addAll(load.warnings());
     }

@@ -17,14 +17,12 @@ final class HeadlineTable {
     StringBuilder sb = new StringBuilder();
     sb.append(String.format(Locale.ROOT, "`./kickback bench` of %s, commit %s%s: %s, %s,"
         + " %s cores, JDK %s. Measured roofs: FP32 peak %.1f GFLOP/s per core at %s GHz;"
-        + " streaming reads %s GB/s (32 KB), %s (100 KB), %s (1 MB), %s (16 MB).%n%n",
+        + " streaming reads %s.%s%n%n",
         meta.getOrDefault("date", "?"), abbrev(meta.getOrDefault("git_commit", "?")),
         "true".equals(meta.get("git_dirty")) ? " (dirty)" : "",
         meta.getOrDefault("cpu_model", "?"), meta.getOrDefault("microarchitecture", "?"),
         meta.getOrDefault("cores", "?"), meta.getOrDefault("jdk", "?"), roofs.peakGflops(),
-        meta.getOrDefault("clock_ghz_measured", "?"), gb(roofs.gbps(32, "read")),
-        gb(roofs.gbps(100, "read")), gb(roofs.gbps(1024, "read")),
-        gb(roofs.gbps(16384, "read"))));
+        meta.getOrDefault("clock_ghz_measured", "?"), reads(roofs), stolen(meta)));
     sb.append(OpenBlasPeer.sentence(meta, rows)).append("\n\n");
     sb.append("| workload | Kickback-J | OpenBLAS (same Trainer) | ratio | ours vs peak |\n"
         + "|---|---|---|---|---|\n");
@@ -70,8 +68,24 @@ final class HeadlineTable {
         + (r.flag() == null ? "" : " 🔴");
   }
 
-  private static String gb(double v) {
-    return String.format(Locale.ROOT, "%.0f", v);
+  /** The read roofs this run measured: "73 GB/s (100 KB), 25 (16 MB)". */
+  private static String reads(Roofs roofs) {
+    List<String> parts = new java.util.ArrayList<>();
+    for (int kb : new int[] {32, 100, 1024, 16384}) {
+      double v = roofs.gbps(kb, "read");
+      if (!Double.isNaN(v)) {
+        parts.add(String.format(Locale.ROOT, "%.0f%s (%s)", v, parts.isEmpty() ? " GB/s" : "",
+            kb >= 1024 ? kb / 1024 + " MB" : kb + " KB"));
+      }
+    }
+    return parts.isEmpty() ? "not measured" : String.join(", ", parts);
+  }
+
+  /** The load monitor's warning about a busy or stolen machine, repeated where it is read. */
+  private static String stolen(Map<String, String> meta) {
+    String notes = meta.getOrDefault("notes", "");
+    int w = notes.indexOf("WARNING: ");
+    return w < 0 ? "" : " " + notes.substring(w).replace("WARNING: ", "⚠ ");
   }
 
   private static String abbrev(String commit) {
