@@ -172,7 +172,7 @@ public final class AbRun {
             + " throughput to compare)");
         continue;
       }
-      for (Map<String, String> row : g.rows()) {
+      for (Map<String, String> row : Suites.withDefaults(g).rows()) {
         lines.add(measure(g, row, aJar, bJar, out));
       }
     }
