@@ -283,7 +283,8 @@ public final class Suites {
     Map<String, List<String>> params = new LinkedHashMap<>(g.params());
     for (String pkg : List.of("dev.kickback.bench.jmh.", "dev.kickback.bench.djl.")) {
       try {
-        for (Class<?> c = Class.forName(pkg + m.group(1)); c != null; c = c.getSuperclass()) {
+        Class<?> bench = Class.forName(pkg + m.group(1), false, Suites.class.getClassLoader());
+        for (Class<?> c = bench; c != null; c = c.getSuperclass()) {
           for (Field f : c.getDeclaredFields()) {
             Param p = f.getAnnotation(Param.class);
             if (p != null) {
@@ -294,6 +295,9 @@ public final class Suites {
         return new Group(g.include(), params, g.timing());
       } catch (ClassNotFoundException e) {
         // the other package, or a class this jar was built without
+      } catch (LinkageError e) {
+        throw new IllegalStateException("cannot read the parameters of " + m.group(1) + " ("
+            + e + "): run with --add-modules jdk.incubator.vector", e);
       }
     }
     return g;
