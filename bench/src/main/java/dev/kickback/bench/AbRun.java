@@ -15,8 +15,11 @@ import java.util.concurrent.TimeUnit;
 /**
  * {@code ./kickback bench ab REF [SUITE]}: the same rows measured on two benchmark jars, A (the
  * commit REF, built by the launcher in a git worktree) and B (the checkout), interleaved fork by
- * fork in ABBA order (A, B, B, A, A, B, ...), so that drift of a shared machine falls on both
- * sides alike. Each fork is a plain JMH run of one row ({@code java -jar JAR -f 1 ...}), so
+ * fork (A, B, A, B, ...), {@value #FORKS} forks a side, so that drift of a shared machine falls
+ * on both sides alike. Strict alternation, not ABBA: on the VMs measured here the noise comes in
+ * slow spells of tens of seconds, and ABBA's two adjacent B forks fell into one (an A/A run
+ * flagged a 20% "regression" that way); alternation puts one A and one B in any two adjacent
+ * forks. Each fork is a plain JMH run of one row ({@code java -jar JAR -f 1 ...}), so
  * REF needs no code of this class: only the benchmark and its parameters.
  *
  * <p>Per row: the speed ratio B/A of the means over all iterations (above 1: B is faster), its
@@ -31,6 +34,11 @@ import java.util.concurrent.TimeUnit;
  */
 public final class AbRun {
   static final double ALPHA = 0.05;
+  /**
+   * Forks a side: with 3, every B fork below every A fork happens by chance once in 20 rows
+   * (with 2, once in 6), before the U test and the threshold.
+   */
+  static final int FORKS = 3;
 
   private AbRun() {}
 
@@ -166,6 +174,10 @@ public final class AbRun {
     Files.createDirectories(out);
     long start = System.nanoTime();
     List<Line> lines = new ArrayList<>();
+    int total = 0;
+    for (Suites.Group g : Suites.named(suite)) {
+      total += g.timing().forks() == null ? 0 : Suites.withDefaults(g).rows().size();
+    }
     for (Suites.Group g : Suites.named(suite)) {
       if (g.timing().forks() == null) {
         System.err.println("bench ab: skipping " + g.include() + " (single-shot curves, no"
@@ -173,7 +185,11 @@ public final class AbRun {
         continue;
       }
       for (Map<String, String> row : Suites.withDefaults(g).rows()) {
-        lines.add(measure(g, row, aJar, bJar, out));
+        Line l = measure(g, row, aJar, bJar, out);
+        lines.add(l);
+        System.err.printf(Locale.ROOT, "bench ab: [%d/%d] %s: speed B/A %.3f, %s%n",
+            lines.size(), total, l.key(), l.a().isEmpty() || l.b().isEmpty() ? Double.NaN
+                : l.speed(), l.verdict(threshold).text);
       }
     }
     String md = render(lines, threshold, aLabel, bLabel, suite,
@@ -187,7 +203,7 @@ public final class AbRun {
     System.exit(lines.stream().anyMatch(l -> l.verdict(t) == Verdict.REGRESSION) ? 1 : 0);
   }
 
-  /** One row: forks alternately on A and B, in ABBA order. */
+  /** One row: forks alternately on A and B. */
   private static Line measure(Suites.Group g, Map<String, String> row, Path aJar, Path bJar,
       Path out) throws IOException, InterruptedException {
     List<double[]> a = new ArrayList<>();
@@ -197,9 +213,9 @@ public final class AbRun {
     boolean higher = true;
     boolean aFailed = false;
     boolean bFailed = false;
-    int forks = Math.max(2, g.timing().forks());
+    int forks = Math.max(FORKS, g.timing().forks());
     for (int i = 0; i < 2 * forks; i++) {
-      boolean onA = i % 4 == 0 || i % 4 == 3;
+      boolean onA = i % 2 == 0;
       if (onA ? aFailed : bFailed) {
         continue;
       }
@@ -257,7 +273,7 @@ public final class AbRun {
   static String render(List<Line> lines, double threshold, String aLabel, String bLabel,
       String suite, double seconds) {
     StringBuilder sb = new StringBuilder(String.format(Locale.ROOT,
-        "# bench ab: A = %s, B = %s, suite %s%n%nForks interleaved ABBA on one machine;"
+        "# bench ab: A = %s, B = %s, suite %s%n%nForks interleaved A B A B on one machine;"
         + " speed = B over A (above 1: B faster); 95%% interval from the fork means;"
         + " p: Mann-Whitney U over the iterations. A regression needs p < %.2f, a speed below"
         + " %.3f and every B fork slower than every A fork.%n%n"
