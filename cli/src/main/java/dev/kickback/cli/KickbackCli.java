@@ -36,12 +36,31 @@ import picocli.CommandLine;
  * usage, 1 for data, model or training errors).
  */
 @Command(name = "kickback", mixinStandardHelpOptions = true,
+    versionProvider = KickbackCli.Version.class,
     subcommands = {KickbackCli.Train.class, KickbackCli.Predict.class, KickbackCli.Eval.class},
     description = "Train, apply and evaluate Kickback-J models.")
 public final class KickbackCli implements Runnable {
 
   public static void main(String[] args) {
-    System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    int status;
+    try {
+      status = run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true));
+    } catch (OutOfMemoryError e) {
+      System.err.println("kickback: " + outOfMemory());
+      status = 1;
+    }
+    System.exit(status);
+  }
+
+  /** What the command was doing, for an out-of-memory message. */
+  static volatile String stage = "starting";
+
+  /** One line: the heap there was, what needed more, and how to give more. */
+  static String outOfMemory() {
+    long max = Runtime.getRuntime().maxMemory();
+    return String.format(Locale.ROOT, "out of memory while %s: the Java heap is limited to %d"
+        + " MB. Give it more with KICKBACK_JAVA_OPTS, e.g. KICKBACK_JAVA_OPTS=-Xmx%dg"
+        + " ./kickback ...", stage, max >> 20, Math.max(2, 2 * ((max >> 30) + 1)));
   }
 
   /** Runs a command line; returns the exit status. */
@@ -95,7 +114,30 @@ public final class KickbackCli implements Runnable {
     return new Task(file.toString(), file.toString(), index, inputs);
   }
 
-  @Command(name = "train", mixinStandardHelpOptions = true,
+  /** {@code -V}: the version Maven wrote into the jar, or "development build" off a jar. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() throws IOException {
+      java.util.Properties p = new java.util.Properties();
+      try (java.io.InputStream in = KickbackCli.class.getResourceAsStream(
+          "/META-INF/maven/dev.kickback/kickback-cli/pom.properties")) {
+        if (in != null) {
+          p.load(in);
+        }
+      }
+      return new String[] {"Kickback-J " + p.getProperty("version", "(development build)")
+          + ", Java " + Runtime.version()};
+    }
+  }
+
+  /**
+   * A trained network whose test NMSE is above this fraction of the untrained network's
+   * learned nothing worth the name.
+   */
+  static final double LEARNED_NOTHING = 0.99;
+
+  @Command(name = "train", mixinStandardHelpOptions = true, showDefaultValues = true,
+      versionProvider = Version.class,
       description = "Train on a file and report the held-out NMSE.")
   static final class Train implements Callable<Integer> {
     @Option(names = "--data", required = true, description = "training data file; - for stdin")
@@ -132,7 +174,8 @@ public final class KickbackCli implements Runnable {
     long seed;
     @Option(names = "--save", description = "write the model here")
     Path save;
-    @Option(names = "--strict", description = "exit 3 when the trained network is dead")
+    @Option(names = "--strict", description = "exit 3 when the trained network is dead, learned"
+        + " nothing, or its test NMSE is undefined")
     boolean strict;
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -155,6 +198,7 @@ public final class KickbackCli implements Runnable {
       if (save != null) {
         checkSaveTarget();
       }
+      stage = "reading " + data;
       NumericTable table = NumericTable.read(data, header);
       Task task = task(data, table, target);
       if (task.inputs().length == 0) {
@@ -168,15 +212,23 @@ public final class KickbackCli implements Runnable {
             + " part (" + (table.rows() - testRows) + " and " + testRows + " rows)");
       }
       Split s = Split.of(table, task, testFraction, seed);
+      if (batch > s.trainRows) {
+        throw new IllegalArgumentException("--batch " + batch + ": larger than the "
+            + s.trainRows + " training rows of " + data);
+      }
       Config c = new Config(rule, head, coherence, hidden, RateRule.parse(lrRule, rule));
+      stage = "building a network of " + c.spec(s.width).parameterCount() + " parameters";
       Network net = Network.initialize(c.spec(s.width), seed);
       float[] rates = c.rates().rates(net, lr, s.xTrain, s.yTrain, s.trainRows, s.width);
-      Trainer trainer = new Trainer(net, Math.min(batch, s.trainRows));
+      Trainer trainer = new Trainer(net, batch);
       PrintWriter out = spec.commandLine().getOut();
       if (c.rates() != RateRule.PLAIN) {
         out.printf(Locale.ROOT, "--lr %s spread by --lr-rule %s: %s per weight layer, input side"
             + " first%n", lr, c.rates().label(), java.util.Arrays.toString(rates));
       }
+      stage = "training";
+      double untrained = Training.nmse(Training.predict(net, s.xTest, s.testRows, s.width),
+          s.yTest);
       int[] epochNow = {0};
       try (ProgressBar pb = new ProgressBarBuilder().setTaskName("train")
           .setInitialMax((long) epochs * s.trainRows).setUnit(" samples", 1)
@@ -207,12 +259,25 @@ public final class KickbackCli implements Runnable {
         ModelFile.save(save, net, s.standardization);
         out.println("saved " + save);
       }
+      if (Double.isNaN(nmse)) {
+        out.printf(Locale.ROOT, "WARNING: test NMSE undefined: the target is constant over the"
+            + " %d test rows, so no error can be normalized by its variance. Use more rows or a"
+            + " larger --test-fraction; 'kickback eval' on other data measures the model.%n",
+            s.testRows);
+        return strict ? 3 : 0;
+      }
       out.printf(Locale.ROOT, "test NMSE %.6f (%s)%n", nmse, LinearBaseline.describe(s));
       if (dead != null) {
         out.printf(Locale.ROOT, "WARNING: the network died in training: %s, so it predicts one"
             + " value. Likely cause: --lr %s is too high for this network. Try a lower --lr,"
             + " --coherence coherent, or --rule %s.%n", dead, lr,
             rule == Rule.KICKBACK ? "backprop" : "kickback");
+        return strict ? 3 : 0;
+      }
+      if (nmse > LEARNED_NOTHING * untrained) {
+        out.printf(Locale.ROOT, "WARNING: the model learned nothing: test NMSE %.4f, and %.4f"
+            + " before training. If --lr %s is small, try a larger one or more --epochs.%n",
+            nmse, untrained, lr);
         return strict ? 3 : 0;
       }
       return 0;
@@ -228,6 +293,13 @@ public final class KickbackCli implements Runnable {
         why = "folder " + folder + " does not exist";
       } else if (!Files.isWritable(folder)) {
         why = "folder " + folder + " is not writable (permission denied)";
+      }
+      if (why == null) {
+        try {
+          ModelFile.checkWritable(save); // what the save does first, tried before training
+        } catch (IOException e) {
+          why = e.getMessage();
+        }
       }
       if (why != null) {
         throw new CommandLine.ParameterException(spec.commandLine(),
@@ -267,7 +339,8 @@ public final class KickbackCli implements Runnable {
     return out;
   }
 
-  @Command(name = "predict", mixinStandardHelpOptions = true,
+  @Command(name = "predict", mixinStandardHelpOptions = true, showDefaultValues = true,
+      versionProvider = Version.class,
       description = "Print one prediction per input row, in target units.")
   static final class Predict implements Callable<Integer> {
     @Option(names = "--model", required = true)
@@ -290,7 +363,8 @@ public final class KickbackCli implements Runnable {
     }
   }
 
-  @Command(name = "eval", mixinStandardHelpOptions = true,
+  @Command(name = "eval", mixinStandardHelpOptions = true, showDefaultValues = true,
+      versionProvider = Version.class,
       description = "Print the model's NMSE on a file with the target.")
   static final class Eval implements Callable<Integer> {
     @Option(names = "--model", required = true)

@@ -240,4 +240,78 @@ class CliTest {
         diverged.err());
     assertTrue(diverged.err().contains("lower learning rate"), diverged.err());
   }
+
+  @Test
+  void anUndefinedOrUntrainedResultIsNamedAndStrictExitsThree() throws Exception {
+    Path constant = dir.resolve("constant.csv");
+    StringBuilder sb = new StringBuilder();
+    for (int r = 0; r < 50; r++) {
+      sb.append(r % 7).append(',').append(r % 5).append(",2.5\n");
+    }
+    Files.writeString(constant, sb);
+    String[] args = {"train", "--data", constant.toString(), "--target", "3", "--epochs", "1"};
+    Run undefined = cli(args);
+    assertEquals(0, undefined.status(), undefined.err());
+    assertFalse(undefined.out().contains("NaN"), undefined.out());
+    assertTrue(undefined.out().contains("WARNING: test NMSE undefined: the target is constant"
+        + " over the 10 test rows"), undefined.out());
+    String[] strict = java.util.Arrays.copyOf(args, args.length + 1);
+    strict[args.length] = "--strict";
+    assertEquals(3, cli(strict).status());
+    Run untrained = cli("train", "--data", data.toString(), "--target", "3", "--epochs", "1",
+        "--lr", "1e-12", "--strict");
+    assertEquals(3, untrained.status(), untrained.out());
+    assertTrue(untrained.out().contains("WARNING: the model learned nothing: test NMSE"),
+        untrained.out());
+  }
+
+  @Test
+  void aBatchLargerThanTheTrainingPartIsRefused() {
+    fails(2, "--batch 100000: larger than the 480 training rows of " + data, "train", "--data",
+        data.toString(), "--target", "3", "--batch", "100000");
+  }
+
+  @Test
+  void helpShowsDefaultsAndVersionPrintsOne() {
+    Run help = cli("train", "--help");
+    assertTrue(help.out().contains("Default: 0.01"), help.out());
+    Run version = cli("train", "-V");
+    assertEquals(0, version.status());
+    assertTrue(version.out().startsWith("Kickback-J "), version.out());
+  }
+
+  @Test
+  void outOfMemorySaysWhatNeededItAndHowToGiveMore() {
+    KickbackCli.stage = "reading big.csv";
+    String m = KickbackCli.outOfMemory();
+    assertTrue(m.matches("out of memory while reading big\\.csv: the Java heap is limited to"
+        + " \\d+ MB\\. Give it more with KICKBACK_JAVA_OPTS, e\\.g\\. KICKBACK_JAVA_OPTS=-Xmx\\d+g"
+        + " \\./kickback \\.\\.\\."), m);
+  }
+
+  @Test
+  void savedModelsGetThePermissionsOfAPlainFile() throws Exception {
+    Path model = dir.resolve("perm.kbk");
+    assertEquals(0, cli("train", "--data", data.toString(), "--target", "3", "--epochs", "1",
+        "--save", model.toString()).status());
+    Path plain = Files.createFile(dir.resolve("plain.txt"));
+    if (Files.getFileStore(model).supportsFileAttributeView("posix")) {
+      assertEquals(Files.getPosixFilePermissions(plain), Files.getPosixFilePermissions(model));
+    }
+    try (var files = Files.list(dir)) {
+      assertEquals(0, files.filter(f -> f.toString().endsWith(".tmp")).count(), "temp left");
+    }
+  }
+
+  @Test
+  void aSaveFolderWhereNoFileCanBeCreatedFailsBeforeTraining() {
+    Path proc = Path.of("/proc/m.kbk");
+    if (!Files.isDirectory(proc.getParent())) {
+      return; // not Linux
+    }
+    Run r = cli("train", "--data", data.toString(), "--target", "3", "--save", proc.toString());
+    assertEquals(2, r.status(), r.err());
+    assertTrue(r.err().startsWith("kickback: --save /proc/m.kbk: "), r.err());
+    assertEquals("", r.out(), "nothing trained");
+  }
 }

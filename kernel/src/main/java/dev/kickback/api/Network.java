@@ -40,6 +40,11 @@ public final class Network {
    * clipped takes the fast path at once.
    */
   int clippedVersion = -1;
+  /** A snapshot handed to readers ({@link #readOnlyCopy}): no trainer or setter writes it. */
+  private boolean readOnly;
+  /** The trainer running a step on this network now, or null: one writer at a time. */
+  final java.util.concurrent.atomic.AtomicReference<Trainer> writer =
+      new java.util.concurrent.atomic.AtomicReference<>();
 
   private Network(NetworkSpec spec, float[][] weights, float[][] biases) {
     this.spec = spec;
@@ -131,6 +136,31 @@ public final class Network {
     return copy;
   }
 
+  /**
+   * A copy that readers may share and nobody may write: a {@link Trainer} refuses it and the
+   * setters throw, naming why. {@link #copy} of it is writable again. This is what
+   * {@code OnlineModel} hands out.
+   */
+  public Network readOnlyCopy() {
+    Network copy = copy();
+    copy.readOnly = true;
+    return copy;
+  }
+
+  /** Whether this is a {@link #readOnlyCopy}. */
+  public boolean isReadOnly() {
+    return readOnly;
+  }
+
+  /** Throws unless this network may be written, naming {@code who} writes. */
+  void checkWritable(String who) {
+    if (readOnly) {
+      throw new IllegalStateException(who + ": this Network is a read-only snapshot (from"
+          + " OnlineModel.current() or readOnlyCopy()); train or change a copy() of it and"
+          + " publish that");
+    }
+  }
+
   /** A copy of layer {@code l}'s weights, row-major {@code [width(l)][fanIn(l)]}. */
   public float[] weights(int l) {
     spec.width(l);
@@ -147,6 +177,7 @@ public final class Network {
 
   /** Replaces layer {@code l}'s weights; values must be finite. Not thread-safe. */
   public void setWeights(int l, float[] values) {
+    checkWritable("setWeights");
     Checks.matrix("weights[" + l + "]", values, spec.width(l), spec.fanIn(l));
     Checks.finite("weights[" + l + "]", values, spec.fanIn(l));
     transpose(values, spec.width(l), spec.fanIn(l), weights[l]);
@@ -164,6 +195,7 @@ public final class Network {
 
   /** Replaces layer {@code l}'s biases; values must be finite. Not thread-safe. */
   public void setBiases(int l, float[] values) {
+    checkWritable("setBiases");
     Checks.matrix("biases[" + l + "]", values, 1, spec.width(l));
     Checks.finite("biases[" + l + "]", values, spec.width(l));
     System.arraycopy(values, 0, biases[l], 0, values.length);

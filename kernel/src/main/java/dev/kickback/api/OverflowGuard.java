@@ -20,6 +20,13 @@ import dev.kickback.kernels.KernelOps;
 final class OverflowGuard {
   /** Parameters whose bounds stay below this cannot overflow a float. */
   static final double SAFE_LIMIT = 0x1p120;
+  /**
+   * Activations whose bound stays below this cannot overflow a float in a forward pass (a
+   * layer's sums are bounded by the bound itself, with room for rounding).
+   */
+  static final double ACTIVATION_LIMIT = 0x1p120;
+  /** Inputs beyond this magnitude (about 1e12) are far from any standardized scale. */
+  static final double INPUT_SCALE_LIMIT = 0x1p40;
 
   private final Network net;
   private final NetworkSpec spec;
@@ -31,6 +38,8 @@ final class OverflowGuard {
   private final float[][] backupW; // a layer's parameters before the step
   private final float[][] backupB;
   private int version;
+  /** The largest input magnitude of any step so far: the training scale. */
+  private double inputScale;
 
   OverflowGuard(Network net, KernelOps ops) {
     this.net = net;
@@ -86,7 +95,56 @@ final class OverflowGuard {
       inPlace &= sumGX * slack <= SAFE_LIMIT && sumG * slack <= SAFE_LIMIT
           && wBound[l] + growthW[l] <= SAFE_LIMIT && bBound[l] + growthB[l] <= SAFE_LIMIT;
     }
-    return inPlace;
+    inputScale = Math.max(inputScale, ops.maxAbs(in[0], 0, batch * spec.inputWidth()));
+    return inPlace && activationBound(inputScale, true) <= ACTIVATION_LIMIT;
+  }
+
+  /**
+   * A bound on every activation of a forward pass of inputs no larger than {@code x}: per
+   * layer {@code fanIn * max|W| * a + max|b|}, with this step's growth when {@code grown}.
+   * Loose (every product at its largest, all of one sign), so it only decides when the exact
+   * check ({@link Trainer}'s forward pass after the step) is needed.
+   */
+  double activationBound(double x, boolean grown) {
+    double a = x;
+    for (int l = 0; l < spec.layers(); l++) {
+      double w = wBound[l] + (grown ? growthW[l] : 0);
+      double b = bBound[l] + (grown ? growthB[l] : 0);
+      a = spec.fanIn(l) * w * a + b;
+    }
+    return 2 * a; // the PAIR head adds its two outputs
+  }
+
+  /** {@link #activationBound} of the parameters as they are, measured again if stale. */
+  double activationBoundNow(double x) {
+    if (!networkUnchangedSinceLastStep()) {
+      measure();
+    }
+    return activationBound(x, false);
+  }
+
+  /** Whether, after a guarded step, a forward pass at the training scale might overflow. */
+  boolean activationsMayOverflow() {
+    return !(activationBound(inputScale, false) <= ACTIVATION_LIMIT);
+  }
+
+  /** The largest input magnitude of any step so far. */
+  double inputScale() {
+    return inputScale;
+  }
+
+  /**
+   * After a guarded step whose network cannot predict finite values at the training scale:
+   * every layer back as it was before the step (each was backed up), then the reason.
+   */
+  DivergenceException rollBack(String what, float[] lr) {
+    for (int k = 0; k < spec.layers(); k++) {
+      System.arraycopy(backupW[k], 0, net.weights[k], 0, backupW[k].length);
+      System.arraycopy(backupB[k], 0, net.biases[k], 0, backupB[k].length);
+    }
+    version = net.version - 1;
+    return new DivergenceException(0, "training step diverged: after it " + what
+        + "; the network was restored to its state before the step. " + cause(lr, 0));
   }
 
   /** After an in-place update of layer {@code l}: its bounds grow by the bounded change. */
@@ -128,8 +186,21 @@ final class OverflowGuard {
     }
     version = net.version - 1; // layers above were rewritten twice: measure again
     throw new DivergenceException(l, "training step diverged: " + what
-        + " is not finite; the network was restored to its state before the step."
-        + " Try a lower learning rate than lr[" + l + "] = " + lr[l]);
+        + " is not finite; the network was restored to its state before the step. "
+        + cause(lr, l));
+  }
+
+  /**
+   * Whose fault a diverged step is: the inputs', when they are far beyond any standardized scale
+   * while the weights are moderate (a forward pass of inputs no larger than 1 stays far from the
+   * float range), else the learning rate's.
+   */
+  String cause(float[] lr, int l) {
+    if (inputScale > INPUT_SCALE_LIMIT && activationBound(1, false) <= ACTIVATION_LIMIT) {
+      return "The inputs' scale is the cause (largest |x| so far " + (float) inputScale
+          + "): standardize the inputs";
+    }
+    return "Try a lower learning rate than lr[" + l + "] = " + lr[l];
   }
 
   /** After a whole step: the bounds and the clip hold for the network's new version. */

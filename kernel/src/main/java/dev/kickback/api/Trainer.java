@@ -25,7 +25,12 @@ import java.util.Objects;
  * the same pass.
  *
  * <p>A trainer owns its buffers (sized for {@code maxBatch} at construction) and allocates
- * nothing per step. It is not thread-safe and must be the only writer of its network.
+ * nothing per step. It is not thread-safe and must be the only writer of its network; both are
+ * checked where the misuse happens ({@link #enter}): a call that overlaps another call on the
+ * same trainer, or a step that overlaps another trainer's step on the same network, throws
+ * {@link IllegalStateException} instead of corrupting the buffers or the weights. Using one
+ * trainer from several threads one after another (with a happens-before edge between them, as
+ * an executor gives) is allowed.
  */
 public final class Trainer {
   private final Network net;
@@ -41,8 +46,15 @@ public final class Trainer {
   /** Rows of the last forward pass, for {@link #prediction}. */
   private int predicted;
   private final float[] uniformRates;
+  /** The thread inside a call of this trainer now, or null. */
+  private final java.util.concurrent.atomic.AtomicReference<Thread> caller =
+      new java.util.concurrent.atomic.AtomicReference<>();
 
-  /** A trainer for {@code net} taking batches of 1 to {@code maxBatch} samples. */
+  /**
+   * A trainer for {@code net} taking batches of 1 to {@code maxBatch} samples.
+   *
+   * @throws IllegalStateException if {@code net} is a read-only snapshot
+   */
   public Trainer(Network net, int maxBatch) {
     this(net, maxBatch, Kernels.ops());
   }
@@ -50,6 +62,7 @@ public final class Trainer {
   /** As {@link #Trainer(Network, int)} with an explicit kernel implementation. */
   public Trainer(Network net, int maxBatch, KernelOps ops) {
     this.net = Objects.requireNonNull(net, "net");
+    net.checkWritable("new Trainer");
     this.ops = Objects.requireNonNull(ops, "ops");
     this.spec = net.spec;
     this.ws = net.newWorkspace(maxBatch, ops);
@@ -95,9 +108,45 @@ public final class Trainer {
 
   /** One SGD step with learning rate {@code lr[l]} on weight layer {@code l}. */
   public float step(Rule rule, float[] x, float[] y, int batch, float[] lr) {
-    validate(rule, x, y, batch);
-    Checks.rates(lr, spec.layers());
-    return run(rule, x, y, batch, lr, net.weights, net.biases);
+    enter(true);
+    try {
+      validate(rule, x, y, batch);
+      Checks.rates(lr, spec.layers());
+      return run(rule, x, y, batch, lr, net.weights, net.biases);
+    } finally {
+      exit(true);
+    }
+  }
+
+  /**
+   * The misuse checks: two compare-and-sets per call, tens of nanoseconds against the
+   * microseconds of a batch-1 step. A call overlapping another on this trainer, or a step
+   * overlapping another trainer's step on this network, throws naming the other thread.
+   */
+  private void enter(boolean writes) {
+    Thread me = Thread.currentThread();
+    if (!caller.compareAndSet(null, me)) {
+      throw new IllegalStateException("Trainer used by thread '" + me.getName() + "' while"
+          + " thread '" + name(caller.get()) + "' runs a call on it: a Trainer is not"
+          + " thread-safe; give each thread its own Trainer (and network copy)");
+    }
+    if (writes && !net.writer.compareAndSet(null, this)) {
+      caller.set(null);
+      throw new IllegalStateException("two Trainers write one Network at once: another"
+          + " Trainer is running a step on it; one writer per Network (train a copy() per"
+          + " thread)");
+    }
+  }
+
+  private void exit(boolean writes) {
+    if (writes) {
+      net.writer.set(null);
+    }
+    caller.set(null);
+  }
+
+  private static String name(Thread t) {
+    return t == null ? "(just finished)" : t.getName();
   }
 
   /**
@@ -125,14 +174,19 @@ public final class Trainer {
    * @return the batch's mean loss
    */
   public float direction(Rule rule, float[] x, float[] y, int batch, float[][] dW, float[][] dB) {
-    validate(rule, x, y, batch);
-    checkTargets("dW", dW, true);
-    checkTargets("dB", dB, false);
-    for (int l = 0; l < spec.layers(); l++) {
-      Arrays.fill(dW[l], 0, spec.weightCount(l), 0f);
-      Arrays.fill(dB[l], 0, spec.width(l), 0f);
+    enter(false);
+    try {
+      validate(rule, x, y, batch);
+      checkTargets("dW", dW, true);
+      checkTargets("dB", dB, false);
+      for (int l = 0; l < spec.layers(); l++) {
+        Arrays.fill(dW[l], 0, spec.weightCount(l), 0f);
+        Arrays.fill(dB[l], 0, spec.width(l), 0f);
+      }
+      return run(rule, x, y, batch, null, dW, dB);
+    } finally {
+      exit(false);
     }
-    return run(rule, x, y, batch, null, dW, dB);
   }
 
   private void validate(Rule rule, float[] x, float[] y, int batch) {
@@ -251,8 +305,27 @@ public final class Trainer {
         clip(net.weights[l], spec.signsOf(l), spec.width(l), spec.fanIn(l));
       }
     }
+    if (!inPlace && guard.activationsMayOverflow()) {
+      checkPredictsFinite(batch, lr);
+    }
     guard.stepDone();
     net.clippedVersion = net.version;
+  }
+
+  /**
+   * The exact check the loose activation bound asked for: the updated network's forward pass of
+   * this batch must be finite, else the step is rolled back. A step whose weights stay finite
+   * but whose next predictions would overflow is a diverged step too.
+   */
+  private void checkPredictsFinite(int batch, float[] lr) {
+    net.forward(ops, inputs[0], batch, ws);
+    float[] out = ws.out[spec.layers() - 1];
+    int n = batch * spec.width(spec.layers() - 1);
+    int bad = OverflowGuard.firstNonFinite(out, n);
+    if (bad >= 0) {
+      throw guard.rollBack("the network's output for row " + bad / spec.width(spec.layers() - 1)
+          + " of this batch is " + out[bad], lr);
+    }
   }
 
   /**
@@ -337,12 +410,26 @@ public final class Trainer {
         return new DivergenceException(l, "training step diverged: the loss is " + loss
             + " because layer " + l + "'s pre-activation (row " + bad / spec.width(l)
             + ", unit " + bad % spec.width(l) + ") is " + ws.pre[l][bad]
-            + "; the network is unchanged. Its weights have grown too large: try a lower"
-            + " learning rate" + (lr == null ? "" : " than " + lr[l]));
+            + "; the network is unchanged: " + overflowCause(batch, lr));
       }
     }
     return new DivergenceException(spec.layers() - 1, "training step diverged: the loss is "
         + loss + "; the network is unchanged. Try a lower learning rate");
+  }
+
+  /**
+   * Why a forward pass overflowed: the inputs, when the weights are moderate (a forward pass of
+   * inputs no larger than 1 is bounded far from the float range) and the inputs are not.
+   */
+  private String overflowCause(int batch, float[] lr) {
+    double x = ops.maxAbs(inputs[0], 0, batch * spec.inputWidth());
+    if (x > OverflowGuard.INPUT_SCALE_LIMIT
+        && guard.activationBoundNow(1) <= OverflowGuard.ACTIVATION_LIMIT) {
+      return "the inputs' scale is the cause (largest |x| in this batch " + (float) x
+          + "): standardize the inputs";
+    }
+    return "its weights have grown too large: try a lower learning rate"
+        + (lr == null ? "" : " than " + lr[0]);
   }
 
   /** Zeroes each weight into unit k whose sign disagrees with nu_k: column k of W^T. */

@@ -238,15 +238,18 @@ public final class ModelFile {
     }
   }
 
-  /** Saves atomically: temporary file, fsync, rename over {@code path}, fsync the folder. */
+  /**
+   * Saves atomically: temporary file, fsync, rename over {@code path}, fsync the folder. The
+   * file gets the permissions a plain new file gets (the umask applies), so that a model one
+   * user trains another can serve.
+   */
   public static void save(Path path, Network net, Standardization std) throws IOException {
     byte[] bytes = encode(net, std);
     Path abs = path.toAbsolutePath();
     Path dir = abs.getParent();
-    Path tmp = Files.createTempFile(dir, abs.getFileName() + ".", ".tmp");
+    Path tmp = temporary(abs);
     try {
-      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE,
-          StandardOpenOption.TRUNCATE_EXISTING)) {
+      try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
         ByteBuffer buf = ByteBuffer.wrap(bytes);
         while (buf.hasRemaining()) {
           ch.write(buf);
@@ -268,6 +271,31 @@ public final class ModelFile {
     } catch (IOException e) {
       // some platforms cannot open a folder; the file itself is already durable
     }
+  }
+
+  /**
+   * Fails, naming {@code path}, unless a model could be saved there: what {@link #save} does
+   * first (a new file beside it) is tried and undone. For checks before long work.
+   *
+   * @throws IOException why no model can be saved at {@code path}
+   */
+  public static void checkWritable(Path path) throws IOException {
+    Files.delete(temporary(path.toAbsolutePath()));
+  }
+
+  /** A new empty file beside {@code abs}, created as a plain file is (the umask applies). */
+  private static Path temporary(Path abs) throws IOException {
+    Path dir = abs.getParent();
+    Path tmp = dir.resolve(abs.getFileName() + "." + Long.toUnsignedString(
+        java.util.concurrent.ThreadLocalRandom.current().nextLong(), 36) + ".tmp");
+    try {
+      FileChannel.open(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE).close();
+    } catch (IOException e) {
+      throw new IOException("cannot save " + abs + ": cannot create a file in " + dir + " ("
+          + (e.getMessage() == null ? e : e.getClass().getSimpleName() + ": "
+          + e.getMessage()) + ")", e);
+    }
+    return tmp;
   }
 
   /**

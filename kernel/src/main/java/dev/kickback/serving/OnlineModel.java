@@ -37,7 +37,7 @@ public final class OnlineModel {
 
   /** Publishes a copy of {@code initial} as version 0. */
   public OnlineModel(Network initial) {
-    current = new Snapshot(0, Objects.requireNonNull(initial, "initial").copy());
+    current = new Snapshot(0, Objects.requireNonNull(initial, "initial").readOnlyCopy());
   }
 
   /** The latest published snapshot; a volatile read. */
@@ -59,7 +59,7 @@ public final class OnlineModel {
       throw new IllegalArgumentException("cannot publish " + trained.spec()
           + " over a model of " + now.network().spec() + ": " + difference);
     }
-    Snapshot next = new Snapshot(now.version() + 1, trained.copy());
+    Snapshot next = new Snapshot(now.version() + 1, trained.readOnlyCopy());
     current = next;
     return next;
   }

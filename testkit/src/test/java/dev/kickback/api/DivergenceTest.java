@@ -122,4 +122,51 @@ class DivergenceTest {
     }
     assertTrue(diverged > 10 && diverged < 390, "diverged " + diverged + " of 400 steps");
   }
+
+  /**
+   * A step may keep every weight finite and still leave the network unable to predict: at a
+   * rate of 1e30 the weights stay near 1e28 while the forward pass overflows. Whatever the
+   * rate, after a step (taken or refused) the network predicts finite values for the batch it
+   * was trained on, and a refused step changed nothing.
+   */
+  @ParameterizedTest
+  @EnumSource(Rule.class)
+  void noStepLeavesTheNetworkUnableToPredictItsTrainingInputs(Rule rule) {
+    NetworkSpec spec = NetworkSpec.builder(4).hidden(8, 6).head(Head.PAIR).build();
+    SplittableRandom rnd = new SplittableRandom(5);
+    int refusedForPredictions = 0;
+    for (int e = 10; e <= 37; e++) {
+      Network net = Network.initialize(spec, e);
+      float[] x = RandomNets.gaussian(rnd, 2 * 4);
+      float[] y = {1f, -1f};
+      Network before = net.copy();
+      try {
+        new Trainer(net, 2).step(rule, x, y, 2, (float) Math.pow(10, e));
+      } catch (DivergenceException d) {
+        assertSameParameters(before, net);
+        refusedForPredictions += d.getMessage().contains("the network's output for row") ? 1 : 0;
+      }
+      float[] out = new float[2];
+      net.predict(x, 2, out, net.newWorkspace(2));
+      assertTrue(Float.isFinite(out[0]) && Float.isFinite(out[1]),
+          "rate 1e" + e + ": predictions " + out[0] + ", " + out[1]);
+    }
+    assertTrue(refusedForPredictions > 0, "no step was refused for its predictions alone");
+  }
+
+  @ParameterizedTest
+  @EnumSource(Rule.class)
+  void inputsFarBeyondAnyScaleAreNamedAsTheCause(Rule rule) {
+    NetworkSpec spec = NetworkSpec.builder(4).hidden(8, 6).head(Head.LINEAR).build();
+    Network net = Network.initialize(spec, 6);
+    Network before = net.copy();
+    float[] x = {1e30f, -1e30f, 1e30f, 1e30f};
+    DivergenceException e = assertThrows(DivergenceException.class,
+        () -> new Trainer(net, 1).step(rule, x, new float[] {1f}, 1, 0.01f));
+    assertTrue(e.getMessage().contains("The inputs' scale is the cause (largest |x| so far"
+        + " 1.0E30): standardize the inputs")
+        || e.getMessage().contains("the inputs' scale is the cause (largest |x| in this batch"
+        + " 1.0E30): standardize the inputs"), e.getMessage());
+    assertSameParameters(before, net);
+  }
 }

@@ -3,7 +3,6 @@ package dev.kickback.cli.data;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
-import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
@@ -113,51 +112,60 @@ public final class NumericTable {
   public static NumericTable parse(InputStream in, String source, boolean header)
       throws IOException {
     Lines r = new Lines(new InputStreamReader(in, StandardCharsets.UTF_8.newDecoder()
-        .onMalformedInput(CodingErrorAction.REPORT)
-        .onUnmappableCharacter(CodingErrorAction.REPORT)));
+        // bytes that are not UTF-8 become U+FFFD, found below on their own line
+        .onMalformedInput(CodingErrorAction.REPLACE)
+        .onUnmappableCharacter(CodingErrorAction.REPLACE)));
     Values values = new Values();
     List<String> names = null;
     int cols = -1;
     int rows = 0;
     boolean comma = false;
     long lineNo = 0;
+    long blank = 0; // the first empty line after the data began
     List<String> cells = new ArrayList<>();
-    try {
-      for (String line; (line = r.next()) != null; ) {
-        lineNo++;
-        if (line.length() > MAX_LINE) {
-          throw new DataFormatException(source + ":" + lineNo + ": a line longer than "
-              + MAX_LINE + " characters: not a table of numbers");
+    for (String line; (line = r.next()) != null; ) {
+      lineNo++;
+      if (line.length() > MAX_LINE) {
+        throw new DataFormatException(source + ":" + lineNo + ": a line longer than "
+            + MAX_LINE + " characters: not a table of numbers");
+      }
+      if (lineNo == 1 && line.startsWith("\uFEFF")) {
+        line = line.substring(1);
+      }
+      int bad = line.indexOf('\uFFFD');
+      if (bad >= 0) {
+        throw new DataFormatException(source + ":" + lineNo + ": not a text file: invalid"
+            + " UTF-8 at character " + (bad + 1));
+      }
+      if (line.isBlank()) {
+        if (cols >= 0 && blank == 0) {
+          blank = lineNo;
         }
-        if (lineNo == 1 && line.startsWith("\uFEFF")) {
-          line = line.substring(1);
-        }
-        if (line.isBlank()) {
+        continue;
+      }
+      if (blank > 0) {
+        throw new DataFormatException(source + ":" + blank + ": an empty line inside the"
+            + " data (line " + lineNo + " has more); remove it, or split the file");
+      }
+      if (cols < 0) {
+        comma = line.indexOf(',') >= 0;
+      }
+      split(line, comma, cells);
+      if (cols < 0) {
+        cols = cells.size();
+        // an empty cell makes no header: the row is data, refused below for that cell
+        if (header || !cells.stream().allMatch(c -> c.isEmpty() || isPlainDecimal(c))) {
+          names = List.copyOf(cells);
           continue;
         }
-        if (cols < 0) {
-          comma = line.indexOf(',') >= 0;
-        }
-        split(line, comma, cells);
-        if (cols < 0) {
-          cols = cells.size();
-          if (header || !cells.stream().allMatch(NumericTable::isPlainDecimal)) {
-            names = List.copyOf(cells);
-            continue;
-          }
-        } else if (cells.size() != cols) {
-          throw new DataFormatException(source + ":" + lineNo + ": " + cells.size()
-              + " columns, expected " + cols + " (as in the first row)");
-        }
-        for (int c = 0; c < cols; c++) {
-          values.add(number(cells.get(c), source, lineNo, c));
-        }
-        rows++;
+      } else if (cells.size() != cols) {
+        throw new DataFormatException(source + ":" + lineNo + ": " + cells.size()
+            + " columns, expected " + cols + " (as in the first row)");
       }
-    } catch (CharacterCodingException e) {
-      // decoding runs ahead of the lines handed out: the bad bytes are past the last whole line
-      throw new DataFormatException(source + ": not a text file: invalid UTF-8"
-          + (lineNo > 0 ? " after line " + lineNo : ""));
+      for (int c = 0; c < cols; c++) {
+        values.add(number(cells.get(c), source, lineNo, c));
+      }
+      rows++;
     }
     if (rows == 0) {
       throw new DataFormatException(source + ": no data rows");
@@ -193,6 +201,11 @@ public final class NumericTable {
           ? file + " has no header row to name columns; give a 1-based column number"
           : "no such column in " + file + "'s header " + names));
     }
+    int again = names.lastIndexOf(ref);
+    if (again != index) {
+      throw new IllegalArgumentException(prefix + file + "'s header names columns "
+          + (index + 1) + " and " + (again + 1) + " alike; give a 1-based column number");
+    }
     return index;
   }
 
@@ -212,9 +225,6 @@ public final class NumericTable {
           out.add(line.substring(from, i).strip());
           from = i + 1;
         }
-      }
-      if (out.size() > 1 && out.get(out.size() - 1).isEmpty()) {
-        out.remove(out.size() - 1);
       }
       return;
     }
@@ -276,6 +286,10 @@ public final class NumericTable {
   }
 
   private static double number(String cell, String source, long line, int c) {
+    if (cell.isEmpty()) {
+      throw new DataFormatException(source + ":" + line + ": column " + (c + 1)
+          + " is empty (a trailing or doubled comma?)");
+    }
     if (!isPlainDecimal(cell)) {
       throw new DataFormatException(source + ":" + line + ": column " + (c + 1) + ": "
           + shown(cell) + " is not a plain decimal number");
@@ -295,8 +309,9 @@ public final class NumericTable {
   }
 
   /**
-   * Lines ending in LF or CRLF (the CR stays and counts as a blank), read through a 64 KB
-   * buffer; a line stops growing just past {@link #MAX_LINE}, so the caller can refuse it.
+   * Lines ending in LF, CRLF or a lone CR (old Mac files), read through a 64 KB buffer. A line
+   * stops at {@link #MAX_LINE} + 1 characters and is returned at once, so the caller refuses it
+   * without reading the rest: a stream without line ends (/dev/zero) is refused, not read.
    */
   private static final class Lines {
     private final java.io.Reader in;
@@ -304,6 +319,8 @@ public final class NumericTable {
     private final StringBuilder line = new StringBuilder();
     private int pos;
     private int end;
+    /** The last line ended in CR: an LF right after it belongs to that line end. */
+    private boolean afterCr;
 
     Lines(java.io.Reader in) {
       this.in = in;
@@ -320,15 +337,24 @@ public final class NumericTable {
             return line.length() > 0 ? line.toString() : null;
           }
         }
+        if (afterCr) {
+          afterCr = false;
+          if (buf[pos] == '\n') {
+            pos++;
+            continue;
+          }
+        }
         int start = pos;
-        while (pos < end && buf[pos] != '\n') {
+        while (pos < end && buf[pos] != '\n' && buf[pos] != '\r') {
           pos++;
         }
-        if (line.length() <= MAX_LINE) {
-          line.append(buf, start, Math.min(pos - start, MAX_LINE + 1 - line.length()));
+        line.append(buf, start, Math.min(pos - start, MAX_LINE + 1 - line.length()));
+        if (line.length() > MAX_LINE) {
+          return line.toString();
         }
         if (pos < end) {
-          pos++; // the LF
+          afterCr = buf[pos] == '\r';
+          pos++;
           return line.toString();
         }
       }

@@ -8,7 +8,8 @@ import java.io.IOException;
 /**
  * Fuzzes the reader: whatever the bytes, {@link NumericTable#parse} returns a table whose shape
  * matches its values or throws {@link DataFormatException}; any other exception or error
- * fails. In the test suite this runs the seed corpus in {@code NumericTableFuzzTestInputs}
+ * fails. The same bytes also go through standard input ({@code --data -}), the path a pipe
+ * takes. In the test suite this runs the seed corpus in {@code NumericTableFuzzTestInputs}
  * (regression mode); with {@code JAZZER_FUZZ=1} it fuzzes.
  */
 class NumericTableFuzzTest {
@@ -16,15 +17,30 @@ class NumericTableFuzzTest {
   @FuzzTest(maxDuration = "30s")
   void parse(byte[] data) throws IOException {
     for (boolean header : new boolean[] {false, true}) {
+      check(() -> NumericTable.parse(new ByteArrayInputStream(data), "fuzz", header));
+      java.io.InputStream stdin = System.in;
+      System.setIn(new ByteArrayInputStream(data));
       try {
-        NumericTable t = NumericTable.parse(new ByteArrayInputStream(data), "fuzz", header);
-        if (t.values().length != t.rows() * t.cols() || t.rows() < 1) {
-          throw new AssertionError(t.rows() + " x " + t.cols() + " but "
-              + t.values().length + " values");
-        }
-      } catch (DataFormatException expected) {
-        // the one documented failure
+        check(() -> NumericTable.read(java.nio.file.Path.of("-"), header));
+      } finally {
+        System.setIn(stdin);
       }
+    }
+  }
+
+  private interface Read {
+    NumericTable table() throws IOException;
+  }
+
+  private static void check(Read read) throws IOException {
+    try {
+      NumericTable t = read.table();
+      if (t.values().length != t.rows() * t.cols() || t.rows() < 1) {
+        throw new AssertionError(t.rows() + " x " + t.cols() + " but "
+            + t.values().length + " values");
+      }
+    } catch (DataFormatException expected) {
+      // the one documented failure
     }
   }
 }

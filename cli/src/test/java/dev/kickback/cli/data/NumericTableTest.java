@@ -33,8 +33,8 @@ class NumericTableTest {
   void everySeparatorAndLineEndGivesTheSameTable() throws IOException {
     double[] want = {1, -2.5, 3e2, 4, 0.5, -6};
     for (String text : new String[] {"1,-2.5,3e2\n4,.5,-6\n", "1\t-2.5\t3e2\n4\t.5\t-6\n",
-        "1   -2.5 3e2\n  4 .5\t -6  \n", "1 , -2.5,3e2,\r\n4,0.5,-6\r\n",
-        "\n1 -2.5 3e2\n\n4 .5 -6"}) {
+        "1   -2.5 3e2\n  4 .5\t -6  \n", "1 , -2.5,3e2\r\n4,0.5,-6\r\n",
+        "\n1 -2.5 3e2\n4 .5 -6\n\n", "1,-2.5,3e2\r4,.5,-6\r", "1,-2.5,3e2\r\n4,.5,-6"}) {
       NumericTable t = parse(text);
       assertEquals(2, t.rows(), text);
       assertEquals(3, t.cols(), text);
@@ -74,9 +74,52 @@ class NumericTableTest {
     assertEquals("in: no data rows", fails("a,b\n\n"));
     assertEquals("in:2: a line longer than 4194304 characters: not a table of numbers",
         fails("1\n" + "\0".repeat((1 << 22) + 5)));
-    byte[] binary = {'1', '\n', (byte) 0xC3, (byte) 0x28, '\n'};
-    assertEquals("in: not a text file: invalid UTF-8",
+    byte[] binary = {'1', '\n', '2', (byte) 0xC3, (byte) 0x28, '\n'};
+    assertEquals("in:2: not a text file: invalid UTF-8 at character 2",
         assertThrows(DataFormatException.class, () -> parse(binary, false)).getMessage());
+  }
+
+  @Test
+  void trailingCommasAndEmptyLinesInsideTheDataAreNamed() {
+    assertEquals("in:1: column 3 is empty (a trailing or doubled comma?)", fails("1,2,\n3,4,\n"));
+    assertEquals("in:2: column 2 is empty (a trailing or doubled comma?)", fails("1,2\n3,\n"));
+    assertEquals("in:2: an empty line inside the data (line 3 has more); remove it, or split"
+        + " the file", fails("1 2\n\n3 4\n"));
+  }
+
+  @Test
+  void aStreamWithoutLineEndsIsRefusedWithoutReadingItAll() {
+    // an endless stream of NULs, as /dev/zero through standard input: refused at 4M characters
+    java.io.InputStream zeros = new java.io.InputStream() {
+      long served;
+
+      @Override
+      public int read() {
+        served++;
+        return 0;
+      }
+
+      @Override
+      public int read(byte[] b, int off, int len) {
+        java.util.Arrays.fill(b, off, off + len, (byte) 0);
+        served += len;
+        return len;
+      }
+    };
+    DataFormatException e = assertThrows(DataFormatException.class,
+        () -> NumericTable.parse(zeros, "-", false));
+    assertEquals("-:1: a line longer than 4194304 characters: not a table of numbers",
+        e.getMessage());
+  }
+
+  @Test
+  void aDuplicateHeaderNameIsRefusedWhenUsed() throws IOException {
+    NumericTable t = parse("a,y,b,y\n1,2,3,4\n");
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> t.columnOf("y", "f.csv", "--target y: "));
+    assertEquals("--target y: f.csv's header names columns 2 and 4 alike; give a 1-based column"
+        + " number", e.getMessage());
+    assertEquals(0, t.columnOf("a", "f.csv", ""));
   }
 
   @Test
