@@ -16,7 +16,8 @@ import dev.kickback.kernels.Kernels;
  * step benchmark. Arrays are Java {@code float[]} passed through JavaCPP, as a Java user would.
  *
  * <p>OpenBLAS reads {@code OPENBLAS_CORETYPE} and {@code OPENBLAS_NUM_THREADS} from the
- * environment when it loads; the launcher sets SkylakeX (it detects Zen 5 as Haswell and runs
+ * environment when it loads; the launcher sets the core type {@link OpenBlasCoreProbe} measured
+ * fastest among those that agree with our GEMM (OpenBLAS detects Zen 5 as Haswell and would run
  * its 256-bit kernels otherwise) and 1 thread.
  */
 public final class OpenBlasKernelOps extends KernelOps {

@@ -22,9 +22,9 @@ import java.util.Map;
  * a CI job can gate on it. A difference that could be within the threshold is reported as such.
  * Exit 2: unreadable input or usage.
  *
- * <p>The intervals come from one fork per run, so they do not cover fork-to-fork differences
- * (JIT decisions, where the VM's vCPUs land): on the 2-vCPU machine this was measured on, two
- * runs of one commit had disjoint intervals on 5 of 36 rows, by up to 14%.
+ * <p>The headline's intervals come from 2 forks per row, but two runs made minutes apart also
+ * met different states of a shared machine, which no interval of either covers: to measure a
+ * change, {@link dev.kickback.bench.AbRun} ({@code bench ab}) interleaves the two sides' forks.
  */
 public final class Compare {
   /** Default regression threshold, as a fraction of the old score. */
