@@ -248,6 +248,11 @@ public final class Network {
     return out;
   }
 
+  /** Whether the coherence clip is known to hold (always, for a FREE network). */
+  boolean knownClipped() {
+    return spec.coherence() != Coherence.COHERENT || clippedVersion == version;
+  }
+
   /**
    * Forward pass for a validated batch: per layer {@code s = x W^T + b} (one gemmNN with the
    * stored transpose; at batch 1 a gemvTRows over the rows of the nonzero inputs, listed in
@@ -255,11 +260,6 @@ public final class Network {
    * {@code out = nu relu(s)} and {@code mask = nu [s > 0]}. The LINEAR head's output is
    * {@code s} itself with mask 1.
    */
-  /** Whether the coherence clip is known to hold (always, for a FREE network). */
-  boolean knownClipped() {
-    return spec.coherence() != Coherence.COHERENT || clippedVersion == version;
-  }
-
   void forward(KernelOps ops, float[] x, int batch, Workspace ws) {
     float[] in = x;
     int last = spec.layers() - 1;
