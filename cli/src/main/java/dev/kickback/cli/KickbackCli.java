@@ -213,8 +213,11 @@ public final class KickbackCli implements Runnable {
       }
       Split s = Split.of(table, task, testFraction, seed);
       if (batch > s.trainRows) {
-        throw new IllegalArgumentException("--batch " + batch + ": larger than the "
-            + s.trainRows + " training rows of " + data);
+        if (spec.commandLine().getParseResult().hasMatchedOption("--batch")) {
+          throw new IllegalArgumentException("--batch " + batch + ": larger than the "
+              + s.trainRows + " training rows of " + data);
+        }
+        batch = s.trainRows; // the default is for files of more rows than a batch
       }
       Config c = new Config(rule, head, coherence, hidden, RateRule.parse(lrRule, rule));
       stage = "building a network of " + c.spec(s.width).parameterCount() + " parameters";
@@ -261,9 +264,9 @@ public final class KickbackCli implements Runnable {
       }
       if (Double.isNaN(nmse)) {
         out.printf(Locale.ROOT, "WARNING: test NMSE undefined: the target is constant over the"
-            + " %d test rows, so no error can be normalized by its variance. Use more rows or a"
+            + " %d test row%s, so no error can be normalized by its variance. Use more rows or a"
             + " larger --test-fraction; 'kickback eval' on other data measures the model.%n",
-            s.testRows);
+            s.testRows, s.testRows == 1 ? "" : "s");
         return strict ? 3 : 0;
       }
       out.printf(Locale.ROOT, "test NMSE %.6f (%s)%n", nmse, LinearBaseline.describe(s));
