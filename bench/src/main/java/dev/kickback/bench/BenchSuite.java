@@ -36,8 +36,8 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * time budget lasts, and the new measurement replaces the first whatever it says. Rows still
  * wide are flagged in the report.
  *
- * <p>{@code --smoke} runs every parameter set of every suite once (1 fork, one 50 ms iteration),
- * renders the report and compares the run with itself: CI's check that every benchmark, the
+ * <p>{@code --smoke} runs every parameter set of every suite once (in this JVM, one 50 ms
+ * iteration each), renders the report and compares the run with itself: CI's check that every benchmark, the
  * report and {@code bench compare} still work. None of its numbers is a result.
  *
  * <p>Usage: {@code BenchSuite <jmh-result.json> <report dir> [SUITE] [--smoke] [--budget S]}.
