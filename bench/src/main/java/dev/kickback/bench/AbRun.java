@@ -174,17 +174,18 @@ public final class AbRun {
     Files.createDirectories(out);
     long start = System.nanoTime();
     List<Line> lines = new ArrayList<>();
-    int total = 0;
-    for (Suites.Group g : Suites.named(suite)) {
-      total += g.timing().forks() == null ? 0 : Suites.withDefaults(g).rows().size();
-    }
+    List<Suites.Group> groups = new ArrayList<>();
     for (Suites.Group g : Suites.named(suite)) {
       if (g.timing().forks() == null) {
         System.err.println("bench ab: skipping " + g.include() + " (single-shot curves, no"
             + " throughput to compare)");
-        continue;
+      } else {
+        groups.add(Suites.withDefaults(g));
       }
-      for (Map<String, String> row : Suites.withDefaults(g).rows()) {
+    }
+    int total = groups.stream().mapToInt(g -> g.rows().size()).sum();
+    for (Suites.Group g : groups) {
+      for (Map<String, String> row : g.rows()) {
         Line l = measure(g, row, aJar, bJar, out);
         lines.add(l);
         System.err.printf(Locale.ROOT, "bench ab: [%d/%d] %s: speed B/A %.3f, %s%n",

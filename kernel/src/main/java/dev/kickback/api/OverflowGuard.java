@@ -123,14 +123,18 @@ final class OverflowGuard {
     return activationBound(x, false);
   }
 
+  /**
+   * Whether inputs as large as {@code x} rather than the weights explain an overflow: {@code x}
+   * is far beyond any standardized scale while a forward pass of inputs no larger than 1 stays
+   * far from the float range. The one test behind both divergence messages.
+   */
+  boolean inputsAreTheCause(double x) {
+    return x > INPUT_SCALE_LIMIT && activationBoundNow(1) <= ACTIVATION_LIMIT;
+  }
+
   /** Whether, after a guarded step, a forward pass at the training scale might overflow. */
   boolean activationsMayOverflow() {
     return !(activationBound(inputScale, false) <= ACTIVATION_LIMIT);
-  }
-
-  /** The largest input magnitude of any step so far. */
-  double inputScale() {
-    return inputScale;
   }
 
   /**
@@ -196,7 +200,7 @@ final class OverflowGuard {
    * float range), else the learning rate's.
    */
   String cause(float[] lr, int l) {
-    if (inputScale > INPUT_SCALE_LIMIT && activationBound(1, false) <= ACTIVATION_LIMIT) {
+    if (inputsAreTheCause(inputScale)) {
       return "The inputs' scale is the cause (largest |x| so far " + (float) inputScale
           + "): standardize the inputs";
     }

@@ -417,14 +417,10 @@ public final class Trainer {
         + loss + "; the network is unchanged. Try a lower learning rate");
   }
 
-  /**
-   * Why a forward pass overflowed: the inputs, when the weights are moderate (a forward pass of
-   * inputs no larger than 1 is bounded far from the float range) and the inputs are not.
-   */
+  /** Why a forward pass overflowed: this batch's inputs, or the weights (see the guard). */
   private String overflowCause(int batch, float[] lr) {
     double x = ops.maxAbs(inputs[0], 0, batch * spec.inputWidth());
-    if (x > OverflowGuard.INPUT_SCALE_LIMIT
-        && guard.activationBoundNow(1) <= OverflowGuard.ACTIVATION_LIMIT) {
+    if (guard.inputsAreTheCause(x)) {
       return "the inputs' scale is the cause (largest |x| in this batch " + (float) x
           + "): standardize the inputs";
     }
