@@ -144,7 +144,8 @@ public final class Suites {
   /**
    * The default: the roofs, GEMM 1024, the paper network's forward pass and both steps at
    * batch 1, 16 and 256, the wide Kickback step at batch 1 and 256 (one and two threads), and
-   * Flink at parallelism 1 and 2 beside the plain loop, each beside OpenBLAS.
+   * Flink at parallelism 1 and 2 beside the plain loop, each beside OpenBLAS, and the forward
+   * passes beside ONNX Runtime.
    */
   public static List<Group> headline() {
     return List.of(
@@ -156,6 +157,7 @@ public final class Suites {
         group("ForwardBench", HEADLINE, "path", "VECTOR", "net", "PAPER", "batch", "1,16,256"),
         group("ForwardBench", HEADLINE_PEER, "path", "OPENBLAS", "net", "PAPER",
             "batch", "1,16,256"),
+        group("OrtForwardBench", HEADLINE_PEER, "net", "PAPER", "batch", "1,16,256"),
         group("StepBench", HEADLINE, "path", "VECTOR", "net", "PAPER", "batch", "1,16,256"),
         group("StepBench", HEADLINE_PEER, "path", "OPENBLAS", "net", "PAPER",
             "batch", "1,16,256"),
@@ -169,7 +171,10 @@ public final class Suites {
         flinkGroup(JOBS, "FLINK", "1,2"));
   }
 
-  /** Batches 1 to 256 on both networks, forward and both steps, beside OpenBLAS. */
+  /**
+   * Batches 1 to 256 on both networks, forward and both steps, beside OpenBLAS, and the forward
+   * passes beside ONNX Runtime.
+   */
   public static List<Group> latency() {
     List<Group> groups = new ArrayList<>(List.of(group("PeakBench", NAMED),
         group("BandwidthBench", NAMED, "mode", "READ,UPDATE", "kb", "100,16384")));
@@ -182,6 +187,7 @@ public final class Suites {
     return List.of(
         group("ForwardBench", NAMED, "path", "VECTOR,OPENBLAS", "net", "PAPER,WIDE",
             "batch", batches),
+        group("OrtForwardBench", NAMED, "net", "PAPER,WIDE", "batch", batches),
         group("StepBench", NAMED, "path", "VECTOR,OPENBLAS", "net", "PAPER", "batch", batches),
         group("StepBench", NAMED, "path", "VECTOR,OPENBLAS", "net", "WIDE",
             "batch", "1,2,4,8,16,32,64"),
@@ -240,6 +246,8 @@ public final class Suites {
       groups.add(group(bench, FULL, "path", "VECTOR,VECTOR2T,OPENBLAS,OPENBLAS2T",
           "net", "WIDE", "batch", "1,256"));
     }
+    groups.add(group("OrtForwardBench", FULL, "net", "PAPER", "batch", sweep));
+    groups.add(group("OrtForwardBench", FULL, "net", "WIDE", "batch", "1,256"));
     groups.add(group("ParallelBench", FULL, "path", "VECTOR,OPENBLAS", "batch", "256"));
     groups.add(group("ReaderBench", FULL, "rows", "100000,1000000"));
     groups.addAll(flink().stream().map(g -> g.with(FULL)).toList());

@@ -57,12 +57,13 @@ class SuitesTest {
       }
       assertTrue(rows.contains("\\.ForwardBench\\.{batch=" + batch
           + ", net=PAPER, path=OPENBLAS}"));
+      assertTrue(rows.contains("\\.OrtForwardBench\\.{batch=" + batch + ", net=PAPER}"));
     }
     assertTrue(rows.contains("\\.StepBench\\.{batch=256, net=WIDE, path=VECTOR2T,"
         + " rule=KICKBACK}"));
     assertTrue(rows.contains("\\.FlinkLearnBench\\.learn${backend=hashmap, parallelism=2,"
         + " runner=FLINK}"));
-    assertEquals(35, rows.size());
+    assertEquals(38, rows.size());
   }
 
   @Test

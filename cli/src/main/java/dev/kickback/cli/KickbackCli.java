@@ -37,7 +37,8 @@ import picocli.CommandLine;
  */
 @Command(name = "kickback", mixinStandardHelpOptions = true,
     versionProvider = KickbackCli.Version.class,
-    subcommands = {KickbackCli.Train.class, KickbackCli.Predict.class, KickbackCli.Eval.class},
+    subcommands = {KickbackCli.Train.class, KickbackCli.Predict.class, KickbackCli.Eval.class,
+        OnnxCommands.Export.class, OnnxCommands.Import.class},
     description = "Train, apply and evaluate Kickback-J models.")
 public final class KickbackCli implements Runnable {
 
@@ -94,7 +95,7 @@ public final class KickbackCli implements Runnable {
   @Override
   public void run() {
     throw new CommandLine.ParameterException(new CommandLine(this),
-        "missing command: train, predict or eval");
+        "missing command: train, predict, eval, export or import");
   }
 
   /**

@@ -314,4 +314,33 @@ class CliTest {
     assertTrue(r.err().startsWith("kickback: --save /proc/m.kbk: "), r.err());
     assertEquals("", r.out(), "nothing trained");
   }
+
+  @Test
+  void exportThenImportGivesBackTheSameModelFile() throws Exception {
+    Path model = dir.resolve("m.kbk");
+    assertEquals(0, cli("train", "--data", data.toString(), "--target", "3", "--epochs", "1",
+        "--hidden", "6,3", "--save", model.toString()).status());
+    Path onnx = dir.resolve("m.onnx");
+    Run export = cli("export", "--model", model.toString(), "--onnx", onnx.toString());
+    assertEquals(0, export.status(), export.err());
+    assertEquals("wrote " + onnx + ": 4 -> 6 -> 3 -> PAIR (COHERENT), with its"
+        + " standardization\n", export.out().replace("\r", ""));
+    Path back = dir.resolve("back.kbk");
+    Run imported = cli("import", "--onnx", onnx.toString(), "--save", back.toString());
+    assertEquals(0, imported.status(), imported.err());
+    assertTrue(java.util.Arrays.equals(Files.readAllBytes(model), Files.readAllBytes(back)));
+  }
+
+  @Test
+  void aBadOnnxFileIsOneLineAndExitOne() throws Exception {
+    Path bad = dir.resolve("bad.onnx");
+    Files.write(bad, new byte[] {0x0a, 0x7f, 0x01}); // a field claiming 127 bytes, holding 1
+    Path save = dir.resolve("never.kbk");
+    Run r = cli("import", "--onnx", bad.toString(), "--save", save.toString());
+    assertEquals(1, r.status());
+    assertTrue(r.err().startsWith("kickback: " + bad + ": not a readable ONNX model: "),
+        r.err());
+    assertEquals(1, r.err().lines().count(), r.err());
+    assertFalse(Files.exists(save), "nothing saved");
+  }
 }

@@ -244,7 +244,16 @@ public final class ModelFile {
    * user trains another can serve.
    */
   public static void save(Path path, Network net, Standardization std) throws IOException {
-    byte[] bytes = encode(net, std);
+    writeAtomically(path, encode(net, std));
+  }
+
+  /**
+   * Writes {@code bytes} to {@code path} as {@link #save} writes a model: a temporary file beside
+   * it, forced to disk, renamed over {@code path}; a crash leaves the old file or the new one.
+   *
+   * @throws IOException if the file cannot be written
+   */
+  public static void writeAtomically(Path path, byte[] bytes) throws IOException {
     Path abs = path.toAbsolutePath();
     Path dir = abs.getParent();
     Path tmp = temporary(abs);

@@ -6,8 +6,9 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Renders headline.md: our rows beside their OpenBLAS peers with both intervals, and the
- * roofs, in the form the README quotes ({@code ./kickback bench readme} copies it there).
+ * Renders headline.md: our rows beside their OpenBLAS peers (and ONNX Runtime's forward
+ * passes) with every interval, and the roofs, in the form the README quotes
+ * ({@code ./kickback bench readme} copies it there).
  */
 final class HeadlineTable {
   private HeadlineTable() {}
@@ -24,16 +25,19 @@ final class HeadlineTable {
         meta.getOrDefault("cores", "?"), meta.getOrDefault("jdk", "?"), roofs.peakGflops(),
         meta.getOrDefault("clock_ghz_measured", "?"), reads(roofs), stolen(meta)));
     sb.append(OpenBlasPeer.sentence(meta, rows)).append("\n\n");
-    sb.append("| workload | Kickback-J | OpenBLAS (same Trainer) | ratio | ours vs peak |\n"
-        + "|---|---|---|---|---|\n");
+    sb.append("| workload | Kickback-J | OpenBLAS (same Trainer) | ratio | ONNX Runtime | vs ORT"
+        + " | ours vs peak |\n|---|---|---|---|---|---|---|\n");
     for (Row r : rows) {
       if (r.path() == null || !r.path().startsWith("vector") || inLatencyTableOnly(r)) {
         continue;
       }
       Optional<Row> peer = Rows.peer(rows, r);
-      sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s |%n", workload(r),
+      Optional<Row> ort = Rows.ortPeer(rows, r);
+      sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s |%n", workload(r),
           value(r), peer.map(HeadlineTable::value).orElse(""),
           r.vsOpenblas() == null ? "" : String.format(Locale.ROOT, "%.2f", r.vsOpenblas()),
+          ort.map(HeadlineTable::value).orElse(""),
+          r.vsOrt() == null ? "" : String.format(Locale.ROOT, "%.2f", r.vsOrt()),
           r.vsPeak() == null ? "" : String.format(Locale.ROOT, "%.2f", r.vsPeak())));
     }
     Markdown.appendLatency(sb, rows, roofs);

@@ -69,18 +69,18 @@ final class Markdown {
         + " A 🔴 row is not a result yet; its reason is given.%n%n", rows.size(),
         rows.size() - flagged, 100 * Rows.MAX_RELATIVE_ERROR));
     sb.append("| benchmark | rule | path | shape | batch | threads | score ± error | ± | GFLOP/s"
-        + " | samples/s | vs OpenBLAS | vs peak | B/op | |\n");
-    sb.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+        + " | samples/s | vs OpenBLAS | vs ORT | vs peak | B/op | |\n");
+    sb.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     for (Row r : rows) {
       sb.append(String.format(Locale.ROOT,
-          "| %s | %s | %s | %s | %d | %d | %s ± %s %s | %s | %s | %s | %s | %s | %s | %s |%n",
+          "| %s | %s | %s | %s | %d | %d | %s ± %s %s | %s | %s | %s | %s | %s | %s | %s | %s |%n",
           r.benchmark(), opt(r.rule()), opt(r.path()), r.shape(), r.batch(), r.threads(),
           num(r.score()), num(r.error()), r.unit(),
           Double.isNaN(r.error()) ? "" : String.format(Locale.ROOT, "%.1f%%",
               100 * r.relativeError()),
           r.gflops() == null ? "" : String.format(Locale.ROOT, "%.2f", r.gflops()),
           r.samplesPerS() == null ? "" : num(r.samplesPerS()), fixed(r.vsOpenblas(), 2),
-          fixed(r.vsPeak(), 3), fixed(r.bytesPerOp(), 0),
+          fixed(r.vsOrt(), 2), fixed(r.vsPeak(), 3), fixed(r.bytesPerOp(), 0),
           r.flag() == null ? "" : "🔴 " + r.flag()));
     }
   }
@@ -160,7 +160,8 @@ final class Markdown {
   }
 
   /**
-   * Batches 1 to 16 on one core beside OpenBLAS, the peak and the memory roof that bounds them:
+   * Batches 1 to 16 on one core beside OpenBLAS, ONNX Runtime (forward), the peak and the memory
+   * roof that bounds them:
    * bytes from {@link Traffic} (counted from the units active on the benchmark's sample at
    * batch 1), read at the read roof and updated at the update roof of the array size the
    * network's weights stream from ({@link Net#roofKb()}).
@@ -178,8 +179,9 @@ final class Markdown {
         + " weights stream from (paper network 101 KB: the 100 KB roofs; wide 12.6 MB: the 16 MB"
         + " roofs), both measured in this run.\n\n");
     sb.append("| network | workload | batch | samples/s | ± | OpenBLAS samples/s | vs OpenBLAS"
-        + " | GFLOP/s | vs peak | KB per op | bound, samples/s | of bound |\n"
-        + "|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+        + " | ORT samples/s | ± | vs ORT | GFLOP/s | vs peak | KB per op | bound, samples/s"
+        + " | of bound |\n"
+        + "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     List<Row> sorted = new java.util.ArrayList<>(ours);
     sorted.sort(java.util.Comparator.comparing(Row::shape).reversed()
         .thenComparing(r -> r.benchmark() + Objects.toString(r.rule(), ""))
@@ -193,12 +195,16 @@ final class Markdown {
           : t.stepRead() / read + t.stepUpdate() / update;
       double bound = r.batch() / seconds;
       Row blas = Rows.peer(rows, r).orElse(null);
+      Row ort = Rows.ortPeer(rows, r).orElse(null);
       String workload = r.benchmark().equals("forward") ? "forward" : r.rule() + " step";
       double kb = (r.benchmark().equals("forward") ? t.forwardRead() : t.step()) / 1000;
       sb.append(String.format(Locale.ROOT,
-          "| %s | %s | %d | %s | %.1f%% | %s | %s | %s | %s | %.0f | %s | %s |%n", r.shape(),
-          workload, r.batch(), num(r.samplesPerS()), 100 * r.relativeError(),
+          "| %s | %s | %d | %s | %.1f%% | %s | %s | %s | %s | %s | %s | %s | %.0f | %s | %s |%n",
+          r.shape(), workload, r.batch(), num(r.samplesPerS()), 100 * r.relativeError(),
           blas == null ? "" : num(blas.samplesPerS()), fixed(r.vsOpenblas(), 2),
+          ort == null ? "" : num(ort.samplesPerS()),
+          ort == null ? "" : String.format(Locale.ROOT, "%.1f%%", 100 * ort.relativeError()),
+          fixed(r.vsOrt(), 2),
           r.gflops() == null ? "" : String.format(Locale.ROOT, "%.1f", r.gflops()),
           fixed(r.vsPeak(), 2), kb, Double.isNaN(bound) ? "" : num(bound),
           Double.isNaN(bound) ? "" : String.format(Locale.ROOT, "%.2f",

@@ -17,6 +17,7 @@ package dev.kickback.bench.report;
  * @param gflops GFLOP/s
  * @param samplesPerS samples per second
  * @param vsOpenblas score over the OpenBLAS peer's with the same thread count
+ * @param vsOrt score over ONNX Runtime's on the same forward pass (one thread), or null
  * @param vsPeak GFLOP/s over the measured FP32 peak of the threads used
  * @param bytesPerOp bytes allocated per operation (JMH's GC profiler)
  * @param trafficBytesPerOp the benchmark's own model of bytes moved per operation
@@ -24,7 +25,7 @@ package dev.kickback.bench.report;
  */
 public record Row(String key, String benchmark, String rule, String path, String shape,
     int batch, int threads, double score, double error, String unit, Double gflops,
-    Double samplesPerS, Double vsOpenblas, Double vsPeak, Double bytesPerOp,
+    Double samplesPerS, Double vsOpenblas, Double vsOrt, Double vsPeak, Double bytesPerOp,
     Double trafficBytesPerOp, String flag) {
 
   /** Relative half-width of the interval. */
@@ -45,9 +46,9 @@ public record Row(String key, String benchmark, String rule, String path, String
     return gflops * 1e9 / score / trafficBytesPerOp;
   }
 
-  /** This row with the ratios that need other rows: to the OpenBLAS peer and to the peak. */
-  Row withRatios(Double vsOpenblas, Double vsPeak) {
+  /** This row with the ratios that need other rows: to the peers and to the peak. */
+  Row withRatios(Double vsOpenblas, Double vsOrt, Double vsPeak) {
     return new Row(key, benchmark, rule, path, shape, batch, threads, score, error, unit, gflops,
-        samplesPerS, vsOpenblas, vsPeak, bytesPerOp, trafficBytesPerOp, flag);
+        samplesPerS, vsOpenblas, vsOrt, vsPeak, bytesPerOp, trafficBytesPerOp, flag);
   }
 }

@@ -33,7 +33,7 @@ public final class Rows {
           || r.benchmark().equals("peak") ? null
           : r.gflops() / (roofs.peakGflops() * r.threads());
       rows.add(r.withRatios(peer(raw, r).map(o -> r.score() / o.score()).orElse(null),
-          vsPeak));
+          ortPeer(raw, r).map(o -> r.score() / o.score()).orElse(null), vsPeak));
     }
     return rows;
   }
@@ -45,7 +45,7 @@ public final class Rows {
       String method = r.benchmark().substring(r.benchmark().lastIndexOf('.') + 1);
       String shape = String.join(",", r.params().values());
       return new Row(r.key(), r.simpleClassName() + "." + method, null, null, shape, 1,
-          r.threads(), r.score(), r.error(), r.unit(), null, null, null, null,
+          r.threads(), r.score(), r.error(), r.unit(), null, null, null, null, null,
           r.allocBytesPerOp(), null, flag);
     }
     Workload w = model.get();
@@ -54,7 +54,7 @@ public final class Rows {
     Double gflops = throughput && w.flops() > 0 ? r.score() * w.flops() / 1e9 : null;
     Double samples = throughput && w.samples() > 0 ? r.score() * w.samples() : null;
     return new Row(r.key(), w.benchmark(), w.rule(), w.path(), w.shape(), w.batch(), threads,
-        r.score(), r.error(), r.unit(), gflops, samples, null, null, r.allocBytesPerOp(),
+        r.score(), r.error(), r.unit(), gflops, samples, null, null, null, r.allocBytesPerOp(),
         w.bytes() > 0 ? w.bytes() : null, flag);
   }
 
@@ -117,7 +117,7 @@ public final class Rows {
 
   /** The OpenBLAS row with the same thread count and workload, for ratios. */
   static Optional<Row> peer(List<Row> rows, Row r) {
-    if (r.path() == null || r.path().startsWith("djl")) {
+    if (r.path() == null || r.path().startsWith("djl") || r.path().equals("ort")) {
       return Optional.empty();
     }
     String peer = peerOf(r.path());
@@ -125,6 +125,21 @@ public final class Rows {
         .filter(o -> peer.equals(o.path()) && o.benchmark().equals(r.benchmark())
             && Objects.equals(o.rule(), r.rule()) && o.shape().equals(r.shape())
             && o.batch() == r.batch() && o.threads() == r.threads())
+        .findFirst();
+  }
+
+  /**
+   * ONNX Runtime's row for one of our single-thread forward passes (same network and batch),
+   * for the {@code vs ORT} ratio.
+   */
+  static Optional<Row> ortPeer(List<Row> rows, Row r) {
+    if (!"forward".equals(r.benchmark()) || r.path() == null || r.path().equals("ort")
+        || r.threads() != 1 || r.path().startsWith("djl")) {
+      return Optional.empty();
+    }
+    return rows.stream()
+        .filter(o -> "ort".equals(o.path()) && o.benchmark().equals("forward")
+            && o.shape().equals(r.shape()) && o.batch() == r.batch())
         .findFirst();
   }
 

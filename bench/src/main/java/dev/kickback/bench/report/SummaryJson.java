@@ -28,6 +28,7 @@ final class SummaryJson {
       o.addProperty("gflops", r.gflops());
       o.addProperty("samples_per_s", r.samplesPerS());
       o.addProperty("vs_openblas", r.vsOpenblas());
+      o.addProperty("vs_ort", r.vsOrt());
       o.addProperty("vs_peak", r.vsPeak());
       o.addProperty("alloc_bytes_per_op", r.bytesPerOp());
       o.addProperty("key", r.key());

@@ -45,6 +45,7 @@ class ReportTest {
             "KICKBACK", "net", "PAPER", "batch", "1"),
         result("ForwardBench", "forward", 100_000, "path", "VECTOR", "net", "PAPER", "batch",
             "1"),
+        result("OrtForwardBench", "forward", 40_000, "net", "PAPER", "batch", "1"),
         result("com.example.OtherBench", "run", 7, Double.NaN, "ops/s"))));
   }
 
@@ -63,6 +64,18 @@ class ReportTest {
     assertEquals(gflops / PEAK, gemm.vsPeak(), 1e-12);
     assertEquals(1.25, gemm.vsOpenblas(), 1e-12);
     assertNull(find(rows, "peak", null).vsPeak(), "the peak is not a fraction of itself");
+  }
+
+  @Test
+  void forwardRowsAreComparedWithOnnxRuntime() {
+    Row ours = find(rows(), "forward", "vector");
+    assertEquals(2.5, ours.vsOrt(), 1e-12);
+    assertNull(ours.vsOpenblas(), "no OpenBLAS forward row here");
+    Row ort = find(rows(), "forward", "ort");
+    assertNull(ort.vsOrt(), "ONNX Runtime is not its own peer");
+    assertNull(ort.vsOpenblas());
+    assertEquals(40_000, ort.samplesPerS(), 1e-9);
+    assertNull(find(rows(), "step", "vector2t").vsOrt(), "steps have no ONNX Runtime peer");
   }
 
   @Test
@@ -92,7 +105,7 @@ class ReportTest {
     assertEquals("interval ±20.0% is wider than ±10%", wide.flag());
     assertNull(find(rows, "gemm", "vector").flag());
     String md = Markdown.render(Map.of(), rows);
-    assertTrue(md.contains("13 rows, 11 within ±10%."), md);
+    assertTrue(md.contains("14 rows, 12 within ±10%."), md);
     assertTrue(md.contains("🔴 interval ±20.0% is wider than ±10% |"), md);
   }
 
@@ -111,6 +124,9 @@ class ReportTest {
     double bound = 51.2e9 / t.forwardRead();
     assertTrue(md.contains(String.format(Locale.ROOT, "| %.0f | %s | %.2f |",
         t.forwardRead() / 1000, Markdown.num(bound), 100000 / bound)), md);
+    // ... beside ONNX Runtime's forward pass: its samples/s, its interval and the ratio
+    assertTrue(md.contains("| paper | forward | 1 | 100000 | 1.0% |  |  | 40000 | 1.0% | 2.50 |"),
+        md);
   }
 
   /**
