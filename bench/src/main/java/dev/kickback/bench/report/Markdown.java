@@ -33,6 +33,7 @@ final class Markdown {
     appendScaling(sb, rows);
     appendDjl(sb, rows);
     appendLatency(sb, rows, roofs);
+    appendOnnxRuntime(sb, rows);
     appendReader(sb, rows);
     appendFlink(sb, rows);
     return sb.toString();
@@ -209,6 +210,33 @@ final class Markdown {
           fixed(r.vsPeak(), 2), kb, Double.isNaN(bound) ? "" : num(bound),
           Double.isNaN(bound) ? "" : String.format(Locale.ROOT, "%.2f",
               r.samplesPerS() / bound)));
+    }
+  }
+
+  /**
+   * Every forward pass beside ONNX Runtime's on the same network and batch (one thread each),
+   * with both intervals and both allocation rates.
+   */
+  static void appendOnnxRuntime(StringBuilder sb, List<Row> rows) {
+    List<Row> ours = rows.stream().filter(r -> r.vsOrt() != null && "vector".equals(r.path()))
+        .sorted(java.util.Comparator.comparing(Row::shape).reversed()
+            .thenComparingInt(Row::batch))
+        .toList();
+    if (ours.isEmpty()) {
+      return;
+    }
+    sb.append("\n## Forward beside ONNX Runtime, one core\n\nONNX Runtime's Java API on the"
+        + " same weights (exported), one intra-op thread, all graph optimizations, reused input"
+        + " and pinned output tensors (`OrtForwardBench`). vs ORT: our samples/s over its.\n\n"
+        + "| network | batch | Kickback-J samples/s | ± | ONNX Runtime samples/s | ± | vs ORT"
+        + " | B/op ours | B/op ORT |\n|---|---|---|---|---|---|---|---|---|\n");
+    for (Row r : ours) {
+      Row ort = Rows.ortPeer(rows, r).orElseThrow();
+      sb.append(String.format(Locale.ROOT, "| %s | %d | %s | %.1f%%%s | %s | %.1f%%%s | %.2f |"
+          + " %s | %s |%n", r.shape(), r.batch(), num(r.samplesPerS()),
+          100 * r.relativeError(), r.flag() == null ? "" : " 🔴", num(ort.samplesPerS()),
+          100 * ort.relativeError(), ort.flag() == null ? "" : " 🔴", r.vsOrt(),
+          fixed(r.bytesPerOp(), 0), fixed(ort.bytesPerOp(), 0)));
     }
   }
 
