@@ -59,6 +59,11 @@ public final class Kernels {
     return Optional.of(new PanamaKernelOps(threads, PanamaKernelOps.SPLIT_MIN_MACS));
   }
 
+  /** Float lanes of the vector kernels (4, 8 or 16), or 0 when they are unavailable. */
+  static int lanes() {
+    return VectorHolder.LANES;
+  }
+
   /** Why the vector implementation is unavailable, or empty when it is available. */
   public static Optional<String> vectorUnavailableReason() {
     return Optional.ofNullable(VectorHolder.REASON);

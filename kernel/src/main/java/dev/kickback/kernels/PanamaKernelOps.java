@@ -136,7 +136,9 @@ final class PanamaKernelOps extends KernelOps {
           v = v.blend(0f, v.mul(FloatVector.fromArray(S, colSigns, j))
               .compare(VectorOperators.LT, 0f));
         }
-        old.blend(v, PanamaSmallGemm.window(d, n - nv)).intoArray(a, row + j);
+        old.blend(v, PanamaSmallGemm.LANE.compare(VectorOperators.GE, -d)
+            .and(PanamaSmallGemm.LANE.compare(VectorOperators.LT, n - nv - d)))
+            .intoArray(a, row + j);
       }
     }
   }

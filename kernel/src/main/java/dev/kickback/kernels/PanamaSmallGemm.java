@@ -53,9 +53,9 @@ final class PanamaSmallGemm {
   /**
    * Where a masked tail window over {@code [from, end)} starts, relative to {@code from}: 0 if a
    * whole vector fits, else {@code end - L - from} (negative), so that the window ends exactly
-   * at {@code end} and the lanes before {@code from} are masked off with
-   * {@code window(shift, end - from)}. Tails end where a row ends, and the last row ends
-   * where the array does: a masked load or store whose window reaches past the array's end makes
+   * at {@code end} and the lanes before {@code from} are masked off with the window
+   * {@code (shift, end - from)} (see {@link #LANE}). Tails end where a row ends, and the last row
+   * ends where the array does: a masked load or store whose window reaches past the array's end makes
    * the JDK check each lane in plain Java (measured: a quarter of a batch-1 training step), one
    * inside the array is a single instruction. Rows shorter than a vector keep the plain window.
    */
@@ -63,24 +63,20 @@ final class PanamaSmallGemm {
     return from + L > end && end >= L ? end - L - from : 0;
   }
 
-
   /**
-   * Lanes {@code i} with {@code 0 <= shift + i < limit} (for {@code shift <= 0}): what
-   * {@code S.indexInRange(shift, limit)} returns, from two compares of a constant vector of lane
-   * numbers. The JDK's indexInRange takes a plain-Java path for a negative offset (measured: up
-   * to a third of a batch-1 step, depending on how the JIT happened to compile it); masks made
-   * by {@code VectorMask.fromLong} or {@code fromArray} were left to their allocating Java paths
-   * at some call sites in some JVMs (measured: 48 bytes per paper step), and one read from a
-   * table of masks cost a tenth of a batch-2 step to unbox. Compares are the kernels' own
-   * everyday operations.
+   * Lane i holds i. A tail window, the lanes {@code i} with {@code 0 <= shift + i < limit} (for
+   * {@code shift <= 0}), is {@code LANE.compare(GE, -shift).and(LANE.compare(LT, limit -
+   * shift))}: what {@code S.indexInRange(shift, limit)} returns, from two compares. The JDK's
+   * indexInRange takes a plain-Java path for a negative offset (measured: up to a third of a
+   * batch-1 step, depending on how the JIT happened to compile it); masks made by
+   * {@code VectorMask.fromLong} or {@code fromArray} were left to their allocating Java paths at
+   * some call sites in some JVMs (measured: 48 bytes per paper step), and one read from a table
+   * of masks cost a tenth of a batch-2 step to unbox. The compares are written out at each use,
+   * not in a helper: a helper returning a mask is a call C2 may decline to inline once it has
+   * compiled the helper on its own, and the mask is then boxed (measured at 8 lanes: 40 bytes
+   * per batch-1 call, in every JVM of the allocation test).
    */
-  static VectorMask<Float> window(int shift, int limit) {
-    return LANE.compare(VectorOperators.GE, -shift)
-        .and(LANE.compare(VectorOperators.LT, limit - shift));
-  }
-
-  /** Lane i holds i. */
-  private static final FloatVector LANE = FloatVector.fromArray(S, lanes(), 0);
+  static final FloatVector LANE = FloatVector.fromArray(S, lanes(), 0);
 
   private static float[] lanes() {
     float[] v = new float[L];
@@ -157,7 +153,8 @@ final class PanamaSmallGemm {
       // the tail window ends at k (see tailShift): p moves back by d <= 0 to where it starts,
       // and the mask drops the lanes already summed
       final int d = tailShift(p, k);
-      final VectorMask<Float> t = window(d, k - p);
+      final VectorMask<Float> t = LANE.compare(VectorOperators.GE, -d)
+          .and(LANE.compare(VectorOperators.LT, k - p - d));
       p += d;
       FloatVector x0 = FloatVector.fromArray(S, a, a0 + p, t);
       FloatVector x1 = FloatVector.fromArray(S, a, a1 + p, t);
@@ -236,7 +233,8 @@ final class PanamaSmallGemm {
     }
     if (p < k) {
       final int d = tailShift(p, k);
-      final VectorMask<Float> t = window(d, k - p);
+      final VectorMask<Float> t = LANE.compare(VectorOperators.GE, -d)
+          .and(LANE.compare(VectorOperators.LT, k - p - d));
       p += d;
       FloatVector x = FloatVector.fromArray(S, a, a0 + p, t);
       s0 = x.fma(FloatVector.fromArray(S, b, b0 + p, t), s0);
@@ -405,7 +403,8 @@ final class PanamaSmallGemm {
       c3v.fma(al, FloatVector.fromArray(S, c, r3)).intoArray(c, r3);
       return;
     }
-    final VectorMask<Float> t = window(d, ldb - j);
+    final VectorMask<Float> t = LANE.compare(VectorOperators.GE, -d)
+        .and(LANE.compare(VectorOperators.LT, ldb - j - d));
     FloatVector v = FloatVector.fromArray(S, c, r0);
     v.blend(c0v.fma(al, v), t).intoArray(c, r0);
     v = FloatVector.fromArray(S, c, r1);
@@ -480,7 +479,8 @@ final class PanamaSmallGemm {
       c1v.fma(al, FloatVector.fromArray(S, c, r1)).intoArray(c, r1);
       return;
     }
-    final VectorMask<Float> t = window(d, ldb - j);
+    final VectorMask<Float> t = LANE.compare(VectorOperators.GE, -d)
+        .and(LANE.compare(VectorOperators.LT, ldb - j - d));
     FloatVector v = FloatVector.fromArray(S, c, r0);
     v.blend(c0v.fma(al, v), t).intoArray(c, r0);
     v = FloatVector.fromArray(S, c, r1);
@@ -545,7 +545,8 @@ final class PanamaSmallGemm {
     if (j + L <= ldb) {
       sum.intoArray(c, c0 + d);
     } else {
-      v.blend(sum, window(d, ldb - j)).intoArray(c, c0 + d);
+      v.blend(sum, LANE.compare(VectorOperators.GE, -d)
+          .and(LANE.compare(VectorOperators.LT, ldb - j - d))).intoArray(c, c0 + d);
     }
   }
 
@@ -596,7 +597,8 @@ final class PanamaSmallGemm {
         final int i = rows[t];
         c = FloatVector.broadcast(S, x[i]).fma(FloatVector.fromArray(S, a, i * n + jw), c);
       }
-      old.blend(c, window(jw - j, n - j)).intoArray(y, jw);
+      old.blend(c, LANE.compare(VectorOperators.GE, j - jw)
+          .and(LANE.compare(VectorOperators.LT, n - jw))).intoArray(y, jw);
     }
   }
 
@@ -607,7 +609,7 @@ final class PanamaSmallGemm {
    * between two stores: still one fma per lane per row, in list order.
    */
   static void gemvTRowsNarrow(int n, float[] a, float[] x, int[] rows, int count, float[] y) {
-    final VectorMask<Float> keep = window(0, n);
+    final VectorMask<Float> keep = LANE.compare(VectorOperators.LT, n);
     final FloatVector old = FloatVector.fromArray(S, y, 0);
     FloatVector c = old;
     for (int t = 0; t < count; t++) {
@@ -635,7 +637,8 @@ final class PanamaSmallGemm {
     final int nv = S.loopBound(n);
     final int jw = n - L;
     final FloatVector zero = FloatVector.zero(S);
-    final FloatVector xt = zero.blend(FloatVector.fromArray(S, x, jw), window(jw - nv, n - nv));
+    final FloatVector xt = zero.blend(FloatVector.fromArray(S, x, jw),
+        LANE.compare(VectorOperators.GE, nv - jw).and(LANE.compare(VectorOperators.LT, n - jw)));
     int t = 0;
     for (; t + 4 <= count; t += 4) {
       final int a0 = rows[t] * n, a1 = rows[t + 1] * n, a2 = rows[t + 2] * n;
