@@ -54,7 +54,7 @@ public final class OnnxExport {
   public static final String COHERENCE_KEY = "kickback.coherence";
   /** Metadata key: the spec in words ({@link NetworkSpec#toString()}), for people. */
   public static final String SPEC_KEY = "kickback.spec";
-  /** The graph's input and output names. */
+  /** The graph's input name. */
   public static final String INPUT = "x";
   /** The graph's output name. */
   public static final String OUTPUT = "y";
