@@ -61,8 +61,10 @@ public final class Agreement {
     NetworkSpec spec = net.spec();
     double[] cond = new double[batch];
     float[][] weights = new float[spec.layers()][];
+    float[][] biases = new float[spec.layers()][];
     for (int l = 0; l < spec.layers(); l++) {
       weights[l] = net.weights(l);
+      biases[l] = net.biases(l);
     }
     for (int r = 0; r < batch; r++) {
       double[] h = new double[spec.inputWidth()];
@@ -71,7 +73,7 @@ public final class Agreement {
       }
       for (int l = 0; l < spec.layers(); l++) {
         float[] w = weights[l];
-        float[] b = net.biases(l);
+        float[] b = biases[l];
         int in = spec.fanIn(l);
         boolean last = l == spec.layers() - 1;
         double[] next = new double[spec.width(l)];

@@ -70,6 +70,8 @@ final class GraphChain {
   private boolean shifted;
   private int index;
   private NodeProto node;
+  /** Which of the node's inputs is the chain's value ({@link #chainInput}), -1 if none. */
+  private int chain;
 
   GraphChain(GraphProto graph) {
     this.graph = graph;
@@ -171,7 +173,8 @@ final class GraphChain {
       constants.put(output(), constantAttribute());
       return;
     }
-    if (chainInput() < 0) {
+    chain = chainInput();
+    if (chain < 0) {
       foldConstant(op);
       return;
     }
@@ -199,9 +202,9 @@ final class GraphChain {
       if (in.isEmpty() || constants.containsKey(in) || initializers.containsKey(in)) {
         continue;
       }
-      boolean chain = in.equals(current) || (stage == Stage.SPLIT
+      boolean onChain = in.equals(current) || (stage == Stage.SPLIT
           && (in.equals(plus) || in.equals(minus)));
-      if (!chain) {
+      if (!onChain) {
         throw refuse("input '" + shorten(in) + "' is not the value the chain carries here ('"
             + shorten(current) + "'): only a single chain of layers is supported");
       }
@@ -255,7 +258,7 @@ final class GraphChain {
       return;
     }
     if (stage != Stage.INPUT || inputMean != null || inputSd != null
-        || chainInput() != 0) {
+        || chain != 0) {
       throw refuse("Sub is supported only as the input standardization's first step"
           + " (x - mean) and in the PAIR head");
     }
@@ -264,7 +267,7 @@ final class GraphChain {
   }
 
   private void div() throws OnnxFormatException {
-    if (stage != Stage.INPUT || inputSd != null || chainInput() != 0) {
+    if (stage != Stage.INPUT || inputSd != null || chain != 0) {
       throw refuse("Div is supported only in the input standardization ((x - mean) / sd)");
     }
     inputSd = vector(1, width, "the input standard deviation");
@@ -273,7 +276,7 @@ final class GraphChain {
 
   private void gemm() throws OnnxFormatException {
     requireLayerStart();
-    if (chainInput() != 0) {
+    if (chain != 0) {
       throw refuse("the chain's value must be Gemm's first input (A)");
     }
     if (floatAttr("alpha", 1f) != 1f || floatAttr("beta", 1f) != 1f) {
@@ -300,7 +303,7 @@ final class GraphChain {
 
   private void matMul() throws OnnxFormatException {
     requireLayerStart();
-    if (chainInput() != 0) {
+    if (chain != 0) {
       throw refuse("the chain's value must be MatMul's first input");
     }
     Tensor w = transpose(checkMatrix(constant(1, "its weight input")));
@@ -309,7 +312,7 @@ final class GraphChain {
   }
 
   private void add() throws OnnxFormatException {
-    int other = 1 - chainInput();
+    int other = 1 - chain;
     if (node.getInputCount() != 2) {
       throw refuse("Add must have two inputs");
     }
@@ -340,7 +343,7 @@ final class GraphChain {
     if (stage != Stage.HEAD || scaled || shifted) {
       throw refuse("Mul is supported only as the target's scale right after the head");
     }
-    targetSd = scalar(1 - chainInput(), "the target standard deviation");
+    targetSd = scalar(1 - chain, "the target standard deviation");
     if (!(targetSd > 0)) {
       throw refuse("the target standard deviation is " + targetSd + ": must be > 0");
     }
