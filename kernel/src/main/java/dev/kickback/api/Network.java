@@ -272,7 +272,7 @@ public final class Network {
       }
       if (batch == 1) {
         if (l == 0) {
-          ws.listRows(0, x, spec.inputWidth());
+          ws.rowCount[0] = ops.nonzeroRows(x, spec.inputWidth(), ws.rows[0]);
         }
         ops.gemvTRows(spec.fanIn(l), nOut, weights[l], in, ws.rows[l], ws.rowCount[l], s);
       } else {
@@ -286,7 +286,7 @@ public final class Network {
       } else {
         ops.rectify(batch, nOut, s, spec.signsOf(l), o, d);
         if (batch == 1 && l < last) {
-          ws.listRows(l + 1, d, nOut);
+          ws.rowCount[l + 1] = ops.nonzeroRows(d, nOut, ws.rows[l + 1]);
         }
       }
       in = o;

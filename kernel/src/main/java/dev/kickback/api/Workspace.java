@@ -49,17 +49,6 @@ public final class Workspace {
     }
   }
 
-  /** Lists the indices of {@code v[0 .. n)}'s nonzero entries as layer l's rows; batch 1. */
-  void listRows(int l, float[] v, int n) {
-    int[] r = rows[l];
-    int c = 0;
-    for (int j = 0; j < n; j++) {
-      r[c] = j;
-      c += v[j] != 0f ? 1 : 0; // no branch: activity is a coin flip per unit
-    }
-    rowCount[l] = c;
-  }
-
   /** Largest batch this workspace holds. */
   public int maxBatch() {
     return maxBatch;

@@ -1,5 +1,6 @@
 package dev.kickback.kernels;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -447,13 +448,15 @@ class KernelOpsTest {
   /**
    * gemvTRows on every path against the plain loop it is defined by (one fma per listed row,
    * in list order): bitwise, since each lane does exactly that; over widths with and without
-   * tails, a row list with gaps, and an empty list (y unchanged).
+   * tails, one block of vectors and several (up to 8 vectors a block: 16 lanes' 129, 385 and
+   * 1029), a row list with gaps, and an empty list (y unchanged).
    */
   @ParameterizedTest(name = "{0}")
   @MethodSource("pathNames")
   void gemvTRowsIsTheFmaLoopOverListedRowsBitwise(String path) {
     KernelOps ops = path(path);
-    for (int n : new int[] {1, 2, 10, 15, 16, 17, 48, 64, 100, 112, 200, 257}) {
+    for (int n : new int[] {1, 2, 10, 15, 16, 17, 48, 64, 100, 112, 128, 129, 200, 257, 385,
+        1029}) {
       int m = 23;
       SplittableRandom rnd = new SplittableRandom(31L * n);
       float[] a = random(rnd, m * n);
@@ -483,6 +486,41 @@ class KernelOpsTest {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> ops.gemvTRows(2, 3, new float[6], new float[2], new int[] {1}, 2, new float[3]));
     assertEquals("gemvTRows: count=2 must be in [0, min(m=2, rows.length=1)]", e.getMessage());
+  }
+
+  /**
+   * nonzeroRows on every path against its definition: the ascending indices of the entries that
+   * are not zero, where -0 is zero and NaN and the smallest subnormal are not; over lengths with
+   * and without a tail, all zero and all nonzero; a too-short list is refused by name.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("pathNames")
+  void nonzeroRowsListsTheNonzeroEntriesInOrder(String path) {
+    KernelOps ops = path(path);
+    float[] special = {0f, -0f, Float.NaN, Float.MIN_VALUE, -1f, 1f, Float.POSITIVE_INFINITY};
+    for (int n : new int[] {0, 1, 7, 15, 16, 17, 100, 208, 257}) {
+      SplittableRandom rnd = new SplittableRandom(41L * n);
+      float[] random = new float[n + 3];
+      for (int j = 0; j < random.length; j++) {
+        random[j] = special[rnd.nextInt(special.length)];
+      }
+      for (float[] v : new float[][] {random, new float[n], filled(n, -2f)}) {
+        int[] want = nonzero(v, n);
+        int[] rows = new int[n];
+        int count = ops.nonzeroRows(v, n, rows);
+        assertEquals(want.length, count, path + " n=" + n);
+        assertArrayEquals(want, java.util.Arrays.copyOf(rows, count), path + " n=" + n);
+      }
+    }
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> ops.nonzeroRows(new float[5], 5, new int[4]));
+    assertEquals("nonzeroRows: rows.length = 4: expected at least n = 5", e.getMessage());
+  }
+
+  private static float[] filled(int n, float value) {
+    float[] v = new float[n];
+    java.util.Arrays.fill(v, value);
+    return v;
   }
 
   /**
