@@ -29,6 +29,13 @@ final class PanamaKernelOps extends KernelOps {
    */
   static final long SPLIT_MIN_MACS = 1L << 24;
 
+  /**
+   * gerRows walks rows up to this many vectors long in column blocks (y and the signs in
+   * registers), longer ones row after row: 16 vectors is the paper network's 200-wide layer
+   * with room to spare, and 1 KB rows at 16 lanes.
+   */
+  static final int COLUMN_BLOCKED_MAX_VECTORS = 16;
+
   /** Splits large GEMMs over threads, or null for a single-threaded implementation. */
   private final GemmTeam team;
   private final long splitMinMacs;
@@ -136,8 +143,15 @@ final class PanamaKernelOps extends KernelOps {
     // Column blocks outside, rows inside: y's and the signs' vectors are loaded once per block
     // and held in registers, so each weight vector costs one load and one store (measured: a
     // third of a batch-1 step went here when y and the signs were loaded again for every row).
+    // Rows longer than COLUMN_BLOCKED_MAX_VECTORS vectors are streamed whole instead, one after
+    // another: a matrix beyond the caches walked in column blocks is a stride through memory
+    // (measured: the wide network's batch-1 step 17% slower).
     final int nv = S.loopBound(n);
     final boolean clamp = colSigns != null;
+    if (n > COLUMN_BLOCKED_MAX_VECTORS * L) {
+      gerRowsStreamed(n, al, x, rows, count, y, a, colSigns);
+      return;
+    }
     int j = 0;
     for (; j + 4 * L <= nv; j += 4 * L) {
       final FloatVector y0 = FloatVector.fromArray(S, y, j);
@@ -196,6 +210,41 @@ final class PanamaKernelOps extends KernelOps {
     }
   }
 
+  /**
+   * gerRows row after row, each row's columns in order, y and the signs loaded per row; for rows
+   * of more than {@link #COLUMN_BLOCKED_MAX_VECTORS} vectors ({@code n >= L}).
+   */
+  private static void gerRowsStreamed(int n, FloatVector al, float[] x, int[] rows, int count,
+      float[] y, float[] a, float[] colSigns) {
+    final FloatVector zero = FloatVector.zero(S);
+    final int nv = S.loopBound(n);
+    final int jw = n - L;
+    final boolean clamp = colSigns != null;
+    for (int r = 0; r < count; r++) {
+      final int row = rows[r] * n;
+      final FloatVector xv = FloatVector.broadcast(S, x[rows[r]]);
+      for (int j = 0; j < nv; j += L) {
+        FloatVector v = xv.fma(FloatVector.fromArray(S, y, j), zero)
+            .fma(al, FloatVector.fromArray(S, a, row + j));
+        if (clamp) {
+          v = v.blend(0f, v.mul(FloatVector.fromArray(S, colSigns, j))
+              .compare(VectorOperators.LT, 0f));
+        }
+        v.intoArray(a, row + j);
+      }
+      if (nv < n) {
+        final FloatVector old = FloatVector.fromArray(S, a, row + jw);
+        FloatVector v = xv.fma(FloatVector.fromArray(S, y, jw), zero).fma(al, old);
+        if (clamp) {
+          v = v.blend(0f, v.mul(FloatVector.fromArray(S, colSigns, jw))
+              .compare(VectorOperators.LT, 0f));
+        }
+        old.blend(v, PanamaSmallGemm.LANE.compare(VectorOperators.GE, nv - jw))
+            .intoArray(a, row + jw);
+      }
+    }
+  }
+
   /** One row of gerRows lane by lane, with a lane's operations: the same bits. */
   private void gerRowScalar(int n, float alpha, float[] x, int i, float[] y, float[] a,
       float[] colSigns) {
@@ -223,7 +272,9 @@ final class PanamaKernelOps extends KernelOps {
   @Override
   protected void gemvRowsKernel(int m, int n, float[] a, float[] x, int[] rows, int count,
       float[] y) {
-    if (n < L) {
+    if (n < L && x.length >= L) {
+      PanamaSmallGemm.gemvRowsNarrow(n, a, x, rows, count, y);
+    } else if (n < L) {
       for (int t = 0; t < count; t++) { // as the scalar dot: too short for a vector
         int r = rows[t];
         float s = 0f;
