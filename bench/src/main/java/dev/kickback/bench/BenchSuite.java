@@ -102,19 +102,21 @@ public final class BenchSuite {
             : (int) (1.5 * firstPass);
         rerunWide(all, start, limit, notes);
       }
-      String root = System.getProperty("kickback.root");
-      if (!smoke && root != null) { // after the rows, so that it does not heat the first of them
-        String nativeNote = NativeReference.note(Path.of(root), all);
-        if (nativeNote != null) {
-          notes.add(nativeNote);
-        }
-      }
       Integer launcher = Integer.getInteger("kickback.elapsed");
       notes.add(String.format(Locale.ROOT, "Measured for %.0f s%s.",
           (System.nanoTime() - start) / 1e9, launcher == null ? ""
               : ", after " + launcher + " s of build and OpenBLAS probe in the launcher"));
       notes.add(load.summary());
       notes.addAll(load.warnings());
+    }
+    // after the rows, so that it does not heat the first of them, and after the load monitor,
+    // whose windows would count its compiler and its process as other work on the machine
+    String root = System.getProperty("kickback.root");
+    if (!smoke && root != null) {
+      String nativeNote = NativeReference.note(Path.of(root), all);
+      if (nativeNote != null) {
+        notes.add(nativeNote);
+      }
     }
     Path json = Path.of(positional.get(0));
     Files.createDirectories(json.toAbsolutePath().getParent());
