@@ -32,7 +32,8 @@ final class NativeReference {
    * of the paper network to compare. {@code root} is the checkout.
    */
   static String note(Path root, List<RunResult> results) {
-    if (ours(results, "ForwardBench", null).isEmpty()) {
+    Optional<Double> oursForward = ours(results, "ForwardBench", null);
+    if (oursForward.isEmpty()) {
       return null;
     }
     Path script = root.resolve("../shared/reference/run-b1ref").normalize();
@@ -77,7 +78,7 @@ final class NativeReference {
         "Native batch-1 reference (%s, hand-written %s C built by gcc in this run, median of %s"
             + " x %s s): forward %.0f ns, Kickback step %.0f ns.", script, isa, REPS, SECONDS,
         forward, step));
-    ours(results, "ForwardBench", null).ifPresent(ns -> sb.append(String.format(Locale.ROOT,
+    oursForward.ifPresent(ns -> sb.append(String.format(Locale.ROOT,
         " Ours, paper network, batch 1: forward %.0f ns (%.2fx)", ns, ns / nativeForward)));
     ours(results, "StepBench", "KICKBACK").ifPresent(ns -> sb.append(String.format(Locale.ROOT,
         ", Kickback step %.0f ns (%.2fx)", ns, ns / nativeStep)));

@@ -242,13 +242,32 @@ public abstract class KernelOps {
    * (measured): the vector path's compress is the fast one.
    */
   protected int nonzeroRowsKernel(float[] v, int n, int[] rows) {
-    int c = 0;
-    for (int j = 0; j < n; j++) {
+    return listNonzero(v, 0, n, rows, 0);
+  }
+
+  /**
+   * Appends the indices {@code j} in {@code [from, n)} with {@code v[j] != 0} to
+   * {@code rows[c ..]}; returns the new count. The scalar kernel, and the vector one's tail.
+   */
+  static int listNonzero(float[] v, int from, int n, int[] rows, int c) {
+    for (int j = from; j < n; j++) {
       rows[c] = j;
       int b = Float.floatToRawIntBits(v[j]) << 1; // the sign dropped: 0 for +0 and -0 only
       c += (b | -b) >>> 31;
     }
     return c;
+  }
+
+  /**
+   * {@code sum_i x[xOff + i] * y[yOff + i]} in index order, a rounded product added at a time:
+   * the scalar dot product, and the vector kernels' for rows too short for a vector.
+   */
+  static float dotScalar(int n, float[] x, int xOff, float[] y, int yOff) {
+    float s = 0f;
+    for (int i = 0; i < n; i++) {
+      s += x[xOff + i] * y[yOff + i];
+    }
+    return s;
   }
 
   protected void rectifyKernel(int rows, int n, float[] s, float[] nu, float[] o, float[] d) {

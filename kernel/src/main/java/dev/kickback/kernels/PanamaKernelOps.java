@@ -146,12 +146,12 @@ final class PanamaKernelOps extends KernelOps {
     // Rows longer than COLUMN_BLOCKED_MAX_VECTORS vectors are streamed whole instead, one after
     // another: a matrix beyond the caches walked in column blocks is a stride through memory
     // (measured: the wide network's batch-1 step 17% slower).
-    final int nv = S.loopBound(n);
-    final boolean clamp = colSigns != null;
     if (n > COLUMN_BLOCKED_MAX_VECTORS * L) {
       gerRowsStreamed(n, al, x, rows, count, y, a, colSigns);
       return;
     }
+    final int nv = S.loopBound(n);
+    final boolean clamp = colSigns != null;
     int j = 0;
     for (; j + 4 * L <= nv; j += 4 * L) {
       final FloatVector y0 = FloatVector.fromArray(S, y, j);
@@ -276,12 +276,7 @@ final class PanamaKernelOps extends KernelOps {
       PanamaSmallGemm.gemvRowsNarrow(n, a, x, rows, count, y);
     } else if (n < L) {
       for (int t = 0; t < count; t++) { // as the scalar dot: too short for a vector
-        int r = rows[t];
-        float s = 0f;
-        for (int p = 0; p < n; p++) {
-          s += a[r * n + p] * x[p];
-        }
-        y[r] += s;
+        y[rows[t]] += dotScalar(n, a, rows[t] * n, x, 0);
       }
     } else {
       PanamaSmallGemm.gemvRows(n, a, x, rows, count, y);
@@ -327,12 +322,7 @@ final class PanamaKernelOps extends KernelOps {
       INDEX.add(j).compress(on.cast(I)).intoArray(rows, c);
       c += on.trueCount();
     }
-    for (; j < n; j++) {
-      rows[c] = j;
-      int b = Float.floatToRawIntBits(v[j]) << 1; // as the scalar kernel
-      c += (b | -b) >>> 31;
-    }
-    return c;
+    return listNonzero(v, j, n, rows, c);
   }
 
   /** Lane-wise max keeps NaN like {@link Math#max}; max is exact, so any lane order will do. */

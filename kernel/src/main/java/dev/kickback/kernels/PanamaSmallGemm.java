@@ -749,11 +749,7 @@ final class PanamaSmallGemm {
       final int r = rows[t];
       final int p = r * n;
       if (p + L > a.length) {
-        float s = 0f;
-        for (int j = 0; j < n; j++) {
-          s += a[p + j] * x[j];
-        }
-        y[r] += s;
+        y[r] += KernelOps.dotScalar(n, a, p, x, 0);
         continue;
       }
       FloatVector s0 = zero.blend(xv.mul(FloatVector.fromArray(S, a, p)),

@@ -35,11 +35,7 @@ final class ScalarKernelOps extends KernelOps {
 
   @Override
   protected float dotKernel(int n, float[] x, int xOff, float[] y, int yOff) {
-    float s = 0f;
-    for (int i = 0; i < n; i++) {
-      s += x[xOff + i] * y[yOff + i];
-    }
-    return s;
+    return dotScalar(n, x, xOff, y, yOff);
   }
 
   @Override
