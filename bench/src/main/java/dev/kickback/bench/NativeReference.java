@@ -1,13 +1,11 @@
 package dev.kickback.bench;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.openjdk.jmh.results.RunResult;
@@ -40,21 +38,41 @@ final class NativeReference {
     if (!Files.isExecutable(script)) {
       return "Native batch-1 reference: not run (" + script + " is not here).";
     }
-    String out;
+    Subprocess.Result run;
     try {
-      Process p = new ProcessBuilder(script.toString(), SECONDS, REPS)
-          .redirectErrorStream(true).start();
-      out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      if (!p.waitFor(120, TimeUnit.SECONDS) || p.exitValue() != 0) {
-        return "Native batch-1 reference: " + script + " failed (is gcc installed?): "
-            + lastLine(out);
-      }
+      run = Subprocess.run(new ProcessBuilder(script.toString(), SECONDS, REPS), 120);
     } catch (IOException e) {
       return "Native batch-1 reference: could not run " + script + ": " + e.getMessage();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return "Native batch-1 reference: interrupted";
     }
+    if (run.exit() != 0) {
+      return "Native batch-1 reference: " + script + (run.timedOut() ? " timed out" : " failed"
+          + " (is gcc installed?)") + ": " + lastLine(run.out());
+    }
+    Medians med = medians(run.out());
+    if (med == null) {
+      return "Native batch-1 reference: no medians in its output: " + lastLine(run.out());
+    }
+    StringBuilder sb = new StringBuilder(String.format(Locale.ROOT,
+        "Native batch-1 reference (%s, hand-written %s C built by gcc in this run, median of %s"
+            + " x %s s): forward %.0f ns, Kickback step %.0f ns.", script, med.isa(), REPS,
+        SECONDS, med.forwardNs(), med.stepNs()));
+    oursForward.ifPresent(ns -> sb.append(String.format(Locale.ROOT,
+        " Ours, paper network, batch 1: forward %.0f ns (%.2fx)", ns, ns / med.forwardNs())));
+    ours(results, "StepBench", "KICKBACK").ifPresent(ns -> sb.append(String.format(Locale.ROOT,
+        ", Kickback step %.0f ns (%.2fx)", ns, ns / med.stepNs())));
+    ours(results, "StepBench", "BACKPROP").ifPresent(ns -> sb.append(String.format(Locale.ROOT,
+        ", Backprop step %.0f ns (%.2fx the Kickback reference)", ns, ns / med.stepNs())));
+    return sb.append('.').toString();
+  }
+
+  /** The reference's medians: its kernel's instruction set, forward and step in ns. */
+  record Medians(String isa, double forwardNs, double stepNs) {}
+
+  /** The medians of the intrinsics kernel's lines in the reference's output, or null. */
+  static Medians medians(String out) {
     double forward = Double.NaN;
     double step = Double.NaN;
     String isa = "?";
@@ -69,22 +87,7 @@ final class NativeReference {
         }
       }
     }
-    if (Double.isNaN(forward) || Double.isNaN(step)) {
-      return "Native batch-1 reference: no medians in its output: " + lastLine(out);
-    }
-    final double nativeForward = forward;
-    final double nativeStep = step;
-    StringBuilder sb = new StringBuilder(String.format(Locale.ROOT,
-        "Native batch-1 reference (%s, hand-written %s C built by gcc in this run, median of %s"
-            + " x %s s): forward %.0f ns, Kickback step %.0f ns.", script, isa, REPS, SECONDS,
-        forward, step));
-    oursForward.ifPresent(ns -> sb.append(String.format(Locale.ROOT,
-        " Ours, paper network, batch 1: forward %.0f ns (%.2fx)", ns, ns / nativeForward)));
-    ours(results, "StepBench", "KICKBACK").ifPresent(ns -> sb.append(String.format(Locale.ROOT,
-        ", Kickback step %.0f ns (%.2fx)", ns, ns / nativeStep)));
-    ours(results, "StepBench", "BACKPROP").ifPresent(ns -> sb.append(String.format(Locale.ROOT,
-        ", Backprop step %.0f ns (%.2fx the Kickback reference)", ns, ns / nativeStep)));
-    return sb.append('.').toString();
+    return Double.isNaN(forward) || Double.isNaN(step) ? null : new Medians(isa, forward, step);
   }
 
   /** Nanoseconds per call of our vector path's paper-network batch-1 row, from samples/s. */

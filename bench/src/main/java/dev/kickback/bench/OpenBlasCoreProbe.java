@@ -17,7 +17,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -134,15 +133,12 @@ public final class OpenBlasCoreProbe {
     env.put("OPENBLAS_CORETYPE", core);
     env.put("OPENBLAS_NUM_THREADS", "1");
     env.put("OPENBLAS_VERBOSE", "2"); // prints "Core: <name>" as the library loads
-    pb.redirectErrorStream(true);
     try {
-      Process p = pb.start();
-      String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-      if (!p.waitFor(120, TimeUnit.SECONDS)) {
-        p.destroyForcibly();
+      Subprocess.Result r = Subprocess.run(pb, 120);
+      if (r.timedOut()) {
         return failed(core, "?", "timed out");
       }
-      return parseMeasurement(core, out, p.exitValue());
+      return parseMeasurement(core, r.out(), r.exit());
     } catch (IOException e) {
       return failed(core, "?", "could not start a JVM: " + e.getMessage());
     }
