@@ -8,6 +8,7 @@
  */
 module dev.kickback.kernel {
   requires static jdk.incubator.vector;
+  requires static jdk.management;
 
   exports dev.kickback.api;
   exports dev.kickback.kernels;

@@ -29,8 +29,8 @@ import java.util.concurrent.TimeUnit;
  * every A fork (one odd fork, which a U test over iterations takes for many samples, cannot make
  * a verdict). Exit 1 on any regression, 2 on usage.
  *
- * <p>Usage: {@code AbRun A_JAR B_JAR OUT_DIR [SUITE] [--threshold PCT] [--a-label L]
- * [--b-label L]}.
+ * <p>Usage: {@code AbRun A_JAR B_JAR OUT_DIR [SUITE] [--threshold PCT] [--lanes N]
+ * [--a-label L] [--b-label L]}; {@code --lanes} as in {@link BenchSuite}.
  */
 public final class AbRun {
   static final double ALPHA = 0.05;
@@ -145,8 +145,15 @@ public final class AbRun {
     double threshold = 0.05;
     String aLabel = "A";
     String bLabel = "B";
+    int lanes = 0;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
+        case "--lanes" -> {
+          if (i + 1 == args.length || !args[i + 1].matches("4|8|16")) {
+            usage("--lanes takes 4, 8 or 16");
+          }
+          lanes = Integer.parseInt(args[++i]);
+        }
         case "--threshold" -> threshold = i + 1 < args.length ? percent(args[++i]) : Double.NaN;
         case "--a-label" -> aLabel = args[++i];
         case "--b-label" -> bLabel = args[++i];
@@ -168,6 +175,15 @@ public final class AbRun {
     if (!Suites.NAMES.contains(suite)) {
       usage("unknown suite '" + suite + "': one of " + String.join(", ", Suites.NAMES));
     }
+    List<String> widthFlags = lanes == 0 ? List.of() : VectorWidth.flags(lanes);
+    String width = VectorWidth.describeOwn();
+    if (lanes != 0) {
+      try {
+        width = VectorWidth.check(lanes);
+      } catch (IllegalStateException e) {
+        usage(e.getMessage());
+      }
+    }
     Path aJar = Path.of(positional.get(0));
     Path bJar = Path.of(positional.get(1));
     Path out = Path.of(positional.get(2));
@@ -186,14 +202,14 @@ public final class AbRun {
     int total = groups.stream().mapToInt(g -> g.rows().size()).sum();
     for (Suites.Group g : groups) {
       for (Map<String, String> row : g.rows()) {
-        Line l = measure(g, row, aJar, bJar, out);
+        Line l = measure(g, row, aJar, bJar, out, widthFlags);
         lines.add(l);
         System.err.printf(Locale.ROOT, "bench ab: [%d/%d] %s: speed B/A %.3f, %s%n",
             lines.size(), total, l.key(), l.a().isEmpty() || l.b().isEmpty() ? Double.NaN
                 : l.speed(), l.verdict(threshold).text);
       }
     }
-    String md = render(lines, threshold, aLabel, bLabel, suite,
+    String md = render(lines, threshold, aLabel, bLabel, suite + ", vector kernels at " + width,
         (System.nanoTime() - start) / 1e9);
     Files.writeString(out.resolve("ab.md"), md, StandardCharsets.UTF_8);
     Files.writeString(out.resolve("ab.json"), new GsonBuilder().setPrettyPrinting()
@@ -206,7 +222,7 @@ public final class AbRun {
 
   /** One row: forks alternately on A and B. */
   private static Line measure(Suites.Group g, Map<String, String> row, Path aJar, Path bJar,
-      Path out) throws IOException, InterruptedException {
+      Path out, List<String> widthFlags) throws IOException, InterruptedException {
     List<double[]> a = new ArrayList<>();
     List<double[]> b = new ArrayList<>();
     String key = null;
@@ -220,7 +236,7 @@ public final class AbRun {
       if (onA ? aFailed : bFailed) {
         continue;
       }
-      JmhResult r = oneFork(onA ? aJar : bJar, g, row, out.resolve("fork.json"));
+      JmhResult r = oneFork(onA ? aJar : bJar, g, row, out.resolve("fork.json"), widthFlags);
       if (r == null) {
         System.err.println("bench ab: " + g.include() + " " + row + " did not run on "
             + (onA ? "A" : "B") + "; the row is left out on that side");
@@ -245,9 +261,12 @@ public final class AbRun {
     return new Line(key != null ? key : g.include() + " " + row, unit, higher, a, b);
   }
 
-  /** One fork of one row on {@code jar}, or null when it did not run. */
+  /**
+   * One fork of one row on {@code jar}, or null when it did not run; {@code widthFlags} are
+   * prepended to the benchmark's JVM flags.
+   */
   private static JmhResult oneFork(Path jar, Suites.Group g, Map<String, String> row,
-      Path json) throws IOException, InterruptedException {
+      Path json, List<String> widthFlags) throws IOException, InterruptedException {
     Suites.Timing t = g.timing();
     List<String> cmd = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -256,6 +275,9 @@ public final class AbRun {
         "-i", Integer.toString(t.iterations()), "-r", t.iterationMs() + "ms",
         "-foe", "true", "-rf", "json", "-rff", json.toString()));
     row.forEach((k, v) -> cmd.addAll(List.of("-p", k + "=" + v)));
+    if (!widthFlags.isEmpty()) {
+      cmd.addAll(List.of("-jvmArgsPrepend", String.join(" ", widthFlags)));
+    }
     cmd.add(g.include());
     Files.deleteIfExists(json);
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true)

@@ -1,6 +1,7 @@
 package dev.kickback.bench;
 
 import dev.kickback.bench.report.Compare;
+import dev.kickback.bench.report.Meta;
 import dev.kickback.bench.report.Report;
 import dev.kickback.bench.report.Rows;
 import java.io.IOException;
@@ -40,7 +41,12 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * iteration each), renders the report and compares the run with itself: CI's check that every benchmark, the
  * report and {@code bench compare} still work. None of its numbers is a result.
  *
- * <p>Usage: {@code BenchSuite <jmh-result.json> <report dir> [SUITE] [--smoke] [--budget S]}.
+ * <p>{@code --lanes N} runs the benchmark JVMs at N float lanes ({@link VectorWidth}: on a wider
+ * CPU the JVM emulates the narrower width), checked before the first row; the report says
+ * which width ran and whether it was emulated.
+ *
+ * <p>Usage: {@code BenchSuite <jmh-result.json> <report dir> [SUITE] [--smoke] [--budget S]
+ * [--lanes N]}.
  * The OpenBLAS peer's core type is chosen before the JVM starts ({@link OpenBlasCoreProbe}, run
  * by the launcher); {@code kickback.openblas.*} system properties say how, for the report.
  */
@@ -58,9 +64,16 @@ public final class BenchSuite {
     List<String> positional = new ArrayList<>();
     boolean smoke = false;
     Integer budget = null;
+    int lanes = 0;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--full" -> positional.add("full");
+        case "--lanes" -> {
+          if (i + 1 == args.length || !args[i + 1].matches("4|8|16")) {
+            usage("--lanes takes 4, 8 or 16");
+          }
+          lanes = Integer.parseInt(args[++i]);
+        }
         case "--smoke" -> smoke = true;
         case "--budget" -> {
           if (i + 1 == args.length || !args[i + 1].matches("-?\\d+")) {
@@ -83,6 +96,13 @@ public final class BenchSuite {
     if (!Suites.NAMES.contains(suite) && !suite.equals("djl")) {
       usage("unknown suite '" + suite + "': one of " + String.join(", ", Suites.NAMES));
     }
+    List<String> widthFlags = lanes == 0 ? List.of() : VectorWidth.flags(lanes);
+    try {
+      System.setProperty(Meta.VECTOR_WIDTH,
+          lanes == 0 ? VectorWidth.describeOwn() : VectorWidth.check(lanes));
+    } catch (IllegalStateException | InterruptedException e) {
+      usage(e.getMessage());
+    }
     long start = System.nanoTime();
     List<String> notes = new ArrayList<>();
     checkOpenBlasEnvironment(notes);
@@ -93,14 +113,14 @@ public final class BenchSuite {
           + "; no number here is a result."
           : "Suite " + suite + ": " + describe(groups) + ".");
       for (Suites.Group g : groups) {
-        all.addAll(run(g, g.timing()));
+        all.addAll(run(g, g.timing(), widthFlags));
       }
       if (!smoke) {
         double firstPass = (System.nanoTime() - start) / 1e9;
         int limit = budget != null ? budget
             : suite.equals("headline") ? HEADLINE_S - Integer.getInteger("kickback.elapsed", 60)
             : (int) (1.5 * firstPass);
-        rerunWide(all, start, limit, notes);
+        rerunWide(all, start, limit, notes, widthFlags);
       }
       Integer launcher = Integer.getInteger("kickback.elapsed");
       notes.add(String.format(Locale.ROOT, "Measured for %.0f s%s.",
@@ -136,7 +156,7 @@ public final class BenchSuite {
 
   private static void usage(String why) {
     System.err.println("bench: " + why + "\nusage: ./kickback bench [SUITE] [--smoke]"
-        + " [--budget SECONDS] [--respect-env]   (SUITE: " + String.join(", ", Suites.NAMES)
+        + " [--budget SECONDS] [--lanes 4|8|16] [--respect-env]   (SUITE: " + String.join(", ", Suites.NAMES)
         + ")\n       ./kickback bench ab REF [SUITE] [--threshold PCT]"
         + "\n       ./kickback bench compare OLD NEW [--threshold PCT]");
     System.exit(2);
@@ -157,7 +177,7 @@ public final class BenchSuite {
    * rerun replaces the first measurement whatever it says: no choosing the better of two.
    */
   private static void rerunWide(List<RunResult> all, long start, int budgetS,
-      List<String> notes) throws RunnerException {
+      List<String> notes, List<String> widthFlags) throws RunnerException {
     // narrowest first: within the budget, the most rows become results
     List<Integer> wide = new ArrayList<>();
     for (int i = 0; i < all.size(); i++) {
@@ -180,7 +200,7 @@ public final class BenchSuite {
         params.put(k, List.of(p.getParam(k)));
       }
       Collection<RunResult> again = run(new Suites.Group(
-          "^" + Pattern.quote(p.getBenchmark()) + "$", params, timing), timing);
+          "^" + Pattern.quote(p.getBenchmark()) + "$", params, timing), timing, widthFlags);
       all.set(i, again.iterator().next());
       reruns++;
     }
@@ -201,12 +221,19 @@ public final class BenchSuite {
     return Double.isNaN(rel) ? Double.POSITIVE_INFINITY : rel;
   }
 
-  private static Collection<RunResult> run(Suites.Group g, Suites.Timing t)
-      throws RunnerException {
+  /**
+   * Runs a group; {@code widthFlags} go before the benchmarks' own JVM flags (prepended, so the
+   * {@code @Fork} annotations' appended flags stay).
+   */
+  private static Collection<RunResult> run(Suites.Group g, Suites.Timing t,
+      List<String> widthFlags) throws RunnerException {
     ChainedOptionsBuilder b = new OptionsBuilder()
         .include(g.include())
         .addProfiler(GCProfiler.class)
         .shouldFailOnError(true);
+    if (!widthFlags.isEmpty()) {
+      b = b.jvmArgsPrepend(widthFlags.toArray(String[]::new));
+    }
     if (t.forks() != null) {
       b = b.forks(t.forks())
           .warmupIterations(t.warmups())

@@ -29,7 +29,7 @@ import java.util.regex.Pattern;
  * instruction the CPU lacks), disagrees or loads another core than asked is reported and
  * skipped.
  *
- * <p>Usage: {@code OpenBlasCoreProbe --choose FILE} prints the winner's name on standard output
+ * <p>Usage: {@code OpenBlasCoreProbe --choose FILE [--lanes N]} prints the winner's name on standard output
  * and writes every candidate's rate (or why it was skipped) to FILE in one line, which the
  * launcher hands to the report; {@code --measure} is one candidate's run (the environment names
  * it).
@@ -61,12 +61,16 @@ public final class OpenBlasCoreProbe {
       measure();
       return;
     }
-    if (args.length != 2 || !args[0].equals("--choose")) {
-      System.err.println("usage: OpenBlasCoreProbe --choose RESULT_FILE | --measure");
+    boolean lanesGiven = args.length == 4 && args[2].equals("--lanes")
+        && args[3].matches("4|8|16");
+    if (!(args.length == 2 || lanesGiven) || !args[0].equals("--choose")) {
+      System.err.println("usage: OpenBlasCoreProbe --choose RESULT_FILE [--lanes 4|8|16]"
+          + " | --measure");
       System.exit(2);
     }
     List<Candidate> all = new ArrayList<>();
-    for (String core : candidates(Meta.cpuFlags())) {
+    int lanes = lanesGiven ? Integer.parseInt(args[3]) : 0;
+    for (String core : candidates(Meta.cpuFlags(), lanes)) {
       Candidate c = runCandidate(core);
       System.err.println("kickback: OpenBLAS core " + core + ": " + (c.usable()
           ? String.format(Locale.ROOT, "%.1f GFLOP/s on GEMM %d, agrees (%.1e)", c.gflops(), N,
@@ -86,14 +90,25 @@ public final class OpenBlasCoreProbe {
   }
 
   /**
-   * OpenBLAS's AVX2 and AVX-512 core types whose instructions this CPU has ({@code flags}
-   * from /proc/cpuinfo), in OpenBLAS's own order; SapphireRapids needs the AMX tiles its
-   * half-precision kernels use, as OpenBLAS's own detection does.
+   * OpenBLAS's core types whose instructions this CPU has ({@code flags} from /proc/cpuinfo), in
+   * OpenBLAS's own order, for our kernels at {@code lanes} float lanes: at 16 (or 0, not given)
+   * its AVX2 and AVX-512 types (SapphireRapids needs the AMX tiles its half-precision kernels
+   * use, as OpenBLAS's own detection does); at 8 its AVX2 type, Haswell, so that the peer runs
+   * at our width; at 4 Nehalem, whose single-precision GEMM is 128-bit SSE.
    */
-  static List<String> candidates(Set<String> flags) {
+  static List<String> candidates(Set<String> flags, int lanes) {
     List<String> out = new ArrayList<>();
+    if (lanes == 4) {
+      if (flags.contains("sse4_2")) {
+        out.add("Nehalem");
+      }
+      return out;
+    }
     if (flags.containsAll(Set.of("avx2", "fma"))) {
       out.add("Haswell");
+    }
+    if (lanes == 8) {
+      return out;
     }
     if (flags.containsAll(Set.of("avx512f", "avx512bw", "avx512dq", "avx512vl", "avx512cd"))) {
       out.add("SkylakeX");

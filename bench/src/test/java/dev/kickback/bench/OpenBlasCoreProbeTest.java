@@ -16,16 +16,24 @@ class OpenBlasCoreProbeTest {
 
   @Test
   void candidatesAreTheCoreTypesTheCpuCanRun() {
-    assertEquals(List.of(), OpenBlasCoreProbe.candidates(Set.of("sse4_2")));
-    assertEquals(List.of("Haswell"), OpenBlasCoreProbe.candidates(Set.of("avx2", "fma")));
-    assertEquals(List.of("Haswell", "SkylakeX"), OpenBlasCoreProbe.candidates(AVX512));
+    assertEquals(List.of(), OpenBlasCoreProbe.candidates(Set.of("sse4_2"), 0));
+    assertEquals(List.of("Haswell"), OpenBlasCoreProbe.candidates(Set.of("avx2", "fma"), 0));
+    assertEquals(List.of("Haswell", "SkylakeX"), OpenBlasCoreProbe.candidates(AVX512, 0));
     Set<String> bf16 = new java.util.HashSet<>(AVX512);
     bf16.add("avx512_bf16");
     assertEquals(List.of("Haswell", "SkylakeX", "Cooperlake"),
-        OpenBlasCoreProbe.candidates(bf16));
+        OpenBlasCoreProbe.candidates(bf16, 0));
     bf16.addAll(Set.of("avx512_fp16", "amx_bf16", "amx_tile"));
     assertEquals(List.of("Haswell", "SkylakeX", "Cooperlake", "SapphireRapids"),
-        OpenBlasCoreProbe.candidates(bf16));
+        OpenBlasCoreProbe.candidates(bf16, 0));
+  }
+
+  @Test
+  void aNarrowerWidthGetsThePeerOfThatWidth() {
+    assertEquals(List.of("Haswell"), OpenBlasCoreProbe.candidates(AVX512, 8));
+    assertEquals(List.of("Nehalem"), OpenBlasCoreProbe.candidates(Set.of("sse4_2"), 4));
+    assertEquals(List.of(), OpenBlasCoreProbe.candidates(Set.of("sse2"), 4));
+    assertEquals(List.of("Haswell", "SkylakeX"), OpenBlasCoreProbe.candidates(AVX512, 16));
   }
 
   @Test

@@ -60,8 +60,17 @@ public final class Kernels {
   }
 
   /** Float lanes of the vector kernels (4, 8 or 16), or 0 when they are unavailable. */
-  static int lanes() {
+  public static int lanes() {
     return VectorHolder.LANES;
+  }
+
+  /**
+   * Vector registers the vector kernels' blocks are shaped for: 32 (AVX-512, AArch64) or 16
+   * (AVX2 and below), or 0 when the vector kernels are unavailable. The system property
+   * {@code kickback.vector.registers} (16 or 32) overrides the detection.
+   */
+  public static int vectorRegisters() {
+    return VectorHolder.REGISTERS;
   }
 
   /** Why the vector implementation is unavailable, or empty when it is available. */
@@ -95,7 +104,8 @@ public final class Kernels {
       default -> throw new IllegalArgumentException(
           "-D" + PROPERTY + "=" + forced + ": expected scalar, vector or auto");
     }
-    String detail = chosen == scalar() ? "" : " (" + VectorHolder.LANES + " float lanes)";
+    String detail = chosen == scalar() ? ""
+        : " (" + VectorHolder.LANES + " float lanes, " + VectorHolder.REGISTERS + " registers)";
     LOG.log(System.Logger.Level.INFO,
         "Kickback-J kernels: " + chosen.name() + detail + "; " + why);
     return chosen;
@@ -106,11 +116,14 @@ public final class Kernels {
     static final KernelOps INSTANCE;
     static final String REASON;
     static final int LANES;
+    static final int REGISTERS;
 
     static {
       KernelOps ops = null;
       String reason = null;
       int lanes = 0;
+      int registers = 0;
+      VectorRegisters.checkProperty();
       Module self = Kernels.class.getModule();
       Optional<Module> vm = ModuleLayer.boot().findModule(VECTOR_MODULE);
       if (vm.isEmpty()) {
@@ -125,6 +138,7 @@ public final class Kernels {
             reason = "the preferred float vector has " + lanes + " lanes; the vector kernels"
                 + " support 4, 8 or 16";
           } else {
+            registers = VectorRegisters.Preferred.COUNT;
             ops = new PanamaKernelOps();
           }
         } catch (LinkageError e) {
@@ -134,6 +148,7 @@ public final class Kernels {
       INSTANCE = ops;
       REASON = reason;
       LANES = lanes;
+      REGISTERS = registers;
     }
   }
 }

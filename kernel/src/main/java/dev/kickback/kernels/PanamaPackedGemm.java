@@ -13,9 +13,13 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Sizes (16 lanes): the B sliver (KC x NR = 256 x 32 floats, 32 KB) stays in the 48 KB L1
  * while the A block (MC x KC = 96 x 256, 96 KB) streams from L2; the packed B block (256 x 1024,
- * 1 MB) lives in L2. The micro-kernel is 8 rows x 2 vectors: 16 accumulators, 2 loads and 8
- * broadcasts per 16 FMAs. Measured at 1024^3 against 4 x 4 vectors (16 accumulators, 80-90
- * GFLOP/s), 12 x 2 (24, 94-108) and 14 x 2 (28, 63-70: C2 spills): 8 x 2 gave 108-114 GFLOP/s.
+ * 1 MB) lives in L2. The micro-kernel is MR rows x 2 vectors. With 32 vector registers MR is 8:
+ * 16 accumulators, 2 loads and 8 broadcasts per 16 FMAs; measured at 1024^3 against 4 x 4
+ * vectors (16 accumulators, 80-90 GFLOP/s), 12 x 2 (24, 94-108) and 14 x 2 (28, 63-70: C2
+ * spills): 8 x 2 gave 108-114 GFLOP/s. With 16 registers (AVX2) MR is 6, the block BLIS and
+ * OpenBLAS use on Haswell: 12 accumulators, the 2 B vectors and a broadcast leave one register
+ * spare, where 8 x 2 spilled (0.47 of the 256-bit peak, measured). One source for both: rows 6
+ * and 7 are behind a test of the constant MR, which the JIT folds away.
  *
  * <p>Results do not depend on where a call's column range starts or ends: every output element
  * is the same sequence of operations (a sum over each KC block in order of p, then
@@ -29,7 +33,7 @@ import jdk.incubator.vector.VectorSpecies;
 final class PanamaPackedGemm {
   private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
   private static final int L = S.length();
-  static final int MR = 8;
+  static final int MR = VectorRegisters.Preferred.COUNT >= 32 ? 8 : 6;
   static final int NR = 2 * L;
   static final int KC = 256;
   static final int MC = 96;
@@ -182,7 +186,7 @@ final class PanamaPackedGemm {
   }
 
   /**
-   * {@code C[r][0..NR) = fma(sum_p Ap[p][r] * Bp[p][0..NR), alpha, C[r][0..NR))} for 8 rows.
+   * {@code C[r][0..NR) = fma(sum_p Ap[p][r] * Bp[p][0..NR), alpha, C[r][0..NR))} for MR rows.
    * Written out with no helper taking vectors: a call C2 declines to inline boxes them.
    */
   private static void micro(int kc, float alpha, float[] ap, int a0, float[] bp, int b0,
@@ -214,12 +218,14 @@ final class PanamaPackedGemm {
       x = FloatVector.broadcast(S, ap[ai + 5]);
       c50 = x.fma(b0v, c50);
       c51 = x.fma(b1v, c51);
-      x = FloatVector.broadcast(S, ap[ai + 6]);
-      c60 = x.fma(b0v, c60);
-      c61 = x.fma(b1v, c61);
-      x = FloatVector.broadcast(S, ap[ai + 7]);
-      c70 = x.fma(b0v, c70);
-      c71 = x.fma(b1v, c71);
+      if (MR == 8) {
+        x = FloatVector.broadcast(S, ap[ai + 6]);
+        c60 = x.fma(b0v, c60);
+        c61 = x.fma(b1v, c61);
+        x = FloatVector.broadcast(S, ap[ai + 7]);
+        c70 = x.fma(b0v, c70);
+        c71 = x.fma(b1v, c71);
+      }
     }
     final FloatVector al = FloatVector.broadcast(S, alpha);
     int r = c0;
@@ -240,6 +246,9 @@ final class PanamaPackedGemm {
     r += ldc;
     c50.fma(al, FloatVector.fromArray(S, c, r)).intoArray(c, r);
     c51.fma(al, FloatVector.fromArray(S, c, r + L)).intoArray(c, r + L);
+    if (MR < 8) {
+      return;
+    }
     r += ldc;
     c60.fma(al, FloatVector.fromArray(S, c, r)).intoArray(c, r);
     c61.fma(al, FloatVector.fromArray(S, c, r + L)).intoArray(c, r + L);

@@ -39,6 +39,8 @@ final class PanamaSmallGemm {
   private static final int NC = 256;
   /** Rows of B per cache block in gemmNT. */
   private static final int NT_ROWS = 64;
+  /** Vectors of columns in a 4-row block of gemmStridedA: 16 accumulators fit 32 registers. */
+  private static final int ROWS4_COLS = VectorRegisters.Preferred.COUNT >= 32 ? 4 : 2;
   // The fixed lane-sum tree of the dot kernels: add the vector rotated by L/2, then L/4, ...,
   // then 1; lane 0 then holds the sum. Written out in each kernel (see the class comment).
   private static final VectorShuffle<Float> ROT_A = VectorShuffle.iota(S, L / 2, 1, true);
@@ -274,19 +276,21 @@ final class PanamaSmallGemm {
   static void gemmStridedA(
       int m, int n, int k, float alpha, float[] a, int rs, int cs, float[] b, float[] c) {
     final int m4 = m & ~3;
+    final int block4 = ROWS4_COLS * L;
     // Cache blocking: a KC x NC panel of B (256 KB) stays in L2 while every row block of A
     // streams past it; C accumulates one partial product per panel.
     for (int j0 = 0; j0 < n; j0 += NC) {
       final int j1 = Math.min(n, j0 + NC);
       final int jBlockEnd = j1 - (j1 - j0) % (4 * L);
+      final int j4BlockEnd = j1 - (j1 - j0) % block4;
       for (int k0 = 0; k0 < k; k0 += KC) {
         final int kb = Math.min(KC, k - k0);
         final int bBase = k0 * n;
         for (int i = 0; i < m4; i += 4) {
           final int a0 = i * rs + k0 * cs;
           int j = j0;
-          for (; j < jBlockEnd; j += 4 * L) {
-            rows4cols4(kb, alpha, a, a0, rs, cs, b, bBase, j, n, c, i * n + j);
+          for (; j < j4BlockEnd; j += block4) {
+            rows4block(kb, alpha, a, a0, rs, cs, b, bBase, j, n, c, i * n + j);
           }
           for (; j < j1; j += L) {
             rows4cols1(kb, alpha, a, a0, rs, cs, b, bBase, j, n, c, i * n + j);
@@ -319,8 +323,13 @@ final class PanamaSmallGemm {
   }
 
 
-  /** Outputs C[i..i+3][j..j+4L): 16 accumulators, 4 loads and 4 broadcasts per 16 FMAs. */
-  private static void rows4cols4(
+  /**
+   * Outputs C[i..i+3][j..j+ROWS4_COLS*L): with 32 registers 4 vectors of columns, 16
+   * accumulators, 4 loads and 4 broadcasts per 16 FMAs; with 16 registers 2 vectors (8
+   * accumulators), since 16 accumulators and their operands do not fit. Columns 2 and 3 are
+   * behind a test of the constant, which the JIT folds away.
+   */
+  private static void rows4block(
       int k, float alpha, float[] a, int a0, int rs, int cs, float[] b, int bBase, int j, int ldb,
       float[] c, int c0) {
     FloatVector c00 = FloatVector.zero(S), c01 = c00, c02 = c00, c03 = c00;
@@ -331,17 +340,23 @@ final class PanamaSmallGemm {
       int bp = bBase + p * ldb + j;
       FloatVector b0 = FloatVector.fromArray(S, b, bp);
       FloatVector b1 = FloatVector.fromArray(S, b, bp + L);
-      FloatVector b2 = FloatVector.fromArray(S, b, bp + 2 * L);
-      FloatVector b3 = FloatVector.fromArray(S, b, bp + 3 * L);
       int ap = a0 + p * cs;
-      FloatVector x = FloatVector.broadcast(S, a[ap]);
-      c00 = x.fma(b0, c00); c01 = x.fma(b1, c01); c02 = x.fma(b2, c02); c03 = x.fma(b3, c03);
-      x = FloatVector.broadcast(S, a[ap + rs]);
-      c10 = x.fma(b0, c10); c11 = x.fma(b1, c11); c12 = x.fma(b2, c12); c13 = x.fma(b3, c13);
-      x = FloatVector.broadcast(S, a[ap + 2 * rs]);
-      c20 = x.fma(b0, c20); c21 = x.fma(b1, c21); c22 = x.fma(b2, c22); c23 = x.fma(b3, c23);
-      x = FloatVector.broadcast(S, a[ap + 3 * rs]);
-      c30 = x.fma(b0, c30); c31 = x.fma(b1, c31); c32 = x.fma(b2, c32); c33 = x.fma(b3, c33);
+      FloatVector x0 = FloatVector.broadcast(S, a[ap]);
+      FloatVector x1 = FloatVector.broadcast(S, a[ap + rs]);
+      FloatVector x2 = FloatVector.broadcast(S, a[ap + 2 * rs]);
+      FloatVector x3 = FloatVector.broadcast(S, a[ap + 3 * rs]);
+      c00 = x0.fma(b0, c00); c01 = x0.fma(b1, c01);
+      c10 = x1.fma(b0, c10); c11 = x1.fma(b1, c11);
+      c20 = x2.fma(b0, c20); c21 = x2.fma(b1, c21);
+      c30 = x3.fma(b0, c30); c31 = x3.fma(b1, c31);
+      if (ROWS4_COLS == 4) {
+        FloatVector b2 = FloatVector.fromArray(S, b, bp + 2 * L);
+        FloatVector b3 = FloatVector.fromArray(S, b, bp + 3 * L);
+        c02 = x0.fma(b2, c02); c03 = x0.fma(b3, c03);
+        c12 = x1.fma(b2, c12); c13 = x1.fma(b3, c13);
+        c22 = x2.fma(b2, c22); c23 = x2.fma(b3, c23);
+        c32 = x3.fma(b2, c32); c33 = x3.fma(b3, c33);
+      }
     }
     // Stores written out: a helper taking vectors that C2 declines to inline makes it box the
     // accumulators inside the loop (measured: ~250 B allocated per iteration).
@@ -349,20 +364,22 @@ final class PanamaSmallGemm {
     final int r0 = c0, r1 = c0 + ldb, r2 = r1 + ldb, r3 = r2 + ldb;
     c00.fma(al, FloatVector.fromArray(S, c, r0)).intoArray(c, r0);
     c01.fma(al, FloatVector.fromArray(S, c, r0 + L)).intoArray(c, r0 + L);
-    c02.fma(al, FloatVector.fromArray(S, c, r0 + 2 * L)).intoArray(c, r0 + 2 * L);
-    c03.fma(al, FloatVector.fromArray(S, c, r0 + 3 * L)).intoArray(c, r0 + 3 * L);
     c10.fma(al, FloatVector.fromArray(S, c, r1)).intoArray(c, r1);
     c11.fma(al, FloatVector.fromArray(S, c, r1 + L)).intoArray(c, r1 + L);
-    c12.fma(al, FloatVector.fromArray(S, c, r1 + 2 * L)).intoArray(c, r1 + 2 * L);
-    c13.fma(al, FloatVector.fromArray(S, c, r1 + 3 * L)).intoArray(c, r1 + 3 * L);
     c20.fma(al, FloatVector.fromArray(S, c, r2)).intoArray(c, r2);
     c21.fma(al, FloatVector.fromArray(S, c, r2 + L)).intoArray(c, r2 + L);
-    c22.fma(al, FloatVector.fromArray(S, c, r2 + 2 * L)).intoArray(c, r2 + 2 * L);
-    c23.fma(al, FloatVector.fromArray(S, c, r2 + 3 * L)).intoArray(c, r2 + 3 * L);
     c30.fma(al, FloatVector.fromArray(S, c, r3)).intoArray(c, r3);
     c31.fma(al, FloatVector.fromArray(S, c, r3 + L)).intoArray(c, r3 + L);
-    c32.fma(al, FloatVector.fromArray(S, c, r3 + 2 * L)).intoArray(c, r3 + 2 * L);
-    c33.fma(al, FloatVector.fromArray(S, c, r3 + 3 * L)).intoArray(c, r3 + 3 * L);
+    if (ROWS4_COLS == 4) {
+      c02.fma(al, FloatVector.fromArray(S, c, r0 + 2 * L)).intoArray(c, r0 + 2 * L);
+      c03.fma(al, FloatVector.fromArray(S, c, r0 + 3 * L)).intoArray(c, r0 + 3 * L);
+      c12.fma(al, FloatVector.fromArray(S, c, r1 + 2 * L)).intoArray(c, r1 + 2 * L);
+      c13.fma(al, FloatVector.fromArray(S, c, r1 + 3 * L)).intoArray(c, r1 + 3 * L);
+      c22.fma(al, FloatVector.fromArray(S, c, r2 + 2 * L)).intoArray(c, r2 + 2 * L);
+      c23.fma(al, FloatVector.fromArray(S, c, r2 + 3 * L)).intoArray(c, r2 + 3 * L);
+      c32.fma(al, FloatVector.fromArray(S, c, r3 + 2 * L)).intoArray(c, r3 + 2 * L);
+      c33.fma(al, FloatVector.fromArray(S, c, r3 + 3 * L)).intoArray(c, r3 + 3 * L);
+    }
   }
 
   /**
@@ -425,7 +442,7 @@ final class PanamaSmallGemm {
         && c0 + (long) (rows - 1) * ldb + L <= c.length;
   }
 
-  /** Outputs C[i..i+1][j..j+4L): 8 accumulators, as {@link #rows4cols4} for two rows. */
+  /** Outputs C[i..i+1][j..j+4L): 8 accumulators, as {@link #rows4block} for two rows. */
   private static void rows2cols4(
       int k, float alpha, float[] a, int a0, int rs, int cs, float[] b, int bBase, int j, int ldb,
       float[] c, int c0) {

@@ -17,12 +17,13 @@ final class HeadlineTable {
     Roofs roofs = Roofs.of(rows);
     StringBuilder sb = new StringBuilder();
     sb.append(String.format(Locale.ROOT, "`./kickback bench` of %s, commit %s%s: %s, %s,"
-        + " %s cores, JDK %s. Measured roofs: FP32 peak %.1f GFLOP/s per core at %s GHz;"
-        + " streaming reads %s.%s%n%n",
+        + " %s cores, JDK %s, vector kernels at %s. Measured roofs: FP32 peak %.1f GFLOP/s per"
+        + " core at %s GHz; streaming reads %s.%s%n%n",
         meta.getOrDefault("date", "?"), abbrev(meta.getOrDefault("git_commit", "?")),
         "true".equals(meta.get("git_dirty")) ? " (dirty)" : "",
         meta.getOrDefault("cpu_model", "?"), meta.getOrDefault("microarchitecture", "?"),
-        meta.getOrDefault("cores", "?"), meta.getOrDefault("jdk", "?"), roofs.peakGflops(),
+        meta.getOrDefault("cores", "?"), meta.getOrDefault("jdk", "?"),
+        meta.getOrDefault("vector_width", "?"), roofs.peakGflops(),
         meta.getOrDefault("clock_ghz_measured", "?"), reads(roofs), stolen(meta)));
     sb.append(OpenBlasPeer.sentence(meta, rows)).append("\n\n");
     sb.append("| workload | Kickback-J | OpenBLAS (same Trainer) | ratio | ONNX Runtime | vs ORT"

@@ -23,6 +23,12 @@ import java.util.concurrent.TimeUnit;
  * computed from them.
  */
 public final class Meta {
+  /**
+   * System property through which the suite's runner tells the report the benchmark JVMs'
+   * vector width (lanes, registers, native or emulated).
+   */
+  public static final String VECTOR_WIDTH = "kickback.vector.width";
+
   private Meta() {}
 
   /** The report's metadata, in the order summary.md shows it. */
@@ -53,6 +59,8 @@ public final class Meta {
     m.put("jvm_flags", String.join(" | ", flags));
     m.put("jmh_settings", String.join("; ", settings));
     m.put("kernel_path", Kernels.ops().name());
+    m.put("vector_width", System.getProperty(VECTOR_WIDTH, Kernels.lanes() + " float lanes, "
+        + Kernels.vectorRegisters() + " vector registers (this JVM's; forks not checked)"));
     OpenBlasPeer.collect(m);
     m.put("notes", String.join(" ", notes));
     return m;
