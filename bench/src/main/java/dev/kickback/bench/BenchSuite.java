@@ -41,9 +41,10 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * iteration each), renders the report and compares the run with itself: CI's check that every benchmark, the
  * report and {@code bench compare} still work. None of its numbers is a result.
  *
- * <p>{@code --lanes N} runs the benchmark JVMs at N float lanes ({@link VectorWidth}: on a wider
- * CPU the JVM emulates the narrower width), checked before the first row; the report says
- * which width ran and whether it was emulated.
+ * <p>{@code --lanes N}: this JVM was started at N float lanes ({@link VectorWidth}'s flags: on a
+ * wider CPU the JVM emulates the narrower width), which its forks inherit and the report's cost
+ * models see; checked before the first row. The report says which width ran and whether it was
+ * emulated, and the native reference is built for that width where it has one.
  *
  * <p>Usage: {@code BenchSuite <jmh-result.json> <report dir> [SUITE] [--smoke] [--budget S]
  * [--lanes N]}.
@@ -96,7 +97,6 @@ public final class BenchSuite {
     if (!Suites.NAMES.contains(suite) && !suite.equals("djl")) {
       usage("unknown suite '" + suite + "': one of " + String.join(", ", Suites.NAMES));
     }
-    List<String> widthFlags = lanes == 0 ? List.of() : VectorWidth.flags(lanes);
     try {
       System.setProperty(Meta.VECTOR_WIDTH,
           lanes == 0 ? VectorWidth.describeOwn() : VectorWidth.check(lanes));
@@ -113,14 +113,14 @@ public final class BenchSuite {
           + "; no number here is a result."
           : "Suite " + suite + ": " + describe(groups) + ".");
       for (Suites.Group g : groups) {
-        all.addAll(run(g, g.timing(), widthFlags));
+        all.addAll(run(g, g.timing()));
       }
       if (!smoke) {
         double firstPass = (System.nanoTime() - start) / 1e9;
         int limit = budget != null ? budget
             : suite.equals("headline") ? HEADLINE_S - Integer.getInteger("kickback.elapsed", 60)
             : (int) (1.5 * firstPass);
-        rerunWide(all, start, limit, notes, widthFlags);
+        rerunWide(all, start, limit, notes);
       }
       Integer launcher = Integer.getInteger("kickback.elapsed");
       notes.add(String.format(Locale.ROOT, "Measured for %.0f s%s.",
@@ -133,7 +133,7 @@ public final class BenchSuite {
     // whose windows would count its compiler and its process as other work on the machine
     String root = System.getProperty("kickback.root");
     if (!smoke && root != null) {
-      String nativeNote = NativeReference.note(Path.of(root), all);
+      String nativeNote = NativeReference.note(Path.of(root), all, lanes);
       if (nativeNote != null) {
         notes.add(nativeNote);
       }
@@ -177,7 +177,7 @@ public final class BenchSuite {
    * rerun replaces the first measurement whatever it says: no choosing the better of two.
    */
   private static void rerunWide(List<RunResult> all, long start, int budgetS,
-      List<String> notes, List<String> widthFlags) throws RunnerException {
+      List<String> notes) throws RunnerException {
     // narrowest first: within the budget, the most rows become results
     List<Integer> wide = new ArrayList<>();
     for (int i = 0; i < all.size(); i++) {
@@ -200,7 +200,7 @@ public final class BenchSuite {
         params.put(k, List.of(p.getParam(k)));
       }
       Collection<RunResult> again = run(new Suites.Group(
-          "^" + Pattern.quote(p.getBenchmark()) + "$", params, timing), timing, widthFlags);
+          "^" + Pattern.quote(p.getBenchmark()) + "$", params, timing), timing);
       all.set(i, again.iterator().next());
       reruns++;
     }
@@ -221,19 +221,13 @@ public final class BenchSuite {
     return Double.isNaN(rel) ? Double.POSITIVE_INFINITY : rel;
   }
 
-  /**
-   * Runs a group; {@code widthFlags} go before the benchmarks' own JVM flags (prepended, so the
-   * {@code @Fork} annotations' appended flags stay).
-   */
-  private static Collection<RunResult> run(Suites.Group g, Suites.Timing t,
-      List<String> widthFlags) throws RunnerException {
+  /** Runs a group; its forks inherit this JVM's flags, the vector width's among them. */
+  private static Collection<RunResult> run(Suites.Group g, Suites.Timing t)
+      throws RunnerException {
     ChainedOptionsBuilder b = new OptionsBuilder()
         .include(g.include())
         .addProfiler(GCProfiler.class)
         .shouldFailOnError(true);
-    if (!widthFlags.isEmpty()) {
-      b = b.jvmArgsPrepend(widthFlags.toArray(String[]::new));
-    }
     if (t.forks() != null) {
       b = b.forks(t.forks())
           .warmupIterations(t.warmups())

@@ -27,20 +27,29 @@ final class NativeReference {
 
   /**
    * A note for the report, measured now, or null when the results have no batch-1 forward row
-   * of the paper network to compare. {@code root} is the checkout.
+   * of the paper network to compare. {@code root} is the checkout; {@code lanes} the width our
+   * rows ran at ({@code --lanes}, 0 when not given): at 8 the reference is built for AVX2, as
+   * its script builds it on a CPU without AVX-512, so that both sides run 256-bit vectors; at 4
+   * there is no reference of that width.
    */
-  static String note(Path root, List<RunResult> results) {
+  static String note(Path root, List<RunResult> results, int lanes) {
     Optional<Double> oursForward = ours(results, "ForwardBench", null);
     if (oursForward.isEmpty()) {
       return null;
+    }
+    if (lanes == 4) {
+      return "Native batch-1 reference: none at 4 lanes (b1ref.c has AVX-512 and AVX2 versions"
+          + " only).";
     }
     Path script = root.resolve("../shared/reference/run-b1ref").normalize();
     if (!Files.isExecutable(script)) {
       return "Native batch-1 reference: not run (" + script + " is not here).";
     }
+    ProcessBuilder pb = lanes == 8 ? avx2Build(script) : new ProcessBuilder(script.toString(),
+        SECONDS, REPS);
     Subprocess.Result run;
     try {
-      run = Subprocess.run(new ProcessBuilder(script.toString(), SECONDS, REPS), 120);
+      run = Subprocess.run(pb, 120);
     } catch (IOException e) {
       return "Native batch-1 reference: could not run " + script + ": " + e.getMessage();
     } catch (InterruptedException e) {
@@ -66,6 +75,18 @@ final class NativeReference {
     ours(results, "StepBench", "BACKPROP").ifPresent(ns -> sb.append(String.format(Locale.ROOT,
         ", Backprop step %.0f ns (%.2fx the Kickback reference)", ns, ns / med.stepNs())));
     return sb.append('.').toString();
+  }
+
+  /**
+   * The script's three steps (build, check against scalar C, time on CPU 1) with the build
+   * flags it uses on a CPU without AVX-512, for our rows at AVX2's width.
+   */
+  private static ProcessBuilder avx2Build(Path script) {
+    Path source = script.resolveSibling("b1ref.c");
+    return new ProcessBuilder("bash", "-c", "set -eu; out=$(mktemp -d); trap 'rm -rf \"$out\"'"
+        + " EXIT; gcc -O3 -mavx2 -mfma -mbmi2 -DFORCE_AVX2 -o \"$out/b1ref\" \"$1\" -lm;"
+        + " \"$out/b1ref\" check | tail -1; taskset -c \"${CPU:-1}\" \"$out/b1ref\" bench"
+        + " \"$2\" \"$3\"", "b1ref-avx2", source.toString(), SECONDS, REPS);
   }
 
   /** The reference's medians: its kernel's instruction set, forward and step in ns. */

@@ -3,18 +3,18 @@ package dev.kickback.bench;
 import dev.kickback.kernels.Kernels;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
 /**
  * The vector width the benchmark JVMs run at ({@code ./kickback bench --lanes N}): the HotSpot
- * flags that narrow the Vector API's preferred species on a wider CPU, and a check, in a JVM
- * started with them, that they gave the width asked for. 8 lanes is AVX2's width with its 16
+ * flags that narrow the Vector API's preferred species on a wider CPU, and a check that they
+ * gave the width asked for. 8 lanes is AVX2's width with its 16
  * registers ({@code -XX:UseAVX=2}); 4 is NEON's ({@code -XX:MaxVectorSize=16}, with as many
  * registers as the CPU has: 32 under AVX-512, as on AArch64).
  *
- * <p>{@code main} prints this JVM's {@code lanes registers}: the check's child.
+ * <p>{@code main} prints this JVM's {@code lanes registers}: the check's child, which tells the
+ * CPU's own width.
  */
 public final class VectorWidth {
   private VectorWidth() {}
@@ -39,29 +39,31 @@ public final class VectorWidth {
   }
 
   /**
-   * Starts a JVM with the flags for {@code lanes} and checks its vector kernels have that many
-   * lanes; returns the sentence the report shows.
+   * Checks that this JVM, started with the flags for {@code lanes} (the launcher adds them, so
+   * that the report's cost models and the benchmark forks, which inherit the flags, see the
+   * same width), runs its vector kernels at that width, and asks a JVM started without them
+   * for the CPU's own width. Returns the sentence the report shows.
    *
-   * @throws IllegalStateException when the JVM gives another width (a CPU without AVX-512
-   *     asked for 16) or no vector kernels
+   * @throws IllegalStateException when this JVM has another width: started without the flags,
+   *     or a CPU without AVX-512 asked for 16
    */
   static String check(int lanes) throws IOException, InterruptedException {
-    List<String> cmd = new ArrayList<>(List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "--add-modules", "jdk.incubator.vector"));
-    cmd.addAll(flags(lanes));
-    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"),
-        VectorWidth.class.getName()));
-    Subprocess.Result r = Subprocess.run(new ProcessBuilder(cmd), 60);
-    String[] last = lastLine(r.out()).split(" ");
-    if (r.exit() != 0 || last.length != 2 || !last[0].equals(Integer.toString(lanes))) {
-      throw new IllegalStateException(String.format(Locale.ROOT,
-          "--lanes %d: a JVM started with %s has %s float lanes in its vector kernels, not %d"
-              + " (exit %d)%s", lanes, flags(lanes).isEmpty() ? "no width flags"
-              : String.join(" ", flags(lanes)), last[0].isEmpty() ? "no" : last[0], lanes,
-          r.exit(), lanes == 16 ? ": this CPU has no AVX-512" : ""));
+    if (Kernels.lanes() != lanes) {
+      throw new IllegalStateException(String.format(Locale.ROOT, "--lanes %d: this JVM's vector"
+          + " kernels have %d float lanes; %s", lanes, Kernels.lanes(), lanes == 16
+          ? "this CPU has no AVX-512" : "start it with " + String.join(" ", flags(lanes))
+          + " (./kickback bench --lanes does)"));
     }
-    return describe(lanes, Integer.parseInt(last[1]), Kernels.lanes(), flags(lanes));
+    List<String> cmd = List.of(Path.of(System.getProperty("java.home"), "bin", "java")
+        .toString(), "--add-modules", "jdk.incubator.vector", "-cp",
+        System.getProperty("java.class.path"), VectorWidth.class.getName());
+    Subprocess.Result r = Subprocess.run(new ProcessBuilder(cmd), 60);
+    String[] own = lastLine(r.out()).split(" ");
+    if (r.exit() != 0 || own.length != 2 || !own[0].matches("\\d+")) {
+      throw new IllegalStateException("--lanes " + lanes + ": could not learn the CPU's own"
+          + " vector width (exit " + r.exit() + "): " + lastLine(r.out()));
+    }
+    return describe(lanes, Kernels.vectorRegisters(), Integer.parseInt(own[0]), flags(lanes));
   }
 
   /** The report's sentence for this JVM's own width, which forks have without width flags. */
