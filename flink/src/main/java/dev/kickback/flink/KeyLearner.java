@@ -18,7 +18,8 @@ import java.util.Objects;
  * <p>Per record: a record of the wrong width or with a non-finite value is rejected and changes
  * nothing. Otherwise the key's model predicts it (with the model's version); a labeled sample
  * then joins the key's micro-batch, and a full micro-batch is one training step. A step that
- * diverges is rolled back by the trainer and its samples rejected. Every {@code nmseEvery}
+ * diverges is rolled back by the trainer and its samples rejected, and the key's rate backs off
+ * ({@link LearnerConfig#stability}). Every {@code nmseEvery}
  * trained samples the key's prequential NMSE is reported; every {@code snapshotEvery} steps its
  * model is published. A query for a key that has never had a valid labeled sample is rejected:
  * it has no model yet.
@@ -39,13 +40,18 @@ public final class KeyLearner {
   private final Workspace ws;
   private final float[] out = new float[1];
   private final float[] rates;
+  /** The configured rates times a key's rate scale, when it is below 1. */
+  private final float[] scaled;
   private final Rule rule;
+  private final Stability stability;
 
   public KeyLearner(LearnerConfig config) {
     this.config = Objects.requireNonNull(config, "config");
     ws = config.initialNetwork("").newWorkspace(1);
     rates = config.learningRates();
+    scaled = new float[rates.length];
     rule = config.rule();
+    stability = new Stability(config);
   }
 
   public LearnerConfig config() {
@@ -123,7 +129,7 @@ public final class KeyLearner {
     Trainer t = m.trainer();
     DivergenceException diverged = null;
     try {
-      t.step(rule, x, y, batch, rates);
+      t.step(rule, x, y, batch, ratesOf(m));
     } catch (DivergenceException e) {
       diverged = e;
     }
@@ -137,6 +143,7 @@ public final class KeyLearner {
             + diverged.getMessage() + "); the model was rolled back"));
       }
       m.rejected += batch;
+      stability.diverged(m);
       return;
     }
     m.version++;
@@ -145,10 +152,22 @@ public final class KeyLearner {
       if (m.trained % config.nmseEvery() == 0) {
         to.nmse(m.report(key));
       }
+      stability.trained(m);
     }
     if (config.snapshotEvery() > 0 && m.version % config.snapshotEvery() == 0) {
       to.snapshot(snapshot(key, m));
     }
+  }
+
+  /** The rates of the key's next step: the configured ones times the key's rate scale. */
+  private float[] ratesOf(KeyModel m) {
+    if (m.rateScale == 1f) {
+      return rates;
+    }
+    for (int i = 0; i < rates.length; i++) {
+      scaled[i] = rates[i] * m.rateScale;
+    }
+    return scaled;
   }
 
   private static ModelSnapshot snapshot(String key, KeyModel m) {

@@ -17,6 +17,15 @@ public final class KeyModel {
   long trained;
   /** Records rejected (wrong width, non-finite, or in a step that diverged). */
   long rejected;
+  // The stability policy's part (Stability): the rate as a fraction of the configured one, the
+  // squared errors and samples of the current window, the best window's NMSE so far, windows
+  // since it, and the model at its end.
+  float rateScale = 1f;
+  double windowSse;
+  int windowCount;
+  double bestNmse = Double.POSITIVE_INFINITY;
+  int windowsSinceBest;
+  Network best;
 
   // Prequential error, over the samples trained on: a Welford running mean and sum of squared
   // deviations of the targets, and the sum of squared errors of the predictions made before
@@ -69,6 +78,11 @@ public final class KeyModel {
     return rejected;
   }
 
+  /** The key's learning rate as a fraction of the configured one, in (0, 1]. */
+  public float rateScale() {
+    return rateScale;
+  }
+
   /** Samples waiting for their micro-batch to fill. */
   public int pending() {
     return pending;
@@ -87,6 +101,12 @@ public final class KeyModel {
     return trainer;
   }
 
+  /** Puts {@code n} in place of the network (a rollback); the trainer is made anew. */
+  void replaceNetwork(Network n) {
+    net = n;
+    trainer = null;
+  }
+
   /** Adds a trained sample's prediction error to the prequential sums. */
   void count(float target, float prediction) {
     trained++;
@@ -97,6 +117,8 @@ public final class KeyModel {
     sse += e * e;
     recentSse += e * e;
     recentCount++;
+    windowSse += e * e;
+    windowCount++;
   }
 
   /** The prequential NMSE so far (not finite until targets vary); starts a new recent window. */
@@ -115,6 +137,12 @@ public final class KeyModel {
     c.version = version;
     c.trained = trained;
     c.rejected = rejected;
+    c.rateScale = rateScale;
+    c.windowSse = windowSse;
+    c.windowCount = windowCount;
+    c.bestNmse = bestNmse;
+    c.windowsSinceBest = windowsSinceBest;
+    c.best = best == null ? null : best.copy();
     c.targetMean = targetMean;
     c.targetM2 = targetM2;
     c.sse = sse;

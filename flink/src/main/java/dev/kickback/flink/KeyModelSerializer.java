@@ -11,7 +11,7 @@ import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 
 /**
- * Writes a {@link KeyModel} into Flink state (checkpoints, savepoints, RocksDB values). Format 1,
+ * Writes a {@link KeyModel} into Flink state (checkpoints, savepoints, RocksDB values). Format 2,
  * big-endian as Flink's data views are:
  *
  * <pre>
@@ -22,6 +22,12 @@ import org.apache.flink.core.memory.DataOutputView;
  * f64 x 3  target mean, target M2, sum of squared errors; i64 recent count; f64 recent sum
  * i32      micro-batch size B; i32 pending p &lt;= B
  * p times  i64 record number, f32 target, f32 prediction, inputWidth x f32 inputs
+ * from format 2 on, the stability policy's part ({@link Stability}; format 1 state restores
+ * with a rate scale of 1 and no best yet):
+ * f32      the rate scale, in (0, 1]
+ * f64      the current window's sum of squared errors; i32 its samples
+ * f64      the best window's NMSE (+infinity: none yet); i32 windows since it
+ * i32      m, the length of the best window's model (0: none); m bytes, model file format
  * </pre>
  *
  * <p>The format version is recorded in the serializer's {@link Snapshot}, which Flink stores
@@ -34,7 +40,7 @@ public final class KeyModelSerializer extends TypeSerializer<KeyModel> {
   private static final long serialVersionUID = 1L;
 
   /** The state format this code writes. */
-  public static final int FORMAT = 1;
+  public static final int FORMAT = 2;
 
   private final int readFormat;
 
@@ -101,26 +107,23 @@ public final class KeyModelSerializer extends TypeSerializer<KeyModel> {
         out.writeFloat(m.x[i * d + j]);
       }
     }
+    out.writeFloat(m.rateScale);
+    out.writeDouble(m.windowSse);
+    out.writeInt(m.windowCount);
+    out.writeDouble(m.bestNmse);
+    out.writeInt(m.windowsSinceBest);
+    byte[] best = m.best == null ? new byte[0] : ModelFile.encode(m.best, null);
+    out.writeInt(best.length);
+    out.write(best);
   }
 
   @Override
   public KeyModel deserialize(DataInputView in) throws IOException {
-    if (readFormat != FORMAT) {
+    if (readFormat < 1 || readFormat > FORMAT) {
       throw new IOException("Kickback key state format " + readFormat
-          + ": this code reads format " + FORMAT + " only");
+          + ": this code reads formats 1 to " + FORMAT);
     }
-    int n = in.readInt();
-    if (n < 0 || n > Integer.MAX_VALUE - 8) {
-      throw new IOException("Kickback key state: model length " + n + " is out of range");
-    }
-    byte[] bytes = new byte[n];
-    in.readFully(bytes);
-    Network net;
-    try {
-      net = ModelFile.decode(bytes).network();
-    } catch (ModelFormatException e) {
-      throw new IOException("Kickback key state: " + e.getMessage(), e);
-    }
+    Network net = readModel(in, false);
     long version = in.readLong();
     long trained = in.readLong();
     long rejected = in.readLong();
@@ -154,7 +157,41 @@ public final class KeyModelSerializer extends TypeSerializer<KeyModel> {
         m.x[i * d + j] = in.readFloat();
       }
     }
+    if (readFormat >= 2) {
+      float scale = in.readFloat();
+      if (!(scale > 0 && scale <= 1)) {
+        throw new IOException("Kickback key state: rate scale " + scale + " is out of (0, 1]");
+      }
+      m.rateScale = scale;
+      m.windowSse = in.readDouble();
+      m.windowCount = in.readInt();
+      m.bestNmse = in.readDouble();
+      m.windowsSinceBest = in.readInt();
+      m.best = readModel(in, true);
+      if (m.best != null && !m.best.spec().equals(net.spec())) {
+        throw new IOException("Kickback key state: the best model's network differs from the"
+            + " model's: " + m.best.spec().differenceFrom(net.spec()));
+      }
+    }
     return m;
+  }
+
+  /** A length-prefixed model; with {@code optional}, length 0 is none (null). */
+  private static Network readModel(DataInputView in, boolean optional) throws IOException {
+    int n = in.readInt();
+    if (optional && n == 0) {
+      return null;
+    }
+    if (n < 0 || n > Integer.MAX_VALUE - 8) {
+      throw new IOException("Kickback key state: model length " + n + " is out of range");
+    }
+    byte[] bytes = new byte[n];
+    in.readFully(bytes);
+    try {
+      return ModelFile.decode(bytes).network();
+    } catch (ModelFormatException e) {
+      throw new IOException("Kickback key state: " + e.getMessage(), e);
+    }
   }
 
   @Override

@@ -97,12 +97,56 @@ class KeyModelSerializerTest {
       s.readSnapshot(1, new DataInputDeserializer(out.getCopyOfBuffer()),
           getClass().getClassLoader());
     });
-    assertEquals("Kickback key state format 2 was written by a newer kickback-flink: this code"
-        + " reads formats 1 to 1", e.getMessage());
+    assertEquals("Kickback key state format 3 was written by a newer kickback-flink: this code"
+        + " reads formats 1 to 2", e.getMessage());
     IOException v = assertThrows(IOException.class,
         () -> s.readSnapshot(2, new DataInputDeserializer(new byte[4]), null));
     assertEquals("Kickback key state serializer snapshot version 2: this code reads version 1",
         v.getMessage());
+  }
+
+  @Test
+  void aFormatOneStateRestoresWithTheFullRateAndNeedsMigration() throws IOException {
+    KeyModel m = state(38, 4);
+    byte[] two = write(m);
+    // format 1 is format 2 without the stability policy's part: scale, window sums, best NMSE,
+    // windows since it, and an empty best model
+    byte[] one = java.util.Arrays.copyOf(two, two.length - Float.BYTES - 2 * Double.BYTES
+        - 3 * Integer.BYTES);
+    KeyModelSerializer.Snapshot old = new KeyModelSerializer.Snapshot(1);
+    KeyModel back = old.restoreSerializer().deserialize(new DataInputDeserializer(one));
+    assertEquals(1f, back.rateScale());
+    assertEquals(Double.POSITIVE_INFINITY, back.bestNmse);
+    assertEquals(null, back.best);
+    assertArrayEquals(one, java.util.Arrays.copyOf(write(back), one.length));
+    assertTrue(serializer.snapshotConfiguration().resolveSchemaCompatibility(old)
+        .isCompatibleAfterMigration());
+  }
+
+  @Test
+  void theStabilityPolicysStateComesBackAndABadRateScaleIsRefused() throws IOException {
+    KeyModel m = state(5, 4);
+    m.rateScale = 0.125f;
+    m.windowSse = 1.5;
+    m.windowCount = 7;
+    m.bestNmse = 0.03;
+    m.windowsSinceBest = 2;
+    m.best = m.network().copy();
+    byte[] bytes = write(m);
+    KeyModel back = serializer.deserialize(new DataInputDeserializer(bytes));
+    assertEquals(0.125f, back.rateScale());
+    assertEquals(1.5, back.windowSse);
+    assertEquals(7, back.windowCount);
+    assertEquals(0.03, back.bestNmse);
+    assertEquals(2, back.windowsSinceBest);
+    assertArrayEquals(ModelFile.encode(m.best, null), ModelFile.encode(back.best, null));
+    assertArrayEquals(bytes, write(back));
+    int scaleAt = bytes.length - ModelFile.encode(m.best, null).length - 3 * Integer.BYTES
+        - 2 * Double.BYTES - Float.BYTES;
+    java.nio.ByteBuffer.wrap(bytes).putFloat(scaleAt, 2f);
+    IOException e = assertThrows(IOException.class,
+        () -> serializer.deserialize(new DataInputDeserializer(bytes)));
+    assertEquals("Kickback key state: rate scale 2.0 is out of (0, 1]", e.getMessage());
   }
 
   private byte[] write(KeyModel m) throws IOException {

@@ -39,10 +39,14 @@ final class TestStreams {
 
   static final int WIDTH = 6;
 
-  /** The network of the tests: small, so that a MiniCluster job takes a second or two. */
+  /**
+   * The network of the tests: small, so that a MiniCluster job takes a second or two. The
+   * stability policy is off, so that the plain loop of {@link #reference} is the learner's
+   * exact reference; KeyLearnerTest tests the policy.
+   */
   static LearnerConfig config() {
     return LearnerConfig.paper(WIDTH).hidden(16, 8).rule(dev.kickback.api.Rule.KICKBACK, 0.02f,
-        LearnerConfig.Rates.PLAIN);
+        LearnerConfig.Rates.PLAIN).stability(1f, 1, 0, 1f);
   }
 
   /**

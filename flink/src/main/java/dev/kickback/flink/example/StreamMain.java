@@ -76,11 +76,43 @@ public final class StreamMain implements Callable<Integer> {
   int epochs;
   @Option(names = "--seed", defaultValue = "1")
   long seed;
+  @Option(names = "--backoff", defaultValue = "0.5", description = "stability policy: the"
+      + " factor on a key's rate after a diverged step, a blow-up or --patience windows without"
+      + " progress; 1: off")
+  float backoff;
+  @Option(names = "--window", defaultValue = "5000", description = "stability policy: trained"
+      + " samples per window")
+  int window;
+  @Option(names = "--patience", defaultValue = "0", description = "stability policy: windows"
+      + " without a new best before the rate backs off; 0: never for that reason")
+  int patience;
+  @Option(names = "--min-rate-scale", defaultValue = "0.015625", description = "stability"
+      + " policy: the lowest fraction of --lr a key backs off to")
+  float minRateScale;
+  @Option(names = "--checkpoint-interval", defaultValue = "10", description = "seconds between"
+      + " checkpoints, so that a failed task restarts from the last one; 0: none (a failure"
+      + " then fails the job)")
+  int checkpointSeconds;
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
+  /**
+   * Set by {@code ./kickback stream}: exit the JVM with the command's status. Without it,
+   * {@code main} returns, or throws on a failure, as a job's main must when Flink runs it inside
+   * the JobManager (a submission through the REST API or the web UI), where exiting would stop
+   * the JobManager.
+   */
+  public static final String EXIT_PROPERTY = "kickback.stream.exit";
+
   public static void main(String[] args) {
-    System.exit(commandLine(new PrintWriter(System.err, true)).execute(args));
+    int status = commandLine(new PrintWriter(System.err, true)).execute(args);
+    if (Boolean.getBoolean(EXIT_PROPERTY)) {
+      System.exit(status);
+    }
+    if (status != 0) {
+      throw new IllegalStateException("kickback stream failed with status " + status
+          + " (the message above says why)");
+    }
   }
 
   /**
@@ -113,6 +145,10 @@ public final class StreamMain implements Callable<Integer> {
     if (epochs < 0) {
       throw new IllegalArgumentException("--epochs " + epochs + ": must be >= 0");
     }
+    if (checkpointSeconds < 0) {
+      throw new IllegalArgumentException("--checkpoint-interval " + checkpointSeconds
+          + ": must be >= 0 seconds");
+    }
     RateRule rates = rateRule();
     PrintWriter out = spec.commandLine().getOut();
     NumericTable table = NumericTable.read(data, header);
@@ -122,7 +158,8 @@ public final class StreamMain implements Callable<Integer> {
         .network(head, coherence)
         .rule(rule, lr, rates == RateRule.DEPTH ? LearnerConfig.Rates.DEPTH
             : LearnerConfig.Rates.PLAIN)
-        .batch(batch).seed(seed).every(reportEvery, 0);
+        .batch(batch).seed(seed).every(reportEvery, 0)
+        .stability(backoff, window, patience, minRateScale);
     out.printf(Locale.ROOT, "%s: %d rows; %d models (one per target), %d inputs each;"
         + " %d records, replayed in file order at parallelism %d%n", data, table.rows(),
         cols.length, replay.width(), replay.records(), parallelism);
@@ -131,44 +168,61 @@ public final class StreamMain implements Callable<Integer> {
 
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     env.setParallelism(parallelism);
+    if (checkpointSeconds > 0) {
+      env.enableCheckpointing(checkpointSeconds * 1000L);
+    }
     KickbackStreams.Learning l = KickbackStreams.learn(env.fromSource(
         new DataGeneratorSource<>(replay, replay.records(), TypeInformation.of(Sample.class)),
         WatermarkStrategy.noWatermarks(), "file").setParallelism(1), config);
-    CloseableIterator<NmseReport> reports = l.nmse().collectAsync();
-    CloseableIterator<Rejected> rejected = l.rejected().collectAsync();
+    // One collected stream, drained as it arrives: with two, the one not being read fills its
+    // sink's buffer and stalls the job (seen with many rejected records).
+    CloseableIterator<Output> outputs = l.nmse().map(Output::of).returns(Output.class)
+        .union(l.rejected().map(Output::of).returns(Output.class))
+        .collectAsync();
     long start = System.nanoTime();
     env.executeAsync("kickback stream " + data.getFileName());
     Map<String, NmseReport> last = new LinkedHashMap<>();
+    Map<String, Long> rejectedPerKey = new LinkedHashMap<>();
     for (String k : replay.keys()) {
       last.put(k, null);
+      rejectedPerKey.put(k, 0L);
     }
-    while (reports.hasNext()) {
-      NmseReport r = reports.next();
+    String firstRejected = null;
+    long rejected = 0;
+    while (outputs.hasNext()) {
+      Output o = outputs.next();
+      if (o.rejected != null) {
+        Rejected r = o.rejected;
+        rejected++;
+        rejectedPerKey.merge(r.key(), 1L, Long::sum);
+        if (firstRejected == null) {
+          firstRejected = r.key() + " record " + r.seq() + ": " + r.reason();
+        }
+        continue;
+      }
+      NmseReport r = o.nmse;
       last.put(r.key(), r);
       out.printf(Locale.ROOT, "%-8s %6d samples  prequential NMSE %.4f  (last %d: %.4f)%n",
           r.key(), r.samples(), r.nmse(), r.recentSamples(), r.recentNmse());
     }
     double seconds = (System.nanoTime() - start) / 1e9;
-    List<String> reasons = new ArrayList<>();
-    while (rejected.hasNext()) {
-      Rejected r = rejected.next();
-      reasons.add(r.key() + " record " + r.seq() + ": " + r.reason());
-    }
     out.printf(Locale.ROOT, "streamed %d records in %.1f s (%.0f records/s, job start"
         + " included); %d rejected%s%n", replay.records(), seconds, replay.records() / seconds,
-        reasons.size(), reasons.isEmpty() ? "" : ", first: " + reasons.get(0));
+        rejected, firstRejected == null ? "" : ", first: " + firstRejected);
 
-    out.printf(Locale.ROOT, "%n%-8s %12s %14s%n", "target", "stream NMSE",
-        epochs > 0 ? "batch NMSE" : "");
-    out.printf(Locale.ROOT, "%-8s %12s %14s%n", "", "(1 pass)",
+    out.printf(Locale.ROOT, "%n%-8s %12s %12s %9s %14s%n", "target", "stream NMSE",
+        "recent NMSE", "rejected", epochs > 0 ? "batch NMSE" : "");
+    out.printf(Locale.ROOT, "%-8s %12s %12s %9s %14s%n", "", "(1 pass)", "(last report)", "",
         epochs > 0 ? "(" + epochs + " epochs)" : "");
     for (int t = 0; t < cols.length; t++) {
       String key = replay.keys().get(t);
       NmseReport r = last.get(key);
       String batchNmse = epochs > 0 ? String.format(Locale.ROOT, "%.4f",
           batchTrained(table, cols, t, rates)) : "";
-      out.printf(Locale.ROOT, "%-8s %12s %14s%n", key,
-          r == null ? "none" : String.format(Locale.ROOT, "%.4f", r.nmse()), batchNmse);
+      out.printf(Locale.ROOT, "%-8s %12s %12s %9d %14s%n", key,
+          r == null ? "none" : String.format(Locale.ROOT, "%.4f", r.nmse()),
+          r == null ? "none" : String.format(Locale.ROOT, "%.4f", r.recentNmse()),
+          rejectedPerKey.get(key), batchNmse);
     }
     if (epochs > 0) {
       out.println("batch NMSE: ./kickback train's protocol with the same network and inputs"
@@ -186,6 +240,29 @@ public final class StreamMain implements Callable<Integer> {
     Network net = Training.train(c, s.width, s.xTrain, s.yTrain, s.trainRows, lr, epochs,
         Math.min(8, s.trainRows), seed, null);
     return net == null ? Double.NaN : Training.nmse(net, s.xTest, s.yTest, s.testRows, s.width);
+  }
+
+  /**
+   * One element of the collected stream: an NMSE report or a rejected record (the other null).
+   * A POJO for Flink's serializer.
+   */
+  public static final class Output {
+    public NmseReport nmse;
+    public Rejected rejected;
+
+    public Output() {}
+
+    static Output of(NmseReport r) {
+      Output o = new Output();
+      o.nmse = r;
+      return o;
+    }
+
+    static Output of(Rejected r) {
+      Output o = new Output();
+      o.rejected = r;
+      return o;
+    }
   }
 
   /** {@code --lr-rule} as the CLI reads it, less {@code matched}, which needs data up front. */
