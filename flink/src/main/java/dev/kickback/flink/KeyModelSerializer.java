@@ -22,7 +22,7 @@ import org.apache.flink.core.memory.DataOutputView;
  * f64 x 3  target mean, target M2, sum of squared errors; i64 recent count; f64 recent sum
  * i32      micro-batch size B; i32 pending p &lt;= B
  * p times  i64 record number, f32 target, f32 prediction, inputWidth x f32 inputs
- * from format 2 on, the stability policy's part ({@link Stability}; format 1 state restores
+ * from format 2 on, the stability policy's part (class Stability; format 1 state restores
  * with a rate scale of 1 and no best yet):
  * f32      the rate scale, in (0, 1]
  * f64      the current window's sum of squared errors; i32 its samples

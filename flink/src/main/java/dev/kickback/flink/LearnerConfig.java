@@ -151,11 +151,11 @@ public final class LearnerConfig implements Serializable {
   }
 
   /**
-   * This configuration with another stability policy for long streams ({@link Stability}). A
+   * This configuration with another stability policy for long streams. A
    * key's learning rate is the configured one times a scale that starts at 1 and is multiplied
    * by {@code backoff}, down to {@code minRateScale}: after a step that diverges, when the model
    * also goes back to the one of the key's best window; after a window of {@code window}
-   * trained samples whose prequential NMSE is more than {@value Stability#BLOW_UP} times the
+   * trained samples whose prequential NMSE is more than 4 times the
    * best window's, likewise; and after {@code patience} windows in a row without a new best (the
    * rate the key learned with stops helping; a lower one lowers the noise of its steps). Without
    * it (backoff 1) a learner that diverged once often diverges on every following step:
@@ -241,8 +241,8 @@ public final class LearnerConfig implements Serializable {
   public String toString() {
     return rule + " on " + spec() + ", lr " + lr + " (" + rates.name().toLowerCase(
         java.util.Locale.ROOT) + ": " + Arrays.toString(learningRates()) + "), batch " + batch
-        + (backoff < 1 ? ", rate x" + backoff + " on divergence, blow-up or " + patience
-            + " windows of " + window + " samples without progress, down to x" + minRateScale
-            : "");
+        + (backoff < 1 ? ", rate x" + backoff + " on divergence or blow-up"
+            + (patience > 0 ? " or " + patience + " windows without progress" : "")
+            + " (windows of " + window + " samples), down to x" + minRateScale : "");
   }
 }
