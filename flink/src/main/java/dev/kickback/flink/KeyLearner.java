@@ -34,6 +34,9 @@ public final class KeyLearner {
     void rejected(Rejected r);
 
     void snapshot(ModelSnapshot s);
+
+    /** Key {@code key}'s model took a training step; {@code version} is its new step count. */
+    default void stepped(String key, long version) {}
   }
 
   private final LearnerConfig config;
@@ -147,6 +150,7 @@ public final class KeyLearner {
       return;
     }
     m.version++;
+    to.stepped(key, m.version);
     for (int i = 0; i < batch; i++) {
       m.count(m.y[i], m.predicted[i]);
       if (m.trained % config.nmseEvery() == 0) {

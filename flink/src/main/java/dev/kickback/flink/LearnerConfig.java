@@ -47,11 +47,13 @@ public final class LearnerConfig implements Serializable {
   private final int window;
   private final int patience;
   private final float minRateScale;
+  private final java.time.Duration idleKeyTtl;
   private transient NetworkSpec spec;
 
   private LearnerConfig(int inputWidth, int[] hidden, Head head, Coherence coherence, Rule rule,
       float lr, Rates rates, int batch, long seed, int nmseEvery, int snapshotEvery,
-      float backoff, int window, int patience, float minRateScale) {
+      float backoff, int window, int patience, float minRateScale,
+      java.time.Duration idleKeyTtl) {
     this.inputWidth = inputWidth;
     this.hidden = hidden.clone();
     this.head = Objects.requireNonNull(head, "head");
@@ -84,6 +86,11 @@ public final class LearnerConfig implements Serializable {
       throw new IllegalArgumentException("minRateScale " + minRateScale
           + ": must be in (0, 1]");
     }
+    if (idleKeyTtl != null && (idleKeyTtl.isNegative() || idleKeyTtl.isZero())) {
+      throw new IllegalArgumentException("idleKeyTtl " + idleKeyTtl + ": must be positive (null:"
+          + " keys never expire)");
+    }
+    this.idleKeyTtl = idleKeyTtl;
     this.backoff = backoff;
     this.window = window;
     this.patience = patience;
@@ -108,37 +115,37 @@ public final class LearnerConfig implements Serializable {
   public static LearnerConfig paper(int inputWidth) {
     return new LearnerConfig(inputWidth, new int[] {200, 100, 10}, Head.PAIR,
         Coherence.COHERENT, Rule.KICKBACK, 0.01f, Rates.DEPTH, 1, 1, 1000, 0, 0.5f, 5000,
-        0, 1f / 64);
+        0, 1f / 64, null);
   }
 
   /** This configuration with other hidden widths, input side first. */
   public LearnerConfig hidden(int... widths) {
     return new LearnerConfig(inputWidth, widths, head, coherence, rule, lr, rates, batch, seed,
-        nmseEvery, snapshotEvery, backoff, window, patience, minRateScale);
+        nmseEvery, snapshotEvery, backoff, window, patience, minRateScale, idleKeyTtl);
   }
 
   /** This configuration with another head and coherence mode. */
   public LearnerConfig network(Head head, Coherence coherence) {
     return new LearnerConfig(inputWidth, hidden, head, coherence, rule, lr, rates, batch, seed,
-        nmseEvery, snapshotEvery, backoff, window, patience, minRateScale);
+        nmseEvery, snapshotEvery, backoff, window, patience, minRateScale, idleKeyTtl);
   }
 
   /** This configuration with another rule, rate and spread of the rate. */
   public LearnerConfig rule(Rule rule, float lr, Rates rates) {
     return new LearnerConfig(inputWidth, hidden, head, coherence, rule, lr, rates, batch, seed,
-        nmseEvery, snapshotEvery, backoff, window, patience, minRateScale);
+        nmseEvery, snapshotEvery, backoff, window, patience, minRateScale, idleKeyTtl);
   }
 
   /** This configuration training on micro-batches of {@code batch} samples (1: every sample). */
   public LearnerConfig batch(int batch) {
     return new LearnerConfig(inputWidth, hidden, head, coherence, rule, lr, rates, batch, seed,
-        nmseEvery, snapshotEvery, backoff, window, patience, minRateScale);
+        nmseEvery, snapshotEvery, backoff, window, patience, minRateScale, idleKeyTtl);
   }
 
   /** This configuration with another seed for the keys' initial networks. */
   public LearnerConfig seed(long seed) {
     return new LearnerConfig(inputWidth, hidden, head, coherence, rule, lr, rates, batch, seed,
-        nmseEvery, snapshotEvery, backoff, window, patience, minRateScale);
+        nmseEvery, snapshotEvery, backoff, window, patience, minRateScale, idleKeyTtl);
   }
 
   /**
@@ -147,7 +154,7 @@ public final class LearnerConfig implements Serializable {
    */
   public LearnerConfig every(int nmseEvery, int snapshotEvery) {
     return new LearnerConfig(inputWidth, hidden, head, coherence, rule, lr, rates, batch, seed,
-        nmseEvery, snapshotEvery, backoff, window, patience, minRateScale);
+        nmseEvery, snapshotEvery, backoff, window, patience, minRateScale, idleKeyTtl);
   }
 
   /**
@@ -169,7 +176,27 @@ public final class LearnerConfig implements Serializable {
    */
   public LearnerConfig stability(float backoff, int window, int patience, float minRateScale) {
     return new LearnerConfig(inputWidth, hidden, head, coherence, rule, lr, rates, batch, seed,
-        nmseEvery, snapshotEvery, backoff, window, patience, minRateScale);
+        nmseEvery, snapshotEvery, backoff, window, patience, minRateScale, idleKeyTtl);
+  }
+
+  /**
+   * This configuration forgetting a key's model, and the rest of its state, when the key has had
+   * no record for {@code ttl} of processing time (Flink's state time to live, reset by every
+   * record that changes the state); its next record starts a new model. For streams whose keys
+   * come and go (devices, sessions), so that the state does not grow with every key ever seen.
+   * A checkpoint taken without a time to live cannot be restored with one, nor the other way
+   * round (Flink stores the two differently).
+   *
+   * @param ttl positive, or null: keys never expire (the default)
+   */
+  public LearnerConfig idleKeyTtl(java.time.Duration ttl) {
+    return new LearnerConfig(inputWidth, hidden, head, coherence, rule, lr, rates, batch, seed,
+        nmseEvery, snapshotEvery, backoff, window, patience, minRateScale, ttl);
+  }
+
+  /** How long a key may go without records before its state expires, or null: never. */
+  public java.time.Duration idleKeyTtl() {
+    return idleKeyTtl;
   }
 
   /** The factor on a key's rate scale when it backs off (1: the policy is off). */

@@ -2,6 +2,7 @@ package dev.kickback.flink;
 
 import java.util.Objects;
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -13,6 +14,11 @@ import org.apache.flink.util.OutputTag;
  * Online learning, one model per key, as a Flink operator: apply it to a stream keyed by
  * {@link Sample#key()} (or use {@link KickbackStreams#learn}). Each record is handled as
  * {@link KeyLearner} says; predictions are the main output, the rest go to side outputs.
+ *
+ * <p>Metrics: per subtask the operator reports
+ * records, predictions, rejected records, steps, steps per second and the latest recent NMSE
+ * in its metric group {@code kickback}. With {@link LearnerConfig#idleKeyTtl} a key's state
+ * expires after that long without records.
  *
  * <p>Everything a key has lives in its {@link KeyModel}, in Flink keyed state written by
  * {@link KeyModelSerializer}, so checkpoints, restarts and rescaling continue every key's
@@ -38,6 +44,9 @@ public final class OnlineLearner extends KeyedProcessFunction<String, Sample, Pr
   private transient ValueState<KeyModel> state;
   private transient KeyLearner learner;
   private transient ToFlink to;
+  private transient LearnerMetrics metrics;
+  /** {@link #to} through the metrics. */
+  private transient KeyLearner.Outputs counted;
 
   public OnlineLearner(LearnerConfig config) {
     this.config = Objects.requireNonNull(config, "config");
@@ -48,19 +57,37 @@ public final class OnlineLearner extends KeyedProcessFunction<String, Sample, Pr
     return new ValueStateDescriptor<>("kickback-model", new KeyModelSerializer());
   }
 
+  /**
+   * The state descriptor for {@code config}: {@link #stateDescriptor()}, with a time to live
+   * when the configuration sets {@link LearnerConfig#idleKeyTtl}.
+   */
+  static ValueStateDescriptor<KeyModel> stateDescriptor(LearnerConfig config) {
+    ValueStateDescriptor<KeyModel> d = stateDescriptor();
+    if (config.idleKeyTtl() != null) {
+      d.enableTimeToLive(StateTtlConfig.newBuilder(config.idleKeyTtl())
+          .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
+          .setStateVisibility(StateTtlConfig.StateVisibility.NeverReturnExpired)
+          .build());
+    }
+    return d;
+  }
+
   @Override
   public void open(OpenContext context) {
-    state = getRuntimeContext().getState(stateDescriptor());
+    state = getRuntimeContext().getState(stateDescriptor(config));
     learner = new KeyLearner(config);
+    metrics = new LearnerMetrics(getRuntimeContext().getMetricGroup());
     to = new ToFlink();
+    counted = metrics.counting(to);
   }
 
   @Override
   public void processElement(Sample s, Context ctx, Collector<Prediction> predictions)
       throws Exception {
+    metrics.record();
     KeyModel before = state.value();
     to.bind(ctx, predictions);
-    KeyModel after = learner.onRecord(ctx.getCurrentKey(), before, s, to);
+    KeyModel after = learner.onRecord(ctx.getCurrentKey(), before, s, counted);
     if (after == null) {
       return;
     }
@@ -76,7 +103,7 @@ public final class OnlineLearner extends KeyedProcessFunction<String, Sample, Pr
     KeyModel m = state.value();
     if (m != null) {
       to.bind(ctx, predictions);
-      learner.onEnd(ctx.getCurrentKey(), m, to);
+      learner.onEnd(ctx.getCurrentKey(), m, counted);
       state.update(m);
     }
   }

@@ -1,6 +1,7 @@
 package dev.kickback.flink;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -108,5 +109,20 @@ class OnlineLearnerTest {
         assertEquals(50, p.modelVersion(), "query " + p.seq());
       }
     }
+  }
+
+  @Test
+  void anIdleKeyTtlGivesTheStateATimeToLive() {
+    LearnerConfig c = TestStreams.config();
+    assertFalse(OnlineLearner.stateDescriptor(c).getTtlConfig().isEnabled());
+    var ttl = OnlineLearner.stateDescriptor(c.idleKeyTtl(java.time.Duration.ofHours(6)))
+        .getTtlConfig();
+    assertTrue(ttl.isEnabled());
+    assertEquals(java.time.Duration.ofHours(6), ttl.getTimeToLive());
+    assertEquals(org.apache.flink.api.common.state.StateTtlConfig.StateVisibility
+        .NeverReturnExpired, ttl.getStateVisibility());
+    IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(
+        IllegalArgumentException.class, () -> c.idleKeyTtl(java.time.Duration.ZERO));
+    assertEquals("idleKeyTtl PT0S: must be positive (null: keys never expire)", e.getMessage());
   }
 }
