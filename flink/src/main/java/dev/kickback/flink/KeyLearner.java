@@ -107,6 +107,13 @@ public final class KeyLearner {
     return m;
   }
 
+  /** The key's partial micro-batch waited long enough: trains it now, if there is one. */
+  public void flush(String key, KeyModel m, Outputs to) {
+    if (m.pending > 0) {
+      train(key, m, to, false);
+    }
+  }
+
   /** The end of the input: trains the unfinished micro-batch, reports, publishes the model. */
   public void onEnd(String key, KeyModel m, Outputs to) {
     if (m.pending > 0) {
@@ -126,6 +133,7 @@ public final class KeyLearner {
   private void train(String key, KeyModel m, Outputs to, boolean announce) {
     int batch = m.pending;
     m.pending = 0;
+    m.pendingSince = 0;
     boolean full = batch == m.batch();
     float[] x = full ? m.x : Arrays.copyOf(m.x, batch * config.inputWidth()); // end of input
     float[] y = full ? m.y : Arrays.copyOf(m.y, batch);

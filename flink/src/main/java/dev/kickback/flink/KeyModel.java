@@ -39,6 +39,8 @@ public final class KeyModel {
   // The unfinished micro-batch: its inputs row-major [batch][inputWidth], targets, predictions
   // made on arrival, and record numbers.
   int pending;
+  /** Processing time (ms) the first pending sample arrived, for a timed flush; 0: none. */
+  long pendingSince;
   float[] x;
   float[] y;
   float[] predicted;
@@ -149,6 +151,7 @@ public final class KeyModel {
     c.recentCount = recentCount;
     c.recentSse = recentSse;
     c.pending = pending;
+    c.pendingSince = pendingSince;
     System.arraycopy(x, 0, c.x, 0, x.length);
     System.arraycopy(y, 0, c.y, 0, y.length);
     System.arraycopy(predicted, 0, c.predicted, 0, predicted.length);

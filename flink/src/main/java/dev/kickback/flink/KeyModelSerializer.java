@@ -28,6 +28,7 @@ import org.apache.flink.core.memory.DataOutputView;
  * f64      the current window's sum of squared errors; i32 its samples
  * f64      the best window's NMSE (+infinity: none yet); i32 windows since it
  * i32      m, the length of the best window's model (0: none); m bytes, model file format
+ * i64      processing time (ms) the first pending sample arrived, for a timed flush (0: none)
  * </pre>
  *
  * <p>The format version is recorded in the serializer's {@link Snapshot}, which Flink stores
@@ -115,6 +116,7 @@ public final class KeyModelSerializer extends TypeSerializer<KeyModel> {
     byte[] best = m.best == null ? new byte[0] : ModelFile.encode(m.best, null);
     out.writeInt(best.length);
     out.write(best);
+    out.writeLong(m.pendingSince);
   }
 
   @Override
@@ -172,6 +174,7 @@ public final class KeyModelSerializer extends TypeSerializer<KeyModel> {
         throw new IOException("Kickback key state: the best model's network differs from the"
             + " model's: " + m.best.spec().differenceFrom(net.spec()));
       }
+      m.pendingSince = in.readLong();
     }
     return m;
   }

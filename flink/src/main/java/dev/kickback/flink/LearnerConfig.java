@@ -48,12 +48,13 @@ public final class LearnerConfig implements Serializable {
   private final int patience;
   private final float minRateScale;
   private final java.time.Duration idleKeyTtl;
+  private final java.time.Duration flushAfter;
   private transient NetworkSpec spec;
 
   private LearnerConfig(int inputWidth, int[] hidden, Head head, Coherence coherence, Rule rule,
       float lr, Rates rates, int batch, long seed, int nmseEvery, int snapshotEvery,
       float backoff, int window, int patience, float minRateScale,
-      java.time.Duration idleKeyTtl) {
+      java.time.Duration idleKeyTtl, java.time.Duration flushAfter) {
     this.inputWidth = inputWidth;
     this.hidden = hidden.clone();
     this.head = Objects.requireNonNull(head, "head");
@@ -91,6 +92,11 @@ public final class LearnerConfig implements Serializable {
           + " keys never expire)");
     }
     this.idleKeyTtl = idleKeyTtl;
+    if (flushAfter != null && (flushAfter.isNegative() || flushAfter.isZero())) {
+      throw new IllegalArgumentException("flushAfter " + flushAfter + ": must be positive (null:"
+          + " a partial micro-batch waits for its key's next samples)");
+    }
+    this.flushAfter = flushAfter;
     this.backoff = backoff;
     this.window = window;
     this.patience = patience;
@@ -115,37 +121,37 @@ public final class LearnerConfig implements Serializable {
   public static LearnerConfig paper(int inputWidth) {
     return new LearnerConfig(inputWidth, new int[] {200, 100, 10}, Head.PAIR,
         Coherence.COHERENT, Rule.KICKBACK, 0.01f, Rates.DEPTH, 1, 1, 1000, 0, 0.5f, 5000,
-        0, 1f / 64, null);
+        0, 1f / 64, null, null);
   }
 
   /** This configuration with other hidden widths, input side first. */
   public LearnerConfig hidden(int... widths) {
     return new LearnerConfig(inputWidth, widths, head, coherence, rule, lr, rates, batch, seed,
-        nmseEvery, snapshotEvery, backoff, window, patience, minRateScale, idleKeyTtl);
+        nmseEvery, snapshotEvery, backoff, window, patience, minRateScale, idleKeyTtl, flushAfter);
   }
 
   /** This configuration with another head and coherence mode. */
   public LearnerConfig network(Head head, Coherence coherence) {
     return new LearnerConfig(inputWidth, hidden, head, coherence, rule, lr, rates, batch, seed,
-        nmseEvery, snapshotEvery, backoff, window, patience, minRateScale, idleKeyTtl);
+        nmseEvery, snapshotEvery, backoff, window, patience, minRateScale, idleKeyTtl, flushAfter);
   }
 
   /** This configuration with another rule, rate and spread of the rate. */
   public LearnerConfig rule(Rule rule, float lr, Rates rates) {
     return new LearnerConfig(inputWidth, hidden, head, coherence, rule, lr, rates, batch, seed,
-        nmseEvery, snapshotEvery, backoff, window, patience, minRateScale, idleKeyTtl);
+        nmseEvery, snapshotEvery, backoff, window, patience, minRateScale, idleKeyTtl, flushAfter);
   }
 
   /** This configuration training on micro-batches of {@code batch} samples (1: every sample). */
   public LearnerConfig batch(int batch) {
     return new LearnerConfig(inputWidth, hidden, head, coherence, rule, lr, rates, batch, seed,
-        nmseEvery, snapshotEvery, backoff, window, patience, minRateScale, idleKeyTtl);
+        nmseEvery, snapshotEvery, backoff, window, patience, minRateScale, idleKeyTtl, flushAfter);
   }
 
   /** This configuration with another seed for the keys' initial networks. */
   public LearnerConfig seed(long seed) {
     return new LearnerConfig(inputWidth, hidden, head, coherence, rule, lr, rates, batch, seed,
-        nmseEvery, snapshotEvery, backoff, window, patience, minRateScale, idleKeyTtl);
+        nmseEvery, snapshotEvery, backoff, window, patience, minRateScale, idleKeyTtl, flushAfter);
   }
 
   /**
@@ -154,7 +160,7 @@ public final class LearnerConfig implements Serializable {
    */
   public LearnerConfig every(int nmseEvery, int snapshotEvery) {
     return new LearnerConfig(inputWidth, hidden, head, coherence, rule, lr, rates, batch, seed,
-        nmseEvery, snapshotEvery, backoff, window, patience, minRateScale, idleKeyTtl);
+        nmseEvery, snapshotEvery, backoff, window, patience, minRateScale, idleKeyTtl, flushAfter);
   }
 
   /**
@@ -176,7 +182,7 @@ public final class LearnerConfig implements Serializable {
    */
   public LearnerConfig stability(float backoff, int window, int patience, float minRateScale) {
     return new LearnerConfig(inputWidth, hidden, head, coherence, rule, lr, rates, batch, seed,
-        nmseEvery, snapshotEvery, backoff, window, patience, minRateScale, idleKeyTtl);
+        nmseEvery, snapshotEvery, backoff, window, patience, minRateScale, idleKeyTtl, flushAfter);
   }
 
   /**
@@ -191,7 +197,25 @@ public final class LearnerConfig implements Serializable {
    */
   public LearnerConfig idleKeyTtl(java.time.Duration ttl) {
     return new LearnerConfig(inputWidth, hidden, head, coherence, rule, lr, rates, batch, seed,
-        nmseEvery, snapshotEvery, backoff, window, patience, minRateScale, ttl);
+        nmseEvery, snapshotEvery, backoff, window, patience, minRateScale, ttl, flushAfter);
+  }
+
+  /**
+   * This configuration training a key's partial micro-batch (batch > 1) once its first sample
+   * has waited {@code wait} of processing time, instead of waiting for the key's next samples:
+   * for keys whose samples come slowly, whose model would otherwise lag behind them.
+   *
+   * @param wait positive, or null: a partial micro-batch waits for its key's next samples or the
+   *     end of the input (the default)
+   */
+  public LearnerConfig flushAfter(java.time.Duration wait) {
+    return new LearnerConfig(inputWidth, hidden, head, coherence, rule, lr, rates, batch, seed,
+        nmseEvery, snapshotEvery, backoff, window, patience, minRateScale, idleKeyTtl, wait);
+  }
+
+  /** How long a partial micro-batch waits before it is trained, or null: until it fills. */
+  public java.time.Duration flushAfter() {
+    return flushAfter;
   }
 
   /** How long a key may go without records before its state expires, or null: never. */

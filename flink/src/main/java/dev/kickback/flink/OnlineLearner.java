@@ -6,6 +6,7 @@ import org.apache.flink.api.common.state.StateTtlConfig;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.streaming.api.TimeDomain;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
@@ -18,7 +19,8 @@ import org.apache.flink.util.OutputTag;
  * <p>Metrics: per subtask the operator reports
  * records, predictions, rejected records, steps, steps per second and the latest recent NMSE
  * in its metric group {@code kickback}. With {@link LearnerConfig#idleKeyTtl} a key's state
- * expires after that long without records.
+ * expires after that long without records; with {@link LearnerConfig#flushAfter} a partial
+ * micro-batch is trained once its first sample has waited that long (a processing-time timer).
  *
  * <p>Everything a key has lives in its {@link KeyModel}, in Flink keyed state written by
  * {@link KeyModelSerializer}, so checkpoints, restarts and rescaling continue every key's
@@ -94,6 +96,11 @@ public final class OnlineLearner extends KeyedProcessFunction<String, Sample, Pr
     if (before == null) {
       ctx.timerService().registerEventTimeTimer(Long.MAX_VALUE);
     }
+    if (config.flushAfter() != null && after.pending() > 0 && after.pendingSince == 0) {
+      long now = ctx.timerService().currentProcessingTime();
+      after.pendingSince = now;
+      ctx.timerService().registerProcessingTimeTimer(now + config.flushAfter().toMillis());
+    }
     state.update(after);
   }
 
@@ -101,11 +108,20 @@ public final class OnlineLearner extends KeyedProcessFunction<String, Sample, Pr
   public void onTimer(long timestamp, OnTimerContext ctx, Collector<Prediction> predictions)
       throws Exception {
     KeyModel m = state.value();
-    if (m != null) {
-      to.bind(ctx, predictions);
-      learner.onEnd(ctx.getCurrentKey(), m, counted);
-      state.update(m);
+    if (m == null) {
+      return;
     }
+    to.bind(ctx, predictions);
+    if (ctx.timeDomain() == TimeDomain.PROCESSING_TIME) {
+      // a flush timer; one set for a micro-batch that has since filled finds a younger one
+      if (m.pendingSince > 0 && timestamp >= m.pendingSince + config.flushAfter().toMillis()) {
+        learner.flush(ctx.getCurrentKey(), m, counted);
+        state.update(m);
+      }
+      return;
+    }
+    learner.onEnd(ctx.getCurrentKey(), m, counted);
+    state.update(m);
   }
 
   /** The learner's outputs onto the operator's main and side outputs. */

@@ -112,7 +112,7 @@ class KeyModelSerializerTest {
     // format 1 is format 2 without the stability policy's part: scale, window sums, best NMSE,
     // windows since it, and an empty best model
     byte[] one = java.util.Arrays.copyOf(two, two.length - Float.BYTES - 2 * Double.BYTES
-        - 3 * Integer.BYTES);
+        - 3 * Integer.BYTES - Long.BYTES);
     KeyModelSerializer.Snapshot old = new KeyModelSerializer.Snapshot(1);
     KeyModel back = old.restoreSerializer().deserialize(new DataInputDeserializer(one));
     assertEquals(1f, back.rateScale());
@@ -132,6 +132,7 @@ class KeyModelSerializerTest {
     m.bestNmse = 0.03;
     m.windowsSinceBest = 2;
     m.best = m.network().copy();
+    m.pendingSince = 1_796_000_000_000L;
     byte[] bytes = write(m);
     KeyModel back = serializer.deserialize(new DataInputDeserializer(bytes));
     assertEquals(0.125f, back.rateScale());
@@ -139,10 +140,11 @@ class KeyModelSerializerTest {
     assertEquals(7, back.windowCount);
     assertEquals(0.03, back.bestNmse);
     assertEquals(2, back.windowsSinceBest);
+    assertEquals(1_796_000_000_000L, back.pendingSince);
     assertArrayEquals(ModelFile.encode(m.best, null), ModelFile.encode(back.best, null));
     assertArrayEquals(bytes, write(back));
-    int scaleAt = bytes.length - ModelFile.encode(m.best, null).length - 3 * Integer.BYTES
-        - 2 * Double.BYTES - Float.BYTES;
+    int scaleAt = bytes.length - Long.BYTES - ModelFile.encode(m.best, null).length
+        - 3 * Integer.BYTES - 2 * Double.BYTES - Float.BYTES;
     java.nio.ByteBuffer.wrap(bytes).putFloat(scaleAt, 2f);
     IOException e = assertThrows(IOException.class,
         () -> serializer.deserialize(new DataInputDeserializer(bytes)));
