@@ -135,7 +135,8 @@ public final class KeyLearner {
     m.pending = 0;
     m.pendingSince = 0;
     boolean full = batch == m.batch();
-    float[] x = full ? m.x : Arrays.copyOf(m.x, batch * config.inputWidth()); // end of input
+    // a partial micro-batch: the end of the input or a timed flush
+    float[] x = full ? m.x : Arrays.copyOf(m.x, batch * config.inputWidth());
     float[] y = full ? m.y : Arrays.copyOf(m.y, batch);
     Trainer t = m.trainer();
     DivergenceException diverged = null;
