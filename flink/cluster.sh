@@ -174,11 +174,10 @@ kill_test() {
   local args=(--data "$DIR/sarcos8.csv" --targets 22-28 --parallelism 2 --epochs 0
     --report-every 5000 --checkpoint-interval 1)
   trap 'stop_all' EXIT
-  say "test: the undisturbed run, in-process"
-  flink_jvm_flags
-  "$JDK/bin/java" "${FLAGS[@]}" -Dkickback.stream.exit=true \
-    -cp "$FLINK_JOB_JAR:$(cat "$CLASSPATH_FILE")" dev.kickback.flink.example.StreamMain \
-    "${args[@]}" > "$DIR/undisturbed.out" 2> "$DIR/undisturbed.err"
+  say "test: the undisturbed run, in-process, as './kickback stream' runs it"
+  JAVA_HOME="$JDK" "$ROOT/kickback" stream "${args[@]}" > "$DIR/undisturbed.out" \
+    2> "$DIR/undisturbed.err" || { say "test: the in-process run failed:";
+    tail -5 "$DIR/undisturbed.err" >&2; exit 1; }
   bash "$0" start 2
   say "test: submitting the same job to the cluster"
   bash "$0" submit "${args[@]}" > "$DIR/cluster.out" 2> "$DIR/cluster.err" &

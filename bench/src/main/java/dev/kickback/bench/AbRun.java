@@ -149,10 +149,11 @@ public final class AbRun {
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--lanes" -> {
-          if (i + 1 == args.length || !args[i + 1].matches("4|8|16")) {
-            usage("--lanes takes 4, 8 or 16");
+          try {
+            lanes = VectorWidth.parseOption(++i < args.length ? args[i] : null);
+          } catch (IllegalArgumentException e) {
+            usage(e.getMessage());
           }
-          lanes = Integer.parseInt(args[++i]);
         }
         case "--threshold" -> threshold = i + 1 < args.length ? percent(args[++i]) : Double.NaN;
         case "--a-label" -> aLabel = args[++i];

@@ -70,10 +70,11 @@ public final class BenchSuite {
       switch (args[i]) {
         case "--full" -> positional.add("full");
         case "--lanes" -> {
-          if (i + 1 == args.length || !args[i + 1].matches("4|8|16")) {
-            usage("--lanes takes 4, 8 or 16");
+          try {
+            lanes = VectorWidth.parseOption(++i < args.length ? args[i] : null);
+          } catch (IllegalArgumentException e) {
+            usage(e.getMessage());
           }
-          lanes = Integer.parseInt(args[++i]);
         }
         case "--smoke" -> smoke = true;
         case "--budget" -> {

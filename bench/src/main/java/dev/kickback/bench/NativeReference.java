@@ -58,11 +58,11 @@ final class NativeReference {
     }
     if (run.exit() != 0) {
       return "Native batch-1 reference: " + script + (run.timedOut() ? " timed out" : " failed"
-          + " (is gcc installed?)") + ": " + lastLine(run.out());
+          + " (is gcc installed?)") + ": " + run.lastLine();
     }
     Medians med = medians(run.out());
     if (med == null) {
-      return "Native batch-1 reference: no medians in its output: " + lastLine(run.out());
+      return "Native batch-1 reference: no medians in its output: " + run.lastLine();
     }
     StringBuilder sb = new StringBuilder(String.format(Locale.ROOT,
         "Native batch-1 reference (%s, hand-written %s C built by gcc in this run, median of %s"
@@ -123,10 +123,5 @@ final class NativeReference {
       }
     }
     return Optional.empty();
-  }
-
-  private static String lastLine(String out) {
-    String[] lines = out.strip().split("\n");
-    return lines[lines.length - 1];
   }
 }

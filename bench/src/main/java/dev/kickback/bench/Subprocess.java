@@ -13,7 +13,13 @@ import java.util.concurrent.TimeUnit;
  */
 final class Subprocess {
   /** How the child ended: its exit code (-1 if it was killed at the limit) and its output. */
-  record Result(int exit, String out, boolean timedOut) {}
+  record Result(int exit, String out, boolean timedOut) {
+    /** The output's last line, stripped: what a child that failed usually says last. */
+    String lastLine() {
+      String[] lines = out.strip().split("\n");
+      return lines[lines.length - 1].strip();
+    }
+  }
 
   private Subprocess() {}
 

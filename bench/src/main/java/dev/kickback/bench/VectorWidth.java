@@ -24,6 +24,18 @@ public final class VectorWidth {
   }
 
   /**
+   * The value of a {@code --lanes} option, {@code value} (null when the option was last).
+   *
+   * @throws IllegalArgumentException naming the widths, for anything but 4, 8 or 16
+   */
+  static int parseOption(String value) {
+    if (value == null || !value.matches("4|8|16")) {
+      throw new IllegalArgumentException("--lanes takes 4, 8 or 16");
+    }
+    return Integer.parseInt(value);
+  }
+
+  /**
    * The JVM flags for {@code lanes} float lanes.
    *
    * @throws IllegalArgumentException for a width other than 4, 8 or 16
@@ -58,10 +70,10 @@ public final class VectorWidth {
         .toString(), "--add-modules", "jdk.incubator.vector", "-cp",
         System.getProperty("java.class.path"), VectorWidth.class.getName());
     Subprocess.Result r = Subprocess.run(new ProcessBuilder(cmd), 60);
-    String[] own = lastLine(r.out()).split(" ");
+    String[] own = r.lastLine().split(" ");
     if (r.exit() != 0 || own.length != 2 || !own[0].matches("\\d+")) {
       throw new IllegalStateException("--lanes " + lanes + ": could not learn the CPU's own"
-          + " vector width (exit " + r.exit() + "): " + lastLine(r.out()));
+          + " vector width (exit " + r.exit() + "): " + r.lastLine());
     }
     return describe(lanes, Kernels.vectorRegisters(), Integer.parseInt(own[0]), flags(lanes));
   }
@@ -79,10 +91,5 @@ public final class VectorWidth {
         ? what + ", emulated with " + String.join(" ", flags) + " on a CPU whose vector kernels"
             + " run " + nativeLanes + " lanes natively"
         : what + ", native";
-  }
-
-  private static String lastLine(String out) {
-    String[] lines = out.strip().split("\n");
-    return lines[lines.length - 1].strip();
   }
 }

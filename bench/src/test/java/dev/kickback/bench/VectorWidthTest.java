@@ -20,6 +20,16 @@ class VectorWidthTest {
   }
 
   @Test
+  void theOptionTakesTheThreeWidthsOnly() {
+    assertEquals(8, VectorWidth.parseOption("8"));
+    for (String bad : new String[] {null, "2", "08", "eight"}) {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> VectorWidth.parseOption(bad));
+      assertEquals("--lanes takes 4, 8 or 16", e.getMessage());
+    }
+  }
+
+  @Test
   void theReportSaysWhetherTheWidthWasEmulated() {
     assertEquals("8 float lanes, 16 vector registers, emulated with -XX:UseAVX=2 on a CPU whose"
         + " vector kernels run 16 lanes natively",
