@@ -199,11 +199,24 @@ public final class Suites {
     return List.of(group("ColdStartBench", ANNOTATED), group("WarmupBench", ANNOTATED));
   }
 
-  /** Online learning on Flink: the plain loop, parallelism 1 and 2, and RocksDB. */
+  /**
+   * Online learning on Flink: the plain loop, parallelism 1 and 2, RocksDB with and without the
+   * learner's model cache; then 10,000 keys of a small network, in the loop, on the heap and on
+   * RocksDB with the cache's default size and with one that holds every key.
+   */
   public static List<Group> flink() {
     return List.of(flinkGroup(JOBS, "PLAIN", "1"), flinkGroup(JOBS, "FLINK", "1,2"),
+        new Group(only("FlinkLearnBench") + "learn$",
+            params("runner", "FLINK", "backend", "rocksdb"), JOBS),
         new Group(only("FlinkLearnBench") + "learnShort$",
-            params("runner", "FLINK", "backend", "rocksdb"), JOBS));
+            params("runner", "FLINK", "backend", "rocksdb", "cache", "off"), JOBS),
+        new Group(only("FlinkLearnBench") + "learn$", params("runner", "PLAIN", "keys", "10000",
+            "net", "small"), JOBS),
+        new Group(only("FlinkLearnBench") + "learn$", params("runner", "FLINK", "keys", "10000",
+            "net", "small", "backend", "hashmap,rocksdb"), JOBS),
+        // a cache that holds all 10,000 keys (the default holds 4,028)
+        new Group(only("FlinkLearnBench") + "learn$", params("runner", "FLINK", "keys", "10000",
+            "net", "small", "backend", "rocksdb", "cache", "192"), JOBS));
   }
 
   /** The three GEMM variants at 256 to 1024, ours beside OpenBLAS, and the peak. */

@@ -61,8 +61,8 @@ class SuitesTest {
     }
     assertTrue(rows.contains("\\.StepBench\\.{batch=256, net=WIDE, path=VECTOR2T,"
         + " rule=KICKBACK}"));
-    assertTrue(rows.contains("\\.FlinkLearnBench\\.learn${backend=hashmap, parallelism=2,"
-        + " runner=FLINK}"));
+    assertTrue(rows.contains("\\.FlinkLearnBench\\.learn${backend=hashmap, cache=on, keys=8,"
+        + " net=paper, parallelism=2, runner=FLINK}"), rows.toString());
     assertEquals(38, rows.size());
   }
 

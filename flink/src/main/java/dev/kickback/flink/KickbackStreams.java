@@ -1,5 +1,6 @@
 package dev.kickback.flink;
 
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
@@ -28,7 +29,8 @@ public final class KickbackStreams {
   /** Keys {@code samples} by {@link Sample#key()} and learns one model per key. */
   public static Learning learn(DataStream<Sample> samples, LearnerConfig config) {
     SingleOutputStreamOperator<Prediction> p = samples.keyBy(Sample::key, Types.STRING)
-        .process(new OnlineLearner(config))
+        .transform("kickback learner", TypeInformation.of(Prediction.class),
+            new LearnerOperator(new OnlineLearner(config), config))
         .uid(LEARNER_UID)
         .name("kickback learner");
     return new Learning(p, p.getSideOutput(OnlineLearner.NMSE),

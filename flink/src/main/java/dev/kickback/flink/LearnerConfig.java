@@ -32,34 +32,60 @@ public final class LearnerConfig implements Serializable {
     DEPTH
   }
 
-  private final int inputWidth;
-  private final int[] hidden;
-  private final Head head;
-  private final Coherence coherence;
-  private final Rule rule;
-  private final float lr;
-  private final Rates rates;
-  private final int batch;
-  private final long seed;
-  private final int nmseEvery;
-  private final int snapshotEvery;
-  private final float backoff;
-  private final int window;
-  private final int patience;
-  private final float minRateScale;
-  private final java.time.Duration idleKeyTtl;
-  private final java.time.Duration flushAfter;
+  private int inputWidth;
+  private int[] hidden;
+  private Head head;
+  private Coherence coherence;
+  private Rule rule;
+  private float lr;
+  private Rates rates;
+  private int batch;
+  private long seed;
+  private int nmseEvery;
+  private int snapshotEvery;
+  private float backoff;
+  private int window;
+  private int patience;
+  private float minRateScale;
+  private java.time.Duration idleKeyTtl;
+  private java.time.Duration flushAfter;
+  private long modelCacheBytes;
   private transient NetworkSpec spec;
 
-  private LearnerConfig(int inputWidth, int[] hidden, Head head, Coherence coherence, Rule rule,
-      float lr, Rates rates, int batch, long seed, int nmseEvery, int snapshotEvery,
-      float backoff, int window, int patience, float minRateScale,
-      java.time.Duration idleKeyTtl, java.time.Duration flushAfter) {
-    this.inputWidth = inputWidth;
-    this.hidden = hidden.clone();
-    this.head = Objects.requireNonNull(head, "head");
-    this.coherence = Objects.requireNonNull(coherence, "coherence");
-    this.rule = Objects.requireNonNull(rule, "rule");
+  private LearnerConfig() {}
+
+  /** A copy of {@code c} changed by {@code change}, checked as a whole. */
+  private LearnerConfig with(java.util.function.Consumer<LearnerConfig> change) {
+    LearnerConfig c = new LearnerConfig();
+    c.inputWidth = inputWidth;
+    c.hidden = hidden.clone();
+    c.head = head;
+    c.coherence = coherence;
+    c.rule = rule;
+    c.lr = lr;
+    c.rates = rates;
+    c.batch = batch;
+    c.seed = seed;
+    c.nmseEvery = nmseEvery;
+    c.snapshotEvery = snapshotEvery;
+    c.backoff = backoff;
+    c.window = window;
+    c.patience = patience;
+    c.minRateScale = minRateScale;
+    c.idleKeyTtl = idleKeyTtl;
+    c.flushAfter = flushAfter;
+    c.modelCacheBytes = modelCacheBytes;
+    change.accept(c);
+    c.check();
+    return c;
+  }
+
+  /** Refuses a configuration that cannot run, naming the setting; in the client, not the job. */
+  private void check() {
+    Objects.requireNonNull(head, "head");
+    Objects.requireNonNull(coherence, "coherence");
+    Objects.requireNonNull(rule, "rule");
+    Objects.requireNonNull(rates, "rates");
     if (!(lr > 0) || !Float.isFinite(lr)) {
       throw new IllegalArgumentException("lr " + lr + ": must be finite and > 0");
     }
@@ -91,22 +117,15 @@ public final class LearnerConfig implements Serializable {
       throw new IllegalArgumentException("idleKeyTtl " + idleKeyTtl + ": must be positive (null:"
           + " keys never expire)");
     }
-    this.idleKeyTtl = idleKeyTtl;
     if (flushAfter != null && (flushAfter.isNegative() || flushAfter.isZero())) {
       throw new IllegalArgumentException("flushAfter " + flushAfter + ": must be positive (null:"
           + " a partial micro-batch waits for its key's next samples)");
     }
-    this.flushAfter = flushAfter;
-    this.backoff = backoff;
-    this.window = window;
-    this.patience = patience;
-    this.minRateScale = minRateScale;
-    this.lr = lr;
-    this.rates = Objects.requireNonNull(rates, "rates");
-    this.batch = batch;
-    this.seed = seed;
-    this.nmseEvery = nmseEvery;
-    this.snapshotEvery = snapshotEvery;
+    if (modelCacheBytes < 0) {
+      throw new IllegalArgumentException("modelCache " + modelCacheBytes
+          + " bytes: must be >= 0 (0: off)");
+    }
+    spec = null;
     spec(); // fails here, in the client, on a bad network shape
   }
 
@@ -119,39 +138,58 @@ public final class LearnerConfig implements Serializable {
    * joints' error and raised others').
    */
   public static LearnerConfig paper(int inputWidth) {
-    return new LearnerConfig(inputWidth, new int[] {200, 100, 10}, Head.PAIR,
-        Coherence.COHERENT, Rule.KICKBACK, 0.01f, Rates.DEPTH, 1, 1, 1000, 0, 0.5f, 5000,
-        0, 1f / 64, null, null);
+    LearnerConfig c = new LearnerConfig();
+    c.inputWidth = inputWidth;
+    c.hidden = new int[] {200, 100, 10};
+    c.head = Head.PAIR;
+    c.coherence = Coherence.COHERENT;
+    c.rule = Rule.KICKBACK;
+    c.lr = 0.01f;
+    c.rates = Rates.DEPTH;
+    c.batch = 1;
+    c.seed = 1;
+    c.nmseEvery = 1000;
+    c.snapshotEvery = 0;
+    c.backoff = 0.5f;
+    c.window = 5000;
+    c.patience = 0;
+    c.minRateScale = 1f / 64;
+    c.modelCacheBytes = 64L << 20;
+    c.check();
+    return c;
   }
 
   /** This configuration with other hidden widths, input side first. */
   public LearnerConfig hidden(int... widths) {
-    return new LearnerConfig(inputWidth, widths, head, coherence, rule, lr, rates, batch, seed,
-        nmseEvery, snapshotEvery, backoff, window, patience, minRateScale, idleKeyTtl, flushAfter);
+    int[] w = widths.clone();
+    return with(c -> c.hidden = w);
   }
 
   /** This configuration with another head and coherence mode. */
   public LearnerConfig network(Head head, Coherence coherence) {
-    return new LearnerConfig(inputWidth, hidden, head, coherence, rule, lr, rates, batch, seed,
-        nmseEvery, snapshotEvery, backoff, window, patience, minRateScale, idleKeyTtl, flushAfter);
+    return with(c -> {
+      c.head = head;
+      c.coherence = coherence;
+    });
   }
 
   /** This configuration with another rule, rate and spread of the rate. */
   public LearnerConfig rule(Rule rule, float lr, Rates rates) {
-    return new LearnerConfig(inputWidth, hidden, head, coherence, rule, lr, rates, batch, seed,
-        nmseEvery, snapshotEvery, backoff, window, patience, minRateScale, idleKeyTtl, flushAfter);
+    return with(c -> {
+      c.rule = rule;
+      c.lr = lr;
+      c.rates = rates;
+    });
   }
 
   /** This configuration training on micro-batches of {@code batch} samples (1: every sample). */
   public LearnerConfig batch(int batch) {
-    return new LearnerConfig(inputWidth, hidden, head, coherence, rule, lr, rates, batch, seed,
-        nmseEvery, snapshotEvery, backoff, window, patience, minRateScale, idleKeyTtl, flushAfter);
+    return with(c -> c.batch = batch);
   }
 
   /** This configuration with another seed for the keys' initial networks. */
   public LearnerConfig seed(long seed) {
-    return new LearnerConfig(inputWidth, hidden, head, coherence, rule, lr, rates, batch, seed,
-        nmseEvery, snapshotEvery, backoff, window, patience, minRateScale, idleKeyTtl, flushAfter);
+    return with(c -> c.seed = seed);
   }
 
   /**
@@ -159,8 +197,10 @@ public final class LearnerConfig implements Serializable {
    * samples, and publishing its model every {@code snapshotEvery} steps (0: only at the end).
    */
   public LearnerConfig every(int nmseEvery, int snapshotEvery) {
-    return new LearnerConfig(inputWidth, hidden, head, coherence, rule, lr, rates, batch, seed,
-        nmseEvery, snapshotEvery, backoff, window, patience, minRateScale, idleKeyTtl, flushAfter);
+    return with(c -> {
+      c.nmseEvery = nmseEvery;
+      c.snapshotEvery = snapshotEvery;
+    });
   }
 
   /**
@@ -181,8 +221,12 @@ public final class LearnerConfig implements Serializable {
    * @param minRateScale the lowest scale, in (0, 1]: learning never stops
    */
   public LearnerConfig stability(float backoff, int window, int patience, float minRateScale) {
-    return new LearnerConfig(inputWidth, hidden, head, coherence, rule, lr, rates, batch, seed,
-        nmseEvery, snapshotEvery, backoff, window, patience, minRateScale, idleKeyTtl, flushAfter);
+    return with(c -> {
+      c.backoff = backoff;
+      c.window = window;
+      c.patience = patience;
+      c.minRateScale = minRateScale;
+    });
   }
 
   /**
@@ -196,8 +240,7 @@ public final class LearnerConfig implements Serializable {
    * @param ttl positive, or null: keys never expire (the default)
    */
   public LearnerConfig idleKeyTtl(java.time.Duration ttl) {
-    return new LearnerConfig(inputWidth, hidden, head, coherence, rule, lr, rates, batch, seed,
-        nmseEvery, snapshotEvery, backoff, window, patience, minRateScale, ttl, flushAfter);
+    return with(c -> c.idleKeyTtl = ttl);
   }
 
   /**
@@ -209,13 +252,54 @@ public final class LearnerConfig implements Serializable {
    *     end of the input (the default)
    */
   public LearnerConfig flushAfter(java.time.Duration wait) {
-    return new LearnerConfig(inputWidth, hidden, head, coherence, rule, lr, rates, batch, seed,
-        nmseEvery, snapshotEvery, backoff, window, patience, minRateScale, idleKeyTtl, wait);
+    return with(c -> c.flushAfter = wait);
   }
 
   /** How long a partial micro-batch waits before it is trained, or null: until it fills. */
   public java.time.Duration flushAfter() {
     return flushAfter;
+  }
+
+  /**
+   * This configuration keeping keys' models decoded between records, in up to {@code bytes} of
+   * heap per learner subtask, on a state backend that hands out copies (RocksDB: there every
+   * read of a key's state decodes its model, about 200 KB for the paper network with the
+   * stability policy's best model, and every write encodes it again). A model is written into
+   * the state when its key leaves the cache (least recently used first) and before every
+   * checkpoint barrier, so checkpoints and savepoints hold every key exactly as without the
+   * cache. Ignored on the heap backend, whose state is the objects themselves.
+   *
+   * @param bytes >= 0; 0 turns the cache off (the default is 64 MiB: 215 keys of the paper
+   *     network, 4,028 of a 21-32-16 one, each key's model, its trainer's backup of it and the
+   *     stability policy's best model)
+   */
+  public LearnerConfig modelCache(long bytes) {
+    return with(c -> c.modelCacheBytes = bytes);
+  }
+
+  /** The heap a learner subtask may use to keep models decoded on a serializing backend. */
+  public long modelCacheBytes() {
+    return modelCacheBytes;
+  }
+
+  /** How many keys fit {@link #modelCacheBytes()}: at least 1 unless the cache is off. */
+  int cachedKeys() {
+    return modelCacheBytes == 0 ? 0
+        : (int) Math.max(1, Math.min(Integer.MAX_VALUE, modelCacheBytes / bytesPerCachedKey()));
+  }
+
+  /** The heap a cached key takes, about. */
+  long bytesPerCachedKey() {
+    long units = 0;
+    for (int l = 0; l < spec().layers(); l++) {
+      units += spec().width(l);
+    }
+    long model = 4 * spec().parameterCount() + 256; // the weights, and the objects' headers
+    // the model, the trainer's backup of it (for a rollback), and with the policy the best
+    // window's model
+    return model * (backoff < 1 ? 3 : 2)
+        + 4L * batch * (inputWidth + 4) // the pending micro-batch
+        + 4L * batch * units * 3; // the trainer's activations
   }
 
   /** How long a key may go without records before its state expires, or null: never. */

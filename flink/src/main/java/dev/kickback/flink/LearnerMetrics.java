@@ -9,7 +9,9 @@ import org.apache.flink.metrics.MetricGroup;
  * metric group (Flink's web UI and metric reporters show them): {@code records} received,
  * {@code predictions} sent, {@code rejectedRecords}, training {@code steps} taken and
  * {@code stepsPerSecond} (over Flink's default 60 s window), and {@code latestRecentNmse}, the
- * recent NMSE of the subtask's latest NMSE report (NaN before the first).
+ * recent NMSE of the subtask's latest NMSE report (NaN before the first), and {@code cachedKeys},
+ * the keys whose models the subtask holds decoded on a serializing backend (0 on the heap
+ * backend, or with the cache off: {@link LearnerConfig#modelCache}).
  */
 final class LearnerMetrics {
   private final Counter records;
@@ -17,6 +19,7 @@ final class LearnerMetrics {
   private final Counter rejected;
   private final Counter steps;
   private volatile double latestRecentNmse = Double.NaN;
+  private volatile ModelCache cache;
 
   LearnerMetrics(MetricGroup operator) {
     MetricGroup g = operator.addGroup("kickback");
@@ -26,6 +29,15 @@ final class LearnerMetrics {
     steps = g.counter("steps");
     g.meter("stepsPerSecond", new MeterView(steps));
     g.gauge("latestRecentNmse", () -> latestRecentNmse);
+    g.gauge("cachedKeys", () -> {
+      ModelCache c = cache;
+      return c == null ? 0 : c.size();
+    });
+  }
+
+  /** The subtask keeps models in {@code c}. */
+  void cache(ModelCache c) {
+    cache = c;
   }
 
   /** A record arrived. */

@@ -1,5 +1,6 @@
 package dev.kickback.flink;
 
+import java.io.IOException;
 import java.util.Objects;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.StateTtlConfig;
@@ -8,6 +9,7 @@ import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.TimeDomain;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.streaming.api.operators.KeyContext;
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 
@@ -17,10 +19,12 @@ import org.apache.flink.util.OutputTag;
  * {@link KeyLearner} says; predictions are the main output, the rest go to side outputs.
  *
  * <p>Metrics: per subtask the operator reports
- * records, predictions, rejected records, steps, steps per second and the latest recent NMSE
- * in its metric group {@code kickback}. With {@link LearnerConfig#idleKeyTtl} a key's state
+ * records, predictions, rejected records, steps, steps per second, the latest recent NMSE and
+ * the keys held decoded in its metric group {@code kickback} ({@link LearnerMetrics}). With {@link LearnerConfig#idleKeyTtl} a key's state
  * expires after that long without records; with {@link LearnerConfig#flushAfter} a partial
  * micro-batch is trained once its first sample has waited that long (a processing-time timer).
+ * Run by {@link KickbackStreams#learn}, on a state backend that serializes (RocksDB), the keys'
+ * models stay decoded between records ({@link LearnerConfig#modelCache}).
  *
  * <p>Everything a key has lives in its {@link KeyModel}, in Flink keyed state written by
  * {@link KeyModelSerializer}, so checkpoints, restarts and rescaling continue every key's
@@ -49,6 +53,8 @@ public final class OnlineLearner extends KeyedProcessFunction<String, Sample, Pr
   private transient LearnerMetrics metrics;
   /** {@link #to} through the metrics. */
   private transient KeyLearner.Outputs counted;
+  /** Models kept between records, on a serializing backend under {@link LearnerOperator}. */
+  private transient ModelCache cache;
 
   public OnlineLearner(LearnerConfig config) {
     this.config = Objects.requireNonNull(config, "config");
@@ -87,7 +93,8 @@ public final class OnlineLearner extends KeyedProcessFunction<String, Sample, Pr
   public void processElement(Sample s, Context ctx, Collector<Prediction> predictions)
       throws Exception {
     metrics.record();
-    KeyModel before = state.value();
+    long now = cache == null ? 0 : ctx.timerService().currentProcessingTime();
+    KeyModel before = model(ctx.getCurrentKey(), now);
     to.bind(ctx, predictions);
     KeyModel after = learner.onRecord(ctx.getCurrentKey(), before, s, counted);
     if (after == null) {
@@ -97,17 +104,18 @@ public final class OnlineLearner extends KeyedProcessFunction<String, Sample, Pr
       ctx.timerService().registerEventTimeTimer(Long.MAX_VALUE);
     }
     if (config.flushAfter() != null && after.pending() > 0 && after.pendingSince == 0) {
-      long now = ctx.timerService().currentProcessingTime();
-      after.pendingSince = now;
-      ctx.timerService().registerProcessingTimeTimer(now + config.flushAfter().toMillis());
+      long arrived = ctx.timerService().currentProcessingTime();
+      after.pendingSince = arrived;
+      ctx.timerService().registerProcessingTimeTimer(arrived + config.flushAfter().toMillis());
     }
-    state.update(after);
+    update(ctx.getCurrentKey(), after, now);
   }
 
   @Override
   public void onTimer(long timestamp, OnTimerContext ctx, Collector<Prediction> predictions)
       throws Exception {
-    KeyModel m = state.value();
+    long now = cache == null ? 0 : ctx.timerService().currentProcessingTime();
+    KeyModel m = model(ctx.getCurrentKey(), now);
     if (m == null) {
       return;
     }
@@ -116,12 +124,42 @@ public final class OnlineLearner extends KeyedProcessFunction<String, Sample, Pr
       // a flush timer; one set for a micro-batch that has since filled finds a younger one
       if (m.pendingSince > 0 && timestamp >= m.pendingSince + config.flushAfter().toMillis()) {
         learner.flush(ctx.getCurrentKey(), m, counted);
-        state.update(m);
+        update(ctx.getCurrentKey(), m, now);
       }
       return;
     }
     learner.onEnd(ctx.getCurrentKey(), m, counted);
-    state.update(m);
+    update(ctx.getCurrentKey(), m, now);
+  }
+
+  /**
+   * Keeps the keys' models decoded between records, in {@code capacity} keys, writing them into
+   * the state through {@code keys}: for {@link LearnerOperator}, on a backend that serializes.
+   */
+  void cacheModels(KeyContext keys, int capacity) {
+    long ttl = config.idleKeyTtl() == null ? 0 : config.idleKeyTtl().toMillis();
+    cache = new ModelCache(state, keys, capacity, ttl);
+    metrics.cache(cache);
+  }
+
+  /** Writes the cached models that changed into the state; before a checkpoint barrier. */
+  void writeBack() throws IOException {
+    if (cache != null) {
+      cache.writeBack();
+    }
+  }
+
+  /** The current key's model, or null; {@code now}: processing time, with a cache. */
+  private KeyModel model(String key, long now) throws IOException {
+    return cache == null ? state.value() : cache.get(key, now);
+  }
+
+  private void update(String key, KeyModel m, long now) throws IOException {
+    if (cache == null) {
+      state.update(m);
+    } else {
+      cache.put(key, m, now);
+    }
   }
 
   /** The learner's outputs onto the operator's main and side outputs. */

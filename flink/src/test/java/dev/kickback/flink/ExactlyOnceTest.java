@@ -9,14 +9,17 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.state.CheckpointListener;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
 import org.apache.flink.runtime.state.FunctionSnapshotContext;
 import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * A failure in the middle of a checkpointed job: Flink restarts it from the last checkpoint, and
@@ -29,6 +32,8 @@ class ExactlyOnceTest {
 
   @TempDir
   Path dir;
+
+  private String backend;
 
   /**
    * Passes records on; throws once, at the first record after {@code after} records and after a
@@ -71,9 +76,27 @@ class ExactlyOnceTest {
     }
   }
 
-  @Test
-  void aRestartFromACheckpointTrainsEverySampleOnce() throws Exception {
+  /**
+   * The backends and the learner's model cache: ignored on the heap; on RocksDB off, holding 3
+   * of the 7 keys (every few records a key is written back and another read), and holding all.
+   */
+  static Stream<Arguments> backends() {
+    return Stream.of(Arguments.of("hashmap", 64), Arguments.of("rocksdb", 0),
+        Arguments.of("rocksdb", 3), Arguments.of("rocksdb", 64));
+  }
+
+  @ParameterizedTest(name = "{0}, model cache of {1} keys")
+  @MethodSource("backends")
+  void aRestartFromACheckpointTrainsEverySampleOnce(String backend, int cachedKeys)
+      throws Exception {
+    FAILED.set(false);
+    SEEN.set(0);
+    CHECKPOINTS.set(0);
+    CachedKeysReporter.MAX.set(0);
     LearnerConfig c = TestStreams.config().batch(3);
+    c = c.modelCache(cachedKeys * c.bytesPerCachedKey());
+    assertEquals(cachedKeys, c.cachedKeys());
+    this.backend = backend;
     int keys = 7;
     long n = 4000;
     long failAfter = 1500;
@@ -85,6 +108,12 @@ class ExactlyOnceTest {
     Map<String, ModelSnapshot> got = run(c, records, n, failAfter, "eo-failed");
 
     assertTrue(FAILED.get(), "the failure was injected");
+    // the cache was in use where it should be (its size when the last task ended), and the
+    // larger one held every key of a subtask
+    int held = CachedKeysReporter.MAX.get();
+    boolean cached = backend.equals("rocksdb") && cachedKeys > 0;
+    assertTrue(!cached ? held == 0 : cachedKeys < keys ? held == cachedKeys
+        : held >= (keys + 1) / 2 && held <= keys, "keys held decoded by a subtask: " + held);
     // the restart replayed only what came after the last checkpoint, not the whole stream
     assertTrue(SEEN.get() > n && SEEN.get() < n + failAfter,
         "records through the failing map over both attempts: " + SEEN.get());
@@ -103,7 +132,7 @@ class ExactlyOnceTest {
   /** Parallelism 2, checkpoints every 100 ms, a failure after {@code failAfter} records. */
   private Map<String, ModelSnapshot> run(LearnerConfig c, TestStreams.Records records, long n,
       long failAfter, String name) throws Exception {
-    StreamExecutionEnvironment env = TestStreams.env(2, dir.resolve(name), null);
+    StreamExecutionEnvironment env = TestStreams.env(2, dir.resolve(name), null, backend);
     // 2,000 records/s: the job lasts about two seconds, twenty checkpoint intervals
     KickbackStreams.Learning l = KickbackStreams.learn(
         TestStreams.source(env, records, n, 2000, "samples")

@@ -62,7 +62,8 @@ class LearnerMetricsTest {
     Capture group = new Capture("", new LinkedHashMap<>());
     LearnerMetrics metrics = new LearnerMetrics(group);
     assertEquals(List.of("kickback.records", "kickback.predictions", "kickback.rejectedRecords",
-        "kickback.steps", "kickback.stepsPerSecond", "kickback.latestRecentNmse"),
+        "kickback.steps", "kickback.stepsPerSecond", "kickback.latestRecentNmse",
+        "kickback.cachedKeys"),
         List.copyOf(group.metrics.keySet()));
     assertTrue(Double.isNaN(gauge(group)));
 

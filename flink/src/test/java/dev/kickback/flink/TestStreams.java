@@ -97,8 +97,16 @@ final class TestStreams {
 
   /** A local MiniCluster environment: HashMap state, checkpoints every 100 ms, 3 restarts. */
   static StreamExecutionEnvironment env(int parallelism, Path checkpoints, String restore) {
+    return env(parallelism, checkpoints, restore, "hashmap");
+  }
+
+  /** As {@link #env(int, Path, String)} on the state backend {@code backend}. */
+  static StreamExecutionEnvironment env(int parallelism, Path checkpoints, String restore,
+      String backend) {
     Configuration conf = new Configuration();
-    conf.set(StateBackendOptions.STATE_BACKEND, "hashmap");
+    conf.set(StateBackendOptions.STATE_BACKEND, backend);
+    conf.setString("metrics.reporter.cached-keys.factory.class",
+        CachedKeysReporter.class.getName());
     conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
     conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpoints.toUri().toString());
     conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofMillis(100));

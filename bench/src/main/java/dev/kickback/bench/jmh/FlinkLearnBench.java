@@ -10,10 +10,15 @@ import dev.kickback.flink.NmseReport;
 import dev.kickback.flink.Prediction;
 import dev.kickback.flink.Rejected;
 import dev.kickback.flink.Sample;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
+import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.CheckpointingOptions;
@@ -21,6 +26,7 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.connector.datagen.source.DataGeneratorSource;
 import org.apache.flink.connector.datagen.source.GeneratorFunction;
+import org.apache.flink.runtime.checkpoint.CheckpointStatsSnapshot;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -37,19 +43,23 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Online learning of 8 keys' paper-sized networks (Kickback, batch 1: predict, then train, per
+ * Online learning of {@code keys} keys' networks (Kickback, batch 1: predict, then train, per
  * record) on Flink, against the same per-record work in a plain loop. One operation is one
  * record; one invocation is {@value #RECORDS} records: a whole bounded Flink job on a
- * MiniCluster started once per trial (HashMap state, a checkpoint every second; job
- * submission, deployment and the end-of-input flush are inside the measured time), or the same
- * records through {@link KeyLearner} in one thread with a map of {@link KeyModel}s.
+ * MiniCluster started once per trial (a checkpoint every second into files; job submission,
+ * deployment and the end-of-input flush are inside the measured time), or the same records
+ * through {@link KeyLearner} in one thread with a map of {@link KeyModel}s.
  *
  * <p>{@code runner}: {@code PLAIN} the loop, {@code FLINK} the job with the learner at
  * {@code parallelism} 1 or 2 (the source is one more task, at parallelism 1) on the
- * {@code backend} {@code hashmap} or {@code rocksdb}. With RocksDB every record reads the key's
- * state from the database and writes it back (about 101 KB each way for the paper network) and
- * gets a new trainer, which is the cost this row shows. The records come from a pool of 4,096
- * generated samples, so the source does little work of its own.
+ * {@code backend} {@code hashmap} or {@code rocksdb} (incremental checkpoints). On RocksDB the
+ * learner keeps models decoded between records ({@code cache=on}); with {@code cache=off} every
+ * record reads its key's state from the database and writes it back (about 200 KB each way for
+ * the paper network with the stability policy's best model) and gets a new trainer. With 10,000
+ * keys and {@value #RECORDS} records every key learns from its first record: creating its model
+ * is part of the cost. The records come from a pool of 4,096 generated samples, so the source
+ * does little work of its own. At the end of a trial the fork prints its jobs' checkpoints:
+ * count, state size, bytes written per checkpoint, duration.
  */
 @Warmup(iterations = 2, time = 1)
 @Measurement(iterations = 6, time = 1)
@@ -57,7 +67,6 @@ import org.openjdk.jmh.annotations.Warmup;
 public class FlinkLearnBench extends BenchBase {
   static final int RECORDS = 100_000;
   static final int SHORT = 10_000;
-  static final int KEYS = 8;
   static final int POOL = 4096;
 
   /** What runs the records. */
@@ -72,21 +81,54 @@ public class FlinkLearnBench extends BenchBase {
   @Param({"1"})
   public int parallelism;
 
-  /** Flink's state backend: {@code hashmap} (objects on the heap) or {@code rocksdb}. */
+  /**
+   * Flink's state backend: {@code hashmap} (objects on the heap) or {@code rocksdb} (with
+   * incremental checkpoints).
+   */
   @Param({"hashmap"})
-  public String backend;
+  public String backend = "hashmap";
 
-  private final Records records = new Records();
+  /** Keys, their records interleaved (record {@code i} has key {@code i % keys}). */
+  @Param({"8"})
+  public int keys = 8;
+
+  /** Each key's network: {@code paper} (21-200-100-10) or {@code small} (21-32-16). */
+  @Param({"paper"})
+  public String net = "paper";
+
+  /**
+   * The learner's model cache on RocksDB ({@link LearnerConfig#modelCache}): {@code on} (its
+   * default size, 64 MiB: 215 paper networks, 4,028 small ones), {@code off} (every record
+   * decodes and encodes its key's model), or a size in MiB.
+   */
+  @Param({"on"})
+  public String cache = "on";
+
+  private Records records;
   private MiniCluster cluster;
+  private Path checkpoints;
   private KeyLearner learner;
+  private final List<CheckpointStatsSnapshot> jobCheckpoints = new ArrayList<>();
 
-  static LearnerConfig config() {
-    return LearnerConfig.paper(Net.PAPER.spec().inputWidth()).every(10_000, 0);
+  LearnerConfig config() {
+    LearnerConfig c = LearnerConfig.paper(Net.PAPER.spec().inputWidth()).every(10_000, 0);
+    c = switch (cache) {
+      case "on" -> c;
+      case "off" -> c.modelCache(0);
+      default -> c.modelCache(Long.parseLong(cache) << 20);
+    };
+    return switch (net) {
+      case "paper" -> c;
+      case "small" -> c.hidden(32, 16);
+      default -> throw new IllegalArgumentException("net " + net + ": paper or small");
+    };
   }
 
   @Setup(Level.Trial)
   public void setup() throws Exception {
+    records = new Records(keys);
     if (runner == Runner.FLINK) {
+      checkpoints = Files.createTempDirectory("kickback-flink-bench");
       Configuration conf = new Configuration();
       cluster = new MiniCluster(new MiniClusterConfiguration.Builder().setConfiguration(conf)
           .setNumTaskManagers(1).setNumSlotsPerTaskManager(Math.max(2, parallelism)).build());
@@ -100,7 +142,41 @@ public class FlinkLearnBench extends BenchBase {
   public void tearDown() throws Exception {
     if (cluster != null) {
       cluster.closeAsync().get();
+      reportCheckpoints();
+      try (var files = Files.walk(checkpoints)) {
+        files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+      }
     }
+  }
+
+  /**
+   * The checkpoints of the trial's jobs, on the fork's output: how many completed, their state
+   * size (the whole state) and checkpointed size (what the checkpoint wrote: with incremental
+   * checkpoints, the new files), and their duration, end to end.
+   */
+  private void reportCheckpoints() {
+    long n = 0;
+    double duration = 0;
+    long maxDuration = 0;
+    double size = 0;
+    double written = 0;
+    for (CheckpointStatsSnapshot c : jobCheckpoints) {
+      var summary = c.getSummaryStats();
+      long k = summary.getEndToEndDurationStats().getCount();
+      if (k == 0) {
+        continue;
+      }
+      n += k;
+      duration += summary.getEndToEndDurationStats().getAverage() * k;
+      maxDuration = Math.max(maxDuration, summary.getEndToEndDurationStats().getMaximum());
+      size += summary.getStateSizeStats().getAverage() * k;
+      written += summary.getCheckpointedSize().getAverage() * k;
+    }
+    System.out.printf(java.util.Locale.ROOT, "%n[kickback] checkpoints of %s, %s, %d keys of %s:"
+        + " %d completed in %d jobs; state size %.2f MB, written per checkpoint %.2f MB;"
+        + " duration %.0f ms on average, %d ms at most%n", runner, backend, keys, net, n,
+        jobCheckpoints.size(), n == 0 ? 0 : size / n / 1e6, n == 0 ? 0 : written / n / 1e6,
+        n == 0 ? 0 : duration / n, maxDuration);
   }
 
   @Setup(Level.Invocation)
@@ -113,7 +189,7 @@ public class FlinkLearnBench extends BenchBase {
     return runner == Runner.PLAIN ? plainLoop(RECORDS) : flinkJob(RECORDS);
   }
 
-  /** A tenth of the records, for the RocksDB backend, which is slower by about that much. */
+  /** A tenth of the records, for RocksDB without the model cache, slower by more than that. */
   @Benchmark
   @OperationsPerInvocation(SHORT)
   public long learnShort() throws Exception {
@@ -136,21 +212,34 @@ public class FlinkLearnBench extends BenchBase {
     Configuration conf = new Configuration();
     conf.set(StateBackendOptions.STATE_BACKEND, backend);
     conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofSeconds(1));
+    conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
+    conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpoints.toUri().toString());
+    conf.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, backend.equals("rocksdb"));
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
     env.setParallelism(parallelism);
     KickbackStreams.learn(env.fromSource(new DataGeneratorSource<>(this.records, records,
             TypeInformation.of(Sample.class)), WatermarkStrategy.noWatermarks(), "records")
         .setParallelism(1), config())
         .predictions().sinkTo(new DiscardingSink<>());
-    return cluster.executeJobBlocking(env.getStreamGraph().getJobGraph()).getNetRuntime();
+    JobExecutionResult r = cluster.executeJobBlocking(env.getStreamGraph().getJobGraph());
+    jobCheckpoints.add(cluster.getArchivedExecutionGraph(r.getJobID()).get()
+        .getCheckpointStatsSnapshot());
+    return r.getNetRuntime();
   }
 
-  /** Record {@code i}: key {@code i % 8}, inputs and target from a fixed pool. */
+  /** Record {@code i}: key {@code i % keys}, inputs and target from a fixed pool. */
   static final class Records implements GeneratorFunction<Long, Sample> {
     private static final long serialVersionUID = 1L;
     private static final float[][] X = new float[POOL][];
     private static final float[] Y = new float[POOL];
-    private static final String[] NAMES = new String[KEYS];
+    private final String[] names;
+
+    Records(int keys) {
+      names = new String[keys];
+      for (int k = 0; k < keys; k++) {
+        names[k] = "key" + k;
+      }
+    }
 
     static {
       int d = Net.PAPER.spec().inputWidth();
@@ -164,15 +253,12 @@ public class FlinkLearnBench extends BenchBase {
         }
         Y[p] = (float) Math.tanh(s);
       }
-      for (int k = 0; k < KEYS; k++) {
-        NAMES[k] = "key" + k;
-      }
     }
 
     @Override
     public Sample map(Long i) {
       int p = (int) (i % POOL);
-      return Sample.labeled(NAMES[(int) (i % KEYS)], i, X[p], Y[p]);
+      return Sample.labeled(names[(int) (i % names.length)], i, X[p], Y[p]);
     }
   }
 
@@ -204,10 +290,14 @@ public class FlinkLearnBench extends BenchBase {
   /** Per record: one batch-1 forward pass and one Kickback step. */
   @Override
   public Workload model() {
-    NetworkSpec spec = Net.PAPER.spec();
+    NetworkSpec spec = config().spec();
     return new Workload("flink_learn", "kickback", runner == Runner.PLAIN ? "PLAIN"
         : "FLINK_P" + parallelism + (backend.equals("hashmap") ? "" : "_" + backend.toUpperCase(
-            java.util.Locale.ROOT)), "paper_8keys", 1, runner == Runner.PLAIN ? 1 : parallelism,
+            java.util.Locale.ROOT) + switch (cache) {
+              case "on" -> "";
+              case "off" -> "_NOCACHE";
+              default -> "_CACHE" + cache + "M";
+            }), net + "_" + keys + "keys", 1, runner == Runner.PLAIN ? 1 : parallelism,
         spec.forwardFlopsPerSample() + spec.stepFlopsPerSample(), 0, 1);
   }
 }

@@ -31,8 +31,15 @@ final class Charts {
       throws IOException {
     System.setProperty("java.awt.headless", "true");
     List<String> written = new ArrayList<>();
-    written.add(save(gflops(rows), dir, "gflops"));
-    written.add(save(steps(rows), dir, "steps"));
+    // a suite without kernel rows (flink, cold) has no bars to draw: xchart cannot draw none
+    CategoryChart gflops = gflops(rows);
+    if (!gflops.getSeriesMap().isEmpty()) {
+      written.add(save(gflops, dir, "gflops"));
+    }
+    CategoryChart steps = steps(rows);
+    if (!steps.getSeriesMap().isEmpty()) {
+      written.add(save(steps, dir, "steps"));
+    }
     XYChart sweep = batchSweep(rows);
     if (sweep != null) {
       written.add(save(sweep, dir, "batch_sweep"));

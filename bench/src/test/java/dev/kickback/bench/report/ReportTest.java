@@ -145,17 +145,32 @@ class ReportTest {
             "backend", "hashmap"),
         result("FlinkLearnBench", "learn", 144_000, "runner", "FLINK", "parallelism", "2",
             "backend", "hashmap"),
+        result("FlinkLearnBench", "learn", 40_000, "runner", "FLINK", "parallelism", "1",
+            "backend", "rocksdb"),
         result("FlinkLearnBench", "learnShort", 5_000, "runner", "FLINK", "parallelism", "1",
-            "backend", "rocksdb"))));
+            "backend", "rocksdb", "cache", "off"),
+        result("FlinkLearnBench", "learn", 50_000, "runner", "PLAIN", "parallelism", "1",
+            "backend", "hashmap", "keys", "10000", "net", "small"),
+        result("FlinkLearnBench", "learn", 20_000, "runner", "FLINK", "parallelism", "1",
+            "backend", "hashmap", "keys", "10000", "net", "small"),
+        result("FlinkLearnBench", "learn", 10_000, "runner", "FLINK", "parallelism", "1",
+            "backend", "rocksdb", "keys", "10000", "net", "small"))));
     Row p2 = find(rows, "flink_learn", "FLINK_P2");
     assertEquals(2, p2.threads());
     assertEquals(144_000, p2.samplesPerS(), 1e-9);
     String md = Markdown.render(Map.of(), rows);
     // 1e6 / 80,000 = 12.5 us against 10 us: 2.5 us more per record
-    assertTrue(md.contains("| FLINK_P1 | 1 | 80000 | 1.0% | 0.80 | 12.50 | +2.50 |"), md);
-    assertTrue(md.contains("| FLINK_P2 | 2 | 144000 | 1.0% | 1.44 | 6.94 |  |"), md);
-    assertTrue(md.contains("| FLINK_P1_ROCKSDB | 1 | 5000.0 | 1.0% | 0.05 | 200.00 | +190.00 |"),
+    assertTrue(md.contains("| FLINK_P1 | paper 8keys | 1 | 80000 | 1.0% | 0.80 | 12.50 | +2.50 |"),
         md);
+    assertTrue(md.contains("| FLINK_P2 | paper 8keys | 2 | 144000 | 1.0% | 1.44 | 6.94 |  |"), md);
+    assertTrue(md.contains("| FLINK_P1_ROCKSDB_NOCACHE | paper 8keys | 1 | 5000.0 | 1.0% | 0.05"
+        + " | 200.00 | +190.00 |"), md);
+    // the 10,000 keys' rows against the loop on the same keys: 1e6 / 20,000 - 1e6 / 50,000
+    assertTrue(md.contains("| FLINK_P1 | small 10000keys | 1 | 20000 | 1.0% | 0.40 | 50.00"
+        + " | +30.00 |"), md);
+    assertTrue(md.contains("FLINK_P1_ROCKSDB / heap, paper 8keys: 0.50 (target >= 0.3)."), md);
+    assertTrue(md.contains("FLINK_P1_ROCKSDB_NOCACHE / heap, paper 8keys: 0.06 (target"), md);
+    assertTrue(md.contains("FLINK_P1_ROCKSDB / heap, small 10000keys: 0.50."), md);
     assertTrue(md.contains("Parallelism 1 / plain loop: 0.80 (target >= 0.5). Parallelism 2 /"
         + " parallelism 1: 1.80 (target >= 1.6)."), md);
   }
