@@ -1,5 +1,6 @@
 package dev.kickback.bench;
 
+import dev.kickback.bench.jmh.FlinkStateBench;
 import dev.kickback.bench.report.Compare;
 import dev.kickback.bench.report.Meta;
 import dev.kickback.bench.report.Report;
@@ -105,6 +106,9 @@ public final class BenchSuite {
       usage(e.getMessage());
     }
     long start = System.nanoTime();
+    // FlinkStateBench's trials write their state sizes into a file named after this JVM: its
+    // parent's process id in a fork, this property when the suite runs them in itself (smoke)
+    System.setProperty(FlinkStateBench.SUITE_PID, Long.toString(ProcessHandle.current().pid()));
     List<String> notes = new ArrayList<>();
     checkOpenBlasEnvironment(notes);
     List<RunResult> all = new ArrayList<>();
@@ -129,6 +133,10 @@ public final class BenchSuite {
               : ", after " + launcher + " s of build and OpenBLAS probe in the launcher"));
       notes.add(load.summary());
       notes.addAll(load.warnings());
+    }
+    String flinkState = flinkStateNote();
+    if (flinkState != null) {
+      notes.add(flinkState);
     }
     // after the rows, so that it does not heat the first of them, and after the load monitor,
     // whose windows would count its compiler and its process as other work on the machine
@@ -220,6 +228,22 @@ public final class BenchSuite {
   private static double relativeError(RunResult r) {
     double rel = r.getPrimaryResult().getScoreError() / r.getPrimaryResult().getScore();
     return Double.isNaN(rel) ? Double.POSITIVE_INFINITY : rel;
+  }
+
+  /** The state sizes FlinkStateBench's trials measured at their checkpoints, or null. */
+  private static String flinkStateNote() throws IOException {
+    List<String> lines = FlinkStateBench.takeStats(ProcessHandle.current().pid());
+    if (lines.isEmpty()) {
+      return null;
+    }
+    List<String> parts = new ArrayList<>();
+    for (String line : lines) {
+      String[] f = line.split("\t");
+      parts.add(String.format(Locale.ROOT, "%s, %s keys of the %s network: %.1f MB of state,"
+          + " %.1f MB written per checkpoint (mean of %s)", f[0], f[2], f[1],
+          Double.parseDouble(f[4]) / 1e6, Double.parseDouble(f[5]) / 1e6, f[3]));
+    }
+    return "Flink state at FlinkStateBench's checkpoints: " + String.join("; ", parts) + ".";
   }
 
   /** Runs a group; its forks inherit this JVM's flags, the vector width's among them. */

@@ -202,7 +202,8 @@ public final class Suites {
   /**
    * Online learning on Flink: the plain loop, parallelism 1 and 2, RocksDB with and without the
    * learner's model cache; then 10,000 keys of a small network, in the loop, on the heap and on
-   * RocksDB with the cache's default size and with one that holds every key.
+   * RocksDB with the cache's default size and with one that holds every key; their checkpoint
+   * and their restore from a savepoint.
    */
   public static List<Group> flink() {
     return List.of(flinkGroup(JOBS, "PLAIN", "1"), flinkGroup(JOBS, "FLINK", "1,2"),
@@ -216,7 +217,11 @@ public final class Suites {
             "net", "small", "backend", "hashmap,rocksdb"), JOBS),
         // a cache that holds all 10,000 keys (the default holds 4,028)
         new Group(only("FlinkLearnBench") + "learn$", params("runner", "FLINK", "keys", "10000",
-            "net", "small", "backend", "rocksdb", "cache", "192"), JOBS));
+            "net", "small", "backend", "rocksdb", "cache", "192"), JOBS),
+        new Group(only("FlinkStateBench") + "checkpoint$", params("backend", "hashmap,rocksdb"),
+            JOBS),
+        new Group(only("FlinkStateBench") + "restore$", params("backend", "hashmap,rocksdb",
+            "start", "SAVEPOINT,EMPTY"), JOBS));
   }
 
   /** The three GEMM variants at 256 to 1024, ours beside OpenBLAS, and the peak. */

@@ -36,6 +36,7 @@ final class Markdown {
     appendOnnxRuntime(sb, rows);
     appendReader(sb, rows);
     appendFlink(sb, rows);
+    appendFlinkState(sb, rows);
     return sb.toString();
   }
 
@@ -299,6 +300,45 @@ final class Markdown {
             rocks.shape().replace('_', ' '), rocks.score() / heap.score(),
             rocks.shape().equals("paper_8keys") ? " (target >= 0.3)" : ""));
       }
+    }
+  }
+
+  /**
+   * FlinkStateBench: a checkpoint of many keys' state, and a job's start from a savepoint of it
+   * against its start from nothing. Its rows have no model: their shape is the parameters'
+   * values, {@code backend,keys,net,start}.
+   */
+  static void appendFlinkState(StringBuilder sb, List<Row> rows) {
+    List<Row> state = rows.stream()
+        .filter(r -> r.benchmark().startsWith("FlinkStateBench.")).toList();
+    if (state.isEmpty()) {
+      return;
+    }
+    sb.append("\n## Flink state of many keys: checkpoint and restore\n\nA learner job holding"
+        + " every key's model, learning from 5,000 records/s. Checkpoint: one triggered"
+        + " checkpoint, end to end (RocksDB: incremental). Restore: a job of one record per key"
+        + " from a savepoint of that job in the backend's native format, submitted, run and"
+        + " finished, beside the same job starting from nothing; the difference is the"
+        + " restore. State sizes: the notes above.\n\n| operation | backend | keys, network"
+        + " | start | ms | ± |\n|---|---|---|---|---|---|\n");
+    for (Row r : state) {
+      String[] p = r.shape().split(",");
+      boolean restore = r.benchmark().endsWith(".restore");
+      sb.append(String.format(Locale.ROOT, "| %s | %s | %s %s | %s | %s | %.1f%% |%n",
+          restore ? "restore" : "checkpoint", p[0], p.length > 1 ? p[1] : "",
+          p.length > 2 ? p[2] : "", restore && p.length > 3 ? p[3].toLowerCase(Locale.ROOT)
+              : "", num(r.score()), 100 * r.relativeError()));
+    }
+    for (Row saved : state) {
+      String[] p = saved.shape().split(",");
+      if (!saved.benchmark().endsWith(".restore") || p.length < 4 || !p[3].equals("SAVEPOINT")) {
+        continue;
+      }
+      String empty = String.join(",", p[0], p[1], p[2], "EMPTY");
+      state.stream().filter(r -> r.benchmark().endsWith(".restore") && r.shape().equals(empty))
+          .findFirst().ifPresent(e -> sb.append(String.format(Locale.ROOT,
+              "%nRestoring %s keys on %s: %+.0f ms against a start from nothing.%n", p[1], p[0],
+              saved.score() - e.score())));
     }
   }
 

@@ -175,6 +175,24 @@ class ReportTest {
         + " parallelism 1: 1.80 (target >= 1.6)."), md);
   }
 
+  /** FlinkStateBench has no model: its rows are read by method and parameter values. */
+  @Test
+  void flinkStateRowsGiveCheckpointAndRestoreTimesAndWhatRestoringAdds() {
+    List<Row> rows = Rows.of(JmhResult.parse(Jmh.array(
+        result("FlinkStateBench", "checkpoint", 240, 12, "ms/op", "backend", "hashmap",
+            "keys", "10000", "net", "small", "start", "SAVEPOINT"),
+        result("FlinkStateBench", "restore", 2400, 120, "ms/op", "backend", "rocksdb",
+            "keys", "10000", "net", "small", "start", "SAVEPOINT"),
+        result("FlinkStateBench", "restore", 1900, 95, "ms/op", "backend", "rocksdb",
+            "keys", "10000", "net", "small", "start", "EMPTY"))));
+    String md = Markdown.render(Map.of(), rows);
+    assertTrue(md.contains("| checkpoint | hashmap | 10000 small |  | 240.0 | 5.0% |"), md);
+    assertTrue(md.contains("| restore | rocksdb | 10000 small | savepoint | 2400.0 | 5.0% |"), md);
+    assertTrue(md.contains("| restore | rocksdb | 10000 small | empty | 1900.0 | 5.0% |"), md);
+    assertTrue(md.contains("Restoring 10000 keys on rocksdb: +500 ms against a start from"
+        + " nothing."), md);
+  }
+
   @Test
   void trafficCountsTheRowsOfNonzeroInputs() {
     NetworkSpec spec = Net.PAPER.spec();
