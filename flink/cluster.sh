@@ -7,13 +7,21 @@
 #   cluster taskmanager     one more TaskManager (e.g. to replace one that died)
 #   cluster submit ARGS     'flink run' of the example (StreamMain) with ARGS, through Flink's
 #                           CliFrontend, as a user submits a job jar
+#   cluster submit-rest ARGS
+#                           the same through the REST API (as the web UI does): uploads the job
+#                           jar, runs the example's main inside the JobManager with ARGS (which
+#                           must include --output DIR: no client reads the job) and prints the
+#                           job's id
 #   cluster status          the processes and the jobs (REST API)
 #   cluster stop            stops every process 'cluster' started
 #   cluster test            the kill test: SARCOS x8 through the example on a JobManager and two
 #                           TaskManagers, kill -9 of one TaskManager once a checkpoint is done, a
-#                           replacement started; the output must equal an undisturbed run's
-#                           (its own directory and ports 6133 and 8091; every process stopped
-#                           at the end, also when it fails)
+#                           replacement started; the output must equal an undisturbed run's.
+#                           Then the same job submitted through the REST API, writing files:
+#                           they must equal an in-process run's, and a bad submission must fail
+#                           with the example's message and leave the JobManager up (its own
+#                           directory and ports 6133 and 8091; every process stopped at the end,
+#                           also when it fails)
 #
 # State, configuration and logs: flink/target/cluster (KICKBACK_CLUSTER_DIR). Ports:
 # KICKBACK_FLINK_RPC_PORT (6123) and KICKBACK_FLINK_REST_PORT (8081).
@@ -164,6 +172,76 @@ results() {
   sed -n '/^target /,$p' "$1"
 }
 
+# Uploads the job jar and runs the example through the REST API with the arguments given; prints
+# the response of /run (the job's id, or the error with the example's message). Exit 1 on an
+# error response.
+submit_rest() {
+  local upload jar args_json a body
+  upload=$(curl -sS --max-time 60 -X POST -H "Expect:" -F "jarfile=@$FLINK_JOB_JAR" \
+    "http://127.0.0.1:$REST_PORT/jars/upload") || { say "jar upload failed"; return 1; }
+  jar=$(grep -o '"filename":"[^"]*"' <<< "$upload" | cut -d'"' -f4)
+  [ -n "$jar" ] || { say "jar upload failed: $upload"; return 1; }
+  jar=$(basename "$jar")
+  args_json=""
+  for a in "$@"; do
+    a=${a//\\/\\\\}
+    args_json+="${args_json:+,}\"${a//\"/\\\"}\""
+  done
+  body=$(curl -sS --max-time 120 -X POST -H 'Content-Type: application/json' \
+    -d "{\"entryClass\":\"dev.kickback.flink.example.StreamMain\",\"programArgsList\":[$args_json]}" \
+    -w '\n%{http_code}' "http://127.0.0.1:$REST_PORT/jars/$jar/run") || return 1
+  echo "$body" | sed '$d'
+  [ "$(echo "$body" | tail -1)" = 200 ]
+}
+
+# The state of job $1 from the REST API.
+job_state() {
+  rest "/jobs/$1" 2>/dev/null | grep -o '"state":"[A-Z]*"' | head -1 | cut -d'"' -f4 || true
+}
+
+# The REST part of the test, on the running cluster: the example submitted as the web UI does,
+# its files against an in-process run's; a bad submission fails cleanly.
+rest_test() {
+  local args=("$@") i jid state response
+  say "test: the example in-process with --output, then through the REST API"
+  rm -rf "$DIR/out-local" "$DIR/out-rest"
+  JAVA_HOME="$JDK" "$ROOT/kickback" stream "${args[@]}" --output "$DIR/out-local" \
+    > "$DIR/local-files.out" 2> "$DIR/local-files.err" || { say "test: the in-process run"\
+" with --output failed:"; tail -5 "$DIR/local-files.err" >&2; exit 1; }
+  # its table, read back from the files, is the collected run's
+  if ! diff <(sed -n '/^target /,$p' "$DIR/undisturbed.out") \
+      <(sed -n '/^target /,$p' "$DIR/local-files.out") > "$DIR/files-table.diff"; then
+    say "test: FAILED: the table read from --output's files differs:"; head "$DIR/files-table.diff" >&2
+    exit 1
+  fi
+  response=$(submit_rest "${args[@]}" --output "$DIR/out-rest") || { say "test: FAILED: the"\
+" REST submission was refused: $response"; exit 1; }
+  jid=$(grep -o '"jobid":"[0-9a-f]*"' <<< "$response" | cut -d'"' -f4)
+  [ -n "$jid" ] || { say "test: FAILED: no job id in the REST response: $response"; exit 1; }
+  for ((i = 0; i < 240; i++)); do
+    state=$(job_state "$jid")
+    case "$state" in FINISHED | FAILED | CANCELED) break ;; esac
+    sleep 0.5
+  done
+  [ "$state" = FINISHED ] || { say "test: FAILED: the REST-submitted job $jid is $state"; exit 1; }
+  if ! diff <(cat $(find "$DIR/out-local" -type f ! -name '.*') | sort) \
+      <(cat $(find "$DIR/out-rest" -type f ! -name '.*') | sort) > "$DIR/rest.diff"; then
+    say "test: FAILED: the REST-submitted job's files differ from the in-process run's:"
+    head "$DIR/rest.diff" >&2; exit 1
+  fi
+  # a submission whose main fails: an error naming the problem, the JobManager still up
+  local bad=("${args[@]/#22-28/999}")
+  if response=$(submit_rest "${bad[@]}" --output "$DIR/out-bad"); then
+    say "test: FAILED: a submission with --targets 999 was accepted: $response"; exit 1
+  fi
+  grep -q 'kickback stream failed' <<< "$response" || { say "test: FAILED: the refused"\
+" submission does not carry the example's message: $response"; exit 1; }
+  kill -0 "$(cat "$DIR/pids/jobmanager")" 2>/dev/null && rest /overview > /dev/null \
+    || { say "test: FAILED: the JobManager is gone after a failing submission"; exit 1; }
+  say "test: passed: the REST-submitted job's $(cat $(find "$DIR/out-rest" -type f ! -name '.*') \
+    | wc -l) records equal the in-process run's, and a failing main left the JobManager up"
+}
+
 kill_test() {
   local data="$ROOT/../shared/data/sarcos/sarcos_inv_test.csv"
   [ -r "$data" ] || { say "test: $data is not here"; exit 1; }
@@ -229,6 +307,7 @@ kill_test() {
 " its exception history), and"\
 " its $(grep -c samples "$DIR/cluster.results") NMSE reports and final table equal the undisturbed"\
 " run's, none lost, none duplicated"
+  rest_test "${args[@]}"
 }
 
 cmd="${1:-}"
@@ -265,6 +344,10 @@ case "$cmd" in
       -cp "$FLINK_JOB_JAR:$(cat "$CLASSPATH_FILE")" org.apache.flink.client.cli.CliFrontend \
       run -c dev.kickback.flink.example.StreamMain "$FLINK_JOB_JAR" "$@"
     ;;
+  submit-rest)
+    [ -f "$DIR/conf/config.yaml" ] || { say "no cluster started here"; exit 1; }
+    submit_rest "$@"
+    ;;
   status)
     for f in "$DIR"/pids/*; do
       [ -e "$f" ] || continue
@@ -287,7 +370,8 @@ case "$cmd" in
     kill_test
     ;;
   *)
-    say "usage: ./kickback cluster start [N] | taskmanager | submit ARGS | status | stop | test"
+    say "usage: ./kickback cluster start [N] | taskmanager | submit ARGS | submit-rest ARGS"\
+" | status | stop | test"
     exit 2
     ;;
 esac

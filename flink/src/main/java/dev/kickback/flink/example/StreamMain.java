@@ -23,10 +23,16 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.serialization.SimpleStringEncoder;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.connector.datagen.source.DataGeneratorSource;
 import org.apache.flink.connector.datagen.source.GeneratorFunction;
+import org.apache.flink.connector.file.sink.FileSink;
+import org.apache.flink.streaming.api.functions.sink.filesystem.bucketassigners.BasePathBucketAssigner;
+import org.apache.flink.core.execution.DetachedJobExecutionResult;
+import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.CloseableIterator;
 import picocli.CommandLine;
@@ -93,6 +99,12 @@ public final class StreamMain implements Callable<Integer> {
       + " checkpoints, so that a failed task restarts from the last one; 0: none (a failure"
       + " then fails the job)")
   int checkpointSeconds;
+  @Option(names = "--output", description = "write the NMSE reports and rejected records into"
+      + " files in this directory (Flink's FileSink, exactly once) instead of collecting them to"
+      + " this process: what a submission through the REST API or the web UI needs, where no"
+      + " client reads the job. With a client (./kickback stream, flink run) the table is"
+      + " printed from the files once the job ends; submitted without one, main returns at once")
+  Path output;
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;
 
@@ -149,6 +161,14 @@ public final class StreamMain implements Callable<Integer> {
       throw new IllegalArgumentException("--checkpoint-interval " + checkpointSeconds
           + ": must be >= 0 seconds");
     }
+    if (output != null && java.nio.file.Files.isDirectory(output)) {
+      try (java.util.stream.Stream<Path> entries = java.nio.file.Files.list(output)) {
+        if (entries.findAny().isPresent()) {
+          throw new IllegalArgumentException("--output " + output + " is not empty: this run's"
+              + " files would mix with what is there");
+        }
+      }
+    }
     RateRule rates = rateRule();
     PrintWriter out = spec.commandLine().getOut();
     NumericTable table = NumericTable.read(data, header);
@@ -174,41 +194,46 @@ public final class StreamMain implements Callable<Integer> {
     KickbackStreams.Learning l = KickbackStreams.learn(env.fromSource(
         new DataGeneratorSource<>(replay, replay.records(), TypeInformation.of(Sample.class)),
         WatermarkStrategy.noWatermarks(), "file").setParallelism(1), config);
-    // One collected stream, drained as it arrives: with two, the one not being read fills its
-    // sink's buffer and stalls the job (seen with many rejected records).
-    CloseableIterator<Output> outputs = l.nmse().map(Output::of).returns(Output.class)
-        .union(l.rejected().map(Output::of).returns(Output.class))
-        .collectAsync();
+    DataStream<Output> outputs = l.nmse().map(Output::of).returns(Output.class)
+        .union(l.rejected().map(Output::of).returns(Output.class));
+    Results results = new Results(replay.keys());
     long start = System.nanoTime();
-    env.executeAsync("kickback stream " + data.getFileName());
-    Map<String, NmseReport> last = new LinkedHashMap<>();
-    Map<String, Long> rejectedPerKey = new LinkedHashMap<>();
-    for (String k : replay.keys()) {
-      last.put(k, null);
-      rejectedPerKey.put(k, 0L);
-    }
-    String firstRejected = null;
-    long rejected = 0;
-    while (outputs.hasNext()) {
-      Output o = outputs.next();
-      if (o.rejected != null) {
-        Rejected r = o.rejected;
-        rejected++;
-        rejectedPerKey.merge(r.key(), 1L, Long::sum);
-        if (firstRejected == null) {
-          firstRejected = r.key() + " record " + r.seq() + ": " + r.reason();
-        }
-        continue;
+    String name = "kickback stream " + data.getFileName();
+    if (output != null) {
+      outputs.map(Output::record).returns(String.class)
+          .sinkTo(FileSink.forRowFormat(new org.apache.flink.core.fs.Path(
+              output.toAbsolutePath().toUri()), new SimpleStringEncoder<String>())
+              .withBucketAssigner(new BasePathBucketAssigner<>()).build())
+          .name("report files");
+      JobExecutionResult r = env.execute(name);
+      if (r instanceof DetachedJobExecutionResult) {
+        out.println("submitted job " + r.getJobID() + " without a client; its reports go to "
+            + output.toAbsolutePath());
+        return 0;
       }
-      NmseReport r = o.nmse;
-      last.put(r.key(), r);
-      out.printf(Locale.ROOT, "%-8s %6d samples  prequential NMSE %.4f  (last %d: %.4f)%n",
-          r.key(), r.samples(), r.nmse(), r.recentSamples(), r.recentNmse());
+      for (String record : Output.readRecords(output)) {
+        results.add(Output.parse(record));
+      }
+    } else {
+      // One collected stream, drained as it arrives: with two, the one not being read fills its
+      // sink's buffer and stalls the job (seen with many rejected records).
+      CloseableIterator<Output> collected = outputs.collectAsync();
+      env.executeAsync(name);
+      while (collected.hasNext()) {
+        Output o = collected.next();
+        results.add(o);
+        if (o.nmse != null) {
+          out.println(o.line());
+        }
+      }
     }
     double seconds = (System.nanoTime() - start) / 1e9;
     out.printf(Locale.ROOT, "streamed %d records in %.1f s (%.0f records/s, job start"
         + " included); %d rejected%s%n", replay.records(), seconds, replay.records() / seconds,
-        rejected, firstRejected == null ? "" : ", first: " + firstRejected);
+        results.rejected, results.firstRejected == null ? "" : ", first: "
+            + results.firstRejected);
+    Map<String, NmseReport> last = results.last;
+    Map<String, Long> rejectedPerKey = results.rejectedPerKey;
 
     out.printf(Locale.ROOT, "%n%-8s %12s %12s %9s %14s%n", "target", "stream NMSE",
         "recent NMSE", "rejected", epochs > 0 ? "batch NMSE" : "");
@@ -242,9 +267,44 @@ public final class StreamMain implements Callable<Integer> {
     return net == null ? Double.NaN : Training.nmse(net, s.xTest, s.yTest, s.testRows, s.width);
   }
 
+  /** What the job reported, per key: the last NMSE report and the records rejected. */
+  private static final class Results {
+    final Map<String, NmseReport> last = new LinkedHashMap<>();
+    final Map<String, Long> rejectedPerKey = new LinkedHashMap<>();
+    long rejected;
+    String firstRejected;
+
+    Results(List<String> keys) {
+      for (String k : keys) {
+        last.put(k, null);
+        rejectedPerKey.put(k, 0L);
+      }
+    }
+
+    void add(Output o) {
+      if (o.rejected != null) {
+        Rejected r = o.rejected;
+        rejected++;
+        rejectedPerKey.merge(r.key(), 1L, Long::sum);
+        if (firstRejected == null) {
+          firstRejected = r.key() + " record " + r.seq() + ": " + r.reason();
+        }
+      } else {
+        NmseReport r = o.nmse;
+        NmseReport before = last.get(r.key());
+        if (before == null || r.samples() >= before.samples()) {
+          last.put(r.key(), r); // files are read in no particular order
+        }
+      }
+    }
+  }
+
   /**
-   * One element of the collected stream: an NMSE report or a rejected record (the other null).
-   * A POJO for Flink's serializer.
+   * One element of the job's output: an NMSE report or a rejected record (the other null). A
+   * POJO for Flink's serializer. Printed as a line for people ({@link #line}), written into
+   * {@code --output}'s files as a tab-separated record ({@link #record}): {@code nmse KEY
+   * SAMPLES NMSE RECENT_NMSE RECENT_SAMPLES VERSION} (the NMSEs exact) or {@code rejected KEY
+   * SEQ REASON}.
    */
   public static final class Output {
     public NmseReport nmse;
@@ -262,6 +322,47 @@ public final class StreamMain implements Callable<Integer> {
       Output o = new Output();
       o.rejected = r;
       return o;
+    }
+
+    /** An NMSE report as the command prints it. */
+    String line() {
+      return String.format(Locale.ROOT, "%-8s %6d samples  prequential NMSE %.4f  (last %d:"
+          + " %.4f)", nmse.key(), nmse.samples(), nmse.nmse(), nmse.recentSamples(),
+          nmse.recentNmse());
+    }
+
+    String record() {
+      if (rejected != null) {
+        return String.join("\t", "rejected", rejected.key(), Long.toString(rejected.seq()),
+            rejected.reason().replace('\t', ' ').replace('\n', ' '));
+      }
+      return String.join("\t", "nmse", nmse.key(), Long.toString(nmse.samples()),
+          Double.toString(nmse.nmse()), Double.toString(nmse.recentNmse()),
+          Long.toString(nmse.recentSamples()), Long.toString(nmse.modelVersion()));
+    }
+
+    static Output parse(String record) {
+      String[] f = record.split("\t");
+      if (f[0].equals("rejected") && f.length == 4) {
+        return of(new Rejected(f[1], Long.parseLong(f[2]), f[3]));
+      }
+      if (f[0].equals("nmse") && f.length == 7) {
+        return of(new NmseReport(f[1], Long.parseLong(f[2]), Double.parseDouble(f[3]),
+            Double.parseDouble(f[4]), Long.parseLong(f[5]), Long.parseLong(f[6])));
+      }
+      throw new IllegalArgumentException("not a kickback stream output record: " + record);
+    }
+
+    /** Every record in the finished files FileSink wrote under {@code dir}. */
+    static List<String> readRecords(Path dir) throws java.io.IOException {
+      List<String> lines = new ArrayList<>();
+      try (java.util.stream.Stream<Path> files = java.nio.file.Files.walk(dir)) {
+        for (Path f : files.filter(java.nio.file.Files::isRegularFile)
+            .filter(f -> !f.getFileName().toString().startsWith(".")).sorted().toList()) {
+          lines.addAll(java.nio.file.Files.readAllLines(f));
+        }
+      }
+      return lines;
     }
   }
 

@@ -99,6 +99,47 @@ class StreamMainTest {
     assertEquals("kickback stream: --parallelism 0: must be >= 1\n", r.err());
   }
 
+  /**
+   * {@code --output}: the reports go into files (as a REST submission needs), read back for the
+   * same table as the collected run's; the records hold every report, exactly; a directory
+   * with files in it is refused.
+   */
+  @Test
+  void reportFilesHoldWhatTheCollectedRunPrints() throws IOException {
+    String f = file().toString();
+    String[] args = {"--data", f, "--targets", "a,b", "--parallelism", "2", "--epochs", "0",
+        "--hidden", "16,8", "--report-every", "200", "--checkpoint-interval", "1"};
+    Run collected = run(args);
+    assertEquals(0, collected.status(), collected.err());
+    Path out = dir.resolve("reports");
+    Run files = run(concat(args, "--output", out.toString()));
+    assertEquals(0, files.status(), files.err());
+    assertEquals(table(collected.out()), table(files.out()));
+    assertTrue(files.out().contains("streamed 1200 records"), files.out());
+    java.util.List<String> records = StreamMain.Output.readRecords(out);
+    assertEquals(6, records.size(), records.toString()); // 3 reports of each of 2 keys
+    for (String record : records) {
+      StreamMain.Output o = StreamMain.Output.parse(record);
+      assertEquals(record, o.record()); // exact: the NMSEs round-trip
+      assertTrue(collected.out().contains(o.line()), o.line() + " in\n" + collected.out());
+    }
+
+    Run again = run(concat(args, "--output", out.toString()));
+    assertEquals(2, again.status());
+    assertEquals("kickback stream: --output " + out + " is not empty: this run's files would"
+        + " mix with what is there\n", again.err());
+  }
+
+  private static String table(String out) {
+    return out.substring(out.indexOf("\ntarget "));
+  }
+
+  private static String[] concat(String[] a, String... b) {
+    String[] c = java.util.Arrays.copyOf(a, a.length + b.length);
+    System.arraycopy(b, 0, c, a.length, b.length);
+    return c;
+  }
+
   @Test
   void theReadmeCommandPrintsEveryJointOfSarcos() {
     Path sarcos = Path.of("..", "..", "shared", "data", "sarcos", "sarcos_inv_test.csv");
