@@ -570,83 +570,188 @@ final class PanamaSmallGemm {
   // ---- batch 1 over a row list: the input-major layer's forward pass and feedback pull ------
 
   /**
-   * {@code y[0..n) += sum_t x[r_t] A[r_t][0..n)} for {@code n >= L}: blocks of up to 8 vectors
-   * of y held in registers over the whole row list, so that a layer up to 8 vectors wide is one
-   * pass over its rows; the vectors are spread evenly over the blocks (13 as 7 and 6). A pass
-   * costs about the row list times the fma latency whatever the number of accumulators up to 8,
-   * or the rows' bytes over the cache's bandwidth (measured on a 200 x 100 layer at half
-   * activity: 750-820 ns, against 980-1,110 for passes of 4, then 1, and a window). The unused
+   * The most vectors of y a gemvTRows block holds in registers: 16 accumulators, the window's,
+   * the broadcast and a load fit 32 registers; 8 leave room in 16.
+   */
+  private static final int TROWS_BLOCK = VectorRegisters.Preferred.COUNT >= 32 ? 16 : 8;
+
+  /**
+   * {@code y[0..n) += sum_t x[r_t] A[r_t][0..n)} for {@code n >= L}: blocks of up to
+   * {@link #TROWS_BLOCK} vectors of y held in registers over the whole row list, so that a layer
+   * that wide is one pass over its rows (the paper network's 200-wide layer at 16 lanes, its
+   * 100-wide one at 8); the vectors are spread evenly over the blocks (29 as 14 and 15). A pass
+   * costs about the row list times the fma latency whatever the number of accumulators, or the
+   * rows' bytes over the cache's bandwidth (measured on a 200 x 100 layer at half activity:
+   * 750-820 ns, against 980-1,110 for passes of 4, then 1, and a window). The unused
    * accumulators of a smaller block are a predictable branch each per row: cheaper, measured,
-   * than loading spare columns. The last vector, when n is not a multiple of L, is a window
-   * ending at n whose lanes before the tail are dropped at the store; it is stored before the
-   * block's whole vectors, which overwrite the lanes it wrote back unchanged. Every weight load
-   * is whole and inside its row. Per lane one fma per listed row, in list order, from y: the
-   * scalar loop's bits.
+   * than loading spare columns; a block of 8 or fewer runs the 8-accumulator loop, so that a
+   * narrow layer does not pay 16 branches a row. The last vector, when n is not a multiple of L,
+   * is a window ending at n whose lanes before the tail are dropped at the store; it is stored
+   * before the block's whole vectors, which overwrite the lanes it wrote back unchanged. Every
+   * weight load is whole and inside its row. Per lane one fma per listed row, in list order,
+   * from y: the scalar loop's bits.
    */
   static void gemvTRows(int n, float[] a, float[] x, int[] rows, int count, float[] y) {
     final int whole = n / L;
     final boolean tail = whole * L < n;
     final int vectors = whole + (tail ? 1 : 0);
-    final int blocks = (vectors + 7) / 8;
-    final int jw = n - L;
-    final FloatVector zero = FloatVector.zero(S);
+    final int blocks = (vectors + TROWS_BLOCK - 1) / TROWS_BLOCK;
     for (int b = 0, v0 = 0; b < blocks; b++) {
       final int nvAll = (vectors - v0) / (blocks - b); // the larger blocks last
       final boolean win = v0 + nvAll > whole;
       final int nv = win ? nvAll - 1 : nvAll;
-      final int j = v0 * L;
-      FloatVector c0 = nv > 0 ? FloatVector.fromArray(S, y, j) : zero;
-      FloatVector c1 = nv > 1 ? FloatVector.fromArray(S, y, j + L) : zero;
-      FloatVector c2 = nv > 2 ? FloatVector.fromArray(S, y, j + 2 * L) : zero;
-      FloatVector c3 = nv > 3 ? FloatVector.fromArray(S, y, j + 3 * L) : zero;
-      FloatVector c4 = nv > 4 ? FloatVector.fromArray(S, y, j + 4 * L) : zero;
-      FloatVector c5 = nv > 5 ? FloatVector.fromArray(S, y, j + 5 * L) : zero;
-      FloatVector c6 = nv > 6 ? FloatVector.fromArray(S, y, j + 6 * L) : zero;
-      FloatVector c7 = nv > 7 ? FloatVector.fromArray(S, y, j + 7 * L) : zero;
-      final FloatVector old = win ? FloatVector.fromArray(S, y, jw) : zero;
-      FloatVector cw = old;
-      for (int t = 0; t < count; t++) {
-        final int i = rows[t];
-        final int p = i * n + j;
-        final FloatVector xv = FloatVector.broadcast(S, x[i]);
-        c0 = nv > 0 ? xv.fma(FloatVector.fromArray(S, a, p), c0) : c0;
-        c1 = nv > 1 ? xv.fma(FloatVector.fromArray(S, a, p + L), c1) : c1;
-        c2 = nv > 2 ? xv.fma(FloatVector.fromArray(S, a, p + 2 * L), c2) : c2;
-        c3 = nv > 3 ? xv.fma(FloatVector.fromArray(S, a, p + 3 * L), c3) : c3;
-        c4 = nv > 4 ? xv.fma(FloatVector.fromArray(S, a, p + 4 * L), c4) : c4;
-        c5 = nv > 5 ? xv.fma(FloatVector.fromArray(S, a, p + 5 * L), c5) : c5;
-        c6 = nv > 6 ? xv.fma(FloatVector.fromArray(S, a, p + 6 * L), c6) : c6;
-        c7 = nv > 7 ? xv.fma(FloatVector.fromArray(S, a, p + 7 * L), c7) : c7;
-        cw = win ? xv.fma(FloatVector.fromArray(S, a, i * n + jw), cw) : cw;
-      }
-      if (win) {
-        old.blend(cw, LANE.compare(VectorOperators.GE, whole * L - jw)).intoArray(y, jw);
-      }
-      if (nv > 0) {
-        c0.intoArray(y, j);
-      }
-      if (nv > 1) {
-        c1.intoArray(y, j + L);
-      }
-      if (nv > 2) {
-        c2.intoArray(y, j + 2 * L);
-      }
-      if (nv > 3) {
-        c3.intoArray(y, j + 3 * L);
-      }
-      if (nv > 4) {
-        c4.intoArray(y, j + 4 * L);
-      }
-      if (nv > 5) {
-        c5.intoArray(y, j + 5 * L);
-      }
-      if (nv > 6) {
-        c6.intoArray(y, j + 6 * L);
-      }
-      if (nv > 7) {
-        c7.intoArray(y, j + 7 * L);
+      if (nv > 8) {
+        gemvTRows16(n, a, x, rows, count, y, v0 * L, nv, win, whole * L);
+      } else {
+        gemvTRows8(n, a, x, rows, count, y, v0 * L, nv, win, whole * L);
       }
       v0 += nvAll;
+    }
+  }
+
+  /**
+   * One block of gemvTRows: {@code nv <= 8} whole vectors of y from column {@code j}, and with
+   * {@code win} the window ending at n, whose lanes before column {@code wholeEnd} are kept.
+   */
+  private static void gemvTRows8(int n, float[] a, float[] x, int[] rows, int count, float[] y,
+      int j, int nv, boolean win, int wholeEnd) {
+    final int jw = n - L;
+    final FloatVector zero = FloatVector.zero(S);
+    FloatVector c0 = nv > 0 ? FloatVector.fromArray(S, y, j) : zero;
+    FloatVector c1 = nv > 1 ? FloatVector.fromArray(S, y, j + L) : zero;
+    FloatVector c2 = nv > 2 ? FloatVector.fromArray(S, y, j + 2 * L) : zero;
+    FloatVector c3 = nv > 3 ? FloatVector.fromArray(S, y, j + 3 * L) : zero;
+    FloatVector c4 = nv > 4 ? FloatVector.fromArray(S, y, j + 4 * L) : zero;
+    FloatVector c5 = nv > 5 ? FloatVector.fromArray(S, y, j + 5 * L) : zero;
+    FloatVector c6 = nv > 6 ? FloatVector.fromArray(S, y, j + 6 * L) : zero;
+    FloatVector c7 = nv > 7 ? FloatVector.fromArray(S, y, j + 7 * L) : zero;
+    final FloatVector old = win ? FloatVector.fromArray(S, y, jw) : zero;
+    FloatVector cw = old;
+    for (int t = 0; t < count; t++) {
+      final int i = rows[t];
+      final int p = i * n + j;
+      final FloatVector xv = FloatVector.broadcast(S, x[i]);
+      c0 = nv > 0 ? xv.fma(FloatVector.fromArray(S, a, p), c0) : c0;
+      c1 = nv > 1 ? xv.fma(FloatVector.fromArray(S, a, p + L), c1) : c1;
+      c2 = nv > 2 ? xv.fma(FloatVector.fromArray(S, a, p + 2 * L), c2) : c2;
+      c3 = nv > 3 ? xv.fma(FloatVector.fromArray(S, a, p + 3 * L), c3) : c3;
+      c4 = nv > 4 ? xv.fma(FloatVector.fromArray(S, a, p + 4 * L), c4) : c4;
+      c5 = nv > 5 ? xv.fma(FloatVector.fromArray(S, a, p + 5 * L), c5) : c5;
+      c6 = nv > 6 ? xv.fma(FloatVector.fromArray(S, a, p + 6 * L), c6) : c6;
+      c7 = nv > 7 ? xv.fma(FloatVector.fromArray(S, a, p + 7 * L), c7) : c7;
+      cw = win ? xv.fma(FloatVector.fromArray(S, a, i * n + jw), cw) : cw;
+    }
+    if (win) {
+      old.blend(cw, LANE.compare(VectorOperators.GE, wholeEnd - jw)).intoArray(y, jw);
+    }
+    if (nv > 0) {
+      c0.intoArray(y, j);
+    }
+    if (nv > 1) {
+      c1.intoArray(y, j + L);
+    }
+    if (nv > 2) {
+      c2.intoArray(y, j + 2 * L);
+    }
+    if (nv > 3) {
+      c3.intoArray(y, j + 3 * L);
+    }
+    if (nv > 4) {
+      c4.intoArray(y, j + 4 * L);
+    }
+    if (nv > 5) {
+      c5.intoArray(y, j + 5 * L);
+    }
+    if (nv > 6) {
+      c6.intoArray(y, j + 6 * L);
+    }
+    if (nv > 7) {
+      c7.intoArray(y, j + 7 * L);
+    }
+  }
+
+  /**
+   * gemvTRows8 for blocks of 9 to 16 whole vectors: eight accumulators always, eight more as
+   * the block needs; with 32 registers only.
+   */
+  private static void gemvTRows16(int n, float[] a, float[] x, int[] rows, int count,
+      float[] y, int j, int nv, boolean win, int wholeEnd) {
+    final int jw = n - L;
+    final FloatVector zero = FloatVector.zero(S);
+    FloatVector c0 = FloatVector.fromArray(S, y, j);
+    FloatVector c1 = FloatVector.fromArray(S, y, j + L);
+    FloatVector c2 = FloatVector.fromArray(S, y, j + 2 * L);
+    FloatVector c3 = FloatVector.fromArray(S, y, j + 3 * L);
+    FloatVector c4 = FloatVector.fromArray(S, y, j + 4 * L);
+    FloatVector c5 = FloatVector.fromArray(S, y, j + 5 * L);
+    FloatVector c6 = FloatVector.fromArray(S, y, j + 6 * L);
+    FloatVector c7 = FloatVector.fromArray(S, y, j + 7 * L);
+    FloatVector c8 = nv > 8 ? FloatVector.fromArray(S, y, j + 8 * L) : zero;
+    FloatVector c9 = nv > 9 ? FloatVector.fromArray(S, y, j + 9 * L) : zero;
+    FloatVector c10 = nv > 10 ? FloatVector.fromArray(S, y, j + 10 * L) : zero;
+    FloatVector c11 = nv > 11 ? FloatVector.fromArray(S, y, j + 11 * L) : zero;
+    FloatVector c12 = nv > 12 ? FloatVector.fromArray(S, y, j + 12 * L) : zero;
+    FloatVector c13 = nv > 13 ? FloatVector.fromArray(S, y, j + 13 * L) : zero;
+    FloatVector c14 = nv > 14 ? FloatVector.fromArray(S, y, j + 14 * L) : zero;
+    FloatVector c15 = nv > 15 ? FloatVector.fromArray(S, y, j + 15 * L) : zero;
+    final FloatVector old = win ? FloatVector.fromArray(S, y, jw) : zero;
+    FloatVector cw = old;
+    for (int t = 0; t < count; t++) {
+      final int i = rows[t];
+      final int p = i * n + j;
+      final FloatVector xv = FloatVector.broadcast(S, x[i]);
+      c0 = xv.fma(FloatVector.fromArray(S, a, p), c0);
+      c1 = xv.fma(FloatVector.fromArray(S, a, p + L), c1);
+      c2 = xv.fma(FloatVector.fromArray(S, a, p + 2 * L), c2);
+      c3 = xv.fma(FloatVector.fromArray(S, a, p + 3 * L), c3);
+      c4 = xv.fma(FloatVector.fromArray(S, a, p + 4 * L), c4);
+      c5 = xv.fma(FloatVector.fromArray(S, a, p + 5 * L), c5);
+      c6 = xv.fma(FloatVector.fromArray(S, a, p + 6 * L), c6);
+      c7 = xv.fma(FloatVector.fromArray(S, a, p + 7 * L), c7);
+      c8 = nv > 8 ? xv.fma(FloatVector.fromArray(S, a, p + 8 * L), c8) : c8;
+      c9 = nv > 9 ? xv.fma(FloatVector.fromArray(S, a, p + 9 * L), c9) : c9;
+      c10 = nv > 10 ? xv.fma(FloatVector.fromArray(S, a, p + 10 * L), c10) : c10;
+      c11 = nv > 11 ? xv.fma(FloatVector.fromArray(S, a, p + 11 * L), c11) : c11;
+      c12 = nv > 12 ? xv.fma(FloatVector.fromArray(S, a, p + 12 * L), c12) : c12;
+      c13 = nv > 13 ? xv.fma(FloatVector.fromArray(S, a, p + 13 * L), c13) : c13;
+      c14 = nv > 14 ? xv.fma(FloatVector.fromArray(S, a, p + 14 * L), c14) : c14;
+      c15 = nv > 15 ? xv.fma(FloatVector.fromArray(S, a, p + 15 * L), c15) : c15;
+      cw = win ? xv.fma(FloatVector.fromArray(S, a, i * n + jw), cw) : cw;
+    }
+    if (win) {
+      old.blend(cw, LANE.compare(VectorOperators.GE, wholeEnd - jw)).intoArray(y, jw);
+    }
+    c0.intoArray(y, j);
+    c1.intoArray(y, j + L);
+    c2.intoArray(y, j + 2 * L);
+    c3.intoArray(y, j + 3 * L);
+    c4.intoArray(y, j + 4 * L);
+    c5.intoArray(y, j + 5 * L);
+    c6.intoArray(y, j + 6 * L);
+    c7.intoArray(y, j + 7 * L);
+    if (nv > 8) {
+      c8.intoArray(y, j + 8 * L);
+    }
+    if (nv > 9) {
+      c9.intoArray(y, j + 9 * L);
+    }
+    if (nv > 10) {
+      c10.intoArray(y, j + 10 * L);
+    }
+    if (nv > 11) {
+      c11.intoArray(y, j + 11 * L);
+    }
+    if (nv > 12) {
+      c12.intoArray(y, j + 12 * L);
+    }
+    if (nv > 13) {
+      c13.intoArray(y, j + 13 * L);
+    }
+    if (nv > 14) {
+      c14.intoArray(y, j + 14 * L);
+    }
+    if (nv > 15) {
+      c15.intoArray(y, j + 15 * L);
     }
   }
 

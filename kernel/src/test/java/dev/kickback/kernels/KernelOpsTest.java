@@ -449,15 +449,16 @@ class KernelOpsTest {
   /**
    * gemvTRows on every path against the plain loop it is defined by (one fma per listed row,
    * in list order): bitwise, since each lane does exactly that; over widths with and without
-   * tails, one block of vectors and several (up to 8 vectors a block: 16 lanes' 129, 385 and
-   * 1029), a row list with gaps, and an empty list (y unchanged).
+   * tails, one block of vectors and several (blocks of up to 16 vectors with 32 registers, 8
+   * with 16: at 16 lanes 129 is 8 vectors and a window, 241 15 and a window, 256 16, 257 two
+   * blocks, 385 and 1029 more), a row list with gaps, and an empty list (y unchanged).
    */
   @ParameterizedTest(name = "{0}")
   @MethodSource("pathNames")
   void gemvTRowsIsTheFmaLoopOverListedRowsBitwise(String path) {
     KernelOps ops = path(path);
-    for (int n : new int[] {1, 2, 10, 15, 16, 17, 48, 64, 100, 112, 128, 129, 200, 257, 385,
-        1029}) {
+    for (int n : new int[] {1, 2, 10, 15, 16, 17, 48, 64, 100, 112, 128, 129, 200, 241, 256,
+        257, 385, 1029}) {
       int m = 23;
       SplittableRandom rnd = new SplittableRandom(31L * n);
       float[] a = random(rnd, m * n);
