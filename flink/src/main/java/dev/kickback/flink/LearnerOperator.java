@@ -5,9 +5,8 @@ import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
 /**
  * The operator {@link KickbackStreams#learn} runs {@link OnlineLearner} in: Flink's own keyed
  * process operator, plus a {@link ModelCache} on a state backend whose values are copies
- * (RocksDB, ForSt), written into the state before every
- * checkpoint barrier. On the heap backend the state holds the models themselves and nothing
- * changes.
+ * (RocksDB, ForSt), written into the state before every checkpoint barrier. On the heap backend
+ * the state holds the models themselves and nothing changes.
  */
 final class LearnerOperator extends KeyedProcessOperator<String, Sample, Prediction> {
   private static final long serialVersionUID = 1L;

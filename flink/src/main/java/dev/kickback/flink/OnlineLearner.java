@@ -18,11 +18,11 @@ import org.apache.flink.util.OutputTag;
  * {@link Sample#key()} (or use {@link KickbackStreams#learn}). Each record is handled as
  * {@link KeyLearner} says; predictions are the main output, the rest go to side outputs.
  *
- * <p>Metrics: per subtask the operator reports
- * records, predictions, rejected records, steps, steps per second, the latest recent NMSE and
- * the keys held decoded in its metric group {@code kickback} ({@link LearnerMetrics}). With {@link LearnerConfig#idleKeyTtl} a key's state
- * expires after that long without records; with {@link LearnerConfig#flushAfter} a partial
- * micro-batch is trained once its first sample has waited that long (a processing-time timer).
+ * <p>Metrics: per subtask the operator reports records, predictions, rejected records, steps,
+ * steps per second, the latest recent NMSE and the keys held decoded in its metric group
+ * {@code kickback}. With {@link LearnerConfig#idleKeyTtl} a key's state expires after that long
+ * without records; with {@link LearnerConfig#flushAfter} a partial micro-batch is trained once
+ * its first sample has waited that long (a processing-time timer).
  * Run by {@link KickbackStreams#learn}, on a state backend that serializes (RocksDB), the keys'
  * models stay decoded between records ({@link LearnerConfig#modelCache}).
  *

@@ -111,12 +111,20 @@ public class FlinkLearnBench extends BenchBase {
   private final List<CheckpointStatsSnapshot> jobCheckpoints = new ArrayList<>();
 
   LearnerConfig config() {
-    LearnerConfig c = LearnerConfig.paper(Net.PAPER.spec().inputWidth()).every(10_000, 0);
-    c = switch (cache) {
+    LearnerConfig c = keysLearning(net);
+    return switch (cache) {
       case "on" -> c;
       case "off" -> c.modelCache(0);
       default -> c.modelCache(Long.parseLong(cache) << 20);
     };
+  }
+
+  /**
+   * What every key learns in the Flink benchmarks: the paper network ({@code paper}) or a
+   * 21-32-16 one ({@code small}), Kickback at batch 1, NMSE every 10,000 samples.
+   */
+  static LearnerConfig keysLearning(String net) {
+    LearnerConfig c = LearnerConfig.paper(Net.PAPER.spec().inputWidth()).every(10_000, 0);
     return switch (net) {
       case "paper" -> c;
       case "small" -> c.hidden(32, 16);

@@ -1,7 +1,6 @@
 package dev.kickback.bench.jmh;
 
 import dev.kickback.flink.KickbackStreams;
-import dev.kickback.flink.LearnerConfig;
 import dev.kickback.flink.Sample;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -108,15 +107,6 @@ public class FlinkStateBench {
   private double stateBytes;
   private double writtenBytes;
 
-  private LearnerConfig config() {
-    LearnerConfig c = LearnerConfig.paper(Net.PAPER.spec().inputWidth()).every(10_000, 0);
-    return switch (net) {
-      case "paper" -> c;
-      case "small" -> c.hidden(32, 16);
-      default -> throw new IllegalArgumentException("net " + net + ": paper or small");
-    };
-  }
-
   @Setup(Level.Trial)
   public void setup() throws Exception {
     dir = Files.createTempDirectory("kickback-flink-state");
@@ -159,7 +149,7 @@ public class FlinkStateBench {
         : new DataGeneratorSource<>(gen, records, TypeInformation.of(Sample.class));
     KickbackStreams.learn(env.fromSource(source, WatermarkStrategy.noWatermarks(), "records")
         .uid(restore == null && records == Long.MAX_VALUE ? "records" : "restore-records"),
-        config()).predictions().sinkTo(new DiscardingSink<>());
+        FlinkLearnBench.keysLearning(net)).predictions().sinkTo(new DiscardingSink<>());
     return env;
   }
 
