@@ -230,19 +230,34 @@ public final class BenchSuite {
     return Double.isNaN(rel) ? Double.POSITIVE_INFINITY : rel;
   }
 
-  /** The state sizes FlinkStateBench's trials measured at their checkpoints, or null. */
+  /**
+   * The state sizes FlinkStateBench's trials measured at their checkpoints, over all forks of
+   * each backend, network and key count; or null.
+   */
   private static String flinkStateNote() throws IOException {
-    List<String> lines = FlinkStateBench.takeStats(ProcessHandle.current().pid());
-    if (lines.isEmpty()) {
+    return flinkStateNote(FlinkStateBench.takeStats(ProcessHandle.current().pid()));
+  }
+
+  /** The note from the trials' lines ({@link FlinkStateBench#takeStats}). */
+  static String flinkStateNote(List<String> lines) {
+    // per backend, network and keys: checkpoints, their state bytes and bytes written, summed
+    Map<String, double[]> sums = new LinkedHashMap<>();
+    for (String line : lines) {
+      String[] f = line.split("\t");
+      double n = Double.parseDouble(f[3]);
+      double[] sum = sums.computeIfAbsent(String.format(Locale.ROOT, "%s, %s keys of the %s"
+          + " network", f[0], f[2], f[1]), k -> new double[3]);
+      sum[0] += n;
+      sum[1] += n * Double.parseDouble(f[4]);
+      sum[2] += n * Double.parseDouble(f[5]);
+    }
+    if (sums.isEmpty()) {
       return null;
     }
     List<String> parts = new ArrayList<>();
-    for (String line : lines) {
-      String[] f = line.split("\t");
-      parts.add(String.format(Locale.ROOT, "%s, %s keys of the %s network: %.1f MB of state,"
-          + " %.1f MB written per checkpoint (mean of %s)", f[0], f[2], f[1],
-          Double.parseDouble(f[4]) / 1e6, Double.parseDouble(f[5]) / 1e6, f[3]));
-    }
+    sums.forEach((what, sum) -> parts.add(String.format(Locale.ROOT, "%s: %.1f MB of state,"
+        + " %.1f MB written per checkpoint (mean of %.0f checkpoints)", what,
+        sum[1] / sum[0] / 1e6, sum[2] / sum[0] / 1e6, sum[0])));
     return "Flink state at FlinkStateBench's checkpoints: " + String.join("; ", parts) + ".";
   }
 

@@ -24,7 +24,7 @@ final class HeadlineTable {
         meta.getOrDefault("cpu_model", "?"), meta.getOrDefault("microarchitecture", "?"),
         meta.getOrDefault("cores", "?"), meta.getOrDefault("jdk", "?"),
         meta.getOrDefault("vector_width", "?"), roofs.peakGflops(),
-        meta.getOrDefault("clock_ghz_measured", "?"), reads(roofs), stolen(meta)));
+        meta.getOrDefault("clock_ghz_measured", "?"), reads(roofs), noted(meta)));
     sb.append(OpenBlasPeer.sentence(meta, rows)).append("\n\n");
     sb.append("| workload | Kickback-J | OpenBLAS (same Trainer) | ratio | ONNX Runtime | vs ORT"
         + " | ours vs peak |\n|---|---|---|---|---|---|---|\n");
@@ -86,12 +86,28 @@ final class HeadlineTable {
     return parts.isEmpty() ? "not measured" : String.join(", ", parts);
   }
 
-  /** The load monitor's warning about a busy or stolen machine, repeated where it is read. */
-  private static String stolen(Map<String, String> meta) {
+  /**
+   * The notes repeated where the headline is read: the load monitor's warnings about a busy or
+   * stolen machine, and the native batch-1 reference with our rows' multiples of it (the last
+   * note, when the suite ran it).
+   */
+  static String noted(Map<String, String> meta) {
     String notes = meta.getOrDefault("notes", "");
     int w = notes.indexOf("WARNING: ");
-    return w < 0 ? "" : " " + notes.substring(w).replace("WARNING: ", "⚠ ");
+    int n = notes.indexOf(NATIVE);
+    StringBuilder sb = new StringBuilder();
+    if (w >= 0) {
+      sb.append(' ').append(notes.substring(w, n > w ? n : notes.length()).trim()
+          .replace("WARNING: ", "⚠ "));
+    }
+    if (n >= 0 && n > w) {
+      sb.append(' ').append(notes.substring(n).trim());
+    }
+    return sb.toString();
   }
+
+  /** How the native reference's note begins ({@code NativeReference}). */
+  static final String NATIVE = "Native batch-1 reference";
 
   private static String abbrev(String commit) {
     return commit.length() > 10 ? commit.substring(0, 10) : commit;

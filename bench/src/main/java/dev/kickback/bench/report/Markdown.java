@@ -298,7 +298,8 @@ final class Markdown {
       if (rocks.path().startsWith("FLINK_P1_ROCKSDB") && heap != null) {
         sb.append(String.format(Locale.ROOT, "%n%s / heap, %s: %.2f%s.%n", rocks.path(),
             rocks.shape().replace('_', ' '), rocks.score() / heap.score(),
-            rocks.shape().equals("paper_8keys") ? " (target >= 0.3)" : ""));
+            rocks.path().equals("FLINK_P1_ROCKSDB") && rocks.shape().equals("paper_8keys")
+                ? " (target >= 0.3)" : ""));
       }
     }
   }

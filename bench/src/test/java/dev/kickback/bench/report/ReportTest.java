@@ -169,10 +169,23 @@ class ReportTest {
     assertTrue(md.contains("| FLINK_P1 | small 10000keys | 1 | 20000 | 1.0% | 0.40 | 50.00"
         + " | +30.00 |"), md);
     assertTrue(md.contains("FLINK_P1_ROCKSDB / heap, paper 8keys: 0.50 (target >= 0.3)."), md);
-    assertTrue(md.contains("FLINK_P1_ROCKSDB_NOCACHE / heap, paper 8keys: 0.06 (target"), md);
+    assertTrue(md.contains("FLINK_P1_ROCKSDB_NOCACHE / heap, paper 8keys: 0.06."), md);
     assertTrue(md.contains("FLINK_P1_ROCKSDB / heap, small 10000keys: 0.50."), md);
     assertTrue(md.contains("Parallelism 1 / plain loop: 0.80 (target >= 0.5). Parallelism 2 /"
         + " parallelism 1: 1.80 (target >= 1.6)."), md);
+  }
+
+  /** The headline repeats the load warnings and the native reference, with or without each. */
+  @Test
+  void theHeadlineRepeatsWarningsAndTheNativeReference() {
+    String nat = "Native batch-1 reference (run-b1ref): forward 795 ns.";
+    assertEquals(" " + nat, HeadlineTable.noted(Map.of("notes", "Suite headline. Measured for"
+        + " 297 s. " + nat)));
+    assertEquals(" ⚠ the hypervisor stole 0.10 cores. " + nat, HeadlineTable.noted(Map.of(
+        "notes", "Suite headline. WARNING: the hypervisor stole 0.10 cores. " + nat)));
+    assertEquals(" ⚠ busy machine.", HeadlineTable.noted(Map.of("notes",
+        "Suite flink. WARNING: busy machine.")));
+    assertEquals("", HeadlineTable.noted(Map.of("notes", "Suite headline.")));
   }
 
   /** FlinkStateBench has no model: its rows are read by method and parameter values. */
