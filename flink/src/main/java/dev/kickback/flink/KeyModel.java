@@ -46,9 +46,10 @@ public final class KeyModel {
   float[] predicted;
   long[] seq;
   /**
-   * This network's trainer, kept while the state backend hands back the same object (the
-   * HashMap backend does); a backend that deserializes the state on every access (RocksDB)
-   * gets a new one each record.
+   * This network's trainer, kept while the learner holds the same object: the HashMap backend
+   * hands it back, and on RocksDB the learner's model cache keeps it ({@link ModelCache}); a
+   * model decoded from the state (RocksDB without the cache, or a key read back after it left
+   * the cache) gets a new one.
    */
   private transient Trainer trainer;
   /** Whether the learner has checked this object against its configuration (after a restore). */

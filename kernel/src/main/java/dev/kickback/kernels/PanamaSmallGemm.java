@@ -584,8 +584,10 @@ final class PanamaSmallGemm {
    * rows' bytes over the cache's bandwidth (measured on a 200 x 100 layer at half activity:
    * 750-820 ns, against 980-1,110 for passes of 4, then 1, and a window). The unused
    * accumulators of a smaller block are a predictable branch each per row: cheaper, measured,
-   * than loading spare columns; a block of 8 or fewer runs the 8-accumulator loop, so that a
-   * narrow layer does not pay 16 branches a row. The last vector, when n is not a multiple of L,
+   * than loading spare columns. A block of 8 or fewer runs the 8-accumulator loop: with 16
+   * registers it is the only loop that fits (16 accumulators, even unused, would be live across
+   * the row loop), and with 32 it keeps a narrow layer's loop at its 8 tests a row (not measured
+   * against the 16-accumulator loop with all 16 tested). The last vector, when n is not a multiple of L,
    * is a window ending at n whose lanes before the tail are dropped at the store; it is stored
    * before the block's whole vectors, which overwrite the lanes it wrote back unchanged. Every
    * weight load is whole and inside its row. Per lane one fma per listed row, in list order,

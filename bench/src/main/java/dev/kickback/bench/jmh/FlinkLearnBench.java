@@ -19,6 +19,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.SplittableRandom;
 import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.CheckpointingOptions;
@@ -109,6 +110,8 @@ public class FlinkLearnBench extends BenchBase {
   private Path checkpoints;
   private KeyLearner learner;
   private final List<CheckpointStatsSnapshot> jobCheckpoints = new ArrayList<>();
+  /** The invocation's Flink job, whose checkpoint statistics are read after it, untimed. */
+  private JobID lastJob;
 
   LearnerConfig config() {
     LearnerConfig c = keysLearning(net);
@@ -151,9 +154,14 @@ public class FlinkLearnBench extends BenchBase {
     if (cluster != null) {
       cluster.closeAsync().get();
       reportCheckpoints();
-      try (var files = Files.walk(checkpoints)) {
-        files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-      }
+      deleteTree(checkpoints);
+    }
+  }
+
+  /** Deletes {@code dir} and everything in it: a trial's checkpoints and savepoints. */
+  static void deleteTree(Path dir) throws java.io.IOException {
+    try (var files = Files.walk(dir)) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
     }
   }
 
@@ -190,6 +198,15 @@ public class FlinkLearnBench extends BenchBase {
   @Setup(Level.Invocation)
   public void freshModels() {
     learner = new KeyLearner(config()); // every invocation starts the keys from scratch
+  }
+
+  @TearDown(Level.Invocation)
+  public void collectCheckpoints() throws Exception {
+    if (lastJob != null) {
+      jobCheckpoints.add(cluster.getArchivedExecutionGraph(lastJob).get()
+          .getCheckpointStatsSnapshot());
+      lastJob = null;
+    }
   }
 
   @Benchmark
@@ -230,8 +247,7 @@ public class FlinkLearnBench extends BenchBase {
         .setParallelism(1), config())
         .predictions().sinkTo(new DiscardingSink<>());
     JobExecutionResult r = cluster.executeJobBlocking(env.getStreamGraph().getJobGraph());
-    jobCheckpoints.add(cluster.getArchivedExecutionGraph(r.getJobID()).get()
-        .getCheckpointStatsSnapshot());
+    lastJob = r.getJobID();
     return r.getNetRuntime();
   }
 

@@ -7,10 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.Locale;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -103,6 +101,8 @@ public class FlinkStateBench {
   private Path dir;
   private JobID running;
   private String savepoint;
+  /** Whether the invocation took a checkpoint, whose statistics are then read, untimed. */
+  private boolean checkpointed;
   private long checkpoints;
   private double stateBytes;
   private double writtenBytes;
@@ -156,7 +156,16 @@ public class FlinkStateBench {
   /** One checkpoint of the running job, end to end. */
   @Benchmark
   public String checkpoint() throws Exception {
-    String path = cluster.triggerCheckpoint(running).get();
+    checkpointed = true;
+    return cluster.triggerCheckpoint(running).get();
+  }
+
+  @TearDown(Level.Invocation)
+  public void collectCheckpoint() throws Exception {
+    if (!checkpointed) {
+      return;
+    }
+    checkpointed = false;
     CompletedCheckpointStats c = cluster.getExecutionGraph(running).get()
         .getCheckpointStatsSnapshot().getHistory().getLatestCompletedCheckpoint();
     if (c != null) {
@@ -164,7 +173,6 @@ public class FlinkStateBench {
       stateBytes += c.getStateSize();
       writtenBytes += c.getCheckpointedSize();
     }
-    return path;
   }
 
   /** A job of one record per key from the savepoint (or from nothing), to its end. */
@@ -186,9 +194,7 @@ public class FlinkStateBench {
     }
     cluster.cancelJob(running).get();
     cluster.closeAsync().get();
-    try (Stream<Path> files = Files.walk(dir)) {
-      files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-    }
+    FlinkLearnBench.deleteTree(dir);
   }
 
   /** The checkpoint sizes of the forks of the JVM with process id {@code suitePid}. */

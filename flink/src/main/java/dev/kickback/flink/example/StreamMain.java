@@ -232,8 +232,6 @@ public final class StreamMain implements Callable<Integer> {
         + " included); %d rejected%s%n", replay.records(), seconds, replay.records() / seconds,
         results.rejected, results.firstRejected == null ? "" : ", first: "
             + results.firstRejected);
-    Map<String, NmseReport> last = results.last;
-    Map<String, Long> rejectedPerKey = results.rejectedPerKey;
 
     out.printf(Locale.ROOT, "%n%-8s %12s %12s %9s %14s%n", "target", "stream NMSE",
         "recent NMSE", "rejected", epochs > 0 ? "batch NMSE" : "");
@@ -241,13 +239,13 @@ public final class StreamMain implements Callable<Integer> {
         epochs > 0 ? "(" + epochs + " epochs)" : "");
     for (int t = 0; t < cols.length; t++) {
       String key = replay.keys().get(t);
-      NmseReport r = last.get(key);
+      NmseReport r = results.last.get(key);
       String batchNmse = epochs > 0 ? String.format(Locale.ROOT, "%.4f",
           batchTrained(table, cols, t, rates)) : "";
       out.printf(Locale.ROOT, "%-8s %12s %12s %9d %14s%n", key,
           r == null ? "none" : String.format(Locale.ROOT, "%.4f", r.nmse()),
           r == null ? "none" : String.format(Locale.ROOT, "%.4f", r.recentNmse()),
-          rejectedPerKey.get(key), batchNmse);
+          results.rejectedPerKey.get(key), batchNmse);
     }
     if (epochs > 0) {
       out.println("batch NMSE: ./kickback train's protocol with the same network and inputs"
