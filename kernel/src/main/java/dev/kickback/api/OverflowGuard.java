@@ -35,6 +35,7 @@ final class OverflowGuard {
   private final double[] bBound; // >= max |biases[l]|, likewise
   private final double[] growthW; // this step's bound on max |weight change| per layer
   private final double[] growthB;
+  private final double[] inputMax; // max |input of layer l| of the batch-1 step under way
   private final float[][] backupW; // a layer's parameters before the step
   private final float[][] backupB;
   private int version;
@@ -50,6 +51,7 @@ final class OverflowGuard {
     bBound = new double[layers];
     growthW = new double[layers];
     growthB = new double[layers];
+    inputMax = new double[layers];
     backupW = new float[layers][];
     backupB = new float[layers][];
     for (int l = 0; l < layers; l++) {
@@ -97,6 +99,54 @@ final class OverflowGuard {
     }
     inputScale = Math.max(inputScale, ops.maxAbs(in[0], 0, batch * spec.inputWidth()));
     return inPlace && activationBound(inputScale, true) <= ACTIVATION_LIMIT;
+  }
+
+  /**
+   * {@link #mayUpdateInPlace} for a batch-1 step whose feedback is not known yet: the trainer's
+   * fast path computes each layer's feedback in the same pass that updates the layer above, so
+   * the decision bounds every layer's largest feedback from the weights above it instead of
+   * measuring it: {@code |tau_l| <= width(l+1) max|W_l+1|} for Kickback, and that times the
+   * bound on the pulled {@code |nu 1 pi|_l+1} for Backprop, with rounding slack. The exact
+   * growth, which the bounds then grow by, is set per layer by {@link #feedbackKnown} once the
+   * layer's feedback is. A NaN or infinity anywhere makes a comparison false: not in place.
+   *
+   * @param in per layer, its input {@code [fanIn(l)]}
+   */
+  boolean mayUpdateRankOneInPlace(Rule rule, float beta, float[][] in, float[] lr) {
+    if (!networkUnchangedSinceLastStep()) {
+      measure();
+    }
+    double slack = slack(1);
+    double pulled = 1; // the head's signed activity mask
+    double feedback = Math.abs(beta) * slack;
+    boolean inPlace = true;
+    for (int l = spec.layers() - 1; l >= 0; l--) {
+      if (l < spec.layers() - 1) {
+        int k = spec.width(l + 1);
+        double through = k * wBound[l + 1] * pulled * slack(k); // a sum of k products
+        feedback = Math.abs(beta) * through * slack;
+        pulled = rule == Rule.BACKPROP ? through : 1;
+      }
+      inputMax[l] = ops.maxAbs(in[l], 0, spec.fanIn(l));
+      growthW[l] = lr[l] * feedback * inputMax[l] * slack;
+      growthB[l] = lr[l] * feedback * slack;
+      inPlace &= feedback * inputMax[l] * slack <= SAFE_LIMIT && feedback * slack <= SAFE_LIMIT
+          && wBound[l] + growthW[l] <= SAFE_LIMIT && bBound[l] + growthB[l] <= SAFE_LIMIT;
+    }
+    inputScale = Math.max(inputScale, inputMax[0]);
+    return inPlace && activationBound(inputScale, true) <= ACTIVATION_LIMIT;
+  }
+
+  /**
+   * After {@link #mayUpdateRankOneInPlace}, once layer {@code l}'s feedback {@code g} is known
+   * and before its update: the layer's growth as {@link #mayUpdateInPlace} measures it, at most
+   * the bound the decision used.
+   */
+  void feedbackKnown(int l, float[] g, float[] lr) {
+    double slack = slack(1);
+    double gMax = ops.maxAbs(g, 0, spec.width(l));
+    growthW[l] = lr[l] * (gMax * inputMax[l]) * slack;
+    growthB[l] = lr[l] * gMax * slack;
   }
 
   /**

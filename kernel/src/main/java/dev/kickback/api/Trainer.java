@@ -20,9 +20,9 @@ import java.util.Objects;
  *
  * <p>Two things sit beside the rule, each in its own place. {@link OverflowGuard}: a step never
  * leaves a network half-updated or non-finite, and costs no copy while parameter bounds prove
- * it cannot overflow. {@link #updateRankOne}: at batch 1, once the network is known to be
- * clipped, a layer's update touches only the rows of inputs that are nonzero and clips them in
- * the same pass.
+ * it cannot overflow. {@link #stepRankOne}: at batch 1, once the network is known to be
+ * clipped and the guard's bounds allow, one pass over each layer's rows of nonzero inputs reads
+ * the feedback of the layer below from them and updates and clips them.
  *
  * <p>A trainer owns its buffers (sized for {@code maxBatch} at construction) and allocates
  * nothing per step. It is not thread-safe and must be the only writer of its network; both are
@@ -221,6 +221,12 @@ public final class Trainer {
       Rule rule, float[] x, float[] y, int batch, float[] lr, float[][] tw, float[][] tb) {
     inputs[0] = x;
     float loss = forwardAndError(x, y, batch, lr);
+    // checked before the guard measures: a network someone else wrote may not be clipped
+    if (lr != null && batch == 1 && net.knownClipped()
+        && guard.mayUpdateRankOneInPlace(rule, beta[0], inputs, lr)) {
+      stepRankOne(rule, lr);
+      return loss;
+    }
     feedback(rule, batch);
     if (lr == null) {
       for (int l = spec.layers() - 1; l >= 0; l--) {
@@ -281,18 +287,11 @@ public final class Trainer {
 
   /** Every layer's update at rate {@code lr[l]}, from the head down, guarded, then clipped. */
   private void updateNetwork(int batch, float[] lr) {
-    // checked before the guard measures: a network someone else wrote may not be clipped
-    boolean clipped = net.knownClipped();
     boolean inPlace = guard.mayUpdateInPlace(feedback, inputs, batch, lr);
     boolean coherent = spec.coherence() == Coherence.COHERENT;
     for (int l = spec.layers() - 1; l >= 0; l--) {
       float alpha = lr[l] / batch;
       boolean clipLayer = l > 0 && coherent;
-      if (inPlace && clipped && batch == 1) {
-        updateRankOne(l, alpha, clipLayer);
-        guard.grew(l, batch);
-        continue;
-      }
       if (inPlace) {
         update(l, batch, alpha, net.weights, net.biases);
         guard.grew(l, batch);
@@ -329,15 +328,43 @@ public final class Trainer {
   }
 
   /**
-   * The batch-1 fast path: a rank-1 update of the input-major weights in one pass over the rows
-   * of nonzero inputs that the forward pass listed, clipped in the same pass (see
-   * {@link KernelOps#gerRows}); rows of zero inputs (units inactive below) are not touched,
-   * which is right only because the network was clipped after its last step.
+   * The batch-1 fast path, while the guard's bounds prove that no parameter can overflow and the
+   * network is known to be clipped: from the head down, one pass over each weight layer's rows
+   * of nonzero inputs reads the feedback of the layer below from the rows as they were, then
+   * updates and clips them ({@link KernelOps#gemvGerRows}), so each weight is loaded and stored
+   * once. Rows of zero inputs (units inactive below) are not touched, which is right only
+   * because the network was clipped after its last step. The same bits as {@link #feedback}
+   * then {@link #updateNetwork}.
    */
-  private void updateRankOne(int l, float alpha, boolean clipLayer) {
-    ops.gerRows(spec.fanIn(l), spec.width(l), alpha, inputs[l], ws.rows[l], ws.rowCount[l],
-        feedback[l], net.weights[l], clipLayer ? spec.signsOf(l) : null);
-    ops.axpy(spec.width(l), alpha, feedback[l], 0, net.biases[l], 0);
+  private void stepRankOne(Rule rule, float[] lr) {
+    int last = spec.layers() - 1;
+    boolean coherent = spec.coherence() == Coherence.COHERENT;
+    headFeedback(1, ws.mask[last], feedback[last], spec.width(last));
+    float[] pulled = ws.mask[last];
+    for (int l = last; l >= 0; l--) {
+      guard.feedbackKnown(l, feedback[l], lr);
+      float[] signs = l > 0 && coherent ? spec.signsOf(l) : null;
+      if (l > 0) {
+        float[] g = feedback[l - 1];
+        Arrays.fill(g, 0, spec.width(l - 1), 0f);
+        ops.gemvGerRows(spec.fanIn(l), spec.width(l), net.weights[l], ws.rows[l],
+            ws.rowCount[l], pulled, g, lr[l], inputs[l], feedback[l], signs);
+      } else {
+        ops.gerRows(spec.fanIn(l), spec.width(l), lr[l], inputs[l], ws.rows[l], ws.rowCount[l],
+            feedback[l], net.weights[l], signs);
+      }
+      ops.axpy(spec.width(l), lr[l], feedback[l], 0, net.biases[l], 0);
+      guard.grew(l, 1);
+      if (l > 0 && rule == Rule.BACKPROP) {
+        backpropFeedback(1, ws.mask[l - 1], feedback[l - 1], influence[l - 1], spec.width(l - 1));
+        pulled = influence[l - 1];
+      } else if (l > 0) {
+        kickbackFeedback(1, ws.mask[l - 1], feedback[l - 1], spec.width(l - 1));
+        pulled = ws.mask[l - 1];
+      }
+    }
+    guard.stepDone();
+    net.clippedVersion = net.version;
   }
 
   /** The current bound on {@code max |weights[l]|}, or NaN if stale; for tests. */

@@ -104,18 +104,47 @@ public abstract class KernelOps {
    * over the rows it changes, clip included. On the rows it changes, the bits equal those of the
    * same implementation's {@code gemmTN(m, n, 1, alpha, x, y, a)} followed by the clamp.
    *
-   * @param rows {@code count} row indices in {@code [0, m)}
+   * @param rows {@code count} distinct row indices in {@code [0, m)}, ascending
    * @param colSigns null, or {@code [n]} values +1 or -1: the sign of the unit each column feeds
    */
   public final void gerRows(int m, int n, float alpha, float[] x, int[] rows, int count,
       float[] y, float[] a, float[] colSigns) {
     Shapes.checkGemm("gerRows", m, n, 1, x, "m", m, y, "n", n, a);
-    Shapes.checkRows("gerRows", rows, count, m);
+    Shapes.checkRowsAscending("gerRows", rows, count, m);
     if (colSigns != null) {
       Shapes.checkRange("gerRows", "colSigns", colSigns, 0, n);
     }
     if (n > 0) {
       gerRowsKernel(m, n, alpha, x, rows, count, y, a, colSigns);
+    }
+  }
+
+  /**
+   * {@link #gemvRows} then {@link #gerRows} on the same rows, in one pass over each of them:
+   * {@code t[r] += A[r][:] . v[:]} with the row as it was, then
+   * {@code A[r][j] += alpha * (x[r] * y[j])}, clamped to {@code colSigns} when that is not
+   * null, for {@code r = rows[t]}. The batch-1 step's pass over the input-major weights of a
+   * layer: the feedback of the layer below (the units listed, its active ones) read from the
+   * rows that the update then changes. The bits equal those of the two calls in that order.
+   *
+   * @param rows {@code count} distinct row indices in {@code [0, m)}, ascending
+   * @param v {@code [n]}, pulled through the rows (the layer's signed activity mask for
+   *     Kickback, its {@code nu 1 pi} for Backprop)
+   * @param t {@code [m]}, accumulates the listed rows' dot products
+   * @param x {@code [m]}, the layer's inputs; {@code y} {@code [n]}, its feedback
+   * @param colSigns null, or {@code [n]} values +1 or -1: the sign of the unit each column feeds
+   */
+  public final void gemvGerRows(int m, int n, float[] a, int[] rows, int count, float[] v,
+      float[] t, float alpha, float[] x, float[] y, float[] colSigns) {
+    Shapes.checkGemm("gemvGerRows", 1, m, n, v, "n", n, a, "m*n", (long) m * n, t);
+    Shapes.checkRange("gemvGerRows", "x", x, 0, m);
+    Shapes.checkRange("gemvGerRows", "y", y, 0, n);
+    if (colSigns != null) {
+      Shapes.checkRange("gemvGerRows", "colSigns", colSigns, 0, n);
+    }
+    Shapes.checkRowsAscending("gemvGerRows", rows, count, m);
+    if (n > 0) {
+      gemvGerRowsKernel(m, n, a, rows, count, v, t, alpha, x, y, colSigns);
     }
   }
 
@@ -236,6 +265,12 @@ public abstract class KernelOps {
     }
   }
 
+  protected void gemvGerRowsKernel(int m, int n, float[] a, int[] rows, int count, float[] v,
+      float[] t, float alpha, float[] x, float[] y, float[] colSigns) {
+    gemvRowsKernel(m, n, a, v, rows, count, t);
+    gerRowsKernel(m, n, alpha, x, rows, count, y, a, colSigns);
+  }
+
   /**
    * Stores every index and advances past the nonzero ones by arithmetic on the bits, so that no
    * compare can become a branch mispredicted on half the units. About 300 ns for 208 entries
@@ -287,6 +322,11 @@ public abstract class KernelOps {
   }
 
   protected void clampToSignsKernel(float[] x, int off, int n, float[] signs) {
+    clampToSignsScalar(x, off, n, signs);
+  }
+
+  /** The scalar clamp: the scalar kernel, and the vector kernels' for rows done lane by lane. */
+  static void clampToSignsScalar(float[] x, int off, int n, float[] signs) {
     for (int j = 0; j < n; j++) {
       // NaN compares false and is kept, so a divergence is still detected
       if (x[off + j] * signs[j] < 0f) {

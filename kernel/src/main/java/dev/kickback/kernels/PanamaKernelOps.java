@@ -10,7 +10,7 @@ import jdk.incubator.vector.VectorSpecies;
  * Vector API kernels. Large GEMMs go to {@link PanamaPackedGemm} (and, in a multi-threaded
  * instance, are split by {@link GemmTeam}); small ones, the batch-1 and few-row shapes of online
  * learning, to the register-blocked {@link PanamaSmallGemm}. The element-wise kernels (rectify,
- * maxAbs, clampToSigns, axpy) and the batch-1 rank-1 update are here. {@link Kernels} creates
+ * maxAbs, clampToSigns, axpy) are here, the batch-1 rank-1 updates in {@link PanamaRankOne}. {@link Kernels} creates
  * this class only after checking that {@code jdk.incubator.vector} is readable, inside a holder
  * class's initializer, so that on a JVM without the module it is never linked.
  */
@@ -28,13 +28,6 @@ final class PanamaKernelOps extends KernelOps {
    * second vCPU is not a free core here (two FMA-bound processes reach 1.6x, not 2x).
    */
   static final long SPLIT_MIN_MACS = 1L << 24;
-
-  /**
-   * gerRows walks rows up to this many vectors long in column blocks (y and the signs in
-   * registers), longer ones row after row: 16 vectors is the paper network's 200-wide layer
-   * with room to spare, and 1 KB rows at 16 lanes.
-   */
-  static final int COLUMN_BLOCKED_MAX_VECTORS = 16;
 
   /** Splits large GEMMs over threads, or null for a single-threaded implementation. */
   private final GemmTeam team;
@@ -102,158 +95,17 @@ final class PanamaKernelOps extends KernelOps {
   }
 
 
-  /**
-   * Per changed row: {@code t = fma(x[i], y[j], +0)} then {@code fma(t, alpha, a)}, the
-   * operations of the strided kernel at k = 1 (so the same bits, down to the sign of a zero),
-   * and the clamp in the same pass: a sign-agnostic test {@code v * sign < 0} keeps NaN and -0
-   * exactly as clampToSigns does. Tails as the strided kernels: a window ending at the row's
-   * end, blended in.
-   */
   @Override
   protected void gerRowsKernel(int m, int n, float alpha, float[] x, int[] rows, int count,
       float[] y, float[] a, float[] colSigns) {
-    final FloatVector al = FloatVector.broadcast(S, alpha);
-    final FloatVector zero = FloatVector.zero(S);
-    if (n < L) {
-      // Rows narrower than a vector: one whole vector from each row's start, its first n lanes
-      // blended in (the rest are the next rows' weights, written back unchanged before those
-      // rows are read: the list ascends). Inline here, not a method of its own: one called only
-      // for the narrow top layers stayed C1-compiled for minutes in a JVM that also ran other
-      // batch sizes, and C1 boxes every vector (measured: 1,248 bytes per 100 steps). Lane by
-      // lane where a vector would pass an array's end (unpadded arrays from outside).
-      final boolean fits = y.length >= L && (colSigns == null || colSigns.length >= L);
-      final FloatVector yv = fits ? FloatVector.fromArray(S, y, 0) : zero;
-      final FloatVector sv = fits && colSigns != null ? FloatVector.fromArray(S, colSigns, 0)
-          : zero;
-      for (int t = 0; t < count; t++) {
-        final int p = rows[t] * n;
-        if (!fits || p + L > a.length) {
-          gerRowScalar(n, alpha, x, rows[t], y, a, colSigns);
-          continue;
-        }
-        final FloatVector old = FloatVector.fromArray(S, a, p);
-        FloatVector v = FloatVector.broadcast(S, x[rows[t]]).fma(yv, zero).fma(al, old);
-        if (colSigns != null) {
-          v = v.blend(0f, v.mul(sv).compare(VectorOperators.LT, 0f));
-        }
-        old.blend(v, PanamaSmallGemm.LANE.compare(VectorOperators.LT, n)).intoArray(a, p);
-      }
-      return;
-    }
-    // Column blocks outside, rows inside: y's and the signs' vectors are loaded once per block
-    // and held in registers, so each weight vector costs one load and one store (measured on a
-    // 100 x 100 layer: 1.7 us, against 2.6 with y and the signs loaded again for every row).
-    // Rows longer than COLUMN_BLOCKED_MAX_VECTORS vectors are streamed whole instead, one after
-    // another: a matrix beyond the caches walked in column blocks is a stride through memory
-    // (measured: the wide network's batch-1 step 17% slower).
-    if (n > COLUMN_BLOCKED_MAX_VECTORS * L) {
-      gerRowsStreamed(n, al, x, rows, count, y, a, colSigns);
-      return;
-    }
-    final int nv = S.loopBound(n);
-    final boolean clamp = colSigns != null;
-    int j = 0;
-    for (; j + 4 * L <= nv; j += 4 * L) {
-      final FloatVector y0 = FloatVector.fromArray(S, y, j);
-      final FloatVector y1 = FloatVector.fromArray(S, y, j + L);
-      final FloatVector y2 = FloatVector.fromArray(S, y, j + 2 * L);
-      final FloatVector y3 = FloatVector.fromArray(S, y, j + 3 * L);
-      final FloatVector s0 = clamp ? FloatVector.fromArray(S, colSigns, j) : zero;
-      final FloatVector s1 = clamp ? FloatVector.fromArray(S, colSigns, j + L) : zero;
-      final FloatVector s2 = clamp ? FloatVector.fromArray(S, colSigns, j + 2 * L) : zero;
-      final FloatVector s3 = clamp ? FloatVector.fromArray(S, colSigns, j + 3 * L) : zero;
-      for (int r = 0; r < count; r++) {
-        final int p = rows[r] * n + j;
-        final FloatVector xv = FloatVector.broadcast(S, x[rows[r]]);
-        FloatVector v0 = xv.fma(y0, zero).fma(al, FloatVector.fromArray(S, a, p));
-        FloatVector v1 = xv.fma(y1, zero).fma(al, FloatVector.fromArray(S, a, p + L));
-        FloatVector v2 = xv.fma(y2, zero).fma(al, FloatVector.fromArray(S, a, p + 2 * L));
-        FloatVector v3 = xv.fma(y3, zero).fma(al, FloatVector.fromArray(S, a, p + 3 * L));
-        if (clamp) {
-          v0 = v0.blend(0f, v0.mul(s0).compare(VectorOperators.LT, 0f));
-          v1 = v1.blend(0f, v1.mul(s1).compare(VectorOperators.LT, 0f));
-          v2 = v2.blend(0f, v2.mul(s2).compare(VectorOperators.LT, 0f));
-          v3 = v3.blend(0f, v3.mul(s3).compare(VectorOperators.LT, 0f));
-        }
-        v0.intoArray(a, p);
-        v1.intoArray(a, p + L);
-        v2.intoArray(a, p + 2 * L);
-        v3.intoArray(a, p + 3 * L);
-      }
-    }
-    for (; j < nv; j += L) {
-      final FloatVector y0 = FloatVector.fromArray(S, y, j);
-      final FloatVector s0 = clamp ? FloatVector.fromArray(S, colSigns, j) : zero;
-      for (int r = 0; r < count; r++) {
-        final int p = rows[r] * n + j;
-        FloatVector v = FloatVector.broadcast(S, x[rows[r]]).fma(y0, zero)
-            .fma(al, FloatVector.fromArray(S, a, p));
-        if (clamp) {
-          v = v.blend(0f, v.mul(s0).compare(VectorOperators.LT, 0f));
-        }
-        v.intoArray(a, p);
-      }
-    }
-    if (nv < n) { // the window ending at the row's end; its lanes before nv written back as read
-      final int jw = n - L;
-      final FloatVector y0 = FloatVector.fromArray(S, y, jw);
-      final FloatVector s0 = clamp ? FloatVector.fromArray(S, colSigns, jw) : zero;
-      for (int r = 0; r < count; r++) {
-        final int p = rows[r] * n + jw;
-        final FloatVector old = FloatVector.fromArray(S, a, p);
-        FloatVector v = FloatVector.broadcast(S, x[rows[r]]).fma(y0, zero).fma(al, old);
-        if (clamp) {
-          v = v.blend(0f, v.mul(s0).compare(VectorOperators.LT, 0f));
-        }
-        old.blend(v, PanamaSmallGemm.LANE.compare(VectorOperators.GE, nv - jw)).intoArray(a, p);
-      }
-    }
+    PanamaRankOne.gerRows(n, alpha, x, rows, count, y, a, colSigns);
   }
 
-  /**
-   * gerRows row after row, each row's columns in order, y and the signs loaded per row; for rows
-   * of more than {@link #COLUMN_BLOCKED_MAX_VECTORS} vectors ({@code n >= L}).
-   */
-  private static void gerRowsStreamed(int n, FloatVector al, float[] x, int[] rows, int count,
-      float[] y, float[] a, float[] colSigns) {
-    final FloatVector zero = FloatVector.zero(S);
-    final int nv = S.loopBound(n);
-    final int jw = n - L;
-    final boolean clamp = colSigns != null;
-    for (int r = 0; r < count; r++) {
-      final int row = rows[r] * n;
-      final FloatVector xv = FloatVector.broadcast(S, x[rows[r]]);
-      for (int j = 0; j < nv; j += L) {
-        FloatVector v = xv.fma(FloatVector.fromArray(S, y, j), zero)
-            .fma(al, FloatVector.fromArray(S, a, row + j));
-        if (clamp) {
-          v = v.blend(0f, v.mul(FloatVector.fromArray(S, colSigns, j))
-              .compare(VectorOperators.LT, 0f));
-        }
-        v.intoArray(a, row + j);
-      }
-      if (nv < n) {
-        final FloatVector old = FloatVector.fromArray(S, a, row + jw);
-        FloatVector v = xv.fma(FloatVector.fromArray(S, y, jw), zero).fma(al, old);
-        if (clamp) {
-          v = v.blend(0f, v.mul(FloatVector.fromArray(S, colSigns, jw))
-              .compare(VectorOperators.LT, 0f));
-        }
-        old.blend(v, PanamaSmallGemm.LANE.compare(VectorOperators.GE, nv - jw))
-            .intoArray(a, row + jw);
-      }
-    }
-  }
-
-  /** One row of gerRows lane by lane, with a lane's operations: the same bits. */
-  private void gerRowScalar(int n, float alpha, float[] x, int i, float[] y, float[] a,
-      float[] colSigns) {
-    final float xi = x[i];
-    for (int j = 0; j < n; j++) {
-      a[i * n + j] = Math.fma(Math.fma(y[j], xi, 0f), alpha, a[i * n + j]);
-    }
-    if (colSigns != null) {
-      super.clampToSignsKernel(a, i * n, n, colSigns);
+  @Override
+  protected void gemvGerRowsKernel(int m, int n, float[] a, int[] rows, int count, float[] v,
+      float[] t, float alpha, float[] x, float[] y, float[] colSigns) {
+    if (!PanamaRankOne.gemvGerRows(n, a, rows, count, v, t, alpha, x, y, colSigns)) {
+      super.gemvGerRowsKernel(m, n, a, rows, count, v, t, alpha, x, y, colSigns);
     }
   }
 

@@ -43,11 +43,11 @@ final class PanamaSmallGemm {
   private static final int ROWS4_COLS = VectorRegisters.Preferred.COUNT >= 32 ? 4 : 2;
   // The fixed lane-sum tree of the dot kernels: add the vector rotated by L/2, then L/4, ...,
   // then 1; lane 0 then holds the sum. Written out in each kernel (see the class comment).
-  private static final VectorShuffle<Float> ROT_A = VectorShuffle.iota(S, L / 2, 1, true);
-  private static final VectorShuffle<Float> ROT_B = VectorShuffle.iota(S, L / 4, 1, true);
-  private static final VectorShuffle<Float> ROT_C = VectorShuffle.iota(S, Math.max(L / 8, 1), 1,
+  static final VectorShuffle<Float> ROT_A = VectorShuffle.iota(S, L / 2, 1, true);
+  static final VectorShuffle<Float> ROT_B = VectorShuffle.iota(S, L / 4, 1, true);
+  static final VectorShuffle<Float> ROT_C = VectorShuffle.iota(S, Math.max(L / 8, 1), 1,
       true);
-  private static final VectorShuffle<Float> ROT_D = VectorShuffle.iota(S, Math.max(L / 16, 1),
+  static final VectorShuffle<Float> ROT_D = VectorShuffle.iota(S, Math.max(L / 16, 1),
       1, true);
 
   private PanamaSmallGemm() {}

@@ -66,4 +66,34 @@ final class Shapes {
       }
     }
   }
+
+  /**
+   * {@code rows[0 .. count)} exists and ascends strictly within {@code [0, m)}: each row listed
+   * once, in order. One pass: strictly ascending with its ends in range puts every row in range.
+   */
+  static void checkRowsAscending(String op, int[] rows, int count, int m) {
+    if (rows == null) {
+      throw new NullPointerException(op + ": rows is null");
+    }
+    if (count < 0 || count > rows.length || count > m) {
+      throw new IllegalArgumentException(op + ": count=" + count + " must be in [0, min(m="
+          + m + ", rows.length=" + rows.length + ")]");
+    }
+    if (count == 0) {
+      return;
+    }
+    long order = rows[0] | (m - 1L - rows[count - 1]); // sign bit set by a bad step or end
+    for (int t = 1; t < count; t++) {
+      order |= (long) rows[t] - rows[t - 1] - 1; // no branch per row
+    }
+    if (order < 0) {
+      checkRows(op, rows, count, m); // names the first row out of range, if one is
+      for (int t = 1; t < count; t++) {
+        if (rows[t] <= rows[t - 1]) {
+          throw new IllegalArgumentException(op + ": rows[" + t + "]=" + rows[t]
+              + " after rows[" + (t - 1) + "]=" + rows[t - 1] + ": rows must ascend, each once");
+        }
+      }
+    }
+  }
 }

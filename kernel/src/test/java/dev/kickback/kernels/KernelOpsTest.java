@@ -2,6 +2,7 @@ package dev.kickback.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -374,6 +375,86 @@ class KernelOpsTest {
     e = assertThrows(IllegalArgumentException.class, () -> ops.gerRows(2, 3, 1f,
         new float[2], new int[] {0, 2}, 2, new float[3], new float[6], null));
     assertEquals("gerRows: rows[1]=2 is outside [0, m=2)", e.getMessage());
+  }
+
+  /**
+   * gemvGerRows against the same implementation's gemvRows then gerRows, bitwise: the dot
+   * products of the rows as they were, the rows' updates, every unlisted row and every entry
+   * past m*n untouched. Row lists with neighbours (stores near the next row's loads), gaps and
+   * none; rows narrower than a vector, with a tail, whole vectors and past the fused length
+   * (1029 at 16 lanes: the two passes); the pulled vector, y and the signs with and without
+   * padding to a whole vector.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("pathNames")
+  void gemvGerRowsEqualsGemvRowsThenGerRows(String path) {
+    KernelOps ops = path(path);
+    for (int n : new int[] {1, 2, 5, 10, 16, 21, 32, 47, 100, 200, 1029}) {
+      for (int variant = 0; variant < 6; variant++) {
+        boolean clamp = variant % 2 == 1;
+        int pad = variant >= 2 ? 16 : 0;
+        int m = 11;
+        SplittableRandom rnd = new SplittableRandom(n * 8L + variant);
+        float[] x = random(rnd, m);
+        if (variant < 4) { // neighbours and gaps
+          x[2] = 0f;
+          x[5] = -0f;
+          x[6] = 0f;
+        } else { // every other row
+          for (int i = 1; i < m; i += 2) {
+            x[i] = 0f;
+          }
+        }
+        float[] v = random(rnd, n + pad);
+        v[n / 3] = 0f; // an inactive unit of the layer above
+        float[] y = random(rnd, n + pad);
+        float[] a0 = random(rnd, m * n + 1 + pad);
+        float[] signs = new float[n + pad];
+        for (int j = 0; j < n + pad; j++) {
+          signs[j] = rnd.nextBoolean() ? 1f : -1f;
+        }
+        float[] t0 = random(rnd, m);
+        int[] rows = nonzero(x, m);
+        float[] wantA = a0.clone();
+        float[] wantT = t0.clone();
+        ops.gemvRows(m, n, wantA, v, rows, rows.length, wantT);
+        ops.gerRows(m, n, 0.3f, x, rows, rows.length, y, wantA, clamp ? signs : null);
+        float[] gotA = a0.clone();
+        float[] gotT = t0.clone();
+        ops.gemvGerRows(m, n, gotA, rows, rows.length, v, gotT, 0.3f, x, y,
+            clamp ? signs : null);
+        String at = "n=" + n + " variant=" + variant;
+        for (int i = 0; i < m; i++) {
+          assertEquals(Float.floatToIntBits(wantT[i]), Float.floatToIntBits(gotT[i]),
+              at + " t[" + i + "]");
+        }
+        for (int e = 0; e < a0.length; e++) {
+          assertEquals(Float.floatToIntBits(wantA[e]), Float.floatToIntBits(gotA[e]),
+              at + " a[" + e + "]");
+        }
+        assertNotEquals(Float.floatToIntBits(a0[rows[0] * n]),
+            Float.floatToIntBits(gotA[rows[0] * n]), at + ": the first listed row changed");
+      }
+    }
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> ops.gemvGerRows(3, 2, new float[6], new int[] {0, 2, 1}, 3, new float[2],
+            new float[3], 1f, new float[3], new float[2], null));
+    assertEquals("gemvGerRows: rows[2]=1 after rows[1]=2: rows must ascend, each once",
+        e.getMessage());
+    e = assertThrows(IllegalArgumentException.class,
+        () -> ops.gemvGerRows(3, 2, new float[6], new int[] {1, 1}, 2, new float[2],
+            new float[3], 1f, new float[3], new float[2], null));
+    assertEquals("gemvGerRows: rows[1]=1 after rows[0]=1: rows must ascend, each once",
+        e.getMessage());
+    e = assertThrows(IllegalArgumentException.class,
+        () -> ops.gemvGerRows(3, 2, new float[6], new int[] {0}, 1, new float[2],
+            new float[3], 1f, new float[2], new float[2], null));
+    assertEquals("gemvGerRows: x[0, 0+3) is outside x.length=2", e.getMessage());
+    e = assertThrows(IllegalArgumentException.class,
+        () -> ops.gerRows(3, 2, 1f, new float[3], new int[] {2, 0}, 2, new float[2],
+            new float[6], null));
+    assertEquals("gerRows: rows[1]=0 after rows[0]=2: rows must ascend, each once",
+        e.getMessage());
   }
 
   /** rectify against its definition, bitwise, specials (NaN, infinities, -0) included. */
