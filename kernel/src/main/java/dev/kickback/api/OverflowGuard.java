@@ -138,13 +138,12 @@ final class OverflowGuard {
   }
 
   /**
-   * After {@link #mayUpdateRankOneInPlace}, once layer {@code l}'s feedback {@code g} is known
-   * and before its update: the layer's growth as {@link #mayUpdateInPlace} measures it, at most
-   * the bound the decision used.
+   * After {@link #mayUpdateRankOneInPlace}, once layer {@code l}'s largest feedback magnitude
+   * {@code gMax} is known and before its update: the layer's growth as
+   * {@link #mayUpdateInPlace} measures it, at most the bound the decision used.
    */
-  void feedbackKnown(int l, float[] g, float[] lr) {
+  void feedbackKnown(int l, double gMax, float[] lr) {
     double slack = slack(1);
-    double gMax = ops.maxAbs(g, 0, spec.width(l));
     growthW[l] = lr[l] * (gMax * inputMax[l]) * slack;
     growthB[l] = lr[l] * gMax * slack;
   }

@@ -339,10 +339,10 @@ public final class Trainer {
   private void stepRankOne(Rule rule, float[] lr) {
     int last = spec.layers() - 1;
     boolean coherent = spec.coherence() == Coherence.COHERENT;
-    headFeedback(1, ws.mask[last], feedback[last], spec.width(last));
+    float gMax = headFeedback(1, ws.mask[last], feedback[last], spec.width(last));
     float[] pulled = ws.mask[last];
     for (int l = last; l >= 0; l--) {
-      guard.feedbackKnown(l, feedback[l], lr);
+      guard.feedbackKnown(l, gMax, lr);
       float[] signs = l > 0 && coherent ? spec.signsOf(l) : null;
       if (l > 0) {
         float[] g = feedback[l - 1];
@@ -356,10 +356,11 @@ public final class Trainer {
       ops.axpy(spec.width(l), lr[l], feedback[l], 0, net.biases[l], 0);
       guard.grew(l, 1);
       if (l > 0 && rule == Rule.BACKPROP) {
-        backpropFeedback(1, ws.mask[l - 1], feedback[l - 1], influence[l - 1], spec.width(l - 1));
+        gMax = backpropFeedback(1, ws.mask[l - 1], feedback[l - 1], influence[l - 1],
+            spec.width(l - 1));
         pulled = influence[l - 1];
       } else if (l > 0) {
-        kickbackFeedback(1, ws.mask[l - 1], feedback[l - 1], spec.width(l - 1));
+        gMax = kickbackFeedback(1, ws.mask[l - 1], feedback[l - 1], spec.width(l - 1));
         pulled = ws.mask[l - 1];
       }
     }
@@ -377,37 +378,53 @@ public final class Trainer {
     return guard.biasBound(l);
   }
 
-  private void headFeedback(int batch, float[] d, float[] g, int n) {
+  /** {@code g = beta d} for the head; returns {@code max |g|} (NaN if one is). */
+  private float headFeedback(int batch, float[] d, float[] g, int n) {
+    float max = 0f;
     for (int r = 0; r < batch; r++) {
       for (int j = 0; j < n; j++) {
-        g[r * n + j] = beta[r] * d[r * n + j];
+        float v = beta[r] * d[r * n + j];
+        g[r * n + j] = v;
+        max = Math.max(max, Math.abs(v));
       }
     }
+    return max;
   }
 
-  /** g holds pi on entry; leaves {@code e = nu 1 pi} (pulled next) and {@code g = beta e}. */
-  private void backpropFeedback(int batch, float[] d, float[] g, float[] e, int n) {
+  /**
+   * g holds pi on entry; leaves {@code e = nu 1 pi} (pulled next) and {@code g = beta e}.
+   * Returns {@code max |g|}: the guard's measure, taken here because a vector pass over g right
+   * after these scalar stores would wait for them to reach the cache.
+   */
+  private float backpropFeedback(int batch, float[] d, float[] g, float[] e, int n) {
+    float max = 0f;
     for (int r = 0; r < batch; r++) {
       float b = beta[r];
       for (int j = r * n, end = j + n; j < end; j++) {
         float v = g[j] * d[j];
         e[j] = v;
         g[j] = b * v;
+        max = Math.max(max, Math.abs(g[j]));
       }
     }
+    return max;
   }
 
   /**
    * g holds tau on entry; leaves {@code g = beta (tau nu 1)}, multiplied in the same order as
    * Backprop's {@code beta (pi nu 1)} so both rules agree bitwise where {@code tau = pi}.
+   * Returns {@code max |g|}, as {@link #backpropFeedback} does.
    */
-  private void kickbackFeedback(int batch, float[] d, float[] g, int n) {
+  private float kickbackFeedback(int batch, float[] d, float[] g, int n) {
+    float max = 0f;
     for (int r = 0; r < batch; r++) {
       float b = beta[r];
       for (int j = r * n, end = j + n; j < end; j++) {
         g[j] = b * (g[j] * d[j]);
+        max = Math.max(max, Math.abs(g[j]));
       }
     }
+    return max;
   }
 
   /**
