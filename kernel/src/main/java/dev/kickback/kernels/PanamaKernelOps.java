@@ -9,10 +9,11 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * Vector API kernels. Large GEMMs go to {@link PanamaPackedGemm} (and, in a multi-threaded
  * instance, are split by {@link GemmTeam}); small ones, the batch-1 and few-row shapes of online
- * learning, to the register-blocked {@link PanamaSmallGemm}. The element-wise kernels (rectify,
- * maxAbs, clampToSigns, axpy) are here, the batch-1 rank-1 updates in {@link PanamaRankOne}. {@link Kernels} creates
- * this class only after checking that {@code jdk.incubator.vector} is readable, inside a holder
- * class's initializer, so that on a JVM without the module it is never linked.
+ * learning, to the register-blocked {@link PanamaSmallGemm}; the batch-1 step's passes over a
+ * layer's listed rows to {@link PanamaRankOne}. The element-wise kernels (rectify, maxAbs,
+ * clampToSigns, axpy) are here. {@link Kernels} creates this class only after checking that
+ * {@code jdk.incubator.vector} is readable, inside a holder class's initializer, so that on a
+ * JVM without the module it is never linked.
  */
 final class PanamaKernelOps extends KernelOps {
   private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -93,7 +94,6 @@ final class PanamaKernelOps extends KernelOps {
   protected float dotKernel(int n, float[] x, int xOff, float[] y, int yOff) {
     return PanamaSmallGemm.dot(n, x, xOff, y, yOff);
   }
-
 
   @Override
   protected void gerRowsKernel(int m, int n, float alpha, float[] x, int[] rows, int count,

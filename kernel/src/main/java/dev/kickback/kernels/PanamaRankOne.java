@@ -9,9 +9,10 @@ import jdk.incubator.vector.VectorSpecies;
  * The batch-1 step's passes over a layer's input-major weights, on the rows of its nonzero
  * inputs: the rank-1 update with the coherence clip ({@link KernelOps#gerRows}), and that
  * update fused with the feedback read from the same rows ({@link KernelOps#gemvGerRows}).
- * Stores bound these passes (a 64-byte store every two cycles or so, line-split on a Java
- * array), so each weight is loaded and stored once, and y, the signs and the pulled vector
- * stay in registers where the row is short enough.
+ * Loads and stores bound these passes (a 512-bit vector of a Java array's row straddles two
+ * cache lines), so each weight is loaded and stored once, and the vectors all rows share (y,
+ * the signs, the pulled vector) are loaded once for several rows: held in registers across a
+ * column block in gerRows, shared by four rows in gemvGerRows.
  *
  * <p>Kernels written out whole, as in {@link PanamaSmallGemm} and for its reason: a helper
  * that takes or returns vectors gets them boxed when C2 declines to inline it.
@@ -27,7 +28,6 @@ final class PanamaRankOne {
    * with room to spare, and 1 KB rows at 16 lanes.
    */
   static final int COLUMN_BLOCKED_MAX_VECTORS = 16;
-
 
   private PanamaRankOne() {}
 
@@ -123,9 +123,7 @@ final class PanamaRankOne {
    * reach the cache (measured: 10 ns a row for adjacent rows of 10 at 16 lanes, 1.5 loaded
    * ahead). The stores leave other rows' lanes alone, so loading early reads the same values.
    * Lane by lane where a vector would pass an array's end (unpadded arrays from outside): the
-   * list ascends, so those rows come last. A method of its own, and so is each kernel here: in
-   * one method with the others, C2 stopped inlining the Vector API's calls part way and boxed
-   * vectors (measured: 240 bytes a call).
+   * list ascends, so those rows come last.
    */
   private static void gerRowsNarrow(int n, float alpha, float[] x, int[] rows, int count,
       float[] y, float[] a, float[] colSigns) {
@@ -214,7 +212,7 @@ final class PanamaRankOne {
    * that vector is stored and written back through a mask on its new lanes only. Rows of a
    * whole vector or more go four at a time, each vector of v, y and the signs loaded once for
    * four rows (measured on the paper network's 100-wide layer: 2.2 ns a weight vector one row at
-   * a time with these loads, which compete with the stores).
+   * a time, 1.4-1.6 four at a time).
    *
    * @return false, having done nothing, where a vector would pass the end of v, y or the signs
    *     (rows narrower than a vector, unpadded): the caller takes the two passes
@@ -282,7 +280,7 @@ final class PanamaRankOne {
     }
   }
 
-  /** Rows of a whole vector or more: four at a time, then one at a time. */
+  /** Rows of a whole vector or more: {@code count % 4} one at a time, then four at a time. */
   private static void gemvGerRowsWide(int n, float[] a, int[] rows, int count, float[] v,
       float[] t, float alpha, float[] x, float[] y, float[] colSigns) {
     final boolean clamp = colSigns != null;
@@ -388,8 +386,9 @@ final class PanamaRankOne {
   }
 
   /**
-   * One row of gemvGerRowsWide, for the last rows of the list: a method of its own because
-   * written as a loop after the four-row one, C2 boxed its vectors (measured: 80 bytes a row).
+   * One row of gemvGerRowsWide, for the {@code count % 4} rows before the four-row groups: a
+   * method of its own because, written as a loop after the four-row one, C2 boxed its vectors
+   * (measured: 80 bytes a row).
    */
   private static void gemvGerRow(int n, float[] a, int r, float[] v, float[] t, float alpha,
       float[] x, float[] y, float[] colSigns) {
