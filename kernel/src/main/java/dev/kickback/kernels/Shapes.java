@@ -46,13 +46,7 @@ final class Shapes {
 
   /** {@code rows[0 .. count)} exists and holds indices in {@code [0, m)}. */
   static void checkRows(String op, int[] rows, int count, int m) {
-    if (rows == null) {
-      throw new NullPointerException(op + ": rows is null");
-    }
-    if (count < 0 || count > rows.length || count > m) {
-      throw new IllegalArgumentException(op + ": count=" + count + " must be in [0, min(m="
-          + m + ", rows.length=" + rows.length + ")]");
-    }
+    checkList(op, rows, count, m);
     int outside = 0; // sign bit set by any index below 0 or at or past m: no branch per row
     for (int t = 0; t < count; t++) {
       outside |= rows[t] | (m - 1 - rows[t]);
@@ -72,13 +66,7 @@ final class Shapes {
    * once, in order. One pass: strictly ascending with its ends in range puts every row in range.
    */
   static void checkRowsAscending(String op, int[] rows, int count, int m) {
-    if (rows == null) {
-      throw new NullPointerException(op + ": rows is null");
-    }
-    if (count < 0 || count > rows.length || count > m) {
-      throw new IllegalArgumentException(op + ": count=" + count + " must be in [0, min(m="
-          + m + ", rows.length=" + rows.length + ")]");
-    }
+    checkList(op, rows, count, m);
     if (count == 0) {
       return;
     }
@@ -94,6 +82,17 @@ final class Shapes {
               + " after rows[" + (t - 1) + "]=" + rows[t - 1] + ": rows must ascend, each once");
         }
       }
+    }
+  }
+
+  /** A row list exists and {@code count} fits both it and {@code m}. */
+  private static void checkList(String op, int[] rows, int count, int m) {
+    if (rows == null) {
+      throw new NullPointerException(op + ": rows is null");
+    }
+    if (count < 0 || count > rows.length || count > m) {
+      throw new IllegalArgumentException(op + ": count=" + count + " must be in [0, min(m="
+          + m + ", rows.length=" + rows.length + ")]");
     }
   }
 }

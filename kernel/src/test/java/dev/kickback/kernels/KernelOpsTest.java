@@ -451,6 +451,16 @@ class KernelOpsTest {
             new float[3], 1f, new float[2], new float[2], null));
     assertEquals("gemvGerRows: x[0, 0+3) is outside x.length=2", e.getMessage());
     e = assertThrows(IllegalArgumentException.class,
+        () -> ops.gemvGerRows(3, 2, new float[6], new int[] {0, 5}, 2, new float[2],
+            new float[3], 1f, new float[3], new float[2], null));
+    assertEquals("gemvGerRows: rows[1]=5 is outside [0, m=3)", e.getMessage());
+    // steps that overflow an int: still refused, naming the first row out of range
+    e = assertThrows(IllegalArgumentException.class,
+        () -> ops.gemvGerRows(3, 2, new float[6],
+            new int[] {0, Integer.MAX_VALUE, Integer.MIN_VALUE, 1}, 3, new float[2],
+            new float[3], 1f, new float[3], new float[2], null));
+    assertEquals("gemvGerRows: rows[1]=2147483647 is outside [0, m=3)", e.getMessage());
+    e = assertThrows(IllegalArgumentException.class,
         () -> ops.gerRows(3, 2, 1f, new float[3], new int[] {2, 0}, 2, new float[2],
             new float[6], null));
     assertEquals("gerRows: rows[1]=0 after rows[0]=2: rows must ascend, each once",
