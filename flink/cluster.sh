@@ -85,7 +85,7 @@ heartbeat.timeout: 8000
 # the dead TaskManager's slot, fails a second time, and Flink 2.3's collect sink, cancelled
 # before it opened, throws a NullPointerException in close (CollectSinkFunction's bufferLock)
 # that its TaskManager treats as fatal: the surviving TaskManager exited and the job waited
-# for slots for ever (seen in 6 runs of 7 on a Zen 5 VM with a 2 s delay)
+# for slots for ever (seen in 6 runs of 8 on a Zen 5 VM with a 2 s delay)
 restart-strategy.type: fixed-delay
 restart-strategy.fixed-delay.attempts: 20
 restart-strategy.fixed-delay.delay: 10 s
