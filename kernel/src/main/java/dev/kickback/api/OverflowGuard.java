@@ -91,11 +91,7 @@ final class OverflowGuard {
         sumG += gr;
         sumGX += gr * ops.maxAbs(in[l], r * nIn, nIn);
       }
-      double alpha = lr[l] / batch;
-      growthW[l] = alpha * sumGX * slack;
-      growthB[l] = alpha * sumG * slack;
-      inPlace &= sumGX * slack <= SAFE_LIMIT && sumG * slack <= SAFE_LIMIT
-          && wBound[l] + growthW[l] <= SAFE_LIMIT && bBound[l] + growthB[l] <= SAFE_LIMIT;
+      inPlace &= grow(l, lr[l] / batch, sumG, sumGX, slack);
     }
     inputScale = Math.max(inputScale, ops.maxAbs(in[0], 0, batch * spec.inputWidth()));
     return inPlace && activationBound(inputScale, true) <= ACTIVATION_LIMIT;
@@ -128,10 +124,7 @@ final class OverflowGuard {
         pulled = rule == Rule.BACKPROP ? through : 1;
       }
       inputMax[l] = ops.maxAbs(in[l], 0, spec.fanIn(l));
-      growthW[l] = lr[l] * feedback * inputMax[l] * slack;
-      growthB[l] = lr[l] * feedback * slack;
-      inPlace &= feedback * inputMax[l] * slack <= SAFE_LIMIT && feedback * slack <= SAFE_LIMIT
-          && wBound[l] + growthW[l] <= SAFE_LIMIT && bBound[l] + growthB[l] <= SAFE_LIMIT;
+      inPlace &= grow(l, lr[l], feedback, feedback * inputMax[l], slack);
     }
     inputScale = Math.max(inputScale, inputMax[0]);
     return inPlace && activationBound(inputScale, true) <= ACTIVATION_LIMIT;
@@ -143,9 +136,20 @@ final class OverflowGuard {
    * {@link #mayUpdateInPlace} measures it, at most the bound the decision used.
    */
   void feedbackKnown(int l, double gMax, float[] lr) {
-    double slack = slack(1);
-    growthW[l] = lr[l] * (gMax * inputMax[l]) * slack;
-    growthB[l] = lr[l] * gMax * slack;
+    grow(l, lr[l], gMax, gMax * inputMax[l], slack(1));
+  }
+
+  /**
+   * Sets layer {@code l}'s growth bounds for a step at {@code alpha = eta / B} whose feedback
+   * sums to {@code sumG} over the batch's largest magnitudes, and {@code sumGX} times the
+   * inputs'; returns whether the growth, the sums the kernels form and the grown bounds all
+   * stay below {@link #SAFE_LIMIT} (false for a NaN or infinity anywhere).
+   */
+  private boolean grow(int l, double alpha, double sumG, double sumGX, double slack) {
+    growthW[l] = alpha * sumGX * slack;
+    growthB[l] = alpha * sumG * slack;
+    return sumGX * slack <= SAFE_LIMIT && sumG * slack <= SAFE_LIMIT
+        && wBound[l] + growthW[l] <= SAFE_LIMIT && bBound[l] + growthB[l] <= SAFE_LIMIT;
   }
 
   /**
