@@ -134,10 +134,7 @@ final class PanamaRankOne {
     final FloatVector sv = fits && colSigns != null ? FloatVector.fromArray(S, colSigns, 0)
         : zero;
     final VectorMask<Float> own = LANE.compare(VectorOperators.LT, n);
-    int vec = fits ? count : 0;
-    while (vec > 0 && rows[vec - 1] * n + L > a.length) {
-      vec--;
-    }
+    final int vec = fits ? vectorRows(n, a, rows, count) : 0;
     FloatVector ahead1 = vec > 0 ? FloatVector.fromArray(S, a, rows[0] * n) : zero;
     FloatVector ahead2 = vec > 1 ? FloatVector.fromArray(S, a, rows[1] * n) : zero;
     for (int t = 0; t < vec; t++) {
@@ -155,6 +152,19 @@ final class PanamaRankOne {
     for (int t = vec; t < count; t++) {
       gerRowScalar(n, alpha, x, rows[t], y, a, colSigns);
     }
+  }
+
+  /**
+   * How many of the listed rows, from the first, a vector from the row's start can read and
+   * write within {@code a}: the narrow kernels take those whole and the rest lane by lane
+   * (rows ascend, so the rows near a's end come last).
+   */
+  private static int vectorRows(int n, float[] a, int[] rows, int count) {
+    int vec = count;
+    while (vec > 0 && rows[vec - 1] * n + L > a.length) {
+      vec--;
+    }
+    return vec;
   }
 
   /**
@@ -244,10 +254,7 @@ final class PanamaRankOne {
     final FloatVector yv = FloatVector.fromArray(S, y, 0);
     final FloatVector sv = clamp ? FloatVector.fromArray(S, colSigns, 0) : zero;
     final VectorMask<Float> own = LANE.compare(VectorOperators.LT, n);
-    int vec = count;
-    while (vec > 0 && rows[vec - 1] * n + L > a.length) {
-      vec--;
-    }
+    final int vec = vectorRows(n, a, rows, count);
     FloatVector ahead1 = vec > 0 ? FloatVector.fromArray(S, a, rows[0] * n) : zero;
     FloatVector ahead2 = vec > 1 ? FloatVector.fromArray(S, a, rows[1] * n) : zero;
     for (int i = 0; i < vec; i++) {
