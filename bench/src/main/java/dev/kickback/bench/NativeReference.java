@@ -1,5 +1,6 @@
 package dev.kickback.bench;
 
+import dev.kickback.bench.report.Meta;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,12 +39,12 @@ final class NativeReference {
       return null;
     }
     if (lanes == 4) {
-      return "Native batch-1 reference: none at 4 lanes (b1ref.c has AVX-512 and AVX2 versions"
+      return Meta.NATIVE_NOTE + ": none at 4 lanes (b1ref.c has AVX-512 and AVX2 versions"
           + " only).";
     }
     Path script = root.resolve("../shared/reference/run-b1ref").normalize();
     if (!Files.isExecutable(script)) {
-      return "Native batch-1 reference: not run (" + script + " is not here).";
+      return Meta.NATIVE_NOTE + ": not run (" + script + " is not here).";
     }
     ProcessBuilder pb = lanes == 8 ? avx2Build(script) : new ProcessBuilder(script.toString(),
         SECONDS, REPS);
@@ -51,22 +52,22 @@ final class NativeReference {
     try {
       run = Subprocess.run(pb, 120);
     } catch (IOException e) {
-      return "Native batch-1 reference: could not run " + script + ": " + e.getMessage();
+      return Meta.NATIVE_NOTE + ": could not run " + script + ": " + e.getMessage();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return "Native batch-1 reference: interrupted";
+      return Meta.NATIVE_NOTE + ": interrupted";
     }
     if (run.exit() != 0) {
-      return "Native batch-1 reference: " + script + (run.timedOut() ? " timed out" : " failed"
+      return Meta.NATIVE_NOTE + ": " + script + (run.timedOut() ? " timed out" : " failed"
           + " (is gcc installed?)") + ": " + run.lastLine();
     }
     Medians med = medians(run.out());
     if (med == null) {
-      return "Native batch-1 reference: no medians in its output: " + run.lastLine();
+      return Meta.NATIVE_NOTE + ": no medians in its output: " + run.lastLine();
     }
     StringBuilder sb = new StringBuilder(String.format(Locale.ROOT,
-        "Native batch-1 reference (%s, hand-written %s C built by gcc in this run, median of %s"
-            + " x %s s): forward %.0f ns, Kickback step %.0f ns.", script, med.isa(), REPS,
+        "%s (%s, hand-written %s C built by gcc in this run, median of %s"
+            + " x %s s): forward %.0f ns, Kickback step %.0f ns.", Meta.NATIVE_NOTE, script, med.isa(), REPS,
         SECONDS, med.forwardNs(), med.stepNs()));
     oursForward.ifPresent(ns -> sb.append(String.format(Locale.ROOT,
         " Ours, paper network, batch 1: forward %.0f ns (%.2fx)", ns, ns / med.forwardNs())));

@@ -94,7 +94,7 @@ final class HeadlineTable {
   static String noted(Map<String, String> meta) {
     String notes = meta.getOrDefault("notes", "");
     int w = notes.indexOf("WARNING: ");
-    int n = notes.indexOf(NATIVE);
+    int n = notes.indexOf(Meta.NATIVE_NOTE);
     StringBuilder sb = new StringBuilder();
     if (w >= 0) {
       sb.append(' ').append(notes.substring(w, n > w ? n : notes.length()).trim()
@@ -105,9 +105,6 @@ final class HeadlineTable {
     }
     return sb.toString();
   }
-
-  /** How the native reference's note begins ({@code NativeReference}). */
-  static final String NATIVE = "Native batch-1 reference";
 
   private static String abbrev(String commit) {
     return commit.length() > 10 ? commit.substring(0, 10) : commit;

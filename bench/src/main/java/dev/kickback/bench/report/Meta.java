@@ -28,6 +28,11 @@ public final class Meta {
    * vector width (lanes, registers, native or emulated).
    */
   public static final String VECTOR_WIDTH = "kickback.vector.width";
+  /**
+   * How the native batch-1 reference's note begins: {@code NativeReference} writes it, and the
+   * headline finds the note by it.
+   */
+  public static final String NATIVE_NOTE = "Native batch-1 reference";
 
   private Meta() {}
 
