@@ -67,21 +67,49 @@ final class PanamaKernelOps extends KernelOps {
     }
   }
 
-  // ---- GEMMs: packed from worthPacking's size up, register-blocked below ----------------------
+  // ---- GEMMs: which kernel for which shape --------------------------------------------------
+  //
+  // Measured on Zen 5 at 16 lanes (one loop per kernel over the paper and wide networks' shapes,
+  // batch 8 to 256): packing pays only where its copies are spread over many rows and columns.
+  // At the paper network's shapes the unpacked kernels won at almost every batch: its layers are
+  // at most 200 wide (the packed edge tiles of a 100- or 200-wide C waste a fifth of their work)
+  // and its first layer sums over 21 inputs, too few to amortize a tile's loads and stores of C.
 
+  /**
+   * NT ({@code C += alpha A B^T}, the feedback pull {@code g = pulled W^T}): dot products for
+   * fewer than 16 rows of A (at m = 8, 7.2 us for 8 x 200 x 100 against 10.0 transposed), the
+   * transposed product up to 128 rows (m = 16: 8.9 us against 14.3 packed, 13.4 as dot
+   * products; wide m = 8 to 64: 0.34-0.96 ms against 0.66-1.28 packed), the packed kernel above
+   * (m = 128, 200 x 100: 43 us against 61 transposed).
+   */
   @Override
   protected void gemmNTKernel(int m, int n, int k, float alpha, float[] a, float[] b, float[] c) {
-    if (PanamaPackedGemm.worthPacking(m, n, k)) {
+    if (m >= 128 && PanamaPackedGemm.worthPacking(m, n, k)) {
       packed(m, n, k, alpha, a, k, 1, b, 1, k, c);
+    } else if (m >= 16) {
+      PanamaSmallGemm.gemmNTTransposed(m, n, k, alpha, a, b, c);
     } else {
       PanamaSmallGemm.gemmNT(m, n, k, alpha, a, b, c);
     }
   }
 
+  /**
+   * NN (the forward pass, rows of A contiguous: {@code cs == 1}): packed from 64 rows, or 32
+   * when C is at least 512 wide, and only when the sum runs over 32 terms or more (paper
+   * network, 256 x 200 x 21: 22.5 us unpacked against 26.9 packed; 32 x 100 x 200: 14.4
+   * against 18.3; 64 x 100 x 200: 31.7 against 30.1; wide, 32 x 1024 x 1024: 0.67 ms against
+   * 0.61). TN (the update {@code W += alpha X^T D}, A read down its columns): packed only for
+   * C at least 512 wide and 32 rows (wide, batch 16: 0.27 ms against 0.34); the paper
+   * network's updates ran faster unpacked at every batch to 256 (200 x 100 over 64 samples:
+   * 17 us against 24), since packing A's columns is a strided copy.
+   */
   @Override
   protected void gemmStridedA(
       int m, int n, int k, float alpha, float[] a, int rs, int cs, float[] b, float[] c) {
-    if (PanamaPackedGemm.worthPacking(m, n, k)) {
+    boolean pack = PanamaPackedGemm.worthPacking(m, n, k) && (cs == 1
+        ? k >= 32 && (m >= 64 || (m >= 32 && n >= 512))
+        : m >= 32 && n >= 512);
+    if (pack) {
       packed(m, n, k, alpha, a, rs, cs, b, n, 1, c);
     } else {
       PanamaSmallGemm.gemmStridedA(m, n, k, alpha, a, rs, cs, b, c);

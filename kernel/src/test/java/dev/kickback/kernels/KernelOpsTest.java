@@ -36,6 +36,11 @@ class KernelOpsTest {
     {37, 75, 300}, {105, 1030, 33}, {8, 32, 1024}, {9, 33, 513}, {96, 64, 256},
     // split over threads (>= 2^21 multiply-adds in these tests), with uneven sliver counts
     {64, 300, 200}, {50, 97, 500},
+    // packed from 128 rows for NT, and for TN from 512 columns; NT as a transposed product from
+    // 16 rows (batch 16 against the paper network's layers, a row count off the lanes, C
+    // narrower than a vector); 8-row blocks of the unpacked kernel with column tails
+    {130, 70, 40}, {40, 520, 20}, {16, 200, 100}, {16, 10, 2}, {24, 3, 5}, {19, 100, 10},
+    {16, 2, 10}, {12, 37, 9},
   };
 
   static Stream<Arguments> cases() {
@@ -97,7 +102,7 @@ class KernelOpsTest {
 
   static Stream<Arguments> splitShapes() {
     return Stream.of(Arguments.of(64, 300, 200), Arguments.of(50, 97, 500),
-        Arguments.of(256, 1024, 64), Arguments.of(9, 2100, 300));
+        Arguments.of(256, 1024, 64), Arguments.of(9, 2100, 300), Arguments.of(130, 600, 40));
   }
 
   /**
