@@ -10,8 +10,9 @@ import jdk.incubator.vector.VectorSpecies;
  * Vector API kernels. Large GEMMs go to {@link PanamaPackedGemm} (and, in a multi-threaded
  * instance, are split by {@link GemmTeam}); small ones, the batch-1 and few-row shapes of online
  * learning, to the register-blocked {@link PanamaSmallGemm}; the batch-1 step's passes over a
- * layer's listed rows to {@link PanamaRankOne}. The element-wise kernels (rectify, maxAbs,
- * clampToSigns, axpy) are here. {@link Kernels} creates this class only after checking that
+ * layer's listed rows to {@link PanamaRankOne}; which GEMM kernel serves which shape is
+ * decided here, per layout, from measurements (see the GEMM section). The element-wise kernels
+ * (rectify, maxAbs, clampToSigns, axpy) are here. {@link Kernels} creates this class only after checking that
  * {@code jdk.incubator.vector} is readable, inside a holder class's initializer, so that on a
  * JVM without the module it is never linked.
  */

@@ -50,8 +50,9 @@ final class PanamaPackedGemm {
   private PanamaPackedGemm() {}
 
   /**
-   * Whether a shape is large enough for packing to pay: below this the copies cost more than
-   * they save and the unpacked kernels of {@link PanamaKernelOps} are faster.
+   * Whether a shape is large enough for packing to pay at all: below this the copies cost more
+   * than they save whatever the layout. {@link PanamaKernelOps} asks more of each layout above
+   * it (measured per layout there).
    */
   static boolean worthPacking(int m, int n, int k) {
     return m >= MR && n >= NR && k >= 16 && (long) m * n * k >= (1L << 18);

@@ -9,10 +9,11 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * The unpacked, register-blocked GEMMs of {@link PanamaKernelOps} for the small shapes of
  * online learning (batch 1 and a few rows), where packing costs more than it saves: 2x4 blocks
- * of dot products for gemmNT, 4 (then 2, then 1) rows x 4 vectors of outputs for the strided-A
- * (NN/TN) kernel, and the dot product gemmNT uses for its last rows; the batch-1 kernels over a
- * list of rows (an input-major layer's forward pass and feedback pull); plus the tail-window
- * helpers the other vector kernels share.
+ * of dot products for gemmNT with few rows, the transposed product for more; 4 (then 2, then 1)
+ * rows x 4 vectors of outputs for the strided-A (NN/TN) kernel, 8 rows x 1 vector for its column
+ * tails; the dot product gemmNT uses for its last rows; the batch-1 kernels over a list of rows
+ * (an input-major layer's forward pass and feedback pull); plus the tail-window helpers the
+ * other vector kernels share.
  *
  * <p>Reproducibility: lane sums are a fixed tree of rotations and lane-wise adds, written out in
  * each kernel, not {@code reduceLanes(ADD)}: that one's order is unspecified and differs between
@@ -132,8 +133,11 @@ final class PanamaSmallGemm {
    * a zeroed scratch C^T, and C takes it back with the usual single rounding per element
    * ({@code c = fma(sum, alpha, c)}). Every element of B is read once, in its own row order;
    * the dot-product kernels instead sum lanes per output element, and the packed path copies
-   * all of B column by column, both costlier than the two small transposes when m is small
-   * (measured at m = 16, n = 200, k = 100: 13.9 us packed, 13.4 as dot products).
+   * all of B column by column, both costlier than the two small transposes from 16 rows
+   * (measured at m = 16, n = 200, k = 100: 8.9 us, against 14.3 packed and 13.4 as 2 x 4 dot
+   * products; L dot products folded into one vector in registers took 15, bound by their
+   * loads, each a 512-bit load that straddles two cache lines). Below 16 rows the transposes
+   * cost more than they save (m = 8: 10.0 against 7.2 as dot products).
    */
   static void gemmNTTransposed(int m, int n, int k, float alpha, float[] a, float[] b,
       float[] c) {
