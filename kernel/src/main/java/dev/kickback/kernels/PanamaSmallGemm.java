@@ -10,8 +10,8 @@ import jdk.incubator.vector.VectorSpecies;
  * The unpacked, register-blocked GEMMs of {@link PanamaKernelOps} for the small shapes of
  * online learning (batch 1 and a few rows), where packing costs more than it saves: 2x4 blocks
  * of dot products for gemmNT with few rows, the transposed product for more; 4 (then 2, then 1)
- * rows x 4 vectors of outputs for the strided-A (NN/TN) kernel, 8 rows x 1 vector for its column
- * tails; the dot product gemmNT uses for its last rows; the batch-1 kernels over a list of rows
+ * rows x 4 vectors of outputs for the strided-A (NN/TN) kernel, 8 (or 4) rows x 1 vector for its
+ * column tails; the dot product gemmNT uses for its last rows; the batch-1 kernels over a list of rows
  * (an input-major layer's forward pass and feedback pull); plus the tail-window helpers the
  * other vector kernels share.
  *
@@ -329,9 +329,8 @@ final class PanamaSmallGemm {
         final int kb = Math.min(KC, k - k0);
         final int bBase = k0 * n;
         int i = 0;
-        // Eight rows at a time, so that the column tail runs eight independent fma chains: with
-        // four it waits on the fma latency (measured: a 200 x 16 x 100 product, all tail, 6.1
-        // us in 4-row blocks, see rows8cols1).
+        // Eight rows at a time, so that the column tail runs eight independent fma chains (see
+        // rowsCols1).
         for (; i + 8 <= m4; i += 8) {
           final int a0 = i * rs + k0 * cs;
           int j = j0;
@@ -340,7 +339,7 @@ final class PanamaSmallGemm {
             rows4block(kb, alpha, a, a0 + 4 * rs, rs, cs, b, bBase, j, n, c, (i + 4) * n + j);
           }
           for (; j < j1; j += L) {
-            rows8cols1(kb, alpha, a, a0, rs, cs, b, bBase, j, n, c, i * n + j);
+            rowsCols1(8, kb, alpha, a, a0, rs, cs, b, bBase, j, n, c, i * n + j);
           }
         }
         for (; i < m4; i += 4) {
@@ -350,7 +349,7 @@ final class PanamaSmallGemm {
             rows4block(kb, alpha, a, a0, rs, cs, b, bBase, j, n, c, i * n + j);
           }
           for (; j < j1; j += L) {
-            rows4cols1(kb, alpha, a, a0, rs, cs, b, bBase, j, n, c, i * n + j);
+            rowsCols1(4, kb, alpha, a, a0, rs, cs, b, bBase, j, n, c, i * n + j);
           }
         }
         if (m - i >= 2) {
@@ -439,69 +438,30 @@ final class PanamaSmallGemm {
   }
 
   /**
-   * Outputs C[i..i+3][j..min(j+L, ldb)): one vector of columns of a 4-row block; at the row's
-   * end a window that ends there (see tailShift). B is loaded whole: the window lies inside
-   * B's row, or, for rows narrower than a vector, starts at the row and runs into the next rows
-   * or the arrays' padding (when the arrays are too short for that, lane by lane in
+   * Outputs C[i..i+rows-1][j..min(j+L, ldb)) for {@code rows} 4 or 8: one vector of columns of a
+   * row block; at the row's end a window that ends there (see tailShift). Eight accumulators
+   * keep both fma pipes busy through the fma latency, where four leave them half idle (a 200 x
+   * 16 x 100 product, all tail: 6.1 us in 4-row blocks, 5.1 in 8); 8 plus the load and the
+   * broadcast fit 16 registers. Rows 4 to 7 are behind a test of {@code rows}, a loop
+   * invariant the JIT takes out of the loop. B is loaded whole: the window lies inside B's row,
+   * or, for rows narrower than a vector, starts at the row and runs into the next rows or the
+   * arrays' padding (when the arrays are too short for that, lane by lane in
    * {@link #rowsTailScalar}). C is loaded whole, the new lanes blended in and the window stored
    * whole, so lanes outside the tail are written back with the bits just read; rows are stored
    * in order, so an overlapping window rewrites the next row before that row is read. Not a
    * masked store: measured on JDK 25, masked stores here still ran the JDK's per-lane index
    * check although their windows lay inside the array.
    */
-  private static void rows4cols1(
+  private static void rowsCols1(int rows,
       int k, float alpha, float[] a, int a0, int rs, int cs, float[] b, int bBase, int j, int ldb,
       float[] c, int c0) {
     final int d = tailShift(j, ldb);
     final int jw = j + d;
-    if (ldb < L && !narrowFits(k, b, bBase, ldb, c, c0, 4)) {
-      rowsTailScalar(4, k, alpha, a, a0, rs, cs, b, bBase, j, ldb, c, c0);
+    if (ldb < L && !narrowFits(k, b, bBase, ldb, c, c0, rows)) {
+      rowsTailScalar(rows, k, alpha, a, a0, rs, cs, b, bBase, j, ldb, c, c0);
       return;
     }
-    FloatVector c0v = FloatVector.zero(S), c1v = c0v, c2v = c0v, c3v = c0v;
-    for (int p = 0; p < k; p++) {
-      FloatVector bv = FloatVector.fromArray(S, b, bBase + p * ldb + jw);
-      int ap = a0 + p * cs;
-      c0v = FloatVector.broadcast(S, a[ap]).fma(bv, c0v);
-      c1v = FloatVector.broadcast(S, a[ap + rs]).fma(bv, c1v);
-      c2v = FloatVector.broadcast(S, a[ap + 2 * rs]).fma(bv, c2v);
-      c3v = FloatVector.broadcast(S, a[ap + 3 * rs]).fma(bv, c3v);
-    }
-    FloatVector al = FloatVector.broadcast(S, alpha);
-    final int r0 = c0 + d, r1 = r0 + ldb, r2 = r1 + ldb, r3 = r2 + ldb;
-    if (j + L <= ldb) { // a whole vector of columns: no window
-      c0v.fma(al, FloatVector.fromArray(S, c, r0)).intoArray(c, r0);
-      c1v.fma(al, FloatVector.fromArray(S, c, r1)).intoArray(c, r1);
-      c2v.fma(al, FloatVector.fromArray(S, c, r2)).intoArray(c, r2);
-      c3v.fma(al, FloatVector.fromArray(S, c, r3)).intoArray(c, r3);
-      return;
-    }
-    final VectorMask<Float> t = LANE.compare(VectorOperators.GE, -d)
-        .and(LANE.compare(VectorOperators.LT, ldb - j - d));
-    FloatVector v = FloatVector.fromArray(S, c, r0);
-    v.blend(c0v.fma(al, v), t).intoArray(c, r0);
-    v = FloatVector.fromArray(S, c, r1);
-    v.blend(c1v.fma(al, v), t).intoArray(c, r1);
-    v = FloatVector.fromArray(S, c, r2);
-    v.blend(c2v.fma(al, v), t).intoArray(c, r2);
-    v = FloatVector.fromArray(S, c, r3);
-    v.blend(c3v.fma(al, v), t).intoArray(c, r3);
-  }
-
-  /**
-   * Outputs C[i..i+7][j..min(j+L, ldb)): {@link #rows4cols1} for eight rows, loaded and stored
-   * the same way. Eight accumulators keep both fma pipes busy through the fma latency, where
-   * four leave them half idle; 8 plus the load and the broadcast fit 16 registers.
-   */
-  private static void rows8cols1(
-      int k, float alpha, float[] a, int a0, int rs, int cs, float[] b, int bBase, int j, int ldb,
-      float[] c, int c0) {
-    final int d = tailShift(j, ldb);
-    final int jw = j + d;
-    if (ldb < L && !narrowFits(k, b, bBase, ldb, c, c0, 8)) {
-      rowsTailScalar(8, k, alpha, a, a0, rs, cs, b, bBase, j, ldb, c, c0);
-      return;
-    }
+    final boolean eight = rows == 8;
     FloatVector c0v = FloatVector.zero(S), c1v = c0v, c2v = c0v, c3v = c0v;
     FloatVector c4v = c0v, c5v = c0v, c6v = c0v, c7v = c0v;
     for (int p = 0; p < k; p++) {
@@ -511,10 +471,12 @@ final class PanamaSmallGemm {
       c1v = FloatVector.broadcast(S, a[ap + rs]).fma(bv, c1v);
       c2v = FloatVector.broadcast(S, a[ap + 2 * rs]).fma(bv, c2v);
       c3v = FloatVector.broadcast(S, a[ap + 3 * rs]).fma(bv, c3v);
-      c4v = FloatVector.broadcast(S, a[ap + 4 * rs]).fma(bv, c4v);
-      c5v = FloatVector.broadcast(S, a[ap + 5 * rs]).fma(bv, c5v);
-      c6v = FloatVector.broadcast(S, a[ap + 6 * rs]).fma(bv, c6v);
-      c7v = FloatVector.broadcast(S, a[ap + 7 * rs]).fma(bv, c7v);
+      if (eight) {
+        c4v = FloatVector.broadcast(S, a[ap + 4 * rs]).fma(bv, c4v);
+        c5v = FloatVector.broadcast(S, a[ap + 5 * rs]).fma(bv, c5v);
+        c6v = FloatVector.broadcast(S, a[ap + 6 * rs]).fma(bv, c6v);
+        c7v = FloatVector.broadcast(S, a[ap + 7 * rs]).fma(bv, c7v);
+      }
     }
     FloatVector al = FloatVector.broadcast(S, alpha);
     final int r0 = c0 + d, r1 = r0 + ldb, r2 = r1 + ldb, r3 = r2 + ldb;
@@ -524,10 +486,12 @@ final class PanamaSmallGemm {
       c1v.fma(al, FloatVector.fromArray(S, c, r1)).intoArray(c, r1);
       c2v.fma(al, FloatVector.fromArray(S, c, r2)).intoArray(c, r2);
       c3v.fma(al, FloatVector.fromArray(S, c, r3)).intoArray(c, r3);
-      c4v.fma(al, FloatVector.fromArray(S, c, r4)).intoArray(c, r4);
-      c5v.fma(al, FloatVector.fromArray(S, c, r5)).intoArray(c, r5);
-      c6v.fma(al, FloatVector.fromArray(S, c, r6)).intoArray(c, r6);
-      c7v.fma(al, FloatVector.fromArray(S, c, r7)).intoArray(c, r7);
+      if (eight) {
+        c4v.fma(al, FloatVector.fromArray(S, c, r4)).intoArray(c, r4);
+        c5v.fma(al, FloatVector.fromArray(S, c, r5)).intoArray(c, r5);
+        c6v.fma(al, FloatVector.fromArray(S, c, r6)).intoArray(c, r6);
+        c7v.fma(al, FloatVector.fromArray(S, c, r7)).intoArray(c, r7);
+      }
       return;
     }
     final VectorMask<Float> t = LANE.compare(VectorOperators.GE, -d)
@@ -540,14 +504,16 @@ final class PanamaSmallGemm {
     v.blend(c2v.fma(al, v), t).intoArray(c, r2);
     v = FloatVector.fromArray(S, c, r3);
     v.blend(c3v.fma(al, v), t).intoArray(c, r3);
-    v = FloatVector.fromArray(S, c, r4);
-    v.blend(c4v.fma(al, v), t).intoArray(c, r4);
-    v = FloatVector.fromArray(S, c, r5);
-    v.blend(c5v.fma(al, v), t).intoArray(c, r5);
-    v = FloatVector.fromArray(S, c, r6);
-    v.blend(c6v.fma(al, v), t).intoArray(c, r6);
-    v = FloatVector.fromArray(S, c, r7);
-    v.blend(c7v.fma(al, v), t).intoArray(c, r7);
+    if (eight) {
+      v = FloatVector.fromArray(S, c, r4);
+      v.blend(c4v.fma(al, v), t).intoArray(c, r4);
+      v = FloatVector.fromArray(S, c, r5);
+      v.blend(c5v.fma(al, v), t).intoArray(c, r5);
+      v = FloatVector.fromArray(S, c, r6);
+      v.blend(c6v.fma(al, v), t).intoArray(c, r6);
+      v = FloatVector.fromArray(S, c, r7);
+      v.blend(c7v.fma(al, v), t).intoArray(c, r7);
+    }
   }
 
   /**
@@ -590,7 +556,7 @@ final class PanamaSmallGemm {
     c13.fma(al, FloatVector.fromArray(S, c, r1 + 3 * L)).intoArray(c, r1 + 3 * L);
   }
 
-  /** Outputs C[i..i+1][j..min(j+L, ldb)), as {@link #rows4cols1} for two rows. */
+  /** Outputs C[i..i+1][j..min(j+L, ldb)), as {@link #rowsCols1} for two rows. */
   private static void rows2cols1(
       int k, float alpha, float[] a, int a0, int rs, int cs, float[] b, int bBase, int j, int ldb,
       float[] c, int c0) {
@@ -660,7 +626,7 @@ final class PanamaSmallGemm {
     c3v.fma(al, FloatVector.fromArray(S, c, c0 + 3 * L)).intoArray(c, c0 + 3 * L);
   }
 
-  /** Outputs C[i][j..min(j+L, ldb)) for a single row of A, loaded and stored as in rows4cols1. */
+  /** Outputs C[i][j..min(j+L, ldb)) for a single row of A, loaded and stored as in rowsCols1. */
   private static void rows1cols1(
       int k, float alpha, float[] a, int a0, int cs, float[] b, int bBase, int j, int ldb, float[] c,
       int c0) {
