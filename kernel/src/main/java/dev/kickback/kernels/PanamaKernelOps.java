@@ -12,9 +12,9 @@ import jdk.incubator.vector.VectorSpecies;
  * learning, to the register-blocked {@link PanamaSmallGemm}; the batch-1 step's passes over a
  * layer's listed rows to {@link PanamaRankOne}; which GEMM kernel serves which shape is
  * decided here, per layout, from measurements (see the GEMM section). The element-wise kernels
- * (rectify, maxAbs, clampToSigns, axpy) are here. {@link Kernels} creates this class only after checking that
- * {@code jdk.incubator.vector} is readable, inside a holder class's initializer, so that on a
- * JVM without the module it is never linked.
+ * (rectify, maxAbs, clampToSigns, axpy) are here. {@link Kernels} creates this class only after
+ * checking that {@code jdk.incubator.vector} is readable, inside a holder class's initializer,
+ * so that on a JVM without the module it is never linked.
  */
 final class PanamaKernelOps extends KernelOps {
   private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -99,7 +99,9 @@ final class PanamaKernelOps extends KernelOps {
    * when C is at least 512 wide, and only when the sum runs over 32 terms or more (paper
    * network, 256 x 200 x 21: 22.5 us unpacked against 26.9 packed; 32 x 100 x 200: 14.4
    * against 18.3; 64 x 100 x 200: 31.7 against 30.1; wide, 32 x 1024 x 1024: 0.67 ms against
-   * 0.61). TN (the update {@code W += alpha X^T D}, A read down its columns): packed only for
+   * 0.61; a later run, with the 8-row column tails, had 64 to 256 x 100 x 200 unpacked 1-13%
+   * ahead, 85.7 against 87.0 us at 256: near the line, left packed). TN (the update
+   * {@code W += alpha X^T D}, A read down its columns): packed only for
    * C at least 512 wide and 32 rows (wide, batch 16: 0.27 ms against 0.34); the paper
    * network's updates ran faster unpacked at every batch to 256 (200 x 100 over 64 samples:
    * 17 us against 24), since packing A's columns is a strided copy.

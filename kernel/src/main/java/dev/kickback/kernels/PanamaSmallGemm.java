@@ -10,10 +10,11 @@ import jdk.incubator.vector.VectorSpecies;
  * The unpacked, register-blocked GEMMs of {@link PanamaKernelOps} for the small shapes of
  * online learning (batch 1 and a few rows), where packing costs more than it saves: 2x4 blocks
  * of dot products for gemmNT with few rows, the transposed product for more; 4 (then 2, then 1)
- * rows x 4 vectors of outputs for the strided-A (NN/TN) kernel, 8 (or 4) rows x 1 vector for its
- * column tails; the dot product gemmNT uses for its last rows; the batch-1 kernels over a list of rows
- * (an input-major layer's forward pass and feedback pull); plus the tail-window helpers the
- * other vector kernels share.
+ * rows x 4 vectors of outputs for the strided-A (NN/TN) kernel, 8 (or 4) rows x 1 vector for
+ * its column tails; the dot product gemmNT uses for its last rows; the batch-1 kernels over a
+ * list of rows (an input-major layer's forward pass and feedback pull); plus the tail-window
+ * helpers the other vector kernels share. The shapes are also unpacked at larger batches
+ * where the packed kernel lost (see {@link PanamaKernelOps}).
  *
  * <p>Reproducibility: lane sums are a fixed tree of rotations and lane-wise adds, written out in
  * each kernel, not {@code reduceLanes(ADD)}: that one's order is unspecified and differs between
