@@ -67,8 +67,8 @@ final class NativeReference {
     }
     StringBuilder sb = new StringBuilder(String.format(Locale.ROOT,
         "%s (%s, hand-written %s C built by gcc in this run, median of %s"
-            + " x %s s): forward %.0f ns, Kickback step %.0f ns.", Meta.NATIVE_NOTE, script, med.isa(), REPS,
-        SECONDS, med.forwardNs(), med.stepNs()));
+            + " x %s s): forward %.0f ns, Kickback step %.0f ns.", Meta.NATIVE_NOTE, script,
+        med.isa(), REPS, SECONDS, med.forwardNs(), med.stepNs()));
     oursForward.ifPresent(ns -> sb.append(String.format(Locale.ROOT,
         " Ours, paper network, batch 1: forward %.0f ns (%.2fx)", ns, ns / med.forwardNs())));
     ours(results, "StepBench", "KICKBACK").ifPresent(ns -> sb.append(String.format(Locale.ROOT,
