@@ -655,10 +655,13 @@ final class PanamaSmallGemm {
   // ---- batch 1 over a row list: the input-major layer's forward pass and feedback pull ------
 
   /**
-   * The most vectors of y a gemvTRows block holds in registers: 16 accumulators, the window's,
-   * the broadcast and a load fit 32 registers; 8 leave room in 16.
+   * The most vectors of y (the window included) a gemvTRows block holds in registers: as many
+   * as leave room for the broadcast and two more, up to the 16 of the widest kernel. With 32
+   * registers that is 16; with 16 it is 13, which makes the paper network's 100-wide layer one
+   * pass at 8 lanes and its 200-wide one two (measured at 8 lanes with AVX2's 16 registers:
+   * forward at batch 1 about 10% faster than with blocks of 8, the wide network's 40%).
    */
-  private static final int TROWS_BLOCK = VectorRegisters.Preferred.COUNT >= 32 ? 16 : 8;
+  private static final int TROWS_BLOCK = Math.min(16, VectorRegisters.Preferred.COUNT - 3);
 
   /**
    * {@code y[0..n) += sum_t x[r_t] A[r_t][0..n)} for {@code n >= L}: blocks of up to
@@ -669,10 +672,10 @@ final class PanamaSmallGemm {
    * rows' bytes over the cache's bandwidth (measured on a 200 x 100 layer at half activity:
    * 750-820 ns, against 980-1,110 for passes of 4, then 1, and a window). The unused
    * accumulators of a smaller block are a predictable branch each per row: cheaper, measured,
-   * than loading spare columns. A block of 8 or fewer runs the 8-accumulator loop: with 16
-   * registers it is the only loop that fits (16 accumulators, even unused, would be live across
-   * the row loop), and with 32 it keeps a narrow layer's loop at its 8 tests a row (not measured
-   * against the 16-accumulator loop with all 16 tested). The last vector, when n is not a multiple of L,
+   * than loading spare columns, and at 16 registers a block of 13 in this loop still beats two
+   * blocks (see TROWS_BLOCK). A block of 8 or fewer runs
+   * the 8-accumulator loop, which keeps a narrow layer's loop at its 8 tests a row (not
+   * measured against the 16-accumulator loop with all 16 tested). The last vector, when n is not a multiple of L,
    * is a window ending at n whose lanes before the tail are dropped at the store; it is stored
    * before the block's whole vectors, which overwrite the lanes it wrote back unchanged. Every
    * weight load is whole and inside its row. Per lane one fma per listed row, in list order,
@@ -758,8 +761,8 @@ final class PanamaSmallGemm {
   }
 
   /**
-   * gemvTRows8 for blocks of 9 to 16 whole vectors: eight accumulators always, eight more as
-   * the block needs; with 32 registers only.
+   * gemvTRows8 for blocks of 9 to {@link #TROWS_BLOCK} whole vectors: eight accumulators
+   * always, eight more as the block needs.
    */
   private static void gemvTRows16(int n, float[] a, float[] x, int[] rows, int count,
       float[] y, int j, int nv, boolean win, int wholeEnd) {
