@@ -257,8 +257,8 @@ public final class Network {
    * Forward pass for a validated batch: per layer {@code s = x W^T + b} (one gemmNN with the
    * stored transpose; at batch 1 a gemvTRows over the rows of the nonzero inputs, listed in
    * the workspace for the step to reuse),
-   * {@code out = nu relu(s)} and {@code mask = nu [s > 0]}. The LINEAR head's output is
-   * {@code s} itself with mask 1.
+   * {@code out = nu relu(s)} and {@code mask = nu [s > 0]} (at batch 1 with the next layer's
+   * row list in the same pass). The LINEAR head's output is {@code s} itself with mask 1.
    */
   void forward(KernelOps ops, float[] x, int batch, Workspace ws) {
     float[] in = x;
@@ -283,11 +283,10 @@ public final class Network {
       if (l == last && spec.head() == Head.LINEAR) {
         System.arraycopy(s, 0, o, 0, batch);
         java.util.Arrays.fill(d, 0, batch, 1f);
+      } else if (batch == 1 && l < last) {
+        ws.rowCount[l + 1] = ops.rectifyRows(nOut, s, spec.signsOf(l), o, d, ws.rows[l + 1]);
       } else {
         ops.rectify(batch, nOut, s, spec.signsOf(l), o, d);
-        if (batch == 1 && l < last) {
-          ws.rowCount[l + 1] = ops.nonzeroRows(d, nOut, ws.rows[l + 1]);
-        }
       }
       in = o;
     }

@@ -202,6 +202,32 @@ public abstract class KernelOps {
   }
 
   /**
+   * {@link #rectify} of one sample's {@code n} pre-activations and {@link #nonzeroRows} of its
+   * mask in one pass: {@code d[j] = s[j] > 0 ? nu[j] : 0}, {@code o[j] = d[j] * s[j]}, and the
+   * indices of the nonzero {@code d[j]} listed ascending into {@code rows}. The batch-1 forward
+   * pass's step from a layer's pre-activations to the row list of the layer above: the same
+   * values as the two calls, with the mask read from registers instead of memory.
+   *
+   * @param rows at least {@code n} long; entries past the returned count are unspecified
+   * @return how many indices were listed
+   */
+  public final int rectifyRows(int n, float[] s, float[] nu, float[] o, float[] d, int[] rows) {
+    if (n < 0) {
+      throw new IllegalArgumentException("rectifyRows: n must be >= 0, got n=" + n);
+    }
+    Shapes.checkRange("rectifyRows", "s", s, 0, n);
+    Shapes.checkRange("rectifyRows", "nu", nu, 0, n);
+    Shapes.checkRange("rectifyRows", "o", o, 0, n);
+    Shapes.checkRange("rectifyRows", "d", d, 0, n);
+    java.util.Objects.requireNonNull(rows, "rectifyRows: rows is null");
+    if (rows.length < n) {
+      throw new IllegalArgumentException(
+          "rectifyRows: rows.length = " + rows.length + ": expected at least n = " + n);
+    }
+    return n == 0 ? 0 : rectifyRowsKernel(n, s, nu, o, d, rows);
+  }
+
+  /**
    * {@code max_i |x[off + i]|} for {@code i < n}: 0 when {@code n = 0}, NaN if any element is
    * NaN, infinity if any is infinite (and none NaN). One pass both bounds and checks a vector.
    */
@@ -311,6 +337,12 @@ public abstract class KernelOps {
       d[i] = on;
       o[i] = on * s[i];
     }
+  }
+
+  protected int rectifyRowsKernel(int n, float[] s, float[] nu, float[] o, float[] d,
+      int[] rows) {
+    rectifyKernel(1, n, s, nu, o, d);
+    return nonzeroRowsKernel(d, n, rows);
   }
 
   protected float maxAbsKernel(float[] x, int off, int n) {

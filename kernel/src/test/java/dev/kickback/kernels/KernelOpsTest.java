@@ -616,6 +616,61 @@ class KernelOpsTest {
     assertEquals("nonzeroRows: rows.length = 4: expected at least n = 5", e.getMessage());
   }
 
+  /**
+   * rectifyRows on every path: rectify's values and nonzeroRows' list of the mask, by their
+   * definitions, bitwise; arrays exactly n long (a tail's masked loads and stores meet the
+   * arrays' ends) and longer (nothing past n written), specials in s and zeros in nu (a unit
+   * with no sign is never listed); a too-short list is refused by name.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("pathNames")
+  void rectifyRowsIsRectifyThenTheMasksRowList(String path) {
+    KernelOps ops = path(path);
+    float[] special = {0f, -0f, Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY,
+        Float.MIN_VALUE, -Float.MIN_VALUE};
+    for (int n : new int[] {0, 1, 2, 7, 10, 15, 16, 17, 31, 100, 200, 257}) {
+      for (int extra : new int[] {0, 5}) {
+        SplittableRandom rnd = new SplittableRandom(43L * n + extra);
+        float[] s = random(rnd, n + extra);
+        for (int i = 0; i < n; i += 4) {
+          s[i] = special[i % special.length];
+        }
+        float[] nu = new float[n + extra];
+        for (int j = 0; j < nu.length; j++) {
+          nu[j] = j % 9 == 8 ? 0f : rnd.nextBoolean() ? 1f : -1f;
+        }
+        float[] o = filled(n + extra, 42f);
+        float[] d = filled(n + extra, 42f);
+        int[] rows = new int[n];
+        int count = ops.rectifyRows(n, s, nu, o, d, rows);
+        float[] wantD = filled(n + extra, 42f);
+        float[] wantO = filled(n + extra, 42f);
+        for (int j = 0; j < n; j++) {
+          wantD[j] = s[j] > 0f ? nu[j] : 0f;
+          wantO[j] = wantD[j] * s[j];
+        }
+        String at = path + " n=" + n + " extra=" + extra;
+        for (int j = 0; j < n + extra; j++) {
+          assertEquals(Float.floatToIntBits(wantD[j]), Float.floatToIntBits(d[j]),
+              at + " d[" + j + "]");
+          assertEquals(Float.floatToIntBits(wantO[j]), Float.floatToIntBits(o[j]),
+              at + " o[" + j + "] for s = " + s[j]);
+        }
+        int[] want = nonzero(wantD, n);
+        assertEquals(want.length, count, at);
+        assertArrayEquals(want, java.util.Arrays.copyOf(rows, count), at);
+      }
+    }
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> ops.rectifyRows(5, new float[5], new float[5], new float[5], new float[5],
+            new int[4]));
+    assertEquals("rectifyRows: rows.length = 4: expected at least n = 5", e.getMessage());
+    e = assertThrows(IllegalArgumentException.class,
+        () -> ops.rectifyRows(5, new float[5], new float[4], new float[5], new float[5],
+            new int[5]));
+    assertEquals("rectifyRows: nu[0, 0+5) is outside nu.length=4", e.getMessage());
+  }
+
   private static float[] filled(int n, float value) {
     float[] v = new float[n];
     java.util.Arrays.fill(v, value);
