@@ -472,35 +472,42 @@ class KernelOpsTest {
         e.getMessage());
   }
 
-  /** rectify against its definition, bitwise, specials (NaN, infinities, -0) included. */
+  /**
+   * rectify against its definition, bitwise, specials (NaN, infinities, -0) included; arrays
+   * two longer than the block and a vector longer, nothing past the block changed.
+   */
   @ParameterizedTest(name = "{0}")
   @MethodSource("pathNames")
   void rectifyMatchesTheDefinitionBitwise(String path) {
     KernelOps ops = path(path);
     float[] special = {0f, -0f, Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY,
         Float.MIN_VALUE, -Float.MIN_VALUE};
-    for (int n : new int[] {1, 7, 16, 17, 33, 200}) {
-      int rows = 3;
-      SplittableRandom rnd = new SplittableRandom(n);
-      float[] s = random(rnd, rows * n + 2);
-      for (int i = 0; i < s.length; i += 5) {
-        s[i] = special[i % special.length];
+    for (int n : new int[] {1, 2, 7, 10, 16, 17, 33, 200}) {
+      for (int pad : new int[] {2, 16}) {
+        int rows = 3;
+        SplittableRandom rnd = new SplittableRandom(n + 1000L * pad);
+        float[] s = random(rnd, rows * n + pad);
+        for (int i = 0; i < s.length; i += 5) {
+          s[i] = special[i % special.length];
+        }
+        float[] nu = new float[n + pad];
+        for (int j = 0; j < nu.length; j++) {
+          nu[j] = rnd.nextBoolean() ? 1f : -1f;
+        }
+        float[] o = filled(rows * n + pad, 42f);
+        float[] d = filled(rows * n + pad, 42f);
+        ops.rectify(rows, n, s, nu, o, d);
+        for (int i = 0; i < rows * n; i++) {
+          float on = s[i] > 0f ? nu[i % n] : 0f;
+          assertEquals(Float.floatToIntBits(on), Float.floatToIntBits(d[i]), "d[" + i + "]");
+          assertEquals(Float.floatToIntBits(on * s[i]), Float.floatToIntBits(o[i]),
+              "o[" + i + "] for s = " + s[i]);
+        }
+        for (int i = rows * n; i < o.length; i++) {
+          assertEquals(42f, o[i], "rectify wrote o past rows*n, n=" + n + " pad=" + pad);
+          assertEquals(42f, d[i], "rectify wrote d past rows*n, n=" + n + " pad=" + pad);
+        }
       }
-      float[] nu = new float[n];
-      for (int j = 0; j < n; j++) {
-        nu[j] = rnd.nextBoolean() ? 1f : -1f;
-      }
-      float[] o = new float[rows * n + 2];
-      float[] d = new float[rows * n + 2];
-      o[rows * n] = 42f;
-      ops.rectify(rows, n, s, nu, o, d);
-      for (int i = 0; i < rows * n; i++) {
-        float on = s[i] > 0f ? nu[i % n] : 0f;
-        assertEquals(Float.floatToIntBits(on), Float.floatToIntBits(d[i]), "d[" + i + "]");
-        assertEquals(Float.floatToIntBits(on * s[i]), Float.floatToIntBits(o[i]),
-            "o[" + i + "] for s = " + s[i]);
-      }
-      assertEquals(42f, o[rows * n], "rectify wrote past rows*n");
     }
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> ops.rectify(2, 3, new float[6], new float[2], new float[6], new float[6]));
@@ -619,8 +626,8 @@ class KernelOpsTest {
   /**
    * rectifyRows on every path: rectify's values and nonzeroRows' list of the mask, by their
    * definitions, bitwise; arrays exactly n long (a tail's masked loads and stores meet the
-   * arrays' ends) and longer (nothing past n written), specials in s and zeros in nu (a unit
-   * with no sign is never listed); a too-short list is refused by name.
+   * arrays' ends), a little longer and a vector longer (nothing past n changed), specials in s
+   * and zeros in nu (a unit with no sign is never listed); a too-short list is refused by name.
    */
   @ParameterizedTest(name = "{0}")
   @MethodSource("pathNames")
@@ -629,7 +636,7 @@ class KernelOpsTest {
     float[] special = {0f, -0f, Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY,
         Float.MIN_VALUE, -Float.MIN_VALUE};
     for (int n : new int[] {0, 1, 2, 7, 10, 15, 16, 17, 31, 100, 200, 257}) {
-      for (int extra : new int[] {0, 5}) {
+      for (int extra : new int[] {0, 5, 16}) {
         SplittableRandom rnd = new SplittableRandom(43L * n + extra);
         float[] s = random(rnd, n + extra);
         for (int i = 0; i < n; i += 4) {
