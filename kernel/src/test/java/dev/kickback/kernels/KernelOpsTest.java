@@ -472,6 +472,10 @@ class KernelOpsTest {
         e.getMessage());
   }
 
+  /** Pre-activations the rectifier tests plant: signed zeros, NaN, infinities, subnormals. */
+  private static final float[] RECTIFIER_SPECIALS = {0f, -0f, Float.NaN,
+      Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.MIN_VALUE, -Float.MIN_VALUE};
+
   /**
    * rectify against its definition, bitwise, specials (NaN, infinities, -0) included; arrays
    * two longer than the block and a vector longer, nothing past the block changed.
@@ -480,15 +484,13 @@ class KernelOpsTest {
   @MethodSource("pathNames")
   void rectifyMatchesTheDefinitionBitwise(String path) {
     KernelOps ops = path(path);
-    float[] special = {0f, -0f, Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY,
-        Float.MIN_VALUE, -Float.MIN_VALUE};
     for (int n : new int[] {1, 2, 7, 10, 16, 17, 33, 200}) {
       for (int pad : new int[] {2, 16}) {
         int rows = 3;
         SplittableRandom rnd = new SplittableRandom(n + 1000L * pad);
         float[] s = random(rnd, rows * n + pad);
         for (int i = 0; i < s.length; i += 5) {
-          s[i] = special[i % special.length];
+          s[i] = RECTIFIER_SPECIALS[i % RECTIFIER_SPECIALS.length];
         }
         float[] nu = new float[n + pad];
         for (int j = 0; j < nu.length; j++) {
@@ -633,14 +635,12 @@ class KernelOpsTest {
   @MethodSource("pathNames")
   void rectifyRowsIsRectifyThenTheMasksRowList(String path) {
     KernelOps ops = path(path);
-    float[] special = {0f, -0f, Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY,
-        Float.MIN_VALUE, -Float.MIN_VALUE};
     for (int n : new int[] {0, 1, 2, 7, 10, 15, 16, 17, 31, 100, 200, 257}) {
       for (int extra : new int[] {0, 5, 16}) {
         SplittableRandom rnd = new SplittableRandom(43L * n + extra);
         float[] s = random(rnd, n + extra);
         for (int i = 0; i < n; i += 4) {
-          s[i] = special[i % special.length];
+          s[i] = RECTIFIER_SPECIALS[i % RECTIFIER_SPECIALS.length];
         }
         float[] nu = new float[n + extra];
         for (int j = 0; j < nu.length; j++) {
