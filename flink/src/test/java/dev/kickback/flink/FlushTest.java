@@ -14,9 +14,11 @@ import org.junit.jupiter.api.Test;
 
 /**
  * A partial micro-batch is trained once its first sample has waited {@code flushAfter}: key k0
- * gets 2 samples of a micro-batch of 4, then nothing for about 1.6 s (the source is throttled
- * to 5 records a second and sends key k1's), then a query, whose prediction carries the model
- * version: 1 when the 2 samples were trained in between, 0 when they still wait.
+ * gets 2 samples of a micro-batch of 4, 200 ms apart, then nothing for about 1.6 s (the source
+ * is throttled to 5 records a second and sends key k1's), then a query, whose prediction carries
+ * the model version: 1 when the 2 samples were trained in between, 0 when they still wait. The
+ * wait, 600 ms, is well past the second sample and well before the query (a wait of 200 ms
+ * raced the second sample: flushed alone, then again with it, version 2, in one CI run).
  */
 class FlushTest {
   /** Records 0 and 1: k0's samples; 2 to 8: k1's; 9: a query for k0. */
@@ -47,7 +49,7 @@ class FlushTest {
   void aPartialMicroBatchIsTrainedAfterTheWait() throws Exception {
     LearnerConfig c = TestStreams.config().batch(4);
     assertEquals(0, queryVersion(c)); // no flush: k0's 2 samples wait for 2 more
-    assertEquals(1, queryVersion(c.flushAfter(Duration.ofMillis(200))));
+    assertEquals(1, queryVersion(c.flushAfter(Duration.ofMillis(600))));
   }
 
   @Test
