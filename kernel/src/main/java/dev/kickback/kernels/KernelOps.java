@@ -158,11 +158,7 @@ public abstract class KernelOps {
    */
   public final int nonzeroRows(float[] v, int n, int[] rows) {
     Shapes.checkRange("nonzeroRows", "v", v, 0, n);
-    java.util.Objects.requireNonNull(rows, "nonzeroRows: rows is null");
-    if (rows.length < n) {
-      throw new IllegalArgumentException(
-          "nonzeroRows: rows.length = " + rows.length + ": expected at least n = " + n);
-    }
+    Shapes.checkRowsFit("nonzeroRows", rows, n);
     return nonzeroRowsKernel(v, n, rows);
   }
 
@@ -219,11 +215,7 @@ public abstract class KernelOps {
     Shapes.checkRange("rectifyRows", "nu", nu, 0, n);
     Shapes.checkRange("rectifyRows", "o", o, 0, n);
     Shapes.checkRange("rectifyRows", "d", d, 0, n);
-    java.util.Objects.requireNonNull(rows, "rectifyRows: rows is null");
-    if (rows.length < n) {
-      throw new IllegalArgumentException(
-          "rectifyRows: rows.length = " + rows.length + ": expected at least n = " + n);
-    }
+    Shapes.checkRowsFit("rectifyRows", rows, n);
     return n == 0 ? 0 : rectifyRowsKernel(n, s, nu, o, d, rows);
   }
 

@@ -673,12 +673,12 @@ final class PanamaSmallGemm {
    * 750-820 ns, against 980-1,110 for passes of 4, then 1, and a window). The unused
    * accumulators of a smaller block are a predictable branch each per row: cheaper, measured,
    * than loading spare columns, and at 16 registers a block of 13 in this loop still beats two
-   * blocks (see TROWS_BLOCK). A block of 8 or fewer runs
-   * the 8-accumulator loop, which keeps a narrow layer's loop at its 8 tests a row (not
-   * measured against the 16-accumulator loop with all 16 tested). The last vector, when n is not a multiple of L,
-   * is a window ending at n whose lanes before the tail are dropped at the store; it is stored
-   * before the block's whole vectors, which overwrite the lanes it wrote back unchanged. Every
-   * weight load is whole and inside its row. Per lane one fma per listed row, in list order,
+   * blocks (see TROWS_BLOCK). A block of 8 or fewer runs the 8-accumulator loop, which keeps a
+   * narrow layer's loop at its 8 tests a row (not measured against the 16-accumulator loop with
+   * all 16 tested). The last vector, when n is not a multiple of L, is a window ending at n
+   * whose lanes before the tail are dropped at the store; it is stored before the block's whole
+   * vectors, which overwrite the lanes it wrote back unchanged. Every weight load is whole and
+   * inside its row. Per lane one fma per listed row, in list order,
    * from y: the scalar loop's bits.
    */
   static void gemvTRows(int n, float[] a, float[] x, int[] rows, int count, float[] y) {

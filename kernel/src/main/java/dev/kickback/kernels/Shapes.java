@@ -44,6 +44,17 @@ final class Shapes {
     }
   }
 
+  /** A row list to be filled exists and holds {@code n} indices, one per entry scanned. */
+  static void checkRowsFit(String op, int[] rows, int n) {
+    if (rows == null) {
+      throw new NullPointerException(op + ": rows is null");
+    }
+    if (rows.length < n) {
+      throw new IllegalArgumentException(
+          op + ": rows.length = " + rows.length + ": expected at least n = " + n);
+    }
+  }
+
   /** {@code rows[0 .. count)} exists and holds indices in {@code [0, m)}. */
   static void checkRows(String op, int[] rows, int count, int m) {
     checkList(op, rows, count, m);
