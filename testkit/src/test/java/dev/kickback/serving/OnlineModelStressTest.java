@@ -29,6 +29,11 @@ class OnlineModelStressTest {
   private static final int READERS = 3;
   private static final int PUBLICATIONS = 60;
   private static final int MAX_RECORDS = 100_000;
+  /**
+   * Predictions each reader makes whatever the trainer does: with 2 cores and 4 threads a
+   * reader may not be scheduled before the trainer's 60 publications are done (CI saw 93).
+   */
+  private static final int MIN_RECORDS = 200;
 
   private record Seen(long version, int row, int bits) {}
 
@@ -58,7 +63,7 @@ class OnlineModelStressTest {
         float[] out = new float[1];
         started.countDown();
         // until the trainer is done, bounded in records and (through the trainer) in time
-        for (int i = 0; !stop.get() && i < MAX_RECORDS; i++) {
+        for (int i = 0; (i < MIN_RECORDS || !stop.get()) && i < MAX_RECORDS; i++) {
           OnlineModel.Snapshot s = model.current();
           int row = (i * 31 + seed * 7) % rows.length;
           s.network().predict(rows[row], 1, out, ws);
@@ -93,7 +98,6 @@ class OnlineModelStressTest {
     Workspace ws = training.newWorkspace(1);
     float[] out = new float[1];
     for (List<Seen> list : seen) {
-      assertTrue(list.size() > 100, "a reader made only " + list.size() + " predictions");
       for (Seen s : list) {
         published.get(s.version()).predict(rows[s.row()], 1, out, ws);
         assertEquals(Float.floatToRawIntBits(out[0]), s.bits(),
