@@ -11,7 +11,9 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * A numeric table read in one streaming pass: comma-separated, or separated by runs of spaces
@@ -212,6 +214,44 @@ public final class NumericTable {
   public double get(int row, int col) {
     int i = row * cols + col;
     return blocks[i >>> BLOCK_BITS][i & (BLOCK - 1)];
+  }
+
+  /**
+   * This table without its repeated rows: each row's first occurrence, in file order (rows
+   * equal in every value, -0.0 and 0.0 apart); this table itself if no row repeats. A random
+   * held-out split of a file that repeats rows has copies of its test rows in training.
+   */
+  public NumericTable distinctRows() {
+    Set<Row> seen = new HashSet<>();
+    Values kept = new Values();
+    int distinct = 0;
+    for (int r = 0; r < rows; r++) {
+      double[] row = new double[cols];
+      for (int c = 0; c < cols; c++) {
+        row[c] = get(r, c);
+      }
+      if (seen.add(new Row(row))) {
+        distinct++;
+        for (double v : row) {
+          kept.add(v);
+        }
+      }
+    }
+    return distinct == rows ? this : new NumericTable(source, kept.blocks(), distinct, cols,
+        names);
+  }
+
+  /** A row as a set element: equal when {@link Arrays#equals(double[], double[])} says so. */
+  private record Row(double[] values) {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Row r && Arrays.equals(values, r.values);
+    }
+
+    @Override
+    public int hashCode() {
+      return Arrays.hashCode(values);
+    }
   }
 
   /** Comma-separated (cells trimmed, one trailing empty cell dropped) or whitespace runs. */

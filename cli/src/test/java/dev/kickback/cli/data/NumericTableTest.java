@@ -3,6 +3,7 @@ package dev.kickback.cli.data;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.kickback.cli.data.NumericTable.DataFormatException;
@@ -52,6 +53,36 @@ class NumericTableTest {
     NumericTable forced = parse("10 20\n1 2\n".getBytes(StandardCharsets.UTF_8), true);
     assertEquals(List.of("10", "20"), forced.names());
     assertEquals(1, forced.rows());
+  }
+
+  @Test
+  void distinctRowsKeepEachRowsFirstOccurrenceInOrder() throws IOException {
+    NumericTable t = parse("a,b\n1,2\n3,4\n1,2\n0,5\n3,4\n-0,5\n1,2.0\n");
+    NumericTable d = t.distinctRows();
+    assertEquals(7, t.rows());
+    assertEquals(4, d.rows());
+    assertArrayEquals(new double[] {1, 2, 3, 4, 0, 5, -0.0, 5}, d.values(), 0);
+    assertEquals(-0.0, d.get(3, 0), 0);
+    assertEquals(Double.doubleToRawLongBits(-0.0), Double.doubleToRawLongBits(d.get(3, 0)),
+        "-0 and 0 are different rows");
+    assertEquals(List.of("a", "b"), d.names());
+    assertEquals(t.source(), d.source());
+    NumericTable once = parse("1,2\n2,1\n");
+    assertSame(once, once.distinctRows());
+  }
+
+  @Test
+  void distinctRowsOfALargeRepeatedTable() throws IOException {
+    StringBuilder sb = new StringBuilder();
+    for (int copy = 0; copy < 3; copy++) {
+      for (int r = 0; r < 7000; r++) { // past one 16,384-value block: 14,000 values a copy
+        sb.append(r).append(',').append(r % 13).append('\n');
+      }
+    }
+    NumericTable d = parse(sb.toString()).distinctRows();
+    assertEquals(7000, d.rows());
+    assertEquals(6999, d.get(6999, 0));
+    assertEquals(6999 % 13, d.get(6999, 1));
   }
 
   @Test

@@ -237,11 +237,12 @@ public final class StreamMain implements Callable<Integer> {
         "recent NMSE", "rejected", epochs > 0 ? "batch NMSE" : "");
     out.printf(Locale.ROOT, "%-8s %12s %12s %9s %14s%n", "", "(1 pass)", "(last report)", "",
         epochs > 0 ? "(" + epochs + " epochs)" : "");
+    NumericTable distinct = epochs > 0 ? table.distinctRows() : null;
     for (int t = 0; t < cols.length; t++) {
       String key = replay.keys().get(t);
       NmseReport r = results.last.get(key);
       String batchNmse = epochs > 0 ? String.format(Locale.ROOT, "%.4f",
-          batchTrained(table, cols, t, rates)) : "";
+          batchTrained(distinct, cols, t, rates)) : "";
       out.printf(Locale.ROOT, "%-8s %12s %12s %9d %14s%n", key,
           r == null ? "none" : String.format(Locale.ROOT, "%.4f", r.nmse()),
           r == null ? "none" : String.format(Locale.ROOT, "%.4f", r.recentNmse()),
@@ -251,11 +252,19 @@ public final class StreamMain implements Callable<Integer> {
       out.println("batch NMSE: ./kickback train's protocol with the same network and inputs"
           + " (seeded 80/20 split, batch 8, the same --lr and --lr-rule); NMSE on the held-out"
           + " 20%");
+      if (distinct.rows() < table.rows()) {
+        out.printf(Locale.ROOT, "  split over the file's %d distinct rows: %d rows repeat"
+            + " earlier ones, and their copies would put held-out rows in training%n",
+            distinct.rows(), table.rows() - distinct.rows());
+      }
     }
     return 0;
   }
 
-  /** The held-out NMSE of target {@code t} trained as {@code ./kickback train} does. */
+  /**
+   * The held-out NMSE of target {@code t} trained as {@code ./kickback train} does, on
+   * {@code table}'s rows (the file's distinct rows: see {@link NumericTable#distinctRows}).
+   */
   private double batchTrained(NumericTable table, int[] cols, int t, RateRule rates) {
     Task task = new Task(table.source(), table.source(), cols[t], Replay.inputs(table, cols));
     Split s = Split.of(table, task, 0.2, seed);
