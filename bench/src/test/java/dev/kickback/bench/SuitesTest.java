@@ -61,8 +61,9 @@ class SuitesTest {
     }
     assertTrue(rows.contains("\\.StepBench\\.{batch=256, net=WIDE, path=VECTOR2T,"
         + " rule=KICKBACK}"));
-    assertTrue(rows.contains("\\.FlinkLearnBench\\.learn${backend=hashmap, cache=on, keys=8,"
-        + " net=paper, parallelism=2, runner=FLINK}"), rows.toString());
+    assertTrue(rows.contains("\\.FlinkStreamBench\\.records${backend=hashmap, cache=on,"
+        + " checkpointEvery=0, keys=8, net=paper, parallelism=2, runner=FLINK}"),
+        rows.toString());
     assertEquals(38, rows.size());
   }
 

@@ -22,12 +22,14 @@ import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.connector.datagen.source.DataGeneratorSource;
 import org.apache.flink.connector.datagen.source.GeneratorFunction;
 import org.apache.flink.runtime.checkpoint.CheckpointStatsSnapshot;
+import org.apache.flink.runtime.jobgraph.JobGraph;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -114,6 +116,11 @@ public class FlinkLearnBench extends BenchBase {
   private JobID lastJob;
 
   LearnerConfig config() {
+    return keysLearning(net, cache);
+  }
+
+  /** {@link #keysLearning(String)} with the model cache {@code cache} (see {@link #cache}). */
+  static LearnerConfig keysLearning(String net, String cache) {
     LearnerConfig c = keysLearning(net);
     return switch (cache) {
       case "on" -> c;
@@ -140,20 +147,27 @@ public class FlinkLearnBench extends BenchBase {
     records = new Records(keys);
     if (runner == Runner.FLINK) {
       checkpoints = Files.createTempDirectory("kickback-flink-bench");
-      Configuration conf = new Configuration();
-      cluster = new MiniCluster(new MiniClusterConfiguration.Builder().setConfiguration(conf)
-          .setNumTaskManagers(1).setNumSlotsPerTaskManager(Math.max(2, parallelism)).build());
-      cluster.start();
+      cluster = startCluster(parallelism);
     } else if (parallelism != 1) {
       throw new IllegalArgumentException("the plain loop runs on one thread: parallelism 1");
     }
+  }
+
+  /** A MiniCluster of one TaskManager with a slot for each learner subtask and the source. */
+  static MiniCluster startCluster(int parallelism) throws Exception {
+    MiniCluster cluster = new MiniCluster(new MiniClusterConfiguration.Builder()
+        .setConfiguration(new Configuration()).setNumTaskManagers(1)
+        .setNumSlotsPerTaskManager(Math.max(2, parallelism)).build());
+    cluster.start();
+    return cluster;
   }
 
   @TearDown(Level.Trial)
   public void tearDown() throws Exception {
     if (cluster != null) {
       cluster.closeAsync().get();
-      reportCheckpoints();
+      reportCheckpoints(jobCheckpoints, runner + ", " + backend + ", " + keys + " keys of "
+          + net);
       deleteTree(checkpoints);
     }
   }
@@ -170,7 +184,7 @@ public class FlinkLearnBench extends BenchBase {
    * size (the whole state) and checkpointed size (what the checkpoint wrote: with incremental
    * checkpoints, the new files), and their duration, end to end.
    */
-  private void reportCheckpoints() {
+  static void reportCheckpoints(List<CheckpointStatsSnapshot> jobCheckpoints, String what) {
     long n = 0;
     double duration = 0;
     long maxDuration = 0;
@@ -188,9 +202,9 @@ public class FlinkLearnBench extends BenchBase {
       size += summary.getStateSizeStats().getAverage() * k;
       written += summary.getCheckpointedSize().getAverage() * k;
     }
-    System.out.printf(java.util.Locale.ROOT, "%n[kickback] checkpoints of %s, %s, %d keys of %s:"
+    System.out.printf(java.util.Locale.ROOT, "%n[kickback] checkpoints of %s:"
         + " %d completed in %d jobs; state size %.2f MB, written per checkpoint %.2f MB;"
-        + " duration %.0f ms on average, %d ms at most%n", runner, backend, keys, net, n,
+        + " duration %.0f ms on average, %d ms at most%n", what, n,
         jobCheckpoints.size(), n == 0 ? 0 : size / n / 1e6, n == 0 ? 0 : written / n / 1e6,
         n == 0 ? 0 : duration / n, maxDuration);
   }
@@ -234,21 +248,37 @@ public class FlinkLearnBench extends BenchBase {
   }
 
   private long flinkJob(int records) throws Exception {
+    JobExecutionResult r = cluster.executeJobBlocking(learnerJob(backend, checkpoints,
+        Duration.ofSeconds(1), parallelism, config(), this.records, records,
+        new DiscardingSink<>()));
+    lastJob = r.getJobID();
+    return r.getNetRuntime();
+  }
+
+  /**
+   * The learner on {@code records} records of {@code gen} ({@link Long#MAX_VALUE}: unbounded)
+   * from a source task at parallelism 1, its predictions into {@code sink}; on {@code backend}
+   * with a checkpoint every {@code checkpointEvery} (zero: none) into files under
+   * {@code checkpoints} (incremental on RocksDB).
+   */
+  static JobGraph learnerJob(String backend, Path checkpoints, Duration checkpointEvery,
+      int parallelism,
+      LearnerConfig config, Records gen, long records, Sink<Prediction> sink) {
     Configuration conf = new Configuration();
     conf.set(StateBackendOptions.STATE_BACKEND, backend);
-    conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofSeconds(1));
+    if (!checkpointEvery.isZero()) {
+      conf.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, checkpointEvery);
+    }
     conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
     conf.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, checkpoints.toUri().toString());
     conf.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, backend.equals("rocksdb"));
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
     env.setParallelism(parallelism);
-    KickbackStreams.learn(env.fromSource(new DataGeneratorSource<>(this.records, records,
+    KickbackStreams.learn(env.fromSource(new DataGeneratorSource<>(gen, records,
             TypeInformation.of(Sample.class)), WatermarkStrategy.noWatermarks(), "records")
-        .setParallelism(1), config())
-        .predictions().sinkTo(new DiscardingSink<>());
-    JobExecutionResult r = cluster.executeJobBlocking(env.getStreamGraph().getJobGraph());
-    lastJob = r.getJobID();
-    return r.getNetRuntime();
+        .setParallelism(1), config)
+        .predictions().sinkTo(sink);
+    return env.getStreamGraph().getJobGraph();
   }
 
   /** Record {@code i}: key {@code i % keys}, inputs and target from a fixed pool. */
@@ -287,7 +317,7 @@ public class FlinkLearnBench extends BenchBase {
   }
 
   /** Counts the plain loop's outputs, so none is dead code. */
-  private static final class Count implements KeyLearner.Outputs {
+  static final class Count implements KeyLearner.Outputs {
     long n;
 
     @Override
@@ -314,8 +344,17 @@ public class FlinkLearnBench extends BenchBase {
   /** Per record: one batch-1 forward pass and one Kickback step. */
   @Override
   public Workload model() {
-    NetworkSpec spec = config().spec();
-    return new Workload("flink_learn", "kickback", runner == Runner.PLAIN ? "PLAIN"
+    return model("flink_learn", runner, parallelism, backend, cache, keys, net);
+  }
+
+  /**
+   * The report's labels of a learner row: path {@code PLAIN}, or {@code FLINK_P} and the
+   * parallelism with the backend and cache when not the heap's; shape network and keys.
+   */
+  static Workload model(String benchmark, Runner runner, int parallelism, String backend,
+      String cache, int keys, String net) {
+    NetworkSpec spec = keysLearning(net, cache).spec();
+    return new Workload(benchmark, "kickback", runner == Runner.PLAIN ? "PLAIN"
         : "FLINK_P" + parallelism + (backend.equals("hashmap") ? "" : "_" + backend.toUpperCase(
             java.util.Locale.ROOT) + switch (cache) {
               case "on" -> "";

@@ -255,25 +255,36 @@ final class Markdown {
   }
 
   /**
-   * FlinkLearnBench: records per second of online learning on Flink against the plain loop on
-   * the same keys and network, and what Flink adds per record.
+   * FlinkStreamBench (a running job) and FlinkLearnBench (whole bounded jobs): records per second
+   * of online learning on Flink against the plain loop on the same keys and network, and what
+   * Flink adds per record.
    */
   static void appendFlink(StringBuilder sb, List<Row> rows) {
-    List<Row> flink = rows.stream().filter(r -> r.benchmark().equals("flink_learn")).toList();
+    appendFlink(sb, rows, "flink_stream", "\n## Streaming on Flink: keys learning online, a"
+        + " running job\n\nKickback, batch 1 (predict, then train, per record), 8 keys of the"
+        + " paper network or 10,000 of a 21-32-16 one. Records/s of an unbounded job on a"
+        + " MiniCluster that runs through the whole trial (every key has its model from the"
+        + " warm-up), without periodic checkpoints (their cost: the checkpoint rows below), against"
+        + " the same per-record work (`KeyLearner`) in a plain loop on one thread. The Flink source"
+        + " runs in a task of its own. Overhead: microseconds per record over the plain loop's,"
+        + " for one learner thread.\n\n");
+    appendFlink(sb, rows, "flink_learn", "\n## Streaming on Flink: whole bounded jobs\n\n"
+        + "Kickback, batch 1, as above, in a Flink job of 100,000 records (RocksDB without the"
+        + " model cache: 10,000) on a MiniCluster with a checkpoint every second, job submission"
+        + " and every key's first model included, against the plain loop on fresh models. The"
+        + " forks' output gives each Flink row's checkpoints (count, state size, bytes written,"
+        + " duration).\n\n");
+  }
+
+  private static void appendFlink(StringBuilder sb, List<Row> rows, String workload,
+      String intro) {
+    List<Row> flink = rows.stream().filter(r -> r.benchmark().equals(workload)).toList();
     Map<String, Row> plain = new LinkedHashMap<>();
     flink.stream().filter(r -> r.path().equals("PLAIN")).forEach(r -> plain.put(r.shape(), r));
     if (plain.isEmpty()) {
       return;
     }
-    sb.append("\n## Streaming on Flink: keys learning online\n\nKickback, batch 1 (predict,"
-        + " then train, per record), 8 keys of the paper network or 10,000 of a 21-32-16 one."
-        + " A Flink job of 100,000 records (RocksDB without the model cache: 10,000) on a"
-        + " MiniCluster, job submission included, against the same per-record work"
-        + " (`KeyLearner`) in a plain loop on one thread. The Flink source runs in a task of its"
-        + " own. Overhead: microseconds per record over the plain loop's, for one learner"
-        + " thread. With 10,000 keys each key has 10 records, its first one creating its"
-        + " model. The forks' output gives each Flink row's checkpoints (count, state size,"
-        + " bytes written, duration).\n\n");
+    sb.append(intro);
     sb.append("| runner | network, keys | learner threads | records/s | ± | vs plain loop"
         + " | µs per record | overhead µs per record |\n|---|---|---|---|---|---|---|---|\n");
     for (Row r : flink) {

@@ -2,6 +2,7 @@ package dev.kickback.bench.report;
 
 import static dev.kickback.bench.report.Jmh.result;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -139,23 +140,23 @@ class ReportTest {
   @Test
   void flinkRowsStandBesideThePlainLoopWithTheirOverheadPerRecord() {
     List<Row> rows = Rows.of(JmhResult.parse(Jmh.array(
-        result("FlinkLearnBench", "learn", 100_000, "runner", "PLAIN", "parallelism", "1",
+        result("FlinkStreamBench", "records", 100_000, "runner", "PLAIN", "parallelism", "1",
             "backend", "hashmap"),
-        result("FlinkLearnBench", "learn", 80_000, "runner", "FLINK", "parallelism", "1",
+        result("FlinkStreamBench", "records", 80_000, "runner", "FLINK", "parallelism", "1",
             "backend", "hashmap"),
-        result("FlinkLearnBench", "learn", 144_000, "runner", "FLINK", "parallelism", "2",
+        result("FlinkStreamBench", "records", 144_000, "runner", "FLINK", "parallelism", "2",
             "backend", "hashmap"),
-        result("FlinkLearnBench", "learn", 40_000, "runner", "FLINK", "parallelism", "1",
+        result("FlinkStreamBench", "records", 40_000, "runner", "FLINK", "parallelism", "1",
             "backend", "rocksdb"),
-        result("FlinkLearnBench", "learnShort", 5_000, "runner", "FLINK", "parallelism", "1",
+        result("FlinkStreamBench", "records", 5_000, "runner", "FLINK", "parallelism", "1",
             "backend", "rocksdb", "cache", "off"),
-        result("FlinkLearnBench", "learn", 50_000, "runner", "PLAIN", "parallelism", "1",
+        result("FlinkStreamBench", "records", 50_000, "runner", "PLAIN", "parallelism", "1",
             "backend", "hashmap", "keys", "10000", "net", "small"),
-        result("FlinkLearnBench", "learn", 20_000, "runner", "FLINK", "parallelism", "1",
+        result("FlinkStreamBench", "records", 20_000, "runner", "FLINK", "parallelism", "1",
             "backend", "hashmap", "keys", "10000", "net", "small"),
-        result("FlinkLearnBench", "learn", 10_000, "runner", "FLINK", "parallelism", "1",
+        result("FlinkStreamBench", "records", 10_000, "runner", "FLINK", "parallelism", "1",
             "backend", "rocksdb", "keys", "10000", "net", "small"))));
-    Row p2 = find(rows, "flink_learn", "FLINK_P2");
+    Row p2 = find(rows, "flink_stream", "FLINK_P2");
     assertEquals(2, p2.threads());
     assertEquals(144_000, p2.samplesPerS(), 1e-9);
     String md = Markdown.render(Map.of(), rows);
@@ -173,6 +174,28 @@ class ReportTest {
     assertTrue(md.contains("FLINK_P1_ROCKSDB / heap, small 10000keys: 0.50."), md);
     assertTrue(md.contains("Parallelism 1 / plain loop: 0.80 (target >= 0.5). Parallelism 2 /"
         + " parallelism 1: 1.80 (target >= 1.6)."), md);
+    assertTrue(md.contains("## Streaming on Flink: keys learning online, a running job"), md);
+    assertFalse(md.contains("whole bounded jobs"), md);
+  }
+
+  /**
+   * Whole bounded jobs (FlinkLearnBench) get their own table beside their own plain loop; a
+   * running job with periodic checkpoints is labeled with their interval.
+   */
+  @Test
+  void wholeJobsAndCheckpointedRowsAreLabeledAsSuch() {
+    List<Row> rows = Rows.of(JmhResult.parse(Jmh.array(
+        result("FlinkLearnBench", "learn", 100_000, "runner", "PLAIN", "parallelism", "1"),
+        result("FlinkLearnBench", "learn", 50_000, "runner", "FLINK", "parallelism", "1"),
+        result("FlinkStreamBench", "records", 200_000, "runner", "PLAIN", "parallelism", "1"),
+        result("FlinkStreamBench", "records", 150_000, "runner", "FLINK", "parallelism", "1",
+            "checkpointEvery", "5"))));
+    String md = Markdown.render(Map.of(), rows);
+    assertTrue(md.contains("## Streaming on Flink: whole bounded jobs"), md);
+    assertTrue(md.contains("| FLINK_P1 | paper 8keys | 1 | 50000 | 1.0% | 0.50 | 20.00 | +10.00 |"),
+        md);
+    assertTrue(md.contains("| FLINK_P1_CHECKPOINT_5S | paper 8keys | 1 | 150000 | 1.0% | 0.75 |"),
+        md);
   }
 
   /** The headline repeats the load warnings and the native reference, with or without each. */
