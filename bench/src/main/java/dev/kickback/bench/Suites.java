@@ -120,6 +120,12 @@ public final class Suites {
   public static final Timing STREAM = new Timing(2, 5, 1000, 6, 1000);
   /** Whole Flink jobs per invocation: iterations of a second. */
   public static final Timing JOBS = new Timing(2, 1, 1000, 4, 1000);
+  /**
+   * Checkpoints (150 to 700 ms each) and restores (a job of 1 to 4 s each) of many keys: their
+   * first iterations are slower (the serializers' JIT), and each lands where the VM's other
+   * threads let it: 4 warm-ups, then 8 iterations.
+   */
+  public static final Timing STATE = new Timing(2, 4, 1000, 8, 1000);
 
   /** A row still wider than ±10% is measured again: 3 forks, half as many iterations more. */
   public static Timing rerun(Timing first) {
@@ -242,9 +248,9 @@ public final class Suites {
         new Group(only("FlinkLearnBench") + "learnShort$",
             params("runner", "FLINK", "backend", "rocksdb", "cache", "off"), JOBS),
         new Group(only("FlinkStateBench") + "checkpoint$", params("backend", "hashmap,rocksdb"),
-            JOBS),
+            STATE),
         new Group(only("FlinkStateBench") + "restore$", params("backend", "hashmap,rocksdb",
-            "start", "SAVEPOINT,EMPTY"), JOBS));
+            "start", "SAVEPOINT,EMPTY"), STATE));
   }
 
   /** The three GEMM variants at 256 to 1024, ours beside OpenBLAS, and the peak. */
