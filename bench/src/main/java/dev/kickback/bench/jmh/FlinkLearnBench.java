@@ -35,6 +35,7 @@ import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
@@ -64,6 +65,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * does little work of its own. At the end of a trial the fork prints its jobs' checkpoints:
  * count, state size, bytes written per checkpoint, duration.
  */
+// a fixed heap, touched up front, as a TaskManager's (-Xms = -Xmx), as FlinkStreamBench's
+@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector",
+    "--enable-native-access=ALL-UNNAMED", "-Xms4g", "-Xmx4g", "-XX:+AlwaysPreTouch"})
 @Warmup(iterations = 2, time = 1)
 @Measurement(iterations = 6, time = 1)
 @OperationsPerInvocation(FlinkLearnBench.RECORDS)
