@@ -63,7 +63,8 @@ import org.openjdk.jmh.annotations.Warmup;
  * keys and {@value #RECORDS} records every key learns from its first record: creating its model
  * is part of the cost. The records come from a pool of 4,096 generated samples, so the source
  * does little work of its own. At the end of a trial the fork prints its jobs' checkpoints:
- * count, state size, bytes written per checkpoint, duration.
+ * count, state size, bytes written per checkpoint, duration. A running job's records/s, without
+ * a job's start and end: {@link FlinkStreamBench}, which shares this class's job and records.
  */
 // a fixed heap, touched up front, as a TaskManager's (-Xms = -Xmx), as FlinkStreamBench's
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector",
@@ -266,8 +267,7 @@ public class FlinkLearnBench extends BenchBase {
    * {@code checkpoints} (incremental on RocksDB).
    */
   static JobGraph learnerJob(String backend, Path checkpoints, Duration checkpointEvery,
-      int parallelism,
-      LearnerConfig config, Records gen, long records, Sink<Prediction> sink) {
+      int parallelism, LearnerConfig config, Records gen, long records, Sink<Prediction> sink) {
     Configuration conf = new Configuration();
     conf.set(StateBackendOptions.STATE_BACKEND, backend);
     if (!checkpointEvery.isZero()) {
