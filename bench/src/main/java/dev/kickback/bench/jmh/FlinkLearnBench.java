@@ -66,9 +66,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * count, state size, bytes written per checkpoint, duration. A running job's records/s, without
  * a job's start and end: {@link FlinkStreamBench}, which shares this class's job and records.
  */
-// a fixed heap, touched up front, as a TaskManager's (-Xms = -Xmx), as FlinkStreamBench's
+// a fixed heap, as a TaskManager's (-Xms = -Xmx), as FlinkStreamBench's
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector",
-    "--enable-native-access=ALL-UNNAMED", "-Xms4g", "-Xmx4g", "-XX:+AlwaysPreTouch"})
+    "--enable-native-access=ALL-UNNAMED", "-Xms1g", "-Xmx1g"})
 @Warmup(iterations = 2, time = 1)
 @Measurement(iterations = 6, time = 1)
 @OperationsPerInvocation(FlinkLearnBench.RECORDS)

@@ -59,9 +59,9 @@ import org.openjdk.jmh.annotations.Warmup;
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
-// a fixed heap, touched up front, as a TaskManager's (-Xms = -Xmx), as FlinkStreamBench's
+// a fixed heap, as a TaskManager's (-Xms = -Xmx), as FlinkStreamBench's
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector",
-    "--enable-native-access=ALL-UNNAMED", "-Xms4g", "-Xmx4g", "-XX:+AlwaysPreTouch"})
+    "--enable-native-access=ALL-UNNAMED", "-Xms1g", "-Xmx1g"})
 @Warmup(iterations = 2, time = 1)
 @Measurement(iterations = 6, time = 1)
 public class FlinkStateBench {
