@@ -1,6 +1,5 @@
 package dev.kickback.bench.jmh;
 
-import dev.kickback.api.NetworkSpec;
 import dev.kickback.flink.KeyLearner;
 import dev.kickback.flink.KeyModel;
 import dev.kickback.flink.KickbackStreams;
@@ -39,10 +38,7 @@ import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
-import org.openjdk.jmh.annotations.Param;
-import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
-import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
@@ -72,45 +68,10 @@ import org.openjdk.jmh.annotations.Warmup;
 @Warmup(iterations = 2, time = 1)
 @Measurement(iterations = 6, time = 1)
 @OperationsPerInvocation(FlinkLearnBench.RECORDS)
-public class FlinkLearnBench extends BenchBase {
+public class FlinkLearnBench extends FlinkLearners {
   static final int RECORDS = 100_000;
   static final int SHORT = 10_000;
   static final int POOL = 4096;
-
-  /** What runs the records. */
-  public enum Runner {
-    PLAIN,
-    FLINK
-  }
-
-  @Param({"PLAIN", "FLINK"})
-  public Runner runner;
-
-  @Param({"1"})
-  public int parallelism;
-
-  /**
-   * Flink's state backend: {@code hashmap} (objects on the heap) or {@code rocksdb} (with
-   * incremental checkpoints).
-   */
-  @Param({"hashmap"})
-  public String backend = "hashmap";
-
-  /** Keys, their records interleaved (record {@code i} has key {@code i % keys}). */
-  @Param({"8"})
-  public int keys = 8;
-
-  /** Each key's network: {@code paper} (21-200-100-10) or {@code small} (21-32-16). */
-  @Param({"paper"})
-  public String net = "paper";
-
-  /**
-   * The learner's model cache on RocksDB ({@link LearnerConfig#modelCache}): {@code on} (its
-   * default size, 64 MiB: 215 paper networks, 4,028 small ones), {@code off} (every record
-   * decodes and encodes its key's model), or a size in MiB.
-   */
-  @Param({"on"})
-  public String cache = "on";
 
   private Records records;
   private MiniCluster cluster;
@@ -119,33 +80,6 @@ public class FlinkLearnBench extends BenchBase {
   private final List<CheckpointStatsSnapshot> jobCheckpoints = new ArrayList<>();
   /** The invocation's Flink job, whose checkpoint statistics are read after it, untimed. */
   private JobID lastJob;
-
-  LearnerConfig config() {
-    return keysLearning(net, cache);
-  }
-
-  /** {@link #keysLearning(String)} with the model cache {@code cache} (see {@link #cache}). */
-  static LearnerConfig keysLearning(String net, String cache) {
-    LearnerConfig c = keysLearning(net);
-    return switch (cache) {
-      case "on" -> c;
-      case "off" -> c.modelCache(0);
-      default -> c.modelCache(Long.parseLong(cache) << 20);
-    };
-  }
-
-  /**
-   * What every key learns in the Flink benchmarks: the paper network ({@code paper}) or a
-   * 21-32-16 one ({@code small}), Kickback at batch 1, NMSE every 10,000 samples.
-   */
-  static LearnerConfig keysLearning(String net) {
-    LearnerConfig c = LearnerConfig.paper(Net.PAPER.spec().inputWidth()).every(10_000, 0);
-    return switch (net) {
-      case "paper" -> c;
-      case "small" -> c.hidden(32, 16);
-      default -> throw new IllegalArgumentException("net " + net + ": paper or small");
-    };
-  }
 
   @Setup(Level.Trial)
   public void setup() throws Exception {
@@ -345,26 +279,8 @@ public class FlinkLearnBench extends BenchBase {
     }
   }
 
-  /** Per record: one batch-1 forward pass and one Kickback step. */
   @Override
   public Workload model() {
-    return model("flink_learn", runner, parallelism, backend, cache, keys, net);
-  }
-
-  /**
-   * The report's labels of a learner row: path {@code PLAIN}, or {@code FLINK_P} and the
-   * parallelism with the backend and cache when not the heap's; shape network and keys.
-   */
-  static Workload model(String benchmark, Runner runner, int parallelism, String backend,
-      String cache, int keys, String net) {
-    NetworkSpec spec = keysLearning(net, cache).spec();
-    return new Workload(benchmark, "kickback", runner == Runner.PLAIN ? "PLAIN"
-        : "FLINK_P" + parallelism + (backend.equals("hashmap") ? "" : "_" + backend.toUpperCase(
-            java.util.Locale.ROOT) + switch (cache) {
-              case "on" -> "";
-              case "off" -> "_NOCACHE";
-              default -> "_CACHE" + cache + "M";
-            }), net + "_" + keys + "keys", 1, runner == Runner.PLAIN ? 1 : parallelism,
-        spec.forwardFlopsPerSample() + spec.stepFlopsPerSample(), 0, 1);
+    return model("flink_learn");
   }
 }

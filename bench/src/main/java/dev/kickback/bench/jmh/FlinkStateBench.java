@@ -150,7 +150,7 @@ public class FlinkStateBench {
         : new DataGeneratorSource<>(gen, records, TypeInformation.of(Sample.class));
     KickbackStreams.learn(env.fromSource(source, WatermarkStrategy.noWatermarks(), "records")
         .uid(restore == null && records == Long.MAX_VALUE ? "records" : "restore-records"),
-        FlinkLearnBench.keysLearning(net)).predictions().sinkTo(new DiscardingSink<>());
+        FlinkLearners.keysLearning(net)).predictions().sinkTo(new DiscardingSink<>());
     return env;
   }
 

@@ -1,6 +1,5 @@
 package dev.kickback.bench.jmh;
 
-import dev.kickback.bench.jmh.FlinkLearnBench.Runner;
 import dev.kickback.flink.KeyLearner;
 import dev.kickback.flink.KeyModel;
 import dev.kickback.flink.Prediction;
@@ -36,7 +35,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * running; an operation is one record through it, and an invocation waits until the job's sink
  * has seen {@value #RECORDS} more predictions. The warm-up iterations bring the JIT's
  * compilations and every key's model. {@code PLAIN}: the same per-record work in a plain loop
- * over models kept from invocation to invocation. Parameters as {@link FlinkLearnBench}'s, and
+ * over models kept from invocation to invocation. Parameters: {@link FlinkLearners}', and
  * {@code checkpointEvery}.
  *
  * <p>Checkpoints are their own concern ({@link FlinkStateBench} times one, and the fork prints
@@ -54,31 +53,13 @@ import org.openjdk.jmh.annotations.Warmup;
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
 @OperationsPerInvocation(FlinkStreamBench.RECORDS)
-public class FlinkStreamBench extends BenchBase {
+public class FlinkStreamBench extends FlinkLearners {
   static final int RECORDS = 20_000;
   /** How often an invocation looks at the sink's count: its timing resolution. */
   private static final long POLL_NANOS = 500_000;
 
   /** Predictions the running job's sink has seen (the job runs in this JVM's MiniCluster). */
   static final AtomicLong SEEN = new AtomicLong();
-
-  @Param({"PLAIN", "FLINK"})
-  public Runner runner;
-
-  @Param({"1"})
-  public int parallelism;
-
-  @Param({"hashmap"})
-  public String backend = "hashmap";
-
-  @Param({"8"})
-  public int keys = 8;
-
-  @Param({"paper"})
-  public String net = "paper";
-
-  @Param({"on"})
-  public String cache = "on";
 
   /** Seconds between the running job's checkpoints; 0: none. */
   @Param({"0"})
@@ -100,15 +81,15 @@ public class FlinkStreamBench extends BenchBase {
       if (parallelism != 1) {
         throw new IllegalArgumentException("the plain loop runs on one thread: parallelism 1");
       }
-      learner = new KeyLearner(FlinkLearnBench.keysLearning(net, cache));
+      learner = new KeyLearner(config());
       return;
     }
     SEEN.set(0);
     checkpoints = Files.createTempDirectory("kickback-flink-stream");
     cluster = FlinkLearnBench.startCluster(parallelism);
     job = cluster.submitJob(FlinkLearnBench.learnerJob(backend, checkpoints,
-        java.time.Duration.ofSeconds(checkpointEvery), parallelism,
-        FlinkLearnBench.keysLearning(net, cache), records, Long.MAX_VALUE, new CountingSink()))
+        java.time.Duration.ofSeconds(checkpointEvery), parallelism, config(), records,
+        Long.MAX_VALUE, new CountingSink()))
         .get().getJobID();
     while (cluster.getJobStatus(job).get() != JobStatus.RUNNING) {
       Thread.sleep(20);
@@ -151,11 +132,10 @@ public class FlinkStreamBench extends BenchBase {
     FlinkLearnBench.deleteTree(checkpoints);
   }
 
-  /** Per record: one batch-1 forward pass and one Kickback step. */
+  /** As {@link FlinkLearnBench}'s rows, with the checkpoint interval when there is one. */
   @Override
   public Workload model() {
-    Workload w = FlinkLearnBench.model("flink_stream", runner, parallelism, backend, cache, keys,
-        net);
+    Workload w = model("flink_stream");
     return checkpointEvery == 0 ? w : new Workload(w.benchmark(), w.rule(), w.path()
         + "_CHECKPOINT_" + checkpointEvery + "S", w.shape(), w.batch(), w.threads(), w.flops(),
         w.bytes(), w.samples());
