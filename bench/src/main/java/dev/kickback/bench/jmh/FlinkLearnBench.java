@@ -34,7 +34,6 @@ import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
@@ -62,9 +61,6 @@ import org.openjdk.jmh.annotations.Warmup;
  * count, state size, bytes written per checkpoint, duration. A running job's records/s, without
  * a job's start and end: {@link FlinkStreamBench}, which shares this class's job and records.
  */
-// a fixed heap, as a TaskManager's (-Xms = -Xmx), as FlinkStreamBench's
-@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector",
-    "--enable-native-access=ALL-UNNAMED", "-Xms1g", "-Xmx1g"})
 @Warmup(iterations = 2, time = 1)
 @Measurement(iterations = 6, time = 1)
 @OperationsPerInvocation(FlinkLearnBench.RECORDS)

@@ -2,6 +2,7 @@ package dev.kickback.bench.jmh;
 
 import dev.kickback.api.NetworkSpec;
 import dev.kickback.flink.LearnerConfig;
+import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Param;
 
 /**
@@ -10,6 +11,11 @@ import org.openjdk.jmh.annotations.Param;
  * each key learns, and the report's labels. {@link FlinkLearnBench} times whole bounded jobs,
  * {@link FlinkStreamBench} a running one.
  */
+// a fixed heap, as a TaskManager's (-Xms = -Xmx): with the default one, which G1 grows, the
+// first 10 to 15 s of the 10,000-key rows ran 20% slower than the rest. 1 GB: a 4 GB heap
+// touched up front (AlwaysPreTouch) did as well but took 7.4 s a fork to start on this VM.
+@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector",
+    "--enable-native-access=ALL-UNNAMED", "-Xms1g", "-Xmx1g"})
 public abstract class FlinkLearners extends BenchBase {
   /** What runs the records. */
   public enum Runner {

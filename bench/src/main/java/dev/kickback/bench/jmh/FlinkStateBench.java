@@ -59,7 +59,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MILLISECONDS)
-// a fixed heap, as a TaskManager's (-Xms = -Xmx), as FlinkStreamBench's
+// a fixed heap, as a TaskManager's (-Xms = -Xmx), as FlinkLearners'
 @Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector",
     "--enable-native-access=ALL-UNNAMED", "-Xms1g", "-Xmx1g"})
 @Warmup(iterations = 2, time = 1)

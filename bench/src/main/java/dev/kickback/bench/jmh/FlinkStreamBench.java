@@ -18,7 +18,6 @@ import org.apache.flink.api.connector.sink2.SinkWriter;
 import org.apache.flink.api.connector.sink2.WriterInitContext;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.openjdk.jmh.annotations.Benchmark;
-import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.OperationsPerInvocation;
@@ -45,11 +44,6 @@ import org.openjdk.jmh.annotations.Warmup;
  * iterations of 2 to 5 s varied by 20 to 40%: such rows need many more iterations for a tight
  * interval.
  */
-// a fixed heap, as a TaskManager's (-Xms = -Xmx): with the default one, which G1 grows, the
-// first 10 to 15 s of the 10,000-key rows ran 20% slower than the rest. 1 GB: a 4 GB heap
-// touched up front (AlwaysPreTouch) did as well but took 7.4 s a fork to start on this VM.
-@Fork(value = 1, jvmArgsAppend = {"--add-modules", "jdk.incubator.vector",
-    "--enable-native-access=ALL-UNNAMED", "-Xms1g", "-Xmx1g"})
 @Warmup(iterations = 3, time = 2)
 @Measurement(iterations = 5, time = 2)
 @OperationsPerInvocation(FlinkStreamBench.RECORDS)
