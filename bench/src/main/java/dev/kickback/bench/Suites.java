@@ -241,16 +241,16 @@ public final class Suites {
    * restore from a savepoint.
    */
   public static List<Group> flink() {
-    String keys = "FlinkStreamBench";
+    String stream = "FlinkStreamBench";
     return List.of(streamGroup("PLAIN", "1", STREAM), streamGroup("FLINK", "1,2", STREAM),
-        new Group(only(keys) + "records$", params("runner", "FLINK", "backend", "rocksdb"),
+        new Group(only(stream) + "records$", params("runner", "FLINK", "backend", "rocksdb"),
             STREAM),
-        new Group(only(keys) + "records$", params("runner", "PLAIN", "keys", "10000",
+        new Group(only(stream) + "records$", params("runner", "PLAIN", "keys", "10000",
             "net", "small"), STREAM_KEYS),
-        new Group(only(keys) + "records$", params("runner", "FLINK", "keys", "10000",
+        new Group(only(stream) + "records$", params("runner", "FLINK", "keys", "10000",
             "net", "small", "backend", "hashmap,rocksdb"), STREAM_KEYS),
         // a cache that holds all 10,000 keys (the default holds 4,028)
-        new Group(only(keys) + "records$", params("runner", "FLINK", "keys", "10000",
+        new Group(only(stream) + "records$", params("runner", "FLINK", "keys", "10000",
             "net", "small", "backend", "rocksdb", "cache", "192"), STREAM_KEYS),
         // RocksDB without the model cache, as whole jobs of 10,000 records: a running job's
         // rate halved after 8 s (RocksDB compacting the 200 KB a record writes)

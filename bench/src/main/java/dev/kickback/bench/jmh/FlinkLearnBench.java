@@ -79,12 +79,11 @@ public class FlinkLearnBench extends FlinkLearners {
 
   @Setup(Level.Trial)
   public void setup() throws Exception {
+    checkPlainParallelism();
     records = new Records(keys);
     if (runner == Runner.FLINK) {
       checkpoints = Files.createTempDirectory("kickback-flink-bench");
       cluster = startCluster(parallelism);
-    } else if (parallelism != 1) {
-      throw new IllegalArgumentException("the plain loop runs on one thread: parallelism 1");
     }
   }
 

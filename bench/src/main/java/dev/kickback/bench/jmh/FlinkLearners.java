@@ -54,6 +54,13 @@ public abstract class FlinkLearners extends BenchBase {
   @Param({"on"})
   public String cache = "on";
 
+  /** Throws unless the plain loop runs at parallelism 1: it has one thread. */
+  void checkPlainParallelism() {
+    if (runner == Runner.PLAIN && parallelism != 1) {
+      throw new IllegalArgumentException("the plain loop runs on one thread: parallelism 1");
+    }
+  }
+
   /** What every key learns, with this benchmark's network and cache. */
   LearnerConfig config() {
     LearnerConfig c = keysLearning(net);
@@ -78,19 +85,27 @@ public abstract class FlinkLearners extends BenchBase {
   }
 
   /**
-   * The report's labels of a row named {@code benchmark}: path {@code PLAIN}, or
-   * {@code FLINK_P} and the parallelism with the backend and cache when not the heap's; shape
-   * network and keys; per record one batch-1 forward pass and one Kickback step.
+   * The report's path label: {@code PLAIN}, or {@code FLINK_P} and the parallelism with the
+   * backend and cache when not the heap's.
    */
-  Workload model(String benchmark) {
-    NetworkSpec spec = config().spec();
-    return new Workload(benchmark, "kickback", runner == Runner.PLAIN ? "PLAIN"
+  String path() {
+    return runner == Runner.PLAIN ? "PLAIN"
         : "FLINK_P" + parallelism + (backend.equals("hashmap") ? "" : "_" + backend.toUpperCase(
             java.util.Locale.ROOT) + switch (cache) {
               case "on" -> "";
               case "off" -> "_NOCACHE";
               default -> "_CACHE" + cache + "M";
-            }), net + "_" + keys + "keys", 1, runner == Runner.PLAIN ? 1 : parallelism,
+            });
+  }
+
+  /**
+   * The report's labels of a row named {@code benchmark}: {@link #path}, shape network and
+   * keys; per record one batch-1 forward pass and one Kickback step.
+   */
+  Workload model(String benchmark) {
+    NetworkSpec spec = config().spec();
+    return new Workload(benchmark, "kickback", path(), net + "_" + keys + "keys", 1,
+        runner == Runner.PLAIN ? 1 : parallelism,
         spec.forwardFlopsPerSample() + spec.stepFlopsPerSample(), 0, 1);
   }
 }

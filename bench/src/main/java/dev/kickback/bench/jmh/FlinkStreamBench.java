@@ -70,15 +70,12 @@ public class FlinkStreamBench extends FlinkLearners {
 
   @Setup(Level.Trial)
   public void setup() throws Exception {
+    checkPlainParallelism();
     records = new FlinkLearnBench.Records(keys);
     if (runner == Runner.PLAIN) {
-      if (parallelism != 1) {
-        throw new IllegalArgumentException("the plain loop runs on one thread: parallelism 1");
-      }
       learner = new KeyLearner(config());
       return;
     }
-    SEEN.set(0);
     checkpoints = Files.createTempDirectory("kickback-flink-stream");
     cluster = FlinkLearnBench.startCluster(parallelism);
     job = cluster.submitJob(FlinkLearnBench.learnerJob(backend, checkpoints,
@@ -92,18 +89,14 @@ public class FlinkStreamBench extends FlinkLearners {
 
   @Benchmark
   public long records() {
-    return run(RECORDS);
-  }
-
-  private long run(int n) {
     if (runner == Runner.PLAIN) {
-      for (int i = 0; i < n; i++, next++) {
+      for (int i = 0; i < RECORDS; i++, next++) {
         Sample s = records.map(next);
         models.put(s.key(), learner.onRecord(s.key(), models.get(s.key()), s, out));
       }
       return out.n;
     }
-    long target = SEEN.get() + n;
+    long target = SEEN.get() + RECORDS;
     long seen;
     while ((seen = SEEN.get()) < target) {
       LockSupport.parkNanos(POLL_NANOS); // the job has both cores; this thread only looks
@@ -116,23 +109,26 @@ public class FlinkStreamBench extends FlinkLearners {
     if (cluster == null) {
       return;
     }
-    var stats = cluster.getExecutionGraph(job).get().getCheckpointStatsSnapshot();
+    var stats = checkpointEvery == 0 ? null
+        : cluster.getExecutionGraph(job).get().getCheckpointStatsSnapshot();
     cluster.cancelJob(job).get();
     cluster.closeAsync().get();
-    if (checkpointEvery > 0) {
+    if (stats != null) {
       FlinkLearnBench.reportCheckpoints(List.of(stats), "a running job, " + backend + ", "
           + keys + " keys of " + net);
     }
     FlinkLearnBench.deleteTree(checkpoints);
   }
 
-  /** As {@link FlinkLearnBench}'s rows, with the checkpoint interval when there is one. */
   @Override
   public Workload model() {
-    Workload w = model("flink_stream");
-    return checkpointEvery == 0 ? w : new Workload(w.benchmark(), w.rule(), w.path()
-        + "_CHECKPOINT_" + checkpointEvery + "S", w.shape(), w.batch(), w.threads(), w.flops(),
-        w.bytes(), w.samples());
+    return model("flink_stream");
+  }
+
+  /** As {@link FlinkLearnBench}'s rows, with the checkpoint interval when there is one. */
+  @Override
+  String path() {
+    return super.path() + (checkpointEvery == 0 ? "" : "_CHECKPOINT_" + checkpointEvery + "S");
   }
 
   /** Counts the predictions into {@link #SEEN}. */
