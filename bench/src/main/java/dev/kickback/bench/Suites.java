@@ -131,11 +131,18 @@ public final class Suites {
   /** Whole Flink jobs per invocation: 3 jobs of warm-up, then iterations of a second. */
   public static final Timing JOBS = new Timing(2, 3, 1000, 6, 1000);
   /**
-   * Checkpoints (150 to 700 ms each) and restores (a job of 1 to 4 s each) of many keys: their
-   * first iterations are slower (the serializers' JIT), and each lands where the VM's other
-   * threads let it: 4 warm-ups, then 8 iterations.
+   * Checkpoints of many keys (100 to 700 ms each): the first ones are slower (the serializers'
+   * JIT; RocksDB's first incremental checkpoint writes every file), and one in a few waits for
+   * a compaction or the VM's other threads: 6 warm-ups, then iterations of 2 s, each the mean
+   * of 10 to 20 checkpoints (with 1 s and 4 warm-ups RocksDB's row was ±14%, one first
+   * iteration twice the others).
    */
-  public static final Timing STATE = new Timing(2, 4, 1000, 8, 1000);
+  public static final Timing CHECKPOINTS = new Timing(2, 6, 1000, 8, 2000);
+  /**
+   * Restores of many keys, a job of 0.5 to 3 s each, so one an iteration: 4 warm-ups, then 12
+   * iterations (with 8 the rows were ±7 to 10%).
+   */
+  public static final Timing RESTORES = new Timing(2, 4, 1000, 12, 1000);
 
   /** A row still wider than ±10% is measured again: 3 forks, half as many iterations more. */
   public static Timing rerun(Timing first) {
@@ -258,9 +265,9 @@ public final class Suites {
         new Group(only("FlinkLearnBench") + "learnShort$",
             params("runner", "FLINK", "backend", "rocksdb", "cache", "off"), JOBS),
         new Group(only("FlinkStateBench") + "checkpoint$", params("backend", "hashmap,rocksdb"),
-            STATE),
+            CHECKPOINTS),
         new Group(only("FlinkStateBench") + "restore$", params("backend", "hashmap,rocksdb",
-            "start", "SAVEPOINT,EMPTY"), STATE));
+            "start", "SAVEPOINT,EMPTY"), RESTORES));
   }
 
   /** The three GEMM variants at 256 to 1024, ours beside OpenBLAS, and the peak. */
