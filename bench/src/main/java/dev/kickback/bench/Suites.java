@@ -114,10 +114,12 @@ public final class Suites {
   /** Operations of 20 ms and more (the wide step at batch 256): longer iterations. */
   public static final Timing SLOW = new Timing(2, 2, 1000, 4, 500);
   /**
-   * A running Flink job (or the plain loop beside it): 5 seconds of warm-up for the JIT and every
-   * key's first model, then iterations of a second.
+   * A running Flink job (or the plain loop beside it): 4 seconds of warm-up for the JIT and every
+   * key's first model, then iterations of a second, in 4 forks: on this 2-vCPU VM a fork's rate
+   * sat at one of two levels up to 40% apart for seconds at a time (153-202 and 222-234 thousand
+   * records/s in two forks of one row), so 2 forks could not tell the mean apart from the noise.
    */
-  public static final Timing STREAM = new Timing(2, 5, 1000, 6, 1000);
+  public static final Timing STREAM = new Timing(4, 4, 1000, 6, 1000);
   /**
    * The headline's running-job rows: 3 s of warm-up, then 8 iterations of half a second, so that
    * their 6 forks (each also starting a MiniCluster and a job) take about a minute of its six.
@@ -125,9 +127,9 @@ public final class Suites {
   public static final Timing STREAM_HEADLINE = new Timing(2, 3, 1000, 8, 500);
   /**
    * 10,000 keys on a running job: their 40 to 70 MB of state outlive the caches, and iterations
-   * on this VM stepped by up to 30% for seconds at a time: 3 forks of 8 iterations.
+   * on this VM stepped by up to 30% for seconds at a time: 4 forks of 8 iterations.
    */
-  public static final Timing STREAM_KEYS = new Timing(3, 5, 1000, 8, 1000);
+  public static final Timing STREAM_KEYS = new Timing(4, 5, 1000, 8, 1000);
   /** Whole Flink jobs per invocation: 3 jobs of warm-up, then iterations of a second. */
   public static final Timing JOBS = new Timing(2, 3, 1000, 6, 1000);
   /**
