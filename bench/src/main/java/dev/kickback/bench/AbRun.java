@@ -13,14 +13,16 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * {@code ./kickback bench ab REF [SUITE]}: the same rows measured on two benchmark jars, A (the
+ * {@code ./kickback bench ab REF [SUITE]}: the same rows measured on two builds, A (the
  * commit REF, built by the launcher in a git worktree) and B (the checkout), interleaved fork by
  * fork (A, B, A, B, ...), {@value #FORKS} forks a side, so that drift of a shared machine falls
  * on both sides alike. Strict alternation, not ABBA: on the VMs measured here the noise comes in
  * slow spells of tens of seconds, and ABBA's two adjacent B forks fell into one (an A/A run
  * flagged a 20% "regression" that way); alternation puts one A and one B in any two adjacent
- * forks. Each fork is a plain JMH run of one row ({@code java -jar JAR -f 1 ...}), so
- * REF needs no code of this class: only the benchmark and its parameters.
+ * forks. Each fork is a plain JMH run of one row ({@code java -cp CP org.openjdk.jmh.Main -f 1
+ * ...}, CP a build's class path: its classes and dependencies, or the uber-jar of commits from
+ * before the benchmarks stopped being shaded), so REF needs no code of this class: only the
+ * benchmark and its parameters.
  *
  * <p>Per row: the speed ratio B/A of the means over all iterations (above 1: B is faster), its
  * 95% interval from the fork means (Welch), and a Mann-Whitney U test over the iterations, as
@@ -29,7 +31,7 @@ import java.util.concurrent.TimeUnit;
  * every A fork (one odd fork, which a U test over iterations takes for many samples, cannot make
  * a verdict). Exit 1 on any regression, 2 on usage.
  *
- * <p>Usage: {@code AbRun A_JAR B_JAR OUT_DIR [SUITE] [--threshold PCT] [--lanes N]
+ * <p>Usage: {@code AbRun A_CLASSPATH B_CLASSPATH OUT_DIR [SUITE] [--threshold PCT] [--lanes N]
  * [--a-label L] [--b-label L]}; {@code --lanes} as in {@link BenchSuite}.
  */
 public final class AbRun {
@@ -170,7 +172,7 @@ public final class AbRun {
       usage("--threshold takes a percentage between 0 and 100");
     }
     if (positional.size() < 3 || positional.size() > 4) {
-      usage("expected A_JAR B_JAR OUT_DIR [SUITE]");
+      usage("expected A_CLASSPATH B_CLASSPATH OUT_DIR [SUITE]");
     }
     String suite = positional.size() == 4 ? positional.get(3) : "headline";
     if (!Suites.NAMES.contains(suite)) {
@@ -185,8 +187,8 @@ public final class AbRun {
         usage(e.getMessage());
       }
     }
-    Path aJar = Path.of(positional.get(0));
-    Path bJar = Path.of(positional.get(1));
+    String aCp = positional.get(0);
+    String bCp = positional.get(1);
     Path out = Path.of(positional.get(2));
     Files.createDirectories(out);
     long start = System.nanoTime();
@@ -203,7 +205,7 @@ public final class AbRun {
     int total = groups.stream().mapToInt(g -> g.rows().size()).sum();
     for (Suites.Group g : groups) {
       for (Map<String, String> row : g.rows()) {
-        Line l = measure(g, row, aJar, bJar, out, widthFlags);
+        Line l = measure(g, row, aCp, bCp, out, widthFlags);
         lines.add(l);
         System.err.printf(Locale.ROOT, "bench ab: [%d/%d] %s: speed B/A %.3f, %s%n",
             lines.size(), total, l.key(), l.a().isEmpty() || l.b().isEmpty() ? Double.NaN
@@ -222,7 +224,7 @@ public final class AbRun {
   }
 
   /** One row: forks alternately on A and B. */
-  private static Line measure(Suites.Group g, Map<String, String> row, Path aJar, Path bJar,
+  private static Line measure(Suites.Group g, Map<String, String> row, String aCp, String bCp,
       Path out, List<String> widthFlags) throws IOException, InterruptedException {
     List<double[]> a = new ArrayList<>();
     List<double[]> b = new ArrayList<>();
@@ -237,7 +239,7 @@ public final class AbRun {
       if (onA ? aFailed : bFailed) {
         continue;
       }
-      JmhResult r = oneFork(onA ? aJar : bJar, g, row, out.resolve("fork.json"), widthFlags);
+      JmhResult r = oneFork(onA ? aCp : bCp, g, row, out.resolve("fork.json"), widthFlags);
       if (r == null) {
         System.err.println("bench ab: " + g.include() + " " + row + " did not run on "
             + (onA ? "A" : "B") + "; the row is left out on that side");
@@ -263,15 +265,15 @@ public final class AbRun {
   }
 
   /**
-   * One fork of one row on {@code jar}, or null when it did not run; {@code widthFlags} are
+   * One fork of one row on class path {@code cp}, or null when it did not run; {@code widthFlags} are
    * prepended to the benchmark's JVM flags.
    */
-  private static JmhResult oneFork(Path jar, Suites.Group g, Map<String, String> row,
+  private static JmhResult oneFork(String cp, Suites.Group g, Map<String, String> row,
       Path json, List<String> widthFlags) throws IOException, InterruptedException {
     Suites.Timing t = g.timing();
     List<String> cmd = new ArrayList<>(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "-jar", jar.toString(), "-f", "1",
+        "-cp", cp, "org.openjdk.jmh.Main", "-f", "1",
         "-wi", Integer.toString(t.warmups()), "-w", t.warmupMs() + "ms",
         "-i", Integer.toString(t.iterations()), "-r", t.iterationMs() + "ms",
         "-foe", "true", "-rf", "json", "-rff", json.toString()));
