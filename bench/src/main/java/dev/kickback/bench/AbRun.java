@@ -265,8 +265,8 @@ public final class AbRun {
   }
 
   /**
-   * One fork of one row on class path {@code cp}, or null when it did not run; {@code widthFlags} are
-   * prepended to the benchmark's JVM flags.
+   * One fork of one row on class path {@code cp}, or null when it did not run;
+   * {@code widthFlags} are prepended to the benchmark's JVM flags.
    */
   private static JmhResult oneFork(String cp, Suites.Group g, Map<String, String> row,
       Path json, List<String> widthFlags) throws IOException, InterruptedException {
