@@ -95,12 +95,14 @@ final class PanamaKernelOps extends KernelOps {
   }
 
   /**
-   * NN (the forward pass, rows of A contiguous: {@code cs == 1}): packed from 64 rows, or 32
-   * when C is at least 512 wide, and only when the sum runs over 32 terms or more (paper
-   * network, 256 x 200 x 21: 22.5 us unpacked against 26.9 packed; 32 x 100 x 200: 14.4
-   * against 18.3; 64 x 100 x 200: 31.7 against 30.1; wide, 32 x 1024 x 1024: 0.67 ms against
-   * 0.61; a later run, with the 8-row column tails, had 64 to 256 x 100 x 200 unpacked 1-13%
-   * ahead, 85.7 against 87.0 us at 256: near the line, left packed). TN (the update
+   * NN (the forward pass, rows of A contiguous: {@code cs == 1}): packed from 64 rows when C is
+   * at least 256 wide, or from 32 rows when it is at least 512 wide, and only when the sum runs
+   * over 32 terms or more (paper network, 256 x 200 x 21: 22.5 us unpacked against 26.9 packed;
+   * 32 x 100 x 200: 14.4 against 18.3; wide, 32 x 1024 x 1024: 0.67 ms against 0.61). Since
+   * the unpacked kernel's 8-row blocks keep a 2-vector panel of B in L1, it leads up to C 200
+   * wide (Zen 5, 16 lanes: 256 x 100 x 200, 71 us against 81; 64 x 100 x 200, 17.5-24 against
+   * 21-28), ties at 256 (256 x 256 x 256: 219 against 218) and trails from 320 (256 x 320 x
+   * 200: 207 against 187; 256 x 512 x 512: 1.22 ms against 0.84). TN (the update
    * {@code W += alpha X^T D}, A read down its columns): packed only for
    * C at least 512 wide and 32 rows (wide, batch 16: 0.27 ms against 0.34); the paper
    * network's updates ran faster unpacked at every batch to 256 (200 x 100 over 64 samples:
@@ -110,7 +112,7 @@ final class PanamaKernelOps extends KernelOps {
   protected void gemmStridedA(
       int m, int n, int k, float alpha, float[] a, int rs, int cs, float[] b, float[] c) {
     boolean pack = PanamaPackedGemm.worthPacking(m, n, k) && (cs == 1
-        ? k >= 32 && (m >= 64 || (m >= 32 && n >= 512))
+        ? k >= 32 && (m >= 64 ? n >= 256 : m >= 32 && n >= 512)
         : m >= 32 && n >= 512);
     if (pack) {
       packed(m, n, k, alpha, a, rs, cs, b, n, 1, c);
