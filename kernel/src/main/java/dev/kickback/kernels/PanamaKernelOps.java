@@ -100,9 +100,9 @@ final class PanamaKernelOps extends KernelOps {
    * over 32 terms or more (paper network, 256 x 200 x 21: 22.5 us unpacked against 26.9 packed;
    * 32 x 100 x 200: 14.4 against 18.3; wide, 32 x 1024 x 1024: 0.67 ms against 0.61). Since
    * the unpacked kernel's 8-row blocks keep a 2-vector panel of B in L1, it leads up to C 200
-   * wide (Zen 5, 16 lanes: 256 x 100 x 200, 71 us against 81; 64 x 100 x 200, 17.5-24 against
-   * 21-28), ties at 256 (256 x 256 x 256: 219 against 218) and trails from 320 (256 x 320 x
-   * 200: 207 against 187; 256 x 512 x 512: 1.22 ms against 0.84). TN (the update
+   * wide (Zen 5, 16 lanes: 256 x 100 x 200, 62-71 us against 81; 64 x 100 x 200, 14.7-24
+   * against 21-28), ties at 256 (256 x 256 x 256: 219 against 218) and trails from 320 (256 x
+   * 320 x 200: 207 against 187; 256 x 512 x 512: 1.22 ms against 0.84). TN (the update
    * {@code W += alpha X^T D}, A read down its columns): packed only for
    * C at least 512 wide and 32 rows (wide, batch 16: 0.27 ms against 0.34); the paper
    * network's updates ran faster unpacked at every batch to 256 (200 x 100 over 64 samples:

@@ -349,8 +349,16 @@ final class PanamaSmallGemm {
           final int a0 = i * rs + k0 * cs;
           int j = j0;
           if (ROWS8_PANELS && kb * L > PANEL_FLOATS / 4) {
-            for (; j < j2BlockEnd; j += 2 * L) {
-              rows8cols2(kb, alpha, a, a0, rs, cs, b, bBase, j, n, c, i * n + j);
+            // up to a vector of columns past the panels rides with the last one as a window
+            final int rest = j1 - j2BlockEnd;
+            final boolean fold = rest > 0 && rest <= L && j2BlockEnd > j0;
+            final int last = fold ? j2BlockEnd - 2 * L : j2BlockEnd;
+            for (; j < last; j += 2 * L) {
+              rows8cols2(kb, alpha, a, a0, rs, cs, b, bBase, j, n, c, i * n + j, 0);
+            }
+            if (fold) {
+              rows8cols2(kb, alpha, a, a0, rs, cs, b, bBase, j, n, c, i * n + j, rest);
+              j = j1;
             }
           } else {
             for (; j < j4BlockEnd; j += block4) {
@@ -399,76 +407,127 @@ final class PanamaSmallGemm {
 
 
   /**
-   * Outputs C[i..i+7][j..j+2L): 16 accumulators, 2 loads and 8 broadcasts per 16 FMAs, the
-   * packed micro-kernel's block read in place. Its column panel of B (k x 2L floats, 25 KB for
-   * the paper network's 200-row layer) stays in L1 from one 8-row block to the next, where
-   * {@link #rows4block}'s 4 vectors (51 KB) come from L2 each time: measured on Zen 5 at 16
-   * lanes, 256 x 96 x 200, 176-182 GFLOP/s against 122-127 for two 4-row blocks of 4 vectors.
-   * Each output is the same sequence of operations as in rows4block, so the bits do not change.
+   * Outputs C[i..i+7][j..j+2L+tail), {@code 0 <= tail <= L}: 16 accumulators, 2 loads and 8
+   * broadcasts per 16 FMAs, the packed micro-kernel's block read in place. Its column panel of B
+   * (k x 2L floats, 25 KB for the paper network's 200-row layer) stays in L1 from one 8-row
+   * block to the next, where {@link #rows4block}'s 4 vectors (51 KB) come from L2 each time:
+   * measured on Zen 5 at 16 lanes, 256 x 96 x 200, 176-182 GFLOP/s against 122-127 for two
+   * 4-row blocks of 4 vectors. With a tail, a third vector of 8 accumulators sums the window
+   * ending at column j+2L+tail, so that its 8 broadcasts serve 24 FMAs instead of 8 in
+   * {@link #rowsCols1} (256 x 100 x 200, medians of 30 calls interleaved in one JVM: 62 us
+   * against 72.5 with the window there, and 83 with two 4-row blocks of 4 vectors). The
+   * window's lanes before the tail are summed too and dropped at the store, which writes the
+   * panel first. Each output is the same sequence of operations as in rows4block, so the bits
+   * do not change.
    */
   private static void rows8cols2(
       int k, float alpha, float[] a, int a0, int rs, int cs, float[] b, int bBase, int j, int ldb,
-      float[] c, int c0) {
+      float[] c, int c0, int tail) {
+    final boolean w = tail > 0;
     FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00;
     FloatVector c20 = c00, c21 = c00, c30 = c00, c31 = c00;
     FloatVector c40 = c00, c41 = c00, c50 = c00, c51 = c00;
     FloatVector c60 = c00, c61 = c00, c70 = c00, c71 = c00;
+    FloatVector w0 = c00, w1 = c00, w2 = c00, w3 = c00, w4 = c00, w5 = c00, w6 = c00, w7 = c00;
     for (int p = 0; p < k; p++) {
       final int bp = bBase + p * ldb + j;
       final FloatVector b0 = FloatVector.fromArray(S, b, bp);
       final FloatVector b1 = FloatVector.fromArray(S, b, bp + L);
+      final FloatVector bw = w ? FloatVector.fromArray(S, b, bp + L + tail) : b0;
       final int ap = a0 + p * cs;
       FloatVector x = FloatVector.broadcast(S, a[ap]);
       c00 = x.fma(b0, c00);
       c01 = x.fma(b1, c01);
+      w0 = w ? x.fma(bw, w0) : w0;
       x = FloatVector.broadcast(S, a[ap + rs]);
       c10 = x.fma(b0, c10);
       c11 = x.fma(b1, c11);
+      w1 = w ? x.fma(bw, w1) : w1;
       x = FloatVector.broadcast(S, a[ap + 2 * rs]);
       c20 = x.fma(b0, c20);
       c21 = x.fma(b1, c21);
+      w2 = w ? x.fma(bw, w2) : w2;
       x = FloatVector.broadcast(S, a[ap + 3 * rs]);
       c30 = x.fma(b0, c30);
       c31 = x.fma(b1, c31);
+      w3 = w ? x.fma(bw, w3) : w3;
       x = FloatVector.broadcast(S, a[ap + 4 * rs]);
       c40 = x.fma(b0, c40);
       c41 = x.fma(b1, c41);
+      w4 = w ? x.fma(bw, w4) : w4;
       x = FloatVector.broadcast(S, a[ap + 5 * rs]);
       c50 = x.fma(b0, c50);
       c51 = x.fma(b1, c51);
+      w5 = w ? x.fma(bw, w5) : w5;
       x = FloatVector.broadcast(S, a[ap + 6 * rs]);
       c60 = x.fma(b0, c60);
       c61 = x.fma(b1, c61);
+      w6 = w ? x.fma(bw, w6) : w6;
       x = FloatVector.broadcast(S, a[ap + 7 * rs]);
       c70 = x.fma(b0, c70);
       c71 = x.fma(b1, c71);
+      w7 = w ? x.fma(bw, w7) : w7;
     }
-    // stores written out, as in rows4block
+    // stores written out, as in rows4block; each row's window after its panel
     final FloatVector al = FloatVector.broadcast(S, alpha);
+    final VectorMask<Float> fresh = LANE.compare(VectorOperators.GE, L - tail);
+    final int jw = L + tail;
     int r = c0;
     c00.fma(al, FloatVector.fromArray(S, c, r)).intoArray(c, r);
     c01.fma(al, FloatVector.fromArray(S, c, r + L)).intoArray(c, r + L);
+    if (w) {
+      FloatVector v = FloatVector.fromArray(S, c, r + jw);
+      v.blend(w0.fma(al, v), fresh).intoArray(c, r + jw);
+    }
     r += ldb;
     c10.fma(al, FloatVector.fromArray(S, c, r)).intoArray(c, r);
     c11.fma(al, FloatVector.fromArray(S, c, r + L)).intoArray(c, r + L);
+    if (w) {
+      FloatVector v = FloatVector.fromArray(S, c, r + jw);
+      v.blend(w1.fma(al, v), fresh).intoArray(c, r + jw);
+    }
     r += ldb;
     c20.fma(al, FloatVector.fromArray(S, c, r)).intoArray(c, r);
     c21.fma(al, FloatVector.fromArray(S, c, r + L)).intoArray(c, r + L);
+    if (w) {
+      FloatVector v = FloatVector.fromArray(S, c, r + jw);
+      v.blend(w2.fma(al, v), fresh).intoArray(c, r + jw);
+    }
     r += ldb;
     c30.fma(al, FloatVector.fromArray(S, c, r)).intoArray(c, r);
     c31.fma(al, FloatVector.fromArray(S, c, r + L)).intoArray(c, r + L);
+    if (w) {
+      FloatVector v = FloatVector.fromArray(S, c, r + jw);
+      v.blend(w3.fma(al, v), fresh).intoArray(c, r + jw);
+    }
     r += ldb;
     c40.fma(al, FloatVector.fromArray(S, c, r)).intoArray(c, r);
     c41.fma(al, FloatVector.fromArray(S, c, r + L)).intoArray(c, r + L);
+    if (w) {
+      FloatVector v = FloatVector.fromArray(S, c, r + jw);
+      v.blend(w4.fma(al, v), fresh).intoArray(c, r + jw);
+    }
     r += ldb;
     c50.fma(al, FloatVector.fromArray(S, c, r)).intoArray(c, r);
     c51.fma(al, FloatVector.fromArray(S, c, r + L)).intoArray(c, r + L);
+    if (w) {
+      FloatVector v = FloatVector.fromArray(S, c, r + jw);
+      v.blend(w5.fma(al, v), fresh).intoArray(c, r + jw);
+    }
     r += ldb;
     c60.fma(al, FloatVector.fromArray(S, c, r)).intoArray(c, r);
     c61.fma(al, FloatVector.fromArray(S, c, r + L)).intoArray(c, r + L);
+    if (w) {
+      FloatVector v = FloatVector.fromArray(S, c, r + jw);
+      v.blend(w6.fma(al, v), fresh).intoArray(c, r + jw);
+    }
     r += ldb;
     c70.fma(al, FloatVector.fromArray(S, c, r)).intoArray(c, r);
     c71.fma(al, FloatVector.fromArray(S, c, r + L)).intoArray(c, r + L);
+    if (w) {
+      FloatVector v = FloatVector.fromArray(S, c, r + jw);
+      v.blend(w7.fma(al, v), fresh).intoArray(c, r + jw);
+    }
   }
 
   /**

@@ -39,9 +39,10 @@ class KernelOpsTest {
     // packed from 128 rows for NT, and for TN from 512 columns; NT as a transposed product from
     // 16 rows (batch 16 against the paper network's layers, a row count off the lanes, C
     // narrower than a vector); 8-row blocks of the unpacked kernel with column tails, and (sums
-    // deeper than 128 at 16 lanes) in 2-vector panels: the paper network's second layer
+    // deeper than 128 at 16 lanes) in 2-vector panels, the last with up to a vector of columns
+    // past it as a window (the paper network's second layer) or (60 columns) without
     {130, 70, 40}, {40, 520, 20}, {16, 200, 100}, {16, 10, 2}, {24, 3, 5}, {19, 100, 10},
-    {16, 2, 10}, {12, 37, 9}, {72, 100, 200},
+    {16, 2, 10}, {12, 37, 9}, {72, 100, 200}, {16, 60, 200},
   };
 
   static Stream<Arguments> cases() {
