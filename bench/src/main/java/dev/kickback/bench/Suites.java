@@ -102,19 +102,17 @@ public final class Suites {
   /** Our kernels: two seconds of warm-up for C2, then 10 x 100 ms, in 2 forks. */
   public static final Timing HEADLINE = new Timing(2, 2, 1000, 10, 100);
   /**
-   * The batch-1 steps: four seconds of warm-up. Each of their kernels runs once or twice a
+   * Our steps: four seconds of warm-up. At batch 1 each of their kernels runs once or twice a
    * step, so the JIT's invocation counts (about 100 before C1, thousands before C2) are reached
    * after hundreds of interpreted steps of up to 20 ms each (measured on Zen 5: 19.6 ms a step
-   * in the first 250 ms, 2.8 us from the tenth 250 ms on).
+   * in the first 250 ms, 2.8 us from the tenth 250 ms on). At batch 16 and 256 a step before C2
+   * takes up to a second: with 2 s of warm-up one fork of the Backprop step at batch 256
+   * measured 8, 12, 174, 359, 1,370, 2,007 ... 2,501 steps/s in its 100-ms iterations (the
+   * other 2,356-2,603 from its first); with 3 s the first 4 to 6 measured iterations of both
+   * batch-256 steps still allocated 17,700 to 216,000 bytes a step, C1's boxed vectors (27
+   * bytes with 4 s).
    */
-  public static final Timing HEADLINE_B1_STEP = new Timing(2, 4, 1000, 10, 100);
-  /**
-   * Our steps at batch 16 and 256: three seconds of warm-up. A step before C2 takes up to a
-   * second, and with two seconds some forks measured while C2 was still compiling (Backprop,
-   * batch 256, one fork's 100-ms iterations: 8, 12, 174, 359, 1,370, 2,007 ... 2,501 steps/s,
-   * the last ones 2.9 s after its start; the other fork 2,356-2,603 from its first).
-   */
-  public static final Timing HEADLINE_STEP = new Timing(2, 3, 1000, 10, 100);
+  public static final Timing HEADLINE_STEP = new Timing(2, 4, 1000, 10, 100);
   /**
    * Native peers and the roofs: nothing for C2 to compile in the hot loop. 8 iterations, so that
    * the steps' longer warm-up fits the six minutes.
@@ -168,7 +166,7 @@ public final class Suites {
   }
   /** The named suites beyond the headline: fewer rows each, so longer iterations. */
   public static final Timing NAMED = new Timing(2, 2, 1000, 8, 250);
-  /** The batch-1 steps in the named suites: as {@link #HEADLINE_B1_STEP}, four seconds. */
+  /** The batch-1 steps in the named suites: as {@link #HEADLINE_STEP}, four seconds. */
   public static final Timing NAMED_B1_STEP = new Timing(2, 4, 1000, 8, 250);
   public static final Timing FULL = new Timing(1, 4, 1000, 10, 500);
   /**
@@ -212,11 +210,10 @@ public final class Suites {
         group("ForwardBench", HEADLINE_PEER, "path", "OPENBLAS", "net", "PAPER",
             "batch", "1,16,256"),
         group("OrtForwardBench", HEADLINE_PEER, "net", "PAPER", "batch", "1,16,256"),
-        group("StepBench", HEADLINE_B1_STEP, "path", "VECTOR", "net", "PAPER", "batch", "1"),
-        group("StepBench", HEADLINE_STEP, "path", "VECTOR", "net", "PAPER", "batch", "16,256"),
+        group("StepBench", HEADLINE_STEP, "path", "VECTOR", "net", "PAPER", "batch", "1,16,256"),
         group("StepBench", HEADLINE_PEER, "path", "OPENBLAS", "net", "PAPER",
             "batch", "1,16,256"),
-        group("StepBench", HEADLINE_B1_STEP, "path", "VECTOR", "net", "WIDE", "batch", "1",
+        group("StepBench", HEADLINE_STEP, "path", "VECTOR", "net", "WIDE", "batch", "1",
             "rule", "KICKBACK"),
         group("StepBench", HEADLINE_PEER, "path", "OPENBLAS", "net", "WIDE", "batch", "1",
             "rule", "KICKBACK"),
