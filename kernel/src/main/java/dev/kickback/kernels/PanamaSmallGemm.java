@@ -339,25 +339,26 @@ final class PanamaSmallGemm {
       final int jBlockEnd = j1 - (j1 - j0) % (4 * L);
       final int j4BlockEnd = j1 - (j1 - j0) % block4;
       final int j2BlockEnd = j1 - (j1 - j0) % (2 * L);
+      // in 2-vector panels, up to a vector of columns past them rides with the last one
+      final int rest = j1 - j2BlockEnd;
+      final int window = rest <= L && j2BlockEnd > j0 ? rest : 0;
+      final int panelsEnd = window > 0 ? j2BlockEnd - 2 * L : j2BlockEnd;
       for (int k0 = 0; k0 < k; k0 += KC) {
         final int kb = Math.min(KC, k - k0);
         final int bBase = k0 * n;
+        final boolean panels = ROWS8_PANELS && kb * L > PANEL_FLOATS / 4;
         int i = 0;
         // Eight rows at a time, so that the column tail runs eight independent fma chains (see
         // rowsCols1).
         for (; i + 8 <= m4; i += 8) {
           final int a0 = i * rs + k0 * cs;
           int j = j0;
-          if (ROWS8_PANELS && kb * L > PANEL_FLOATS / 4) {
-            // up to a vector of columns past the panels rides with the last one as a window
-            final int rest = j1 - j2BlockEnd;
-            final boolean fold = rest > 0 && rest <= L && j2BlockEnd > j0;
-            final int last = fold ? j2BlockEnd - 2 * L : j2BlockEnd;
-            for (; j < last; j += 2 * L) {
+          if (panels) {
+            for (; j < panelsEnd; j += 2 * L) {
               rows8cols2(kb, alpha, a, a0, rs, cs, b, bBase, j, n, c, i * n + j, 0);
             }
-            if (fold) {
-              rows8cols2(kb, alpha, a, a0, rs, cs, b, bBase, j, n, c, i * n + j, rest);
+            if (window > 0) {
+              rows8cols2(kb, alpha, a, a0, rs, cs, b, bBase, j, n, c, i * n + j, window);
               j = j1;
             }
           } else {
