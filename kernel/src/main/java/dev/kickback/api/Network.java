@@ -255,8 +255,8 @@ public final class Network {
 
   /**
    * Forward pass for a validated batch: per layer {@code s = x W^T + b} (one gemmNN with the
-   * stored transpose; at batch 1 a gemvTRows over the rows of the nonzero inputs, listed in
-   * the workspace for the step to reuse),
+   * stored transpose; at batch 1 a gemvTRows from b over the rows of the nonzero inputs,
+   * listed in the workspace for the step to reuse),
    * {@code out = nu relu(s)} and {@code mask = nu [s > 0]} (at batch 1 with the next layer's
    * row list in the same pass). The LINEAR head's output is {@code s} itself with mask 1.
    */
@@ -267,15 +267,15 @@ public final class Network {
       int nOut = spec.width(l);
       float[] s = ws.pre[l];
       float[] bias = biases[l];
-      for (int r = 0; r < batch; r++) {
-        System.arraycopy(bias, 0, s, r * nOut, nOut);
-      }
       if (batch == 1) {
         if (l == 0) {
-          ws.rowCount[0] = ops.nonzeroRows(x, spec.inputWidth(), ws.rows[0]);
+          ops.nonzeroRows(x, spec.inputWidth(), ws.rows[0]);
         }
-        ops.gemvTRows(spec.fanIn(l), nOut, weights[l], in, ws.rows[l], ws.rowCount[l], s);
+        ops.gemvTRows(spec.fanIn(l), nOut, weights[l], in, ws.rows[l], bias, s);
       } else {
+        for (int r = 0; r < batch; r++) {
+          System.arraycopy(bias, 0, s, r * nOut, nOut);
+        }
         ops.gemmNN(batch, nOut, spec.fanIn(l), 1f, in, weights[l], s);
       }
       float[] o = ws.out[l];
@@ -284,7 +284,7 @@ public final class Network {
         System.arraycopy(s, 0, o, 0, batch);
         java.util.Arrays.fill(d, 0, batch, 1f);
       } else if (batch == 1 && l < last) {
-        ws.rowCount[l + 1] = ops.rectifyRows(nOut, s, spec.signsOf(l), o, d, ws.rows[l + 1]);
+        ops.rectifyRows(nOut, s, spec.signsOf(l), o, d, ws.rows[l + 1]);
       } else {
         ops.rectify(batch, nOut, s, spec.signsOf(l), o, d);
       }

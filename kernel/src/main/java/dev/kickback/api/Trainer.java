@@ -270,8 +270,7 @@ public final class Trainer {
       float[] g = feedback[l];
       Arrays.fill(g, 0, batch * n, 0f);
       if (batch == 1) { // only this layer's active units get feedback: the rows listed above
-        ops.gemvRows(n, spec.width(l + 1), net.weights[l + 1], pulled, ws.rows[l + 1],
-            ws.rowCount[l + 1], g);
+        ops.gemvRows(n, spec.width(l + 1), net.weights[l + 1], pulled, ws.rows[l + 1], g);
       } else {
         ops.gemmNT(batch, n, spec.width(l + 1), 1f, pulled, net.weights[l + 1], g);
       }
@@ -347,11 +346,11 @@ public final class Trainer {
       if (l > 0) {
         float[] g = feedback[l - 1];
         Arrays.fill(g, 0, spec.width(l - 1), 0f);
-        ops.gemvGerRows(spec.fanIn(l), spec.width(l), net.weights[l], ws.rows[l],
-            ws.rowCount[l], pulled, g, lr[l], inputs[l], feedback[l], signs);
+        ops.gemvGerRows(spec.fanIn(l), spec.width(l), net.weights[l], ws.rows[l], pulled, g,
+            lr[l], inputs[l], feedback[l], signs);
       } else {
-        ops.gerRows(spec.fanIn(l), spec.width(l), lr[l], inputs[l], ws.rows[l], ws.rowCount[l],
-            feedback[l], net.weights[l], signs);
+        ops.gerRows(spec.fanIn(l), spec.width(l), lr[l], inputs[l], ws.rows[l], feedback[l],
+            net.weights[l], signs);
       }
       ops.axpy(spec.width(l), lr[l], feedback[l], 0, net.biases[l], 0);
       guard.grew(l, 1);

@@ -1,6 +1,7 @@
 package dev.kickback.api;
 
 import dev.kickback.kernels.KernelOps;
+import dev.kickback.kernels.RowList;
 import java.util.Objects;
 
 /**
@@ -22,12 +23,11 @@ public final class Workspace {
   final float[][] out;
   final float[][] mask;
   /**
-   * Batch 1 only: {@code rows[l][0 .. rowCount[l])} lists the nonzero inputs of layer l (for
+   * Batch 1 only: {@code rows[l]} lists the nonzero inputs of layer l (for
    * l = 0 the sample's nonzero features, above the active units of layer l - 1): the rows of
    * the input-major {@code W_l^T} that a step reads and changes. Written by the forward pass.
    */
-  final int[][] rows;
-  final int[] rowCount;
+  final RowList[] rows;
 
   Workspace(NetworkSpec spec, int maxBatch, KernelOps ops) {
     Checks.maxBatch(maxBatch);
@@ -38,14 +38,13 @@ public final class Workspace {
     pre = new float[layers][];
     out = new float[layers][];
     mask = new float[layers][];
-    rows = new int[layers][];
-    rowCount = new int[layers];
+    rows = new RowList[layers];
     for (int l = 0; l < layers; l++) {
       int n = Math.addExact(Math.multiplyExact(maxBatch, spec.width(l)), NetworkSpec.PAD);
       pre[l] = new float[n];
       out[l] = new float[n];
       mask[l] = new float[n];
-      rows[l] = new int[spec.fanIn(l)];
+      rows[l] = new RowList(spec.fanIn(l));
     }
   }
 

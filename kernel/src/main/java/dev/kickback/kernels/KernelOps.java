@@ -76,7 +76,28 @@ public abstract class KernelOps {
     Shapes.checkGemm("gemvTRows", 1, n, m, x, "m", m, a, "m*n", (long) m * n, y);
     Shapes.checkRows("gemvTRows", rows, count, m);
     if (n > 0) {
-      gemvTRowsKernel(m, n, a, x, rows, count, y);
+      gemvTRowsKernel(m, n, a, x, rows, count, y, y);
+    }
+  }
+
+  /**
+   * {@code y[j] = b[j] + sum_t x[r_t] * A[r_t][j]} for {@code j < n} over the rows of a
+   * {@link RowList}: {@link #gemvTRows(int, int, float[], float[], int[], int, float[])}
+   * starting from {@code b} instead of {@code y} ({@code b} may be {@code y}), with the same
+   * bits as copying {@code b[0..n)} into {@code y} and calling that. A batch-1 layer of the
+   * forward pass, its bias read where it lies (copying it first cost a store and a reload per
+   * vector), its rows not checked one by one.
+   *
+   * @param rows made from a vector at most {@code m} long
+   * @param b {@code [n]}, the start of each sum (the layer's bias)
+   */
+  public final void gemvTRows(int m, int n, float[] a, float[] x, RowList rows, float[] b,
+      float[] y) {
+    Shapes.checkGemm("gemvTRows", 1, n, m, x, "m", m, a, "m*n", (long) m * n, y);
+    Shapes.checkRange("gemvTRows", "b", b, 0, n);
+    Shapes.checkRows("gemvTRows", rows, m);
+    if (n > 0) {
+      gemvTRowsKernel(m, n, a, x, rows.index, rows.count, b, y);
     }
   }
 
@@ -93,6 +114,15 @@ public abstract class KernelOps {
     Shapes.checkRows("gemvRows", rows, count, m);
     if (n > 0) {
       gemvRowsKernel(m, n, a, x, rows, count, y);
+    }
+  }
+
+  /** {@link #gemvRows(int, int, float[], float[], int[], int, float[])} over a {@link RowList}. */
+  public final void gemvRows(int m, int n, float[] a, float[] x, RowList rows, float[] y) {
+    Shapes.checkGemm("gemvRows", 1, m, n, x, "n", n, a, "m*n", (long) m * n, y);
+    Shapes.checkRows("gemvRows", rows, m);
+    if (n > 0) {
+      gemvRowsKernel(m, n, a, x, rows.index, rows.count, y);
     }
   }
 
@@ -120,6 +150,22 @@ public abstract class KernelOps {
   }
 
   /**
+   * {@link #gerRows(int, int, float, float[], int[], int, float[], float[], float[])} over a
+   * {@link RowList}, whose rows are distinct and ascending by construction.
+   */
+  public final void gerRows(int m, int n, float alpha, float[] x, RowList rows, float[] y,
+      float[] a, float[] colSigns) {
+    Shapes.checkGemm("gerRows", m, n, 1, x, "m", m, y, "n", n, a);
+    Shapes.checkRows("gerRows", rows, m);
+    if (colSigns != null) {
+      Shapes.checkRange("gerRows", "colSigns", colSigns, 0, n);
+    }
+    if (n > 0) {
+      gerRowsKernel(m, n, alpha, x, rows.index, rows.count, y, a, colSigns);
+    }
+  }
+
+  /**
    * {@link #gemvRows} then {@link #gerRows} on the same rows, in one pass over each of them:
    * {@code t[r] += A[r][:] . v[:]} with the row as it was, then
    * {@code A[r][j] += alpha * (x[r] * y[j])}, clamped to {@code colSigns} when that is not
@@ -136,15 +182,34 @@ public abstract class KernelOps {
    */
   public final void gemvGerRows(int m, int n, float[] a, int[] rows, int count, float[] v,
       float[] t, float alpha, float[] x, float[] y, float[] colSigns) {
+    checkGemvGerRows(m, n, a, v, t, x, y, colSigns);
+    Shapes.checkRowsAscending("gemvGerRows", rows, count, m);
+    if (n > 0) {
+      gemvGerRowsKernel(m, n, a, rows, count, v, t, alpha, x, y, colSigns);
+    }
+  }
+
+  /**
+   * {@link #gemvGerRows(int, int, float[], int[], int, float[], float[], float, float[],
+   * float[], float[])} over a {@link RowList}, whose rows are distinct and ascending by
+   * construction.
+   */
+  public final void gemvGerRows(int m, int n, float[] a, RowList rows, float[] v, float[] t,
+      float alpha, float[] x, float[] y, float[] colSigns) {
+    checkGemvGerRows(m, n, a, v, t, x, y, colSigns);
+    Shapes.checkRows("gemvGerRows", rows, m);
+    if (n > 0) {
+      gemvGerRowsKernel(m, n, a, rows.index, rows.count, v, t, alpha, x, y, colSigns);
+    }
+  }
+
+  private static void checkGemvGerRows(int m, int n, float[] a, float[] v, float[] t,
+      float[] x, float[] y, float[] colSigns) {
     Shapes.checkGemm("gemvGerRows", 1, m, n, v, "n", n, a, "m*n", (long) m * n, t);
     Shapes.checkRange("gemvGerRows", "x", x, 0, m);
     Shapes.checkRange("gemvGerRows", "y", y, 0, n);
     if (colSigns != null) {
       Shapes.checkRange("gemvGerRows", "colSigns", colSigns, 0, n);
-    }
-    Shapes.checkRowsAscending("gemvGerRows", rows, count, m);
-    if (n > 0) {
-      gemvGerRowsKernel(m, n, a, rows, count, v, t, alpha, x, y, colSigns);
     }
   }
 
@@ -160,6 +225,20 @@ public abstract class KernelOps {
     Shapes.checkRange("nonzeroRows", "v", v, 0, n);
     Shapes.checkRowsFit("nonzeroRows", rows, n);
     return nonzeroRowsKernel(v, n, rows);
+  }
+
+  /**
+   * {@link #nonzeroRows(float[], int, int[])} into a {@link RowList}, which then lists rows of
+   * matrices with at least {@code n} rows.
+   *
+   * @return the number of rows listed, {@code rows.count()}
+   */
+  public final int nonzeroRows(float[] v, int n, RowList rows) {
+    Shapes.checkRange("nonzeroRows", "v", v, 0, n);
+    Shapes.checkRowsFit("nonzeroRows", rows, n);
+    rows.count = nonzeroRowsKernel(v, n, rows.index);
+    rows.bound = n;
+    return rows.count;
   }
 
   /** {@code y[m] += alpha * A[m][n] * x[n]}: a batch-1 forward pass through one layer. */
@@ -208,6 +287,27 @@ public abstract class KernelOps {
    * @return how many indices were listed
    */
   public final int rectifyRows(int n, float[] s, float[] nu, float[] o, float[] d, int[] rows) {
+    checkRectifyRows(n, s, nu, o, d);
+    Shapes.checkRowsFit("rectifyRows", rows, n);
+    return n == 0 ? 0 : rectifyRowsKernel(n, s, nu, o, d, rows);
+  }
+
+  /**
+   * {@link #rectifyRows(int, float[], float[], float[], float[], int[])} into a
+   * {@link RowList}, which then lists rows of matrices with at least {@code n} rows.
+   *
+   * @return the number of active units listed, {@code rows.count()}
+   */
+  public final int rectifyRows(int n, float[] s, float[] nu, float[] o, float[] d,
+      RowList rows) {
+    checkRectifyRows(n, s, nu, o, d);
+    Shapes.checkRowsFit("rectifyRows", rows, n);
+    rows.count = n == 0 ? 0 : rectifyRowsKernel(n, s, nu, o, d, rows.index);
+    rows.bound = n;
+    return rows.count;
+  }
+
+  private static void checkRectifyRows(int n, float[] s, float[] nu, float[] o, float[] d) {
     if (n < 0) {
       throw new IllegalArgumentException("rectifyRows: n must be >= 0, got n=" + n);
     }
@@ -215,8 +315,6 @@ public abstract class KernelOps {
     Shapes.checkRange("rectifyRows", "nu", nu, 0, n);
     Shapes.checkRange("rectifyRows", "o", o, 0, n);
     Shapes.checkRange("rectifyRows", "d", d, 0, n);
-    Shapes.checkRowsFit("rectifyRows", rows, n);
-    return n == 0 ? 0 : rectifyRowsKernel(n, s, nu, o, d, rows);
   }
 
   /**
@@ -253,8 +351,12 @@ public abstract class KernelOps {
 
   protected abstract void axpyKernel(int n, float alpha, float[] x, int xOff, float[] y, int yOff);
 
+  /** Starts from {@code b}, which may be {@code y}: see gemvTRows over a RowList. */
   protected void gemvTRowsKernel(int m, int n, float[] a, float[] x, int[] rows, int count,
-      float[] y) {
+      float[] b, float[] y) {
+    if (b != y) {
+      System.arraycopy(b, 0, y, 0, n);
+    }
     for (int t = 0; t < count; t++) {
       int i = rows[t];
       float xi = x[i];

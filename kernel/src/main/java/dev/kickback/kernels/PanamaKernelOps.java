@@ -144,13 +144,16 @@ final class PanamaKernelOps extends KernelOps {
 
   @Override
   protected void gemvTRowsKernel(int m, int n, float[] a, float[] x, int[] rows, int count,
-      float[] y) {
+      float[] b, float[] y) {
     if (n < L && y.length < L) {
-      super.gemvTRowsKernel(m, n, a, x, rows, count, y);
+      super.gemvTRowsKernel(m, n, a, x, rows, count, b, y);
     } else if (n < L) {
+      if (b != y) { // b may be shorter than a vector; this layer's sums are short anyway
+        System.arraycopy(b, 0, y, 0, n);
+      }
       PanamaSmallGemm.gemvTRowsNarrow(n, a, x, rows, count, y);
     } else {
-      PanamaSmallGemm.gemvTRows(n, a, x, rows, count, y);
+      PanamaSmallGemm.gemvTRows(n, a, x, rows, count, b, y);
     }
   }
 

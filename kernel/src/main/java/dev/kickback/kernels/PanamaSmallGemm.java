@@ -816,7 +816,8 @@ final class PanamaSmallGemm {
   private static final int TROWS_BLOCK = Math.min(16, VectorRegisters.Preferred.COUNT - 3);
 
   /**
-   * {@code y[0..n) += sum_t x[r_t] A[r_t][0..n)} for {@code n >= L}: blocks of up to
+   * {@code y[0..n) = b[0..n) + sum_t x[r_t] A[r_t][0..n)} for {@code n >= L} ({@code b} may
+   * be {@code y}): blocks of up to
    * {@link #TROWS_BLOCK} vectors of y held in registers over the whole row list, so that a layer
    * that wide is one pass over its rows (the paper network's 200-wide layer at 16 lanes, its
    * 100-wide one at 8); the vectors are spread evenly over the blocks (29 as 14 and 15). A pass
@@ -831,21 +832,22 @@ final class PanamaSmallGemm {
    * whose lanes before the tail are dropped at the store; it is stored before the block's whole
    * vectors, which overwrite the lanes it wrote back unchanged. Every weight load is whole and
    * inside its row. Per lane one fma per listed row, in list order,
-   * from y: the scalar loop's bits.
+   * from b: the scalar loop's bits.
    */
-  static void gemvTRows(int n, float[] a, float[] x, int[] rows, int count, float[] y) {
+  static void gemvTRows(int n, float[] a, float[] x, int[] rows, int count, float[] b,
+      float[] y) {
     final int whole = n / L;
     final boolean tail = whole * L < n;
     final int vectors = whole + (tail ? 1 : 0);
     final int blocks = (vectors + TROWS_BLOCK - 1) / TROWS_BLOCK;
-    for (int b = 0, v0 = 0; b < blocks; b++) {
-      final int nvAll = (vectors - v0) / (blocks - b); // the larger blocks last
+    for (int blk = 0, v0 = 0; blk < blocks; blk++) {
+      final int nvAll = (vectors - v0) / (blocks - blk); // the larger blocks last
       final boolean win = v0 + nvAll > whole;
       final int nv = win ? nvAll - 1 : nvAll;
       if (nv > 8) {
-        gemvTRows16(n, a, x, rows, count, y, v0 * L, nv, win, whole * L);
+        gemvTRows16(n, a, x, rows, count, b, y, v0 * L, nv, win, whole * L);
       } else {
-        gemvTRows8(n, a, x, rows, count, y, v0 * L, nv, win, whole * L);
+        gemvTRows8(n, a, x, rows, count, b, y, v0 * L, nv, win, whole * L);
       }
       v0 += nvAll;
     }
@@ -853,21 +855,22 @@ final class PanamaSmallGemm {
 
   /**
    * One block of gemvTRows: {@code nv <= 8} whole vectors of y from column {@code j}, and with
-   * {@code win} the window ending at n, whose lanes before column {@code wholeEnd} are kept.
+   * {@code win} the window ending at n, whose lanes before column {@code wholeEnd} are stored
+   * as they came from b (the block's last whole vector overwrites them).
    */
-  private static void gemvTRows8(int n, float[] a, float[] x, int[] rows, int count, float[] y,
-      int j, int nv, boolean win, int wholeEnd) {
+  private static void gemvTRows8(int n, float[] a, float[] x, int[] rows, int count, float[] b,
+      float[] y, int j, int nv, boolean win, int wholeEnd) {
     final int jw = n - L;
     final FloatVector zero = FloatVector.zero(S);
-    FloatVector c0 = nv > 0 ? FloatVector.fromArray(S, y, j) : zero;
-    FloatVector c1 = nv > 1 ? FloatVector.fromArray(S, y, j + L) : zero;
-    FloatVector c2 = nv > 2 ? FloatVector.fromArray(S, y, j + 2 * L) : zero;
-    FloatVector c3 = nv > 3 ? FloatVector.fromArray(S, y, j + 3 * L) : zero;
-    FloatVector c4 = nv > 4 ? FloatVector.fromArray(S, y, j + 4 * L) : zero;
-    FloatVector c5 = nv > 5 ? FloatVector.fromArray(S, y, j + 5 * L) : zero;
-    FloatVector c6 = nv > 6 ? FloatVector.fromArray(S, y, j + 6 * L) : zero;
-    FloatVector c7 = nv > 7 ? FloatVector.fromArray(S, y, j + 7 * L) : zero;
-    final FloatVector old = win ? FloatVector.fromArray(S, y, jw) : zero;
+    FloatVector c0 = nv > 0 ? FloatVector.fromArray(S, b, j) : zero;
+    FloatVector c1 = nv > 1 ? FloatVector.fromArray(S, b, j + L) : zero;
+    FloatVector c2 = nv > 2 ? FloatVector.fromArray(S, b, j + 2 * L) : zero;
+    FloatVector c3 = nv > 3 ? FloatVector.fromArray(S, b, j + 3 * L) : zero;
+    FloatVector c4 = nv > 4 ? FloatVector.fromArray(S, b, j + 4 * L) : zero;
+    FloatVector c5 = nv > 5 ? FloatVector.fromArray(S, b, j + 5 * L) : zero;
+    FloatVector c6 = nv > 6 ? FloatVector.fromArray(S, b, j + 6 * L) : zero;
+    FloatVector c7 = nv > 7 ? FloatVector.fromArray(S, b, j + 7 * L) : zero;
+    final FloatVector old = win ? FloatVector.fromArray(S, b, jw) : zero;
     FloatVector cw = old;
     for (int t = 0; t < count; t++) {
       final int i = rows[t];
@@ -917,26 +920,26 @@ final class PanamaSmallGemm {
    * always, eight more as the block needs.
    */
   private static void gemvTRows16(int n, float[] a, float[] x, int[] rows, int count,
-      float[] y, int j, int nv, boolean win, int wholeEnd) {
+      float[] b, float[] y, int j, int nv, boolean win, int wholeEnd) {
     final int jw = n - L;
     final FloatVector zero = FloatVector.zero(S);
-    FloatVector c0 = FloatVector.fromArray(S, y, j);
-    FloatVector c1 = FloatVector.fromArray(S, y, j + L);
-    FloatVector c2 = FloatVector.fromArray(S, y, j + 2 * L);
-    FloatVector c3 = FloatVector.fromArray(S, y, j + 3 * L);
-    FloatVector c4 = FloatVector.fromArray(S, y, j + 4 * L);
-    FloatVector c5 = FloatVector.fromArray(S, y, j + 5 * L);
-    FloatVector c6 = FloatVector.fromArray(S, y, j + 6 * L);
-    FloatVector c7 = FloatVector.fromArray(S, y, j + 7 * L);
-    FloatVector c8 = nv > 8 ? FloatVector.fromArray(S, y, j + 8 * L) : zero;
-    FloatVector c9 = nv > 9 ? FloatVector.fromArray(S, y, j + 9 * L) : zero;
-    FloatVector c10 = nv > 10 ? FloatVector.fromArray(S, y, j + 10 * L) : zero;
-    FloatVector c11 = nv > 11 ? FloatVector.fromArray(S, y, j + 11 * L) : zero;
-    FloatVector c12 = nv > 12 ? FloatVector.fromArray(S, y, j + 12 * L) : zero;
-    FloatVector c13 = nv > 13 ? FloatVector.fromArray(S, y, j + 13 * L) : zero;
-    FloatVector c14 = nv > 14 ? FloatVector.fromArray(S, y, j + 14 * L) : zero;
-    FloatVector c15 = nv > 15 ? FloatVector.fromArray(S, y, j + 15 * L) : zero;
-    final FloatVector old = win ? FloatVector.fromArray(S, y, jw) : zero;
+    FloatVector c0 = FloatVector.fromArray(S, b, j);
+    FloatVector c1 = FloatVector.fromArray(S, b, j + L);
+    FloatVector c2 = FloatVector.fromArray(S, b, j + 2 * L);
+    FloatVector c3 = FloatVector.fromArray(S, b, j + 3 * L);
+    FloatVector c4 = FloatVector.fromArray(S, b, j + 4 * L);
+    FloatVector c5 = FloatVector.fromArray(S, b, j + 5 * L);
+    FloatVector c6 = FloatVector.fromArray(S, b, j + 6 * L);
+    FloatVector c7 = FloatVector.fromArray(S, b, j + 7 * L);
+    FloatVector c8 = nv > 8 ? FloatVector.fromArray(S, b, j + 8 * L) : zero;
+    FloatVector c9 = nv > 9 ? FloatVector.fromArray(S, b, j + 9 * L) : zero;
+    FloatVector c10 = nv > 10 ? FloatVector.fromArray(S, b, j + 10 * L) : zero;
+    FloatVector c11 = nv > 11 ? FloatVector.fromArray(S, b, j + 11 * L) : zero;
+    FloatVector c12 = nv > 12 ? FloatVector.fromArray(S, b, j + 12 * L) : zero;
+    FloatVector c13 = nv > 13 ? FloatVector.fromArray(S, b, j + 13 * L) : zero;
+    FloatVector c14 = nv > 14 ? FloatVector.fromArray(S, b, j + 14 * L) : zero;
+    FloatVector c15 = nv > 15 ? FloatVector.fromArray(S, b, j + 15 * L) : zero;
+    final FloatVector old = win ? FloatVector.fromArray(S, b, jw) : zero;
     FloatVector cw = old;
     for (int t = 0; t < count; t++) {
       final int i = rows[t];

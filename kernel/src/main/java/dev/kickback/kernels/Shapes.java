@@ -1,8 +1,9 @@
 package dev.kickback.kernels;
 
 /**
- * Argument checks shared by the kernel entry points: O(1), but for a row list's O(count) scan,
- * which is a small part of the O(count * n) work it guards.
+ * Argument checks shared by the kernel entry points: O(1), but for an {@code int[]} row list's
+ * O(count) scan, which is a small part of the O(count * n) work it guards ({@link RowList}s
+ * are checked in O(1)).
  */
 final class Shapes {
   private Shapes() {}
@@ -93,6 +94,31 @@ final class Shapes {
               + " after rows[" + (t - 1) + "]=" + rows[t - 1] + ": rows must ascend, each once");
         }
       }
+    }
+  }
+
+  /**
+   * A {@link RowList} exists and was made from a vector no longer than {@code m}: its indices,
+   * distinct and ascending by construction, are rows of an {@code m}-row matrix.
+   */
+  static void checkRows(String op, RowList rows, int m) {
+    if (rows == null) {
+      throw new NullPointerException(op + ": rows is null");
+    }
+    if (rows.bound > m) {
+      throw new IllegalArgumentException(op + ": the row list was made from " + rows.bound
+          + " entries: its rows may reach past m=" + m);
+    }
+  }
+
+  /** A {@link RowList} to be made from {@code n} entries exists and can hold them. */
+  static void checkRowsFit(String op, RowList rows, int n) {
+    if (rows == null) {
+      throw new NullPointerException(op + ": rows is null");
+    }
+    if (rows.index.length < n) {
+      throw new IllegalArgumentException(
+          op + ": rows.capacity() = " + rows.index.length + ": expected at least n = " + n);
     }
   }
 

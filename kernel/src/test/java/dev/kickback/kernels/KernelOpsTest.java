@@ -586,16 +586,120 @@ class KernelOpsTest {
           }
           float[] got = y0.clone();
           ops.gemvTRows(m, n, a, x, rows, count, got);
+          // from b into a y of other values: y[0..n) as the loop from b, the rest unchanged
+          RowList list = new RowList(m);
+          ops.nonzeroRows(count == 0 ? new float[m] : x, m, list);
+          float[] b = java.util.Arrays.copyOf(y0, n);
+          float[] fromB = random(rnd, y0.length);
+          float[] past = fromB.clone();
+          ops.gemvTRows(m, n, a, x, list, b, fromB);
           for (int j = 0; j < y0.length; j++) {
-            assertEquals(Float.floatToIntBits(want[j]), Float.floatToIntBits(got[j]),
-                path + " n=" + n + " count=" + count + " y[" + j + "] of " + y0.length);
+            String at = path + " n=" + n + " count=" + count + " y[" + j + "] of " + y0.length;
+            assertEquals(Float.floatToIntBits(want[j]), Float.floatToIntBits(got[j]), at);
+            assertEquals(Float.floatToIntBits(j < n ? want[j] : past[j]),
+                Float.floatToIntBits(fromB[j]), "from b: " + at);
           }
+          assertArrayEquals(java.util.Arrays.copyOf(y0, n), b, path + " n=" + n + ": b changed");
         }
       }
     }
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> ops.gemvTRows(2, 3, new float[6], new float[2], new int[] {1}, 2, new float[3]));
     assertEquals("gemvTRows: count=2 must be in [0, min(m=2, rows.length=1)]", e.getMessage());
+    RowList fromThree = new RowList(3);
+    ops.nonzeroRows(new float[] {0f, 0f, 1f}, 3, fromThree);
+    e = assertThrows(IllegalArgumentException.class, () -> ops.gemvTRows(2, 3, new float[6],
+        new float[2], fromThree, new float[3], new float[3]));
+    assertEquals("gemvTRows: the row list was made from 3 entries: its rows may reach past m=2",
+        e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> ops.gemvTRows(3, 3, new float[9],
+        new float[3], fromThree, new float[2], new float[3]));
+    assertEquals("gemvTRows: b[0, 0+3) is outside b.length=2", e.getMessage());
+  }
+
+  /**
+   * The row-list kernels over a {@link RowList} give the bits of their {@code int[]} forms over
+   * the same rows (gemvRows, gerRows with and without the clip, gemvGerRows, on the lists that
+   * nonzeroRows and rectifyRows make); a list made from more entries than the matrix has rows
+   * is refused by name, before anything is written.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("pathNames")
+  void rowListFormsEqualTheIntArrayForms(String path) {
+    KernelOps ops = path(path);
+    for (int n : new int[] {1, 10, 17, 100, 200}) {
+      int m = 37;
+      SplittableRandom rnd = new SplittableRandom(47L * n);
+      float[] a = random(rnd, m * n);
+      float[] x = random(rnd, m + 16);
+      float[] v = random(rnd, n + 16);
+      float[] y = random(rnd, n);
+      float[] signs = new float[n];
+      for (int j = 0; j < n; j++) {
+        signs[j] = rnd.nextBoolean() ? 1f : -1f;
+      }
+      float[] s = random(rnd, m);
+      float[] o = new float[m];
+      float[] d = new float[m];
+      int[] rows = new int[m];
+      int count = ops.rectifyRows(m, s, filled(m, 1f), o, d, rows);
+      RowList list = new RowList(m);
+      assertEquals(count, ops.rectifyRows(m, s, filled(m, 1f), o, d, list), path);
+      assertEquals(count, list.count(), path);
+      assertEquals(m, list.bound(), path);
+      for (int t = 0; t < count; t++) {
+        assertEquals(rows[t], list.get(t), path + " rows[" + t + "]");
+      }
+      String at = path + " n=" + n;
+      float[] t0 = random(rnd, m);
+      float[] t1 = t0.clone();
+      ops.gemvRows(m, n, a, v, rows, count, t0);
+      ops.gemvRows(m, n, a, v, list, t1);
+      assertBits(t0, t1, "gemvRows " + at);
+      for (float[] colSigns : new float[][] {null, signs}) {
+        float[] a0 = a.clone();
+        float[] a1 = a.clone();
+        ops.gerRows(m, n, 0.25f, x, rows, count, y, a0, colSigns);
+        ops.gerRows(m, n, 0.25f, x, list, y, a1, colSigns);
+        assertBits(a0, a1, "gerRows " + at);
+        a0 = a.clone();
+        a1 = a.clone();
+        t0 = random(rnd, m);
+        t1 = t0.clone();
+        ops.gemvGerRows(m, n, a0, rows, count, v, t0, 0.25f, x, y, colSigns);
+        ops.gemvGerRows(m, n, a1, list, v, t1, 0.25f, x, y, colSigns);
+        assertBits(a0, a1, "gemvGerRows a " + at);
+        assertBits(t0, t1, "gemvGerRows t " + at);
+      }
+    }
+    RowList fromFour = new RowList(4);
+    assertEquals(1, ops.nonzeroRows(new float[] {0f, 0f, 0f, 1f}, 4, fromFour));
+    float[] a = filled(6, 7f);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> ops.gerRows(3, 2, 1f, new float[3], fromFour, new float[2], a, null));
+    assertEquals("gerRows: the row list was made from 4 entries: its rows may reach past m=3",
+        e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> ops.gemvGerRows(3, 2, a, fromFour,
+        new float[2], new float[3], 1f, new float[3], new float[2], null));
+    assertEquals(
+        "gemvGerRows: the row list was made from 4 entries: its rows may reach past m=3",
+        e.getMessage());
+    e = assertThrows(IllegalArgumentException.class,
+        () -> ops.gemvRows(3, 2, a, new float[2], fromFour, new float[3]));
+    assertEquals("gemvRows: the row list was made from 4 entries: its rows may reach past m=3",
+        e.getMessage());
+    assertArrayEquals(filled(6, 7f), a, "a refused list wrote nothing");
+    e = assertThrows(IllegalArgumentException.class,
+        () -> ops.nonzeroRows(new float[5], 5, fromFour));
+    assertEquals("nonzeroRows: rows.capacity() = 4: expected at least n = 5", e.getMessage());
+    assertThrows(IndexOutOfBoundsException.class, () -> fromFour.get(1));
+  }
+
+  private static void assertBits(float[] want, float[] got, String at) {
+    for (int i = 0; i < want.length; i++) {
+      assertEquals(Float.floatToIntBits(want[i]), Float.floatToIntBits(got[i]),
+          at + " [" + i + "]");
+    }
   }
 
   /**
@@ -620,6 +724,11 @@ class KernelOpsTest {
         int count = ops.nonzeroRows(v, n, rows);
         assertEquals(want.length, count, path + " n=" + n);
         assertArrayEquals(want, java.util.Arrays.copyOf(rows, count), path + " n=" + n);
+        RowList list = new RowList(n + 1);
+        assertEquals(want.length, ops.nonzeroRows(v, n, list), path + " n=" + n);
+        assertArrayEquals(want, java.util.stream.IntStream.range(0, list.count())
+            .map(list::get).toArray(), path + " n=" + n + " RowList");
+        assertEquals(n, list.bound(), path + " n=" + n);
       }
     }
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
