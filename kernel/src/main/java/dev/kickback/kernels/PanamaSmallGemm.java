@@ -346,7 +346,11 @@ final class PanamaSmallGemm {
       for (int k0 = 0; k0 < k; k0 += KC) {
         final int kb = Math.min(KC, k - k0);
         final int bBase = k0 * n;
-        final boolean panels = ROWS8_PANELS && kb * L > PANEL_FLOATS / 4;
+        // Panels pay when B stays in cache for the next 8-row block; one block over a B wider
+        // than a cache block streams it from L3 faster in 4-vector rows (Zen 5, 8 x 1024 x
+        // 1024 over the wide network's three weight matrices: 191 us against 322-346 with
+        // panels; the paper network's 8 x 100 x 200, whose B stays in L2, keeps its panels).
+        final boolean panels = ROWS8_PANELS && kb * L > PANEL_FLOATS / 4 && (m >= 16 || n <= NC);
         int i = 0;
         // Eight rows at a time, so that the column tail runs eight independent fma chains (see
         // rowsCols1).
