@@ -37,8 +37,8 @@ final class PanamaSmallGemm {
   private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
   private static final int L = S.length();
   /** Panel of B kept in cache by the strided-A kernel: KC rows by NC columns. */
-  private static final int KC = 256;
-  private static final int NC = 256;
+  static final int KC = 256;
+  static final int NC = 256;
   /** Rows of B per cache block in gemmNT. */
   private static final int NT_ROWS = 64;
   /** Vectors of columns in a 4-row block of gemmStridedA: 16 accumulators fit 32 registers. */

@@ -32,6 +32,8 @@ class KernelOpsTest {
     {1, 128, 47}, {6, 127, 2}, {11, 3, 64},
     // past the vector kernels' 256 x 256 cache panels in k and n, with tails
     {5, 300, 260}, {1, 257, 513},
+    // 2 and 3 rows over a B wider than a cache block: the streaming kernel (at 16 lanes)
+    {2, 272, 300}, {3, 2080, 7},
     // the packed path: edge tiles in both directions, more than one KC, MC and NC block
     {37, 75, 300}, {105, 1030, 33}, {8, 32, 1024}, {9, 33, 513}, {96, 64, 256},
     // split over threads (>= 2^21 multiply-adds in these tests), with uneven sliver counts
@@ -129,6 +131,39 @@ class KernelOpsTest {
       for (int i = 0; i < whole.length; i++) {
         assertEquals(Float.floatToIntBits(whole[i]), Float.floatToIntBits(pieces[i]),
             java.util.Arrays.toString(cuts) + " element " + i);
+      }
+    }
+  }
+
+  /**
+   * The streaming kernel's bits are the register-blocked kernel's: the same partial sums per
+   * block of KC rows, NN and TN, over blocks of rows of B with 0 to 3 left, more than one block,
+   * and C wider than one pass of its scratch.
+   */
+  @Test
+  void streamingGemmEqualsTheRegisterBlockedKernelBitwise() {
+    assumeTrue(Kernels.vector().isPresent(), "vector kernels unavailable");
+    assumeTrue(PanamaStreamingGemm.takes(2, 272), "no streaming kernel at this width");
+    SplittableRandom rnd = new SplittableRandom(11);
+    for (int m = 2; m <= 3; m++) {
+      for (int n : new int[] {272, 2080}) {
+        for (int k : new int[] {1, 3, 4, 7, 300, 513}) {
+          float[] a = random(rnd, m * k);
+          float[] b = random(rnd, k * n);
+          float[] c0 = random(rnd, m * n);
+          for (boolean tn : new boolean[] {false, true}) {
+            int rs = tn ? 1 : k;
+            int cs = tn ? m : 1;
+            float[] want = c0.clone();
+            PanamaSmallGemm.gemmStridedA(m, n, k, 0.5f, a, rs, cs, b, want);
+            float[] got = c0.clone();
+            PanamaStreamingGemm.gemm(m, n, k, 0.5f, a, rs, cs, b, got);
+            for (int i = 0; i < want.length; i++) {
+              assertEquals(Float.floatToIntBits(want[i]), Float.floatToIntBits(got[i]),
+                  "m=" + m + " n=" + n + " k=" + k + (tn ? " TN" : " NN") + " c[" + i + "]");
+            }
+          }
+        }
       }
     }
   }

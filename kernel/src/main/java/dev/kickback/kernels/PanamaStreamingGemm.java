@@ -1,0 +1,123 @@
+package dev.kickback.kernels;
+
+import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * {@code C[m][n] += alpha * A B} for two or three rows of A and a B wider than a cache block
+ * (the wide network's forward pass at batch 2 and 3): B's rows read whole, four at a time, front
+ * to back, so that the hardware prefetchers stream them from L3, and each output's partial sum
+ * over a block of {@link PanamaSmallGemm#KC} rows kept in a per-thread scratch row instead of a
+ * register. The register-blocked kernels read B in column panels whose rows lie 4 KB apart,
+ * which the prefetchers do not follow: measured on Zen 5 (16 lanes) over three 1024 x 1024
+ * matrices in turn, as the wide network's layers are, 2 rows 114-126 us against 85-97
+ * streamed, 3 rows 183-216 against 91-119. Four rows fill the register-blocked kernel's 4 x 4
+ * block, which led there (97-101 us against 109-128 streamed).
+ *
+ * <p>Each output is the same sequence of operations as in {@link PanamaSmallGemm}'s kernels:
+ * per block of KC rows of B a sum from zero, one fma per row in row order, then
+ * {@code C = fma(sum, alpha, C)}; so the bits are theirs (tested).
+ */
+final class PanamaStreamingGemm {
+  private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+  private static final int L = S.length();
+  /** Columns per pass: the scratch holds three rows of partial sums for them, 24 KB, in L1. */
+  private static final int COLS = 2048;
+  /**
+   * Floats from one scratch row to the next: a cache line more than a row, so that the rows'
+   * addresses differ from each other's and B's rows' in their low 12 bits.
+   */
+  private static final int ROW = COLS + 16;
+  private static final ThreadLocal<float[]> SCRATCH =
+      ThreadLocal.withInitial(() -> new float[3 * ROW]);
+
+  private PanamaStreamingGemm() {}
+
+  /**
+   * Whether this kernel takes the shape: 2 or 3 rows, C wider than a cache block of B and a
+   * whole number of vectors, and 32 registers (its 12 broadcasts, 4 rows of B and 3 partial
+   * sums would spill from 16).
+   */
+  static boolean takes(int m, int n) {
+    return (m == 2 || m == 3) && n > PanamaSmallGemm.NC && n % L == 0
+        && VectorRegisters.Preferred.COUNT >= 32;
+  }
+
+  /** {@code C[m][n] += alpha * A B} with {@code A(i, p) = a[i * rs + p * cs]}, B row-major. */
+  static void gemm(int m, int n, int k, float alpha, float[] a, int rs, int cs, float[] b,
+      float[] c) {
+    final float[] acc = SCRATCH.get();
+    final FloatVector al = FloatVector.broadcast(S, alpha);
+    for (int j0 = 0; j0 < n; j0 += COLS) {
+      final int w = Math.min(COLS, n - j0);
+      for (int k0 = 0; k0 < k; k0 += PanamaSmallGemm.KC) {
+        final int end = Math.min(k, k0 + PanamaSmallGemm.KC);
+        for (int r = 0; r < m; r++) {
+          Arrays.fill(acc, r * ROW, r * ROW + w, 0f);
+        }
+        int p = k0;
+        for (; p + 4 <= end; p += 4) {
+          fourRowsOfB(m, w, a, rs, cs, p, b, p * n + j0, n, acc);
+        }
+        for (; p < end; p++) {
+          oneRowOfB(m, w, a, rs, cs, p, b, p * n + j0, acc);
+        }
+        for (int r = 0; r < m; r++) {
+          final int ci = r * n + j0;
+          for (int j = 0; j < w; j += L) {
+            FloatVector.fromArray(S, acc, r * ROW + j)
+                .fma(al, FloatVector.fromArray(S, c, ci + j)).intoArray(c, ci + j);
+          }
+        }
+      }
+    }
+  }
+
+  /** The partial sums of the m rows over columns {@code [0, w)} of rows p to p + 3 of B. */
+  private static void fourRowsOfB(int m, int w, float[] a, int rs, int cs, int p, float[] b,
+      int b0, int ldb, float[] acc) {
+    final FloatVector zero = FloatVector.zero(S);
+    final FloatVector x00 = FloatVector.broadcast(S, a[p * cs]);
+    final FloatVector x01 = FloatVector.broadcast(S, a[(p + 1) * cs]);
+    final FloatVector x02 = FloatVector.broadcast(S, a[(p + 2) * cs]);
+    final FloatVector x03 = FloatVector.broadcast(S, a[(p + 3) * cs]);
+    final FloatVector x10 = FloatVector.broadcast(S, a[rs + p * cs]);
+    final FloatVector x11 = FloatVector.broadcast(S, a[rs + (p + 1) * cs]);
+    final FloatVector x12 = FloatVector.broadcast(S, a[rs + (p + 2) * cs]);
+    final FloatVector x13 = FloatVector.broadcast(S, a[rs + (p + 3) * cs]);
+    final FloatVector x20 = m > 2 ? FloatVector.broadcast(S, a[2 * rs + p * cs]) : zero;
+    final FloatVector x21 = m > 2 ? FloatVector.broadcast(S, a[2 * rs + (p + 1) * cs]) : zero;
+    final FloatVector x22 = m > 2 ? FloatVector.broadcast(S, a[2 * rs + (p + 2) * cs]) : zero;
+    final FloatVector x23 = m > 2 ? FloatVector.broadcast(S, a[2 * rs + (p + 3) * cs]) : zero;
+    final int b1 = b0 + ldb;
+    final int b2 = b1 + ldb;
+    final int b3 = b2 + ldb;
+    for (int j = 0; j < w; j += L) {
+      final FloatVector v0 = FloatVector.fromArray(S, b, b0 + j);
+      final FloatVector v1 = FloatVector.fromArray(S, b, b1 + j);
+      final FloatVector v2 = FloatVector.fromArray(S, b, b2 + j);
+      final FloatVector v3 = FloatVector.fromArray(S, b, b3 + j);
+      FloatVector s = FloatVector.fromArray(S, acc, j);
+      x03.fma(v3, x02.fma(v2, x01.fma(v1, x00.fma(v0, s)))).intoArray(acc, j);
+      s = FloatVector.fromArray(S, acc, ROW + j);
+      x13.fma(v3, x12.fma(v2, x11.fma(v1, x10.fma(v0, s)))).intoArray(acc, ROW + j);
+      if (m > 2) {
+        s = FloatVector.fromArray(S, acc, 2 * ROW + j);
+        x23.fma(v3, x22.fma(v2, x21.fma(v1, x20.fma(v0, s)))).intoArray(acc, 2 * ROW + j);
+      }
+    }
+  }
+
+  /** fourRowsOfB for the last rows of a block, one at a time. */
+  private static void oneRowOfB(int m, int w, float[] a, int rs, int cs, int p, float[] b,
+      int b0, float[] acc) {
+    for (int r = 0; r < m; r++) {
+      final FloatVector x = FloatVector.broadcast(S, a[r * rs + p * cs]);
+      for (int j = 0; j < w; j += L) {
+        x.fma(FloatVector.fromArray(S, b, b0 + j), FloatVector.fromArray(S, acc, r * ROW + j))
+            .intoArray(acc, r * ROW + j);
+      }
+    }
+  }
+}
