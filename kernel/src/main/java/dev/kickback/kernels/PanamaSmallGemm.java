@@ -834,9 +834,9 @@ final class PanamaSmallGemm {
    * narrow layer's loop at its 8 tests a row (not measured against the 16-accumulator loop with
    * all 16 tested). The last vector, when n is not a multiple of L, is a window ending at n
    * whose lanes before the tail are dropped at the store; it is stored before the block's whole
-   * vectors, which overwrite the lanes it wrote back unchanged. Every weight load is whole and
-   * inside its row. Per lane one fma per listed row, in list order,
-   * from b: the scalar loop's bits.
+   * vectors, which overwrite the lanes it stored as they came from b. Every weight load is whole
+   * and inside its row. Per lane one fma per listed row, in list order, from b: the scalar
+   * loop's bits.
    */
   static void gemvTRows(int n, float[] a, float[] x, int[] rows, int count, float[] b,
       float[] y) {
