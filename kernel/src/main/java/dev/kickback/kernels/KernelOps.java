@@ -354,15 +354,24 @@ public abstract class KernelOps {
   /** Starts from {@code b}, which may be {@code y}: see gemvTRows over a RowList. */
   protected void gemvTRowsKernel(int m, int n, float[] a, float[] x, int[] rows, int count,
       float[] b, float[] y) {
-    if (b != y) {
-      System.arraycopy(b, 0, y, 0, n);
-    }
+    copyStart(b, y, n);
     for (int t = 0; t < count; t++) {
       int i = rows[t];
       float xi = x[i];
       for (int j = 0; j < n; j++) {
         y[j] = Math.fma(xi, a[i * n + j], y[j]);
       }
+    }
+  }
+
+  /**
+   * {@code y[0..n) = b[0..n)} unless b is y: gemvTRows' start, for the kernels that cannot read b
+   * in place (the scalar loop, and the vector kernel of rows narrower than a vector, whose b may
+   * be shorter than one).
+   */
+  static void copyStart(float[] b, float[] y, int n) {
+    if (b != y) {
+      System.arraycopy(b, 0, y, 0, n);
     }
   }
 

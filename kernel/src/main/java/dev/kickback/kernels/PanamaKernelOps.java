@@ -151,9 +151,7 @@ final class PanamaKernelOps extends KernelOps {
     if (n < L && y.length < L) {
       super.gemvTRowsKernel(m, n, a, x, rows, count, b, y);
     } else if (n < L) {
-      if (b != y) { // b may be shorter than a vector; this layer's sums are short anyway
-        System.arraycopy(b, 0, y, 0, n);
-      }
+      copyStart(b, y, n);
       PanamaSmallGemm.gemvTRowsNarrow(n, a, x, rows, count, y);
     } else {
       PanamaSmallGemm.gemvTRows(n, a, x, rows, count, b, y);
