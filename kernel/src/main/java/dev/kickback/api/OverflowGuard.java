@@ -35,14 +35,14 @@ final class OverflowGuard {
   private final double[] bBound; // >= max |biases[l]|, likewise
   private final double[] growthW; // this step's bound on max |weight change| per layer
   private final double[] growthB;
-  private final double[] inputMax; // max |input of layer l| of the batch-1 step under way
+  private final double[][] inputMax; // per layer and sample: max |input| of the rows step
   private final float[][] backupW; // a layer's parameters before the step
   private final float[][] backupB;
   private int version;
   /** The largest input magnitude of any step so far: the training scale. */
   private double inputScale;
 
-  OverflowGuard(Network net, KernelOps ops) {
+  OverflowGuard(Network net, KernelOps ops, int maxBatch) {
     this.net = net;
     this.spec = net.spec;
     this.ops = ops;
@@ -51,7 +51,7 @@ final class OverflowGuard {
     bBound = new double[layers];
     growthW = new double[layers];
     growthB = new double[layers];
-    inputMax = new double[layers];
+    inputMax = new double[layers][maxBatch];
     backupW = new float[layers][];
     backupB = new float[layers][];
     for (int l = 0; l < layers; l++) {
@@ -98,45 +98,61 @@ final class OverflowGuard {
   }
 
   /**
-   * {@link #mayUpdateInPlace} for a batch-1 step whose feedback is not known yet: the trainer's
-   * fast path computes each layer's feedback in the same pass that updates the layer above, so
-   * the decision bounds every layer's largest feedback from the weights above it instead of
+   * {@link #mayUpdateInPlace} for a step on rows whose feedback is not known yet: the trainer's
+   * rows path computes each layer's feedback in the same pass that updates the layer above, so
+   * the decision bounds every sample's largest feedback from the weights above it instead of
    * measuring it: {@code |tau_l| <= width(l+1) max|W_l+1|} for Kickback, and that times the
-   * bound on the pulled {@code |nu 1 pi|_l+1} for Backprop, with rounding slack. The exact
-   * growth, which the bounds then grow by, is set per layer by {@link #feedbackKnown} once the
-   * layer's feedback is. A NaN or infinity anywhere makes a comparison false: not in place.
+   * bound on the pulled {@code |nu 1 pi|_l+1} for Backprop, times {@code |beta|}, with rounding
+   * slack. The exact growth, which the bounds then grow by, is set per layer by
+   * {@link #feedbackKnown} once the layer's feedback is. A NaN or infinity anywhere makes a
+   * comparison false: not in place.
    *
-   * @param in per layer, its input {@code [fanIn(l)]}
+   * @param beta {@code [batch]}, each sample's error
+   * @param in per layer, its input {@code [batch][fanIn(l)]}
    */
-  boolean mayUpdateRankOneInPlace(Rule rule, float beta, float[][] in, float[] lr) {
+  boolean mayUpdateOnRowsInPlace(Rule rule, float[] beta, int batch, float[][] in,
+      float[] lr) {
     if (!networkUnchangedSinceLastStep()) {
       measure();
     }
-    double slack = slack(1);
+    double slack = slack(batch);
+    double through = 1; // the head's influence
     double pulled = 1; // the head's signed activity mask
-    double feedback = Math.abs(beta) * slack;
     boolean inPlace = true;
     for (int l = spec.layers() - 1; l >= 0; l--) {
       if (l < spec.layers() - 1) {
         int k = spec.width(l + 1);
-        double through = k * wBound[l + 1] * pulled * slack(k); // a sum of k products
-        feedback = Math.abs(beta) * through * slack;
+        through = k * wBound[l + 1] * pulled * slack(k); // a sum of k products
         pulled = rule == Rule.BACKPROP ? through : 1;
       }
-      inputMax[l] = ops.maxAbs(in[l], 0, spec.fanIn(l));
-      inPlace &= grow(l, lr[l], feedback, feedback * inputMax[l], slack);
+      int nIn = spec.fanIn(l);
+      double sumG = 0;
+      double sumGX = 0;
+      for (int r = 0; r < batch; r++) {
+        double g = Math.abs(beta[r]) * through * slack;
+        inputMax[l][r] = ops.maxAbs(in[l], r * nIn, nIn);
+        sumG += g;
+        sumGX += g * inputMax[l][r];
+      }
+      inPlace &= grow(l, lr[l] / batch, sumG, sumGX, slack);
     }
-    inputScale = Math.max(inputScale, inputMax[0]);
+    inputScale = Math.max(inputScale, ops.maxAbs(in[0], 0, batch * spec.inputWidth()));
     return inPlace && activationBound(inputScale, true) <= ACTIVATION_LIMIT;
   }
 
   /**
-   * After {@link #mayUpdateRankOneInPlace}, once layer {@code l}'s largest feedback magnitude
-   * {@code gMax} is known and before its update: the layer's growth as
-   * {@link #mayUpdateInPlace} measures it, at most the bound the decision used.
+   * After {@link #mayUpdateOnRowsInPlace}, once layer {@code l}'s feedback is known and before
+   * its update: the layer's growth as {@link #mayUpdateInPlace} measures it from each sample's
+   * largest feedback magnitude {@code gMax[r]}, at most the bound the decision used.
    */
-  void feedbackKnown(int l, double gMax, float[] lr) {
-    grow(l, lr[l], gMax, gMax * inputMax[l], slack(1));
+  void feedbackKnown(int l, float[] gMax, int batch, float[] lr) {
+    double sumG = 0;
+    double sumGX = 0;
+    for (int r = 0; r < batch; r++) {
+      sumG += gMax[r];
+      sumGX += (double) gMax[r] * inputMax[l][r];
+    }
+    grow(l, lr[l] / batch, sumG, sumGX, slack(batch));
   }
 
   /**

@@ -2,6 +2,7 @@ package dev.kickback.api;
 
 import dev.kickback.kernels.KernelOps;
 import dev.kickback.kernels.Kernels;
+import dev.kickback.kernels.RowList;
 import java.util.Arrays;
 import java.util.Objects;
 
@@ -20,9 +21,10 @@ import java.util.Objects;
  *
  * <p>Two things sit beside the rule, each in its own place. {@link OverflowGuard}: a step never
  * leaves a network half-updated or non-finite, and costs no copy while parameter bounds prove
- * it cannot overflow. {@link #stepRankOne}: at batch 1, once the network is known to be
- * clipped and the guard's bounds allow, one pass over each layer's rows of nonzero inputs reads
- * the feedback of the layer below from them and updates and clips them.
+ * it cannot overflow. {@link #stepOnRows}: at batches up to {@link #ROWS_MAX_BATCH}, once the
+ * network is known to be clipped and the guard's bounds allow, one pass over each layer's rows
+ * of inputs nonzero in some sample reads the feedback of the layer below from them and updates
+ * and clips them.
  *
  * <p>A trainer owns its buffers (sized for {@code maxBatch} at construction) and allocates
  * nothing per step. It is not thread-safe and must be the only writer of its network; both are
@@ -33,6 +35,13 @@ import java.util.Objects;
  * an executor gives) is allowed.
  */
 public final class Trainer {
+  /**
+   * The largest batch whose steps run on rows ({@link #stepOnRows}) and whose feedback pulls
+   * visit only the rows of units active in some sample; above it the GEMMs' register blocks win
+   * and nearly every row is reached anyway.
+   */
+  static final int ROWS_MAX_BATCH = 4;
+
   private final Network net;
   private final NetworkSpec spec;
   private final KernelOps ops;
@@ -42,6 +51,8 @@ public final class Trainer {
   private final float[][] influence; // Backprop's nu 1 pi per layer, [maxBatch][width(l)]
   private final float[][] inputs; // X_{l-1} per layer: the step's x, then the layers' outputs
   private final float[] beta;
+  /** Per sample, the largest feedback magnitude of the layer the rows step is at. */
+  private final float[] sampleMax;
   private final float[] yHat;
   /** Rows of the last forward pass, for {@link #prediction}. */
   private int predicted;
@@ -66,7 +77,7 @@ public final class Trainer {
     this.ops = Objects.requireNonNull(ops, "ops");
     this.spec = net.spec;
     this.ws = net.newWorkspace(maxBatch, ops);
-    this.guard = new OverflowGuard(net, ops);
+    this.guard = new OverflowGuard(net, ops, maxBatch);
     int layers = spec.layers();
     feedback = new float[layers][];
     influence = new float[layers][];
@@ -77,6 +88,7 @@ public final class Trainer {
       inputs[l] = l == 0 ? null : ws.out[l - 1];
     }
     beta = new float[maxBatch];
+    sampleMax = new float[maxBatch];
     yHat = new float[maxBatch];
     uniformRates = new float[layers];
   }
@@ -222,9 +234,9 @@ public final class Trainer {
     inputs[0] = x;
     float loss = forwardAndError(x, y, batch, lr);
     // checked before the guard measures: a network someone else wrote may not be clipped
-    if (lr != null && batch == 1 && net.knownClipped()
-        && guard.mayUpdateRankOneInPlace(rule, beta[0], inputs, lr)) {
-      stepRankOne(rule, lr);
+    if (lr != null && batch <= ROWS_MAX_BATCH && net.knownClipped()
+        && guard.mayUpdateOnRowsInPlace(rule, beta, batch, inputs, lr)) {
+      stepOnRows(rule, batch, lr);
       return loss;
     }
     feedback(rule, batch);
@@ -269,8 +281,9 @@ public final class Trainer {
       int n = spec.width(l);
       float[] g = feedback[l];
       Arrays.fill(g, 0, batch * n, 0f);
-      if (batch == 1) { // only this layer's active units get feedback: the rows listed above
-        ops.gemvRows(n, spec.width(l + 1), net.weights[l + 1], pulled, ws.rows[l + 1], g);
+      if (batch <= ROWS_MAX_BATCH) { // only units active in some sample need feedback
+        ops.gemmNTRows(n, spec.width(l + 1), batch, net.weights[l + 1],
+            reachedRows(l + 1, batch), pulled, g);
       } else {
         ops.gemmNT(batch, n, spec.width(l + 1), 1f, pulled, net.weights[l + 1], g);
       }
@@ -327,44 +340,66 @@ public final class Trainer {
   }
 
   /**
-   * The batch-1 fast path, while the guard's bounds prove that no parameter can overflow and the
-   * network is known to be clipped: from the head down, one pass over each weight layer's rows
-   * of nonzero inputs reads the feedback of the layer below from the rows as they were, then
-   * updates and clips them ({@link KernelOps#gemvGerRows}), so each weight is loaded and stored
-   * once. Rows of zero inputs (units inactive below) are not touched, which is right only
-   * because the network was clipped after its last step. The same bits as {@link #feedback}
-   * then {@link #updateNetwork}.
+   * The fast path of batches up to {@link #ROWS_MAX_BATCH}, while the guard's bounds prove that
+   * no parameter can overflow and the network is known to be clipped: from the head down, one
+   * pass over each weight layer's rows of inputs nonzero in some sample reads the feedback of
+   * the layer below from the rows as they were, then updates and clips them
+   * ({@link KernelOps#gemvGerRows} at batch 1, {@link KernelOps#gemmNTGemmTNRows} above), so
+   * each such weight is loaded and stored once. Rows of inputs zero in every sample (units
+   * inactive below) are not touched, which is right only because the network was clipped after
+   * its last step. The same bits as {@link #feedback} then {@link #updateNetwork}.
    */
-  private void stepRankOne(Rule rule, float[] lr) {
+  private void stepOnRows(Rule rule, int batch, float[] lr) {
     int last = spec.layers() - 1;
     boolean coherent = spec.coherence() == Coherence.COHERENT;
-    float gMax = headFeedback(1, ws.mask[last], feedback[last], spec.width(last));
+    headFeedback(batch, ws.mask[last], feedback[last], spec.width(last));
     float[] pulled = ws.mask[last];
     for (int l = last; l >= 0; l--) {
-      guard.feedbackKnown(l, gMax, lr);
+      guard.feedbackKnown(l, sampleMax, batch, lr);
+      float alpha = lr[l] / batch;
       float[] signs = l > 0 && coherent ? spec.signsOf(l) : null;
       if (l > 0) {
         float[] g = feedback[l - 1];
-        Arrays.fill(g, 0, spec.width(l - 1), 0f);
-        ops.gemvGerRows(spec.fanIn(l), spec.width(l), net.weights[l], ws.rows[l], pulled, g,
-            lr[l], inputs[l], feedback[l], signs);
-      } else {
-        ops.gerRows(spec.fanIn(l), spec.width(l), lr[l], inputs[l], ws.rows[l], feedback[l],
+        Arrays.fill(g, 0, batch * spec.width(l - 1), 0f);
+        if (batch == 1) {
+          ops.gemvGerRows(spec.fanIn(l), spec.width(l), net.weights[l], ws.rows[l], pulled, g,
+              alpha, inputs[l], feedback[l], signs);
+        } else {
+          ops.gemmNTGemmTNRows(spec.fanIn(l), spec.width(l), batch, net.weights[l],
+              reachedRows(l, batch), pulled, g, alpha, inputs[l], feedback[l], signs);
+        }
+      } else if (batch == 1) {
+        ops.gerRows(spec.fanIn(l), spec.width(l), alpha, inputs[l], ws.rows[l], feedback[l],
             net.weights[l], signs);
+      } else { // the input layer: no clip, and dense inputs reach every row
+        ops.gemmTN(spec.fanIn(l), spec.width(l), batch, alpha, inputs[l], feedback[l],
+            net.weights[l]);
       }
-      ops.axpy(spec.width(l), lr[l], feedback[l], 0, net.biases[l], 0);
-      guard.grew(l, 1);
+      updateBiases(l, batch, alpha, net.biases);
+      guard.grew(l, batch);
       if (l > 0 && rule == Rule.BACKPROP) {
-        gMax = backpropFeedback(1, ws.mask[l - 1], feedback[l - 1], influence[l - 1],
+        backpropFeedback(batch, ws.mask[l - 1], feedback[l - 1], influence[l - 1],
             spec.width(l - 1));
         pulled = influence[l - 1];
       } else if (l > 0) {
-        gMax = kickbackFeedback(1, ws.mask[l - 1], feedback[l - 1], spec.width(l - 1));
+        kickbackFeedback(batch, ws.mask[l - 1], feedback[l - 1], spec.width(l - 1));
         pulled = ws.mask[l - 1];
       }
     }
     guard.stepDone();
     net.clippedVersion = net.version;
+  }
+
+  /**
+   * The rows of layer {@code l}'s input-major weights that some sample's input reaches: at
+   * batch 1 the list the forward pass made, above it listed now from the inputs.
+   */
+  private RowList reachedRows(int l, int batch) {
+    RowList rows = ws.rows[l];
+    if (batch > 1) {
+      ops.nonzeroColumns(batch, spec.fanIn(l), inputs[l], rows);
+    }
+    return rows;
   }
 
   /** The current bound on {@code max |weights[l]|}, or NaN if stale; for tests. */
@@ -377,53 +412,53 @@ public final class Trainer {
     return guard.biasBound(l);
   }
 
-  /** {@code g = beta d} for the head; returns {@code max |g|} (NaN if one is). */
-  private float headFeedback(int batch, float[] d, float[] g, int n) {
-    float max = 0f;
+  /** {@code g = beta d} for the head; each sample's {@code max |g|} into sampleMax. */
+  private void headFeedback(int batch, float[] d, float[] g, int n) {
     for (int r = 0; r < batch; r++) {
+      float max = 0f;
       for (int j = 0; j < n; j++) {
         float v = beta[r] * d[r * n + j];
         g[r * n + j] = v;
         max = Math.max(max, Math.abs(v));
       }
+      sampleMax[r] = max;
     }
-    return max;
   }
 
   /**
-   * g holds pi on entry; leaves {@code e = nu 1 pi} (pulled next) and {@code g = beta e}.
-   * Returns {@code max |g|}: the guard's measure, taken here because a vector pass over g right
-   * after these scalar stores would wait for them to reach the cache.
+   * g holds pi on entry; leaves {@code e = nu 1 pi} (pulled next) and {@code g = beta e}. Each
+   * sample's {@code max |g|} goes into sampleMax: the guard's measure, taken here because a
+   * vector pass over g right after these scalar stores would wait for them to reach the cache.
    */
-  private float backpropFeedback(int batch, float[] d, float[] g, float[] e, int n) {
-    float max = 0f;
+  private void backpropFeedback(int batch, float[] d, float[] g, float[] e, int n) {
     for (int r = 0; r < batch; r++) {
       float b = beta[r];
+      float max = 0f;
       for (int j = r * n, end = j + n; j < end; j++) {
         float v = g[j] * d[j];
         e[j] = v;
         g[j] = b * v;
         max = Math.max(max, Math.abs(g[j]));
       }
+      sampleMax[r] = max;
     }
-    return max;
   }
 
   /**
    * g holds tau on entry; leaves {@code g = beta (tau nu 1)}, multiplied in the same order as
    * Backprop's {@code beta (pi nu 1)} so both rules agree bitwise where {@code tau = pi}.
-   * Returns {@code max |g|}, as {@link #backpropFeedback} does.
+   * Each sample's {@code max |g|} goes into sampleMax, as in {@link #backpropFeedback}.
    */
-  private float kickbackFeedback(int batch, float[] d, float[] g, int n) {
-    float max = 0f;
+  private void kickbackFeedback(int batch, float[] d, float[] g, int n) {
     for (int r = 0; r < batch; r++) {
       float b = beta[r];
+      float max = 0f;
       for (int j = r * n, end = j + n; j < end; j++) {
         g[j] = b * (g[j] * d[j]);
         max = Math.max(max, Math.abs(g[j]));
       }
+      sampleMax[r] = max;
     }
-    return max;
   }
 
   /**
@@ -439,8 +474,14 @@ public final class Trainer {
     } else {
       ops.gemmTN(nOut, spec.fanIn(l), batch, alpha, g, inputs[l], tw[l]);
     }
+    updateBiases(l, batch, alpha, tb);
+  }
+
+  /** {@code b_l += alpha sum_b G_l(b)}, sample by sample. */
+  private void updateBiases(int l, int batch, float alpha, float[][] tb) {
+    int nOut = spec.width(l);
     for (int r = 0; r < batch; r++) {
-      ops.axpy(nOut, alpha, g, r * nOut, tb[l], 0);
+      ops.axpy(nOut, alpha, feedback[l], r * nOut, tb[l], 0);
     }
   }
 
@@ -473,8 +514,6 @@ public final class Trainer {
 
   /** Zeroes each weight into unit k whose sign disagrees with nu_k: column k of W^T. */
   private void clip(float[] w, float[] nu, int nOut, int nIn) {
-    for (int i = 0; i < nIn; i++) {
-      ops.clampToSigns(w, i * nOut, nOut, nu);
-    }
+    ops.clampRowsToSigns(nIn, nOut, w, nu);
   }
 }

@@ -203,6 +203,87 @@ public abstract class KernelOps {
     }
   }
 
+  /**
+   * {@code t[p][r] += A[r][:] . v[p][:]} for {@code p < k} and the rows {@code r} of a
+   * {@link RowList}: {@code T[k][m] += V[k][n] A[m][n]^T} on the listed columns of T. A small
+   * batch's feedback pull through the input-major weights of the layer above, for the units
+   * active in some sample. At {@code k = 1}, the bits of {@link #gemvRows}.
+   *
+   * @param v {@code [k][n]}: per sample, the vector pulled through the rows
+   * @param t {@code [k][m]}: per sample, accumulates the listed rows' dot products
+   */
+  public final void gemmNTRows(int m, int n, int k, float[] a, RowList rows, float[] v,
+      float[] t) {
+    checkRowsStep("gemmNTRows", m, n, k, a, rows, v, t);
+    if (n > 0 && k > 0) {
+      gemmNTRowsKernel(m, n, k, a, rows.index, rows.count, v, t);
+    }
+  }
+
+  /**
+   * {@link #gemmNTRows} then the rank-k update
+   * {@code A[r][j] += alpha * sum_p x[p][r] * y[p][j]} ({@code p < k}, {@code j < n}), clamped
+   * to {@code colSigns} like {@link #clampToSigns} when that is not null, on the same rows, in
+   * one pass over each: the dots read the row as it was. A small batch's step pass over an
+   * input-major layer's rows that some sample reaches ({@link #nonzeroColumns}): the feedback
+   * of the layer below read from the rows that the update then changes. Other rows are not
+   * touched. For {@code k <= 256} (the GEMMs' depth block) the bits equal those of
+   * {@code gemmNTRows} then the same implementation's {@code gemmTN(m, n, k, alpha, x, y, a)}
+   * on the listed rows and the clamp; at {@code k = 1}, those of {@link #gemvGerRows}.
+   *
+   * @param v {@code [k][n]}: per sample, pulled through the rows (the layer's signed activity
+   *     mask for Kickback, its {@code nu 1 pi} for Backprop)
+   * @param t {@code [k][m]}: per sample, accumulates the listed rows' dot products
+   * @param x {@code [k][m]}: per sample, the layer's inputs
+   * @param y {@code [k][n]}: per sample, the layer's feedback
+   * @param colSigns null, or {@code [n]} values +1 or -1: the sign of the unit each column feeds
+   */
+  public final void gemmNTGemmTNRows(int m, int n, int k, float[] a, RowList rows, float[] v,
+      float[] t, float alpha, float[] x, float[] y, float[] colSigns) {
+    checkRowsStep("gemmNTGemmTNRows", m, n, k, a, rows, v, t);
+    Shapes.checkRange("gemmNTGemmTNRows", "x", x, 0, Math.multiplyExact(k, m));
+    Shapes.checkRange("gemmNTGemmTNRows", "y", y, 0, Math.multiplyExact(k, n));
+    if (colSigns != null) {
+      Shapes.checkRange("gemmNTGemmTNRows", "colSigns", colSigns, 0, n);
+    }
+    if (n > 0 && k > 0) {
+      gemmNTGemmTNRowsKernel(m, n, k, a, rows.index, rows.count, v, t, alpha, x, y, colSigns);
+    }
+  }
+
+  private static void checkRowsStep(String op, int m, int n, int k, float[] a, RowList rows,
+      float[] v, float[] t) {
+    if (m < 0 || n < 0 || k < 0) {
+      throw new IllegalArgumentException(
+          op + ": dimensions must be >= 0, got m=" + m + ", n=" + n + ", k=" + k);
+    }
+    Shapes.checkRange(op, "a", a, 0, Math.multiplyExact(m, n));
+    Shapes.checkRange(op, "v", v, 0, Math.multiplyExact(k, n));
+    Shapes.checkRange(op, "t", t, 0, Math.multiplyExact(k, m));
+    Shapes.checkRows(op, rows, m);
+  }
+
+  /**
+   * Lists the columns {@code j < n} of {@code V[rows][n]} that hold a nonzero entry in some
+   * row, ascending, into {@code list} ({@code -0} counts as zero, NaN as nonzero): for a batch
+   * of a layer's inputs, the rows of its input-major weights that some sample reaches, which
+   * {@link #gemmNTGemmTNRows} visits. At {@code rows = 1}, {@link #nonzeroRows(float[], int,
+   * RowList)}.
+   *
+   * @param v {@code [rows][n]}, row-major
+   * @return the number of columns listed, {@code list.count()}
+   */
+  public final int nonzeroColumns(int rows, int n, float[] v, RowList list) {
+    if (rows < 0) {
+      throw new IllegalArgumentException("nonzeroColumns: rows = " + rows + ": must be >= 0");
+    }
+    Shapes.checkRange("nonzeroColumns", "v", v, 0, Math.multiplyExact(rows, n));
+    Shapes.checkRowsFit("nonzeroColumns", list, n);
+    list.count = rows == 0 ? 0 : nonzeroColumnsKernel(rows, n, v, list.index);
+    list.bound = n;
+    return list.count;
+  }
+
   private static void checkGemvGerRows(int m, int n, float[] a, float[] v, float[] t,
       float[] x, float[] y, float[] colSigns) {
     Shapes.checkGemm("gemvGerRows", 1, m, n, v, "n", n, a, "m*n", (long) m * n, t);
@@ -337,6 +418,26 @@ public abstract class KernelOps {
     clampToSignsKernel(x, off, n, signs);
   }
 
+  /**
+   * {@link #clampToSigns} of every row of {@code A[m][n]}: zeroes each {@code a[i * n + j]}
+   * whose sign disagrees with {@code colSigns[j]} (+1 or -1), NaN kept. The coherence clip of a
+   * whole input-major layer in one call, whose rows the vector kernel finishes with a vector
+   * instead of a scalar loop of compares that mispredict on half the weights.
+   *
+   * @param colSigns {@code [n]}: the sign of the unit each column feeds
+   */
+  public final void clampRowsToSigns(int m, int n, float[] a, float[] colSigns) {
+    if (m < 0 || n < 0) {
+      throw new IllegalArgumentException(
+          "clampRowsToSigns: dimensions must be >= 0, got m=" + m + ", n=" + n);
+    }
+    Shapes.checkRange("clampRowsToSigns", "a", a, 0, Math.multiplyExact(m, n));
+    Shapes.checkRange("clampRowsToSigns", "colSigns", colSigns, 0, n);
+    if (m > 0 && n > 0) {
+      clampRowsToSignsKernel(m, n, a, colSigns);
+    }
+  }
+
   protected abstract void gemmNTKernel(int m, int n, int k, float alpha, float[] a, float[] b, float[] c);
 
   /**
@@ -400,6 +501,53 @@ public abstract class KernelOps {
     gerRowsKernel(m, n, alpha, x, rows, count, y, a, colSigns);
   }
 
+  protected void gemmNTRowsKernel(int m, int n, int k, float[] a, int[] rows, int count,
+      float[] v, float[] t) {
+    for (int p = 0; p < k; p++) {
+      for (int i = 0; i < count; i++) {
+        int r = rows[i];
+        t[p * m + r] += dotKernel(n, a, r * n, v, p * n);
+      }
+    }
+  }
+
+  /** The scalar kernels' dots, then per row the scalar gemmTN's {@code a += (alpha x) y}. */
+  protected void gemmNTGemmTNRowsKernel(int m, int n, int k, float[] a, int[] rows, int count,
+      float[] v, float[] t, float alpha, float[] x, float[] y, float[] colSigns) {
+    gemmNTRowsKernel(m, n, k, a, rows, count, v, t);
+    for (int i = 0; i < count; i++) {
+      int r = rows[i];
+      for (int p = 0; p < k; p++) {
+        axpyKernel(n, alpha * x[p * m + r], y, p * n, a, r * n);
+      }
+      if (colSigns != null) {
+        clampToSignsKernel(a, r * n, n, colSigns);
+      }
+    }
+  }
+
+  protected int nonzeroColumnsKernel(int rows, int n, float[] v, int[] list) {
+    return listNonzeroColumns(rows, n, v, 0, list, 0);
+  }
+
+  /**
+   * Appends the columns {@code j} in {@code [from, n)} of {@code V[rows][n]} with a nonzero entry
+   * to {@code list[c ..]}, the rows' bits (the sign dropped) or-ed and counted as
+   * {@link #listNonzero} counts; returns the new count. The scalar kernel, and the vector one's
+   * tail.
+   */
+  static int listNonzeroColumns(int rows, int n, float[] v, int from, int[] list, int c) {
+    for (int j = from; j < n; j++) {
+      int b = 0;
+      for (int r = 0; r < rows; r++) {
+        b |= Float.floatToRawIntBits(v[r * n + j]) << 1;
+      }
+      list[c] = j;
+      c += (b | -b) >>> 31;
+    }
+    return c;
+  }
+
   /**
    * Stores every index and advances past the nonzero ones by arithmetic on the bits, so that no
    * compare can become a branch mispredicted on half the units. About 300 ns for 208 entries
@@ -454,6 +602,12 @@ public abstract class KernelOps {
       m = Math.max(m, Math.abs(x[i])); // Math.max keeps a NaN
     }
     return m;
+  }
+
+  protected void clampRowsToSignsKernel(int m, int n, float[] a, float[] colSigns) {
+    for (int i = 0; i < m; i++) {
+      clampToSignsKernel(a, i * n, n, colSigns);
+    }
   }
 
   protected void clampToSignsKernel(float[] x, int off, int n, float[] signs) {

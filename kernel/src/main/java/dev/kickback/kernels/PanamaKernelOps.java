@@ -146,6 +146,18 @@ final class PanamaKernelOps extends KernelOps {
   }
 
   @Override
+  protected void gemmNTRowsKernel(int m, int n, int k, float[] a, int[] rows, int count,
+      float[] v, float[] t) {
+    PanamaRankK.gemmNTRows(m, n, k, a, rows, count, v, t);
+  }
+
+  @Override
+  protected void gemmNTGemmTNRowsKernel(int m, int n, int k, float[] a, int[] rows, int count,
+      float[] v, float[] t, float alpha, float[] x, float[] y, float[] colSigns) {
+    PanamaRankK.gemmNTGemmTNRows(m, n, k, a, rows, count, v, t, alpha, x, y, colSigns);
+  }
+
+  @Override
   protected void gemvTRowsKernel(int m, int n, float[] a, float[] x, int[] rows, int count,
       float[] b, float[] y) {
     if (n < L && y.length < L) {
@@ -162,13 +174,13 @@ final class PanamaKernelOps extends KernelOps {
   protected void gemvRowsKernel(int m, int n, float[] a, float[] x, int[] rows, int count,
       float[] y) {
     if (n < L && x.length >= L) {
-      PanamaSmallGemm.gemvRowsNarrow(n, a, x, rows, count, y);
+      PanamaSmallGemm.gemvRowsNarrow(n, a, x, 0, rows, count, y, 0);
     } else if (n < L) {
       for (int t = 0; t < count; t++) { // as the scalar dot: too short for a vector
         y[rows[t]] += dotScalar(n, a, rows[t] * n, x, 0);
       }
     } else {
-      PanamaSmallGemm.gemvRows(n, a, x, rows, count, y);
+      PanamaSmallGemm.gemvRows(n, a, x, 0, rows, count, y, 0);
     }
   }
 
@@ -212,6 +224,27 @@ final class PanamaKernelOps extends KernelOps {
       c += on.trueCount();
     }
     return listNonzero(v, j, n, rows, c);
+  }
+
+  /**
+   * nonzeroRowsKernel on the lane-wise largest magnitude over the rows ({@code max} keeps a NaN,
+   * and |-0| is 0, so a lane is nonzero exactly when some row's is); the tail column by column.
+   */
+  @Override
+  protected int nonzeroColumnsKernel(int rows, int n, float[] v, int[] list) {
+    final int nv = S.loopBound(n);
+    int c = 0;
+    int j = 0;
+    for (; j < nv; j += L) {
+      FloatVector any = FloatVector.fromArray(S, v, j).abs();
+      for (int r = 1; r < rows; r++) {
+        any = any.max(FloatVector.fromArray(S, v, r * n + j).abs());
+      }
+      VectorMask<Float> on = any.compare(VectorOperators.NE, 0f);
+      INDEX.add(j).compress(on.cast(I)).intoArray(list, c);
+      c += on.trueCount();
+    }
+    return listNonzeroColumns(rows, n, v, j, list, c);
   }
 
   /**
@@ -283,6 +316,64 @@ final class PanamaKernelOps extends KernelOps {
       if (x[off + j] * signs[j] < 0f) {
         x[off + j] = 0f;
       }
+    }
+  }
+
+  /**
+   * Rows of a whole vector or more: the vectors in order, then, for a row whose length is not a
+   * whole number of vectors, the window ending at its end, loaded and clamped before the row's
+   * first store and stored after its last (the clamp of a clamped value is itself, so the
+   * lanes it shares with the last whole vector get the same bits twice, and no load waits for
+   * a store to the bytes it reads). Narrower rows: clampRowsNarrow.
+   */
+  @Override
+  protected void clampRowsToSignsKernel(int m, int n, float[] a, float[] colSigns) {
+    if (n < L) {
+      clampRowsNarrow(m, n, a, colSigns);
+      return;
+    }
+    final int nv = S.loopBound(n);
+    final int jw = n - L;
+    final boolean tail = nv < n;
+    final FloatVector sw = FloatVector.fromArray(S, colSigns, jw);
+    for (int i = 0; i < m; i++) {
+      final int row = i * n;
+      FloatVector w = FloatVector.fromArray(S, a, row + jw);
+      w = w.blend(0f, w.mul(sw).compare(VectorOperators.LT, 0f));
+      for (int j = 0; j < nv; j += L) {
+        FloatVector v = FloatVector.fromArray(S, a, row + j);
+        v.blend(0f, v.mul(FloatVector.fromArray(S, colSigns, j)).compare(VectorOperators.LT, 0f))
+            .intoArray(a, row + j);
+      }
+      if (tail) {
+        w.intoArray(a, row + jw);
+      }
+    }
+  }
+
+  /**
+   * Rows narrower than a vector (the paper network's 10- and 2-wide layers): one vector from
+   * each row's start, stored through a mask of the row's own lanes, each loaded two rows ahead
+   * of its store (a load that overlaps a masked store still in flight waits for it to reach
+   * the cache). Rows whose vector would pass a's end, or all of them when the signs are
+   * shorter than a vector, go through the scalar clamp.
+   */
+  private static void clampRowsNarrow(int m, int n, float[] a, float[] colSigns) {
+    final int vec = colSigns.length < L || a.length < L ? 0 : Math.min(m, (a.length - L) / n + 1);
+    final FloatVector sv = vec > 0 ? FloatVector.fromArray(S, colSigns, 0) : FloatVector.zero(S);
+    final VectorMask<Float> own = S.indexInRange(0, n);
+    FloatVector ahead1 = vec > 0 ? FloatVector.fromArray(S, a, 0) : sv;
+    FloatVector ahead2 = vec > 1 ? FloatVector.fromArray(S, a, n) : sv;
+    for (int i = 0; i < vec; i++) {
+      final FloatVector v = ahead1;
+      ahead1 = ahead2;
+      if (i + 2 < vec) {
+        ahead2 = FloatVector.fromArray(S, a, (i + 2) * n);
+      }
+      v.blend(0f, v.mul(sv).compare(VectorOperators.LT, 0f)).intoArray(a, i * n, own);
+    }
+    for (int i = vec; i < m; i++) {
+      clampToSignsScalar(a, i * n, n, colSigns);
     }
   }
 

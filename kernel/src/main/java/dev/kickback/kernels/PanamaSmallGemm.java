@@ -1031,15 +1031,17 @@ final class PanamaSmallGemm {
   }
 
   /**
-   * {@code y[r] += A[r][0..n) . x[0..n)} for the listed rows, {@code n >= L}: four rows at a time
-   * sharing each load of x, lane sums by the fixed tree. A row's tail is a whole window ending
-   * at n, multiplied by x's last window with the lanes already summed set to zero.
+   * {@code y[yOff + r] += A[r][0..n) . x[xOff .. xOff + n)} for the listed rows, {@code n >= L}:
+   * four rows at a time sharing each load of x, lane sums by the fixed tree. A row's tail is a
+   * whole window ending at n, multiplied by x's last window with the lanes already summed set
+   * to zero.
    */
-  static void gemvRows(int n, float[] a, float[] x, int[] rows, int count, float[] y) {
+  static void gemvRows(int n, float[] a, float[] x, int xOff, int[] rows, int count, float[] y,
+      int yOff) {
     final int nv = S.loopBound(n);
     final int jw = n - L;
     final FloatVector zero = FloatVector.zero(S);
-    final FloatVector xt = zero.blend(FloatVector.fromArray(S, x, jw),
+    final FloatVector xt = zero.blend(FloatVector.fromArray(S, x, xOff + jw),
         LANE.compare(VectorOperators.GE, nv - jw).and(LANE.compare(VectorOperators.LT, n - jw)));
     int t = 0;
     for (; t + 4 <= count; t += 4) {
@@ -1047,7 +1049,7 @@ final class PanamaSmallGemm {
       final int a3 = rows[t + 3] * n;
       FloatVector s0 = zero, s1 = zero, s2 = zero, s3 = zero;
       for (int p = 0; p < nv; p += L) {
-        FloatVector xv = FloatVector.fromArray(S, x, p);
+        FloatVector xv = FloatVector.fromArray(S, x, xOff + p);
         s0 = xv.fma(FloatVector.fromArray(S, a, a0 + p), s0);
         s1 = xv.fma(FloatVector.fromArray(S, a, a1 + p), s1);
         s2 = xv.fma(FloatVector.fromArray(S, a, a2 + p), s2);
@@ -1079,16 +1081,16 @@ final class PanamaSmallGemm {
         s2 = s2.add(s2.rearrange(ROT_D));
         s3 = s3.add(s3.rearrange(ROT_D));
       }
-      y[rows[t]] += s0.lane(0);
-      y[rows[t + 1]] += s1.lane(0);
-      y[rows[t + 2]] += s2.lane(0);
-      y[rows[t + 3]] += s3.lane(0);
+      y[yOff + rows[t]] += s0.lane(0);
+      y[yOff + rows[t + 1]] += s1.lane(0);
+      y[yOff + rows[t + 2]] += s2.lane(0);
+      y[yOff + rows[t + 3]] += s3.lane(0);
     }
     for (; t < count; t++) {
       final int a0 = rows[t] * n;
       FloatVector s0 = zero;
       for (int p = 0; p < nv; p += L) {
-        s0 = FloatVector.fromArray(S, x, p).fma(FloatVector.fromArray(S, a, a0 + p), s0);
+        s0 = FloatVector.fromArray(S, x, xOff + p).fma(FloatVector.fromArray(S, a, a0 + p), s0);
       }
       if (nv < n) {
         s0 = xt.fma(FloatVector.fromArray(S, a, a0 + jw), s0);
@@ -1101,26 +1103,28 @@ final class PanamaSmallGemm {
       if (L >= 16) {
         s0 = s0.add(s0.rearrange(ROT_D));
       }
-      y[rows[t]] += s0.lane(0);
+      y[yOff + rows[t]] += s0.lane(0);
     }
   }
 
   /**
-   * gemvRows for {@code n < L <= x.length}: per listed row one whole vector from the row's
-   * start times x, the lanes past n (the next rows' weights) set to zero after the product, so
-   * that an infinite weight there cannot leak a NaN; then the fixed lane-sum tree. Rows are
-   * independent, so the out-of-order core overlaps one row's tree with the next rows' loads
-   * (measured: a 50-row list of 10-wide rows took 0.7 us as scalar dot products, each a chain of
-   * dependent adds). A row whose load would pass the array's end is summed lane by lane.
+   * gemvRows for {@code n < L}, {@code xOff + L <= x.length}: per listed row one whole vector
+   * from the row's start times x, the lanes past n (the next rows' weights) set to zero after
+   * the product, so that an infinite weight there cannot leak a NaN; then the fixed lane-sum
+   * tree. Rows are independent, so the out-of-order core overlaps one row's tree with the next
+   * rows' loads (measured: a 50-row list of 10-wide rows took 0.7 us as scalar dot products,
+   * each a chain of dependent adds). A row whose load would pass the array's end is summed lane
+   * by lane.
    */
-  static void gemvRowsNarrow(int n, float[] a, float[] x, int[] rows, int count, float[] y) {
-    final FloatVector xv = FloatVector.fromArray(S, x, 0);
+  static void gemvRowsNarrow(int n, float[] a, float[] x, int xOff, int[] rows, int count,
+      float[] y, int yOff) {
+    final FloatVector xv = FloatVector.fromArray(S, x, xOff);
     final FloatVector zero = FloatVector.zero(S);
     for (int t = 0; t < count; t++) {
       final int r = rows[t];
       final int p = r * n;
       if (p + L > a.length) {
-        y[r] += KernelOps.dotScalar(n, a, p, x, 0);
+        y[yOff + r] += KernelOps.dotScalar(n, a, p, x, xOff);
         continue;
       }
       FloatVector s0 = zero.blend(xv.mul(FloatVector.fromArray(S, a, p)),
@@ -1133,7 +1137,7 @@ final class PanamaSmallGemm {
       if (L >= 16) {
         s0 = s0.add(s0.rearrange(ROT_D));
       }
-      y[r] += s0.lane(0);
+      y[yOff + r] += s0.lane(0);
     }
   }
 

@@ -509,6 +509,212 @@ class KernelOpsTest {
         e.getMessage());
   }
 
+  /**
+   * clampRowsToSigns against its definition, bitwise: per row, a weight whose sign disagrees
+   * with its column's becomes +0, NaN and -0 stay; rows narrower than a vector, with a tail and
+   * whole; the matrix exactly m*n long (the narrow rows' last vectors would pass its end) and
+   * padded, signs exactly n long and padded; nothing past m*n changed. Bad shapes are refused
+   * by name.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("pathNames")
+  void clampRowsToSignsClampsEveryRowByItsColumnsSigns(String path) {
+    KernelOps ops = path(path);
+    for (int n : new int[] {1, 2, 10, 15, 16, 17, 40, 100, 200}) {
+      for (int pad : new int[] {0, 3, 16}) {
+        int m = 23;
+        SplittableRandom rnd = new SplittableRandom(n * 31L + pad);
+        float[] a = random(rnd, m * n + pad);
+        a[n / 2] = Float.NaN;
+        a[(m - 1) * n + n / 3] = -0f;
+        a[m * n / 2] = -0f;
+        float[] signs = new float[n + pad];
+        for (int j = 0; j < signs.length; j++) {
+          signs[j] = rnd.nextBoolean() ? 1f : -1f;
+        }
+        float[] got = a.clone();
+        ops.clampRowsToSigns(m, n, got, signs);
+        for (int e = 0; e < a.length; e++) {
+          boolean inside = e < m * n;
+          float sign = inside ? signs[e % n] : 0f;
+          boolean wrong = inside && (sign > 0 ? a[e] < 0 : a[e] > 0);
+          float want = wrong ? 0f : a[e];
+          assertEquals(Float.floatToIntBits(want), Float.floatToIntBits(got[e]),
+              path + " n=" + n + " pad=" + pad + " at " + e);
+        }
+      }
+    }
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> ops.clampRowsToSigns(3, 4, new float[12], new float[3]));
+    assertEquals("clampRowsToSigns: colSigns[0, 0+4) is outside colSigns.length=3",
+        e.getMessage());
+    e = assertThrows(IllegalArgumentException.class,
+        () -> ops.clampRowsToSigns(3, 4, new float[11], new float[4]));
+    assertEquals("clampRowsToSigns: a[0, 0+12) is outside a.length=11", e.getMessage());
+    e = assertThrows(IllegalArgumentException.class,
+        () -> ops.clampRowsToSigns(-1, 4, new float[11], new float[4]));
+    assertEquals("clampRowsToSigns: dimensions must be >= 0, got m=-1, n=4", e.getMessage());
+  }
+
+  /**
+   * gemmNTRows against a double-precision definition (within 1e-5 of the sum of the products'
+   * magnitudes), and bitwise against gemvRows of each sample's vector when those lie inside
+   * v with a vector to spare (at one sample always): the dots are gemvRows' dots. Unlisted
+   * rows' entries of t are not touched.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("pathNames")
+  void gemmNTRowsIsGemvRowsPerSample(String path) {
+    KernelOps ops = path(path);
+    for (int n : new int[] {1, 2, 10, 16, 21, 47, 100, 200}) {
+      for (int k : new int[] {1, 2, 3, 5}) {
+        for (int pad : new int[] {0, 16}) {
+          int m = 11;
+          SplittableRandom rnd = new SplittableRandom(n * 17L + k * 3L + pad);
+          float[] a = random(rnd, m * n + pad);
+          float[] v = random(rnd, k * n + pad);
+          float[] x = random(rnd, m);
+          x[3] = 0f;
+          x[7] = 0f;
+          RowList rows = new RowList(m);
+          ops.nonzeroRows(x, m, rows);
+          float[] t0 = random(rnd, k * m);
+          float[] got = t0.clone();
+          ops.gemmNTRows(m, n, k, a, rows, v, got);
+          String at = path + " n=" + n + " k=" + k + " pad=" + pad;
+          for (int p = 0; p < k; p++) {
+            float[] want = t0.clone();
+            if (pad >= 16 || k == 1) {
+              float[] vp = java.util.Arrays.copyOfRange(v, p * n, v.length);
+              float[] tp = java.util.Arrays.copyOfRange(t0, p * m, p * m + m);
+              ops.gemvRows(m, n, a, vp, rows, tp);
+              System.arraycopy(tp, 0, want, p * m, m);
+            }
+            for (int r = 0; r < m; r++) {
+              int e = p * m + r;
+              if (r == 3 || r == 7) {
+                assertEquals(Float.floatToIntBits(t0[e]), Float.floatToIntBits(got[e]), at);
+                continue;
+              }
+              double exact = t0[e];
+              double mag = Math.abs(t0[e]);
+              for (int j = 0; j < n; j++) {
+                exact += (double) a[r * n + j] * v[p * n + j];
+                mag += Math.abs((double) a[r * n + j] * v[p * n + j]);
+              }
+              assertEquals(exact, got[e], 1e-5 * mag, at + " t[" + p + "][" + r + "]");
+              if (pad >= 16 || k == 1) {
+                assertEquals(Float.floatToIntBits(want[e]), Float.floatToIntBits(got[e]),
+                    at + " t[" + p + "][" + r + "] against gemvRows");
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * gemmNTGemmTNRows against the same implementation's gemmNTRows, then gemmTN and clampToSigns
+   * on the listed rows, bitwise: the dots of the rows as they were, the rows' updates, every
+   * unlisted row (no sample's input reaches it) and every entry past m*n untouched; at one
+   * sample also against gemvGerRows. Over 1 to 4 samples (one pass) and 5 and 8 (a dot pass,
+   * then an update pass), rows narrower than a vector, with a tail, whole and wide; v, y and
+   * the signs exactly as long as the shape needs (the narrow rows' lane-by-lane fallback) and
+   * padded.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("pathNames")
+  void gemmNTGemmTNRowsEqualsTheDotsThenTheGemmThenTheClamp(String path) {
+    KernelOps ops = path(path);
+    for (int n : new int[] {1, 2, 10, 16, 21, 47, 100, 200, 1029}) {
+      for (int k : new int[] {1, 2, 3, 4, 5, 8}) {
+        for (int variant = 0; variant < 4; variant++) {
+          boolean clamp = variant % 2 == 1;
+          int pad = variant < 2 ? 0 : 16;
+          int m = 13;
+          SplittableRandom rnd = new SplittableRandom(n * 131L + k * 7L + variant);
+          float[] x = random(rnd, k * m);
+          for (int p = 0; p < k; p++) {
+            x[p * m + 2] = p % 2 == 0 ? 0f : -0f; // reached by no sample
+            x[p * m + 9] = 0f;
+            if (p > 0) {
+              x[p * m + 5] = 0f; // reached by the first sample only
+            }
+          }
+          float[] v = random(rnd, k * n + pad);
+          v[n / 3] = 0f;
+          float[] y = random(rnd, k * n + pad);
+          y[n / 2] = -0f;
+          float[] a0 = random(rnd, m * n + 1 + pad);
+          for (int i = 0; i < m; i++) {
+            a0[i * n] = -0f;
+          }
+          float[] signs = new float[n + pad];
+          for (int j = 0; j < n + pad; j++) {
+            signs[j] = rnd.nextBoolean() ? 1f : -1f;
+          }
+          float[] t0 = random(rnd, k * m);
+          RowList reached = new RowList(m);
+          ops.nonzeroColumns(k, m, x, reached);
+          assertEquals(m - 2, reached.count());
+          float[] wantA = a0.clone();
+          float[] wantT = t0.clone();
+          ops.gemmNTRows(m, n, k, wantA, reached, v, wantT);
+          float[] product = a0.clone();
+          ops.gemmTN(m, n, k, 0.3f, x, y, product);
+          for (int i = 0; i < m; i++) {
+            if (clamp) {
+              ops.clampToSigns(product, i * n, n, signs);
+            }
+            if (i != 2 && i != 9) {
+              System.arraycopy(product, i * n, wantA, i * n, n);
+            }
+          }
+          float[] gotA = a0.clone();
+          float[] gotT = t0.clone();
+          ops.gemmNTGemmTNRows(m, n, k, gotA, reached, v, gotT, 0.3f, x, y,
+              clamp ? signs : null);
+          String at = path + " n=" + n + " k=" + k + " variant=" + variant;
+          for (int e = 0; e < k * m; e++) {
+            assertEquals(Float.floatToIntBits(wantT[e]), Float.floatToIntBits(gotT[e]),
+                at + " t[" + e / m + "][" + e % m + "]");
+          }
+          for (int e = 0; e < a0.length; e++) {
+            assertEquals(Float.floatToIntBits(wantA[e]), Float.floatToIntBits(gotA[e]),
+                at + " a[" + e / n + "][" + e % n + "]");
+          }
+          if (k == 1) {
+            float[] rankOneA = a0.clone();
+            float[] rankOneT = t0.clone();
+            ops.gemvGerRows(m, n, rankOneA, reached, v, rankOneT, 0.3f, x, y,
+                clamp ? signs : null);
+            assertArrayEquals(rankOneA, gotA, at + ": gemvGerRows' weights");
+            assertArrayEquals(rankOneT, gotT, at + ": gemvGerRows' dots");
+          }
+        }
+      }
+    }
+    RowList fromFive = new RowList(5);
+    ops.nonzeroColumns(1, 5, new float[] {1, 1, 1, 1, 1}, fromFive);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> ops.gemmNTGemmTNRows(4, 2, 1, new float[8], fromFive, new float[2], new float[4],
+            1f, new float[4], new float[2], null));
+    assertEquals("gemmNTGemmTNRows: the row list was made from 5 entries: its rows may reach"
+        + " past m=4", e.getMessage());
+    e = assertThrows(IllegalArgumentException.class,
+        () -> ops.gemmNTGemmTNRows(5, 2, 2, new float[10], fromFive, new float[4],
+            new float[10], 1f, new float[10], new float[3], null));
+    assertEquals("gemmNTGemmTNRows: y[0, 0+4) is outside y.length=3", e.getMessage());
+    e = assertThrows(IllegalArgumentException.class,
+        () -> ops.gemmNTGemmTNRows(5, 2, 2, new float[10], fromFive, new float[4],
+            new float[9], 1f, new float[10], new float[4], null));
+    assertEquals("gemmNTGemmTNRows: t[0, 0+10) is outside t.length=9", e.getMessage());
+    e = assertThrows(IllegalArgumentException.class,
+        () -> ops.gemmNTRows(5, 2, 2, new float[10], fromFive, new float[3], new float[10]));
+    assertEquals("gemmNTRows: v[0, 0+4) is outside v.length=3", e.getMessage());
+  }
+
   /** Pre-activations the rectifier tests plant: signed zeros, NaN, infinities, subnormals. */
   private static final float[] RECTIFIER_SPECIALS = {0f, -0f, Float.NaN,
       Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.MIN_VALUE, -Float.MIN_VALUE};
@@ -769,6 +975,60 @@ class KernelOpsTest {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> ops.nonzeroRows(new float[5], 5, new int[4]));
     assertEquals("nonzeroRows: rows.length = 4: expected at least n = 5", e.getMessage());
+  }
+
+  /**
+   * nonzeroColumns on every path against its definition: the ascending columns of a
+   * {@code [rows][n]} matrix with an entry that is not zero in some row (-0 is zero; NaN and the
+   * smallest subnormal are not), over 1 to 5 rows (at 1, nonzeroRows' list), widths with and
+   * without a tail, mostly-zero columns (a nonzero entry in one row of each), all zero; no rows
+   * lists nothing; a too-short list and negative rows are refused by name.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("pathNames")
+  void nonzeroColumnsListsTheColumnsWithANonzeroEntry(String path) {
+    KernelOps ops = path(path);
+    float[] special = {0f, -0f, 0f, -0f, 0f, Float.NaN, Float.MIN_VALUE, -1f};
+    for (int rows = 0; rows <= 5; rows++) {
+      for (int n : new int[] {0, 1, 7, 16, 17, 100, 257}) {
+        SplittableRandom rnd = new SplittableRandom(47L * n + rows);
+        float[] v = new float[rows * n + 3];
+        for (int e = 0; e < v.length; e++) {
+          v[e] = special[rnd.nextInt(special.length)];
+        }
+        for (float[] m : new float[][] {v, new float[rows * n]}) {
+          java.util.List<Integer> want = new java.util.ArrayList<>();
+          for (int j = 0; j < n; j++) {
+            boolean any = false;
+            for (int r = 0; r < rows; r++) {
+              any |= m[r * n + j] != 0f || Float.isNaN(m[r * n + j]);
+            }
+            if (any) {
+              want.add(j);
+            }
+          }
+          RowList list = new RowList(n + 2);
+          String at = path + " rows=" + rows + " n=" + n;
+          assertEquals(want.size(), ops.nonzeroColumns(rows, n, m, list), at);
+          assertEquals(want, java.util.stream.IntStream.range(0, list.count()).map(list::get)
+              .boxed().toList(), at);
+          assertEquals(n, list.bound(), at);
+          if (rows == 1) {
+            assertArrayEquals(nonzero(m, n), java.util.stream.IntStream.range(0, list.count())
+                .map(list::get).toArray(), at + ": nonzeroRows' list");
+          }
+        }
+      }
+    }
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> ops.nonzeroColumns(2, 5, new float[10], new RowList(4)));
+    assertEquals("nonzeroColumns: rows.capacity() = 4: expected at least n = 5", e.getMessage());
+    e = assertThrows(IllegalArgumentException.class,
+        () -> ops.nonzeroColumns(3, 5, new float[14], new RowList(5)));
+    assertEquals("nonzeroColumns: v[0, 0+15) is outside v.length=14", e.getMessage());
+    e = assertThrows(IllegalArgumentException.class,
+        () -> ops.nonzeroColumns(-1, 5, new float[14], new RowList(5)));
+    assertEquals("nonzeroColumns: rows = -1: must be >= 0", e.getMessage());
   }
 
   /**

@@ -95,6 +95,15 @@ class TrainerTest {
     return paths().flatMap(p -> Stream.of(Rule.values()).map(r -> Arguments.of(p, r)));
   }
 
+  static Stream<Arguments> rowsSteps() {
+    NetworkSpec paper = NetworkSpec.paper(21, Head.PAIR, Coherence.COHERENT);
+    NetworkSpec tails = NetworkSpec.builder(37).hidden(53, 41).head(Head.PAIR)
+        .coherence(Coherence.COHERENT).build();
+    return pathsAndRules().flatMap(a -> java.util.stream.IntStream
+        .rangeClosed(1, Trainer.ROWS_MAX_BATCH).boxed().flatMap(b -> Stream.of(paper, tails)
+            .map(n -> Arguments.of(a.get()[0], a.get()[1], b, n))));
+  }
+
   @Test
   void uniformAndPerLayerRatesAgreeAndDirectionLeavesTheNetworkAlone() {
     NetworkSpec spec = NetworkSpec.paper(21, Head.LINEAR, Coherence.FREE);
@@ -172,29 +181,31 @@ class TrainerTest {
   }
 
   /**
-   * A trainer's fast path (rows of nonzero inputs only, each layer's feedback read in the pass
-   * that updates the layer above, clip fused; taken when the network is known clipped) and its
-   * general path (feedback first, then every row, then a clip pass; taken after
-   * {@code setWeights}) give the same bits, step after step, at batch 1, under both rules.
+   * A trainer's fast path on rows (taken when the network is known clipped, at batches up to
+   * {@link Trainer#ROWS_MAX_BATCH}: rows of inputs nonzero in some sample only, each layer's
+   * feedback read in the pass that updates the layer above, clip fused) and its general path
+   * (feedback first, then every row, then a clip pass; taken after {@code setWeights}) give the
+   * same bits, step after step, under both rules, on the paper network and on one whose layers
+   * are all wider than a vector with a tail. Batch 1 and every batch the rows kernels take in
+   * one pass.
    */
-  @ParameterizedTest(name = "{0} {1}")
-  @MethodSource("pathsAndRules")
-  void fastAndGeneralPathsGiveTheSameBits(String path, Rule rule) {
+  @ParameterizedTest(name = "{0} {1} batch {2} {3}")
+  @MethodSource("rowsSteps")
+  void fastAndGeneralPathsGiveTheSameBits(String path, Rule rule, int batch, NetworkSpec spec) {
     KernelOps ops = Paths.get(path);
-    NetworkSpec spec = NetworkSpec.paper(21, Head.PAIR, Coherence.COHERENT);
     Network fast = Network.initialize(spec, 8);
     Network general = fast.copy();
-    Trainer tf = new Trainer(fast, 1, ops);
-    Trainer tg = new Trainer(general, 1, ops);
+    Trainer tf = new Trainer(fast, batch, ops);
+    Trainer tg = new Trainer(general, batch, ops);
     SplittableRandom rnd = new SplittableRandom(8);
     for (int s = 0; s < 20; s++) {
       general.setWeights(0, general.weights(0)); // the same values; the clip is now unknown
       assertTrue(fast.knownClipped());
       assertFalse(general.knownClipped());
-      float[] x = RandomNets.gaussian(rnd, spec.inputWidth());
-      float[] y = RandomNets.gaussian(rnd, 1);
-      assertEquals(Float.floatToIntBits(tf.step(rule, x, y, 1, 0.05f)),
-          Float.floatToIntBits(tg.step(rule, x, y, 1, 0.05f)), "loss of step " + s);
+      float[] x = RandomNets.gaussian(rnd, batch * spec.inputWidth());
+      float[] y = RandomNets.gaussian(rnd, batch);
+      assertEquals(Float.floatToIntBits(tf.step(rule, x, y, batch, 0.05f)),
+          Float.floatToIntBits(tg.step(rule, x, y, batch, 0.05f)), "loss of step " + s);
       for (int l = 0; l < spec.layers(); l++) {
         assertArrayEquals(SpecChecks.parameters(fast, l), SpecChecks.parameters(general, l),
             "step " + s + ", layer " + l);
