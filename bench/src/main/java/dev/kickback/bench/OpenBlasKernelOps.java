@@ -57,6 +57,47 @@ public final class OpenBlasKernelOps extends KernelOps {
         a, transA ? m : k, b, n, 1f, c, n);
   }
 
+  // A small batch's passes over the rows some sample reaches (the trainer's steps of 2 to 4
+  // samples), as the trainer's GEMM path runs them: one sgemm over every row for all samples'
+  // feedback dots (into a scratch, the listed rows then added), one for the rank-k update of
+  // every row, then the clamp of the listed rows. The update adds exact zeros to the rows no
+  // sample reaches, as that GEMM path does (only a -0 weight there becomes +0). Measured: faster
+  // for OpenBLAS than gathering the listed rows into a block first (the gather and scatter
+  // copies cost more than the rows they skip: 0.52-0.84x at batch 2 and 4), and far faster
+  // than the level-1 fallbacks below, which would run these mostly scalar.
+
+  /** Per-thread scratch of the dots, grown on demand and then reused. */
+  private static final ThreadLocal<float[][]> SCRATCH =
+      ThreadLocal.withInitial(() -> new float[1][0]);
+
+  @Override
+  protected void gemmNTRowsKernel(int m, int n, int k, float[] a, int[] rows, int count,
+      float[] v, float[] t) {
+    float[][] holder = SCRATCH.get();
+    if (holder[0].length < k * m) {
+      holder[0] = new float[k * m];
+    }
+    float[] d = holder[0];
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, k, m, n, 1f, v, n, a, n, 0f, d, m);
+    for (int p = 0; p < k; p++) {
+      for (int i = 0; i < count; i++) {
+        t[p * m + rows[i]] += d[p * m + rows[i]];
+      }
+    }
+  }
+
+  @Override
+  protected void gemmNTGemmTNRowsKernel(int m, int n, int k, float[] a, int[] rows, int count,
+      float[] v, float[] t, float alpha, float[] x, float[] y, float[] colSigns) {
+    gemmNTRowsKernel(m, n, k, a, rows, count, v, t);
+    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, m, n, k, alpha, x, m, y, n, 1f, a, n);
+    if (colSigns != null) {
+      for (int i = 0; i < count; i++) {
+        clampToSignsKernel(a, rows[i] * n, n, colSigns);
+      }
+    }
+  }
+
   // JavaCPP passes whole arrays, so level-1 calls at an offset (the trainer's bias update reads
   // rows of the feedback matrix) go to the scalar kernels: O(batch x width), no copies.
 
