@@ -441,7 +441,7 @@ final class PanamaRankK {
       for (int p = 0; p < k; p++) {
         t[p * m + r] += KernelOps.dotScalar(n, a, r * n, v, p * n);
       }
-      rowByLanes(m, n, k, alpha, x, r, y, a, colSigns);
+      tailByLanes(m, n, 0, k, alpha, x, r, y, a, colSigns);
     }
   }
 
@@ -478,13 +478,10 @@ final class PanamaRankK {
     }
   }
 
-  /** One row with each lane's operations in scalar form: the same bits. */
-  private static void rowByLanes(int m, int n, int k, float alpha, float[] x, int r, float[] y,
-      float[] a, float[] colSigns) {
-    tailByLanes(m, n, 0, k, alpha, x, r, y, a, colSigns);
-  }
-
-  /** Columns {@code [from, n)} of row r with each lane's operations in scalar form. */
+  /**
+   * Columns {@code [from, n)} of row r with each lane's operations in scalar form: the same
+   * bits.
+   */
   private static void tailByLanes(int m, int n, int from, int k, float alpha, float[] x, int r,
       float[] y, float[] a, float[] colSigns) {
     for (int j = from; j < n; j++) {
