@@ -2,6 +2,7 @@ package dev.kickback.api;
 
 import dev.kickback.kernels.KernelOps;
 import dev.kickback.kernels.Kernels;
+import dev.kickback.kernels.PackedMatrix;
 import java.util.Objects;
 import java.util.SplittableRandom;
 
@@ -42,6 +43,17 @@ public final class Network {
   int clippedVersion = -1;
   /** A snapshot handed to readers ({@link #readOnlyCopy}): no trainer or setter writes it. */
   private boolean readOnly;
+  /**
+   * Per layer, the weights packed for predictions of 2 or more samples where the kernels have a
+   * faster path for packed weights ({@link KernelOps#packForGemmNN}: the vector path's layers at
+   * least 512 wide and 256 deep), else null entries; null until made. Made by the second such
+   * prediction that finds the weights unchanged since the first (so a training loop that
+   * predicts between steps never packs), dropped by every write of the weights. Readers that
+   * race to make it each make a whole copy and the last one stays: nothing is shared half-made.
+   */
+  private volatile PackedMatrix[] packed;
+  /** Predictions of 2 or more samples since the weights last changed: a hint, updated racily. */
+  private int unchangedPredictions;
   /** The trainer running a step on this network now, or null: one writer at a time. */
   final java.util.concurrent.atomic.AtomicReference<Trainer> writer =
       new java.util.concurrent.atomic.AtomicReference<>();
@@ -180,8 +192,43 @@ public final class Network {
     checkWritable("setWeights");
     Checks.matrix("weights[" + l + "]", values, spec.width(l), spec.fanIn(l));
     Checks.finite("weights[" + l + "]", values, spec.fanIn(l));
+    weightsChanging();
     transpose(values, spec.width(l), spec.fanIn(l), weights[l]);
     version++;
+  }
+
+  /** How many layers' weights have a packed copy now; for tests. */
+  int packedLayers() {
+    PackedMatrix[] p = packed;
+    int count = 0;
+    for (int l = 0; p != null && l < p.length; l++) {
+      count += p[l] != null ? 1 : 0;
+    }
+    return count;
+  }
+
+  /** Called before anything writes the weights: drops their packed copies. */
+  void weightsChanging() {
+    if (packed != null) {
+      packed = null;
+    }
+    unchangedPredictions = 0;
+  }
+
+  /**
+   * The packed weights for a prediction of 2 or more samples with {@code ops}, or null: made
+   * here by the second call since the weights changed (see {@link #packed}).
+   */
+  private PackedMatrix[] packedFor(KernelOps ops) {
+    PackedMatrix[] p = packed;
+    if (p == null && ++unchangedPredictions >= 2) {
+      p = new PackedMatrix[spec.layers()];
+      for (int l = 0; l < p.length; l++) {
+        p[l] = ops.packForGemmNN(spec.fanIn(l), spec.width(l), weights[l]);
+      }
+      packed = p;
+    }
+    return p;
   }
 
   /** {@code dst[cols][rows] = src[rows][cols]^T}. */
@@ -230,7 +277,7 @@ public final class Network {
       throw new IllegalArgumentException(
           "out.length = " + out.length + ": expected at least batch = " + batch);
     }
-    forward(ws.ops, x, batch, ws);
+    forward(ws.ops, x, batch, ws, batch > 1 ? packedFor(ws.ops) : null);
     prediction(ws, batch, out);
   }
 
@@ -261,6 +308,15 @@ public final class Network {
    * row list in the same pass). The LINEAR head's output is {@code s} itself with mask 1.
    */
   void forward(KernelOps ops, float[] x, int batch, Workspace ws) {
+    forward(ops, x, batch, ws, null);
+  }
+
+  /**
+   * {@link #forward(KernelOps, float[], int, Workspace)}, at batch 2 and more multiplying by the
+   * packed copy of each layer whose {@code packed[l]} {@code ops} can read (the same bits).
+   */
+  private void forward(KernelOps ops, float[] x, int batch, Workspace ws,
+      PackedMatrix[] packed) {
     float[] in = x;
     int last = spec.layers() - 1;
     for (int l = 0; l <= last; l++) {
@@ -276,7 +332,11 @@ public final class Network {
         for (int r = 0; r < batch; r++) {
           System.arraycopy(bias, 0, s, r * nOut, nOut);
         }
-        ops.gemmNN(batch, nOut, spec.fanIn(l), 1f, in, weights[l], s);
+        if (packed != null && ops.multipliesPacked(packed[l])) {
+          ops.gemmNN(batch, nOut, spec.fanIn(l), 1f, in, packed[l], s);
+        } else {
+          ops.gemmNN(batch, nOut, spec.fanIn(l), 1f, in, weights[l], s);
+        }
       }
       float[] o = ws.out[l];
       float[] d = ws.mask[l];

@@ -122,6 +122,7 @@ public final class Trainer {
   public float step(Rule rule, float[] x, float[] y, int batch, float[] lr) {
     enter(true);
     try {
+      net.weightsChanging();
       validate(rule, x, y, batch);
       Checks.rates(lr, spec.layers());
       return run(rule, x, y, batch, lr, net.weights, net.biases);

@@ -10,8 +10,9 @@ package dev.kickback.kernels;
  * <p>Two implementations ship: {@link Kernels#scalar()}, the plain-Java reference, and a Vector
  * API implementation available through {@link Kernels#vector()} when {@code jdk.incubator.vector}
  * is readable. {@link Kernels#ops()} is the one chosen for this JVM. Implementations are
- * thread-safe. They allocate nothing per call: the vector path's large GEMMs use per-thread
- * pack buffers (about 1.1 MB) created on a thread's first such call and reused after.
+ * thread-safe. They allocate nothing per call but {@link #packForGemmNN}, whose result is a
+ * copy: the vector path's large GEMMs use per-thread pack buffers (about 1.1 MB) created on a
+ * thread's first such call and reused after.
  *
  * <p>Results of the two implementations differ only by the order of floating-point summation:
  * each output element agrees within {@code 1e-5 * sum_p |a_p * b_p|} (see the tests).
@@ -49,6 +50,85 @@ public abstract class KernelOps {
     if (m > 0 && n > 0 && k > 0) {
       gemmStridedA(m, n, k, alpha, a, k, 1, b, c);
     }
+  }
+
+  /**
+   * {@code B[k][n]} (row-major) copied into the layout this implementation's
+   * {@link #gemmNN(int, int, int, float, float[], PackedMatrix, float[])} reads fastest, or
+   * null when it has no faster path for that shape (the scalar implementation never has; the
+   * vector one for B at least 512 wide and 256 deep, whose register-blocked kernels otherwise
+   * read column panels with rows 4 KB apart). Allocates the copy: about {@code 4 k n} bytes.
+   */
+  public final PackedMatrix packForGemmNN(int k, int n, float[] b) {
+    if (k < 0 || n < 0 || (long) k * n > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException(
+          "packForGemmNN: dimensions must be >= 0 with k*n in int range, got k=" + k + ", n=" + n);
+    }
+    Shapes.checkRange("packForGemmNN", "b", b, 0, k * n);
+    return k > 0 && n > 0 ? packKernel(k, n, b) : null;
+  }
+
+  /**
+   * {@link #gemmNN(int, int, int, float, float[], float[], float[])} with B packed by
+   * {@link #packForGemmNN}: the same bits as from the source array, read in one sequential pass.
+   *
+   * @throws IllegalArgumentException if {@code b} is not {@code k x n} or was packed by an
+   *     implementation of another class or vector width
+   */
+  public final void gemmNN(int m, int n, int k, float alpha, float[] a, PackedMatrix b,
+      float[] c) {
+    java.util.Objects.requireNonNull(b, "gemmNN: b is null");
+    if (b.k != k || b.n != n) {
+      throw new IllegalArgumentException("gemmNN: b is packed as " + b.k + " x " + b.n
+          + ", expected k x n = " + k + " x " + n);
+    }
+    if (!multipliesPacked(b)) {
+      throw new IllegalArgumentException("gemmNN: b was packed by " + b.packer.getSimpleName()
+          + " at " + b.lanes + " lanes, not by this " + getClass().getSimpleName() + " at "
+          + packLanes());
+    }
+    Shapes.checkGemm("gemmNN", m, n, k, a, "m*k", (long) m * k, b.data, "packed", 0, c);
+    if (m > 0) {
+      gemmNNPackedKernel(m, n, k, alpha, a, b, c);
+    }
+  }
+
+  /**
+   * Whether {@link #gemmNN(int, int, int, float, float[], PackedMatrix, float[])} takes
+   * {@code b}: not null, and packed by this class at this vector width, by an instance that
+   * packs (one that splits its GEMMs over threads does not).
+   */
+  public final boolean multipliesPacked(PackedMatrix b) {
+    return b != null && packLanes() != 0 && b.packer == getClass() && b.lanes == packLanes();
+  }
+
+  /** A packed B for {@code B[k][n]}, {@code k, n > 0}, or null: see packForGemmNN. */
+  protected PackedMatrix packKernel(int k, int n, float[] b) {
+    return null;
+  }
+
+  /**
+   * The packed GEMM; called only with a B this class packed at {@link #packLanes()}. An
+   * implementation whose {@link #packKernel} returns a matrix overrides both.
+   */
+  protected void gemmNNPackedKernel(int m, int n, int k, float alpha, float[] a, PackedMatrix b,
+      float[] c) {
+    throw new UnsupportedOperationException(getClass().getSimpleName() + " packs nothing");
+  }
+
+  /** The vector width a packed layout of this implementation is made for (0: none). */
+  protected int packLanes() {
+    return 0;
+  }
+
+  /** For implementations: a packed matrix over {@code data}, marked as this one's. */
+  protected final PackedMatrix packed(int k, int n, float[] data) {
+    return new PackedMatrix(k, n, data, getClass(), packLanes());
+  }
+
+  /** The floats of a matrix this implementation packed. */
+  protected static float[] packedData(PackedMatrix b) {
+    return b.data;
   }
 
   /**

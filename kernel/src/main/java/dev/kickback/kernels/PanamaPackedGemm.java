@@ -73,7 +73,7 @@ final class PanamaPackedGemm {
         packB(kc, nc, b, k0 * brs + j0 * bcs, brs, bcs, buf.b);
         for (int i0 = 0; i0 < m; i0 += MC) {
           final int mc = Math.min(MC, m - i0);
-          packA(mc, kc, a, i0 * ars + k0 * acs, ars, acs, buf.a);
+          packA(mc, kc, a, i0 * ars + k0 * acs, ars, acs, buf.a, 0);
           for (int js = 0; js < nc; js += NR) {
             final int nr = Math.min(NR, nc - js);
             final int bOff = js * kc;
@@ -84,7 +84,7 @@ final class PanamaPackedGemm {
               if (mr == MR && nr == NR) {
                 micro(kc, alpha, buf.a, aOff, buf.b, bOff, c, c0, n);
               } else {
-                edge(kc, alpha, buf, aOff, bOff, c, c0, n, mr, nr);
+                edge(kc, alpha, buf.a, aOff, buf.b, bOff, buf.tile, c, c0, n, mr, nr);
               }
             }
           }
@@ -94,17 +94,95 @@ final class PanamaPackedGemm {
   }
 
   /**
-   * Slivers of MR rows: {@code dst[is * kc + p * MR + r] = A(is + r, p)}, zero past {@code mc}
+   * {@code B[k][n]} packed whole, once, for {@link #gemmPrepacked}: slivers of NR columns, each
+   * over all k rows, {@code dst[s * k * NR + p * NR + jj] = B(p, s * NR + jj)}, zero past n. A
+   * KC block of a sliver is then laid out as {@link #packB} lays it out, so the same micro-kernel
+   * reads it.
+   */
+  static float[] packWhole(int k, int n, float[] b) {
+    final int slivers = (n + NR - 1) / NR;
+    final float[] dst = new float[slivers * k * NR];
+    for (int p = 0; p < k; p++) {
+      for (int sl = 0; sl < slivers; sl++) {
+        final int j = sl * NR;
+        System.arraycopy(b, p * n + j, dst, (sl * k + p) * NR, Math.min(NR, n - j));
+      }
+    }
+    return dst;
+  }
+
+  /**
+   * {@code C[m][n] += alpha * A[m][k] B} with B from {@link #packWhole}. When A fits the pack
+   * buffer whole (up to 24 rows at k = 1024, 16 lanes), it is packed once, KC block after KC
+   * block, and each sliver of B (k x NR floats, contiguous) is read front to back once, every
+   * row block of A taking its turn on each KC block while it is in L1; otherwise per KC block
+   * and MC rows, as {@link #gemm} does, reading each sliver's block. Either way B streams, where
+   * the unpacked kernels' column panels read its rows 4 KB apart, which the prefetchers do not
+   * follow. Every output is the same sequence of operations as in {@link #gemm}.
+   */
+  static void gemmPrepacked(int m, int n, int k, float alpha, float[] a, float[] bp,
+      float[] c) {
+    final Buffers buf = BUFFERS.get();
+    final int rowsPadded = (m + MR - 1) / MR * MR;
+    if ((long) rowsPadded * k <= buf.a.length) {
+      for (int k0 = 0; k0 < k; k0 += KC) {
+        packA(m, Math.min(KC, k - k0), a, k0, k, 1, buf.a, k0 * rowsPadded);
+      }
+      for (int js = 0; js < n; js += NR) {
+        for (int k0 = 0; k0 < k; k0 += KC) {
+          final int kc = Math.min(KC, k - k0);
+          prepackedBlock(m, kc, alpha, buf, k0 * rowsPadded, bp, (js / NR * k + k0) * NR, c,
+              js, n);
+        }
+      }
+      return;
+    }
+    for (int i0 = 0; i0 < m; i0 += MC) {
+      final int mc = Math.min(MC, m - i0);
+      for (int k0 = 0; k0 < k; k0 += KC) {
+        final int kc = Math.min(KC, k - k0);
+        packA(mc, kc, a, i0 * k + k0, k, 1, buf.a, 0);
+        for (int js = 0; js < n; js += NR) {
+          prepackedBlock(mc, kc, alpha, buf, 0, bp, (js / NR * k + k0) * NR, c, i0 * n + js, n);
+        }
+      }
+    }
+  }
+
+  /**
+   * One KC block of one sliver of B against {@code mc} packed rows of A from {@code aOff}: full
+   * tiles by {@link #micro}, fewer rows by {@link #microRows}, a sliver cut by the last column
+   * by {@link #edge}.
+   */
+  private static void prepackedBlock(int mc, int kc, float alpha, Buffers buf, int aOff,
+      float[] bp, int bOff, float[] c, int c0, int n) {
+    final int nr = Math.min(NR, n - c0 % n);
+    for (int is = 0; is < mc; is += MR) {
+      final int mr = Math.min(MR, mc - is);
+      final int ci = c0 + is * n;
+      if (nr < NR) {
+        edge(kc, alpha, buf.a, aOff + is * kc, bp, bOff, buf.tile, c, ci, n, mr, nr);
+      } else if (mr < MR) {
+        microRows(kc, mr, alpha, buf.a, aOff + is * kc, bp, bOff, c, ci, n);
+      } else {
+        micro(kc, alpha, buf.a, aOff + is * kc, bp, bOff, c, ci, n);
+      }
+    }
+  }
+
+  /**
+   * Slivers of MR rows: {@code dst[d0 + is * kc + p * MR + r] = A(is + r, p)}, zero past {@code mc}
    * so that the micro-kernel never branches on the row count. Reads run along A's contiguous
    * dimension across all slivers: walking one sliver at a time would read with a stride of a
    * whole row (4 KB at width 1024), which aliases in L1 (measured: TN 15% slower).
    */
-  private static void packA(int mc, int kc, float[] a, int a0, int ars, int acs, float[] dst) {
+  private static void packA(int mc, int kc, float[] a, int a0, int ars, int acs, float[] dst,
+      int d0) {
     final int full = mc - mc % MR;
     if (acs == 1) { // rows of A are contiguous (NN, NT)
       for (int i = 0; i < mc; i++) {
         final int src = a0 + i * ars;
-        final int d = (i - i % MR) * kc + i % MR;
+        final int d = d0 + (i - i % MR) * kc + i % MR;
         for (int p = 0; p < kc; p++) {
           dst[d + p * MR] = a[src + p];
         }
@@ -113,21 +191,21 @@ final class PanamaPackedGemm {
       for (int p = 0; p < kc; p++) {
         final int src = a0 + p * acs;
         for (int is = 0; is < full; is += MR) {
-          final int d = is * kc + p * MR;
+          final int d = d0 + is * kc + p * MR;
           final int sr = src + is * ars;
           for (int r = 0; r < MR; r++) {
             dst[d + r] = a[sr + r * ars];
           }
         }
         for (int i = full; i < mc; i++) {
-          dst[full * kc + p * MR + i - full] = a[src + i * ars];
+          dst[d0 + full * kc + p * MR + i - full] = a[src + i * ars];
         }
       }
     }
     if (full < mc) {
       for (int p = 0; p < kc; p++) {
         for (int r = mc - full; r < MR; r++) {
-          dst[full * kc + p * MR + r] = 0f;
+          dst[d0 + full * kc + p * MR + r] = 0f;
         }
       }
     }
@@ -173,16 +251,104 @@ final class PanamaPackedGemm {
    * ({@code 1 * sum + 0} is exact), then the valid part is added with the same single rounding
    * as a full tile.
    */
-  private static void edge(int kc, float alpha, Buffers buf, int aOff, int bOff, float[] c,
-      int c0, int ldc, int mr, int nr) {
-    float[] t = buf.tile;
+  private static void edge(int kc, float alpha, float[] ap, int aOff, float[] bp, int bOff,
+      float[] t, float[] c, int c0, int ldc, int mr, int nr) {
     java.util.Arrays.fill(t, 0f);
-    micro(kc, 1f, buf.a, aOff, buf.b, bOff, t, 0, NR);
+    micro(kc, 1f, ap, aOff, bp, bOff, t, 0, NR);
     for (int r = 0; r < mr; r++) {
       for (int jj = 0; jj < nr; jj++) {
         int ci = c0 + r * ldc + jj;
         c[ci] = Math.fma(t[r * NR + jj], alpha, c[ci]);
       }
+    }
+  }
+
+  /**
+   * {@link #micro} for the first {@code mr < MR} rows of a sliver of A, C's other rows
+   * untouched. Rows past mr are skipped by tests the branch predictor learns, where a full tile
+   * would spend MR rows' FMAs on them (at 2 rows, 4 times the work of a memory-bound pass); rows
+   * 5 and 6 exist only with 32 registers, by a test of the constant MR that the JIT folds away.
+   * A copy of micro rather than a row count passed to it: the same tests in micro made GEMM 1024
+   * 5% slower (166-168 GFLOP/s against 174-177, measured).
+   */
+  private static void microRows(int kc, int mr, float alpha, float[] ap, int a0, float[] bp,
+      int b0, float[] c, int c0, int ldc) {
+    FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00;
+    FloatVector c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+    FloatVector c40 = c00, c41 = c00, c50 = c00, c51 = c00;
+    FloatVector c60 = c00, c61 = c00;
+    for (int p = 0; p < kc; p++) {
+      final int bi = b0 + p * NR;
+      final FloatVector b0v = FloatVector.fromArray(S, bp, bi);
+      final FloatVector b1v = FloatVector.fromArray(S, bp, bi + L);
+      final int ai = a0 + p * MR;
+      FloatVector x = FloatVector.broadcast(S, ap[ai]);
+      c00 = x.fma(b0v, c00);
+      c01 = x.fma(b1v, c01);
+      if (mr > 1) {
+        x = FloatVector.broadcast(S, ap[ai + 1]);
+        c10 = x.fma(b0v, c10);
+        c11 = x.fma(b1v, c11);
+      }
+      if (mr > 2) {
+        x = FloatVector.broadcast(S, ap[ai + 2]);
+        c20 = x.fma(b0v, c20);
+        c21 = x.fma(b1v, c21);
+      }
+      if (mr > 3) {
+        x = FloatVector.broadcast(S, ap[ai + 3]);
+        c30 = x.fma(b0v, c30);
+        c31 = x.fma(b1v, c31);
+      }
+      if (mr > 4) {
+        x = FloatVector.broadcast(S, ap[ai + 4]);
+        c40 = x.fma(b0v, c40);
+        c41 = x.fma(b1v, c41);
+      }
+      if (MR == 8 && mr > 5) {
+        x = FloatVector.broadcast(S, ap[ai + 5]);
+        c50 = x.fma(b0v, c50);
+        c51 = x.fma(b1v, c51);
+      }
+      if (MR == 8 && mr > 6) {
+        x = FloatVector.broadcast(S, ap[ai + 6]);
+        c60 = x.fma(b0v, c60);
+        c61 = x.fma(b1v, c61);
+      }
+    }
+    final FloatVector al = FloatVector.broadcast(S, alpha);
+    int r = c0;
+    c00.fma(al, FloatVector.fromArray(S, c, r)).intoArray(c, r);
+    c01.fma(al, FloatVector.fromArray(S, c, r + L)).intoArray(c, r + L);
+    if (mr > 1) {
+      r += ldc;
+      c10.fma(al, FloatVector.fromArray(S, c, r)).intoArray(c, r);
+      c11.fma(al, FloatVector.fromArray(S, c, r + L)).intoArray(c, r + L);
+    }
+    if (mr > 2) {
+      r += ldc;
+      c20.fma(al, FloatVector.fromArray(S, c, r)).intoArray(c, r);
+      c21.fma(al, FloatVector.fromArray(S, c, r + L)).intoArray(c, r + L);
+    }
+    if (mr > 3) {
+      r += ldc;
+      c30.fma(al, FloatVector.fromArray(S, c, r)).intoArray(c, r);
+      c31.fma(al, FloatVector.fromArray(S, c, r + L)).intoArray(c, r + L);
+    }
+    if (mr > 4) {
+      r += ldc;
+      c40.fma(al, FloatVector.fromArray(S, c, r)).intoArray(c, r);
+      c41.fma(al, FloatVector.fromArray(S, c, r + L)).intoArray(c, r + L);
+    }
+    if (MR == 8 && mr > 5) {
+      r += ldc;
+      c50.fma(al, FloatVector.fromArray(S, c, r)).intoArray(c, r);
+      c51.fma(al, FloatVector.fromArray(S, c, r + L)).intoArray(c, r + L);
+    }
+    if (MR == 8 && mr > 6) {
+      r += ldc;
+      c60.fma(al, FloatVector.fromArray(S, c, r)).intoArray(c, r);
+      c61.fma(al, FloatVector.fromArray(S, c, r + L)).intoArray(c, r + L);
     }
   }
 

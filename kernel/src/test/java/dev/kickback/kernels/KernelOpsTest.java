@@ -2,7 +2,10 @@ package dev.kickback.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -102,6 +105,82 @@ class KernelOpsTest {
             op + " element " + i);
       }
     }
+  }
+
+  /**
+   * gemmNN with B packed once ({@code packForGemmNN}) gives the bits of gemmNN from B itself, at
+   * every row count: 1 to 3 (the rows of a partial tile), a full tile, A packed whole or (more
+   * rows than the pack buffer holds at this depth) per MC rows, and B's width cut inside a
+   * sliver. At 16 lanes all of 1 to 97 rows at k = 1024 cover both orders.
+   */
+  @ParameterizedTest(name = "k={0} n={1}")
+  @MethodSource("packedShapes")
+  void gemmNNWithPackedBEqualsGemmNNBitwise(int k, int n) {
+    KernelOps ops = path("vector");
+    SplittableRandom rnd = new SplittableRandom(k * 7L + n);
+    float[] b = random(rnd, k * n);
+    PackedMatrix packed = ops.packForGemmNN(k, n, b);
+    assertNotNull(packed, "packs B of " + k + " x " + n);
+    assertEquals(k, packed.rows());
+    assertEquals(n, packed.cols());
+    assertTrue(ops.multipliesPacked(packed));
+    for (int m : new int[] {1, 2, 3, 7, 8, 9, 24, 25, 33, 97}) {
+      float[] a = random(rnd, m * k);
+      float[] c0 = random(rnd, m * n);
+      float[] want = c0.clone();
+      ops.gemmNN(m, n, k, 0.75f, a, b, want);
+      float[] got = c0.clone();
+      ops.gemmNN(m, n, k, 0.75f, a, packed, got);
+      for (int i = 0; i < want.length; i++) {
+        assertEquals(Float.floatToIntBits(want[i]), Float.floatToIntBits(got[i]),
+            "m=" + m + " element " + i);
+      }
+    }
+    java.util.Arrays.fill(b, Float.NaN); // a copy: later writes to B do not reach it
+    float[] a = random(rnd, 2 * k);
+    float[] c = new float[2 * n];
+    ops.gemmNN(2, n, k, 1f, a, packed, c);
+    for (float v : c) {
+      assertTrue(Float.isFinite(v), "the packed copy read the source array");
+    }
+  }
+
+  static Stream<Arguments> packedShapes() {
+    return Stream.of(Arguments.of(256, 512), Arguments.of(300, 520), Arguments.of(1024, 1024),
+        Arguments.of(257, 1030));
+  }
+
+  /** Who packs what, and the refusals of the packed GEMM, each naming the problem. */
+  @Test
+  void packForGemmNNPacksOnlyWhereItPaysAndRefusesForeignMatrices() {
+    KernelOps scalar = Kernels.scalar();
+    float[] b = new float[1024 * 1024];
+    assertNull(scalar.packForGemmNN(1024, 1024, b), "the scalar path has no packed GEMM");
+    assertFalse(scalar.multipliesPacked(null));
+    assertThrows(IllegalArgumentException.class, () -> scalar.packForGemmNN(1024, 1025, b));
+    assertThrows(IllegalArgumentException.class, () -> scalar.packForGemmNN(-1, 3, b));
+    KernelOps vector = path("vector");
+    assertNull(vector.packForGemmNN(255, 1024, b), "too shallow to pay");
+    assertNull(vector.packForGemmNN(1024, 511, b), "too narrow to pay");
+    assertNull(path("vector2t").packForGemmNN(1024, 1024, b), "a team splits its GEMMs");
+    PackedMatrix p = vector.packForGemmNN(256, 512, b);
+    assertFalse(scalar.multipliesPacked(p));
+    assertFalse(path("vector2t").multipliesPacked(p));
+    float[] a = new float[2 * 256];
+    float[] c = new float[2 * 512];
+    IllegalArgumentException foreign = assertThrows(IllegalArgumentException.class,
+        () -> scalar.gemmNN(2, 512, 256, 1f, a, p, c));
+    assertTrue(foreign.getMessage().contains("packed by PanamaKernelOps"),
+        foreign.getMessage());
+    IllegalArgumentException shape = assertThrows(IllegalArgumentException.class,
+        () -> vector.gemmNN(2, 512, 255, 1f, a, p, c));
+    assertTrue(shape.getMessage().contains("packed as 256 x 512, expected k x n = 255 x 512"),
+        shape.getMessage());
+    IllegalArgumentException shortC = assertThrows(IllegalArgumentException.class,
+        () -> vector.gemmNN(3, 512, 256, 1f, new float[3 * 256], p, c));
+    assertTrue(shortC.getMessage().contains("c.length=1024 < m*n=1536"), shortC.getMessage());
+    assertThrows(NullPointerException.class, () -> vector.gemmNN(2, 512, 256, 1f, a,
+        (PackedMatrix) null, c));
   }
 
   static Stream<Arguments> splitShapes() {

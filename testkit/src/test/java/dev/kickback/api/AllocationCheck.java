@@ -10,8 +10,8 @@ import java.util.stream.LongStream;
 
 /**
  * The hot path allocates nothing once warm: steps of both rules at every batch size up to the
- * maximum, and predictions, measured per thread (the caller's and any GEMM helper's), exactly 0
- * bytes.
+ * maximum, and predictions (between steps, and on their own once the weights are packed),
+ * measured per thread (the caller's and any GEMM helper's), exactly 0 bytes.
  *
  * <p>Each kernel path is checked in a JVM of its own ({@code *AllocationTest}, a surefire
  * execution without fork reuse), as a service runs one path. In a JVM that had run the scalar
@@ -58,9 +58,25 @@ final class AllocationCheck {
     for (int r = 0; r < warmRounds; r++) {
       round.run();
     }
-    // Then on until a round allocates nothing: on 2 cores how long C2 takes to compile every
-    // vector kernel varies from run to run, and the interim code boxes vectors. A kernel that
-    // allocates once compiled never gets there and fails here, with the last round's bytes.
+    assertNoneOnceWarm(mx, round, "100 steps and predictions");
+    // Predictions alone: from the second the weights are packed where the path packs them (the
+    // "packed" shape's 256 -> 1024 layer on the vector path), once; after that, nothing.
+    Runnable predictions = () -> {
+      for (int i = 0; i < 100; i++) {
+        net.predict(x, maxBatch, out, ws);
+      }
+    };
+    predictions.run();
+    assertNoneOnceWarm(mx, predictions, "100 predictions");
+  }
+
+  /**
+   * Runs {@code round} until it allocates nothing: on 2 cores how long C2 takes to compile every
+   * vector kernel varies from run to run, and the interim code boxes vectors. A kernel that
+   * allocates once compiled never gets there and fails here, with the last round's bytes.
+   */
+  private static void assertNoneOnceWarm(com.sun.management.ThreadMXBean mx, Runnable round,
+      String what) {
     long[] threads = gemmHelpersAnd(Thread.currentThread().threadId());
     long deadline = System.nanoTime() + 60_000_000_000L;
     long bytes;
@@ -69,11 +85,11 @@ final class AllocationCheck {
       round.run();
       bytes = allocated(mx, threads) - before;
     } while (bytes != 0 && System.nanoTime() < deadline);
-    assertEquals(0, bytes, "bytes allocated by 100 steps and predictions after 60 s of warm-up");
+    assertEquals(0, bytes, "bytes allocated by " + what + " after 60 s of warm-up");
     long before = allocated(mx, threads);
     round.run();
     assertEquals(0, allocated(mx, threads) - before,
-        "bytes allocated by the next 100 steps and predictions, caller and GEMM helpers");
+        "bytes allocated by the next " + what + ", caller and GEMM helpers");
   }
 
   private static long[] gemmHelpersAnd(long caller) {

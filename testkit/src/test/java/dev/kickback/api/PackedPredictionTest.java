@@ -1,0 +1,85 @@
+package dev.kickback.api;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import dev.kickback.kernels.KernelOps;
+import dev.kickback.testkit.RandomNets;
+import java.util.SplittableRandom;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Predictions of 2 or more samples multiply by packed copies of the weights once the weights
+ * stay unchanged over two of them (a 256 -> 512 layer: wide and deep enough for the vector
+ * path to pack): the same bits as without, and every write of the weights (a step of either
+ * rule, {@code setWeights}) drops the copies before the next prediction can read them. Threads
+ * racing to pack: {@link PredictConcurrencyTest}.
+ */
+class PackedPredictionTest {
+  private static final NetworkSpec SPEC = NetworkSpec.builder(256).hidden(512, 9)
+      .head(Head.PAIR).coherence(Coherence.COHERENT).build();
+
+  /** What a network that never packed predicts: a fresh copy's first call. */
+  private static float[] unpacked(Network net, float[] x, int batch, KernelOps ops) {
+    Network fresh = net.copy();
+    float[] out = new float[batch];
+    fresh.predict(x, batch, out, fresh.newWorkspace(batch, ops));
+    return out;
+  }
+
+  private static float[] predict(Network net, float[] x, int batch, Workspace ws) {
+    float[] out = new float[batch];
+    net.predict(x, batch, out, ws);
+    return out;
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"scalar", "vector", "vector2t"})
+  void packedPredictionsGiveTheUnpackedBitsAndFollowEveryWrite(String path) {
+    KernelOps ops = Paths.get(path);
+    boolean packs = path.equals("vector");
+    Network net = Network.initialize(SPEC, 8);
+    SplittableRandom rnd = new SplittableRandom(8);
+    int batch = 5;
+    float[] x = RandomNets.gaussian(rnd, batch * 256);
+    float[] y = RandomNets.gaussian(rnd, batch);
+    Workspace ws = net.newWorkspace(batch, ops);
+    Trainer trainer = new Trainer(net, batch, ops);
+
+    float[] first = predict(net, x, batch, ws);
+    assertEquals(0, net.packedLayers(), "one prediction does not pack");
+    assertArrayEquals(first, predict(net, x, batch, ws), 0f);
+    assertEquals(packs ? 1 : 0, net.packedLayers(), "the 256 -> 512 layer only");
+    assertArrayEquals(first, predict(net, x, batch, ws), 0f, "packed");
+    assertArrayEquals(unpacked(net, x, batch, ops), first, 0f);
+
+    for (Rule rule : Rule.values()) {
+      trainer.step(rule, x, y, batch, 0.05f);
+      assertEquals(0, net.packedLayers(), rule + " step drops the packed weights");
+      float[] after = predict(net, x, batch, ws);
+      assertFalse(java.util.Arrays.equals(first, after), "the step changed the predictions");
+      assertArrayEquals(unpacked(net, x, batch, ops), after, 0f);
+      assertArrayEquals(after, predict(net, x, batch, ws), 0f);
+      assertEquals(packs ? 1 : 0, net.packedLayers(), "packed again");
+      assertArrayEquals(after, predict(net, x, batch, ws), 0f);
+      first = after;
+    }
+
+    float[] w = net.weights(0);
+    for (int i = 0; i < w.length; i += 3) {
+      w[i] = -w[i];
+    }
+    net.setWeights(0, w);
+    assertEquals(0, net.packedLayers(), "setWeights drops the packed weights");
+    float[] changed = predict(net, x, batch, ws);
+    assertArrayEquals(unpacked(net, x, batch, ops), changed, 0f);
+    assertArrayEquals(changed, predict(net, x, batch, ws), 0f);
+    assertArrayEquals(changed, predict(net, x, batch, ws), 0f);
+
+    float[] x1 = java.util.Arrays.copyOf(x, 256);
+    assertArrayEquals(unpacked(net, x1, 1, ops), predict(net, x1, 1, ws), 0f,
+        "batch 1 reads the weights as ever");
+  }
+}
