@@ -71,25 +71,29 @@ final class AllocationCheck {
   }
 
   /**
-   * Runs {@code round} until it allocates nothing: on 2 cores how long C2 takes to compile every
-   * vector kernel varies from run to run, and the interim code boxes vectors. A kernel that
-   * allocates once compiled never gets there and fails here, with the last round's bytes.
+   * Runs {@code round} until three rounds in a row allocate nothing: on 2 cores how long C2 takes
+   * to compile every vector kernel varies from run to run, and the interim code boxes vectors. A
+   * kernel that allocates once compiled never gets there and fails here, with the last round's
+   * bytes; so does one that allocates every other round. Three, not one round and then the
+   * next: at 4 lanes a warm JVM's series of 30 rounds were all 0 bytes but one round of 96 or 296
+   * bytes in 4 of 12 series (measured), a late compilation running one call in the interpreter,
+   * which the next round does not repeat.
    */
   private static void assertNoneOnceWarm(com.sun.management.ThreadMXBean mx, Runnable round,
       String what) {
     long[] threads = gemmHelpersAnd(Thread.currentThread().threadId());
     long deadline = System.nanoTime() + 60_000_000_000L;
-    long bytes;
-    do {
+    long bytes = -1;
+    int zeroRounds = 0;
+    while (zeroRounds < 3 && System.nanoTime() < deadline) {
       long before = allocated(mx, threads);
       round.run();
-      bytes = allocated(mx, threads) - before;
-    } while (bytes != 0 && System.nanoTime() < deadline);
-    assertEquals(0, bytes, "bytes allocated by " + what + " after 60 s of warm-up");
-    long before = allocated(mx, threads);
-    round.run();
-    assertEquals(0, allocated(mx, threads) - before,
-        "bytes allocated by the next " + what + ", caller and GEMM helpers");
+      long roundBytes = allocated(mx, threads) - before;
+      zeroRounds = roundBytes == 0 ? zeroRounds + 1 : 0;
+      bytes = roundBytes == 0 ? bytes : roundBytes;
+    }
+    assertEquals(3, zeroRounds, "bytes allocated by " + what + " (caller and GEMM helpers) in"
+        + " the last round that allocated, after 60 s of warm-up: " + bytes);
   }
 
   private static long[] gemmHelpersAnd(long caller) {
