@@ -114,10 +114,11 @@ public final class Suites {
    */
   public static final Timing HEADLINE_STEP = new Timing(2, 4, 1000, 10, 100);
   /**
-   * Native peers and the roofs: nothing for C2 to compile in the hot loop. 8 iterations, so that
-   * the steps' longer warm-up fits the six minutes.
+   * Native peers and the roofs: nothing for C2 to compile in the hot loop, steady after 0.5 s. 8
+   * iterations, so that the steps' longer warm-up fits the six minutes (with 0.7 s of warm-up
+   * the first pass alone took 334 s of them, measured on 86fe24c).
    */
-  public static final Timing HEADLINE_PEER = new Timing(2, 1, 700, 8, 100);
+  public static final Timing HEADLINE_PEER = new Timing(2, 1, 500, 8, 100);
   /**
    * GEMM 1024 takes 10-30 ms a call: 200 ms iterations, after one second (its micro-kernel runs
    * thousands of times a call, and the first iterations were as fast as the last).
@@ -133,11 +134,11 @@ public final class Suites {
    */
   public static final Timing STREAM = new Timing(4, 4, 1000, 6, 1000);
   /**
-   * The headline's running-job rows: 3 s of warm-up, then 8 iterations of half a second, so that
+   * The headline's running-job rows: 3 s of warm-up, then 7 iterations of half a second, so that
    * their 6 forks (each also starting a MiniCluster and a job) take about a minute of its six.
    * With 2 s, parallelism 2 still rose through the measurement (236 to 372 thousand records/s).
    */
-  public static final Timing STREAM_HEADLINE = new Timing(2, 3, 1000, 8, 500);
+  public static final Timing STREAM_HEADLINE = new Timing(2, 3, 1000, 7, 500);
   /**
    * 10,000 keys on a running job: their 40 to 70 MB of state outlive the caches, and iterations
    * on this VM stepped by up to 30% for seconds at a time: 4 forks of 8 iterations.
