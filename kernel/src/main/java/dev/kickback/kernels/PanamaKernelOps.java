@@ -134,9 +134,8 @@ final class PanamaKernelOps extends KernelOps {
    */
   @Override
   protected PackedMatrix packKernel(int k, int n, float[] b) {
-    long size = (long) (n + PanamaPackedGemm.NR - 1) / PanamaPackedGemm.NR * PanamaPackedGemm.NR
-        * k;
-    return n >= 512 && k >= 256 && team == null && size <= Integer.MAX_VALUE - 16
+    return n >= 512 && k >= 256 && team == null
+        && PanamaPackedGemm.packedFloats(k, n) <= Integer.MAX_VALUE - 16
         ? packed(k, n, PanamaPackedGemm.packWhole(k, n, b)) : null;
   }
 

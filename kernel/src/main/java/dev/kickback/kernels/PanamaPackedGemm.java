@@ -23,8 +23,9 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Results do not depend on where a call's column range starts or ends: every output element
  * is the same sequence of operations (a sum over each KC block in order of p, then
- * {@code c = fma(sum, alpha, c)}), whether its tile is full or an edge tile finished by the
- * scalar {@link Math#fma}. That is what lets {@link GemmTeam} split the columns
+ * {@code c = fma(sum, alpha, c)}), whether its tile is full, has fewer rows, or is an edge tile
+ * of fewer columns finished by the scalar {@link Math#fma}. That is what lets {@link GemmTeam}
+ * split the columns
  * between threads and still return the single-threaded bits.
  *
  * <p>Pack buffers are per thread (about 1.1 MB), allocated on a thread's first large GEMM and
@@ -81,18 +82,8 @@ final class PanamaPackedGemm {
           final int mc = Math.min(MC, m - i0);
           packA(mc, kc, a, i0 * ars + k0 * acs, ars, acs, buf.a, 0);
           for (int js = 0; js < nc; js += NR) {
-            final int nr = Math.min(NR, nc - js);
-            final int bOff = js * kc;
-            for (int is = 0; is < mc; is += MR) {
-              final int mr = Math.min(MR, mc - is);
-              final int aOff = is * kc;
-              final int c0 = (i0 + is) * n + j0 + js;
-              if (mr == MR && nr == NR) {
-                micro(kc, alpha, buf.a, aOff, buf.b, bOff, c, c0, n);
-              } else {
-                edge(kc, alpha, buf.a, aOff, buf.b, bOff, buf.tile, c, c0, n, mr, nr);
-              }
-            }
+            sliver(mc, kc, Math.min(NR, nc - js), alpha, buf, 0, buf.b, js * kc, c,
+                i0 * n + j0 + js, n);
           }
         }
       }
@@ -107,7 +98,7 @@ final class PanamaPackedGemm {
    */
   static float[] packWhole(int k, int n, float[] b) {
     final int slivers = (n + NR - 1) / NR;
-    final float[] dst = new float[slivers * k * NR];
+    final float[] dst = new float[Math.toIntExact(packedFloats(k, n))];
     for (int p = 0; p < k; p++) {
       for (int sl = 0; sl < slivers; sl++) {
         final int j = sl * NR;
@@ -115,6 +106,11 @@ final class PanamaPackedGemm {
       }
     }
     return dst;
+  }
+
+  /** Floats {@link #packWhole} makes of a {@code k x n} B: n rounded up to whole slivers. */
+  static long packedFloats(int k, int n) {
+    return (long) (n + NR - 1) / NR * NR * k;
   }
 
   /**
@@ -145,7 +141,7 @@ final class PanamaPackedGemm {
           if (pair) {
             microPair(kc, m, alpha, buf.a, k0 * rowsPadded, bp, bOff, bOff + k * NR, c, js, n);
           } else {
-            prepackedBlock(m, kc, alpha, buf, k0 * rowsPadded, bp, bOff, c, js, n);
+            sliver(m, kc, Math.min(NR, n - js), alpha, buf, k0 * rowsPadded, bp, bOff, c, js, n);
           }
         }
         js += pair ? 2 * NR : NR;
@@ -158,29 +154,31 @@ final class PanamaPackedGemm {
         final int mc = Math.min(MC, m - i0);
         packA(mc, kc, a, i0 * k + k0, k, 1, buf.a, 0);
         for (int js = 0; js < n; js += NR) {
-          prepackedBlock(mc, kc, alpha, buf, 0, bp, (js / NR * k + k0) * NR, c, i0 * n + js, n);
+          sliver(mc, kc, Math.min(NR, n - js), alpha, buf, 0, bp, (js / NR * k + k0) * NR, c,
+              i0 * n + js, n);
         }
       }
     }
   }
 
   /**
-   * One KC block of one sliver of B against {@code mc} packed rows of A from {@code aOff}: full
+   * One KC block of one sliver of B ({@code nr <= NR} of its columns valid) against {@code mc}
+   * packed rows of A from {@code aOff}, into C from {@code c0} with row stride {@code ldc}: full
    * tiles by {@link #micro}, fewer rows by {@link #microRows}, a sliver cut by the last column
-   * by {@link #edge}.
+   * by {@link #edge}. Both GEMMs' tiles, so each output is the same sequence of operations
+   * whichever made B.
    */
-  private static void prepackedBlock(int mc, int kc, float alpha, Buffers buf, int aOff,
-      float[] bp, int bOff, float[] c, int c0, int n) {
-    final int nr = Math.min(NR, n - c0 % n);
+  private static void sliver(int mc, int kc, int nr, float alpha, Buffers buf, int aOff,
+      float[] bp, int bOff, float[] c, int c0, int ldc) {
     for (int is = 0; is < mc; is += MR) {
       final int mr = Math.min(MR, mc - is);
-      final int ci = c0 + is * n;
+      final int ci = c0 + is * ldc;
       if (nr < NR) {
-        edge(kc, alpha, buf.a, aOff + is * kc, bp, bOff, buf.tile, c, ci, n, mr, nr);
+        edge(kc, alpha, buf.a, aOff + is * kc, bp, bOff, buf.tile, c, ci, ldc, mr, nr);
       } else if (mr < MR) {
-        microRows(kc, mr, alpha, buf.a, aOff + is * kc, bp, bOff, c, ci, n);
+        microRows(kc, mr, alpha, buf.a, aOff + is * kc, bp, bOff, c, ci, ldc);
       } else {
-        micro(kc, alpha, buf.a, aOff + is * kc, bp, bOff, c, ci, n);
+        micro(kc, alpha, buf.a, aOff + is * kc, bp, bOff, c, ci, ldc);
       }
     }
   }
