@@ -19,11 +19,13 @@ import java.util.Set;
 import java.util.regex.Pattern;
 import org.openjdk.jmh.infra.BenchmarkParams;
 import org.openjdk.jmh.profile.GCProfiler;
+import org.openjdk.jmh.results.BenchmarkResult;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.results.format.ResultFormatFactory;
 import org.openjdk.jmh.results.format.ResultFormatType;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.WorkloadParams;
 import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
@@ -34,9 +36,8 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * <p>Runs one of {@link Suites#NAMES} (default {@code headline}, sized for 6 minutes with the
  * build on 2 cores). Every throughput row comes from at least 2 forks and its interval is JMH's,
  * over all forks' iterations, so it covers fork-to-fork variance. Then each row whose 99.9%
- * interval is wider than ±10% is measured again with more forks ({@link Suites#rerun}) while the
- * time budget lasts, and the new measurement replaces the first whatever it says. Rows still
- * wide are flagged in the report.
+ * interval is wider than ±10% gets more forks, one at a time ({@link Suites#oneMoreFork}), pooled
+ * with its first ones, while the time budget lasts. Rows still wide are flagged in the report.
  *
  * <p>{@code --smoke} runs every parameter set of every suite once (in this JVM, one 50 ms
  * iteration each), renders the report and compares the run with itself: CI's check that every benchmark, the
@@ -177,44 +178,102 @@ public final class BenchSuite {
     for (Suites.Group g : groups) {
       timings.add(g.timing().toString());
     }
-    return String.join("; ", timings) + "; rows wider than ±10% measured again with 3 forks"
-        + " and half as many iterations more";
+    return String.join("; ", timings) + "; a row wider than ±10% gets more forks of its timing,"
+        + " one at a time while the time lasts (at most " + MAX_FORKS + "), pooled with its first";
   }
 
   /**
-   * Measures each row wider than the bound again, with more forks, while the budget lasts. The
-   * rerun replaces the first measurement whatever it says: no choosing the better of two.
+   * Most forks a row gets: past 6, a row still wider than ±10% is noisy beyond what more forks
+   * fix within the suite's time.
+   */
+  static final int MAX_FORKS = 6;
+
+  /**
+   * Measures the rows wider than the bound further while the budget lasts: one fork at a time,
+   * at the row's own timing, always to the narrowest row still wide whose fork fits, pooled with
+   * the forks the row has (JMH's interval over all of them, as if run with that many forks).
+   * Every fork counts: none is dropped or chosen.
    */
   private static void rerunWide(List<RunResult> all, long start, int budgetS,
       List<String> notes) throws RunnerException {
-    // narrowest first: within the budget, the most rows become results
-    List<Integer> wide = new ArrayList<>();
-    for (int i = 0; i < all.size(); i++) {
-      if (!isSingleShot(all.get(i)) && relativeError(all.get(i)) > Rows.MAX_RELATIVE_ERROR) {
-        wide.add(i);
+    Set<Integer> measuredAgain = new LinkedHashSet<>();
+    int added = 0;
+    while (true) {
+      Integer next = null;
+      for (int i = 0; i < all.size(); i++) {
+        RunResult r = all.get(i);
+        if (isSingleShot(r) || relativeError(r) <= Rows.MAX_RELATIVE_ERROR
+            || r.getBenchmarkResults().size() >= MAX_FORKS
+            || (System.nanoTime() - start) / 1e9 + oneMoreFork(r).seconds() > budgetS) {
+          continue;
+        }
+        if (next == null || relativeError(r) < relativeError(all.get(next))) {
+          next = i;
+        }
       }
-    }
-    wide.sort(java.util.Comparator.comparingDouble(i -> relativeError(all.get(i))));
-    int reruns = 0;
-    for (int i : wide) {
-      BenchmarkParams p = all.get(i).getParams();
-      Suites.Timing timing = Suites.rerun(new Suites.Timing(p.getForks(),
-          p.getWarmup().getCount(), (int) ms(p.getWarmup().getTime()),
-          p.getMeasurement().getCount(), (int) ms(p.getMeasurement().getTime())));
-      if ((System.nanoTime() - start) / 1e9 + timing.seconds() > budgetS) {
-        continue;
+      if (next == null) {
+        break;
       }
+      RunResult first = all.get(next);
+      BenchmarkParams p = first.getParams();
+      Suites.Timing timing = oneMoreFork(first);
       Map<String, List<String>> params = new LinkedHashMap<>();
       for (String k : p.getParamsKeys()) {
         params.put(k, List.of(p.getParam(k)));
       }
-      Collection<RunResult> again = run(new Suites.Group(
-          "^" + Pattern.quote(p.getBenchmark()) + "$", params, timing), timing);
-      all.set(i, again.iterator().next());
-      reruns++;
+      RunResult more = run(new Suites.Group("^" + Pattern.quote(p.getBenchmark()) + "$", params,
+          timing), timing).iterator().next();
+      all.set(next, pooled(first, more));
+      measuredAgain.add(next);
+      added++;
     }
-    notes.add(String.format(Locale.ROOT, "%d of %d rows wider than ±10%% measured again%s.",
-        reruns, wide.size(), reruns < wide.size() ? "; the rest were not, for lack of time" : ""));
+    int wide = 0;
+    for (RunResult r : all) {
+      wide += !isSingleShot(r) && relativeError(r) > Rows.MAX_RELATIVE_ERROR ? 1 : 0;
+    }
+    notes.add(String.format(Locale.ROOT, "%d more fork(s) pooled into %d row(s) wider than ±10%%"
+        + " after their first forks%s; %d row(s) still wider.", added, measuredAgain.size(),
+        measuredAgain.isEmpty() ? "" : " (" + String.join(", ", measuredAgain.stream()
+            .map(i -> label(all.get(i)) + ": " + all.get(i).getBenchmarkResults().size()
+                + " forks").toList()) + ")", wide));
+  }
+
+  private static Suites.Timing oneMoreFork(RunResult r) {
+    BenchmarkParams p = r.getParams();
+    return Suites.oneMoreFork(new Suites.Timing(p.getForks(), p.getWarmup().getCount(),
+        (int) ms(p.getWarmup().getTime()), p.getMeasurement().getCount(),
+        (int) ms(p.getMeasurement().getTime())));
+  }
+
+  /** One row from the forks of two runs of it, its parameters saying how many forks it has. */
+  static RunResult pooled(RunResult a, RunResult b) {
+    List<BenchmarkResult> forks = new ArrayList<>(a.getBenchmarkResults());
+    forks.addAll(b.getBenchmarkResults());
+    BenchmarkParams p = a.getParams();
+    WorkloadParams workload = new WorkloadParams();
+    int order = 0;
+    for (String k : p.getParamsKeys()) {
+      workload.put(k, p.getParam(k), order++);
+    }
+    BenchmarkParams all = new BenchmarkParams(p.getBenchmark(), p.generatedBenchmark(),
+        p.shouldSynchIterations(), p.getThreads(), p.getThreadGroups(),
+        p.getThreadGroupLabels(), forks.size(), p.getWarmupForks(), p.getWarmup(),
+        p.getMeasurement(), p.getMode(), workload, p.getTimeUnit(), p.getOpsPerInvocation(),
+        p.getJvm(), p.getJvmArgs(), p.getJdkVersion(), p.getVmName(), p.getVmVersion(),
+        p.getJmhVersion(), p.getTimeout());
+    return new RunResult(all, forks);
+  }
+
+  /** A row's benchmark method and parameters, for the notes. */
+  private static String label(RunResult r) {
+    BenchmarkParams p = r.getParams();
+    String name = p.getBenchmark().substring(p.getBenchmark().lastIndexOf('.', 
+        p.getBenchmark().lastIndexOf('.') - 1) + 1);
+    List<String> kv = new ArrayList<>();
+    for (String k : p.getParamsKeys()) {
+      kv.add(k + "=" + p.getParam(k));
+    }
+    return name + " " + String.join(" ", kv);
   }
 
   private static long ms(TimeValue t) {

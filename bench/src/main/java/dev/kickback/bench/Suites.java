@@ -114,18 +114,26 @@ public final class Suites {
    */
   public static final Timing HEADLINE_STEP = new Timing(2, 4, 1000, 10, 100);
   /**
-   * Native peers and the roofs: nothing for C2 to compile in the hot loop, steady after 0.5 s. 8
-   * iterations, so that the steps' longer warm-up fits the six minutes (with 0.7 s of warm-up
-   * the first pass alone took 334 s of them, measured on 86fe24c).
+   * Native peers and the memory roofs: nothing for C2 to compile in the hot loop, steady after
+   * 0.5 s. 8 iterations, so that the steps' longer warm-up fits the six minutes (with 0.7 s of
+   * warm-up the first pass alone took 334 s of them, measured on 86fe24c).
    */
   public static final Timing HEADLINE_PEER = new Timing(2, 1, 500, 8, 100);
   /**
-   * GEMM 1024 takes 10-30 ms a call: 200 ms iterations, after one second (its micro-kernel runs
-   * thousands of times a call, and the first iterations were as fast as the last).
+   * GEMM 1024 takes 10-30 ms a call: after one second (its micro-kernel runs thousands of times
+   * a call, and the first iterations were as fast as the last), 10 iterations of 100 ms, as many
+   * calls as 5 of 200 ms but twice the samples: JMH's interval is Student's t over the
+   * iterations, and at 10 a fork (19 degrees of freedom, t = 3.88 over sqrt 20) it is half as
+   * wide as at 5 (9, 4.78 over sqrt 10) for the same spread.
    */
-  public static final Timing GEMM = new Timing(2, 1, 1000, 5, 200);
-  /** Operations of 20 ms and more (the wide step at batch 256): longer iterations. */
-  public static final Timing SLOW = new Timing(2, 2, 1000, 4, 500);
+  public static final Timing GEMM = new Timing(2, 1, 1000, 10, 100);
+  /**
+   * Operations of 20 ms and more (the wide step at batch 256): 10 iterations of 200 ms, for
+   * GEMM's reason. With 4 of 500 ms (7 degrees of freedom, t = 5.41 over sqrt 8) all four of its
+   * rows were ±10.0-15.6% in the main job of 2ad74b8, their iterations within 0.87-1.08 of the
+   * mean.
+   */
+  public static final Timing SLOW = new Timing(2, 2, 1000, 10, 200);
   /**
    * A running Flink job (or the plain loop beside it): 4 seconds of warm-up for the JIT and every
    * key's first model, then iterations of a second, in 4 forks: on this 2-vCPU VM a fork's rate
@@ -160,10 +168,13 @@ public final class Suites {
    */
   public static final Timing RESTORES = new Timing(2, 4, 1000, 12, 1000);
 
-  /** A row still wider than ±10% is measured again: 3 forks, half as many iterations more. */
-  public static Timing rerun(Timing first) {
-    return new Timing(Math.max(3, first.forks() + 1), first.warmups(), first.warmupMs(),
-        first.iterations() + (first.iterations() + 1) / 2, first.iterationMs());
+  /**
+   * A row still wider than ±10% gets one more fork at its own timing, pooled with the forks it
+   * has: the cheapest step that adds both iterations and a fresh JVM.
+   */
+  public static Timing oneMoreFork(Timing first) {
+    return new Timing(1, first.warmups(), first.warmupMs(), first.iterations(),
+        first.iterationMs());
   }
   /** The named suites beyond the headline: fewer rows each, so longer iterations. */
   public static final Timing NAMED = new Timing(2, 2, 1000, 8, 250);
@@ -175,7 +186,7 @@ public final class Suites {
    */
   public static final Timing NAMED_STEP = new Timing(2, 4, 1000, 8, 250);
   /** {@link #SLOW} with our steps' four seconds of warm-up. */
-  public static final Timing SLOW_STEP = new Timing(2, 4, 1000, 4, 500);
+  public static final Timing SLOW_STEP = new Timing(2, 4, 1000, 10, 200);
   public static final Timing FULL = new Timing(1, 4, 1000, 10, 500);
   /**
    * CI: does every configuration still set up, run and report; no number from it is a result.
@@ -209,7 +220,10 @@ public final class Suites {
    */
   public static List<Group> headline() {
     return List.of(
-        group("PeakBench", HEADLINE_PEER),
+        // Vector API code like our kernels, so their warm-up: after 0.5 s the first iterations
+        // of both forks still ran before C2 (0 GFLOP/s, then 1.0 and 1.4 of the final rate; main
+        // job of 2ad74b8 with a busy 3 s window at its start)
+        group("PeakBench", HEADLINE),
         // the read roofs, and the update roofs that bound a batch-1 step (100 KB of weights)
         // and the wide network's (12.6 MB)
         group("BandwidthBench", HEADLINE_PEER, "mode", "READ,UPDATE", "kb", "100,16384"),
