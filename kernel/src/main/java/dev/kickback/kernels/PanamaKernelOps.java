@@ -211,25 +211,33 @@ final class PanamaKernelOps extends KernelOps {
     }
   }
 
-  /** Compare and blend: no branch for a sign that is on about half the time. */
+  /**
+   * Compare and blend: no branch for a sign that is on about half the time, the tail included
+   * (masked). A scalar tail's branch on the sign was compiled for the side the warm-up saw, and
+   * when a unit of the wide network's 2-wide head changed sides seconds later the trap threw
+   * the whole compiled forward pass away: one iteration of its Kickback step at batch 16 ran
+   * at C1's speed, allocating 562 KB a step (measured).
+   */
   @Override
   protected void rectifyKernel(int rows, int n, float[] s, float[] nu, float[] o, float[] d) {
     final int nv = S.loopBound(n);
     final FloatVector zero = FloatVector.zero(S);
+    final VectorMask<Float> tail = S.indexInRange(nv, n);
     for (int r = 0; r < rows; r++) {
       final int row = r * n;
-      int j = 0;
-      for (; j < nv; j += L) {
+      for (int j = 0; j < nv; j += L) {
         FloatVector v = FloatVector.fromArray(S, s, row + j);
         FloatVector on =
             zero.blend(FloatVector.fromArray(S, nu, j), v.compare(VectorOperators.GT, 0f));
         on.intoArray(d, row + j);
         on.mul(v).intoArray(o, row + j);
       }
-      for (; j < n; j++) {
-        float on = s[row + j] > 0f ? nu[j] : 0f;
-        d[row + j] = on;
-        o[row + j] = on * s[row + j];
+      if (nv < n) {
+        FloatVector v = FloatVector.fromArray(S, s, row + nv, tail);
+        FloatVector on = zero.blend(FloatVector.fromArray(S, nu, nv, tail),
+            v.compare(VectorOperators.GT, 0f));
+        on.intoArray(d, row + nv, tail);
+        on.mul(v).intoArray(o, row + nv, tail);
       }
     }
   }
@@ -329,20 +337,24 @@ final class PanamaKernelOps extends KernelOps {
     return m;
   }
 
+  /**
+   * Compare and blend, not max/min: a NaN must survive for the divergence check. The tail
+   * masked, for {@link #rectifyKernel}'s reason: a violation is rare, so a scalar branch on it
+   * would be compiled as a trap.
+   */
   @Override
   protected void clampToSignsKernel(float[] x, int off, int n, float[] signs) {
     final int nv = S.loopBound(n);
-    int j = 0;
-    for (; j < nv; j += L) {
+    for (int j = 0; j < nv; j += L) {
       FloatVector v = FloatVector.fromArray(S, x, off + j);
-      // compare and blend, not max/min: a NaN must survive for the divergence check
       v.blend(0f, v.mul(FloatVector.fromArray(S, signs, j)).compare(VectorOperators.LT, 0f))
           .intoArray(x, off + j);
     }
-    for (; j < n; j++) {
-      if (x[off + j] * signs[j] < 0f) {
-        x[off + j] = 0f;
-      }
+    if (nv < n) {
+      final VectorMask<Float> tail = S.indexInRange(nv, n);
+      FloatVector v = FloatVector.fromArray(S, x, off + nv, tail);
+      v.blend(0f, v.mul(FloatVector.fromArray(S, signs, nv, tail))
+          .compare(VectorOperators.LT, 0f)).intoArray(x, off + nv, tail);
     }
   }
 

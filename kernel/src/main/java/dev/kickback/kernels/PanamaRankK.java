@@ -479,21 +479,25 @@ final class PanamaRankK {
   }
 
   /**
-   * Columns {@code [from, n)} of row r with each lane's operations in scalar form: the same
-   * bits.
+   * Columns {@code [from, n)} of row r, fewer than a vector, as the whole vectors' operations
+   * on masked lanes: the same bits. Masked rather than a scalar loop, whose branch on a clamp
+   * (rare) would be compiled as a trap, and a trap throws away the compiled vector kernel
+   * around it (see {@link PanamaKernelOps#rectifyKernel}).
    */
   private static void tailByLanes(int m, int n, int from, int k, float alpha, float[] x, int r,
       float[] y, float[] a, float[] colSigns) {
-    for (int j = from; j < n; j++) {
-      float s = 0f;
-      for (int p = 0; p < k; p++) {
-        s = Math.fma(x[p * m + r], y[p * n + j], s);
-      }
-      float w = Math.fma(s, alpha, a[r * n + j]);
-      if (colSigns != null && w * colSigns[j] < 0f) {
-        w = 0f;
-      }
-      a[r * n + j] = w;
+    final VectorMask<Float> in = S.indexInRange(from, n);
+    FloatVector u = FloatVector.zero(S);
+    for (int p = 0; p < k; p++) {
+      u = FloatVector.broadcast(S, x[p * m + r]).fma(FloatVector.fromArray(S, y, p * n + from,
+          in), u);
     }
+    FloatVector nw = u.fma(FloatVector.broadcast(S, alpha),
+        FloatVector.fromArray(S, a, r * n + from, in));
+    if (colSigns != null) {
+      nw = nw.blend(0f, nw.mul(FloatVector.fromArray(S, colSigns, from, in))
+          .compare(VectorOperators.LT, 0f));
+    }
+    nw.intoArray(a, r * n + from, in);
   }
 }
