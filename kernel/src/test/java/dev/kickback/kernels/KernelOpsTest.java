@@ -247,6 +247,46 @@ class KernelOpsTest {
     }
   }
 
+  /**
+   * The unpacked strided kernel's bits are its definition's: per element of C, a sum from 0 by
+   * one fma per term in order, then {@code c = fma(sum, alpha, c)}; over the two leftover rows
+   * of A (2, 3, 6 and 7 rows), C a vector or more wide with and without a tail, in one pass and
+   * in several (more vectors than the registers hold), NN and TN, sums within one KC block.
+   */
+  @Test
+  void stridedGemmIsItsFmaSequencePerElementBitwise() {
+    assumeTrue(Kernels.vector().isPresent(), "vector kernels unavailable");
+    SplittableRandom rnd = new SplittableRandom(12);
+    int lanes = PanamaKernelOps.lanes();
+    for (int m : new int[] {2, 3, 6, 7}) {
+      for (int n : new int[] {lanes, lanes + 3, 2 * lanes - 1, 100, 200, 9 * lanes + 5, 300}) {
+        for (int k : new int[] {1, 5, 21, 200}) {
+          float[] a = random(rnd, m * k);
+          float[] b = random(rnd, k * n);
+          float[] c0 = random(rnd, m * n);
+          for (boolean tn : new boolean[] {false, true}) {
+            int rs = tn ? 1 : k;
+            int cs = tn ? m : 1;
+            float[] got = c0.clone();
+            PanamaSmallGemm.gemmStridedA(m, n, k, 0.5f, a, rs, cs, b, got);
+            for (int i = 0; i < m; i++) {
+              for (int j = 0; j < n; j++) {
+                float sum = 0f;
+                for (int p = 0; p < k; p++) {
+                  sum = Math.fma(a[i * rs + p * cs], b[p * n + j], sum);
+                }
+                float want = Math.fma(sum, 0.5f, c0[i * n + j]);
+                assertEquals(Float.floatToIntBits(want), Float.floatToIntBits(got[i * n + j]),
+                    "m=" + m + " n=" + n + " k=" + k + (tn ? " TN" : " NN") + " c[" + i + "]["
+                    + j + "]");
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
   /** Two callers on one two-thread instance at once: one gets the team, the other runs alone. */
   @Test
   void concurrentCallersOfOneTeamGetSingleThreadedBits() throws Exception {
