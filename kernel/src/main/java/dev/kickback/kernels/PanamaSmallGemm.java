@@ -394,9 +394,11 @@ final class PanamaSmallGemm {
             rowsCols1(4, kb, alpha, a, a0, rs, cs, b, bBase, j, n, c, i * n + j);
           }
         }
-        if (m - i >= 2 && j1 - j0 >= L && (j1 == n || (j1 - j0) % L == 0)) {
-          // the panel's vectors in as few passes as the registers allow, evenly spread, the
-          // window (when the row's end is not a whole vector) in the last
+        // the last 1 to 3 rows: the panel's vectors in as few passes as the registers allow,
+        // evenly spread, the window (when the row's end is not a whole vector) in the last
+        final boolean wide = j1 - j0 >= L && (j1 == n || (j1 - j0) % L == 0);
+        while (wide && i < m) {
+          final int rows = Math.min(2, m - i);
           final int a0 = i * rs + k0 * cs;
           final int whole = (j1 - j0) / L;
           final boolean tail = j0 + whole * L < j1;
@@ -406,12 +408,13 @@ final class PanamaSmallGemm {
             final int nvAll = (vectors - v0) / (blocks - blk); // the larger blocks last
             final boolean win = tail && v0 + nvAll == vectors;
             final int j = j0 + v0 * L;
-            rows2Wide(kb, alpha, a, a0, rs, cs, b, bBase, j, win ? nvAll - 1 : nvAll, win, n, c,
-                i * n + j);
+            rows2Wide(rows == 2, kb, alpha, a, a0, rs, cs, b, bBase, j,
+                win ? nvAll - 1 : nvAll, win, n, c, i * n + j);
             v0 += nvAll;
           }
-          i += 2;
-        } else if (m - i >= 2) {
+          i += rows;
+        }
+        if (m - i >= 2) {
           final int a0 = i * rs + k0 * cs;
           int j = j0;
           for (; j < jBlockEnd; j += 4 * L) {
@@ -716,15 +719,16 @@ final class PanamaSmallGemm {
   static final int ROWS2_VECTORS = VectorRegisters.Preferred.COUNT >= 32 ? 8 : 5;
 
   /**
-   * Outputs C[i..i+1][j..j+nv L) and, with {@code win}, the window of the last L columns of
-   * the row, whose lanes before column {@code j + nv L} are stored as they were (the window is
-   * stored first, so the block's whole vectors overwrite them): up to {@link #ROWS2_VECTORS}
-   * vectors of two rows in one pass over k. Two rows in 4-vector blocks and then 1-vector
-   * columns ran three or four passes, each as long as k FMA latencies with 2 to 8 chains: at
-   * batch 2 the paper network's forward pass took as long as at batch 4 (2.4 us, measured).
-   * Each output is the same sequence of operations as in rows2cols4: the same bits.
+   * Outputs C[i][j..j+nv L), and row i+1's with {@code two}, and with {@code win} the window of
+   * the last L columns of the row, whose lanes before column {@code j + nv L} are stored as they
+   * were (the window is stored first, so the block's whole vectors overwrite them): up to
+   * {@link #ROWS2_VECTORS} vectors of one or two rows in one pass over k. Two rows in 4-vector
+   * blocks and then 1-vector columns ran three or four passes, each as long as k FMA latencies
+   * with 2 to 8 chains: at batch 2 the paper network's forward pass took as long as at batch 4
+   * (2.4 us, measured); a last single row likewise (batch 3 and 5). Each output is the same
+   * sequence of operations as in rows2cols4: the same bits.
    */
-  private static void rows2Wide(
+  private static void rows2Wide(boolean two,
       int k, float alpha, float[] a, int a0, int rs, int cs, float[] b, int bBase, int j, int nv,
       boolean win, int ldb, float[] c, int c0) {
     final FloatVector zero = FloatVector.zero(S);
@@ -738,49 +742,49 @@ final class PanamaSmallGemm {
       final int bp = bBase + p * ldb + j;
       final int ap = a0 + p * cs;
       final FloatVector x0 = FloatVector.broadcast(S, a[ap]);
-      final FloatVector x1 = FloatVector.broadcast(S, a[ap + rs]);
+      final FloatVector x1 = two ? FloatVector.broadcast(S, a[ap + rs]) : zero;
       FloatVector v = FloatVector.fromArray(S, b, bp);
       c00 = x0.fma(v, c00);
-      c10 = x1.fma(v, c10);
+      c10 = two ? x1.fma(v, c10) : c10;
       if (nv > 1) {
         v = FloatVector.fromArray(S, b, bp + L);
         c01 = x0.fma(v, c01);
-        c11 = x1.fma(v, c11);
+        c11 = two ? x1.fma(v, c11) : c11;
       }
       if (nv > 2) {
         v = FloatVector.fromArray(S, b, bp + 2 * L);
         c02 = x0.fma(v, c02);
-        c12 = x1.fma(v, c12);
+        c12 = two ? x1.fma(v, c12) : c12;
       }
       if (nv > 3) {
         v = FloatVector.fromArray(S, b, bp + 3 * L);
         c03 = x0.fma(v, c03);
-        c13 = x1.fma(v, c13);
+        c13 = two ? x1.fma(v, c13) : c13;
       }
       if (nv > 4) {
         v = FloatVector.fromArray(S, b, bp + 4 * L);
         c04 = x0.fma(v, c04);
-        c14 = x1.fma(v, c14);
+        c14 = two ? x1.fma(v, c14) : c14;
       }
       if (nv > 5) {
         v = FloatVector.fromArray(S, b, bp + 5 * L);
         c05 = x0.fma(v, c05);
-        c15 = x1.fma(v, c15);
+        c15 = two ? x1.fma(v, c15) : c15;
       }
       if (nv > 6) {
         v = FloatVector.fromArray(S, b, bp + 6 * L);
         c06 = x0.fma(v, c06);
-        c16 = x1.fma(v, c16);
+        c16 = two ? x1.fma(v, c16) : c16;
       }
       if (nv > 7) {
         v = FloatVector.fromArray(S, b, bp + 7 * L);
         c07 = x0.fma(v, c07);
-        c17 = x1.fma(v, c17);
+        c17 = two ? x1.fma(v, c17) : c17;
       }
       if (win) {
         v = FloatVector.fromArray(S, b, bp + jw);
         w0 = x0.fma(v, w0);
-        w1 = x1.fma(v, w1);
+        w1 = two ? x1.fma(v, w1) : w1;
       }
     }
     final FloatVector al = FloatVector.broadcast(S, alpha);
@@ -790,38 +794,56 @@ final class PanamaSmallGemm {
       final VectorMask<Float> past = LANE.compare(VectorOperators.GE, nv * L - jw);
       FloatVector old = FloatVector.fromArray(S, c, r0 + jw);
       old.blend(w0.fma(al, old), past).intoArray(c, r0 + jw);
-      old = FloatVector.fromArray(S, c, r1 + jw);
-      old.blend(w1.fma(al, old), past).intoArray(c, r1 + jw);
+      if (two) {
+        old = FloatVector.fromArray(S, c, r1 + jw);
+        old.blend(w1.fma(al, old), past).intoArray(c, r1 + jw);
+      }
     }
     c00.fma(al, FloatVector.fromArray(S, c, r0)).intoArray(c, r0);
-    c10.fma(al, FloatVector.fromArray(S, c, r1)).intoArray(c, r1);
+    if (two) {
+      c10.fma(al, FloatVector.fromArray(S, c, r1)).intoArray(c, r1);
+    }
     if (nv > 1) {
       c01.fma(al, FloatVector.fromArray(S, c, r0 + L)).intoArray(c, r0 + L);
-      c11.fma(al, FloatVector.fromArray(S, c, r1 + L)).intoArray(c, r1 + L);
+      if (two) {
+        c11.fma(al, FloatVector.fromArray(S, c, r1 + L)).intoArray(c, r1 + L);
+      }
     }
     if (nv > 2) {
       c02.fma(al, FloatVector.fromArray(S, c, r0 + 2 * L)).intoArray(c, r0 + 2 * L);
-      c12.fma(al, FloatVector.fromArray(S, c, r1 + 2 * L)).intoArray(c, r1 + 2 * L);
+      if (two) {
+        c12.fma(al, FloatVector.fromArray(S, c, r1 + 2 * L)).intoArray(c, r1 + 2 * L);
+      }
     }
     if (nv > 3) {
       c03.fma(al, FloatVector.fromArray(S, c, r0 + 3 * L)).intoArray(c, r0 + 3 * L);
-      c13.fma(al, FloatVector.fromArray(S, c, r1 + 3 * L)).intoArray(c, r1 + 3 * L);
+      if (two) {
+        c13.fma(al, FloatVector.fromArray(S, c, r1 + 3 * L)).intoArray(c, r1 + 3 * L);
+      }
     }
     if (nv > 4) {
       c04.fma(al, FloatVector.fromArray(S, c, r0 + 4 * L)).intoArray(c, r0 + 4 * L);
-      c14.fma(al, FloatVector.fromArray(S, c, r1 + 4 * L)).intoArray(c, r1 + 4 * L);
+      if (two) {
+        c14.fma(al, FloatVector.fromArray(S, c, r1 + 4 * L)).intoArray(c, r1 + 4 * L);
+      }
     }
     if (nv > 5) {
       c05.fma(al, FloatVector.fromArray(S, c, r0 + 5 * L)).intoArray(c, r0 + 5 * L);
-      c15.fma(al, FloatVector.fromArray(S, c, r1 + 5 * L)).intoArray(c, r1 + 5 * L);
+      if (two) {
+        c15.fma(al, FloatVector.fromArray(S, c, r1 + 5 * L)).intoArray(c, r1 + 5 * L);
+      }
     }
     if (nv > 6) {
       c06.fma(al, FloatVector.fromArray(S, c, r0 + 6 * L)).intoArray(c, r0 + 6 * L);
-      c16.fma(al, FloatVector.fromArray(S, c, r1 + 6 * L)).intoArray(c, r1 + 6 * L);
+      if (two) {
+        c16.fma(al, FloatVector.fromArray(S, c, r1 + 6 * L)).intoArray(c, r1 + 6 * L);
+      }
     }
     if (nv > 7) {
       c07.fma(al, FloatVector.fromArray(S, c, r0 + 7 * L)).intoArray(c, r0 + 7 * L);
-      c17.fma(al, FloatVector.fromArray(S, c, r1 + 7 * L)).intoArray(c, r1 + 7 * L);
+      if (two) {
+        c17.fma(al, FloatVector.fromArray(S, c, r1 + 7 * L)).intoArray(c, r1 + 7 * L);
+      }
     }
   }
 
