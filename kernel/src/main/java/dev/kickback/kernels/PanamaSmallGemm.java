@@ -336,7 +336,6 @@ final class PanamaSmallGemm {
     // streams past it; C accumulates one partial product per panel.
     for (int j0 = 0; j0 < n; j0 += NC) {
       final int j1 = Math.min(n, j0 + NC);
-      final int jBlockEnd = j1 - (j1 - j0) % (4 * L);
       final int j4BlockEnd = j1 - (j1 - j0) % block4;
       final int j2BlockEnd = j1 - (j1 - j0) % (2 * L);
       // in 2-vector panels, up to a vector of columns past them rides with the last one
@@ -396,14 +395,14 @@ final class PanamaSmallGemm {
         }
         // the last 1 to 3 rows: the panel's vectors in as few passes as the registers allow,
         // evenly spread, the window (when the row's end is not a whole vector) in the last
-        final boolean wide = j1 - j0 >= L && (j1 == n || (j1 - j0) % L == 0);
+        final int whole = (j1 - j0) / L;
+        final boolean tail = j0 + whole * L < j1;
+        final int vectors = whole + (tail ? 1 : 0);
+        final int blocks = (vectors + ROWS2_VECTORS - 1) / ROWS2_VECTORS;
+        final boolean wide = whole > 0 && (j1 == n || !tail);
         while (wide && i < m) {
           final int rows = Math.min(2, m - i);
           final int a0 = i * rs + k0 * cs;
-          final int whole = (j1 - j0) / L;
-          final boolean tail = j0 + whole * L < j1;
-          final int vectors = whole + (tail ? 1 : 0);
-          final int blocks = (vectors + ROWS2_VECTORS - 1) / ROWS2_VECTORS;
           for (int blk = 0, v0 = 0; blk < blocks; blk++) {
             final int nvAll = (vectors - v0) / (blocks - blk); // the larger blocks last
             final boolean win = tail && v0 + nvAll == vectors;
@@ -414,24 +413,18 @@ final class PanamaSmallGemm {
           }
           i += rows;
         }
+        // else the panel is narrower than a vector (n < L, or the columns past the last NC
+        // block): one window per row, as rowsCols1
         if (m - i >= 2) {
           final int a0 = i * rs + k0 * cs;
-          int j = j0;
-          for (; j < jBlockEnd; j += 4 * L) {
-            rows2cols4(kb, alpha, a, a0, rs, cs, b, bBase, j, n, c, i * n + j);
-          }
-          for (; j < j1; j += L) {
+          for (int j = j0; j < j1; j += L) {
             rows2cols1(kb, alpha, a, a0, rs, cs, b, bBase, j, n, c, i * n + j);
           }
           i += 2;
         }
         if (i < m) {
           final int a0 = i * rs + k0 * cs;
-          int j = j0;
-          for (; j < jBlockEnd; j += 4 * L) {
-            rows1cols4(kb, alpha, a, a0, cs, b, bBase, j, n, c, i * n + j);
-          }
-          for (; j < j1; j += L) {
+          for (int j = j0; j < j1; j += L) {
             rows1cols1(kb, alpha, a, a0, cs, b, bBase, j, n, c, i * n + j);
           }
         }
@@ -726,7 +719,7 @@ final class PanamaSmallGemm {
    * blocks and then 1-vector columns ran three or four passes, each as long as k FMA latencies
    * with 2 to 8 chains: at batch 2 the paper network's forward pass took as long as at batch 4
    * (2.4 us, measured); a last single row likewise (batch 3 and 5). Each output is the same
-   * sequence of operations as in rows2cols4: the same bits.
+   * sequence of operations as in rows4block: the same bits.
    */
   private static void rows2Wide(boolean two,
       int k, float alpha, float[] a, int a0, int rs, int cs, float[] b, int bBase, int j, int nv,
@@ -921,36 +914,6 @@ final class PanamaSmallGemm {
     }
   }
 
-  /** Outputs C[i..i+1][j..j+4L): 8 accumulators, as {@link #rows4block} for two rows. */
-  private static void rows2cols4(
-      int k, float alpha, float[] a, int a0, int rs, int cs, float[] b, int bBase, int j, int ldb,
-      float[] c, int c0) {
-    FloatVector c00 = FloatVector.zero(S), c01 = c00, c02 = c00, c03 = c00;
-    FloatVector c10 = c00, c11 = c00, c12 = c00, c13 = c00;
-    for (int p = 0; p < k; p++) {
-      int bp = bBase + p * ldb + j;
-      FloatVector b0 = FloatVector.fromArray(S, b, bp);
-      FloatVector b1 = FloatVector.fromArray(S, b, bp + L);
-      FloatVector b2 = FloatVector.fromArray(S, b, bp + 2 * L);
-      FloatVector b3 = FloatVector.fromArray(S, b, bp + 3 * L);
-      int ap = a0 + p * cs;
-      FloatVector x = FloatVector.broadcast(S, a[ap]);
-      c00 = x.fma(b0, c00); c01 = x.fma(b1, c01); c02 = x.fma(b2, c02); c03 = x.fma(b3, c03);
-      x = FloatVector.broadcast(S, a[ap + rs]);
-      c10 = x.fma(b0, c10); c11 = x.fma(b1, c11); c12 = x.fma(b2, c12); c13 = x.fma(b3, c13);
-    }
-    FloatVector al = FloatVector.broadcast(S, alpha);
-    final int r0 = c0, r1 = c0 + ldb;
-    c00.fma(al, FloatVector.fromArray(S, c, r0)).intoArray(c, r0);
-    c01.fma(al, FloatVector.fromArray(S, c, r0 + L)).intoArray(c, r0 + L);
-    c02.fma(al, FloatVector.fromArray(S, c, r0 + 2 * L)).intoArray(c, r0 + 2 * L);
-    c03.fma(al, FloatVector.fromArray(S, c, r0 + 3 * L)).intoArray(c, r0 + 3 * L);
-    c10.fma(al, FloatVector.fromArray(S, c, r1)).intoArray(c, r1);
-    c11.fma(al, FloatVector.fromArray(S, c, r1 + L)).intoArray(c, r1 + L);
-    c12.fma(al, FloatVector.fromArray(S, c, r1 + 2 * L)).intoArray(c, r1 + 2 * L);
-    c13.fma(al, FloatVector.fromArray(S, c, r1 + 3 * L)).intoArray(c, r1 + 3 * L);
-  }
-
   /** Outputs C[i..i+1][j..min(j+L, ldb)), as {@link #rowsCols1} for two rows. */
   private static void rows2cols1(
       int k, float alpha, float[] a, int a0, int rs, int cs, float[] b, int bBase, int j, int ldb,
@@ -999,26 +962,6 @@ final class PanamaSmallGemm {
         c[ci] = Math.fma(acc, alpha, c[ci]);
       }
     }
-  }
-
-  /** Outputs C[i][j..j+4L) for a single row of A. */
-  private static void rows1cols4(
-      int k, float alpha, float[] a, int a0, int cs, float[] b, int bBase, int j, int ldb, float[] c,
-      int c0) {
-    FloatVector c0v = FloatVector.zero(S), c1v = c0v, c2v = c0v, c3v = c0v;
-    for (int p = 0; p < k; p++) {
-      int bp = bBase + p * ldb + j;
-      FloatVector x = FloatVector.broadcast(S, a[a0 + p * cs]);
-      c0v = x.fma(FloatVector.fromArray(S, b, bp), c0v);
-      c1v = x.fma(FloatVector.fromArray(S, b, bp + L), c1v);
-      c2v = x.fma(FloatVector.fromArray(S, b, bp + 2 * L), c2v);
-      c3v = x.fma(FloatVector.fromArray(S, b, bp + 3 * L), c3v);
-    }
-    FloatVector al = FloatVector.broadcast(S, alpha);
-    c0v.fma(al, FloatVector.fromArray(S, c, c0)).intoArray(c, c0);
-    c1v.fma(al, FloatVector.fromArray(S, c, c0 + L)).intoArray(c, c0 + L);
-    c2v.fma(al, FloatVector.fromArray(S, c, c0 + 2 * L)).intoArray(c, c0 + 2 * L);
-    c3v.fma(al, FloatVector.fromArray(S, c, c0 + 3 * L)).intoArray(c, c0 + 3 * L);
   }
 
   /** Outputs C[i][j..min(j+L, ldb)) for a single row of A, loaded and stored as in rowsCols1. */
