@@ -64,7 +64,7 @@ class SuitesTest {
     assertTrue(rows.contains("\\.FlinkStreamBench\\.records${backend=hashmap, cache=on,"
         + " checkpointEvery=0, keys=8, net=paper, parallelism=2, runner=FLINK}"),
         rows.toString());
-    assertEquals(38, rows.size());
+    assertEquals(37, rows.size());
   }
 
   @Test
