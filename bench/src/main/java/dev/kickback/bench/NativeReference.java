@@ -19,10 +19,10 @@ import org.openjdk.jmh.results.RunResult;
  */
 final class NativeReference {
   /**
-   * Seconds per repetition and repetitions: about 6 s for its four measurements, so that the
-   * headline's steps can warm up 4 s and the job still fit six minutes.
+   * Seconds per repetition and repetitions: about 4 s for its four measurements, so that the
+   * headline's steps can warm up as long as C2 needs and the job still fit six minutes.
    */
-  private static final String SECONDS = "0.5";
+  private static final String SECONDS = "0.3";
   private static final String REPS = "3";
   private static final Pattern MEDIAN =
       Pattern.compile("^kern-(\\S+) (predict|step)\\s+ns/call .*median\\s+([0-9.]+)");
