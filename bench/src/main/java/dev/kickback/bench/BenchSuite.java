@@ -120,7 +120,7 @@ public final class BenchSuite {
           + "; no number here is a result."
           : "Suite " + suite + ": " + describe(groups) + ".");
       for (Suites.Group g : groups) {
-        all.addAll(run(g, g.timing()));
+        all.addAll(g.interleaved() ? runInterleaved(g) : run(g, g.timing()));
       }
       if (!smoke) {
         double firstPass = (System.nanoTime() - start) / 1e9;
@@ -179,7 +179,10 @@ public final class BenchSuite {
     for (Suites.Group g : groups) {
       timings.add(g.timing().toString());
     }
-    return String.join("; ", timings) + "; a row wider than ±10% gets more forks of its timing,"
+    boolean turns = groups.stream().anyMatch(Suites.Group::interleaved);
+    return String.join("; ", timings) + (turns ? "; the paper network's Kickback and Backprop"
+        + " steps fork by fork in turn, so that a slow spell of the VM falls on both" : "")
+        + "; a row wider than ±10% gets more forks of its timing,"
         + " one at a time while the time lasts (at most " + MAX_FORKS + "), pooled with its first";
   }
 
@@ -319,6 +322,29 @@ public final class BenchSuite {
         + " %.1f MB written per checkpoint (mean of %.0f checkpoints)", what,
         sum[1] / sum[0] / 1e6, sum[2] / sum[0] / 1e6, sum[0])));
     return "Flink state at FlinkStateBench's checkpoints: " + String.join("; ", parts) + ".";
+  }
+
+  /**
+   * An interleaved group's rows, fork by fork in turn, each row's forks pooled: the same forks
+   * and timing as {@link #run}, in another order.
+   */
+  static List<RunResult> runInterleaved(Suites.Group g) throws RunnerException {
+    Suites.Timing t = g.timing();
+    if (t.forks() == null || t.forks() < 2) {
+      return new ArrayList<>(run(g, t));
+    }
+    List<Map<String, String>> rows = Suites.withDefaults(g).rows();
+    Suites.Timing one = Suites.oneMoreFork(t);
+    List<RunResult> out = new ArrayList<>(java.util.Collections.nCopies(rows.size(), null));
+    for (int f = 0; f < t.forks(); f++) {
+      for (int i = 0; i < rows.size(); i++) {
+        Map<String, List<String>> single = new LinkedHashMap<>();
+        rows.get(i).forEach((k, v) -> single.put(k, List.of(v)));
+        RunResult r = run(new Suites.Group(g.include(), single, one), one).iterator().next();
+        out.set(i, out.get(i) == null ? r : pooled(out.get(i), r));
+      }
+    }
+    return out;
   }
 
   /** Runs a group; its forks inherit this JVM's flags, the vector width's among them. */

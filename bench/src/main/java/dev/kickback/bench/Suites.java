@@ -65,9 +65,17 @@ public final class Suites {
 
   /**
    * One JMH run: the benchmarks whose name matches {@code include} (JMH's regular expression),
-   * on every combination of {@code params}, measured with {@code timing}.
+   * on every combination of {@code params}, measured with {@code timing}. An {@code interleaved}
+   * group runs its rows fork by fork in turn (each row's first fork, then each row's second ...)
+   * and pools each row's forks, so that a slow spell of the machine falls on all of them rather
+   * than on the rows that happened to run in it: for rows the report compares with each other.
    */
-  public record Group(String include, Map<String, List<String>> params, Timing timing) {
+  public record Group(String include, Map<String, List<String>> params, Timing timing,
+      boolean interleaved) {
+    public Group(String include, Map<String, List<String>> params, Timing timing) {
+      this(include, params, timing, false);
+    }
+
     /** Every parameter combination as its own row, in JMH's order. */
     public List<Map<String, String>> rows() {
       List<Map<String, String>> out = new ArrayList<>();
@@ -87,7 +95,12 @@ public final class Suites {
     }
 
     Group with(Timing t) {
-      return new Group(include, params, t);
+      return new Group(include, params, t, interleaved);
+    }
+
+    /** This group, its rows taking turns fork by fork. */
+    Group takingTurns() {
+      return new Group(include, params, timing, true);
     }
   }
 
@@ -269,8 +282,11 @@ public final class Suites {
         group("ForwardBench", HEADLINE_PEER, "path", "OPENBLAS", "net", "PAPER",
             "batch", "1,16,256"),
         group("OrtForwardBench", HEADLINE_PEER, "net", "PAPER", "batch", "1,16,256"),
-        group("StepBench", HEADLINE_STEP, "path", "VECTOR", "net", "PAPER", "batch", "1,16"),
-        group("StepBench", HEADLINE_STEP_B256, "path", "VECTOR", "net", "PAPER", "batch", "256"),
+        // Kickback beside Backprop: the same kernels on other data, so their forks take turns
+        group("StepBench", HEADLINE_STEP, "path", "VECTOR", "net", "PAPER", "batch", "1,16")
+            .takingTurns(),
+        group("StepBench", HEADLINE_STEP_B256, "path", "VECTOR", "net", "PAPER", "batch", "256")
+            .takingTurns(),
         group("StepBench", HEADLINE_PEER, "path", "OPENBLAS", "net", "PAPER",
             "batch", "1,16,256"),
         group("StepBench", HEADLINE_STEP, "path", "VECTOR", "net", "WIDE", "batch", "1",
@@ -440,7 +456,7 @@ public final class Suites {
             }
           }
         }
-        return new Group(g.include(), params, g.timing());
+        return new Group(g.include(), params, g.timing(), g.interleaved());
       } catch (ClassNotFoundException e) {
         // the other package, or a class this jar was built without
       } catch (LinkageError e) {

@@ -68,6 +68,26 @@ class SuitesTest {
   }
 
   @Test
+  void kickbackAndBackpropStepsOfThePaperNetworkTakeTurns() {
+    List<Suites.Group> steps = Suites.headline().stream()
+        .filter(g -> g.include().contains("StepBench")
+            && g.params().get("net").equals(List.of("PAPER"))
+            && g.params().get("path").equals(List.of("VECTOR")))
+        .toList();
+    assertEquals(2, steps.size());
+    for (Suites.Group g : steps) {
+      assertTrue(g.interleaved(), g.toString());
+      List<Map<String, String>> rows = Suites.withDefaults(g).rows();
+      // Kickback and Backprop of one batch next to each other, so their forks alternate
+      for (int i = 0; i < rows.size(); i += 2) {
+        assertEquals("KICKBACK", rows.get(i).get("rule"), rows.toString());
+        assertEquals("BACKPROP", rows.get(i + 1).get("rule"), rows.toString());
+        assertEquals(rows.get(i).get("batch"), rows.get(i + 1).get("batch"));
+      }
+    }
+  }
+
+  @Test
   void headlineFitsItsSixMinutes() {
     // the first pass; the build (about 40 s from a warm Maven cache) and the report take the rest
     double seconds = Suites.headline().stream()
