@@ -375,5 +375,13 @@ public final class BenchSuite {
       System.err.println("note: " + note);
       notes.add(note);
     }
+    if (System.getenv("MALLOC_MMAP_THRESHOLD_") == null
+        || System.getenv("MALLOC_TRIM_THRESHOLD_") == null) {
+      String note = "MALLOC_MMAP_THRESHOLD_ and MALLOC_TRIM_THRESHOLD_ are not both set: the"
+          + " OpenBLAS peer's large calls page-fault fresh copies of their arrays every call"
+          + " (GEMM 1024 at about a quarter of its speed; ./kickback bench sets them).";
+      System.err.println("note: " + note);
+      notes.add(note);
+    }
   }
 }

@@ -19,6 +19,12 @@ import dev.kickback.kernels.Kernels;
  * environment when it loads; the launcher sets the core type {@link OpenBlasCoreProbe} measured
  * fastest among those that agree with our GEMM (OpenBLAS detects Zen 5 as Haswell and would run
  * its 256-bit kernels otherwise) and 1 thread.
+ *
+ * <p>JavaCPP copies each array into a buffer from glibc's malloc and back, per call. Buffers
+ * above malloc's 128 KB mmap threshold are fresh pages every call, and the page faults, not
+ * OpenBLAS, set the speed of a large call (GEMM 1024: 18 ops/s, 39 GFLOP/s, on Zen 5, against
+ * 68 to 78 with the buffers reused): the launcher keeps them with {@code MALLOC_MMAP_THRESHOLD_}
+ * and {@code MALLOC_TRIM_THRESHOLD_}, and the report says when they are missing.
  */
 public final class OpenBlasKernelOps extends KernelOps {
   public static final OpenBlasKernelOps INSTANCE = new OpenBlasKernelOps("openblas");
