@@ -20,7 +20,7 @@ import org.openjdk.jmh.results.RunResult;
 final class NativeReference {
   /**
    * Seconds per repetition and repetitions (each measurement after 0.3 s of warm-up): with the
-   * build about 4.4 s, so that the headline's steps can warm up as long as C2 needs and the job
+   * build about 4.7 s, so that the headline's steps can warm up as long as C2 needs and the job
    * still fit six minutes.
    */
   private static final String SECONDS = "0.3";
@@ -85,7 +85,7 @@ final class NativeReference {
    * The script's three steps (build, check against scalar C, time on CPU 1) with its build
    * flags, or with those it uses on a CPU without AVX-512 for our rows at AVX2's width; timing
    * the intrinsics kernel's forward pass and step only (the binary's fourth argument), not the
-   * plain C versions the report does not quote: 4.4 s instead of 6.8 in all.
+   * plain C versions the report does not quote: 4.7 s instead of 6.8 in all (measured).
    */
   private static ProcessBuilder build(Path script, boolean avx2) {
     Path source = script.resolveSibling("b1ref.c");
