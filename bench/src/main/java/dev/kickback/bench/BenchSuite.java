@@ -220,13 +220,12 @@ public final class BenchSuite {
       }
       RunResult first = all.get(next);
       BenchmarkParams p = first.getParams();
-      Suites.Timing timing = oneMoreFork(first);
-      Map<String, List<String>> params = new LinkedHashMap<>();
+      Map<String, String> row = new LinkedHashMap<>();
       for (String k : p.getParamsKeys()) {
-        params.put(k, List.of(p.getParam(k)));
+        row.put(k, p.getParam(k));
       }
-      RunResult more = run(new Suites.Group("^" + Pattern.quote(p.getBenchmark()) + "$", params,
-          timing), timing).iterator().next();
+      RunResult more = oneFork("^" + Pattern.quote(p.getBenchmark()) + "$", row,
+          oneMoreFork(first));
       all.set(next, pooled(first, more));
       measuredAgain.add(next);
       added++;
@@ -338,13 +337,19 @@ public final class BenchSuite {
     List<RunResult> out = new ArrayList<>(java.util.Collections.nCopies(rows.size(), null));
     for (int f = 0; f < t.forks(); f++) {
       for (int i = 0; i < rows.size(); i++) {
-        Map<String, List<String>> single = new LinkedHashMap<>();
-        rows.get(i).forEach((k, v) -> single.put(k, List.of(v)));
-        RunResult r = run(new Suites.Group(g.include(), single, one), one).iterator().next();
+        RunResult r = oneFork(g.include(), rows.get(i), one);
         out.set(i, out.get(i) == null ? r : pooled(out.get(i), r));
       }
     }
     return out;
+  }
+
+  /** One row (one value per parameter) of the benchmarks {@code include} matches, one fork. */
+  private static RunResult oneFork(String include, Map<String, String> row, Suites.Timing one)
+      throws RunnerException {
+    Map<String, List<String>> params = new LinkedHashMap<>();
+    row.forEach((k, v) -> params.put(k, List.of(v)));
+    return run(new Suites.Group(include, params, one), one).iterator().next();
   }
 
   /** Runs a group; its forks inherit this JVM's flags, the vector width's among them. */
