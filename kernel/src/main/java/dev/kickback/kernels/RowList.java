@@ -11,7 +11,17 @@ package dev.kickback.kernels;
  * <p>Not thread-safe; a workspace owns one per layer.
  */
 public final class RowList {
+  /**
+   * Entries past the capacity: a whole vector of indices stored at any count below the capacity
+   * stays inside the array (16 ints, a 512-bit vector), so a kernel's masked store of a layer's
+   * last active units takes the Vector API's fast path instead of checking lane by lane (3% of
+   * the paper network's batch-1 forward pass at 8 lanes, measured with JFR, where its 10-wide
+   * layer's indices always ended past a 10-long array).
+   */
+  private static final int PAD = 16;
+
   final int[] index;
+  private final int capacity;
   int count;
   /** Every listed index is below it: the length of the vector the list was made from. */
   int bound;
@@ -21,7 +31,8 @@ public final class RowList {
     if (capacity < 0) {
       throw new IllegalArgumentException("capacity = " + capacity + ": must be >= 0");
     }
-    index = new int[capacity];
+    this.capacity = capacity;
+    index = new int[Math.addExact(capacity, PAD)];
   }
 
   /** How many rows are listed. */
@@ -37,7 +48,7 @@ public final class RowList {
 
   /** The longest vector a list can be made from. */
   public int capacity() {
-    return index.length;
+    return capacity;
   }
 
   /** The length of the vector the list was last made from: every index is below it. */

@@ -116,9 +116,9 @@ final class Shapes {
     if (rows == null) {
       throw new NullPointerException(op + ": rows is null");
     }
-    if (rows.index.length < n) {
+    if (rows.capacity() < n) {
       throw new IllegalArgumentException(
-          op + ": rows.capacity() = " + rows.index.length + ": expected at least n = " + n);
+          op + ": rows.capacity() = " + rows.capacity() + ": expected at least n = " + n);
     }
   }
 

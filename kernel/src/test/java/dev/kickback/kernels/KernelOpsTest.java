@@ -919,16 +919,18 @@ class KernelOpsTest {
    * gemvTRows on every path against the plain loop it is defined by (one fma per listed row,
    * in list order): bitwise, since each lane does exactly that; over widths with and without
    * tails, one block of vectors and several (blocks of up to 16 vectors with 32 registers, 13
-   * with 16: at 16 lanes 129 is 8 vectors and a window, 241 15 and a window, 256 16, 257 two
-   * blocks, 385 and 1029 more; at 8 lanes 100 is 12 and a window, 104 13, 112 two blocks of 7,
-   * 200 12 and 13), a row list with gaps, and an empty list (y unchanged).
+   * with 16: at 16 lanes 129 is 8 vectors and a window, 152 9 and a window, 200 12 and a window,
+   * 241 15 and a window, 256 16, 257 two blocks, 385 and 1029 more; at 8 lanes 90 is 11 and a
+   * window, 100 12 and a window, 104 13, 112 two blocks of 7, 152 blocks of 9 and 10, 200 12 and
+   * 13: each of the 8-, 12- and 16-accumulator loops with some of its optional accumulators in
+   * use and some not), a row list with gaps, and an empty list (y unchanged).
    */
   @ParameterizedTest(name = "{0}")
   @MethodSource("pathNames")
   void gemvTRowsIsTheFmaLoopOverListedRowsBitwise(String path) {
     KernelOps ops = path(path);
-    for (int n : new int[] {1, 2, 10, 15, 16, 17, 48, 64, 100, 104, 112, 128, 129, 200, 241,
-        256, 257, 385, 1029}) {
+    for (int n : new int[] {1, 2, 10, 15, 16, 17, 48, 64, 90, 100, 104, 112, 128, 129, 152, 200,
+        241, 256, 257, 385, 1029}) {
       int m = 23;
       SplittableRandom rnd = new SplittableRandom(31L * n);
       float[] a = random(rnd, m * n);
