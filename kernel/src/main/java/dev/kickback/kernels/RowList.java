@@ -16,7 +16,7 @@ public final class RowList {
    * stays inside the array (16 ints, a 512-bit vector), so a kernel's masked store of a layer's
    * last active units takes the Vector API's fast path instead of checking lane by lane (3% of
    * the paper network's batch-1 forward pass at 8 lanes, measured with JFR, where its 10-wide
-   * layer's indices always ended past a 10-long array).
+   * layer's indices mostly ended past a 10-long array).
    */
   private static final int PAD = 16;
 
