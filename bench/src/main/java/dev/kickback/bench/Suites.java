@@ -115,15 +115,15 @@ public final class Suites {
   /** Our kernels: two seconds of warm-up for C2, then 10 x 100 ms, in 2 forks. */
   public static final Timing HEADLINE = new Timing(2, 2, 1000, 10, 100);
   /**
-   * Our steps: four seconds of warm-up. At batch 1 each of their kernels runs once or twice a
-   * step, so the JIT's invocation counts (about 100 before C1, thousands before C2) are reached
-   * after hundreds of interpreted steps of up to 20 ms each (measured on Zen 5: 19.6 ms a step
-   * in the first 250 ms, 2.8 us from the tenth 250 ms on). At batch 16 and 256 a step before C2
-   * takes up to a second: with 2 s of warm-up one fork of the Backprop step at batch 256
-   * measured 8, 12, 174, 359, 1,370, 2,007 ... 2,501 steps/s in its 100-ms iterations (the
-   * other 2,356-2,603 from its first); with 3 s the first 4 to 6 measured iterations of both
-   * batch-256 steps still allocated 17,700 to 216,000 bytes a step, C1's boxed vectors (27
-   * bytes with 4 s).
+   * Our steps at batch 1 and 16: four seconds of warm-up. At batch 1 each of their kernels runs
+   * once or twice a step, so the JIT's invocation counts (about 100 before C1, thousands before
+   * C2) are reached after hundreds of interpreted steps of up to 20 ms each (measured on Zen 5:
+   * 19.6 ms a step in the first 250 ms, 2.8 us from the tenth 250 ms on). At batch 16 and 256 a
+   * step before C2 takes up to a second: with 2 s of warm-up one fork of the Backprop step at
+   * batch 256 measured 8, 12, 174, 359, 1,370, 2,007 ... 2,501 steps/s in its 100-ms iterations
+   * (the other 2,356-2,603 from its first); with 3 s the first 4 to 6 measured iterations of
+   * both batch-256 steps still allocated 17,700 to 216,000 bytes a step, C1's boxed vectors, and
+   * 4 s was not always enough for them either (see {@link #HEADLINE_STEP_B256}).
    */
   public static final Timing HEADLINE_STEP = new Timing(2, 4, 1000, 10, 100);
   /**
