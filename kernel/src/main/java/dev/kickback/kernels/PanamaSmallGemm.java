@@ -999,6 +999,8 @@ final class PanamaSmallGemm {
    * forward at batch 1 about 10% faster than with blocks of 8, the wide network's 40%).
    */
   private static final int TROWS_BLOCK = Math.min(16, VectorRegisters.Preferred.COUNT - 3);
+  /** Whether gemvTRows16 spills on this JVM's registers in blocks it could hold: with 16. */
+  private static final boolean SPILLS_16 = VectorRegisters.Preferred.COUNT < 32;
 
   /**
    * {@code y[0..n) = b[0..n) + sum_t x[r_t] A[r_t][0..n)} for {@code n >= L} ({@code b} may
@@ -1013,8 +1015,8 @@ final class PanamaSmallGemm {
    * than loading spare columns, and at 16 registers a block of 13 in this loop still beats two
    * blocks (see TROWS_BLOCK). A block of 8 or fewer runs the 8-accumulator loop, which keeps a
    * narrow layer's loop at its 8 tests a row (not measured against the 16-accumulator loop with
-   * all 16 tested); one of 9 to 12 the 12-accumulator loop, which is what fits 16 registers
-   * (see gemvTRows12). The last vector, when n is not a multiple of L, is a window ending at n
+   * all 16 tested); with 16 registers one of 9 to 12 the 12-accumulator loop, which is what
+   * fits them (see gemvTRows12), with 32 the 16-accumulator loop. The last vector, when n is not a multiple of L, is a window ending at n
    * whose lanes before the tail are dropped at the store; it is stored before the block's whole
    * vectors, which overwrite the lanes it stored as they came from b. Every weight load is whole
    * and inside its row. Per lane one fma per listed row, in list order, from b: the scalar
@@ -1030,7 +1032,7 @@ final class PanamaSmallGemm {
       final int nvAll = (vectors - v0) / (blocks - blk); // the larger blocks last
       final boolean win = v0 + nvAll > whole;
       final int nv = win ? nvAll - 1 : nvAll;
-      if (nv > 12) {
+      if (nv > 12 || nv > 8 && !SPILLS_16) {
         gemvTRows16(n, a, x, rows, count, b, y, v0 * L, nv, win, whole * L);
       } else if (nv > 8) {
         gemvTRows12(n, a, x, rows, count, b, y, v0 * L, nv, win, whole * L);
@@ -1111,7 +1113,9 @@ final class PanamaSmallGemm {
    * window's old lanes are loaded again after the loop instead of held through it. Measured at
    * 8 lanes with 16 registers, the paper network's batch-1 forward pass (its 100-wide layer is
    * one block of 12 and a window): 1.07 to 1.18 times the rate with the 16-accumulator loop,
-   * in A/B runs taking turns; at 16 lanes level with it.
+   * in A/B runs taking turns. Not used with 32 registers, where the 16-accumulator loop does
+   * not spill: at 16 lanes this loop measured 0.94 to 1.00 of it in A/B runs, and 0.970 (95%
+   * interval 0.938-1.003) in the headline's `bench ab` against e5dd0b7.
    */
   private static void gemvTRows12(int n, float[] a, float[] x, int[] rows, int count,
       float[] b, float[] y, int j, int nv, boolean win, int wholeEnd) {
@@ -1175,8 +1179,8 @@ final class PanamaSmallGemm {
   }
 
   /**
-   * gemvTRows12 for blocks of 13 to {@link #TROWS_BLOCK} whole vectors (at 16 registers, a block
-   * of 13 whole vectors and no window): four accumulators more as the block needs.
+   * gemvTRows12 with four accumulators more as the block needs: blocks of 9 to 16 whole vectors
+   * with 32 registers, of 13 (and no window) with 16.
    */
   private static void gemvTRows16(int n, float[] a, float[] x, int[] rows, int count,
       float[] b, float[] y, int j, int nv, boolean win, int wholeEnd) {

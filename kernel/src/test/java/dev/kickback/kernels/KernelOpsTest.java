@@ -922,8 +922,9 @@ class KernelOpsTest {
    * with 16: at 16 lanes 129 is 8 vectors and a window, 152 9 and a window, 200 12 and a window,
    * 241 15 and a window, 256 16, 257 two blocks, 385 and 1029 more; at 8 lanes 90 is 11 and a
    * window, 100 12 and a window, 104 13, 112 two blocks of 7, 152 blocks of 9 and 10, 200 12 and
-   * 13: each of the 8-, 12- and 16-accumulator loops with some of its optional accumulators in
-   * use and some not), a row list with gaps, and an empty list (y unchanged).
+   * 13: each of the 8- and 16-accumulator loops, and at 8 lanes the 12-accumulator one, with
+   * some of its optional accumulators in use and some not), a row list with gaps, and an empty
+   * list (y unchanged).
    */
   @ParameterizedTest(name = "{0}")
   @MethodSource("pathNames")
