@@ -311,7 +311,9 @@ public final class Network {
    * stored transpose; at batch 1 a gemvTRows from b over the rows of the nonzero inputs,
    * listed in the workspace for the step to reuse),
    * {@code out = nu relu(s)} and {@code mask = nu [s > 0]} (at batch 1 with the next layer's
-   * row list in the same pass). The LINEAR head's output is {@code s} itself with mask 1.
+   * row list in the same pass; at batch 2 and more in one gemmNNRectify with the product,
+   * unless the layer's weights are prepacked). The LINEAR head's output is {@code s} itself
+   * with mask 1.
    */
   void forward(KernelOps ops, float[] x, int batch, Workspace ws) {
     forward(ops, x, batch, ws, null);
@@ -327,32 +329,37 @@ public final class Network {
     int last = spec.layers() - 1;
     for (int l = 0; l <= last; l++) {
       int nOut = spec.width(l);
+      int nIn = spec.fanIn(l);
       float[] s = ws.pre[l];
       float[] bias = biases[l];
+      float[] o = ws.out[l];
+      float[] d = ws.mask[l];
+      boolean linear = l == last && spec.head() == Head.LINEAR;
+      boolean prepacked = batch > 1 && packed != null && ops.multipliesPacked(packed[l]);
       if (batch == 1) {
         if (l == 0) {
           ops.nonzeroRows(x, spec.inputWidth(), ws.rows[0]);
         }
-        ops.gemvTRows(spec.fanIn(l), nOut, weights[l], in, ws.rows[l], bias, s);
-      } else {
+        ops.gemvTRows(nIn, nOut, weights[l], in, ws.rows[l], bias, s);
+      } else if (linear || prepacked) {
         for (int r = 0; r < batch; r++) {
           System.arraycopy(bias, 0, s, r * nOut, nOut);
         }
-        if (packed != null && ops.multipliesPacked(packed[l])) {
-          ops.gemmNN(batch, nOut, spec.fanIn(l), 1f, in, packed[l], s);
+        if (prepacked) {
+          ops.gemmNN(batch, nOut, nIn, 1f, in, packed[l], s);
         } else {
-          ops.gemmNN(batch, nOut, spec.fanIn(l), 1f, in, weights[l], s);
+          ops.gemmNN(batch, nOut, nIn, 1f, in, weights[l], s);
         }
       }
-      float[] o = ws.out[l];
-      float[] d = ws.mask[l];
-      if (l == last && spec.head() == Head.LINEAR) {
+      if (linear) {
         System.arraycopy(s, 0, o, 0, batch);
         java.util.Arrays.fill(d, 0, batch, 1f);
       } else if (batch == 1 && l < last) {
         ops.rectifyRows(nOut, s, spec.signsOf(l), o, d, ws.rows[l + 1]);
-      } else {
+      } else if (batch == 1 || prepacked) {
         ops.rectify(batch, nOut, s, spec.signsOf(l), o, d);
+      } else {
+        ops.gemmNNRectify(batch, nOut, nIn, in, weights[l], bias, spec.signsOf(l), s, o, d);
       }
       in = o;
     }

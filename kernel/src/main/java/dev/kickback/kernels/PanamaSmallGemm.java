@@ -330,6 +330,34 @@ final class PanamaSmallGemm {
   /** {@code C[m][n] += alpha A B}, A read with row stride rs and column stride cs, unpacked. */
   static void gemmStridedA(
       int m, int n, int k, float alpha, float[] a, int rs, int cs, float[] b, float[] c) {
+    stridedA(m, n, k, alpha, a, rs, cs, b, c, null, null, null, null);
+  }
+
+  /**
+   * Whether {@link #gemmNNRectified} takes the shape: a whole 8-row block, rows at least a
+   * vector wide (the windows at their ends then lie inside them), and B one cache block, so that
+   * each output's sum is complete when its block stores it.
+   */
+  static boolean rectifiesRows8(int m, int n, int k) {
+    return m >= 8 && n >= L && n <= NC && k <= KC;
+  }
+
+  /**
+   * For {@link #rectifiesRows8} shapes: rows {@code [0, m & ~7)} of {@code s = A B + bias},
+   * {@code d = s > 0 ? nu : 0} and {@code o = d * s}, stored from the registers that hold the
+   * sums, each vector by the operations of the bias copy, the GEMM's store and the rectifier's
+   * pass (the same bits); the other rows {@code s += A B} only. The epilogues are written out in
+   * each kernel: a helper taking vectors was not inlined (too large at those call sites) and
+   * ran the forward pass at half speed.
+   */
+  static void gemmNNRectified(int m, int n, int k, float[] a, float[] b, float[] bias,
+      float[] nu, float[] s, float[] o, float[] d) {
+    stridedA(m, n, k, 1f, a, k, 1, b, s, bias, nu, o, d);
+  }
+
+  /** gemmStridedA; with a bias, the 8-row blocks rectified in registers (gemmNNRectified). */
+  private static void stridedA(int m, int n, int k, float alpha, float[] a, int rs, int cs,
+      float[] b, float[] c, float[] bias, float[] nu, float[] o, float[] d) {
     final int m4 = m & ~3;
     final int block4 = ROWS4_COLS * L;
     // Cache blocking: a KC x NC panel of B (256 KB) stays in L2 while every row block of A
@@ -358,27 +386,39 @@ final class PanamaSmallGemm {
           int j = j0;
           if (panels) {
             for (; j < panelsEnd; j += 2 * L) {
-              rows8cols2(kb, alpha, a, a0, rs, cs, b, bBase, j, n, c, i * n + j, 0);
+              if (bias != null) {
+                rows8cols2Rectified(kb, alpha, a, a0, rs, cs, b, bBase, j, n, c, i * n + j, 0,
+                    bias, nu, o, d);
+              } else {
+                rows8cols2(kb, alpha, a, a0, rs, cs, b, bBase, j, n, c, i * n + j, 0);
+              }
             }
             if (window > 0) {
-              rows8cols2(kb, alpha, a, a0, rs, cs, b, bBase, j, n, c, i * n + j, window);
+              if (bias != null) {
+                rows8cols2Rectified(kb, alpha, a, a0, rs, cs, b, bBase, j, n, c, i * n + j,
+                    window, bias, nu, o, d);
+              } else {
+                rows8cols2(kb, alpha, a, a0, rs, cs, b, bBase, j, n, c, i * n + j, window);
+              }
               j = j1;
             }
           } else {
             for (; j < j4BlockEnd; j += block4) {
-              rows4block(kb, alpha, a, a0, rs, cs, b, bBase, j, n, c, i * n + j);
-              rows4block(kb, alpha, a, a0 + 4 * rs, rs, cs, b, bBase, j, n, c, (i + 4) * n + j);
+              rows4block(kb, alpha, a, a0, rs, cs, b, bBase, j, n, c, i * n + j, bias, nu, o, d);
+              rows4block(kb, alpha, a, a0 + 4 * rs, rs, cs, b, bBase, j, n, c, (i + 4) * n + j,
+                  bias, nu, o, d);
             }
           }
           for (; j < j1; j += L) {
-            rowsCols1(8, kb, alpha, a, a0, rs, cs, b, bBase, j, n, c, i * n + j);
+            rowsCols1(8, kb, alpha, a, a0, rs, cs, b, bBase, j, n, c, i * n + j, bias, nu, o, d);
           }
         }
         for (; i < m4; i += 4) {
           final int a0 = i * rs + k0 * cs;
           int j = j0;
           for (; j < j4BlockEnd; j += block4) {
-            rows4block(kb, alpha, a, a0, rs, cs, b, bBase, j, n, c, i * n + j);
+            rows4block(kb, alpha, a, a0, rs, cs, b, bBase, j, n, c, i * n + j,
+                null, null, null, null);
           }
           // the rest of the panel in one pass: its whole vectors and, at the row's end, the
           // window (which may reach back into the blocks just stored: its lanes there are
@@ -390,7 +430,8 @@ final class PanamaSmallGemm {
             j = j1;
           }
           for (; j < j1; j += L) {
-            rowsCols1(4, kb, alpha, a, a0, rs, cs, b, bBase, j, n, c, i * n + j);
+            rowsCols1(4, kb, alpha, a, a0, rs, cs, b, bBase, j, n, c, i * n + j,
+                null, null, null, null);
           }
         }
         // the last 1 to 3 rows: the panel's vectors in as few passes as the registers allow,
@@ -558,6 +599,149 @@ final class PanamaSmallGemm {
   }
 
   /**
+   * {@link #rows8cols2} with {@link #gemmNNRectified}'s epilogue: each output vector
+   * {@code s = acc * alpha + bias}, {@code d = s > 0 ? nu : 0}, {@code o = d * s}, the window
+   * stored whole (its lanes before the tail are the panel's last outputs: the same bits again).
+   * Its own method, the loop repeated: with both epilogues in one method (3,427 bytecodes) C1
+   * ran out of virtual registers compiling it, and in one JVM of three the kernel then stayed
+   * at C1's second tier, which boxes every vector (a batch-256 training step 40 times slower);
+   * at 2,538 bytecodes C1 compiles it.
+   */
+  private static void rows8cols2Rectified(
+      int k, float alpha, float[] a, int a0, int rs, int cs, float[] b, int bBase, int j, int ldb,
+      float[] c, int c0, int tail, float[] bias, float[] nu, float[] o, float[] d) {
+    final boolean w = tail > 0;
+    FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00;
+    FloatVector c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+    FloatVector c40 = c00, c41 = c00, c50 = c00, c51 = c00;
+    FloatVector c60 = c00, c61 = c00, c70 = c00, c71 = c00;
+    FloatVector w0 = c00, w1 = c00, w2 = c00, w3 = c00, w4 = c00, w5 = c00, w6 = c00, w7 = c00;
+    for (int p = 0; p < k; p++) {
+      final int bp = bBase + p * ldb + j;
+      final FloatVector b0 = FloatVector.fromArray(S, b, bp);
+      final FloatVector b1 = FloatVector.fromArray(S, b, bp + L);
+      final FloatVector bw = w ? FloatVector.fromArray(S, b, bp + L + tail) : b0;
+      final int ap = a0 + p * cs;
+      FloatVector x = FloatVector.broadcast(S, a[ap]);
+      c00 = x.fma(b0, c00);
+      c01 = x.fma(b1, c01);
+      w0 = w ? x.fma(bw, w0) : w0;
+      x = FloatVector.broadcast(S, a[ap + rs]);
+      c10 = x.fma(b0, c10);
+      c11 = x.fma(b1, c11);
+      w1 = w ? x.fma(bw, w1) : w1;
+      x = FloatVector.broadcast(S, a[ap + 2 * rs]);
+      c20 = x.fma(b0, c20);
+      c21 = x.fma(b1, c21);
+      w2 = w ? x.fma(bw, w2) : w2;
+      x = FloatVector.broadcast(S, a[ap + 3 * rs]);
+      c30 = x.fma(b0, c30);
+      c31 = x.fma(b1, c31);
+      w3 = w ? x.fma(bw, w3) : w3;
+      x = FloatVector.broadcast(S, a[ap + 4 * rs]);
+      c40 = x.fma(b0, c40);
+      c41 = x.fma(b1, c41);
+      w4 = w ? x.fma(bw, w4) : w4;
+      x = FloatVector.broadcast(S, a[ap + 5 * rs]);
+      c50 = x.fma(b0, c50);
+      c51 = x.fma(b1, c51);
+      w5 = w ? x.fma(bw, w5) : w5;
+      x = FloatVector.broadcast(S, a[ap + 6 * rs]);
+      c60 = x.fma(b0, c60);
+      c61 = x.fma(b1, c61);
+      w6 = w ? x.fma(bw, w6) : w6;
+      x = FloatVector.broadcast(S, a[ap + 7 * rs]);
+      c70 = x.fma(b0, c70);
+      c71 = x.fma(b1, c71);
+      w7 = w ? x.fma(bw, w7) : w7;
+    }
+    // stores written out, as in rows8cols2
+    final FloatVector al = FloatVector.broadcast(S, alpha);
+    final int jw = L + tail;
+    int r = c0;
+    final FloatVector zero = FloatVector.zero(S);
+    final FloatVector b0 = FloatVector.fromArray(S, bias, j);
+    final FloatVector b1 = FloatVector.fromArray(S, bias, j + L);
+    final FloatVector bw = w ? FloatVector.fromArray(S, bias, j + jw) : b0;
+    final FloatVector n0 = FloatVector.fromArray(S, nu, j);
+    final FloatVector n1 = FloatVector.fromArray(S, nu, j + L);
+    final FloatVector nw = w ? FloatVector.fromArray(S, nu, j + jw) : n0;
+    FloatVector v;
+    FloatVector on;
+    v = c00.fma(al, b0); on = zero.blend(n0, v.compare(VectorOperators.GT, 0f));
+    v.intoArray(c, r); on.intoArray(d, r); on.mul(v).intoArray(o, r);
+    v = c01.fma(al, b1); on = zero.blend(n1, v.compare(VectorOperators.GT, 0f));
+    v.intoArray(c, r + L); on.intoArray(d, r + L); on.mul(v).intoArray(o, r + L);
+    if (w) {
+      v = w0.fma(al, bw); on = zero.blend(nw, v.compare(VectorOperators.GT, 0f));
+      v.intoArray(c, r + jw); on.intoArray(d, r + jw); on.mul(v).intoArray(o, r + jw);
+    }
+    r += ldb;
+    v = c10.fma(al, b0); on = zero.blend(n0, v.compare(VectorOperators.GT, 0f));
+    v.intoArray(c, r); on.intoArray(d, r); on.mul(v).intoArray(o, r);
+    v = c11.fma(al, b1); on = zero.blend(n1, v.compare(VectorOperators.GT, 0f));
+    v.intoArray(c, r + L); on.intoArray(d, r + L); on.mul(v).intoArray(o, r + L);
+    if (w) {
+      v = w1.fma(al, bw); on = zero.blend(nw, v.compare(VectorOperators.GT, 0f));
+      v.intoArray(c, r + jw); on.intoArray(d, r + jw); on.mul(v).intoArray(o, r + jw);
+    }
+    r += ldb;
+    v = c20.fma(al, b0); on = zero.blend(n0, v.compare(VectorOperators.GT, 0f));
+    v.intoArray(c, r); on.intoArray(d, r); on.mul(v).intoArray(o, r);
+    v = c21.fma(al, b1); on = zero.blend(n1, v.compare(VectorOperators.GT, 0f));
+    v.intoArray(c, r + L); on.intoArray(d, r + L); on.mul(v).intoArray(o, r + L);
+    if (w) {
+      v = w2.fma(al, bw); on = zero.blend(nw, v.compare(VectorOperators.GT, 0f));
+      v.intoArray(c, r + jw); on.intoArray(d, r + jw); on.mul(v).intoArray(o, r + jw);
+    }
+    r += ldb;
+    v = c30.fma(al, b0); on = zero.blend(n0, v.compare(VectorOperators.GT, 0f));
+    v.intoArray(c, r); on.intoArray(d, r); on.mul(v).intoArray(o, r);
+    v = c31.fma(al, b1); on = zero.blend(n1, v.compare(VectorOperators.GT, 0f));
+    v.intoArray(c, r + L); on.intoArray(d, r + L); on.mul(v).intoArray(o, r + L);
+    if (w) {
+      v = w3.fma(al, bw); on = zero.blend(nw, v.compare(VectorOperators.GT, 0f));
+      v.intoArray(c, r + jw); on.intoArray(d, r + jw); on.mul(v).intoArray(o, r + jw);
+    }
+    r += ldb;
+    v = c40.fma(al, b0); on = zero.blend(n0, v.compare(VectorOperators.GT, 0f));
+    v.intoArray(c, r); on.intoArray(d, r); on.mul(v).intoArray(o, r);
+    v = c41.fma(al, b1); on = zero.blend(n1, v.compare(VectorOperators.GT, 0f));
+    v.intoArray(c, r + L); on.intoArray(d, r + L); on.mul(v).intoArray(o, r + L);
+    if (w) {
+      v = w4.fma(al, bw); on = zero.blend(nw, v.compare(VectorOperators.GT, 0f));
+      v.intoArray(c, r + jw); on.intoArray(d, r + jw); on.mul(v).intoArray(o, r + jw);
+    }
+    r += ldb;
+    v = c50.fma(al, b0); on = zero.blend(n0, v.compare(VectorOperators.GT, 0f));
+    v.intoArray(c, r); on.intoArray(d, r); on.mul(v).intoArray(o, r);
+    v = c51.fma(al, b1); on = zero.blend(n1, v.compare(VectorOperators.GT, 0f));
+    v.intoArray(c, r + L); on.intoArray(d, r + L); on.mul(v).intoArray(o, r + L);
+    if (w) {
+      v = w5.fma(al, bw); on = zero.blend(nw, v.compare(VectorOperators.GT, 0f));
+      v.intoArray(c, r + jw); on.intoArray(d, r + jw); on.mul(v).intoArray(o, r + jw);
+    }
+    r += ldb;
+    v = c60.fma(al, b0); on = zero.blend(n0, v.compare(VectorOperators.GT, 0f));
+    v.intoArray(c, r); on.intoArray(d, r); on.mul(v).intoArray(o, r);
+    v = c61.fma(al, b1); on = zero.blend(n1, v.compare(VectorOperators.GT, 0f));
+    v.intoArray(c, r + L); on.intoArray(d, r + L); on.mul(v).intoArray(o, r + L);
+    if (w) {
+      v = w6.fma(al, bw); on = zero.blend(nw, v.compare(VectorOperators.GT, 0f));
+      v.intoArray(c, r + jw); on.intoArray(d, r + jw); on.mul(v).intoArray(o, r + jw);
+    }
+    r += ldb;
+    v = c70.fma(al, b0); on = zero.blend(n0, v.compare(VectorOperators.GT, 0f));
+    v.intoArray(c, r); on.intoArray(d, r); on.mul(v).intoArray(o, r);
+    v = c71.fma(al, b1); on = zero.blend(n1, v.compare(VectorOperators.GT, 0f));
+    v.intoArray(c, r + L); on.intoArray(d, r + L); on.mul(v).intoArray(o, r + L);
+    if (w) {
+      v = w7.fma(al, bw); on = zero.blend(nw, v.compare(VectorOperators.GT, 0f));
+      v.intoArray(c, r + jw); on.intoArray(d, r + jw); on.mul(v).intoArray(o, r + jw);
+    }
+  }
+
+  /**
    * Outputs C[i..i+3][j..j+ROWS4_COLS*L): with 32 registers 4 vectors of columns, 16
    * accumulators, 4 loads and 4 broadcasts per 16 FMAs; with 16 registers 2 vectors (8
    * accumulators), since 16 accumulators and their operands do not fit. Columns 2 and 3 are
@@ -565,7 +749,7 @@ final class PanamaSmallGemm {
    */
   private static void rows4block(
       int k, float alpha, float[] a, int a0, int rs, int cs, float[] b, int bBase, int j, int ldb,
-      float[] c, int c0) {
+      float[] c, int c0, float[] bias, float[] nu, float[] o, float[] d) {
     FloatVector c00 = FloatVector.zero(S), c01 = c00, c02 = c00, c03 = c00;
     FloatVector c10 = c00, c11 = c00, c12 = c00, c13 = c00;
     FloatVector c20 = c00, c21 = c00, c22 = c00, c23 = c00;
@@ -596,6 +780,54 @@ final class PanamaSmallGemm {
     // accumulators inside the loop (measured: ~250 B allocated per iteration).
     FloatVector al = FloatVector.broadcast(S, alpha);
     final int r0 = c0, r1 = c0 + ldb, r2 = r1 + ldb, r3 = r2 + ldb;
+    if (bias != null) {
+      final FloatVector zero = FloatVector.zero(S);
+      FloatVector bv = FloatVector.fromArray(S, bias, j);
+      FloatVector nv = FloatVector.fromArray(S, nu, j);
+      FloatVector v;
+      FloatVector on;
+      v = c00.fma(al, bv); on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
+      v.intoArray(c, r0); on.intoArray(d, r0); on.mul(v).intoArray(o, r0);
+      v = c10.fma(al, bv); on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
+      v.intoArray(c, r1); on.intoArray(d, r1); on.mul(v).intoArray(o, r1);
+      v = c20.fma(al, bv); on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
+      v.intoArray(c, r2); on.intoArray(d, r2); on.mul(v).intoArray(o, r2);
+      v = c30.fma(al, bv); on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
+      v.intoArray(c, r3); on.intoArray(d, r3); on.mul(v).intoArray(o, r3);
+      bv = FloatVector.fromArray(S, bias, j + L);
+      nv = FloatVector.fromArray(S, nu, j + L);
+      v = c01.fma(al, bv); on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
+      v.intoArray(c, r0 + L); on.intoArray(d, r0 + L); on.mul(v).intoArray(o, r0 + L);
+      v = c11.fma(al, bv); on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
+      v.intoArray(c, r1 + L); on.intoArray(d, r1 + L); on.mul(v).intoArray(o, r1 + L);
+      v = c21.fma(al, bv); on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
+      v.intoArray(c, r2 + L); on.intoArray(d, r2 + L); on.mul(v).intoArray(o, r2 + L);
+      v = c31.fma(al, bv); on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
+      v.intoArray(c, r3 + L); on.intoArray(d, r3 + L); on.mul(v).intoArray(o, r3 + L);
+      if (ROWS4_COLS == 4) {
+        bv = FloatVector.fromArray(S, bias, j + 2 * L);
+        nv = FloatVector.fromArray(S, nu, j + 2 * L);
+        v = c02.fma(al, bv); on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
+        v.intoArray(c, r0 + 2 * L); on.intoArray(d, r0 + 2 * L); on.mul(v).intoArray(o, r0 + 2 * L);
+        v = c12.fma(al, bv); on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
+        v.intoArray(c, r1 + 2 * L); on.intoArray(d, r1 + 2 * L); on.mul(v).intoArray(o, r1 + 2 * L);
+        v = c22.fma(al, bv); on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
+        v.intoArray(c, r2 + 2 * L); on.intoArray(d, r2 + 2 * L); on.mul(v).intoArray(o, r2 + 2 * L);
+        v = c32.fma(al, bv); on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
+        v.intoArray(c, r3 + 2 * L); on.intoArray(d, r3 + 2 * L); on.mul(v).intoArray(o, r3 + 2 * L);
+        bv = FloatVector.fromArray(S, bias, j + 3 * L);
+        nv = FloatVector.fromArray(S, nu, j + 3 * L);
+        v = c03.fma(al, bv); on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
+        v.intoArray(c, r0 + 3 * L); on.intoArray(d, r0 + 3 * L); on.mul(v).intoArray(o, r0 + 3 * L);
+        v = c13.fma(al, bv); on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
+        v.intoArray(c, r1 + 3 * L); on.intoArray(d, r1 + 3 * L); on.mul(v).intoArray(o, r1 + 3 * L);
+        v = c23.fma(al, bv); on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
+        v.intoArray(c, r2 + 3 * L); on.intoArray(d, r2 + 3 * L); on.mul(v).intoArray(o, r2 + 3 * L);
+        v = c33.fma(al, bv); on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
+        v.intoArray(c, r3 + 3 * L); on.intoArray(d, r3 + 3 * L); on.mul(v).intoArray(o, r3 + 3 * L);
+      }
+      return;
+    }
     c00.fma(al, FloatVector.fromArray(S, c, r0)).intoArray(c, r0);
     c01.fma(al, FloatVector.fromArray(S, c, r0 + L)).intoArray(c, r0 + L);
     c10.fma(al, FloatVector.fromArray(S, c, r1)).intoArray(c, r1);
@@ -633,7 +865,7 @@ final class PanamaSmallGemm {
    */
   private static void rowsCols1(int rows,
       int k, float alpha, float[] a, int a0, int rs, int cs, float[] b, int bBase, int j, int ldb,
-      float[] c, int c0) {
+      float[] c, int c0, float[] bias, float[] nu, float[] o, float[] mask) {
     final int d = tailShift(j, ldb);
     final int jw = j + d;
     if (ldb < L && !narrowFits(k, b, bBase, ldb, c, c0, rows)) {
@@ -660,6 +892,32 @@ final class PanamaSmallGemm {
     FloatVector al = FloatVector.broadcast(S, alpha);
     final int r0 = c0 + d, r1 = r0 + ldb, r2 = r1 + ldb, r3 = r2 + ldb;
     final int r4 = r3 + ldb, r5 = r4 + ldb, r6 = r5 + ldb, r7 = r6 + ldb;
+    if (bias != null) { // a window's lanes before j are outputs stored before: the same bits
+      final FloatVector zero = FloatVector.zero(S);
+      final FloatVector bv = FloatVector.fromArray(S, bias, jw);
+      final FloatVector nv = FloatVector.fromArray(S, nu, jw);
+      FloatVector v;
+      FloatVector on;
+      v = c0v.fma(al, bv); on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
+      v.intoArray(c, r0); on.intoArray(mask, r0); on.mul(v).intoArray(o, r0);
+      v = c1v.fma(al, bv); on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
+      v.intoArray(c, r1); on.intoArray(mask, r1); on.mul(v).intoArray(o, r1);
+      v = c2v.fma(al, bv); on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
+      v.intoArray(c, r2); on.intoArray(mask, r2); on.mul(v).intoArray(o, r2);
+      v = c3v.fma(al, bv); on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
+      v.intoArray(c, r3); on.intoArray(mask, r3); on.mul(v).intoArray(o, r3);
+      if (eight) {
+        v = c4v.fma(al, bv); on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
+        v.intoArray(c, r4); on.intoArray(mask, r4); on.mul(v).intoArray(o, r4);
+        v = c5v.fma(al, bv); on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
+        v.intoArray(c, r5); on.intoArray(mask, r5); on.mul(v).intoArray(o, r5);
+        v = c6v.fma(al, bv); on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
+        v.intoArray(c, r6); on.intoArray(mask, r6); on.mul(v).intoArray(o, r6);
+        v = c7v.fma(al, bv); on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
+        v.intoArray(c, r7); on.intoArray(mask, r7); on.mul(v).intoArray(o, r7);
+      }
+      return;
+    }
     if (j + L <= ldb) { // a whole vector of columns: no window
       c0v.fma(al, FloatVector.fromArray(S, c, r0)).intoArray(c, r0);
       c1v.fma(al, FloatVector.fromArray(S, c, r1)).intoArray(c, r1);

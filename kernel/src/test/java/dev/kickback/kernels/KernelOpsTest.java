@@ -1068,6 +1068,51 @@ class KernelOpsTest {
   }
 
   /**
+   * gemmNNRectify against the passes it stands for on the same path: the bias copied into each
+   * row, gemmNN with alpha 1 and rectify, bitwise in s, o and d, nothing written past m * n.
+   * The shapes include the vector kernel's fused 8-row blocks in 2-vector panels with and
+   * without a window, in 4-row blocks (sums of 128 terms or fewer), with 1 to 7 rows after
+   * them, and the shapes it leaves to the three passes (narrower than a vector, B past a cache
+   * block, packed). Some biases are special values and some rows of A zero, so that sums are
+   * exactly 0, -0, infinite and NaN.
+   */
+  @ParameterizedTest(name = "{0} m={1} n={2} k={3}")
+  @MethodSource("cases")
+  void gemmNNRectifyIsTheBiasCopyGemmNNAndRectifyBitwise(String path, int m, int n, int k) {
+    KernelOps ops = path(path);
+    SplittableRandom rnd = new SplittableRandom(31L * m + 7L * n + k);
+    float[] a = random(rnd, m * k);
+    for (int i = 0; i < m; i += 5) {
+      java.util.Arrays.fill(a, i * k, (i + 1) * k, 0f);
+    }
+    float[] b = random(rnd, k * n);
+    float[] bias = random(rnd, n);
+    for (int j = 0; j < n; j += 7) {
+      bias[j] = RECTIFIER_SPECIALS[(j / 7) % RECTIFIER_SPECIALS.length];
+    }
+    float[] nu = new float[n];
+    for (int j = 0; j < n; j++) {
+      nu[j] = rnd.nextBoolean() ? 1f : -1f;
+    }
+    int size = m * n + 16;
+    float[] s = filled(size, 42f);
+    float[] o = filled(size, 42f);
+    float[] d = filled(size, 42f);
+    for (int r = 0; r < m; r++) {
+      System.arraycopy(bias, 0, s, r * n, n);
+    }
+    ops.gemmNN(m, n, k, 1f, a, b, s);
+    ops.rectify(m, n, s, nu, o, d);
+    float[] fs = filled(size, 42f);
+    float[] fo = filled(size, 42f);
+    float[] fd = filled(size, 42f);
+    ops.gemmNNRectify(m, n, k, a, b, bias, nu, fs, fo, fd);
+    assertBits(s, fs, "s");
+    assertBits(o, fo, "o");
+    assertBits(d, fd, "d");
+  }
+
+  /**
    * nonzeroRows on every path against its definition: the ascending indices of the entries that
    * are not zero, where -0 is zero and NaN and the smallest subnormal are not; over lengths with
    * and without a tail, all zero and all nonzero; a too-short list is refused by name.
