@@ -127,11 +127,15 @@ public final class Suites {
    */
   public static final Timing HEADLINE_STEP = new Timing(2, 4, 1000, 10, 100);
   /**
-   * The paper network's forward pass at batch 256: three seconds of warm-up. From a cold fork
+   * The paper network's forward pass at batch 16 and 256: three seconds of warm-up. From a cold fork
    * (Zen 5, 2 forks of 100-ms iterations, JMH's GC profiler) its first ten or so calls take up
    * to 330 ms each and allocate 74 MB each (interpreted vector code), and C2's code is steady
    * 2.5 to 3 s in; with {@link #HEADLINE}'s 2 s this row was ±24% with 13,755 bytes a call in
-   * the main job of 33c2f85, some of its measured iterations still C1's.
+   * the main job of 33c2f85, some of its measured iterations still C1's. Batch 16 since its
+   * kernels write the rectifier from their registers (gemmNNRectify: the 8-row kernels 2,284
+   * and 2,538 bytecodes, in C2's code 2.5 to 3 s in): with 2 s, one fork of the main job of
+   * 51af6a1 ran 193 calls/s in its second warm-up second and 11,076 in its first measured
+   * iteration (165,000 after), the row ±25.9% with 1,279 bytes a call.
    */
   public static final Timing HEADLINE_B256 = new Timing(2, 3, 1000, 10, 100);
   /**
@@ -289,8 +293,9 @@ public final class Suites {
         // and the wide network's (12.6 MB)
         group("BandwidthBench", HEADLINE_PEER, "mode", "READ,UPDATE", "kb", "100,16384"),
         group("GemmBench", GEMM, "path", "VECTOR,OPENBLAS", "op", "NN", "n", "1024"),
-        group("ForwardBench", HEADLINE, "path", "VECTOR", "net", "PAPER", "batch", "1,16"),
-        group("ForwardBench", HEADLINE_B256, "path", "VECTOR", "net", "PAPER", "batch", "256"),
+        group("ForwardBench", HEADLINE, "path", "VECTOR", "net", "PAPER", "batch", "1"),
+        group("ForwardBench", HEADLINE_B256, "path", "VECTOR", "net", "PAPER", "batch",
+            "16,256"),
         group("ForwardBench", HEADLINE_PEER, "path", "OPENBLAS", "net", "PAPER",
             "batch", "1,16,256"),
         group("OrtForwardBench", HEADLINE_PEER, "net", "PAPER", "batch", "1,16,256"),
