@@ -858,8 +858,9 @@ final class PanamaSmallGemm {
    * or, for rows narrower than a vector, starts at the row and runs into the next rows or the
    * arrays' padding (when the arrays are too short for that, lane by lane in
    * {@link #rowsTailScalar}). C is loaded whole, the new lanes blended in and the window stored
-   * whole, so lanes outside the tail are written back with the bits just read; rows are stored
-   * in order, so an overlapping window rewrites the next row before that row is read. Not a
+   * whole, so lanes outside the tail are written back with the bits read; every row's window is
+   * read before any is stored and rows are stored in order, so the lanes of later rows an
+   * overlapping window writes back are then written by those rows' own stores. Not a
    * masked store: measured on JDK 25, masked stores here still ran the JDK's per-lane index
    * check although their windows lay inside the array.
    */
@@ -933,23 +934,27 @@ final class PanamaSmallGemm {
     }
     final VectorMask<Float> t = LANE.compare(VectorOperators.GE, -d)
         .and(LANE.compare(VectorOperators.LT, ldb - j - d));
-    FloatVector v = FloatVector.fromArray(S, c, r0);
-    v.blend(c0v.fma(al, v), t).intoArray(c, r0);
-    v = FloatVector.fromArray(S, c, r1);
-    v.blend(c1v.fma(al, v), t).intoArray(c, r1);
-    v = FloatVector.fromArray(S, c, r2);
-    v.blend(c2v.fma(al, v), t).intoArray(c, r2);
-    v = FloatVector.fromArray(S, c, r3);
-    v.blend(c3v.fma(al, v), t).intoArray(c, r3);
+    // Every window loaded before any is stored: rows narrower than a vector overlap the next
+    // rows' windows, and a load of lanes a store has just written in part waits for it to
+    // retire (the 2-wide head layer at 16 lanes: 8 such waits per block). The lanes a store
+    // writes back as read belong to later rows, whose own stores come after.
+    final FloatVector v0 = FloatVector.fromArray(S, c, r0);
+    final FloatVector v1 = FloatVector.fromArray(S, c, r1);
+    final FloatVector v2 = FloatVector.fromArray(S, c, r2);
+    final FloatVector v3 = FloatVector.fromArray(S, c, r3);
+    final FloatVector v4 = eight ? FloatVector.fromArray(S, c, r4) : v0;
+    final FloatVector v5 = eight ? FloatVector.fromArray(S, c, r5) : v0;
+    final FloatVector v6 = eight ? FloatVector.fromArray(S, c, r6) : v0;
+    final FloatVector v7 = eight ? FloatVector.fromArray(S, c, r7) : v0;
+    v0.blend(c0v.fma(al, v0), t).intoArray(c, r0);
+    v1.blend(c1v.fma(al, v1), t).intoArray(c, r1);
+    v2.blend(c2v.fma(al, v2), t).intoArray(c, r2);
+    v3.blend(c3v.fma(al, v3), t).intoArray(c, r3);
     if (eight) {
-      v = FloatVector.fromArray(S, c, r4);
-      v.blend(c4v.fma(al, v), t).intoArray(c, r4);
-      v = FloatVector.fromArray(S, c, r5);
-      v.blend(c5v.fma(al, v), t).intoArray(c, r5);
-      v = FloatVector.fromArray(S, c, r6);
-      v.blend(c6v.fma(al, v), t).intoArray(c, r6);
-      v = FloatVector.fromArray(S, c, r7);
-      v.blend(c7v.fma(al, v), t).intoArray(c, r7);
+      v4.blend(c4v.fma(al, v4), t).intoArray(c, r4);
+      v5.blend(c5v.fma(al, v5), t).intoArray(c, r5);
+      v6.blend(c6v.fma(al, v6), t).intoArray(c, r6);
+      v7.blend(c7v.fma(al, v7), t).intoArray(c, r7);
     }
   }
 
