@@ -1203,10 +1203,10 @@ final class PanamaSmallGemm {
     }
     final VectorMask<Float> t = LANE.compare(VectorOperators.GE, -d)
         .and(LANE.compare(VectorOperators.LT, ldb - j - d));
-    FloatVector v = FloatVector.fromArray(S, c, r0);
-    v.blend(c0v.fma(al, v), t).intoArray(c, r0);
-    v = FloatVector.fromArray(S, c, r1);
-    v.blend(c1v.fma(al, v), t).intoArray(c, r1);
+    final FloatVector v0 = FloatVector.fromArray(S, c, r0); // both read first, as in rowsCols1
+    final FloatVector v1 = FloatVector.fromArray(S, c, r1);
+    v0.blend(c0v.fma(al, v0), t).intoArray(c, r0);
+    v1.blend(c1v.fma(al, v1), t).intoArray(c, r1);
   }
 
   /**
