@@ -127,8 +127,8 @@ public final class Suites {
    */
   public static final Timing HEADLINE_STEP = new Timing(2, 4, 1000, 10, 100);
   /**
-   * The paper network's forward pass at batch 16 and 256: three seconds of warm-up. From a cold fork
-   * (Zen 5, 2 forks of 100-ms iterations, JMH's GC profiler) its first ten or so calls take up
+   * The paper network's forward pass at batch 16 and 256: three seconds of warm-up. From a cold
+   * fork (Zen 5, 2 forks of 100-ms iterations, JMH's GC profiler) its first ten or so calls take up
    * to 330 ms each and allocate 74 MB each (interpreted vector code), and C2's code is steady
    * 2.5 to 3 s in; with {@link #HEADLINE}'s 2 s this row was ±24% with 13,755 bytes a call in
    * the main job of 33c2f85, some of its measured iterations still C1's. Batch 16 since its

@@ -128,13 +128,14 @@ final class PanamaKernelOps extends KernelOps {
   }
 
   /**
-   * The rows in whole 8-row blocks rectified in registers ({@link PanamaSmallGemm#gemmNNRectified})
-   * where the unpacked kernel takes the shape and the whole sum is one cache block; the bias
-   * copied into the last 1 to 7 rows first and those rectified after, as the default does.
-   * Measured on Zen 5 at 16 lanes, the paper network's batch-256 forward pass: the bias copies
-   * and the rectifier took 18 of its 95 us as separate passes; with them in the kernels, forward
-   * at batch 8 to 256 1.04-1.09x (JMH, 3 forks each side taking turns), the steps 1.02-1.04x. The
-   * same passes run per 8-row block, while its outputs were in L1, gained nothing.
+   * The rows in whole 8-row blocks rectified in registers
+   * ({@link PanamaSmallGemm#gemmNNRectified}) where the unpacked kernel takes the shape and the
+   * whole sum is one cache block; the bias copied into the last 1 to 7 rows first and those
+   * rectified after, as the default does. Measured on Zen 5 at 16 lanes, the paper network's
+   * batch-256 forward pass: the bias copies and the rectifier took 18 of its 95 us as separate
+   * passes; with them in the kernels, forward at batch 8 to 256 1.04-1.09x (JMH, 3 forks each
+   * side taking turns), the steps 1.02-1.04x. The same passes run per 8-row block, while its
+   * outputs were in L1, gained nothing.
    */
   @Override
   protected void gemmNNRectifyKernel(int m, int n, int k, float[] a, float[] b, float[] bias,
@@ -149,7 +150,7 @@ final class PanamaKernelOps extends KernelOps {
       System.arraycopy(bias, 0, s, r * n, n);
     }
     PanamaSmallGemm.gemmNNRectified(m, n, k, a, b, bias, nu, s, o, d);
-    rectifyRows(m8, m, n, s, nu, o, d);
+    rectifyRange(m8, m, n, s, nu, o, d);
   }
 
   /**
@@ -248,11 +249,11 @@ final class PanamaKernelOps extends KernelOps {
    */
   @Override
   protected void rectifyKernel(int rows, int n, float[] s, float[] nu, float[] o, float[] d) {
-    rectifyRows(0, rows, n, s, nu, o, d);
+    rectifyRange(0, rows, n, s, nu, o, d);
   }
 
   /** rectifyKernel over rows {@code [from, to)}. */
-  static void rectifyRows(int from, int to, int n, float[] s, float[] nu, float[] o,
+  private static void rectifyRange(int from, int to, int n, float[] s, float[] nu, float[] o,
       float[] d) {
     final int nv = S.loopBound(n);
     final FloatVector zero = FloatVector.zero(S);
