@@ -83,13 +83,18 @@ public abstract class KernelOps {
   /** The three passes gemmNNRectify stands for; an implementation may fuse them. */
   protected void gemmNNRectifyKernel(int m, int n, int k, float[] a, float[] b, float[] bias,
       float[] nu, float[] s, float[] o, float[] d) {
-    for (int r = 0; r < m; r++) {
-      System.arraycopy(bias, 0, s, r * n, n);
-    }
+    copyBiasRows(bias, n, s, 0, m);
     if (k > 0) {
       gemmStridedA(m, n, k, 1f, a, k, 1, b, s);
     }
     rectifyKernel(m, n, s, nu, o, d);
+  }
+
+  /** {@code bias[0..n)} into rows {@code [from, to)} of {@code s[][n]}: a sum's start. */
+  static void copyBiasRows(float[] bias, int n, float[] s, int from, int to) {
+    for (int r = from; r < to; r++) {
+      System.arraycopy(bias, 0, s, r * n, n);
+    }
   }
 
   /**

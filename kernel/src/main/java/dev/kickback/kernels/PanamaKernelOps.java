@@ -146,9 +146,7 @@ final class PanamaKernelOps extends KernelOps {
       return;
     }
     final int m8 = m & ~7;
-    for (int r = m8; r < m; r++) {
-      System.arraycopy(bias, 0, s, r * n, n);
-    }
+    copyBiasRows(bias, n, s, m8, m);
     PanamaSmallGemm.gemmNNRectified(m, n, k, a, b, bias, nu, s, o, d);
     rectifyRange(m8, m, n, s, nu, o, d);
   }
