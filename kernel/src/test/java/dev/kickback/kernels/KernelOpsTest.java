@@ -329,6 +329,15 @@ class KernelOpsTest {
     assertEquals("threads = 0: expected 1 or more", e.getMessage());
   }
 
+  /** {@code n} values, each +1 or -1 at random: a layer's unit signs. */
+  private static float[] randomSigns(SplittableRandom rnd, int n) {
+    float[] v = new float[n];
+    for (int j = 0; j < n; j++) {
+      v[j] = rnd.nextBoolean() ? 1f : -1f;
+    }
+    return v;
+  }
+
   private static float[] random(SplittableRandom rnd, int n) {
     float[] v = new float[n];
     for (int i = 0; i < n; i++) {
@@ -506,10 +515,7 @@ class KernelOpsTest {
           a0[i * n] = -0f;
           a0[i * n + n / 2] = -0f;
         }
-        float[] signs = new float[n + pad];
-        for (int j = 0; j < n + pad; j++) {
-          signs[j] = rnd.nextBoolean() ? 1f : -1f;
-        }
+        float[] signs = randomSigns(rnd, n + pad);
         float[] want = a0.clone();
         ops.gemmTN(m, n, 1, 0.3f, x, y, want);
         float[] got = a0.clone();
@@ -572,10 +578,7 @@ class KernelOpsTest {
         v[n / 3] = 0f; // an inactive unit of the layer above
         float[] y = random(rnd, n + pad);
         float[] a0 = random(rnd, m * n + 1 + pad);
-        float[] signs = new float[n + pad];
-        for (int j = 0; j < n + pad; j++) {
-          signs[j] = rnd.nextBoolean() ? 1f : -1f;
-        }
+        float[] signs = randomSigns(rnd, n + pad);
         float[] t0 = random(rnd, m);
         int[] rows = nonzero(x, m);
         float[] wantA = a0.clone();
@@ -649,10 +652,7 @@ class KernelOpsTest {
         a[n / 2] = Float.NaN;
         a[(m - 1) * n + n / 3] = -0f;
         a[m * n / 2] = -0f;
-        float[] signs = new float[n + pad];
-        for (int j = 0; j < signs.length; j++) {
-          signs[j] = rnd.nextBoolean() ? 1f : -1f;
-        }
+        float[] signs = randomSigns(rnd, n + pad);
         float[] got = a.clone();
         ops.clampRowsToSigns(m, n, got, signs);
         for (int e = 0; e < a.length; e++) {
@@ -771,10 +771,7 @@ class KernelOpsTest {
           for (int i = 0; i < m; i++) {
             a0[i * n] = -0f;
           }
-          float[] signs = new float[n + pad];
-          for (int j = 0; j < n + pad; j++) {
-            signs[j] = rnd.nextBoolean() ? 1f : -1f;
-          }
+          float[] signs = randomSigns(rnd, n + pad);
           float[] t0 = random(rnd, k * m);
           RowList reached = new RowList(m);
           ops.nonzeroColumns(k, m, x, reached);
@@ -856,10 +853,7 @@ class KernelOpsTest {
         for (int i = 0; i < s.length; i += 5) {
           s[i] = RECTIFIER_SPECIALS[i % RECTIFIER_SPECIALS.length];
         }
-        float[] nu = new float[n + pad];
-        for (int j = 0; j < nu.length; j++) {
-          nu[j] = rnd.nextBoolean() ? 1f : -1f;
-        }
+        float[] nu = randomSigns(rnd, n + pad);
         float[] o = filled(rows * n + pad, 42f);
         float[] d = filled(rows * n + pad, 42f);
         ops.rectify(rows, n, s, nu, o, d);
@@ -889,10 +883,7 @@ class KernelOpsTest {
       float[] x = random(rnd, n + 4);
       x[2 + n / 2] = Float.NaN;
       x[2 + n / 3] = -0f;
-      float[] signs = new float[n];
-      for (int j = 0; j < n; j++) {
-        signs[j] = rnd.nextBoolean() ? 1f : -1f;
-      }
+      float[] signs = randomSigns(rnd, n);
       signs[n / 3] = 1f; // -0 under a positive sign: not a wrong sign, kept as it is
       float[] y = x.clone();
       ops.clampToSigns(y, 2, n, signs);
@@ -999,10 +990,7 @@ class KernelOpsTest {
       float[] x = random(rnd, m + 16);
       float[] v = random(rnd, n + 16);
       float[] y = random(rnd, n);
-      float[] signs = new float[n];
-      for (int j = 0; j < n; j++) {
-        signs[j] = rnd.nextBoolean() ? 1f : -1f;
-      }
+      float[] signs = randomSigns(rnd, n);
       float[] s = random(rnd, m);
       float[] o = new float[m];
       float[] d = new float[m];
@@ -1090,10 +1078,7 @@ class KernelOpsTest {
     for (int j = 0; j < n; j += 7) {
       bias[j] = RECTIFIER_SPECIALS[(j / 7) % RECTIFIER_SPECIALS.length];
     }
-    float[] nu = new float[n];
-    for (int j = 0; j < n; j++) {
-      nu[j] = rnd.nextBoolean() ? 1f : -1f;
-    }
+    float[] nu = randomSigns(rnd, n);
     int size = m * n + 16;
     float[] s = filled(size, 42f);
     float[] o = filled(size, 42f);
