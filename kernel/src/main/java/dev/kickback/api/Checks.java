@@ -1,5 +1,7 @@
 package dev.kickback.api;
 
+import dev.kickback.kernels.KernelOps;
+
 /**
  * Validation of public arguments. Messages name the argument, the index and the value, and all
  * checks run before anything is mutated, so a rejected call leaves the network unchanged.
@@ -39,6 +41,16 @@ final class Checks {
         throw new IllegalArgumentException(name + "[" + i + "] = " + arr[i] + " (row "
             + i / cols + ", column " + i % cols + "): values must be finite");
       }
+    }
+  }
+
+  /**
+   * {@link #finite(String, float[], int)} on the kernels' vector check; the loop that names the
+   * first value that is not finite runs only when there is one.
+   */
+  static void finite(KernelOps ops, String name, float[] arr, int cols) {
+    if (!ops.allFinite(arr, 0, arr.length)) {
+      finite(name, arr, cols);
     }
   }
 

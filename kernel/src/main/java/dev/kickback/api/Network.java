@@ -277,7 +277,7 @@ public final class Network {
     ws.checkFits(spec);
     Checks.batch(batch, ws.maxBatch);
     Checks.matrix("x", x, batch, spec.inputWidth());
-    Checks.finite("x", x, spec.inputWidth());
+    Checks.finite(ws.ops, "x", x, spec.inputWidth());
     Objects.requireNonNull(out, "out");
     if (out.length < batch) {
       throw new IllegalArgumentException(

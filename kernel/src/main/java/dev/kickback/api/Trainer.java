@@ -207,8 +207,8 @@ public final class Trainer {
     Checks.batch(batch, ws.maxBatch);
     Checks.matrix("x", x, batch, spec.inputWidth());
     Checks.matrix("y", y, batch, 1);
-    Checks.finite("x", x, spec.inputWidth());
-    Checks.finite("y", y, 1);
+    Checks.finite(ops, "x", x, spec.inputWidth());
+    Checks.finite(ops, "y", y, 1);
   }
 
   private void checkTargets(String name, float[][] t, boolean weights) {

@@ -524,6 +524,16 @@ public abstract class KernelOps {
   }
 
   /**
+   * Whether every {@code x[off + i]}, {@code i < n}, is finite (neither infinite nor NaN): the
+   * check of every batch a prediction or a step is given, before anything is written (the
+   * scalar loop, with its early exit, cost 1.5 us of a 90 us prediction of 256 samples).
+   */
+  public final boolean allFinite(float[] x, int off, int n) {
+    Shapes.checkRange("allFinite", "x", x, off, n);
+    return allFiniteKernel(x, off, n);
+  }
+
+  /**
    * {@code max_i |x[off + i]|} for {@code i < n}: 0 when {@code n = 0}, NaN if any element is
    * NaN, infinity if any is infinite (and none NaN). One pass both bounds and checks a vector.
    */
@@ -719,6 +729,15 @@ public abstract class KernelOps {
       int[] rows) {
     rectifyKernel(1, n, s, nu, o, d);
     return nonzeroRowsKernel(d, n, rows);
+  }
+
+  protected boolean allFiniteKernel(float[] x, int off, int n) {
+    for (int i = off; i < off + n; i++) {
+      if (!Float.isFinite(x[i])) {
+        return false;
+      }
+    }
+    return true;
   }
 
   protected float maxAbsKernel(float[] x, int off, int n) {

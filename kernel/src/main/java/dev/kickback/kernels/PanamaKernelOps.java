@@ -354,6 +354,39 @@ final class PanamaKernelOps extends KernelOps {
     return c;
   }
 
+  /**
+   * {@code x * 0} is NaN exactly where x is infinite or NaN and a zero elsewhere, so four running
+   * sums of those products stay zeros unless one lane meets a value that is not finite: adds
+   * without a branch or a NaN-keeping max in the loop. Whole vectors, then for a length that
+   * is not a multiple of L the window ending at {@code n} (lanes before the tail checked twice,
+   * and no load past the range); shorter than a vector, the scalar loop.
+   */
+  @Override
+  protected boolean allFiniteKernel(float[] x, int off, int n) {
+    if (n < L) {
+      return super.allFiniteKernel(x, off, n);
+    }
+    FloatVector s0 = FloatVector.zero(S);
+    FloatVector s1 = s0;
+    FloatVector s2 = s0;
+    FloatVector s3 = s0;
+    int i = 0;
+    for (; i + 4 * L <= n; i += 4 * L) {
+      s0 = s0.add(FloatVector.fromArray(S, x, off + i).mul(0f));
+      s1 = s1.add(FloatVector.fromArray(S, x, off + i + L).mul(0f));
+      s2 = s2.add(FloatVector.fromArray(S, x, off + i + 2 * L).mul(0f));
+      s3 = s3.add(FloatVector.fromArray(S, x, off + i + 3 * L).mul(0f));
+    }
+    for (; i + L <= n; i += L) {
+      s0 = s0.add(FloatVector.fromArray(S, x, off + i).mul(0f));
+    }
+    if (i < n) {
+      s1 = s1.add(FloatVector.fromArray(S, x, off + n - L).mul(0f));
+    }
+    final FloatVector s = s0.add(s1).add(s2.add(s3));
+    return !s.compare(VectorOperators.NE, s).anyTrue();
+  }
+
   /** Lane-wise max keeps NaN like {@link Math#max}; max is exact, so any lane order will do. */
   @Override
   protected float maxAbsKernel(float[] x, int off, int n) {

@@ -459,6 +459,39 @@ class KernelOpsTest {
     assertEquals("axpy: y is null", npe.getMessage());
   }
 
+  /**
+   * allFinite finds an infinity or a NaN at every position of ranges shorter than a vector,
+   * whole vectors, and whole vectors with a tail (the vector kernel's window), ignores what lies
+   * outside the range, and takes the largest, the smallest and the signed zero values as finite.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("pathNames")
+  void allFiniteFindsEachInfinityAndNaNIncludingTails(String path) {
+    KernelOps ops = path(path);
+    assertTrue(ops.allFinite(new float[] {Float.NaN}, 1, 0));
+    for (int n : new int[] {1, 3, 4, 5, 7, 8, 9, 15, 16, 17, 21, 31, 32, 33, 63, 64, 65, 100,
+        336}) {
+      float[] x = random(new SplittableRandom(50 + n), n + 6);
+      x[3] = Float.MAX_VALUE;
+      x[3 + n / 2] = -Float.MIN_VALUE;
+      x[2 + n] = -0f;
+      x[2] = Float.NaN; // outside the range
+      x[3 + n] = Float.POSITIVE_INFINITY;
+      assertTrue(ops.allFinite(x, 3, n), "n=" + n);
+      for (int at = 0; at < n; at++) {
+        for (float bad : new float[] {Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY,
+            Float.NaN}) {
+          float[] y = x.clone();
+          y[3 + at] = bad;
+          assertFalse(ops.allFinite(y, 3, n), "n=" + n + " at=" + at + " value " + bad);
+        }
+      }
+    }
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> ops.allFinite(new float[4], 2, 3));
+    assertEquals("allFinite: x[2, 2+3) is outside x.length=4", e.getMessage());
+  }
+
   @ParameterizedTest(name = "{0}")
   @MethodSource("pathNames")
   void maxAbsIsExactAndPropagatesNonFiniteValuesIncludingTails(String path) {
