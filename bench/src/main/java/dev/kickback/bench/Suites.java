@@ -159,21 +159,18 @@ public final class Suites {
   public static final Timing WIDE_STEP_B1 = new Timing(2, 6, 1000, 10, 100);
   /**
    * Native peers and the memory roofs: little for C2 to compile (the roofs' loops, the Trainer
-   * around OpenBLAS's calls), steady after 0.8 s. With 0.5 s the main job of fa3d4e3 still
-   * measured the warm-up in first iterations: the 16 MB read roof at 557 calls/s against 2,981
-   * to 3,549 after, the OpenBLAS Backprop and Kickback steps at batch 1 at 0.61-0.88 of their
-   * forks' later iterations; those rows were ±14.9%, ±8.0% and ±6.2%. 8 iterations, so that the
-   * steps' longer warm-up fits the six minutes (with 0.7 s of warm-up and 10 iterations the
-   * first pass alone took 334 s of them, measured on 86fe24c).
+   * around OpenBLAS's calls, ONNX Runtime's Java binding), steady after 0.8 s. With 0.5 s the
+   * main job of fa3d4e3 still measured the warm-up in first iterations: the 16 MB read roof at
+   * 557 calls/s against 2,981 to 3,549 after, the OpenBLAS Backprop and Kickback steps at batch
+   * 1 at 0.61-0.88 of their forks' later iterations, ONNX Runtime at batch 1 at 172-182
+   * thousand calls/s for 3 or 4 iterations and 218-231 after (±14.9%, ±8.0%, ±6.2%, ±9.1%);
+   * with 0.8 s the two OpenBLAS rows were ±1.4% and ±0.8% in the main job of 3d048dc (ONNX
+   * Runtime at batch 1 still ±15.5%, with 1.2 s: its calls flip between about 180 and 228
+   * thousand a second all through a fork, a warm-up does not settle them). 8 iterations, so
+   * that the steps' longer warm-up fits the six minutes (with 0.7 s of warm-up and 10
+   * iterations the first pass alone took 334 s of them, measured on 86fe24c).
    */
   public static final Timing HEADLINE_PEER = new Timing(2, 1, 800, 8, 100);
-  /**
-   * ONNX Runtime's forward pass: its Java binding's calls (a tensor made and closed each call)
-   * reach their rate about 0.9 s in: in the main job of fa3d4e3, after 0.5 s of warm-up, the
-   * batch-1 row's first 3 or 4 iterations of each of its 3 forks ran at 172-182 thousand calls/s
-   * and the rest at 218-231 (±9.1%).
-   */
-  public static final Timing HEADLINE_ORT = new Timing(2, 1, 1200, 8, 100);
   /**
    * GEMM 1024 takes 10-30 ms a call: after half a second (its micro-kernel runs thousands of
    * times a call; from a cold fork the first 100 ms ran at 0.8 of the rest, the second on at
@@ -309,7 +306,7 @@ public final class Suites {
             "16,256"),
         group("ForwardBench", HEADLINE_PEER, "path", "OPENBLAS", "net", "PAPER",
             "batch", "1,16,256"),
-        group("OrtForwardBench", HEADLINE_ORT, "net", "PAPER", "batch", "1,16,256"),
+        group("OrtForwardBench", HEADLINE_PEER, "net", "PAPER", "batch", "1,16,256"),
         // Kickback beside Backprop: the same kernels on other data, so their forks take turns
         group("StepBench", HEADLINE_STEP, "path", "VECTOR", "net", "PAPER", "batch", "1,16")
             .takingTurns(),
