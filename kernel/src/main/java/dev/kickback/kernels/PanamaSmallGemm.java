@@ -44,8 +44,8 @@ final class PanamaSmallGemm {
   /** Vectors of columns in a 4-row block of gemmStridedA: 16 accumulators fit 32 registers. */
   private static final int ROWS4_COLS = VectorRegisters.Preferred.COUNT >= 32 ? 4 : 2;
   /**
-   * Whether gemmStridedA's 8-row blocks run {@link #rows8cols2} (16 accumulators, so only with
-   * 32 registers) instead of two {@link #rows4block}s.
+   * Whether gemmStridedA's 8-row blocks run {@link Rows8Cols2Blocks#rows8cols2} (16
+   * accumulators, so only with 32 registers) instead of two {@link #rows4block}s.
    */
   private static final boolean ROWS8_PANELS = VectorRegisters.Preferred.COUNT >= 32;
   /**
@@ -387,18 +387,20 @@ final class PanamaSmallGemm {
           if (panels) {
             for (; j < panelsEnd; j += 2 * L) {
               if (bias != null) {
-                rows8cols2Rectified(kb, alpha, a, a0, rs, cs, b, bBase, j, n, c, i * n + j, 0,
-                    bias, nu, o, d);
+                Rows8Cols2Blocks.rows8cols2Rectified(kb, alpha, a, a0, rs, cs, b, bBase, j, n, c,
+                    i * n + j, 0, bias, nu, o, d);
               } else {
-                rows8cols2(kb, alpha, a, a0, rs, cs, b, bBase, j, n, c, i * n + j, 0);
+                Rows8Cols2Blocks.rows8cols2(kb, alpha, a, a0, rs, cs, b, bBase, j, n, c,
+                    i * n + j, 0);
               }
             }
             if (window > 0) {
               if (bias != null) {
-                rows8cols2Rectified(kb, alpha, a, a0, rs, cs, b, bBase, j, n, c, i * n + j,
-                    window, bias, nu, o, d);
+                Rows8Cols2Blocks.rows8cols2Rectified(kb, alpha, a, a0, rs, cs, b, bBase, j, n, c,
+                    i * n + j, window, bias, nu, o, d);
               } else {
-                rows8cols2(kb, alpha, a, a0, rs, cs, b, bBase, j, n, c, i * n + j, window);
+                Rows8Cols2Blocks.rows8cols2(kb, alpha, a, a0, rs, cs, b, bBase, j, n, c,
+                    i * n + j, window);
               }
               j = j1;
             }
@@ -473,273 +475,6 @@ final class PanamaSmallGemm {
     }
   }
 
-
-  /**
-   * Outputs C[i..i+7][j..j+2L+tail), {@code 0 <= tail <= L}: 16 accumulators, 2 loads and 8
-   * broadcasts per 16 FMAs, the packed micro-kernel's block read in place. Its column panel of B
-   * (k x 2L floats, 25 KB for the paper network's 200-row layer) stays in L1 from one 8-row
-   * block to the next, where {@link #rows4block}'s 4 vectors (51 KB) come from L2 each time:
-   * measured on Zen 5 at 16 lanes, 256 x 96 x 200, 176-182 GFLOP/s against 122-127 for two
-   * 4-row blocks of 4 vectors. With a tail, a third vector of 8 accumulators sums the window
-   * ending at column j+2L+tail, so that its 8 broadcasts serve 24 FMAs instead of 8 in
-   * {@link #rowsCols1} (256 x 100 x 200, medians of 30 calls interleaved in one JVM: 62 us
-   * against 72.5 with the window there, and 83 with two 4-row blocks of 4 vectors). The
-   * window's lanes before the tail are summed too and dropped at the store, which writes the
-   * panel first. Each output is the same sequence of operations as in rows4block, so the bits
-   * do not change.
-   */
-  private static void rows8cols2(
-      int k, float alpha, float[] a, int a0, int rs, int cs, float[] b, int bBase, int j, int ldb,
-      float[] c, int c0, int tail) {
-    final boolean w = tail > 0;
-    FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00;
-    FloatVector c20 = c00, c21 = c00, c30 = c00, c31 = c00;
-    FloatVector c40 = c00, c41 = c00, c50 = c00, c51 = c00;
-    FloatVector c60 = c00, c61 = c00, c70 = c00, c71 = c00;
-    FloatVector w0 = c00, w1 = c00, w2 = c00, w3 = c00, w4 = c00, w5 = c00, w6 = c00, w7 = c00;
-    for (int p = 0; p < k; p++) {
-      final int bp = bBase + p * ldb + j;
-      final FloatVector b0 = FloatVector.fromArray(S, b, bp);
-      final FloatVector b1 = FloatVector.fromArray(S, b, bp + L);
-      final FloatVector bw = w ? FloatVector.fromArray(S, b, bp + L + tail) : b0;
-      final int ap = a0 + p * cs;
-      FloatVector x = FloatVector.broadcast(S, a[ap]);
-      c00 = x.fma(b0, c00);
-      c01 = x.fma(b1, c01);
-      w0 = w ? x.fma(bw, w0) : w0;
-      x = FloatVector.broadcast(S, a[ap + rs]);
-      c10 = x.fma(b0, c10);
-      c11 = x.fma(b1, c11);
-      w1 = w ? x.fma(bw, w1) : w1;
-      x = FloatVector.broadcast(S, a[ap + 2 * rs]);
-      c20 = x.fma(b0, c20);
-      c21 = x.fma(b1, c21);
-      w2 = w ? x.fma(bw, w2) : w2;
-      x = FloatVector.broadcast(S, a[ap + 3 * rs]);
-      c30 = x.fma(b0, c30);
-      c31 = x.fma(b1, c31);
-      w3 = w ? x.fma(bw, w3) : w3;
-      x = FloatVector.broadcast(S, a[ap + 4 * rs]);
-      c40 = x.fma(b0, c40);
-      c41 = x.fma(b1, c41);
-      w4 = w ? x.fma(bw, w4) : w4;
-      x = FloatVector.broadcast(S, a[ap + 5 * rs]);
-      c50 = x.fma(b0, c50);
-      c51 = x.fma(b1, c51);
-      w5 = w ? x.fma(bw, w5) : w5;
-      x = FloatVector.broadcast(S, a[ap + 6 * rs]);
-      c60 = x.fma(b0, c60);
-      c61 = x.fma(b1, c61);
-      w6 = w ? x.fma(bw, w6) : w6;
-      x = FloatVector.broadcast(S, a[ap + 7 * rs]);
-      c70 = x.fma(b0, c70);
-      c71 = x.fma(b1, c71);
-      w7 = w ? x.fma(bw, w7) : w7;
-    }
-    // stores written out, as in rows4block; each row's window after its panel
-    final FloatVector al = FloatVector.broadcast(S, alpha);
-    final VectorMask<Float> fresh = LANE.compare(VectorOperators.GE, L - tail);
-    final int jw = L + tail;
-    int r = c0;
-    c00.fma(al, FloatVector.fromArray(S, c, r)).intoArray(c, r);
-    c01.fma(al, FloatVector.fromArray(S, c, r + L)).intoArray(c, r + L);
-    if (w) {
-      FloatVector v = FloatVector.fromArray(S, c, r + jw);
-      v.blend(w0.fma(al, v), fresh).intoArray(c, r + jw);
-    }
-    r += ldb;
-    c10.fma(al, FloatVector.fromArray(S, c, r)).intoArray(c, r);
-    c11.fma(al, FloatVector.fromArray(S, c, r + L)).intoArray(c, r + L);
-    if (w) {
-      FloatVector v = FloatVector.fromArray(S, c, r + jw);
-      v.blend(w1.fma(al, v), fresh).intoArray(c, r + jw);
-    }
-    r += ldb;
-    c20.fma(al, FloatVector.fromArray(S, c, r)).intoArray(c, r);
-    c21.fma(al, FloatVector.fromArray(S, c, r + L)).intoArray(c, r + L);
-    if (w) {
-      FloatVector v = FloatVector.fromArray(S, c, r + jw);
-      v.blend(w2.fma(al, v), fresh).intoArray(c, r + jw);
-    }
-    r += ldb;
-    c30.fma(al, FloatVector.fromArray(S, c, r)).intoArray(c, r);
-    c31.fma(al, FloatVector.fromArray(S, c, r + L)).intoArray(c, r + L);
-    if (w) {
-      FloatVector v = FloatVector.fromArray(S, c, r + jw);
-      v.blend(w3.fma(al, v), fresh).intoArray(c, r + jw);
-    }
-    r += ldb;
-    c40.fma(al, FloatVector.fromArray(S, c, r)).intoArray(c, r);
-    c41.fma(al, FloatVector.fromArray(S, c, r + L)).intoArray(c, r + L);
-    if (w) {
-      FloatVector v = FloatVector.fromArray(S, c, r + jw);
-      v.blend(w4.fma(al, v), fresh).intoArray(c, r + jw);
-    }
-    r += ldb;
-    c50.fma(al, FloatVector.fromArray(S, c, r)).intoArray(c, r);
-    c51.fma(al, FloatVector.fromArray(S, c, r + L)).intoArray(c, r + L);
-    if (w) {
-      FloatVector v = FloatVector.fromArray(S, c, r + jw);
-      v.blend(w5.fma(al, v), fresh).intoArray(c, r + jw);
-    }
-    r += ldb;
-    c60.fma(al, FloatVector.fromArray(S, c, r)).intoArray(c, r);
-    c61.fma(al, FloatVector.fromArray(S, c, r + L)).intoArray(c, r + L);
-    if (w) {
-      FloatVector v = FloatVector.fromArray(S, c, r + jw);
-      v.blend(w6.fma(al, v), fresh).intoArray(c, r + jw);
-    }
-    r += ldb;
-    c70.fma(al, FloatVector.fromArray(S, c, r)).intoArray(c, r);
-    c71.fma(al, FloatVector.fromArray(S, c, r + L)).intoArray(c, r + L);
-    if (w) {
-      FloatVector v = FloatVector.fromArray(S, c, r + jw);
-      v.blend(w7.fma(al, v), fresh).intoArray(c, r + jw);
-    }
-  }
-
-  /**
-   * {@link #rows8cols2} with {@link #gemmNNRectified}'s epilogue: each output vector
-   * {@code s = acc * alpha + bias}, {@code d = s > 0 ? nu : 0}, {@code o = d * s}, the window
-   * stored whole (its lanes before the tail are the panel's last outputs: the same bits again).
-   * Its own method, the loop repeated: with both epilogues in one method (3,427 bytecodes) C1
-   * ran out of virtual registers compiling it, and in one JVM of three the kernel then stayed
-   * at C1's second tier, which boxes every vector (a batch-256 training step 40 times slower);
-   * at 2,538 bytecodes C1 compiles it.
-   */
-  private static void rows8cols2Rectified(
-      int k, float alpha, float[] a, int a0, int rs, int cs, float[] b, int bBase, int j, int ldb,
-      float[] c, int c0, int tail, float[] bias, float[] nu, float[] o, float[] d) {
-    final boolean w = tail > 0;
-    FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00;
-    FloatVector c20 = c00, c21 = c00, c30 = c00, c31 = c00;
-    FloatVector c40 = c00, c41 = c00, c50 = c00, c51 = c00;
-    FloatVector c60 = c00, c61 = c00, c70 = c00, c71 = c00;
-    FloatVector w0 = c00, w1 = c00, w2 = c00, w3 = c00, w4 = c00, w5 = c00, w6 = c00, w7 = c00;
-    for (int p = 0; p < k; p++) {
-      final int bp = bBase + p * ldb + j;
-      final FloatVector b0 = FloatVector.fromArray(S, b, bp);
-      final FloatVector b1 = FloatVector.fromArray(S, b, bp + L);
-      final FloatVector bw = w ? FloatVector.fromArray(S, b, bp + L + tail) : b0;
-      final int ap = a0 + p * cs;
-      FloatVector x = FloatVector.broadcast(S, a[ap]);
-      c00 = x.fma(b0, c00);
-      c01 = x.fma(b1, c01);
-      w0 = w ? x.fma(bw, w0) : w0;
-      x = FloatVector.broadcast(S, a[ap + rs]);
-      c10 = x.fma(b0, c10);
-      c11 = x.fma(b1, c11);
-      w1 = w ? x.fma(bw, w1) : w1;
-      x = FloatVector.broadcast(S, a[ap + 2 * rs]);
-      c20 = x.fma(b0, c20);
-      c21 = x.fma(b1, c21);
-      w2 = w ? x.fma(bw, w2) : w2;
-      x = FloatVector.broadcast(S, a[ap + 3 * rs]);
-      c30 = x.fma(b0, c30);
-      c31 = x.fma(b1, c31);
-      w3 = w ? x.fma(bw, w3) : w3;
-      x = FloatVector.broadcast(S, a[ap + 4 * rs]);
-      c40 = x.fma(b0, c40);
-      c41 = x.fma(b1, c41);
-      w4 = w ? x.fma(bw, w4) : w4;
-      x = FloatVector.broadcast(S, a[ap + 5 * rs]);
-      c50 = x.fma(b0, c50);
-      c51 = x.fma(b1, c51);
-      w5 = w ? x.fma(bw, w5) : w5;
-      x = FloatVector.broadcast(S, a[ap + 6 * rs]);
-      c60 = x.fma(b0, c60);
-      c61 = x.fma(b1, c61);
-      w6 = w ? x.fma(bw, w6) : w6;
-      x = FloatVector.broadcast(S, a[ap + 7 * rs]);
-      c70 = x.fma(b0, c70);
-      c71 = x.fma(b1, c71);
-      w7 = w ? x.fma(bw, w7) : w7;
-    }
-    // stores written out, as in rows8cols2
-    final FloatVector al = FloatVector.broadcast(S, alpha);
-    final int jw = L + tail;
-    int r = c0;
-    final FloatVector zero = FloatVector.zero(S);
-    final FloatVector b0 = FloatVector.fromArray(S, bias, j);
-    final FloatVector b1 = FloatVector.fromArray(S, bias, j + L);
-    final FloatVector bw = w ? FloatVector.fromArray(S, bias, j + jw) : b0;
-    final FloatVector n0 = FloatVector.fromArray(S, nu, j);
-    final FloatVector n1 = FloatVector.fromArray(S, nu, j + L);
-    final FloatVector nw = w ? FloatVector.fromArray(S, nu, j + jw) : n0;
-    FloatVector v;
-    FloatVector on;
-    v = c00.fma(al, b0); on = zero.blend(n0, v.compare(VectorOperators.GT, 0f));
-    v.intoArray(c, r); on.intoArray(d, r); on.mul(v).intoArray(o, r);
-    v = c01.fma(al, b1); on = zero.blend(n1, v.compare(VectorOperators.GT, 0f));
-    v.intoArray(c, r + L); on.intoArray(d, r + L); on.mul(v).intoArray(o, r + L);
-    if (w) {
-      v = w0.fma(al, bw); on = zero.blend(nw, v.compare(VectorOperators.GT, 0f));
-      v.intoArray(c, r + jw); on.intoArray(d, r + jw); on.mul(v).intoArray(o, r + jw);
-    }
-    r += ldb;
-    v = c10.fma(al, b0); on = zero.blend(n0, v.compare(VectorOperators.GT, 0f));
-    v.intoArray(c, r); on.intoArray(d, r); on.mul(v).intoArray(o, r);
-    v = c11.fma(al, b1); on = zero.blend(n1, v.compare(VectorOperators.GT, 0f));
-    v.intoArray(c, r + L); on.intoArray(d, r + L); on.mul(v).intoArray(o, r + L);
-    if (w) {
-      v = w1.fma(al, bw); on = zero.blend(nw, v.compare(VectorOperators.GT, 0f));
-      v.intoArray(c, r + jw); on.intoArray(d, r + jw); on.mul(v).intoArray(o, r + jw);
-    }
-    r += ldb;
-    v = c20.fma(al, b0); on = zero.blend(n0, v.compare(VectorOperators.GT, 0f));
-    v.intoArray(c, r); on.intoArray(d, r); on.mul(v).intoArray(o, r);
-    v = c21.fma(al, b1); on = zero.blend(n1, v.compare(VectorOperators.GT, 0f));
-    v.intoArray(c, r + L); on.intoArray(d, r + L); on.mul(v).intoArray(o, r + L);
-    if (w) {
-      v = w2.fma(al, bw); on = zero.blend(nw, v.compare(VectorOperators.GT, 0f));
-      v.intoArray(c, r + jw); on.intoArray(d, r + jw); on.mul(v).intoArray(o, r + jw);
-    }
-    r += ldb;
-    v = c30.fma(al, b0); on = zero.blend(n0, v.compare(VectorOperators.GT, 0f));
-    v.intoArray(c, r); on.intoArray(d, r); on.mul(v).intoArray(o, r);
-    v = c31.fma(al, b1); on = zero.blend(n1, v.compare(VectorOperators.GT, 0f));
-    v.intoArray(c, r + L); on.intoArray(d, r + L); on.mul(v).intoArray(o, r + L);
-    if (w) {
-      v = w3.fma(al, bw); on = zero.blend(nw, v.compare(VectorOperators.GT, 0f));
-      v.intoArray(c, r + jw); on.intoArray(d, r + jw); on.mul(v).intoArray(o, r + jw);
-    }
-    r += ldb;
-    v = c40.fma(al, b0); on = zero.blend(n0, v.compare(VectorOperators.GT, 0f));
-    v.intoArray(c, r); on.intoArray(d, r); on.mul(v).intoArray(o, r);
-    v = c41.fma(al, b1); on = zero.blend(n1, v.compare(VectorOperators.GT, 0f));
-    v.intoArray(c, r + L); on.intoArray(d, r + L); on.mul(v).intoArray(o, r + L);
-    if (w) {
-      v = w4.fma(al, bw); on = zero.blend(nw, v.compare(VectorOperators.GT, 0f));
-      v.intoArray(c, r + jw); on.intoArray(d, r + jw); on.mul(v).intoArray(o, r + jw);
-    }
-    r += ldb;
-    v = c50.fma(al, b0); on = zero.blend(n0, v.compare(VectorOperators.GT, 0f));
-    v.intoArray(c, r); on.intoArray(d, r); on.mul(v).intoArray(o, r);
-    v = c51.fma(al, b1); on = zero.blend(n1, v.compare(VectorOperators.GT, 0f));
-    v.intoArray(c, r + L); on.intoArray(d, r + L); on.mul(v).intoArray(o, r + L);
-    if (w) {
-      v = w5.fma(al, bw); on = zero.blend(nw, v.compare(VectorOperators.GT, 0f));
-      v.intoArray(c, r + jw); on.intoArray(d, r + jw); on.mul(v).intoArray(o, r + jw);
-    }
-    r += ldb;
-    v = c60.fma(al, b0); on = zero.blend(n0, v.compare(VectorOperators.GT, 0f));
-    v.intoArray(c, r); on.intoArray(d, r); on.mul(v).intoArray(o, r);
-    v = c61.fma(al, b1); on = zero.blend(n1, v.compare(VectorOperators.GT, 0f));
-    v.intoArray(c, r + L); on.intoArray(d, r + L); on.mul(v).intoArray(o, r + L);
-    if (w) {
-      v = w6.fma(al, bw); on = zero.blend(nw, v.compare(VectorOperators.GT, 0f));
-      v.intoArray(c, r + jw); on.intoArray(d, r + jw); on.mul(v).intoArray(o, r + jw);
-    }
-    r += ldb;
-    v = c70.fma(al, b0); on = zero.blend(n0, v.compare(VectorOperators.GT, 0f));
-    v.intoArray(c, r); on.intoArray(d, r); on.mul(v).intoArray(o, r);
-    v = c71.fma(al, b1); on = zero.blend(n1, v.compare(VectorOperators.GT, 0f));
-    v.intoArray(c, r + L); on.intoArray(d, r + L); on.mul(v).intoArray(o, r + L);
-    if (w) {
-      v = w7.fma(al, bw); on = zero.blend(nw, v.compare(VectorOperators.GT, 0f));
-      v.intoArray(c, r + jw); on.intoArray(d, r + jw); on.mul(v).intoArray(o, r + jw);
-    }
-  }
 
   /**
    * Outputs C[i..i+3][j..j+ROWS4_COLS*L): with 32 registers 4 vectors of columns, 16
