@@ -428,20 +428,11 @@ public final class Trainer {
 
   /**
    * g holds pi on entry; leaves {@code e = nu 1 pi} (pulled next) and {@code g = beta e}. Each
-   * sample's {@code max |g|} goes into sampleMax: the guard's measure, taken here because a
-   * vector pass over g right after these scalar stores would wait for them to reach the cache.
+   * sample's {@code max |g|} goes into sampleMax: the guard's measure, from the same pass.
    */
   private void backpropFeedback(int batch, float[] d, float[] g, float[] e, int n) {
     for (int r = 0; r < batch; r++) {
-      float b = beta[r];
-      float max = 0f;
-      for (int j = r * n, end = j + n; j < end; j++) {
-        float v = g[j] * d[j];
-        e[j] = v;
-        g[j] = b * v;
-        max = Math.max(max, Math.abs(g[j]));
-      }
-      sampleMax[r] = max;
+      sampleMax[r] = ops.maskScaleMaxAbs(n, beta[r], d, g, e, r * n);
     }
   }
 
@@ -452,13 +443,7 @@ public final class Trainer {
    */
   private void kickbackFeedback(int batch, float[] d, float[] g, int n) {
     for (int r = 0; r < batch; r++) {
-      float b = beta[r];
-      float max = 0f;
-      for (int j = r * n, end = j + n; j < end; j++) {
-        g[j] = b * (g[j] * d[j]);
-        max = Math.max(max, Math.abs(g[j]));
-      }
-      sampleMax[r] = max;
+      sampleMax[r] = ops.maskScaleMaxAbs(n, beta[r], d, g, null, r * n);
     }
   }
 

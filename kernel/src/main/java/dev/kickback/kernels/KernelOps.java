@@ -562,6 +562,25 @@ public abstract class KernelOps {
   }
 
   /**
+   * One sample's feedback at a layer, in place: {@code v = g[off + j] * d[off + j]}, then
+   * {@code e[off + j] = v} (when {@code e} is not null: Backprop's influence, pulled next) and
+   * {@code g[off + j] = beta * v}, for {@code j < n}; returns {@code max_j |g[off + j]|} after
+   * the update (NaN if any is NaN), the overflow guard's measure of the feedback.
+   *
+   * @param d {@code [off, off + n)}: the layer's mask, {@code nu} where a unit is active, else 0
+   * @param g {@code [off, off + n)}: the pulled feedback on entry, the scaled one on return
+   */
+  public final float maskScaleMaxAbs(int n, float beta, float[] d, float[] g, float[] e,
+      int off) {
+    Shapes.checkRange("maskScaleMaxAbs", "d", d, off, n);
+    Shapes.checkRange("maskScaleMaxAbs", "g", g, off, n);
+    if (e != null) {
+      Shapes.checkRange("maskScaleMaxAbs", "e", e, off, n);
+    }
+    return maskScaleMaxAbsKernel(n, beta, d, g, e, off);
+  }
+
+  /**
    * Zeroes each {@code x[off + j]} ({@code j < n}) whose sign disagrees with {@code signs[j]}
    * (+1 or -1): the coherence clip of one input's weights into the units of an input-major
    * layer. NaN stays NaN.
@@ -757,6 +776,20 @@ public abstract class KernelOps {
       }
     }
     return true;
+  }
+
+  protected float maskScaleMaxAbsKernel(int n, float beta, float[] d, float[] g, float[] e,
+      int off) {
+    float max = 0f;
+    for (int j = off; j < off + n; j++) {
+      float v = g[j] * d[j];
+      if (e != null) {
+        e[j] = v;
+      }
+      g[j] = beta * v;
+      max = Math.max(max, Math.abs(g[j]));
+    }
+    return max;
   }
 
   protected float maxAbsKernel(float[] x, int off, int n) {

@@ -492,6 +492,62 @@ class KernelOpsTest {
     assertEquals("allFinite: x[2, 2+3) is outside x.length=4", e.getMessage());
   }
 
+  /**
+   * maskScaleMaxAbs on every path against its loop: g and e bitwise, the maximum exact, NaN
+   * and infinity carried; lengths below a vector, whole vectors and tails, in arrays that end
+   * where the range does (the vector kernel's scalar tail) and in padded ones (its masked one);
+   * nothing written outside the range, e untouched when null.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("pathNames")
+  void maskScaleMaxAbsIsItsLoopBitwise(String path) {
+    KernelOps ops = path(path);
+    for (int n : new int[] {0, 1, 2, 5, 10, 15, 16, 17, 31, 32, 33, 48, 100, 200}) {
+      for (int pad : new int[] {0, 16}) {
+        for (boolean withE : new boolean[] {false, true}) {
+          SplittableRandom rnd = new SplittableRandom(71L * n + pad + (withE ? 1 : 0));
+          int off = 3;
+          float[] d = randomSigns(rnd, off + n + pad);
+          for (int j = 0; j < d.length; j += 3) {
+            d[j] = 0f;
+          }
+          float[] g0 = random(rnd, off + n + pad);
+          float beta = (float) rnd.nextDouble(-3, 3);
+          for (float special : new float[] {1f, Float.NaN, Float.POSITIVE_INFINITY}) {
+            float[] g = g0.clone();
+            if (n > 0 && special != 1f) {
+              g[off + rnd.nextInt(n)] = special;
+              d[off + n - 1] = 1f;
+              g[off + n - 1] = special; // reaches the output whatever the mask
+            }
+            float[] want = g.clone();
+            float[] wantE = withE ? random(rnd, g.length) : null;
+            float[] gotE = withE ? wantE.clone() : null;
+            float max = 0f;
+            for (int j = off; j < off + n; j++) {
+              float v = want[j] * d[j];
+              if (withE) {
+                wantE[j] = v;
+              }
+              want[j] = beta * v;
+              max = Math.max(max, Math.abs(want[j]));
+            }
+            float got = ops.maskScaleMaxAbs(n, beta, d, g, gotE, off);
+            String at = path + " n=" + n + " pad=" + pad + " e=" + withE + " special=" + special;
+            assertEquals(Float.floatToIntBits(max), Float.floatToIntBits(got), at + ": max");
+            assertBits(want, g, at + ": g");
+            if (withE) {
+              assertBits(wantE, gotE, at + ": e");
+            }
+          }
+        }
+      }
+    }
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> ops.maskScaleMaxAbs(3, 1f, new float[3], new float[3], new float[2], 0));
+    assertEquals("maskScaleMaxAbs: e[0, 0+3) is outside e.length=2", e.getMessage());
+  }
+
   @ParameterizedTest(name = "{0}")
   @MethodSource("pathNames")
   void maxAbsIsExactAndPropagatesNonFiniteValuesIncludingTails(String path) {
