@@ -136,7 +136,9 @@ final class OverflowGuard {
       }
       inPlace &= grow(l, lr[l] / batch, sumG, sumGX, slack);
     }
-    inputScale = Math.max(inputScale, ops.maxAbs(in[0], 0, batch * spec.inputWidth()));
+    for (int r = 0; r < batch; r++) { // the batch's max |x|: its rows' maxima, just measured
+      inputScale = Math.max(inputScale, inputMax[0][r]);
+    }
     return inPlace && activationBound(inputScale, true) <= ACTIVATION_LIMIT;
   }
 
