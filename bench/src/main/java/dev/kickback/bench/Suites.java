@@ -190,13 +190,16 @@ public final class Suites {
    */
   public static final Timing SLOW = new Timing(2, 2, 1000, 10, 200);
   /**
-   * The headline's wide steps at batch 256 (ours): {@link #SLOW} with a third second of warm-up
-   * and one iteration fewer. From a cold fork (one fork of 500-ms iterations, GC profiler) the
-   * one-thread step allocated 476 KB a step 1.5 to 2.5 s in (C1's boxed vectors) and 400 B from
-   * 2.5 s on, JMH's own bytes spread over 16 steps; with 2 s the main job of 1aa4eb0 measured
-   * 109,805 and 55,215 bytes a step for its one- and two-thread rows.
+   * The headline's wide steps at batch 256 (ours): {@link #SLOW} with two more seconds of
+   * warm-up and one iteration fewer. From a cold fork (one fork of 500-ms iterations, GC
+   * profiler) the one-thread step allocated 476 KB a step 1.5 to 2.5 s in (C1's boxed vectors)
+   * and 400 B from 2.5 s on at 16 lanes, JMH's own bytes spread over 16 steps; at 8 lanes 328 KB
+   * a step 1.5 to 2.5 s in, 120 KB to 3 s and 576 B from 3 s on (its rate full from 1 s: a
+   * method off the hot path still C1's). With 2 s the main job of 1aa4eb0 measured 109,805 and
+   * 55,215 bytes a step for its one- and two-thread rows; with 3 s the 8-lane main job of
+   * 66c34de 87,290 for the one-thread row.
    */
-  public static final Timing WIDE_STEP = new Timing(2, 3, 1000, 9, 200);
+  public static final Timing WIDE_STEP = new Timing(2, 4, 1000, 9, 200);
   /**
    * A running Flink job (or the plain loop beside it): 4 seconds of warm-up for the JIT and every
    * key's first model, then iterations of a second, in 4 forks: on this 2-vCPU VM a fork's rate
