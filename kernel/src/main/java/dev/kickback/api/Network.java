@@ -342,9 +342,7 @@ public final class Network {
         }
         ops.gemvTRows(nIn, nOut, weights[l], in, ws.rows[l], bias, s);
       } else if (linear || prepacked) {
-        for (int r = 0; r < batch; r++) {
-          System.arraycopy(bias, 0, s, r * nOut, nOut);
-        }
+        ops.broadcastRows(batch, nOut, bias, s);
         if (prepacked) {
           ops.gemmNN(batch, nOut, nIn, 1f, in, packed[l], s);
         } else {

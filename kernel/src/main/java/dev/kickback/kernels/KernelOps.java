@@ -91,6 +91,22 @@ public abstract class KernelOps {
   }
 
   /**
+   * {@code s[r][0..n) = bias[0..n)} for {@code r < rows}: a batch's sums started from a layer's
+   * bias, before a GEMM adds into them.
+   *
+   * @param s {@code [rows][n]}, row-major
+   */
+  public final void broadcastRows(int rows, int n, float[] bias, float[] s) {
+    if (rows < 0 || n < 0 || (long) rows * n > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException("broadcastRows: dimensions must be >= 0 with rows*n in"
+          + " int range, got rows=" + rows + ", n=" + n);
+    }
+    Shapes.checkRange("broadcastRows", "bias", bias, 0, n);
+    Shapes.checkRange("broadcastRows", "s", s, 0, rows * n);
+    copyBiasRows(bias, n, s, 0, rows);
+  }
+
+  /**
    * {@code bias[0..n)} into rows {@code [from, to)} of {@code s[][n]}: a sum's start. Rows
    * narrower than {@link #BIAS_ROWS_DOUBLING} floats are copied once, then the rows filled so far
    * are copied after themselves, doubling: an arraycopy call per row cost more than the row

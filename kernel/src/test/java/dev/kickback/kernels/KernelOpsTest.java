@@ -460,6 +460,33 @@ class KernelOpsTest {
   }
 
   /**
+   * broadcastRows on every path: each of the first rows x n floats the bias's, for widths on both
+   * sides of the doubling copy's bound and row counts that are not powers of two; nothing past
+   * them written; a too-short s refused by name.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("pathNames")
+  void broadcastRowsCopiesTheBiasIntoEveryRow(String path) {
+    KernelOps ops = path(path);
+    for (int n : new int[] {0, 1, 2, 10, 63, 64, 200}) {
+      for (int rows : new int[] {0, 1, 2, 3, 7, 16, 37}) {
+        SplittableRandom rnd = new SplittableRandom(83L * n + rows);
+        float[] bias = random(rnd, n);
+        float[] s = filled(rows * n + 5, 42f);
+        ops.broadcastRows(rows, n, bias, s);
+        for (int i = 0; i < s.length; i++) {
+          float want = i < rows * n ? bias[i % n] : 42f;
+          assertEquals(Float.floatToIntBits(want), Float.floatToIntBits(s[i]),
+              path + " n=" + n + " rows=" + rows + " s[" + i + "]");
+        }
+      }
+    }
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> ops.broadcastRows(3, 2, new float[2], new float[5]));
+    assertEquals("broadcastRows: s[0, 0+6) is outside s.length=5", e.getMessage());
+  }
+
+  /**
    * allFinite finds an infinity or a NaN at every position of ranges shorter than a vector,
    * whole vectors, and whole vectors with a tail (the vector kernel's window), ignores what lies
    * outside the range, and takes the largest, the smallest and the signed zero values as finite.
@@ -496,7 +523,7 @@ class KernelOpsTest {
    * maskScaleMaxAbs on every path against its loop: g and e bitwise, the maximum exact, NaN
    * and infinity carried; lengths below a vector, whole vectors and tails, in arrays that end
    * where the range does (the vector kernel's scalar tail) and in padded ones (its masked one);
-   * nothing written outside the range, e untouched when null.
+   * nothing written outside the range.
    */
   @ParameterizedTest(name = "{0}")
   @MethodSource("pathNames")
