@@ -283,7 +283,7 @@ public final class Network {
       throw new IllegalArgumentException(
           "out.length = " + out.length + ": expected at least batch = " + batch);
     }
-    forward(ws.ops, x, batch, ws, batch > 1 ? packedFor(ws.ops) : null);
+    forward(ws.ops, x, batch, ws, batch > 1 ? packedFor(ws.ops) : null, true);
     prediction(ws, batch, out);
   }
 
@@ -316,15 +316,17 @@ public final class Network {
    * with mask 1.
    */
   void forward(KernelOps ops, float[] x, int batch, Workspace ws) {
-    forward(ops, x, batch, ws, null);
+    forward(ops, x, batch, ws, null, false);
   }
 
   /**
    * {@link #forward(KernelOps, float[], int, Workspace)}, at batch 2 and more multiplying by the
-   * packed copy of each layer whose {@code packed[l]} {@code ops} can read (the same bits).
+   * packed copy of each layer whose {@code packed[l]} {@code ops} can read (the same bits). A
+   * prediction ({@code outputsOnly}) needs only the outputs: the pre-activations and masks of
+   * layers that gemmNNRectify computes are then left as scratch or not written.
    */
   private void forward(KernelOps ops, float[] x, int batch, Workspace ws,
-      PackedMatrix[] packed) {
+      PackedMatrix[] packed, boolean outputsOnly) {
     float[] in = x;
     int last = spec.layers() - 1;
     for (int l = 0; l <= last; l++) {
@@ -356,6 +358,8 @@ public final class Network {
         ops.rectifyRows(nOut, s, spec.signsOf(l), o, d, ws.rows[l + 1]);
       } else if (batch == 1 || prepacked) {
         ops.rectify(batch, nOut, s, spec.signsOf(l), o, d);
+      } else if (outputsOnly) {
+        ops.gemmNNRectifyOutput(batch, nOut, nIn, in, weights[l], bias, spec.signsOf(l), s, o);
       } else {
         ops.gemmNNRectify(batch, nOut, nIn, in, weights[l], bias, spec.signsOf(l), s, o, d);
       }

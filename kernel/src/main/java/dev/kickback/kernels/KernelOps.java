@@ -68,19 +68,43 @@ public abstract class KernelOps {
    */
   public final void gemmNNRectify(int m, int n, int k, float[] a, float[] b, float[] bias,
       float[] nu, float[] s, float[] o, float[] d) {
-    Shapes.checkGemm("gemmNNRectify", m, n, k, a, "m*k", (long) m * k, b, "k*n", (long) k * n,
-        s);
-    Shapes.checkRange("gemmNNRectify", "bias", bias, 0, n);
-    Shapes.checkRange("gemmNNRectify", "nu", nu, 0, n);
-    int size = (int) Math.min((long) m * n, Integer.MAX_VALUE);
-    Shapes.checkRange("gemmNNRectify", "o", o, 0, size);
-    Shapes.checkRange("gemmNNRectify", "d", d, 0, size);
+    checkRectify("gemmNNRectify", m, n, k, a, b, bias, nu, s, o);
+    Shapes.checkRange("gemmNNRectify", "d", d, 0, (int) Math.min((long) m * n,
+        Integer.MAX_VALUE));
     if (m > 0 && n > 0) {
       gemmNNRectifyKernel(m, n, k, a, b, bias, nu, s, o, d);
     }
   }
 
-  /** The three passes gemmNNRectify stands for; an implementation may fuse them. */
+  /**
+   * {@link #gemmNNRectify} for a prediction, which needs only the outputs: {@code O} bitwise as
+   * gemmNNRectify gives it, with {@code S} as the kernel's scratch (its first {@code m * n}
+   * floats are left with unspecified values) and no {@code D}. The vector implementation then
+   * stores one vector per output vector where gemmNNRectify stores three.
+   *
+   * @param s {@code [m][n]} scratch
+   * @param o {@code [m][n]} out: the outputs
+   */
+  public final void gemmNNRectifyOutput(int m, int n, int k, float[] a, float[] b, float[] bias,
+      float[] nu, float[] s, float[] o) {
+    checkRectify("gemmNNRectifyOutput", m, n, k, a, b, bias, nu, s, o);
+    if (m > 0 && n > 0) {
+      gemmNNRectifyKernel(m, n, k, a, b, bias, nu, s, o, null);
+    }
+  }
+
+  private static void checkRectify(String op, int m, int n, int k, float[] a, float[] b,
+      float[] bias, float[] nu, float[] s, float[] o) {
+    Shapes.checkGemm(op, m, n, k, a, "m*k", (long) m * k, b, "k*n", (long) k * n, s);
+    Shapes.checkRange(op, "bias", bias, 0, n);
+    Shapes.checkRange(op, "nu", nu, 0, n);
+    Shapes.checkRange(op, "o", o, 0, (int) Math.min((long) m * n, Integer.MAX_VALUE));
+  }
+
+  /**
+   * The three passes gemmNNRectify stands for; an implementation may fuse them. With
+   * {@code d == null} only O is wanted (gemmNNRectifyOutput): S may be left as any scratch.
+   */
   protected void gemmNNRectifyKernel(int m, int n, int k, float[] a, float[] b, float[] bias,
       float[] nu, float[] s, float[] o, float[] d) {
     copyBiasRows(bias, n, s, 0, m);
@@ -771,10 +795,13 @@ public abstract class KernelOps {
     return s;
   }
 
+  /** rectify; with {@code d == null} (from gemmNNRectifyOutput) O only. */
   protected void rectifyKernel(int rows, int n, float[] s, float[] nu, float[] o, float[] d) {
     for (int i = 0; i < rows * n; i++) {
       float on = s[i] > 0f ? nu[i % n] : 0f;
-      d[i] = on;
+      if (d != null) {
+        d[i] = on;
+      }
       o[i] = on * s[i];
     }
   }

@@ -250,26 +250,31 @@ final class PanamaKernelOps extends KernelOps {
     rectifyRange(0, rows, n, s, nu, o, d);
   }
 
-  /** rectifyKernel over rows {@code [from, to)}. */
+  /** rectifyKernel over rows {@code [from, to)}; with {@code d == null} O only. */
   private static void rectifyRange(int from, int to, int n, float[] s, float[] nu, float[] o,
       float[] d) {
     final int nv = S.loopBound(n);
     final FloatVector zero = FloatVector.zero(S);
     final VectorMask<Float> tail = S.indexInRange(nv, n);
+    final boolean mask = d != null;
     for (int r = from; r < to; r++) {
       final int row = r * n;
       for (int j = 0; j < nv; j += L) {
         FloatVector v = FloatVector.fromArray(S, s, row + j);
         FloatVector on =
             zero.blend(FloatVector.fromArray(S, nu, j), v.compare(VectorOperators.GT, 0f));
-        on.intoArray(d, row + j);
+        if (mask) {
+          on.intoArray(d, row + j);
+        }
         on.mul(v).intoArray(o, row + j);
       }
       if (nv < n) {
         FloatVector v = FloatVector.fromArray(S, s, row + nv, tail);
         FloatVector on = zero.blend(FloatVector.fromArray(S, nu, nv, tail),
             v.compare(VectorOperators.GT, 0f));
-        on.intoArray(d, row + nv, tail);
+        if (mask) {
+          on.intoArray(d, row + nv, tail);
+        }
         on.mul(v).intoArray(o, row + nv, tail);
       }
     }

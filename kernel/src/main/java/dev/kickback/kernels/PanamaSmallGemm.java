@@ -377,7 +377,12 @@ final class PanamaSmallGemm {
         // than a cache block streams it from L3 faster in 4-vector rows (Zen 5, 8 x 1024 x
         // 1024 over the wide network's three weight matrices: 191 us against 322-346 with
         // panels; the paper network's 8 x 100 x 200, whose B stays in L2, keeps its panels).
-        final boolean panels = ROWS8_PANELS && kb * L > PANEL_FLOATS / 4 && (m >= 16 || n <= NC);
+        // Rectified blocks (gemmNNRectify) in panels at every depth, 128 and less too (the paper
+        // network's 21 -> 200 layer), so that rows8cols2Rectified is the one rectified 8-row
+        // epilogue with 32 registers (JMH, 3 forks a side taking turns: the paper network's
+        // steps at batch 8 to 256 level, its predictions 1.06-1.16x with O stored alone).
+        final boolean panels = ROWS8_PANELS && (kb * L > PANEL_FLOATS / 4 || bias != null)
+            && (m >= 16 || n <= NC);
         int i = 0;
         // Eight rows at a time, so that the column tail runs eight independent fma chains (see
         // rowsCols1).
@@ -515,52 +520,43 @@ final class PanamaSmallGemm {
     // accumulators inside the loop (measured: ~250 B allocated per iteration).
     FloatVector al = FloatVector.broadcast(S, alpha);
     final int r0 = c0, r1 = c0 + ldb, r2 = r1 + ldb, r3 = r2 + ldb;
-    if (bias != null) {
+    // The rectified epilogue serves 16 registers only (2 vectors of columns): with 32,
+    // gemmStridedA's rectified blocks are rows8cols2's. Behind the constant C1 drops it there;
+    // with it, C1 ran out of virtual registers compiling rows4block ("COMPILE SKIPPED", 3 forks
+    // of 4 at 16 lanes), which then stayed in slow code.
+    if (!ROWS8_PANELS && bias != null) { // d == null: O only (gemmNNRectifyOutput)
+      final boolean keep = d != null;
       final FloatVector zero = FloatVector.zero(S);
       FloatVector bv = FloatVector.fromArray(S, bias, j);
       FloatVector nv = FloatVector.fromArray(S, nu, j);
       FloatVector v;
       FloatVector on;
       v = c00.fma(al, bv); on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
-      v.intoArray(c, r0); on.intoArray(d, r0); on.mul(v).intoArray(o, r0);
+      if (keep) { v.intoArray(c, r0); on.intoArray(d, r0); }
+      on.mul(v).intoArray(o, r0);
       v = c10.fma(al, bv); on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
-      v.intoArray(c, r1); on.intoArray(d, r1); on.mul(v).intoArray(o, r1);
+      if (keep) { v.intoArray(c, r1); on.intoArray(d, r1); }
+      on.mul(v).intoArray(o, r1);
       v = c20.fma(al, bv); on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
-      v.intoArray(c, r2); on.intoArray(d, r2); on.mul(v).intoArray(o, r2);
+      if (keep) { v.intoArray(c, r2); on.intoArray(d, r2); }
+      on.mul(v).intoArray(o, r2);
       v = c30.fma(al, bv); on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
-      v.intoArray(c, r3); on.intoArray(d, r3); on.mul(v).intoArray(o, r3);
+      if (keep) { v.intoArray(c, r3); on.intoArray(d, r3); }
+      on.mul(v).intoArray(o, r3);
       bv = FloatVector.fromArray(S, bias, j + L);
       nv = FloatVector.fromArray(S, nu, j + L);
       v = c01.fma(al, bv); on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
-      v.intoArray(c, r0 + L); on.intoArray(d, r0 + L); on.mul(v).intoArray(o, r0 + L);
+      if (keep) { v.intoArray(c, r0 + L); on.intoArray(d, r0 + L); }
+      on.mul(v).intoArray(o, r0 + L);
       v = c11.fma(al, bv); on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
-      v.intoArray(c, r1 + L); on.intoArray(d, r1 + L); on.mul(v).intoArray(o, r1 + L);
+      if (keep) { v.intoArray(c, r1 + L); on.intoArray(d, r1 + L); }
+      on.mul(v).intoArray(o, r1 + L);
       v = c21.fma(al, bv); on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
-      v.intoArray(c, r2 + L); on.intoArray(d, r2 + L); on.mul(v).intoArray(o, r2 + L);
+      if (keep) { v.intoArray(c, r2 + L); on.intoArray(d, r2 + L); }
+      on.mul(v).intoArray(o, r2 + L);
       v = c31.fma(al, bv); on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
-      v.intoArray(c, r3 + L); on.intoArray(d, r3 + L); on.mul(v).intoArray(o, r3 + L);
-      if (ROWS4_COLS == 4) {
-        bv = FloatVector.fromArray(S, bias, j + 2 * L);
-        nv = FloatVector.fromArray(S, nu, j + 2 * L);
-        v = c02.fma(al, bv); on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
-        v.intoArray(c, r0 + 2 * L); on.intoArray(d, r0 + 2 * L); on.mul(v).intoArray(o, r0 + 2 * L);
-        v = c12.fma(al, bv); on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
-        v.intoArray(c, r1 + 2 * L); on.intoArray(d, r1 + 2 * L); on.mul(v).intoArray(o, r1 + 2 * L);
-        v = c22.fma(al, bv); on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
-        v.intoArray(c, r2 + 2 * L); on.intoArray(d, r2 + 2 * L); on.mul(v).intoArray(o, r2 + 2 * L);
-        v = c32.fma(al, bv); on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
-        v.intoArray(c, r3 + 2 * L); on.intoArray(d, r3 + 2 * L); on.mul(v).intoArray(o, r3 + 2 * L);
-        bv = FloatVector.fromArray(S, bias, j + 3 * L);
-        nv = FloatVector.fromArray(S, nu, j + 3 * L);
-        v = c03.fma(al, bv); on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
-        v.intoArray(c, r0 + 3 * L); on.intoArray(d, r0 + 3 * L); on.mul(v).intoArray(o, r0 + 3 * L);
-        v = c13.fma(al, bv); on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
-        v.intoArray(c, r1 + 3 * L); on.intoArray(d, r1 + 3 * L); on.mul(v).intoArray(o, r1 + 3 * L);
-        v = c23.fma(al, bv); on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
-        v.intoArray(c, r2 + 3 * L); on.intoArray(d, r2 + 3 * L); on.mul(v).intoArray(o, r2 + 3 * L);
-        v = c33.fma(al, bv); on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
-        v.intoArray(c, r3 + 3 * L); on.intoArray(d, r3 + 3 * L); on.mul(v).intoArray(o, r3 + 3 * L);
-      }
+      if (keep) { v.intoArray(c, r3 + L); on.intoArray(d, r3 + L); }
+      on.mul(v).intoArray(o, r3 + L);
       return;
     }
     c00.fma(al, FloatVector.fromArray(S, c, r0)).intoArray(c, r0);
@@ -629,28 +625,37 @@ final class PanamaSmallGemm {
     final int r0 = c0 + d, r1 = r0 + ldb, r2 = r1 + ldb, r3 = r2 + ldb;
     final int r4 = r3 + ldb, r5 = r4 + ldb, r6 = r5 + ldb, r7 = r6 + ldb;
     if (bias != null) { // a window's lanes before j are outputs stored before: the same bits
+      final boolean keep = mask != null; // else O only (gemmNNRectifyOutput)
       final FloatVector zero = FloatVector.zero(S);
       final FloatVector bv = FloatVector.fromArray(S, bias, jw);
       final FloatVector nv = FloatVector.fromArray(S, nu, jw);
       FloatVector v;
       FloatVector on;
       v = c0v.fma(al, bv); on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
-      v.intoArray(c, r0); on.intoArray(mask, r0); on.mul(v).intoArray(o, r0);
+      if (keep) { v.intoArray(c, r0); on.intoArray(mask, r0); }
+      on.mul(v).intoArray(o, r0);
       v = c1v.fma(al, bv); on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
-      v.intoArray(c, r1); on.intoArray(mask, r1); on.mul(v).intoArray(o, r1);
+      if (keep) { v.intoArray(c, r1); on.intoArray(mask, r1); }
+      on.mul(v).intoArray(o, r1);
       v = c2v.fma(al, bv); on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
-      v.intoArray(c, r2); on.intoArray(mask, r2); on.mul(v).intoArray(o, r2);
+      if (keep) { v.intoArray(c, r2); on.intoArray(mask, r2); }
+      on.mul(v).intoArray(o, r2);
       v = c3v.fma(al, bv); on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
-      v.intoArray(c, r3); on.intoArray(mask, r3); on.mul(v).intoArray(o, r3);
+      if (keep) { v.intoArray(c, r3); on.intoArray(mask, r3); }
+      on.mul(v).intoArray(o, r3);
       if (eight) {
         v = c4v.fma(al, bv); on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
-        v.intoArray(c, r4); on.intoArray(mask, r4); on.mul(v).intoArray(o, r4);
+        if (keep) { v.intoArray(c, r4); on.intoArray(mask, r4); }
+        on.mul(v).intoArray(o, r4);
         v = c5v.fma(al, bv); on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
-        v.intoArray(c, r5); on.intoArray(mask, r5); on.mul(v).intoArray(o, r5);
+        if (keep) { v.intoArray(c, r5); on.intoArray(mask, r5); }
+        on.mul(v).intoArray(o, r5);
         v = c6v.fma(al, bv); on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
-        v.intoArray(c, r6); on.intoArray(mask, r6); on.mul(v).intoArray(o, r6);
+        if (keep) { v.intoArray(c, r6); on.intoArray(mask, r6); }
+        on.mul(v).intoArray(o, r6);
         v = c7v.fma(al, bv); on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
-        v.intoArray(c, r7); on.intoArray(mask, r7); on.mul(v).intoArray(o, r7);
+        if (keep) { v.intoArray(c, r7); on.intoArray(mask, r7); }
+        on.mul(v).intoArray(o, r7);
       }
       return;
     }

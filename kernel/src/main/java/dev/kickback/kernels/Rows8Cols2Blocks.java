@@ -144,12 +144,12 @@ final class Rows8Cols2Blocks {
 
   /**
    * {@link #rows8cols2} with {@link PanamaSmallGemm#gemmNNRectified}'s epilogue: each output vector
-   * {@code s = acc * alpha + bias}, {@code d = s > 0 ? nu : 0}, {@code o = d * s}, the window
-   * stored whole (its lanes before the tail are the panel's last outputs: the same bits again). Its
-   * own method, the loop repeated: with both epilogues in one method (3,427 bytecodes) C1 ran out
-   * of virtual registers compiling it, and in one JVM of three the kernel then stayed at C1's
-   * second tier, which boxes every vector (a batch-256 training step 40 times slower); at 2,538
-   * bytecodes C1 compiles it.
+   * {@code s = acc * alpha + bias}, {@code d = s > 0 ? nu : 0}, {@code o = d * s} (s and d not
+   * stored when d is null), the window stored whole (its lanes before the tail are the panel's last
+   * outputs: the same bits again). Its own method, the loop repeated: with both epilogues in one
+   * method (3,427 bytecodes) C1 ran out of virtual registers compiling it, and in one JVM of three
+   * the kernel then stayed at C1's second tier, which boxes every vector (a batch-256 training step
+   * 40 times slower); at 2,538 bytecodes C1 compiles it.
    */
   static void rows8cols2Rectified(
       int k, float alpha, float[] a, int a0, int rs, int cs, float[] b, int bBase, int j, int ldb,
@@ -203,6 +203,7 @@ final class Rows8Cols2Blocks {
     final FloatVector al = FloatVector.broadcast(S, alpha);
     final int jw = L + tail;
     int r = c0;
+    final boolean keep = d != null; // else O only (gemmNNRectifyOutput)
     final FloatVector zero = FloatVector.zero(S);
     final FloatVector b0 = FloatVector.fromArray(S, bias, j);
     final FloatVector b1 = FloatVector.fromArray(S, bias, j + L);
@@ -213,75 +214,99 @@ final class Rows8Cols2Blocks {
     FloatVector v;
     FloatVector on;
     v = c00.fma(al, b0); on = zero.blend(n0, v.compare(VectorOperators.GT, 0f));
-    v.intoArray(c, r); on.intoArray(d, r); on.mul(v).intoArray(o, r);
+    if (keep) { v.intoArray(c, r); on.intoArray(d, r); }
+    on.mul(v).intoArray(o, r);
     v = c01.fma(al, b1); on = zero.blend(n1, v.compare(VectorOperators.GT, 0f));
-    v.intoArray(c, r + L); on.intoArray(d, r + L); on.mul(v).intoArray(o, r + L);
+    if (keep) { v.intoArray(c, r + L); on.intoArray(d, r + L); }
+    on.mul(v).intoArray(o, r + L);
     if (w) {
       v = w0.fma(al, bw); on = zero.blend(nw, v.compare(VectorOperators.GT, 0f));
-      v.intoArray(c, r + jw); on.intoArray(d, r + jw); on.mul(v).intoArray(o, r + jw);
+      if (keep) { v.intoArray(c, r + jw); on.intoArray(d, r + jw); }
+      on.mul(v).intoArray(o, r + jw);
     }
     r += ldb;
     v = c10.fma(al, b0); on = zero.blend(n0, v.compare(VectorOperators.GT, 0f));
-    v.intoArray(c, r); on.intoArray(d, r); on.mul(v).intoArray(o, r);
+    if (keep) { v.intoArray(c, r); on.intoArray(d, r); }
+    on.mul(v).intoArray(o, r);
     v = c11.fma(al, b1); on = zero.blend(n1, v.compare(VectorOperators.GT, 0f));
-    v.intoArray(c, r + L); on.intoArray(d, r + L); on.mul(v).intoArray(o, r + L);
+    if (keep) { v.intoArray(c, r + L); on.intoArray(d, r + L); }
+    on.mul(v).intoArray(o, r + L);
     if (w) {
       v = w1.fma(al, bw); on = zero.blend(nw, v.compare(VectorOperators.GT, 0f));
-      v.intoArray(c, r + jw); on.intoArray(d, r + jw); on.mul(v).intoArray(o, r + jw);
+      if (keep) { v.intoArray(c, r + jw); on.intoArray(d, r + jw); }
+      on.mul(v).intoArray(o, r + jw);
     }
     r += ldb;
     v = c20.fma(al, b0); on = zero.blend(n0, v.compare(VectorOperators.GT, 0f));
-    v.intoArray(c, r); on.intoArray(d, r); on.mul(v).intoArray(o, r);
+    if (keep) { v.intoArray(c, r); on.intoArray(d, r); }
+    on.mul(v).intoArray(o, r);
     v = c21.fma(al, b1); on = zero.blend(n1, v.compare(VectorOperators.GT, 0f));
-    v.intoArray(c, r + L); on.intoArray(d, r + L); on.mul(v).intoArray(o, r + L);
+    if (keep) { v.intoArray(c, r + L); on.intoArray(d, r + L); }
+    on.mul(v).intoArray(o, r + L);
     if (w) {
       v = w2.fma(al, bw); on = zero.blend(nw, v.compare(VectorOperators.GT, 0f));
-      v.intoArray(c, r + jw); on.intoArray(d, r + jw); on.mul(v).intoArray(o, r + jw);
+      if (keep) { v.intoArray(c, r + jw); on.intoArray(d, r + jw); }
+      on.mul(v).intoArray(o, r + jw);
     }
     r += ldb;
     v = c30.fma(al, b0); on = zero.blend(n0, v.compare(VectorOperators.GT, 0f));
-    v.intoArray(c, r); on.intoArray(d, r); on.mul(v).intoArray(o, r);
+    if (keep) { v.intoArray(c, r); on.intoArray(d, r); }
+    on.mul(v).intoArray(o, r);
     v = c31.fma(al, b1); on = zero.blend(n1, v.compare(VectorOperators.GT, 0f));
-    v.intoArray(c, r + L); on.intoArray(d, r + L); on.mul(v).intoArray(o, r + L);
+    if (keep) { v.intoArray(c, r + L); on.intoArray(d, r + L); }
+    on.mul(v).intoArray(o, r + L);
     if (w) {
       v = w3.fma(al, bw); on = zero.blend(nw, v.compare(VectorOperators.GT, 0f));
-      v.intoArray(c, r + jw); on.intoArray(d, r + jw); on.mul(v).intoArray(o, r + jw);
+      if (keep) { v.intoArray(c, r + jw); on.intoArray(d, r + jw); }
+      on.mul(v).intoArray(o, r + jw);
     }
     r += ldb;
     v = c40.fma(al, b0); on = zero.blend(n0, v.compare(VectorOperators.GT, 0f));
-    v.intoArray(c, r); on.intoArray(d, r); on.mul(v).intoArray(o, r);
+    if (keep) { v.intoArray(c, r); on.intoArray(d, r); }
+    on.mul(v).intoArray(o, r);
     v = c41.fma(al, b1); on = zero.blend(n1, v.compare(VectorOperators.GT, 0f));
-    v.intoArray(c, r + L); on.intoArray(d, r + L); on.mul(v).intoArray(o, r + L);
+    if (keep) { v.intoArray(c, r + L); on.intoArray(d, r + L); }
+    on.mul(v).intoArray(o, r + L);
     if (w) {
       v = w4.fma(al, bw); on = zero.blend(nw, v.compare(VectorOperators.GT, 0f));
-      v.intoArray(c, r + jw); on.intoArray(d, r + jw); on.mul(v).intoArray(o, r + jw);
+      if (keep) { v.intoArray(c, r + jw); on.intoArray(d, r + jw); }
+      on.mul(v).intoArray(o, r + jw);
     }
     r += ldb;
     v = c50.fma(al, b0); on = zero.blend(n0, v.compare(VectorOperators.GT, 0f));
-    v.intoArray(c, r); on.intoArray(d, r); on.mul(v).intoArray(o, r);
+    if (keep) { v.intoArray(c, r); on.intoArray(d, r); }
+    on.mul(v).intoArray(o, r);
     v = c51.fma(al, b1); on = zero.blend(n1, v.compare(VectorOperators.GT, 0f));
-    v.intoArray(c, r + L); on.intoArray(d, r + L); on.mul(v).intoArray(o, r + L);
+    if (keep) { v.intoArray(c, r + L); on.intoArray(d, r + L); }
+    on.mul(v).intoArray(o, r + L);
     if (w) {
       v = w5.fma(al, bw); on = zero.blend(nw, v.compare(VectorOperators.GT, 0f));
-      v.intoArray(c, r + jw); on.intoArray(d, r + jw); on.mul(v).intoArray(o, r + jw);
+      if (keep) { v.intoArray(c, r + jw); on.intoArray(d, r + jw); }
+      on.mul(v).intoArray(o, r + jw);
     }
     r += ldb;
     v = c60.fma(al, b0); on = zero.blend(n0, v.compare(VectorOperators.GT, 0f));
-    v.intoArray(c, r); on.intoArray(d, r); on.mul(v).intoArray(o, r);
+    if (keep) { v.intoArray(c, r); on.intoArray(d, r); }
+    on.mul(v).intoArray(o, r);
     v = c61.fma(al, b1); on = zero.blend(n1, v.compare(VectorOperators.GT, 0f));
-    v.intoArray(c, r + L); on.intoArray(d, r + L); on.mul(v).intoArray(o, r + L);
+    if (keep) { v.intoArray(c, r + L); on.intoArray(d, r + L); }
+    on.mul(v).intoArray(o, r + L);
     if (w) {
       v = w6.fma(al, bw); on = zero.blend(nw, v.compare(VectorOperators.GT, 0f));
-      v.intoArray(c, r + jw); on.intoArray(d, r + jw); on.mul(v).intoArray(o, r + jw);
+      if (keep) { v.intoArray(c, r + jw); on.intoArray(d, r + jw); }
+      on.mul(v).intoArray(o, r + jw);
     }
     r += ldb;
     v = c70.fma(al, b0); on = zero.blend(n0, v.compare(VectorOperators.GT, 0f));
-    v.intoArray(c, r); on.intoArray(d, r); on.mul(v).intoArray(o, r);
+    if (keep) { v.intoArray(c, r); on.intoArray(d, r); }
+    on.mul(v).intoArray(o, r);
     v = c71.fma(al, b1); on = zero.blend(n1, v.compare(VectorOperators.GT, 0f));
-    v.intoArray(c, r + L); on.intoArray(d, r + L); on.mul(v).intoArray(o, r + L);
+    if (keep) { v.intoArray(c, r + L); on.intoArray(d, r + L); }
+    on.mul(v).intoArray(o, r + L);
     if (w) {
       v = w7.fma(al, bw); on = zero.blend(nw, v.compare(VectorOperators.GT, 0f));
-      v.intoArray(c, r + jw); on.intoArray(d, r + jw); on.mul(v).intoArray(o, r + jw);
+      if (keep) { v.intoArray(c, r + jw); on.intoArray(d, r + jw); }
+      on.mul(v).intoArray(o, r + jw);
     }
   }
 }

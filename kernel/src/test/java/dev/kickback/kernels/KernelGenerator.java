@@ -170,7 +170,8 @@ public final class KernelGenerator {
 
   private static final String RECTIFIED_DOC = """
       {@link #rows8cols2} with {@link PanamaSmallGemm#gemmNNRectified}'s epilogue: each output \
-      vector {@code s = acc * alpha + bias}, {@code d = s > 0 ? nu : 0}, {@code o = d * s}, \
+      vector {@code s = acc * alpha + bias}, {@code d = s > 0 ? nu : 0}, {@code o = d * s} \
+      (s and d not stored when d is null), \
       the window stored whole (its lanes before the tail are the panel's last outputs: the \
       same bits again). Its own method, the loop repeated: with both epilogues in one method \
       (3,427 bytecodes) C1 ran out of virtual registers compiling it, and in one JVM of three \
@@ -234,6 +235,7 @@ public final class KernelGenerator {
             final FloatVector al = FloatVector.broadcast(S, alpha);
             final int jw = L + tail;
             int r = c0;
+            final boolean keep = d != null; // else O only (gemmNNRectifyOutput)
             final FloatVector zero = FloatVector.zero(S);
             final FloatVector b0 = FloatVector.fromArray(S, bias, j);
             final FloatVector b1 = FloatVector.fromArray(S, bias, j + L);
@@ -287,13 +289,17 @@ public final class KernelGenerator {
     s.append("    }\n");
   }
 
-  /** One output vector's rectified store: s, then d = s > 0 ? nu : 0, then o = d * s. */
+  /**
+   * One output vector's rectified store: s, then d = s > 0 ? nu : 0 (both unless only O is
+   * wanted), then o = d * s.
+   */
   private static void rectified(StringBuilder s, String indent, String acc, String bias,
       String nu, String at) {
     s.append(indent).append("v = ").append(acc).append(".fma(al, ").append(bias)
         .append("); on = zero.blend(").append(nu).append(", v.compare(VectorOperators.GT, 0f));\n");
-    s.append(indent).append("v.intoArray(c, ").append(at).append("); on.intoArray(d, ").append(at)
-        .append("); on.mul(v).intoArray(o, ").append(at).append(");\n");
+    s.append(indent).append("if (keep) { v.intoArray(c, ").append(at).append("); on.intoArray(d, ")
+        .append(at).append("); }\n");
+    s.append(indent).append("on.mul(v).intoArray(o, ").append(at).append(");\n");
   }
 
   /** The window's lanes at and past the tail: those its store keeps from the sums. */

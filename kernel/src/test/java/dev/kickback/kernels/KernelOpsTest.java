@@ -1173,7 +1173,8 @@ class KernelOpsTest {
 
   /**
    * gemmNNRectify against the passes it stands for on the same path: the bias copied into each
-   * row, gemmNN with alpha 1 and rectify, bitwise in s, o and d, nothing written past m * n.
+   * row, gemmNN with alpha 1 and rectify, bitwise in s, o and d, nothing written past m * n; and
+   * gemmNNRectifyOutput's o bitwise the same, its scratch not written past m * n.
    * The shapes include the vector kernel's fused 8-row blocks in 2-vector panels with and
    * without a window, in 4-row blocks (sums of 128 terms or fewer), with 1 to 7 rows after
    * them, and the shapes it leaves to the three passes (narrower than a vector, B past a cache
@@ -1211,6 +1212,13 @@ class KernelOpsTest {
     assertBits(s, fs, "s");
     assertBits(o, fo, "o");
     assertBits(d, fd, "d");
+    float[] scratch = filled(size, 42f);
+    float[] po = filled(size, 42f);
+    ops.gemmNNRectifyOutput(m, n, k, a, b, bias, nu, scratch, po);
+    assertBits(o, po, "gemmNNRectifyOutput's o");
+    for (int i = m * n; i < size; i++) {
+      assertEquals(42f, scratch[i], "gemmNNRectifyOutput's scratch past m * n [" + i + "]");
+    }
   }
 
   /**
