@@ -263,19 +263,19 @@ final class PanamaKernelOps extends KernelOps {
         FloatVector v = FloatVector.fromArray(S, s, row + j);
         FloatVector on =
             zero.blend(FloatVector.fromArray(S, nu, j), v.compare(VectorOperators.GT, 0f));
-        if (mask) {
+        on.mul(v).intoArray(o, row + j);
+        if (mask) { // after O's store, so that no vector is live where the branch joins
           on.intoArray(d, row + j);
         }
-        on.mul(v).intoArray(o, row + j);
       }
       if (nv < n) {
         FloatVector v = FloatVector.fromArray(S, s, row + nv, tail);
         FloatVector on = zero.blend(FloatVector.fromArray(S, nu, nv, tail),
             v.compare(VectorOperators.GT, 0f));
+        on.mul(v).intoArray(o, row + nv, tail);
         if (mask) {
           on.intoArray(d, row + nv, tail);
         }
-        on.mul(v).intoArray(o, row + nv, tail);
       }
     }
   }

@@ -532,31 +532,31 @@ final class PanamaSmallGemm {
       FloatVector v;
       FloatVector on;
       v = c00.fma(al, bv); on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
-      if (keep) { v.intoArray(c, r0); on.intoArray(d, r0); }
       on.mul(v).intoArray(o, r0);
+      if (keep) { v.intoArray(c, r0); on.intoArray(d, r0); }
       v = c10.fma(al, bv); on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
-      if (keep) { v.intoArray(c, r1); on.intoArray(d, r1); }
       on.mul(v).intoArray(o, r1);
+      if (keep) { v.intoArray(c, r1); on.intoArray(d, r1); }
       v = c20.fma(al, bv); on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
-      if (keep) { v.intoArray(c, r2); on.intoArray(d, r2); }
       on.mul(v).intoArray(o, r2);
+      if (keep) { v.intoArray(c, r2); on.intoArray(d, r2); }
       v = c30.fma(al, bv); on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
-      if (keep) { v.intoArray(c, r3); on.intoArray(d, r3); }
       on.mul(v).intoArray(o, r3);
+      if (keep) { v.intoArray(c, r3); on.intoArray(d, r3); }
       bv = FloatVector.fromArray(S, bias, j + L);
       nv = FloatVector.fromArray(S, nu, j + L);
       v = c01.fma(al, bv); on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
-      if (keep) { v.intoArray(c, r0 + L); on.intoArray(d, r0 + L); }
       on.mul(v).intoArray(o, r0 + L);
+      if (keep) { v.intoArray(c, r0 + L); on.intoArray(d, r0 + L); }
       v = c11.fma(al, bv); on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
-      if (keep) { v.intoArray(c, r1 + L); on.intoArray(d, r1 + L); }
       on.mul(v).intoArray(o, r1 + L);
+      if (keep) { v.intoArray(c, r1 + L); on.intoArray(d, r1 + L); }
       v = c21.fma(al, bv); on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
-      if (keep) { v.intoArray(c, r2 + L); on.intoArray(d, r2 + L); }
       on.mul(v).intoArray(o, r2 + L);
+      if (keep) { v.intoArray(c, r2 + L); on.intoArray(d, r2 + L); }
       v = c31.fma(al, bv); on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
-      if (keep) { v.intoArray(c, r3 + L); on.intoArray(d, r3 + L); }
       on.mul(v).intoArray(o, r3 + L);
+      if (keep) { v.intoArray(c, r3 + L); on.intoArray(d, r3 + L); }
       return;
     }
     c00.fma(al, FloatVector.fromArray(S, c, r0)).intoArray(c, r0);
@@ -632,30 +632,30 @@ final class PanamaSmallGemm {
       FloatVector v;
       FloatVector on;
       v = c0v.fma(al, bv); on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
-      if (keep) { v.intoArray(c, r0); on.intoArray(mask, r0); }
       on.mul(v).intoArray(o, r0);
+      if (keep) { v.intoArray(c, r0); on.intoArray(mask, r0); }
       v = c1v.fma(al, bv); on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
-      if (keep) { v.intoArray(c, r1); on.intoArray(mask, r1); }
       on.mul(v).intoArray(o, r1);
+      if (keep) { v.intoArray(c, r1); on.intoArray(mask, r1); }
       v = c2v.fma(al, bv); on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
-      if (keep) { v.intoArray(c, r2); on.intoArray(mask, r2); }
       on.mul(v).intoArray(o, r2);
+      if (keep) { v.intoArray(c, r2); on.intoArray(mask, r2); }
       v = c3v.fma(al, bv); on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
-      if (keep) { v.intoArray(c, r3); on.intoArray(mask, r3); }
       on.mul(v).intoArray(o, r3);
+      if (keep) { v.intoArray(c, r3); on.intoArray(mask, r3); }
       if (eight) {
         v = c4v.fma(al, bv); on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
-        if (keep) { v.intoArray(c, r4); on.intoArray(mask, r4); }
         on.mul(v).intoArray(o, r4);
+        if (keep) { v.intoArray(c, r4); on.intoArray(mask, r4); }
         v = c5v.fma(al, bv); on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
-        if (keep) { v.intoArray(c, r5); on.intoArray(mask, r5); }
         on.mul(v).intoArray(o, r5);
+        if (keep) { v.intoArray(c, r5); on.intoArray(mask, r5); }
         v = c6v.fma(al, bv); on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
-        if (keep) { v.intoArray(c, r6); on.intoArray(mask, r6); }
         on.mul(v).intoArray(o, r6);
+        if (keep) { v.intoArray(c, r6); on.intoArray(mask, r6); }
         v = c7v.fma(al, bv); on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
-        if (keep) { v.intoArray(c, r7); on.intoArray(mask, r7); }
         on.mul(v).intoArray(o, r7);
+        if (keep) { v.intoArray(c, r7); on.intoArray(mask, r7); }
       }
       return;
     }

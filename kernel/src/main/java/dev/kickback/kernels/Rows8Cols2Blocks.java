@@ -214,99 +214,99 @@ final class Rows8Cols2Blocks {
     FloatVector v;
     FloatVector on;
     v = c00.fma(al, b0); on = zero.blend(n0, v.compare(VectorOperators.GT, 0f));
-    if (keep) { v.intoArray(c, r); on.intoArray(d, r); }
     on.mul(v).intoArray(o, r);
+    if (keep) { v.intoArray(c, r); on.intoArray(d, r); }
     v = c01.fma(al, b1); on = zero.blend(n1, v.compare(VectorOperators.GT, 0f));
-    if (keep) { v.intoArray(c, r + L); on.intoArray(d, r + L); }
     on.mul(v).intoArray(o, r + L);
+    if (keep) { v.intoArray(c, r + L); on.intoArray(d, r + L); }
     if (w) {
       v = w0.fma(al, bw); on = zero.blend(nw, v.compare(VectorOperators.GT, 0f));
-      if (keep) { v.intoArray(c, r + jw); on.intoArray(d, r + jw); }
       on.mul(v).intoArray(o, r + jw);
+      if (keep) { v.intoArray(c, r + jw); on.intoArray(d, r + jw); }
     }
     r += ldb;
     v = c10.fma(al, b0); on = zero.blend(n0, v.compare(VectorOperators.GT, 0f));
-    if (keep) { v.intoArray(c, r); on.intoArray(d, r); }
     on.mul(v).intoArray(o, r);
+    if (keep) { v.intoArray(c, r); on.intoArray(d, r); }
     v = c11.fma(al, b1); on = zero.blend(n1, v.compare(VectorOperators.GT, 0f));
-    if (keep) { v.intoArray(c, r + L); on.intoArray(d, r + L); }
     on.mul(v).intoArray(o, r + L);
+    if (keep) { v.intoArray(c, r + L); on.intoArray(d, r + L); }
     if (w) {
       v = w1.fma(al, bw); on = zero.blend(nw, v.compare(VectorOperators.GT, 0f));
-      if (keep) { v.intoArray(c, r + jw); on.intoArray(d, r + jw); }
       on.mul(v).intoArray(o, r + jw);
+      if (keep) { v.intoArray(c, r + jw); on.intoArray(d, r + jw); }
     }
     r += ldb;
     v = c20.fma(al, b0); on = zero.blend(n0, v.compare(VectorOperators.GT, 0f));
-    if (keep) { v.intoArray(c, r); on.intoArray(d, r); }
     on.mul(v).intoArray(o, r);
+    if (keep) { v.intoArray(c, r); on.intoArray(d, r); }
     v = c21.fma(al, b1); on = zero.blend(n1, v.compare(VectorOperators.GT, 0f));
-    if (keep) { v.intoArray(c, r + L); on.intoArray(d, r + L); }
     on.mul(v).intoArray(o, r + L);
+    if (keep) { v.intoArray(c, r + L); on.intoArray(d, r + L); }
     if (w) {
       v = w2.fma(al, bw); on = zero.blend(nw, v.compare(VectorOperators.GT, 0f));
-      if (keep) { v.intoArray(c, r + jw); on.intoArray(d, r + jw); }
       on.mul(v).intoArray(o, r + jw);
+      if (keep) { v.intoArray(c, r + jw); on.intoArray(d, r + jw); }
     }
     r += ldb;
     v = c30.fma(al, b0); on = zero.blend(n0, v.compare(VectorOperators.GT, 0f));
-    if (keep) { v.intoArray(c, r); on.intoArray(d, r); }
     on.mul(v).intoArray(o, r);
+    if (keep) { v.intoArray(c, r); on.intoArray(d, r); }
     v = c31.fma(al, b1); on = zero.blend(n1, v.compare(VectorOperators.GT, 0f));
-    if (keep) { v.intoArray(c, r + L); on.intoArray(d, r + L); }
     on.mul(v).intoArray(o, r + L);
+    if (keep) { v.intoArray(c, r + L); on.intoArray(d, r + L); }
     if (w) {
       v = w3.fma(al, bw); on = zero.blend(nw, v.compare(VectorOperators.GT, 0f));
-      if (keep) { v.intoArray(c, r + jw); on.intoArray(d, r + jw); }
       on.mul(v).intoArray(o, r + jw);
+      if (keep) { v.intoArray(c, r + jw); on.intoArray(d, r + jw); }
     }
     r += ldb;
     v = c40.fma(al, b0); on = zero.blend(n0, v.compare(VectorOperators.GT, 0f));
-    if (keep) { v.intoArray(c, r); on.intoArray(d, r); }
     on.mul(v).intoArray(o, r);
+    if (keep) { v.intoArray(c, r); on.intoArray(d, r); }
     v = c41.fma(al, b1); on = zero.blend(n1, v.compare(VectorOperators.GT, 0f));
-    if (keep) { v.intoArray(c, r + L); on.intoArray(d, r + L); }
     on.mul(v).intoArray(o, r + L);
+    if (keep) { v.intoArray(c, r + L); on.intoArray(d, r + L); }
     if (w) {
       v = w4.fma(al, bw); on = zero.blend(nw, v.compare(VectorOperators.GT, 0f));
-      if (keep) { v.intoArray(c, r + jw); on.intoArray(d, r + jw); }
       on.mul(v).intoArray(o, r + jw);
+      if (keep) { v.intoArray(c, r + jw); on.intoArray(d, r + jw); }
     }
     r += ldb;
     v = c50.fma(al, b0); on = zero.blend(n0, v.compare(VectorOperators.GT, 0f));
-    if (keep) { v.intoArray(c, r); on.intoArray(d, r); }
     on.mul(v).intoArray(o, r);
+    if (keep) { v.intoArray(c, r); on.intoArray(d, r); }
     v = c51.fma(al, b1); on = zero.blend(n1, v.compare(VectorOperators.GT, 0f));
-    if (keep) { v.intoArray(c, r + L); on.intoArray(d, r + L); }
     on.mul(v).intoArray(o, r + L);
+    if (keep) { v.intoArray(c, r + L); on.intoArray(d, r + L); }
     if (w) {
       v = w5.fma(al, bw); on = zero.blend(nw, v.compare(VectorOperators.GT, 0f));
-      if (keep) { v.intoArray(c, r + jw); on.intoArray(d, r + jw); }
       on.mul(v).intoArray(o, r + jw);
+      if (keep) { v.intoArray(c, r + jw); on.intoArray(d, r + jw); }
     }
     r += ldb;
     v = c60.fma(al, b0); on = zero.blend(n0, v.compare(VectorOperators.GT, 0f));
-    if (keep) { v.intoArray(c, r); on.intoArray(d, r); }
     on.mul(v).intoArray(o, r);
+    if (keep) { v.intoArray(c, r); on.intoArray(d, r); }
     v = c61.fma(al, b1); on = zero.blend(n1, v.compare(VectorOperators.GT, 0f));
-    if (keep) { v.intoArray(c, r + L); on.intoArray(d, r + L); }
     on.mul(v).intoArray(o, r + L);
+    if (keep) { v.intoArray(c, r + L); on.intoArray(d, r + L); }
     if (w) {
       v = w6.fma(al, bw); on = zero.blend(nw, v.compare(VectorOperators.GT, 0f));
-      if (keep) { v.intoArray(c, r + jw); on.intoArray(d, r + jw); }
       on.mul(v).intoArray(o, r + jw);
+      if (keep) { v.intoArray(c, r + jw); on.intoArray(d, r + jw); }
     }
     r += ldb;
     v = c70.fma(al, b0); on = zero.blend(n0, v.compare(VectorOperators.GT, 0f));
-    if (keep) { v.intoArray(c, r); on.intoArray(d, r); }
     on.mul(v).intoArray(o, r);
+    if (keep) { v.intoArray(c, r); on.intoArray(d, r); }
     v = c71.fma(al, b1); on = zero.blend(n1, v.compare(VectorOperators.GT, 0f));
-    if (keep) { v.intoArray(c, r + L); on.intoArray(d, r + L); }
     on.mul(v).intoArray(o, r + L);
+    if (keep) { v.intoArray(c, r + L); on.intoArray(d, r + L); }
     if (w) {
       v = w7.fma(al, bw); on = zero.blend(nw, v.compare(VectorOperators.GT, 0f));
-      if (keep) { v.intoArray(c, r + jw); on.intoArray(d, r + jw); }
       on.mul(v).intoArray(o, r + jw);
+      if (keep) { v.intoArray(c, r + jw); on.intoArray(d, r + jw); }
     }
   }
 }

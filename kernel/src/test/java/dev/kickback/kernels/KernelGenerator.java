@@ -290,16 +290,17 @@ public final class KernelGenerator {
   }
 
   /**
-   * One output vector's rectified store: s, then d = s > 0 ? nu : 0 (both unless only O is
-   * wanted), then o = d * s.
+   * One output vector's rectified store: o = d * s, then s and d = s > 0 ? nu : 0 unless only O
+   * is wanted. O first, so that no vector is live where the branch on keep joins: there C2
+   * boxed them (measured: 2.5 MB per 100 batch-8 steps and predictions with O last).
    */
   private static void rectified(StringBuilder s, String indent, String acc, String bias,
       String nu, String at) {
     s.append(indent).append("v = ").append(acc).append(".fma(al, ").append(bias)
         .append("); on = zero.blend(").append(nu).append(", v.compare(VectorOperators.GT, 0f));\n");
+    s.append(indent).append("on.mul(v).intoArray(o, ").append(at).append(");\n");
     s.append(indent).append("if (keep) { v.intoArray(c, ").append(at).append("); on.intoArray(d, ")
         .append(at).append("); }\n");
-    s.append(indent).append("on.mul(v).intoArray(o, ").append(at).append(");\n");
   }
 
   /** The window's lanes at and past the tail: those its store keeps from the sums. */
