@@ -7,7 +7,9 @@ import java.util.Objects;
 /**
  * Buffers for the forward pass of up to {@code maxBatch} samples through networks of one
  * topology: per weight layer the pre-activations {@code s}, the outputs {@code x = nu relu(s)}
- * and the signed activity masks {@code d = nu [s > 0]}, each row-major {@code [batch][width]}.
+ * and the signed activity masks {@code d = nu [s > 0]}, each row-major {@code [batch][width]}
+ * (a prediction needs only the outputs, and at batch 2 and more may leave s as scratch and d
+ * unwritten).
  *
  * <p>A workspace is not thread-safe: give each thread its own (they are cheap: about
  * {@code 12 * maxBatch * (sum of widths)} bytes). Create with {@link Network#newWorkspace(int)};
@@ -62,9 +64,15 @@ public final class Workspace {
   public int activeUnits(int l, int row) {
     int n = spec.width(l);
     Objects.checkIndex(row, maxBatch);
+    if (l == spec.layers() - 1 && spec.head() == Head.LINEAR) {
+      return n;
+    }
+    // From the outputs, which a prediction writes (not the masks, which it need not): a unit's
+    // output nu * s is nonzero and not NaN exactly when s > 0, and 0 * s is 0 or NaN otherwise.
     int active = 0;
     for (int j = row * n, end = j + n; j < end; j++) {
-      if (mask[l][j] != 0f) {
+      float o = out[l][j];
+      if (o != 0f && o == o) {
         active++;
       }
     }
