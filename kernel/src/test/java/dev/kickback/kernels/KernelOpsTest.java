@@ -1174,11 +1174,11 @@ class KernelOpsTest {
   /**
    * gemmNNRectify against the passes it stands for on the same path: the bias copied into each
    * row, gemmNN with alpha 1 and rectify, bitwise in s, o and d, nothing written past m * n; and
-   * gemmNNRectifyOutput's o bitwise the same, its scratch not written past m * n.
-   * The shapes include the vector kernel's fused 8-row blocks in 2-vector panels with and
-   * without a window, in 4-row blocks (sums of 128 terms or fewer), with 1 to 7 rows after
-   * them, and the shapes it leaves to the three passes (narrower than a vector, B past a cache
-   * block, packed). Some biases are special values and some rows of A zero, so that sums are
+   * gemmNNRectifyOutput's o bitwise the same, its scratch not written past m * n. The shapes
+   * include the vector kernel's fused 8-row blocks in 2-vector panels with and without a window
+   * (at every depth with 32 registers), in 4-row blocks (with 16 registers: {@code test-lanes
+   * 8}), with 1 to 7 rows after them, and the shapes it leaves to the three passes (narrower
+   * than a vector, B past a cache block, packed). Some biases are special values and some rows of A zero, so that sums are
    * exactly 0, -0, infinite and NaN.
    */
   @ParameterizedTest(name = "{0} m={1} n={2} k={3}")
