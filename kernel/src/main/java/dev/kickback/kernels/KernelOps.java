@@ -68,9 +68,8 @@ public abstract class KernelOps {
    */
   public final void gemmNNRectify(int m, int n, int k, float[] a, float[] b, float[] bias,
       float[] nu, float[] s, float[] o, float[] d) {
-    checkRectify("gemmNNRectify", m, n, k, a, b, bias, nu, s, o);
-    Shapes.checkRange("gemmNNRectify", "d", d, 0, (int) Math.min((long) m * n,
-        Integer.MAX_VALUE));
+    int size = checkRectify("gemmNNRectify", m, n, k, a, b, bias, nu, s, o);
+    Shapes.checkRange("gemmNNRectify", "d", d, 0, size);
     if (m > 0 && n > 0) {
       gemmNNRectifyKernel(m, n, k, a, b, bias, nu, s, o, d);
     }
@@ -93,12 +92,15 @@ public abstract class KernelOps {
     }
   }
 
-  private static void checkRectify(String op, int m, int n, int k, float[] a, float[] b,
+  /** The checks both rectifying GEMMs share; returns m * n, the outputs' size. */
+  private static int checkRectify(String op, int m, int n, int k, float[] a, float[] b,
       float[] bias, float[] nu, float[] s, float[] o) {
     Shapes.checkGemm(op, m, n, k, a, "m*k", (long) m * k, b, "k*n", (long) k * n, s);
     Shapes.checkRange(op, "bias", bias, 0, n);
     Shapes.checkRange(op, "nu", nu, 0, n);
-    Shapes.checkRange(op, "o", o, 0, (int) Math.min((long) m * n, Integer.MAX_VALUE));
+    int size = (int) Math.min((long) m * n, Integer.MAX_VALUE);
+    Shapes.checkRange(op, "o", o, 0, size);
+    return size;
   }
 
   /**

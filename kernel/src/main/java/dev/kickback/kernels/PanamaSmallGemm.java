@@ -346,7 +346,8 @@ final class PanamaSmallGemm {
    * For {@link #rectifiesRows8} shapes: rows {@code [0, m & ~7)} of {@code s = A B + bias},
    * {@code d = s > 0 ? nu : 0} and {@code o = d * s}, stored from the registers that hold the
    * sums, each vector by the operations of the bias copy, the GEMM's store and the rectifier's
-   * pass (the same bits); the other rows {@code s += A B} only. The epilogues are written out in
+   * pass (the same bits); with {@code d == null} o alone (gemmNNRectifyOutput); the other rows
+   * {@code s += A B} only. The epilogues are written out in
    * each kernel: a helper taking vectors was not inlined (too large at those call sites) and
    * ran the forward pass at half speed.
    */

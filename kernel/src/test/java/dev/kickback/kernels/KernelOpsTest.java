@@ -1178,8 +1178,8 @@ class KernelOpsTest {
    * include the vector kernel's fused 8-row blocks in 2-vector panels with and without a window
    * (at every depth with 32 registers), in 4-row blocks (with 16 registers: {@code test-lanes
    * 8}), with 1 to 7 rows after them, and the shapes it leaves to the three passes (narrower
-   * than a vector, B past a cache block, packed). Some biases are special values and some rows of A zero, so that sums are
-   * exactly 0, -0, infinite and NaN.
+   * than a vector, B past a cache block, packed). Some biases are special values and some rows
+   * of A zero, so that sums are exactly 0, -0, infinite and NaN.
    */
   @ParameterizedTest(name = "{0} m={1} n={2} k={3}")
   @MethodSource("cases")
