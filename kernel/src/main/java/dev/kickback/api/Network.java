@@ -22,9 +22,12 @@ import java.util.SplittableRandom;
  * a {@code set...} call). To learn while serving, train a {@link #copy()} and publish it.
  *
  * <p><b>Packed weights.</b> A prediction of 2 or more samples that finds the weights unchanged
- * since the previous one copies the layers the kernels multiply faster packed (the vector path's
- * layers at least 512 wide and 256 deep) into that layout, once, and later predictions read the
- * copy: the same bits, 4 bytes per packed weight more memory. Any write of the weights drops it.
+ * since the previous prediction copies the layers the kernels multiply faster packed (the
+ * vector path's layers at least 512 wide and 256 deep) into that layout, once, and later
+ * predictions read the copy: the same bits, 4 bytes per packed weight more memory. A prediction
+ * of one sample that finds them unchanged copies every layer, on the vector path on Java 22 and
+ * later, into rows aligned to vectors off the heap (see {@code KernelOps.packForGemvTRows}):
+ * the same bits, 4 bytes per weight more, off the heap. Any write of the weights drops both.
  */
 public final class Network {
   final NetworkSpec spec;
@@ -57,7 +60,13 @@ public final class Network {
    * race to make it each make a whole copy and the last one stays: nothing is shared half-made.
    */
   private volatile PackedMatrix[] packed;
-  /** Predictions of 2 or more samples since the weights last changed: a hint, updated racily. */
+  /**
+   * Per layer, the weights in aligned rows for predictions of one sample
+   * ({@link KernelOps#packForGemvTRows}), else null entries; made, dropped and raced for as
+   * {@link #packed}.
+   */
+  private volatile PackedMatrix[] packedRows;
+  /** Predictions since the weights last changed: a hint, updated racily. */
   private int unchangedPredictions;
   /** The trainer running a step on this network now, or null: one writer at a time. */
   final java.util.concurrent.atomic.AtomicReference<Trainer> writer =
@@ -202,9 +211,17 @@ public final class Network {
     version++;
   }
 
-  /** How many layers' weights have a packed copy now; for tests. */
+  /** How many layers' weights have a packed copy for predictions of 2 or more now; for tests. */
   int packedLayers() {
-    PackedMatrix[] p = packed;
+    return count(packed);
+  }
+
+  /** How many layers' weights have packed rows for predictions of one sample now; for tests. */
+  int packedRowLayers() {
+    return count(packedRows);
+  }
+
+  private static int count(PackedMatrix[] p) {
     int count = 0;
     for (int l = 0; p != null && l < p.length; l++) {
       count += p[l] != null ? 1 : 0;
@@ -216,6 +233,9 @@ public final class Network {
   void weightsChanging() {
     if (packed != null) {
       packed = null;
+    }
+    if (packedRows != null) {
+      packedRows = null;
     }
     unchangedPredictions = 0;
   }
@@ -232,6 +252,22 @@ public final class Network {
         p[l] = ops.packForGemmNN(spec.fanIn(l), spec.width(l), weights[l]);
       }
       packed = p;
+    }
+    return p;
+  }
+
+  /**
+   * The packed rows for a prediction of one sample with {@code ops}, or null: made here by the
+   * second prediction since the weights changed (see {@link #packedRows}).
+   */
+  private PackedMatrix[] packedRowsFor(KernelOps ops) {
+    PackedMatrix[] p = packedRows;
+    if (p == null && ++unchangedPredictions >= 2) {
+      p = new PackedMatrix[spec.layers()];
+      for (int l = 0; l < p.length; l++) {
+        p[l] = ops.packForGemvTRows(spec.fanIn(l), spec.width(l), weights[l]);
+      }
+      packedRows = p;
     }
     return p;
   }
@@ -283,7 +319,7 @@ public final class Network {
       throw new IllegalArgumentException(
           "out.length = " + out.length + ": expected at least batch = " + batch);
     }
-    forward(ws.ops, x, batch, ws, batch > 1 ? packedFor(ws.ops) : null, true);
+    forward(ws.ops, x, batch, ws, batch > 1 ? packedFor(ws.ops) : packedRowsFor(ws.ops), true);
     prediction(ws, batch, out);
   }
 
@@ -320,8 +356,9 @@ public final class Network {
   }
 
   /**
-   * {@link #forward(KernelOps, float[], int, Workspace)}, at batch 2 and more multiplying by the
-   * packed copy of each layer whose {@code packed[l]} {@code ops} can read (the same bits). A
+   * {@link #forward(KernelOps, float[], int, Workspace)}, multiplying by the packed copy of each
+   * layer whose {@code packed[l]} {@code ops} can read (the same bits): at batch 1 rows from
+   * {@code packForGemvTRows}, at 2 and more B from {@code packForGemmNN}. A
    * prediction ({@code outputsOnly}) needs only the outputs: the pre-activations and masks of
    * layers that gemmNNRectify computes are then left as scratch or not written.
    */
@@ -342,7 +379,11 @@ public final class Network {
         if (l == 0) {
           ops.nonzeroRows(x, spec.inputWidth(), ws.rows[0]);
         }
-        ops.gemvTRows(nIn, nOut, weights[l], in, ws.rows[l], bias, s);
+        if (packed != null && ops.readsPackedRows(packed[l])) {
+          ops.gemvTRows(nIn, nOut, packed[l], in, ws.rows[l], bias, s);
+        } else {
+          ops.gemvTRows(nIn, nOut, weights[l], in, ws.rows[l], bias, s);
+        }
       } else if (linear || prepacked) {
         ops.broadcastRows(batch, nOut, bias, s);
         if (prepacked) {

@@ -205,7 +205,8 @@ public abstract class KernelOps {
    * packs (one that splits its GEMMs over threads does not).
    */
   public final boolean multipliesPacked(PackedMatrix b) {
-    return b != null && packLanes() != 0 && b.packer == getClass() && b.lanes == packLanes();
+    return b != null && b.data != null && packLanes() != 0 && b.packer == getClass()
+        && b.lanes == packLanes();
   }
 
   /** A packed B for {@code B[k][n]}, {@code k, n > 0}, or null: see packForGemmNN. */
@@ -285,6 +286,75 @@ public abstract class KernelOps {
     if (n > 0) {
       gemvTRowsKernel(m, n, a, x, rows.index, rows.count, b, y);
     }
+  }
+
+  /**
+   * {@code A[m][n]} (input-major weights) copied for
+   * {@link #gemvTRows(int, int, PackedMatrix, float[], RowList, float[], float[])}: off the heap,
+   * each row starting on a vector boundary (a heap array's rows mostly straddle cache lines, see
+   * {@code OffHeapRows}), or null where this implementation has no such path (the scalar one
+   * never has; the vector one on Java 22 and later, where the segment API is final). Allocates
+   * about {@code 4 m n} bytes off the heap, freed when the copy is no longer reachable.
+   */
+  public final PackedMatrix packForGemvTRows(int m, int n, float[] a) {
+    if (m < 0 || n < 0 || (long) m * n > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException("packForGemvTRows: dimensions must be >= 0 with m*n in"
+          + " int range, got m=" + m + ", n=" + n);
+    }
+    Shapes.checkRange("packForGemvTRows", "a", a, 0, m * n);
+    return m > 0 && n > 0 ? packRowsKernel(m, n, a) : null;
+  }
+
+  /**
+   * {@link #gemvTRows(int, int, float[], float[], RowList, float[], float[])} with A packed by
+   * {@link #packForGemvTRows}: the same bits as from the source array.
+   *
+   * @throws IllegalArgumentException if {@code a} is not {@code m x n} or is not rows this
+   *     implementation packed
+   */
+  public final void gemvTRows(int m, int n, PackedMatrix a, float[] x, RowList rows, float[] b,
+      float[] y) {
+    java.util.Objects.requireNonNull(a, "gemvTRows: a is null");
+    if (a.k != m || a.n != n) {
+      throw new IllegalArgumentException("gemvTRows: a is packed as " + a.k + " x " + a.n
+          + ", expected m x n = " + m + " x " + n);
+    }
+    if (!readsPackedRows(a)) {
+      throw new IllegalArgumentException("gemvTRows: a is not rows packed by this "
+          + getClass().getSimpleName() + " at " + rowLanes() + " lanes (packed by "
+          + a.packer.getSimpleName() + " at " + a.lanes + (a.offHeap == null
+          ? " lanes, for gemmNN)" : " lanes)"));
+    }
+    Shapes.checkRange("gemvTRows", "x", x, 0, m);
+    Shapes.checkRange("gemvTRows", "b", b, 0, n);
+    Shapes.checkRange("gemvTRows", "y", y, 0, n);
+    Shapes.checkRows("gemvTRows", rows, m);
+    a.offHeap.gemvTRows(x, rows.index, rows.count, b, y);
+  }
+
+  /**
+   * Whether {@link #gemvTRows(int, int, PackedMatrix, float[], RowList, float[], float[])}
+   * takes {@code a}: not null, and rows packed by this class at this vector width.
+   */
+  public final boolean readsPackedRows(PackedMatrix a) {
+    return a != null && a.offHeap != null && rowLanes() != 0 && a.packer == getClass()
+        && a.lanes == rowLanes();
+  }
+
+  /** Packed rows for {@code A[m][n]}, {@code m, n > 0}, or null: see packForGemvTRows. */
+  protected PackedMatrix packRowsKernel(int m, int n, float[] a) {
+    return null;
+  }
+
+  /** The vector width packed rows of this implementation are made for (0: none). */
+  protected int rowLanes() {
+    return 0;
+  }
+
+  /** For implementations: packed rows over a copy of {@code A[m][n]}, or null on Java 21. */
+  protected final PackedMatrix packedRows(int m, int n, float[] a) {
+    OffHeapRows rows = OffHeapRows.copy(m, n, a);
+    return rows == null ? null : new PackedMatrix(rows, getClass(), rowLanes());
   }
 
   /**

@@ -105,7 +105,9 @@ public final class Kernels {
           "-D" + PROPERTY + "=" + forced + ": expected scalar, vector or auto");
     }
     String detail = chosen == scalar() ? ""
-        : " (" + VectorHolder.LANES + " float lanes, " + VectorHolder.REGISTERS + " registers)";
+        : " (" + VectorHolder.LANES + " float lanes, " + VectorHolder.REGISTERS + " registers, "
+            + (OffHeapRows.available() ? "batch-1 predictions from aligned rows off the heap)"
+            : "batch-1 predictions from the arrays: aligned rows need Java 22)");
     LOG.log(System.Logger.Level.INFO,
         "Kickback-J kernels: " + chosen.name() + detail + "; " + why);
     return chosen;

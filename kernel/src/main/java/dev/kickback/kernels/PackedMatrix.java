@@ -1,11 +1,14 @@
 package dev.kickback.kernels;
 
 /**
- * A {@code B[k][n]} operand of {@link KernelOps#gemmNN(int, int, int, float, float[],
- * PackedMatrix, float[])} copied once into the layout the implementation that made it reads
- * fastest ({@link KernelOps#packForGemmNN}), as ONNX Runtime prepacks a constant weight matrix
- * when it creates a session. Only that implementation (or another of the same class and
- * vector width) can multiply with it.
+ * A weight matrix copied once into the layout the implementation that made it reads fastest,
+ * as ONNX Runtime prepacks a constant weight matrix when it creates a session: a {@code B[k][n]}
+ * operand of {@link KernelOps#gemmNN(int, int, int, float, float[], PackedMatrix, float[])}
+ * ({@link KernelOps#packForGemmNN}), or the {@code A[m][n]} of
+ * {@link KernelOps#gemvTRows(int, int, PackedMatrix, float[], RowList, float[], float[])} in
+ * aligned rows off the heap ({@link KernelOps#packForGemvTRows}). Only that implementation (or
+ * another of the same class and vector width) can multiply with it, and only in the operation
+ * it was packed for.
  *
  * <p>It is a copy: later writes to the source array do not reach it, so whoever keeps one must
  * drop it when the source changes. Immutable once made; any number of threads may read it.
@@ -13,33 +16,48 @@ package dev.kickback.kernels;
 public final class PackedMatrix {
   final int k;
   final int n;
-  /** The packed floats, in a layout only {@link #packer} reads. */
+  /** The packed floats of a GEMM's B, in a layout only {@link #packer} reads; else null. */
   final float[] data;
+  /** The rows of a gemvTRows' A; else null. */
+  final OffHeapRows offHeap;
   /** The implementation class whose {@code packKernel} made it. */
   final Class<? extends KernelOps> packer;
   /** The vector width the layout was made for (lanes), so that no other width reads it. */
   final int lanes;
 
   PackedMatrix(int k, int n, float[] data, Class<? extends KernelOps> packer, int lanes) {
+    this(k, n, data, null, packer, lanes);
+  }
+
+  PackedMatrix(OffHeapRows offHeap, Class<? extends KernelOps> packer, int lanes) {
+    this(offHeap.m, offHeap.n, null, offHeap, packer, lanes);
+  }
+
+  private PackedMatrix(int k, int n, float[] data, OffHeapRows offHeap,
+      Class<? extends KernelOps> packer, int lanes) {
     this.k = k;
     this.n = n;
     this.data = data;
+    this.offHeap = offHeap;
     this.packer = packer;
     this.lanes = lanes;
   }
 
-  /** Rows of the source matrix {@code B[k][n]}: the GEMM's sum length. */
+  /** Rows of the source matrix ({@code B[k][n]}: the GEMM's sum length). */
   public int rows() {
     return k;
   }
 
-  /** Columns of the source matrix {@code B[k][n]}: the GEMM's output width. */
+  /** Columns of the source matrix: the output width. */
   public int cols() {
     return n;
   }
 
-  /** Floats held, 4 bytes each: at least {@code k * n}, with the layout's padding. */
-  public int size() {
-    return data.length;
+  /**
+   * Floats held, 4 bytes each (off the heap for gemvTRows' rows): at least {@code rows() *
+   * cols()}, with the layout's padding.
+   */
+  public long size() {
+    return data != null ? data.length : offHeap.floats();
   }
 }

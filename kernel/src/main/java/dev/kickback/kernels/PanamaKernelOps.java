@@ -172,6 +172,20 @@ final class PanamaKernelOps extends KernelOps {
     PanamaPackedGemm.gemmPrepacked(m, n, k, alpha, a, packedData(b), c);
   }
 
+  /**
+   * Rows for every layer wide enough for a whole vector or not: at batch 1 the narrow layers'
+   * single load a row is aligned too.
+   */
+  @Override
+  protected PackedMatrix packRowsKernel(int m, int n, float[] a) {
+    return packedRows(m, n, a);
+  }
+
+  @Override
+  protected int rowLanes() {
+    return OffHeapRows.available() ? L : 0;
+  }
+
   /** None for a team: its large GEMMs split over threads, which the packed path does not. */
   @Override
   protected int packLanes() {

@@ -1002,9 +1002,9 @@ final class PanamaSmallGemm {
    * pass at 8 lanes and its 200-wide one two (measured at 8 lanes with AVX2's 16 registers:
    * forward at batch 1 about 10% faster than with blocks of 8, the wide network's 40%).
    */
-  private static final int TROWS_BLOCK = Math.min(16, VectorRegisters.Preferred.COUNT - 3);
+  static final int TROWS_BLOCK = Math.min(16, VectorRegisters.Preferred.COUNT - 3);
   /** Whether gemvTRows16 spills on this JVM's registers in blocks it could hold: with 16. */
-  private static final boolean SPILLS_16 = VectorRegisters.Preferred.COUNT < 32;
+  static final boolean SPILLS_16 = VectorRegisters.Preferred.COUNT < 32;
 
   /**
    * {@code y[0..n) = b[0..n) + sum_t x[r_t] A[r_t][0..n)} for {@code n >= L} ({@code b} may

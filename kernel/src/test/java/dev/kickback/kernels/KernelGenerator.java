@@ -10,7 +10,8 @@ import java.util.Map;
  * Writes the kernels that exist in several variants from one template each, so that the
  * variants cannot drift apart: {@code GemvTRowsBlocks.java}, the register blocks of the batch-1
  * forward pass over a row list (one method per accumulator count, because accumulators a block
- * leaves unused still cost registers: C2 keeps them live as phis), and
+ * leaves unused still cost registers: C2 keeps them live as phis), {@code SegmentRowsBlocks.java},
+ * the same blocks reading the aligned off-heap rows of {@code SegmentRows} (Java 22), and
  * {@code Rows8Cols2Blocks.java}, the 8-row x 2-vector GEMM block with its two epilogues (plain,
  * and the forward pass's bias and rectifier; one method each, because both in one method are
  * too large for C1). {@code GeneratedKernelsTest} fails when a checked-in file is not this
@@ -22,10 +23,13 @@ import java.util.Map;
  */
 public final class KernelGenerator {
   private static final String DIR = "kernel/src/main/java/dev/kickback/kernels/";
+  /** The sources compiled for Java 22 (the segment API): see {@code OffHeapRows}. */
+  private static final String DIR22 = "kernel/src/main/java22/dev/kickback/kernels/";
 
   /** Each generated file, from the repository's root, and its source. */
   static Map<String, String> files() {
-    return Map.of(DIR + "GemvTRowsBlocks.java", gemvTRowsBlocks(),
+    return Map.of(DIR + "GemvTRowsBlocks.java", gemvTRowsBlocks(false),
+        DIR22 + "SegmentRowsBlocks.java", gemvTRowsBlocks(true),
         DIR + "Rows8Cols2Blocks.java", rows8cols2Blocks());
   }
 
@@ -75,9 +79,34 @@ public final class KernelGenerator {
       package dev.kickback.kernels;
       """;
 
-  private static String gemvTRowsBlocks() {
+  private static String gemvTRowsBlocks(boolean segment) {
     StringBuilder s = new StringBuilder(HEADER);
-    s.append("""
+    s.append(segment ? """
+
+        import java.lang.foreign.MemorySegment;
+        import java.nio.ByteOrder;
+        import jdk.incubator.vector.FloatVector;
+        import jdk.incubator.vector.VectorMask;
+        import jdk.incubator.vector.VectorSpecies;
+
+        /**
+         * The register blocks of {@link SegmentRows#gemvTRows}: {@link GemvTRowsBlocks}' loops
+         * over rows that start on vector boundaries off the heap, {@code stride} bytes apart and
+         * zero past n, so that the last vector is a whole aligned load too, stored under the
+         * mask of columns {@code wholeEnd..n} (made here: a mask passed to a method that is not
+         * inlined is an object, 48 bytes a call). Per lane the same operations as
+         * GemvTRowsBlocks, so the same bits. From the same template ({@code KernelGenerator}, in
+         * the tests).
+         */
+        final class SegmentRowsBlocks {
+          private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+          private static final int L = S.length();
+          /** A vector's bytes. */
+          private static final long V = 4L * L;
+          private static final ByteOrder ORDER = ByteOrder.nativeOrder();
+
+          private SegmentRowsBlocks() {}
+        """ : """
 
         import jdk.incubator.vector.FloatVector;
         import jdk.incubator.vector.VectorOperators;
@@ -97,7 +126,11 @@ public final class KernelGenerator {
         """);
     for (GemvVariant v : GEMV_VARIANTS) {
       s.append('\n');
-      gemvTRows(s, v);
+      if (segment) {
+        segmentRows(s, v);
+      } else {
+        gemvTRows(s, v);
+      }
     }
     s.append("}\n");
     return s.toString();
@@ -113,11 +146,7 @@ public final class KernelGenerator {
         + "      float[] b, float[] y, int j, int nv, boolean win, int wholeEnd) {\n");
     s.append("    final int jw = n - L;\n");
     s.append("    final FloatVector zero = FloatVector.zero(S);\n");
-    for (int i = 0; i < acc; i++) {
-      String load = "FloatVector.fromArray(S, b, " + offset("j", i) + ")";
-      s.append("    FloatVector c").append(i).append(" = ")
-          .append(i < v.always() ? load : "nv > " + i + " ? " + load + " : zero").append(";\n");
-    }
+    accumulatorsFromB(s, v);
     if (v.holdOld()) {
       s.append("    final FloatVector old = win ? FloatVector.fromArray(S, b, jw) : zero;\n");
       s.append("    FloatVector cw = old;\n");
@@ -143,7 +172,57 @@ public final class KernelGenerator {
           + ")\n          .intoArray(y, jw);\n");
     }
     s.append("    }\n");
+    accumulatorStores(s, v);
+    s.append("  }\n");
+  }
+
+  /**
+   * A {@link #gemvTRows} variant over a segment: rows {@code stride} bytes apart, the block's
+   * last vector (with {@code tail}) a whole load at {@code wholeEnd} stored under a mask, so no
+   * window and no blend.
+   */
+  private static void segmentRows(StringBuilder s, GemvVariant v) {
+    int acc = v.accumulators();
+    s.append("  /** {@link GemvTRowsBlocks#gemvTRows").append(acc)
+        .append("} over aligned rows: see the class comment. */\n");
+    s.append("  static void gemvTRows").append(acc).append(
+        "(MemorySegment a, long stride, float[] x, int[] rows, int count,\n"
+        + "      float[] b, float[] y, int j, int nv, boolean tail, int wholeEnd, int n) {\n");
+    s.append("    final FloatVector zero = FloatVector.zero(S);\n");
+    s.append("    final VectorMask<Float> tailLanes = S.indexInRange(wholeEnd, n);\n");
+    accumulatorsFromB(s, v);
+    s.append("    FloatVector cw = tail ? FloatVector.fromArray(S, b, wholeEnd, tailLanes)"
+        + " : zero;\n");
+    s.append("    for (int t = 0; t < count; t++) {\n");
+    s.append("      final int i = rows[t];\n");
+    s.append("      final long p = i * stride + 4L * j;\n");
+    s.append("      final FloatVector xv = FloatVector.broadcast(S, x[i]);\n");
     for (int i = 0; i < acc; i++) {
+      String at = i == 0 ? "p" : i == 1 ? "p + V" : "p + " + i + " * V";
+      String fma = "xv.fma(FloatVector.fromMemorySegment(S, a, " + at + ", ORDER), c" + i + ")";
+      s.append("      c").append(i).append(" = ")
+          .append(i < v.always() ? fma : "nv > " + i + " ? " + fma + " : c" + i).append(";\n");
+    }
+    s.append("      cw = tail ? xv.fma(FloatVector.fromMemorySegment(S, a,"
+        + " i * stride + 4L * wholeEnd,\n          ORDER), cw) : cw;\n");
+    s.append("    }\n");
+    s.append("    if (tail) {\n      cw.intoArray(y, wholeEnd, tailLanes);\n    }\n");
+    accumulatorStores(s, v);
+    s.append("  }\n");
+  }
+
+  /** The block's accumulators, each from b where the block uses it, else zero. */
+  private static void accumulatorsFromB(StringBuilder s, GemvVariant v) {
+    for (int i = 0; i < v.accumulators(); i++) {
+      String load = "FloatVector.fromArray(S, b, " + offset("j", i) + ")";
+      s.append("    FloatVector c").append(i).append(" = ")
+          .append(i < v.always() ? load : "nv > " + i + " ? " + load + " : zero").append(";\n");
+    }
+  }
+
+  /** The stores of the accumulators the block uses. */
+  private static void accumulatorStores(StringBuilder s, GemvVariant v) {
+    for (int i = 0; i < v.accumulators(); i++) {
       String store = "c" + i + ".intoArray(y, " + offset("j", i) + ");\n";
       if (i < v.always()) {
         s.append("    ").append(store);
@@ -151,7 +230,6 @@ public final class KernelGenerator {
         s.append("    if (nv > ").append(i).append(") {\n      ").append(store).append("    }\n");
       }
     }
-    s.append("  }\n");
   }
 
   private static final String ROWS8COLS2_DOC = """

@@ -183,6 +183,59 @@ class KernelOpsTest {
         (PackedMatrix) null, c));
   }
 
+  /**
+   * Who packs rows for gemvTRows, the copy's independence from its source, and the refusals of
+   * gemvTRows over packed rows, each naming the problem.
+   */
+  @Test
+  void packForGemvTRowsCopiesAndRefusesForeignMatrices() {
+    KernelOps scalar = Kernels.scalar();
+    float[] a = new float[] {1f, 2f, 3f, 4f, 5f, 6f};
+    assertNull(scalar.packForGemvTRows(2, 3, a), "the scalar path reads the arrays");
+    assertFalse(scalar.readsPackedRows(null));
+    assertThrows(IllegalArgumentException.class, () -> scalar.packForGemvTRows(3, 3, a));
+    assertThrows(IllegalArgumentException.class, () -> scalar.packForGemvTRows(-1, 3, a));
+    KernelOps vector = path("vector");
+    assumeTrue(Runtime.version().feature() >= 22, "aligned rows need Java 22");
+    PackedMatrix p = vector.packForGemvTRows(2, 3, a);
+    assertEquals(2, p.rows());
+    assertEquals(3, p.cols());
+    assertTrue(p.size() >= 6, "size " + p.size());
+    assertTrue(vector.readsPackedRows(p));
+    assertTrue(path("vector2t").readsPackedRows(p), "a team reads the rows as one thread");
+    assertFalse(scalar.readsPackedRows(p));
+    assertFalse(vector.multipliesPacked(p), "rows are not a GEMM's B");
+    RowList both = new RowList(2);
+    vector.nonzeroRows(new float[] {1f, 1f}, 2, both);
+    java.util.Arrays.fill(a, Float.NaN); // a copy: later writes to A do not reach it
+    float[] y = new float[3];
+    vector.gemvTRows(2, 3, p, new float[] {1f, 10f}, both, new float[] {0.5f, 0f, 0f}, y);
+    assertArrayEquals(new float[] {41.5f, 52f, 63f}, y, 0f);
+
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> scalar.gemvTRows(2, 3, p, new float[2], both, new float[3], y));
+    assertEquals("gemvTRows: a is not rows packed by this ScalarKernelOps at 0 lanes (packed by"
+        + " PanamaKernelOps at " + Kernels.lanes() + " lanes)", e.getMessage());
+    e = assertThrows(IllegalArgumentException.class,
+        () -> vector.gemvTRows(2, 2, p, new float[2], both, new float[3], y));
+    assertEquals("gemvTRows: a is packed as 2 x 3, expected m x n = 2 x 2", e.getMessage());
+    e = assertThrows(IllegalArgumentException.class,
+        () -> vector.gemvTRows(2, 3, p, new float[1], both, new float[3], y));
+    assertEquals("gemvTRows: x[0, 0+2) is outside x.length=1", e.getMessage());
+    e = assertThrows(IllegalArgumentException.class,
+        () -> vector.gemvTRows(2, 3, p, new float[2], both, new float[3], new float[2]));
+    assertEquals("gemvTRows: y[0, 0+3) is outside y.length=2", e.getMessage());
+    PackedMatrix gemmB = vector.packForGemmNN(256, 512, new float[256 * 512]);
+    RowList none = new RowList(256);
+    e = assertThrows(IllegalArgumentException.class, () -> vector.gemvTRows(256, 512, gemmB,
+        new float[256], none, new float[512], new float[512]));
+    assertEquals("gemvTRows: a is not rows packed by this PanamaKernelOps at " + Kernels.lanes()
+        + " lanes (packed by PanamaKernelOps at " + Kernels.lanes() + " lanes, for gemmNN)",
+        e.getMessage());
+    assertThrows(NullPointerException.class, () -> vector.gemvTRows(2, 3, (PackedMatrix) null,
+        new float[2], both, new float[3], y));
+  }
+
   static Stream<Arguments> splitShapes() {
     return Stream.of(Arguments.of(64, 300, 200), Arguments.of(50, 97, 500),
         Arguments.of(256, 1024, 64), Arguments.of(9, 2100, 300), Arguments.of(130, 600, 40));
@@ -1031,12 +1084,15 @@ class KernelOpsTest {
    * window, 100 12 and a window, 104 13, 112 two blocks of 7, 152 blocks of 9 and 10, 200 12 and
    * 13: each of the 8- and 16-accumulator loops, and at 8 lanes the 12-accumulator one, with
    * some of its optional accumulators in use and some not), a row list with gaps, and an empty
-   * list (y unchanged).
+   * list (y unchanged). The same from the rows {@code packForGemvTRows} copies off the heap,
+   * where the path has them (the vector paths on Java 22 and later), the last vector a masked
+   * whole load instead of the window.
    */
   @ParameterizedTest(name = "{0}")
   @MethodSource("pathNames")
   void gemvTRowsIsTheFmaLoopOverListedRowsBitwise(String path) {
     KernelOps ops = path(path);
+    boolean packs = !path.equals("scalar") && Runtime.version().feature() >= 22;
     for (int n : new int[] {1, 2, 10, 15, 16, 17, 48, 64, 90, 100, 104, 112, 128, 129, 152, 200,
         241, 256, 257, 385, 1029}) {
       int m = 23;
@@ -1047,6 +1103,8 @@ class KernelOpsTest {
         x[i] = 0f;
       }
       int[] rows = nonzero(x, m);
+      PackedMatrix packed = ops.packForGemvTRows(m, n, a);
+      assertEquals(packs, packed != null, path + " n=" + n + " packs rows");
       // y just longer than n, and padded to a whole vector (the narrow layers' fast path)
       for (float[] y0 : new float[][] {random(rnd, n + 2), random(rnd, n + 16)}) {
         for (int count : new int[] {rows.length, 0}) {
@@ -1065,11 +1123,19 @@ class KernelOpsTest {
           float[] fromB = random(rnd, y0.length);
           float[] past = fromB.clone();
           ops.gemvTRows(m, n, a, x, list, b, fromB);
+          float[] fromRows = past.clone();
+          if (packs) {
+            ops.gemvTRows(m, n, packed, x, list, b, fromRows);
+          }
           for (int j = 0; j < y0.length; j++) {
             String at = path + " n=" + n + " count=" + count + " y[" + j + "] of " + y0.length;
             assertEquals(Float.floatToIntBits(want[j]), Float.floatToIntBits(got[j]), at);
             assertEquals(Float.floatToIntBits(j < n ? want[j] : past[j]),
                 Float.floatToIntBits(fromB[j]), "from b: " + at);
+            if (packs) {
+              assertEquals(Float.floatToIntBits(fromB[j]), Float.floatToIntBits(fromRows[j]),
+                  "packed rows: " + at);
+            }
           }
           assertArrayEquals(java.util.Arrays.copyOf(y0, n), b, path + " n=" + n + ": b changed");
         }

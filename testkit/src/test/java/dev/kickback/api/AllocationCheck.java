@@ -10,7 +10,8 @@ import java.util.stream.LongStream;
 
 /**
  * The hot path allocates nothing once warm: steps of both rules at every batch size up to the
- * maximum, and predictions (between steps, and on their own once the weights are packed),
+ * maximum, and predictions (between steps, and on their own once the weights are packed, of
+ * the whole batch and of one sample),
  * measured per thread (the caller's and any GEMM helper's), exactly 0 bytes.
  *
  * <p>Each kernel path is checked in a JVM of its own ({@code *AllocationTest}, a surefire
@@ -68,6 +69,16 @@ final class AllocationCheck {
     };
     predictions.run();
     assertNoneOnceWarm(mx, predictions, "100 predictions");
+    // Predictions of one sample alone: from rows packed off the heap once where the path has
+    // them (vector, Java 22 and later); after that, nothing.
+    float[] x1 = java.util.Arrays.copyOf(x, in);
+    Runnable single = () -> {
+      for (int i = 0; i < 100; i++) {
+        net.predict(x1, 1, out, ws);
+      }
+    };
+    single.run();
+    assertNoneOnceWarm(mx, single, "100 predictions of one sample");
   }
 
   /**

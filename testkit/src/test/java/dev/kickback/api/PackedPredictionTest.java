@@ -14,8 +14,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * Predictions of 2 or more samples multiply by packed copies of the weights once the weights
  * stay unchanged over two of them (a 256 -> 512 layer: wide and deep enough for the vector
  * path to pack): the same bits as without, and every write of the weights (a step of either
- * rule, {@code setWeights}) drops the copies before the next prediction can read them. Threads
- * racing to pack: {@link PredictConcurrencyTest}.
+ * rule, {@code setWeights}) drops the copies before the next prediction can read them; the same
+ * for the aligned rows of predictions of one sample. Threads racing to pack:
+ * {@link PredictConcurrencyTest}.
  */
 class PackedPredictionTest {
   private static final NetworkSpec SPEC = NetworkSpec.builder(256).hidden(512, 9)
@@ -80,6 +81,60 @@ class PackedPredictionTest {
 
     float[] x1 = java.util.Arrays.copyOf(x, 256);
     assertArrayEquals(unpacked(net, x1, 1, ops), predict(net, x1, 1, ws), 0f,
-        "batch 1 reads the weights as ever");
+        "batch 1 from its own packed rows");
+  }
+
+  /**
+   * Predictions of one sample read every layer from aligned rows off the heap once the weights
+   * stay unchanged over two predictions (the vector paths on Java 22 and later): the same bits
+   * as from the arrays, for the paper network with either head, and every write of the weights
+   * drops the rows before the next prediction can read them.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"scalar", "vector", "vector2t"})
+  void batchOnePredictionsFromPackedRowsGiveTheArraysBitsAndFollowEveryWrite(String path) {
+    KernelOps ops = Paths.get(path);
+    boolean packs = !path.equals("scalar") && Runtime.version().feature() >= 22;
+    for (Head head : Head.values()) {
+      Network net = Network.initialize(NetworkSpec.paper(21, head, Coherence.COHERENT), 3);
+      int layers = net.spec().layers();
+      SplittableRandom rnd = new SplittableRandom(3);
+      float[] x = RandomNets.gaussian(rnd, 21);
+      float[] y = RandomNets.gaussian(rnd, 1);
+      Workspace ws = net.newWorkspace(1, ops);
+      Trainer trainer = new Trainer(net, 1, ops);
+
+      float[] first = predict(net, x, 1, ws);
+      assertEquals(0, net.packedRowLayers(), head + ": one prediction does not pack");
+      assertArrayEquals(first, predict(net, x, 1, ws), 0f);
+      assertEquals(packs ? layers : 0, net.packedRowLayers(), head + ": every layer");
+      assertEquals(0, net.packedLayers(), head + ": no GEMM packs for batch 1");
+      for (int i = 0; i < 5; i++) {
+        float[] xi = RandomNets.gaussian(rnd, 21);
+        assertArrayEquals(unpacked(net, xi, 1, ops), predict(net, xi, 1, ws), 0f, head + " packed");
+      }
+      for (Rule rule : Rule.values()) {
+        trainer.step(rule, x, y, 1, 0.05f);
+        assertEquals(0, net.packedRowLayers(), head + ": a " + rule + " step drops the rows");
+        float[] after = predict(net, x, 1, ws);
+        assertFalse(java.util.Arrays.equals(first, after), "the step changed the prediction");
+        assertArrayEquals(unpacked(net, x, 1, ops), after, 0f);
+        assertArrayEquals(after, predict(net, x, 1, ws), 0f);
+        assertEquals(packs ? layers : 0, net.packedRowLayers(), head + ": packed again");
+        assertArrayEquals(after, predict(net, x, 1, ws), 0f);
+        first = after;
+      }
+      float[] w = net.weights(1);
+      for (int i = 0; i < w.length; i += 3) {
+        w[i] *= 2f;
+      }
+      net.setWeights(1, w);
+      assertEquals(0, net.packedRowLayers(), head + ": setWeights drops the rows");
+      float[] changed = predict(net, x, 1, ws);
+      assertFalse(java.util.Arrays.equals(first, changed), "setWeights changed the prediction");
+      assertArrayEquals(unpacked(net, x, 1, ops), changed, 0f);
+      assertArrayEquals(changed, predict(net, x, 1, ws), 0f);
+      assertArrayEquals(changed, predict(net, x, 1, ws), 0f, head + " packed after setWeights");
+    }
   }
 }
