@@ -306,6 +306,24 @@ public abstract class KernelOps {
   }
 
   /**
+   * Copies {@code A[m][n]} into rows this implementation packed before for the same shape
+   * ({@link #packForGemvTRows}), instead of allocating new ones, and returns them: for whoever
+   * packs the same layer again after its weights changed, while nothing reads the old rows.
+   *
+   * @throws IllegalArgumentException if {@code into} is not rows this implementation packed
+   */
+  public final PackedMatrix repackRows(PackedMatrix into, float[] a) {
+    java.util.Objects.requireNonNull(into, "repackRows: into is null");
+    if (!readsPackedRows(into)) {
+      throw new IllegalArgumentException("repackRows: into is not rows packed by this "
+          + getClass().getSimpleName() + " at " + rowLanes() + " lanes");
+    }
+    Shapes.checkRange("repackRows", "a", a, 0, into.k * into.n);
+    into.offHeap.fill(a);
+    return into;
+  }
+
+  /**
    * {@link #gemvTRows(int, int, float[], float[], RowList, float[], float[])} with A packed by
    * {@link #packForGemvTRows}: the same bits as from the source array.
    *

@@ -107,7 +107,7 @@ public final class Kernels {
     String detail = chosen == scalar() ? ""
         : " (" + VectorHolder.LANES + " float lanes, " + VectorHolder.REGISTERS + " registers, "
             + (OffHeapRows.available() ? "batch-1 predictions from aligned rows off the heap)"
-            : "batch-1 predictions from the arrays: aligned rows need Java 22)");
+            : "batch-1 predictions from the arrays: " + OffHeapRows.unavailableReason() + ")");
     LOG.log(System.Logger.Level.INFO,
         "Kickback-J kernels: " + chosen.name() + detail + "; " + why);
     return chosen;

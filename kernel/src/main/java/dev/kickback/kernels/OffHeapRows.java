@@ -14,12 +14,15 @@ import java.lang.reflect.Constructor;
  * rows on 64-byte lines. The native reference ({@code run-b1ref}) keeps its weights so.
  *
  * <p>The implementation reads a {@code MemorySegment}, a preview API in Java 21 and final from
- * 22: it is compiled for Java 22 from {@code src/main/java22} and loaded by name on a JVM of 22
- * or later, so that everything else stays Java 21 bytecode. On Java 21 there is none
- * ({@link #copy} returns null) and the kernels read the arrays.
+ * 22: it is compiled for Java 22 from {@code src/main/java22} (when the build runs on JDK 22 or
+ * later) and loaded by name on a JVM of 22 or later, so that everything else stays Java 21
+ * bytecode. On Java 21, or from a build on JDK 21, there is none ({@link #copy} returns null)
+ * and the kernels read the arrays.
  */
 abstract class OffHeapRows {
   private static final String IMPLEMENTATION = "dev.kickback.kernels.SegmentRows";
+  /** Why there is no implementation, or null when there is one. */
+  private static String unavailable;
   /** SegmentRows' constructor, or null on Java 21 or when it fails to load. */
   private static final Constructor<? extends OffHeapRows> MAKER = load();
 
@@ -33,12 +36,14 @@ abstract class OffHeapRows {
 
   private static Constructor<? extends OffHeapRows> load() {
     if (Runtime.version().feature() < 22) {
+      unavailable = "aligned rows need Java 22";
       return null;
     }
     try {
       return Class.forName(IMPLEMENTATION).asSubclass(OffHeapRows.class)
           .getDeclaredConstructor(int.class, int.class, float[].class);
     } catch (ReflectiveOperationException | LinkageError e) {
+      unavailable = "aligned rows unavailable: " + e; // a build on JDK 21 leaves them out
       return null;
     }
   }
@@ -46,6 +51,11 @@ abstract class OffHeapRows {
   /** Whether this JVM has the off-heap rows (Java 22 or later). */
   static boolean available() {
     return MAKER != null;
+  }
+
+  /** Why {@link #available} is false, for the kernels' log line; null when it is true. */
+  static String unavailableReason() {
+    return unavailable;
   }
 
   /** A copy of {@code a[0..m*n)}, or null where unavailable; allocates about 4 m n bytes. */
@@ -59,6 +69,9 @@ abstract class OffHeapRows {
       throw new IllegalStateException(IMPLEMENTATION + " failed", e);
     }
   }
+
+  /** Copies {@code a[0..m*n)} over the rows held (their padding stays zero). */
+  abstract void fill(float[] a);
 
   /** Floats held, the padding of each row included. */
   abstract long floats();

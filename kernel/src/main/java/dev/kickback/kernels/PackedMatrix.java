@@ -11,7 +11,8 @@ package dev.kickback.kernels;
  * it was packed for.
  *
  * <p>It is a copy: later writes to the source array do not reach it, so whoever keeps one must
- * drop it when the source changes. Immutable once made; any number of threads may read it.
+ * drop it when the source changes, or, for rows, refill it ({@link KernelOps#repackRows}) while
+ * nothing reads it. Otherwise immutable once made; any number of threads may read it.
  */
 public final class PackedMatrix {
   final int k;

@@ -29,6 +29,11 @@ final class SegmentRows extends OffHeapRows {
     int padded = (n + L - 1) / L * L;
     stride = 4L * padded;
     segment = Arena.ofAuto().allocate(stride * Math.max(m, 1), ALIGN);
+    fill(a);
+  }
+
+  @Override
+  void fill(float[] a) {
     for (int i = 0; i < m; i++) {
       MemorySegment.copy(a, i * n, segment, ValueLayout.JAVA_FLOAT, i * stride, n);
     }

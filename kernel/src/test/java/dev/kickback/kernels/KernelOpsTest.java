@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
@@ -211,6 +212,17 @@ class KernelOpsTest {
     float[] y = new float[3];
     vector.gemvTRows(2, 3, p, new float[] {1f, 10f}, both, new float[] {0.5f, 0f, 0f}, y);
     assertArrayEquals(new float[] {41.5f, 52f, 63f}, y, 0f);
+    float[] other = new float[] {-1f, -2f, -3f, -4f, -5f, -6f};
+    assertSame(p, vector.repackRows(p, other), "refilled in place");
+    vector.gemvTRows(2, 3, p, new float[] {1f, 10f}, both, new float[] {0.5f, 0f, 0f}, y);
+    assertArrayEquals(new float[] {-40.5f, -52f, -63f}, y, 0f);
+    IllegalArgumentException refill = assertThrows(IllegalArgumentException.class,
+        () -> scalar.repackRows(p, other));
+    assertEquals("repackRows: into is not rows packed by this ScalarKernelOps at 0 lanes",
+        refill.getMessage());
+    refill = assertThrows(IllegalArgumentException.class,
+        () -> vector.repackRows(p, new float[5]));
+    assertEquals("repackRows: a[0, 0+6) is outside a.length=5", refill.getMessage());
 
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> scalar.gemvTRows(2, 3, p, new float[2], both, new float[3], y));

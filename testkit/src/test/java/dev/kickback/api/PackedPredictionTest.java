@@ -81,14 +81,15 @@ class PackedPredictionTest {
 
     float[] x1 = java.util.Arrays.copyOf(x, 256);
     assertArrayEquals(unpacked(net, x1, 1, ops), predict(net, x1, 1, ws), 0f,
-        "batch 1 from its own packed rows");
+        "batch 1 reads the weights as ever");
   }
 
   /**
    * Predictions of one sample read every layer from aligned rows off the heap once the weights
-   * stay unchanged over two predictions (the vector paths on Java 22 and later): the same bits
-   * as from the arrays, for the paper network with either head, and every write of the weights
-   * drops the rows before the next prediction can read them.
+   * stay unchanged over {@link Network#ROWS_PACK_AFTER} predictions (the vector paths on Java 22
+   * and later): the same bits as from the arrays, for the paper network with either head; every
+   * write of the weights drops the rows before the next prediction can read them, and packing
+   * again refills the rows dropped instead of allocating.
    */
   @ParameterizedTest
   @ValueSource(strings = {"scalar", "vector", "vector2t"})
@@ -105,7 +106,10 @@ class PackedPredictionTest {
       Trainer trainer = new Trainer(net, 1, ops);
 
       float[] first = predict(net, x, 1, ws);
-      assertEquals(0, net.packedRowLayers(), head + ": one prediction does not pack");
+      for (int i = 2; i < Network.ROWS_PACK_AFTER; i++) {
+        assertArrayEquals(first, predict(net, x, 1, ws), 0f);
+      }
+      assertEquals(0, net.packedRowLayers(), head + ": one prediction short of packing");
       assertArrayEquals(first, predict(net, x, 1, ws), 0f);
       assertEquals(packs ? layers : 0, net.packedRowLayers(), head + ": every layer");
       assertEquals(0, net.packedLayers(), head + ": no GEMM packs for batch 1");
@@ -119,8 +123,11 @@ class PackedPredictionTest {
         float[] after = predict(net, x, 1, ws);
         assertFalse(java.util.Arrays.equals(first, after), "the step changed the prediction");
         assertArrayEquals(unpacked(net, x, 1, ops), after, 0f);
-        assertArrayEquals(after, predict(net, x, 1, ws), 0f);
+        packAgain(net, x, after, ws);
         assertEquals(packs ? layers : 0, net.packedRowLayers(), head + ": packed again");
+        for (int l = 0; l < layers; l++) {
+          assertEquals(packs, net.packedRowsReused(l), head + ": layer " + l + " refilled");
+        }
         assertArrayEquals(after, predict(net, x, 1, ws), 0f);
         first = after;
       }
@@ -133,8 +140,16 @@ class PackedPredictionTest {
       float[] changed = predict(net, x, 1, ws);
       assertFalse(java.util.Arrays.equals(first, changed), "setWeights changed the prediction");
       assertArrayEquals(unpacked(net, x, 1, ops), changed, 0f);
-      assertArrayEquals(changed, predict(net, x, 1, ws), 0f);
+      packAgain(net, x, changed, ws);
+      assertEquals(packs ? layers : 0, net.packedRowLayers(), head + ": packed after setWeights");
       assertArrayEquals(changed, predict(net, x, 1, ws), 0f, head + " packed after setWeights");
+    }
+  }
+
+  /** The predictions of one sample after a write up to packing, each {@code want}. */
+  private static void packAgain(Network net, float[] x, float[] want, Workspace ws) {
+    for (int i = 1; i < Network.ROWS_PACK_AFTER; i++) {
+      assertArrayEquals(want, predict(net, x, 1, ws), 0f);
     }
   }
 }

@@ -18,7 +18,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * code on a copy, the threaded ones once compiled: the kernels' results must not depend on the
  * JIT tier. On the network whose 256 -> 512 layer the vector path packs for predictions of 2 or
  * more samples, the threads race to pack the fresh network's weights, each making a whole copy,
- * and none may read one half-made.
+ * and none may read one half-made; on both networks so they do for the rows of predictions of
+ * one sample (vector path, Java 22 and later).
  */
 class PredictConcurrencyTest {
 
