@@ -24,9 +24,9 @@ import java.util.SplittableRandom;
  * <p><b>Packed weights.</b> A prediction of 2 or more samples that finds the weights unchanged
  * since the previous prediction copies the layers the kernels multiply faster packed (the
  * vector path's layers at least 512 wide and 256 deep) into that layout, once, and later
- * predictions read the copy: the same bits, 4 bytes per packed weight more memory. A prediction
- * of one sample, from the 1,024th that finds them unchanged, copies every
- * layer, on the vector path on Java 22 and later, into rows aligned to vectors off the heap (see
+ * predictions read the copy: the same bits, 4 bytes per packed weight more memory. The 1,024th
+ * prediction of one sample that finds them unchanged copies every layer, on the vector path on
+ * Java 22 and later, into rows aligned to vectors off the heap (see
  * {@code KernelOps.packForGemvTRows}): the same bits, 4 bytes per weight more, off the heap,
  * one copy per network (later packings refill it). Any write of the weights drops both.
  */
@@ -55,9 +55,9 @@ public final class Network {
   /**
    * Per layer, the weights packed for predictions of 2 or more samples where the kernels have a
    * faster path for packed weights ({@link KernelOps#packForGemmNN}: the vector path's layers at
-   * least 512 wide and 256 deep), else null entries; null until made. Made by the second such
-   * prediction that finds the weights unchanged since the first (so a training loop that
-   * predicts between steps never packs), dropped by every write of the weights. Readers that
+   * least 512 wide and 256 deep), else null entries; null until made. Made by such a prediction
+   * that finds the weights unchanged since an earlier prediction (so a training loop that
+   * predicts once between steps never packs), dropped by every write of the weights. Readers that
    * race to make it each make a whole copy and the last one stays: nothing is shared half-made.
    */
   private volatile PackedMatrix[] packed;

@@ -183,11 +183,7 @@ public abstract class KernelOps {
    */
   public final void gemmNN(int m, int n, int k, float alpha, float[] a, PackedMatrix b,
       float[] c) {
-    java.util.Objects.requireNonNull(b, "gemmNN: b is null");
-    if (b.k != k || b.n != n) {
-      throw new IllegalArgumentException("gemmNN: b is packed as " + b.k + " x " + b.n
-          + ", expected k x n = " + k + " x " + n);
-    }
+    checkPackedShape("gemmNN", "b", b, "k x n", k, n);
     if (!multipliesPacked(b)) {
       throw new IllegalArgumentException("gemmNN: b was packed by " + b.packer.getSimpleName()
           + " at " + b.lanes + " lanes, not by this " + getClass().getSimpleName() + " at "
@@ -196,6 +192,16 @@ public abstract class KernelOps {
     Shapes.checkGemm("gemmNN", m, n, k, a, "m*k", (long) m * k, b.data, "packed", 0, c);
     if (m > 0) {
       gemmNNPackedKernel(m, n, k, alpha, a, b, c);
+    }
+  }
+
+  /** A packed operand is there and has the shape the call expects, or the message says not. */
+  private static void checkPackedShape(String op, String name, PackedMatrix p, String dims,
+      int rows, int cols) {
+    java.util.Objects.requireNonNull(p, op + ": " + name + " is null");
+    if (p.k != rows || p.n != cols) {
+      throw new IllegalArgumentException(op + ": " + name + " is packed as " + p.k + " x " + p.n
+          + ", expected " + dims + " = " + rows + " x " + cols);
     }
   }
 
@@ -332,11 +338,7 @@ public abstract class KernelOps {
    */
   public final void gemvTRows(int m, int n, PackedMatrix a, float[] x, RowList rows, float[] b,
       float[] y) {
-    java.util.Objects.requireNonNull(a, "gemvTRows: a is null");
-    if (a.k != m || a.n != n) {
-      throw new IllegalArgumentException("gemvTRows: a is packed as " + a.k + " x " + a.n
-          + ", expected m x n = " + m + " x " + n);
-    }
+    checkPackedShape("gemvTRows", "a", a, "m x n", m, n);
     if (!readsPackedRows(a)) {
       throw new IllegalArgumentException("gemvTRows: a is not rows packed by this "
           + getClass().getSimpleName() + " at " + rowLanes() + " lanes (packed by "
