@@ -166,12 +166,18 @@ public abstract class KernelOps {
    * read column panels with rows 4 KB apart). Allocates the copy: about {@code 4 k n} bytes.
    */
   public final PackedMatrix packForGemmNN(int k, int n, float[] b) {
-    if (k < 0 || n < 0 || (long) k * n > Integer.MAX_VALUE) {
-      throw new IllegalArgumentException(
-          "packForGemmNN: dimensions must be >= 0 with k*n in int range, got k=" + k + ", n=" + n);
-    }
-    Shapes.checkRange("packForGemmNN", "b", b, 0, k * n);
+    checkPackSource("packForGemmNN", "b", "k", "n", k, n, b);
     return k > 0 && n > 0 ? packKernel(k, n, b) : null;
+  }
+
+  /** A matrix to pack, {@code [rows][cols]} in {@code src}, fits an int-indexed copy. */
+  private static void checkPackSource(String op, String name, String r, String c, int rows,
+      int cols, float[] src) {
+    if (rows < 0 || cols < 0 || (long) rows * cols > Integer.MAX_VALUE) {
+      throw new IllegalArgumentException(op + ": dimensions must be >= 0 with " + r + "*" + c
+          + " in int range, got " + r + "=" + rows + ", " + c + "=" + cols);
+    }
+    Shapes.checkRange(op, name, src, 0, rows * cols);
   }
 
   /**
@@ -303,12 +309,9 @@ public abstract class KernelOps {
    * about {@code 4 m n} bytes off the heap, freed when the copy is no longer reachable.
    */
   public final PackedMatrix packForGemvTRows(int m, int n, float[] a) {
-    if (m < 0 || n < 0 || (long) m * n > Integer.MAX_VALUE) {
-      throw new IllegalArgumentException("packForGemvTRows: dimensions must be >= 0 with m*n in"
-          + " int range, got m=" + m + ", n=" + n);
-    }
-    Shapes.checkRange("packForGemvTRows", "a", a, 0, m * n);
-    return m > 0 && n > 0 ? packRowsKernel(m, n, a) : null;
+    checkPackSource("packForGemvTRows", "a", "m", "n", m, n, a);
+    OffHeapRows rows = m > 0 && n > 0 && rowLanes() != 0 ? OffHeapRows.copy(m, n, a) : null;
+    return rows == null ? null : new PackedMatrix(rows, getClass(), rowLanes());
   }
 
   /**
@@ -361,20 +364,12 @@ public abstract class KernelOps {
         && a.lanes == rowLanes();
   }
 
-  /** Packed rows for {@code A[m][n]}, {@code m, n > 0}, or null: see packForGemvTRows. */
-  protected PackedMatrix packRowsKernel(int m, int n, float[] a) {
-    return null;
-  }
-
-  /** The vector width packed rows of this implementation are made for (0: none). */
+  /**
+   * The vector width of the rows {@link #packForGemvTRows} makes (0: none, and it packs
+   * nothing); {@code OffHeapRows}' implementation reads them with the vector kernels' species.
+   */
   protected int rowLanes() {
     return 0;
-  }
-
-  /** For implementations: packed rows over a copy of {@code A[m][n]}, or null on Java 21. */
-  protected final PackedMatrix packedRows(int m, int n, float[] a) {
-    OffHeapRows rows = OffHeapRows.copy(m, n, a);
-    return rows == null ? null : new PackedMatrix(rows, getClass(), rowLanes());
   }
 
   /**

@@ -173,14 +173,9 @@ final class PanamaKernelOps extends KernelOps {
   }
 
   /**
-   * Rows for every layer wide enough for a whole vector or not: at batch 1 the narrow layers'
+   * Rows for every layer, wide enough for a whole vector or not: at batch 1 the narrow layers'
    * single load a row is aligned too.
    */
-  @Override
-  protected PackedMatrix packRowsKernel(int m, int n, float[] a) {
-    return packedRows(m, n, a);
-  }
-
   @Override
   protected int rowLanes() {
     return OffHeapRows.available() ? L : 0;

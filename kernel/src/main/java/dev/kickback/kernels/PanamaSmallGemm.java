@@ -1002,9 +1002,22 @@ final class PanamaSmallGemm {
    * pass at 8 lanes and its 200-wide one two (measured at 8 lanes with AVX2's 16 registers:
    * forward at batch 1 about 10% faster than with blocks of 8, the wide network's 40%).
    */
-  static final int TROWS_BLOCK = Math.min(16, VectorRegisters.Preferred.COUNT - 3);
+  private static final int TROWS_BLOCK = Math.min(16, VectorRegisters.Preferred.COUNT - 3);
   /** Whether gemvTRows16 spills on this JVM's registers in blocks it could hold: with 16. */
-  static final boolean SPILLS_16 = VectorRegisters.Preferred.COUNT < 32;
+  private static final boolean SPILLS_16 = VectorRegisters.Preferred.COUNT < 32;
+
+  /** How many blocks gemvTRows spreads {@code vectors} vectors of y over (see TROWS_BLOCK). */
+  static int gemvTRowsBlocks(int vectors) {
+    return (vectors + TROWS_BLOCK - 1) / TROWS_BLOCK;
+  }
+
+  /**
+   * The accumulators of the loop that serves a gemvTRows block of {@code nv} whole vectors: 16,
+   * 12 or 8 (see gemvTRows). One rule for the loops over arrays and over aligned rows.
+   */
+  static int gemvTRowsLoop(int nv) {
+    return nv > 12 || nv > 8 && !SPILLS_16 ? 16 : nv > 8 ? 12 : 8;
+  }
 
   /**
    * {@code y[0..n) = b[0..n) + sum_t x[r_t] A[r_t][0..n)} for {@code n >= L} ({@code b} may
@@ -1032,17 +1045,18 @@ final class PanamaSmallGemm {
     final int whole = n / L;
     final boolean tail = whole * L < n;
     final int vectors = whole + (tail ? 1 : 0);
-    final int blocks = (vectors + TROWS_BLOCK - 1) / TROWS_BLOCK;
+    final int blocks = gemvTRowsBlocks(vectors);
     for (int blk = 0, v0 = 0; blk < blocks; blk++) {
       final int nvAll = (vectors - v0) / (blocks - blk); // the larger blocks last
       final boolean win = v0 + nvAll > whole;
       final int nv = win ? nvAll - 1 : nvAll;
-      if (nv > 12 || nv > 8 && !SPILLS_16) {
-        GemvTRowsBlocks.gemvTRows16(n, a, x, rows, count, b, y, v0 * L, nv, win, whole * L);
-      } else if (nv > 8) {
-        GemvTRowsBlocks.gemvTRows12(n, a, x, rows, count, b, y, v0 * L, nv, win, whole * L);
-      } else {
-        GemvTRowsBlocks.gemvTRows8(n, a, x, rows, count, b, y, v0 * L, nv, win, whole * L);
+      switch (gemvTRowsLoop(nv)) {
+        case 16 -> GemvTRowsBlocks.gemvTRows16(n, a, x, rows, count, b, y, v0 * L, nv, win,
+            whole * L);
+        case 12 -> GemvTRowsBlocks.gemvTRows12(n, a, x, rows, count, b, y, v0 * L, nv, win,
+            whole * L);
+        default -> GemvTRowsBlocks.gemvTRows8(n, a, x, rows, count, b, y, v0 * L, nv, win,
+            whole * L);
       }
       v0 += nvAll;
     }

@@ -59,20 +59,18 @@ final class SegmentRows extends OffHeapRows {
       return;
     }
     final int vectors = whole + (tail ? 1 : 0);
-    final int blocks = (vectors + PanamaSmallGemm.TROWS_BLOCK - 1) / PanamaSmallGemm.TROWS_BLOCK;
+    final int blocks = PanamaSmallGemm.gemvTRowsBlocks(vectors);
     for (int blk = 0, v0 = 0; blk < blocks; blk++) {
       final int nvAll = (vectors - v0) / (blocks - blk); // the larger blocks last
       final boolean last = v0 + nvAll > whole;
       final int nv = last ? nvAll - 1 : nvAll;
-      if (nv > 12 || nv > 8 && !PanamaSmallGemm.SPILLS_16) {
-        SegmentRowsBlocks.gemvTRows16(segment, stride, x, rows, count, b, y, v0 * L, nv, last,
-            whole * L, n);
-      } else if (nv > 8) {
-        SegmentRowsBlocks.gemvTRows12(segment, stride, x, rows, count, b, y, v0 * L, nv, last,
-            whole * L, n);
-      } else {
-        SegmentRowsBlocks.gemvTRows8(segment, stride, x, rows, count, b, y, v0 * L, nv, last,
-            whole * L, n);
+      switch (PanamaSmallGemm.gemvTRowsLoop(nv)) {
+        case 16 -> SegmentRowsBlocks.gemvTRows16(segment, stride, x, rows, count, b, y, v0 * L,
+            nv, last, whole * L, n);
+        case 12 -> SegmentRowsBlocks.gemvTRows12(segment, stride, x, rows, count, b, y, v0 * L,
+            nv, last, whole * L, n);
+        default -> SegmentRowsBlocks.gemvTRows8(segment, stride, x, rows, count, b, y, v0 * L,
+            nv, last, whole * L, n);
       }
       v0 += nvAll;
     }

@@ -157,11 +157,7 @@ public final class KernelGenerator {
     s.append("      final int i = rows[t];\n");
     s.append("      final int p = i * n + j;\n");
     s.append("      final FloatVector xv = FloatVector.broadcast(S, x[i]);\n");
-    for (int i = 0; i < acc; i++) {
-      String fma = "xv.fma(FloatVector.fromArray(S, a, " + offset("p", i) + "), c" + i + ")";
-      s.append("      c").append(i).append(" = ")
-          .append(i < v.always() ? fma : "nv > " + i + " ? " + fma + " : c" + i).append(";\n");
-    }
+    accumulatorFmas(s, v, i -> "FloatVector.fromArray(S, a, " + offset("p", i) + ")");
     s.append("      cw = win ? xv.fma(FloatVector.fromArray(S, a, i * n + jw), cw) : cw;\n");
     s.append("    }\n");
     s.append("    if (win) {\n");
@@ -197,12 +193,8 @@ public final class KernelGenerator {
     s.append("      final int i = rows[t];\n");
     s.append("      final long p = i * stride + 4L * j;\n");
     s.append("      final FloatVector xv = FloatVector.broadcast(S, x[i]);\n");
-    for (int i = 0; i < acc; i++) {
-      String at = i == 0 ? "p" : i == 1 ? "p + V" : "p + " + i + " * V";
-      String fma = "xv.fma(FloatVector.fromMemorySegment(S, a, " + at + ", ORDER), c" + i + ")";
-      s.append("      c").append(i).append(" = ")
-          .append(i < v.always() ? fma : "nv > " + i + " ? " + fma + " : c" + i).append(";\n");
-    }
+    accumulatorFmas(s, v, i -> "FloatVector.fromMemorySegment(S, a, "
+        + (i == 0 ? "p" : i == 1 ? "p + V" : "p + " + i + " * V") + ", ORDER)");
     s.append("      cw = tail ? xv.fma(FloatVector.fromMemorySegment(S, a,"
         + " i * stride + 4L * wholeEnd,\n          ORDER), cw) : cw;\n");
     s.append("    }\n");
@@ -217,6 +209,16 @@ public final class KernelGenerator {
       String load = "FloatVector.fromArray(S, b, " + offset("j", i) + ")";
       s.append("    FloatVector c").append(i).append(" = ")
           .append(i < v.always() ? load : "nv > " + i + " ? " + load + " : zero").append(";\n");
+    }
+  }
+
+  /** Each accumulator's fma with the row's {@code load(i)}, where the block uses it. */
+  private static void accumulatorFmas(StringBuilder s, GemvVariant v,
+      java.util.function.IntFunction<String> load) {
+    for (int i = 0; i < v.accumulators(); i++) {
+      String fma = "xv.fma(" + load.apply(i) + ", c" + i + ")";
+      s.append("      c").append(i).append(" = ")
+          .append(i < v.always() ? fma : "nv > " + i + " ? " + fma + " : c" + i).append(";\n");
     }
   }
 
