@@ -555,6 +555,52 @@ public abstract class KernelOps {
     return list.count;
   }
 
+  /**
+   * {@link #nonzeroColumns} split by how many rows reach each column: the columns {@code j < n}
+   * of {@code V[rows][n]} nonzero in two or more rows into {@code shared}, those nonzero in row
+   * {@code p} alone into {@code alone[p]}, each ascending ({@code -0} counts as zero, NaN as
+   * nonzero). For a small batch of a layer's inputs: the rows of its input-major weights that
+   * {@link #gemmNTGemmTNRows} must visit with every sample, and those that sample {@code p}'s
+   * {@link #gemvGerRows} alone changes, since the other samples' inputs there are zero.
+   *
+   * @param v {@code [rows][n]}, row-major
+   * @param alone at least {@code rows} lists; entries from {@code rows} on are left as they are
+   * @return the number of columns listed in {@code shared}
+   */
+  public final int splitNonzeroColumns(int rows, int n, float[] v, RowList shared,
+      RowList[] alone) {
+    if (rows < 1) {
+      throw new IllegalArgumentException(
+          "splitNonzeroColumns: rows = " + rows + ": must be >= 1");
+    }
+    Shapes.checkRange("splitNonzeroColumns", "v", v, 0, Math.multiplyExact(rows, n));
+    Shapes.checkRowsFit("splitNonzeroColumns", shared, n);
+    if (alone.length < rows) {
+      throw new IllegalArgumentException("splitNonzeroColumns: alone.length = " + alone.length
+          + ": expected at least rows = " + rows);
+    }
+    for (int p = 0; p < rows; p++) {
+      Shapes.checkRowsFit("splitNonzeroColumns", alone[p], n);
+      for (int q = 0; q < p; q++) {
+        if (alone[p] == alone[q]) {
+          throw new IllegalArgumentException(
+              "splitNonzeroColumns: alone[" + p + "] is alone[" + q + "]: lists must differ");
+        }
+      }
+      if (alone[p] == shared) {
+        throw new IllegalArgumentException(
+            "splitNonzeroColumns: alone[" + p + "] is shared: lists must differ");
+      }
+    }
+    for (int p = 0; p < rows; p++) {
+      alone[p].count = 0;
+      alone[p].bound = n;
+    }
+    shared.count = splitNonzeroColumnsKernel(rows, n, v, shared.index, alone);
+    shared.bound = n;
+    return shared.count;
+  }
+
   private static void checkGemvGerRows(int m, int n, float[] a, float[] v, float[] t,
       float[] x, float[] y, float[] colSigns) {
     Shapes.checkGemm("gemvGerRows", 1, m, n, v, "n", n, a, "m*n", (long) m * n, t);
@@ -828,6 +874,37 @@ public abstract class KernelOps {
 
   protected int nonzeroColumnsKernel(int rows, int n, float[] v, int[] list) {
     return listNonzeroColumns(rows, n, v, 0, list, 0);
+  }
+
+  /**
+   * Lists the shared columns into {@code shared} (returning their count) and each row's own
+   * into {@code alone[p]} (counting from its {@code count}, zero on entry).
+   */
+  protected int splitNonzeroColumnsKernel(int rows, int n, float[] v, int[] shared,
+      RowList[] alone) {
+    return listSplitColumns(rows, n, v, 0, shared, 0, alone);
+  }
+
+  /**
+   * splitNonzeroColumnsKernel for the columns in {@code [from, n)}, appending to {@code
+   * shared[c ..]}; returns the new count. The scalar kernel, and the vector one's tail.
+   */
+  static int listSplitColumns(int rows, int n, float[] v, int from, int[] shared, int c,
+      RowList[] alone) {
+    for (int j = from; j < n; j++) {
+      int reached = 0; // bit p: row p's entry is nonzero (its bits without the sign)
+      for (int r = 0; r < rows; r++) {
+        int b = Float.floatToRawIntBits(v[r * n + j]) << 1;
+        reached |= ((b | -b) >>> 31) << r;
+      }
+      if ((reached & (reached - 1)) != 0) {
+        shared[c++] = j;
+      } else if (reached != 0) {
+        RowList own = alone[Integer.numberOfTrailingZeros(reached)];
+        own.index[own.count++] = j;
+      }
+    }
+    return c;
   }
 
   /**

@@ -330,6 +330,41 @@ final class PanamaKernelOps extends KernelOps {
   }
 
   /**
+   * Per vector of columns, how many rows reach each lane (counted in a float vector: masks
+   * carried around the loop over the rows were boxed, 1.7 KB a paper-network step at batch 2),
+   * then each list filled by a compress of the indices, with no branch per column (which rows
+   * reach a column is a coin toss at half activity); the tail column by column.
+   */
+  @Override
+  protected int splitNonzeroColumnsKernel(int rows, int n, float[] v, int[] shared,
+      RowList[] alone) {
+    final FloatVector zero = FloatVector.zero(S);
+    final int nv = S.loopBound(n);
+    int c = 0;
+    int j = 0;
+    for (; j < nv; j += L) {
+      FloatVector reached = zero;
+      for (int r = 0; r < rows; r++) {
+        reached = reached.add(zero.blend(1f,
+            FloatVector.fromArray(S, v, r * n + j).compare(VectorOperators.NE, 0f)));
+      }
+      final IntVector columns = INDEX.add(j);
+      final VectorMask<Float> twice = reached.compare(VectorOperators.GT, 1f);
+      columns.compress(twice.cast(I)).intoArray(shared, c);
+      c += twice.trueCount();
+      final VectorMask<Float> once = reached.compare(VectorOperators.EQ, 1f);
+      for (int p = 0; p < rows; p++) {
+        VectorMask<Float> own = FloatVector.fromArray(S, v, p * n + j)
+            .compare(VectorOperators.NE, 0f).and(once);
+        RowList list = alone[p];
+        columns.compress(own.cast(I)).intoArray(list.index, list.count);
+        list.count += own.trueCount();
+      }
+    }
+    return listSplitColumns(rows, n, v, j, shared, c, alone);
+  }
+
+  /**
    * rectifyKernel's vectors and nonzeroRowsKernel's compress on them while in registers; the
    * last partial vector through masks (loads, stores and the listed indices), not a scalar loop
    * whose compares mispredict on half the units (the paper network's 10- and 2-wide layers are

@@ -1386,6 +1386,91 @@ class KernelOpsTest {
         () -> ops.nonzeroColumns(-1, 5, new float[14], new RowList(5)));
     assertEquals("nonzeroColumns: rows = -1: must be >= 0", e.getMessage());
   }
+  /**
+   * splitNonzeroColumns on every path against its definition: the columns nonzero in two or
+   * more rows, and per row those nonzero in it alone (-0 is zero; NaN and the smallest
+   * subnormal are not), over 1 to 5 rows, widths with and without a tail, all zero; together
+   * they are nonzeroColumns' list. Too few lists, one list passed twice and no rows are refused
+   * by name.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("pathNames")
+  void splitNonzeroColumnsListsSharedColumnsAndEachRowsOwn(String path) {
+    KernelOps ops = path(path);
+    float[] special = {0f, -0f, 0f, -0f, 0f, Float.NaN, Float.MIN_VALUE, -1f, 2f};
+    for (int rows = 1; rows <= 5; rows++) {
+      for (int n : new int[] {0, 1, 7, 16, 17, 100, 257}) {
+        SplittableRandom rnd = new SplittableRandom(53L * n + rows);
+        float[] v = new float[rows * n + 3];
+        for (int e = 0; e < v.length; e++) {
+          v[e] = special[rnd.nextInt(special.length)];
+        }
+        for (float[] m : new float[][] {v, new float[rows * n]}) {
+          java.util.List<Integer> wantShared = new java.util.ArrayList<>();
+          java.util.List<java.util.List<Integer>> wantAlone = new java.util.ArrayList<>();
+          for (int r = 0; r < rows; r++) {
+            wantAlone.add(new java.util.ArrayList<>());
+          }
+          for (int j = 0; j < n; j++) {
+            java.util.List<Integer> reaching = new java.util.ArrayList<>();
+            for (int r = 0; r < rows; r++) {
+              if (m[r * n + j] != 0f || Float.isNaN(m[r * n + j])) {
+                reaching.add(r);
+              }
+            }
+            if (reaching.size() > 1) {
+              wantShared.add(j);
+            } else if (reaching.size() == 1) {
+              wantAlone.get(reaching.get(0)).add(j);
+            }
+          }
+          RowList shared = new RowList(n + 2);
+          RowList[] alone = new RowList[rows + 1];
+          for (int r = 0; r <= rows; r++) {
+            alone[r] = new RowList(n);
+          }
+          String at = path + " rows=" + rows + " n=" + n;
+          assertEquals(wantShared.size(), ops.splitNonzeroColumns(rows, n, m, shared, alone), at);
+          assertEquals(wantShared, listed(shared), at);
+          assertEquals(n, shared.bound(), at);
+          for (int r = 0; r < rows; r++) {
+            assertEquals(wantAlone.get(r), listed(alone[r]), at + " row " + r);
+            assertEquals(n, alone[r].bound(), at);
+          }
+          assertEquals(0, alone[rows].count(), at + ": a list past the rows is left alone");
+          RowList union = new RowList(n);
+          ops.nonzeroColumns(rows, n, m, union);
+          java.util.List<Integer> all = new java.util.ArrayList<>(wantShared);
+          wantAlone.forEach(all::addAll);
+          java.util.Collections.sort(all);
+          assertEquals(listed(union), all, at + ": together, nonzeroColumns' list");
+        }
+      }
+    }
+    RowList five = new RowList(5);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> ops.splitNonzeroColumns(2, 5, new float[10], five, new RowList[] {new RowList(5)}));
+    assertEquals("splitNonzeroColumns: alone.length = 1: expected at least rows = 2",
+        e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> ops.splitNonzeroColumns(2, 5,
+        new float[10], new RowList(5), new RowList[] {five, five}));
+    assertEquals("splitNonzeroColumns: alone[1] is alone[0]: lists must differ", e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> ops.splitNonzeroColumns(1, 5,
+        new float[10], five, new RowList[] {five}));
+    assertEquals("splitNonzeroColumns: alone[0] is shared: lists must differ", e.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> ops.splitNonzeroColumns(2, 5,
+        new float[10], new RowList(5), new RowList[] {new RowList(4), new RowList(5)}));
+    assertEquals("splitNonzeroColumns: rows.capacity() = 4: expected at least n = 5",
+        e.getMessage());
+    e = assertThrows(IllegalArgumentException.class,
+        () -> ops.splitNonzeroColumns(0, 5, new float[10], new RowList(5), new RowList[0]));
+    assertEquals("splitNonzeroColumns: rows = 0: must be >= 1", e.getMessage());
+  }
+
+  private static java.util.List<Integer> listed(RowList list) {
+    return java.util.stream.IntStream.range(0, list.count()).map(list::get).boxed().toList();
+  }
+
 
   /**
    * rectifyRows on every path: rectify's values and nonzeroRows' list of the mask, by their
