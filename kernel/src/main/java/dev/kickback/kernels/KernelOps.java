@@ -892,15 +892,18 @@ public abstract class KernelOps {
   static int listSplitColumns(int rows, int n, float[] v, int from, int[] shared, int c,
       RowList[] alone) {
     for (int j = from; j < n; j++) {
-      int reached = 0; // bit p: row p's entry is nonzero (its bits without the sign)
+      int reached = 0; // rows whose entry is nonzero (its bits without the sign)
+      int last = 0;
       for (int r = 0; r < rows; r++) {
         int b = Float.floatToRawIntBits(v[r * n + j]) << 1;
-        reached |= ((b | -b) >>> 31) << r;
+        int on = (b | -b) >>> 31;
+        reached += on;
+        last = on != 0 ? r : last;
       }
-      if ((reached & (reached - 1)) != 0) {
+      if (reached > 1) {
         shared[c++] = j;
-      } else if (reached != 0) {
-        RowList own = alone[Integer.numberOfTrailingZeros(reached)];
+      } else if (reached == 1) {
+        RowList own = alone[last];
         own.index[own.count++] = j;
       }
     }

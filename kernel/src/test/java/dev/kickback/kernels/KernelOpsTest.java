@@ -1386,11 +1386,13 @@ class KernelOpsTest {
         () -> ops.nonzeroColumns(-1, 5, new float[14], new RowList(5)));
     assertEquals("nonzeroColumns: rows = -1: must be >= 0", e.getMessage());
   }
+
   /**
    * splitNonzeroColumns on every path against its definition: the columns nonzero in two or
    * more rows, and per row those nonzero in it alone (-0 is zero; NaN and the smallest
-   * subnormal are not), over 1 to 5 rows, widths with and without a tail, all zero; together
-   * they are nonzeroColumns' list. Too few lists, one list passed twice and no rows are refused
+   * subnormal are not), over 1 to 5 rows and 33 (more than an int's bits), widths with and
+   * without a tail, all zero, and each column nonzero in one row; together they are
+   * nonzeroColumns' list. Too few lists, one list passed twice and no rows are refused
    * by name.
    */
   @ParameterizedTest(name = "{0}")
@@ -1398,14 +1400,18 @@ class KernelOpsTest {
   void splitNonzeroColumnsListsSharedColumnsAndEachRowsOwn(String path) {
     KernelOps ops = path(path);
     float[] special = {0f, -0f, 0f, -0f, 0f, Float.NaN, Float.MIN_VALUE, -1f, 2f};
-    for (int rows = 1; rows <= 5; rows++) {
+    for (int rows : new int[] {1, 2, 3, 4, 5, 33}) {
       for (int n : new int[] {0, 1, 7, 16, 17, 100, 257}) {
         SplittableRandom rnd = new SplittableRandom(53L * n + rows);
         float[] v = new float[rows * n + 3];
         for (int e = 0; e < v.length; e++) {
           v[e] = special[rnd.nextInt(special.length)];
         }
-        for (float[] m : new float[][] {v, new float[rows * n]}) {
+        float[] single = new float[rows * n]; // each column reached by one row, any of them
+        for (int col = 0; col < n; col++) {
+          single[rnd.nextInt(rows) * n + col] = -2f;
+        }
+        for (float[] m : new float[][] {v, new float[rows * n], single}) {
           java.util.List<Integer> wantShared = new java.util.ArrayList<>();
           java.util.List<java.util.List<Integer>> wantAlone = new java.util.ArrayList<>();
           for (int r = 0; r < rows; r++) {
