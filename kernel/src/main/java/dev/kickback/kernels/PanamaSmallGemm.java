@@ -443,21 +443,29 @@ final class PanamaSmallGemm {
           }
         }
         // the last 1 to 3 rows: the panel's vectors in as few passes as the registers allow,
-        // evenly spread, the window (when the row's end is not a whole vector) in the last
+        // evenly spread, the window (when the row's end is not a whole vector) in the last;
+        // three rows in one pass over k where the registers hold them
         final int whole = (j1 - j0) / L;
         final boolean tail = j0 + whole * L < j1;
         final int vectors = whole + (tail ? 1 : 0);
-        final int blocks = (vectors + ROWS2_VECTORS - 1) / ROWS2_VECTORS;
         final boolean wide = whole > 0 && (j1 == n || !tail);
         while (wide && i < m) {
-          final int rows = Math.min(2, m - i);
+          final int rows = m - i == 3 && ROWS3_VECTORS > 0 ? 3 : Math.min(2, m - i);
+          final int most = rows == 3 ? ROWS3_VECTORS : ROWS2_VECTORS;
+          final int blocks = (vectors + most - 1) / most;
           final int a0 = i * rs + k0 * cs;
           for (int blk = 0, v0 = 0; blk < blocks; blk++) {
             final int nvAll = (vectors - v0) / (blocks - blk); // the larger blocks last
             final boolean win = tail && v0 + nvAll == vectors;
             final int j = j0 + v0 * L;
-            rows2Wide(rows == 2, kb, alpha, a, a0, rs, cs, b, bBase, j,
-                win ? nvAll - 1 : nvAll, win, n, c, i * n + j);
+            final int nv = win ? nvAll - 1 : nvAll;
+            if (rows == 3) {
+              RowsWideBlocks.rows3Wide(kb, alpha, a, a0, rs, cs, b, bBase, j, nv, win, n, c,
+                  i * n + j);
+            } else {
+              RowsWideBlocks.rows2Wide(rows == 2, kb, alpha, a, a0, rs, cs, b, bBase, j, nv,
+                  win, n, c, i * n + j);
+            }
             v0 += nvAll;
           }
           i += rows;
@@ -710,146 +718,22 @@ final class PanamaSmallGemm {
   }
 
   /**
-   * The most vectors of columns (the window included) {@link #rows2Wide} sums at once: 16
-   * accumulators for two rows with 32 registers, 10 with 16.
+   * The most vectors of columns (the window included) {@link RowsWideBlocks#rows2Wide} sums at
+   * once: 16 accumulators for two rows with 32 registers, 10 with 16.
    */
   static final int ROWS2_VECTORS = VectorRegisters.Preferred.COUNT >= 32 ? 8 : 5;
-
   /**
-   * Outputs C[i][j..j+nv L), and row i+1's with {@code two}, and with {@code win} the window of
-   * the last L columns of the row, whose lanes before column {@code j + nv L} are stored as they
-   * were (the window is stored first, so the block's whole vectors overwrite them): up to
-   * {@link #ROWS2_VECTORS} vectors of one or two rows in one pass over k. Two rows in 4-vector
-   * blocks and then 1-vector columns ran three or four passes, each as long as k FMA latencies
-   * with 2 to 8 chains: at batch 2 the paper network's forward pass took as long as at batch 4
-   * (2.4 us, measured); a last single row likewise (batch 3 and 5). Each output is the same
-   * sequence of operations as in rows4block: the same bits.
+   * The most vectors of columns (the window included) {@link RowsWideBlocks#rows3Wide} sums at
+   * once, 21 accumulators; 0 with 16 registers, where three rows run as two and one.
    */
-  private static void rows2Wide(boolean two,
-      int k, float alpha, float[] a, int a0, int rs, int cs, float[] b, int bBase, int j, int nv,
-      boolean win, int ldb, float[] c, int c0) {
-    final FloatVector zero = FloatVector.zero(S);
-    FloatVector c00 = zero, c01 = zero, c02 = zero, c03 = zero;
-    FloatVector c04 = zero, c05 = zero, c06 = zero, c07 = zero;
-    FloatVector c10 = zero, c11 = zero, c12 = zero, c13 = zero;
-    FloatVector c14 = zero, c15 = zero, c16 = zero, c17 = zero;
-    FloatVector w0 = zero, w1 = zero;
-    final int jw = ldb - L - j; // the window, relative to j
-    for (int p = 0; p < k; p++) {
-      final int bp = bBase + p * ldb + j;
-      final int ap = a0 + p * cs;
-      final FloatVector x0 = FloatVector.broadcast(S, a[ap]);
-      final FloatVector x1 = two ? FloatVector.broadcast(S, a[ap + rs]) : zero;
-      FloatVector v = FloatVector.fromArray(S, b, bp);
-      c00 = x0.fma(v, c00);
-      c10 = two ? x1.fma(v, c10) : c10;
-      if (nv > 1) {
-        v = FloatVector.fromArray(S, b, bp + L);
-        c01 = x0.fma(v, c01);
-        c11 = two ? x1.fma(v, c11) : c11;
-      }
-      if (nv > 2) {
-        v = FloatVector.fromArray(S, b, bp + 2 * L);
-        c02 = x0.fma(v, c02);
-        c12 = two ? x1.fma(v, c12) : c12;
-      }
-      if (nv > 3) {
-        v = FloatVector.fromArray(S, b, bp + 3 * L);
-        c03 = x0.fma(v, c03);
-        c13 = two ? x1.fma(v, c13) : c13;
-      }
-      if (nv > 4) {
-        v = FloatVector.fromArray(S, b, bp + 4 * L);
-        c04 = x0.fma(v, c04);
-        c14 = two ? x1.fma(v, c14) : c14;
-      }
-      if (nv > 5) {
-        v = FloatVector.fromArray(S, b, bp + 5 * L);
-        c05 = x0.fma(v, c05);
-        c15 = two ? x1.fma(v, c15) : c15;
-      }
-      if (nv > 6) {
-        v = FloatVector.fromArray(S, b, bp + 6 * L);
-        c06 = x0.fma(v, c06);
-        c16 = two ? x1.fma(v, c16) : c16;
-      }
-      if (nv > 7) {
-        v = FloatVector.fromArray(S, b, bp + 7 * L);
-        c07 = x0.fma(v, c07);
-        c17 = two ? x1.fma(v, c17) : c17;
-      }
-      if (win) {
-        v = FloatVector.fromArray(S, b, bp + jw);
-        w0 = x0.fma(v, w0);
-        w1 = two ? x1.fma(v, w1) : w1;
-      }
-    }
-    final FloatVector al = FloatVector.broadcast(S, alpha);
-    final int r0 = c0;
-    final int r1 = c0 + ldb;
-    if (win) {
-      final VectorMask<Float> past = LANE.compare(VectorOperators.GE, nv * L - jw);
-      FloatVector old = FloatVector.fromArray(S, c, r0 + jw);
-      old.blend(w0.fma(al, old), past).intoArray(c, r0 + jw);
-      if (two) {
-        old = FloatVector.fromArray(S, c, r1 + jw);
-        old.blend(w1.fma(al, old), past).intoArray(c, r1 + jw);
-      }
-    }
-    c00.fma(al, FloatVector.fromArray(S, c, r0)).intoArray(c, r0);
-    if (two) {
-      c10.fma(al, FloatVector.fromArray(S, c, r1)).intoArray(c, r1);
-    }
-    if (nv > 1) {
-      c01.fma(al, FloatVector.fromArray(S, c, r0 + L)).intoArray(c, r0 + L);
-      if (two) {
-        c11.fma(al, FloatVector.fromArray(S, c, r1 + L)).intoArray(c, r1 + L);
-      }
-    }
-    if (nv > 2) {
-      c02.fma(al, FloatVector.fromArray(S, c, r0 + 2 * L)).intoArray(c, r0 + 2 * L);
-      if (two) {
-        c12.fma(al, FloatVector.fromArray(S, c, r1 + 2 * L)).intoArray(c, r1 + 2 * L);
-      }
-    }
-    if (nv > 3) {
-      c03.fma(al, FloatVector.fromArray(S, c, r0 + 3 * L)).intoArray(c, r0 + 3 * L);
-      if (two) {
-        c13.fma(al, FloatVector.fromArray(S, c, r1 + 3 * L)).intoArray(c, r1 + 3 * L);
-      }
-    }
-    if (nv > 4) {
-      c04.fma(al, FloatVector.fromArray(S, c, r0 + 4 * L)).intoArray(c, r0 + 4 * L);
-      if (two) {
-        c14.fma(al, FloatVector.fromArray(S, c, r1 + 4 * L)).intoArray(c, r1 + 4 * L);
-      }
-    }
-    if (nv > 5) {
-      c05.fma(al, FloatVector.fromArray(S, c, r0 + 5 * L)).intoArray(c, r0 + 5 * L);
-      if (two) {
-        c15.fma(al, FloatVector.fromArray(S, c, r1 + 5 * L)).intoArray(c, r1 + 5 * L);
-      }
-    }
-    if (nv > 6) {
-      c06.fma(al, FloatVector.fromArray(S, c, r0 + 6 * L)).intoArray(c, r0 + 6 * L);
-      if (two) {
-        c16.fma(al, FloatVector.fromArray(S, c, r1 + 6 * L)).intoArray(c, r1 + 6 * L);
-      }
-    }
-    if (nv > 7) {
-      c07.fma(al, FloatVector.fromArray(S, c, r0 + 7 * L)).intoArray(c, r0 + 7 * L);
-      if (two) {
-        c17.fma(al, FloatVector.fromArray(S, c, r1 + 7 * L)).intoArray(c, r1 + 7 * L);
-      }
-    }
-  }
+  static final int ROWS3_VECTORS = VectorRegisters.Preferred.COUNT >= 32 ? 7 : 0;
 
   /**
    * Outputs C[i..i+3][j..j+nv L), {@code nv <= 3}, and with {@code win} the window of the last
-   * L columns of the row, stored as in {@link #rows2Wide}: a 4-row block's columns past its
-   * 4-vector blocks in one pass over k (up to 16 accumulators), where one pass per vector, each
-   * as long as k FMA latencies with 4 chains, left the fma pipes mostly idle. Only with 32
-   * registers. The same operations per output as rows4block: the same bits.
+   * L columns of the row, stored as in {@link RowsWideBlocks#rows2Wide}: a 4-row block's columns
+   * past its 4-vector blocks in one pass over k (up to 16 accumulators), where one pass per
+   * vector, each as long as k FMA latencies with 4 chains, left the fma pipes mostly idle. Only
+   * with 32 registers. The same operations per output as rows4block: the same bits.
    */
   private static void rows4Wide(
       int k, float alpha, float[] a, int a0, int rs, int cs, float[] b, int bBase, int j, int nv,

@@ -14,8 +14,9 @@ import java.util.Map;
  * the same blocks reading the aligned off-heap rows of {@code SegmentRows} (Java 22), and
  * {@code Rows8Cols2Blocks.java}, the 8-row x 2-vector GEMM block with its two epilogues (plain,
  * and the forward pass's bias and rectifier; one method each, because both in one method are
- * too large for C1). {@code GeneratedKernelsTest} fails when a checked-in file is not this
- * generator's output.
+ * too large for C1), and {@code RowsWideBlocks.java}, the last 1 to 3 rows of a small GEMM in one
+ * pass over k per block of columns (a method per row count, for the registers).
+ * {@code GeneratedKernelsTest} fails when a checked-in file is not this generator's output.
  *
  * <p>Run from the repository's root after editing: {@code java
  * kernel/src/test/java/dev/kickback/kernels/KernelGenerator.java} (a single-file program; it
@@ -30,7 +31,8 @@ public final class KernelGenerator {
   static Map<String, String> files() {
     return Map.of(DIR + "GemvTRowsBlocks.java", gemvTRowsBlocks(false),
         DIR22 + "SegmentRowsBlocks.java", gemvTRowsBlocks(true),
-        DIR + "Rows8Cols2Blocks.java", rows8cols2Blocks());
+        DIR + "Rows8Cols2Blocks.java", rows8cols2Blocks(),
+        DIR + "RowsWideBlocks.java", rowsWideBlocks());
   }
 
   /**
@@ -381,6 +383,153 @@ public final class KernelGenerator {
     s.append(indent).append("on.mul(v).intoArray(o, ").append(at).append(");\n");
     s.append(indent).append("if (keep) { v.intoArray(c, ").append(at).append("); on.intoArray(d, ")
         .append(at).append("); }\n");
+  }
+
+  /**
+   * {@code rows2Wide} (one or two rows, as {@code two} says) and {@code rows3Wide}: C's rows
+   * {@code i..} over columns {@code j..j+nv L) and the window, up to {@code vectors} whole
+   * vectors a row, one pass over k.
+   */
+  private static String rowsWideBlocks() {
+    StringBuilder s = new StringBuilder(HEADER);
+    s.append("""
+
+        import jdk.incubator.vector.FloatVector;
+        import jdk.incubator.vector.VectorMask;
+        import jdk.incubator.vector.VectorOperators;
+        import jdk.incubator.vector.VectorSpecies;
+
+        /**
+         * The last 1 to 3 rows of {@link PanamaSmallGemm}'s strided-A GEMM, a block of columns in
+         * one pass over k: a method per row count, from one template ({@code KernelGenerator}, in
+         * the tests).
+         */
+        final class RowsWideBlocks {
+          private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+          private static final int L = S.length();
+
+          private RowsWideBlocks() {}
+        """);
+    rowsWide(s, 2, 8, """
+        Outputs C[i][j..j+nv L), and row i+1's with {@code two}, and with {@code win} the window \
+        of the last L columns of the row, whose lanes before column {@code j + nv L} are stored \
+        as they were (the window is stored first, so the block's whole vectors overwrite them): \
+        up to {@link PanamaSmallGemm#ROWS2_VECTORS} vectors of one or two rows in one pass over \
+        k. Two rows in 4-vector blocks and then 1-vector columns ran three or four passes, each \
+        as long as k FMA latencies with 2 to 8 chains: at batch 2 the paper network's forward \
+        pass took as long as at batch 4 (2.4 us, measured). Each output is the same sequence of \
+        operations as in rows4block: the same bits.""");
+    rowsWide(s, 3, 7, """
+        rows2Wide for three rows: up to {@link PanamaSmallGemm#ROWS3_VECTORS} vectors (the \
+        window included) of rows i to i+2 in one pass over k, 3 loads of C's rows' broadcasts \
+        and 1 of B per 3 FMAs, where two rows and then one ran a second pass at one FMA per \
+        load of B (the paper network's forward pass at batch 3 took longer than at 4). With 32 \
+        registers only: 21 accumulators, 3 broadcasts and a load.""");
+    s.append("}\n");
+    return s.toString();
+  }
+
+  /**
+   * One rowsWide method: {@code rows} rows (with 2, the second as {@code two} says) of up to
+   * {@code vectors} whole vectors of accumulators and the window's.
+   */
+  private static void rowsWide(StringBuilder s, int rows, int vectors, String doc) {
+    boolean flag = rows == 2;
+    s.append("\n  /**\n");
+    wrap(s, doc, "   * ");
+    s.append("   */\n  static void rows").append(rows).append("Wide(")
+        .append(flag ? "boolean two,\n      " : "\n      ")
+        .append("int k, float alpha, float[] a, int a0, int rs, int cs, float[] b, int bBase, "
+            + "int j, int nv,\n      boolean win, int ldb, float[] c, int c0) {\n");
+    s.append("    final FloatVector zero = FloatVector.zero(S);\n");
+    for (int r = 0; r < rows; r++) {
+      for (int v = 0; v < vectors; v += 4) {
+        s.append("    FloatVector ");
+        for (int u = v; u < Math.min(vectors, v + 4); u++) {
+          s.append(u > v ? ", " : "").append("c").append(r).append(u).append(" = zero");
+        }
+        s.append(";\n");
+      }
+    }
+    s.append("    FloatVector ");
+    for (int r = 0; r < rows; r++) {
+      s.append(r > 0 ? ", " : "").append("w").append(r).append(" = zero");
+    }
+    s.append(";\n");
+    s.append("    final int jw = ldb - L - j; // the window, relative to j\n");
+    s.append("    for (int p = 0; p < k; p++) {\n");
+    s.append("      final int bp = bBase + p * ldb + j;\n");
+    s.append("      final int ap = a0 + p * cs;\n");
+    for (int r = 0; r < rows; r++) {
+      String at = r == 0 ? "ap" : r == 1 ? "ap + rs" : "ap + " + r + " * rs";
+      String load = "FloatVector.broadcast(S, a[" + at + "])";
+      s.append("      final FloatVector x").append(r).append(" = ")
+          .append(flag && r == 1 ? "two ? " + load + " : zero" : load).append(";\n");
+    }
+    for (int v = 0; v <= vectors; v++) {
+      boolean window = v == vectors;
+      String indent = v == 0 ? "      " : "        ";
+      String at = window ? "bp + jw" : offset("bp", v);
+      if (v == 0) {
+        s.append("      FloatVector v = FloatVector.fromArray(S, b, bp);\n");
+      } else {
+        s.append("      if (").append(window ? "win" : "nv > " + v).append(") {\n")
+            .append(indent).append("v = FloatVector.fromArray(S, b, ").append(at).append(");\n");
+      }
+      for (int r = 0; r < rows; r++) {
+        String acc = window ? "w" + r : "c" + r + v;
+        String fma = "x" + r + ".fma(v, " + acc + ")";
+        s.append(indent).append(acc).append(" = ")
+            .append(flag && r == 1 ? "two ? " + fma + " : " + acc : fma).append(";\n");
+      }
+      if (v > 0) {
+        s.append("      }\n");
+      }
+    }
+    s.append("    }\n");
+    s.append("    final FloatVector al = FloatVector.broadcast(S, alpha);\n");
+    for (int r = 0; r < rows; r++) {
+      s.append("    final int r").append(r).append(" = c0")
+          .append(r == 0 ? "" : r == 1 ? " + ldb" : " + " + r + " * ldb").append(";\n");
+    }
+    s.append("    if (win) {\n");
+    s.append("      final VectorMask<Float> past =\n"
+        + "          PanamaSmallGemm.LANE.compare(VectorOperators.GE, nv * L - jw);\n");
+    for (int r = 0; r < rows; r++) {
+      String indent = flag && r == 1 ? "        " : "      ";
+      if (flag && r == 1) {
+        s.append("      if (two) {\n");
+      }
+      s.append(indent).append(r == 0 ? "FloatVector old = " : "old = ")
+          .append("FloatVector.fromArray(S, c, r").append(r).append(" + jw);\n");
+      s.append(indent).append("old.blend(w").append(r).append(".fma(al, old), past)"
+          + ".intoArray(c, r").append(r).append(" + jw);\n");
+      if (flag && r == 1) {
+        s.append("      }\n");
+      }
+    }
+    s.append("    }\n");
+    for (int v = 0; v < vectors; v++) {
+      String indent = v == 0 ? "    " : "      ";
+      if (v > 0) {
+        s.append("    if (nv > ").append(v).append(") {\n");
+      }
+      for (int r = 0; r < rows; r++) {
+        String at = offset("r" + r, v);
+        String store = "c" + r + v + ".fma(al, FloatVector.fromArray(S, c, " + at
+            + ")).intoArray(c, " + at + ");\n";
+        if (flag && r == 1) {
+          s.append(indent).append("if (two) {\n").append(indent).append("  ").append(store)
+              .append(indent).append("}\n");
+        } else {
+          s.append(indent).append(store);
+        }
+      }
+      if (v > 0) {
+        s.append("    }\n");
+      }
+    }
+    s.append("  }\n");
   }
 
   /** The window's lanes at and past the tail: those its store keeps from the sums. */
