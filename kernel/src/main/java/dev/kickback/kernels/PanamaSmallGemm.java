@@ -451,8 +451,8 @@ final class PanamaSmallGemm {
           // written back as they are)
           if (ROWS8_PANELS && j < j1 && n >= L && (j1 == n || (j1 - j) % L == 0)) {
             final int left = (j1 - j) / L;
-            rows4Wide(kb, alpha, a, a0, rs, cs, b, bBase, j, left, j + left * L < j1, n, c,
-                i * n + j);
+            RowsWideBlocks.rows4Wide(kb, alpha, a, a0, rs, cs, b, bBase, j, left,
+                j + left * L < j1, n, c, i * n + j);
             j = j1;
           }
           for (; j < j1; j += L) {
@@ -742,80 +742,6 @@ final class PanamaSmallGemm {
    * once, 21 accumulators; 0 with 16 registers, where three rows run as two and one.
    */
   static final int ROWS3_VECTORS = VectorRegisters.Preferred.COUNT >= 32 ? 7 : 0;
-
-  /**
-   * Outputs C[i..i+3][j..j+nv L), {@code nv <= 3}, and with {@code win} the window of the last
-   * L columns of the row, stored as in {@link RowsWideBlocks#rows2Wide}: a 4-row block's columns
-   * past its 4-vector blocks in one pass over k (up to 16 accumulators), where one pass per
-   * vector, each as long as k FMA latencies with 4 chains, left the fma pipes mostly idle. Only
-   * with 32 registers. The same operations per output as rows4block: the same bits.
-   */
-  private static void rows4Wide(
-      int k, float alpha, float[] a, int a0, int rs, int cs, float[] b, int bBase, int j, int nv,
-      boolean win, int ldb, float[] c, int c0) {
-    final FloatVector zero = FloatVector.zero(S);
-    FloatVector c00 = zero, c01 = zero, c02 = zero, c0w = zero;
-    FloatVector c10 = zero, c11 = zero, c12 = zero, c1w = zero;
-    FloatVector c20 = zero, c21 = zero, c22 = zero, c2w = zero;
-    FloatVector c30 = zero, c31 = zero, c32 = zero, c3w = zero;
-    final int jw = ldb - L - j; // the window, relative to j
-    for (int p = 0; p < k; p++) {
-      final int bp = bBase + p * ldb + j;
-      final int ap = a0 + p * cs;
-      final FloatVector x0 = FloatVector.broadcast(S, a[ap]);
-      final FloatVector x1 = FloatVector.broadcast(S, a[ap + rs]);
-      final FloatVector x2 = FloatVector.broadcast(S, a[ap + 2 * rs]);
-      final FloatVector x3 = FloatVector.broadcast(S, a[ap + 3 * rs]);
-      FloatVector v;
-      if (nv > 0) {
-        v = FloatVector.fromArray(S, b, bp);
-        c00 = x0.fma(v, c00); c10 = x1.fma(v, c10); c20 = x2.fma(v, c20); c30 = x3.fma(v, c30);
-      }
-      if (nv > 1) {
-        v = FloatVector.fromArray(S, b, bp + L);
-        c01 = x0.fma(v, c01); c11 = x1.fma(v, c11); c21 = x2.fma(v, c21); c31 = x3.fma(v, c31);
-      }
-      if (nv > 2) {
-        v = FloatVector.fromArray(S, b, bp + 2 * L);
-        c02 = x0.fma(v, c02); c12 = x1.fma(v, c12); c22 = x2.fma(v, c22); c32 = x3.fma(v, c32);
-      }
-      if (win) {
-        v = FloatVector.fromArray(S, b, bp + jw);
-        c0w = x0.fma(v, c0w); c1w = x1.fma(v, c1w); c2w = x2.fma(v, c2w); c3w = x3.fma(v, c3w);
-      }
-    }
-    final FloatVector al = FloatVector.broadcast(S, alpha);
-    final int r0 = c0, r1 = c0 + ldb, r2 = r1 + ldb, r3 = r2 + ldb;
-    if (win) {
-      final VectorMask<Float> past = LANE.compare(VectorOperators.GE, nv * L - jw);
-      FloatVector old = FloatVector.fromArray(S, c, r0 + jw);
-      old.blend(c0w.fma(al, old), past).intoArray(c, r0 + jw);
-      old = FloatVector.fromArray(S, c, r1 + jw);
-      old.blend(c1w.fma(al, old), past).intoArray(c, r1 + jw);
-      old = FloatVector.fromArray(S, c, r2 + jw);
-      old.blend(c2w.fma(al, old), past).intoArray(c, r2 + jw);
-      old = FloatVector.fromArray(S, c, r3 + jw);
-      old.blend(c3w.fma(al, old), past).intoArray(c, r3 + jw);
-    }
-    if (nv > 0) {
-      c00.fma(al, FloatVector.fromArray(S, c, r0)).intoArray(c, r0);
-      c10.fma(al, FloatVector.fromArray(S, c, r1)).intoArray(c, r1);
-      c20.fma(al, FloatVector.fromArray(S, c, r2)).intoArray(c, r2);
-      c30.fma(al, FloatVector.fromArray(S, c, r3)).intoArray(c, r3);
-    }
-    if (nv > 1) {
-      c01.fma(al, FloatVector.fromArray(S, c, r0 + L)).intoArray(c, r0 + L);
-      c11.fma(al, FloatVector.fromArray(S, c, r1 + L)).intoArray(c, r1 + L);
-      c21.fma(al, FloatVector.fromArray(S, c, r2 + L)).intoArray(c, r2 + L);
-      c31.fma(al, FloatVector.fromArray(S, c, r3 + L)).intoArray(c, r3 + L);
-    }
-    if (nv > 2) {
-      c02.fma(al, FloatVector.fromArray(S, c, r0 + 2 * L)).intoArray(c, r0 + 2 * L);
-      c12.fma(al, FloatVector.fromArray(S, c, r1 + 2 * L)).intoArray(c, r1 + 2 * L);
-      c22.fma(al, FloatVector.fromArray(S, c, r2 + 2 * L)).intoArray(c, r2 + 2 * L);
-      c32.fma(al, FloatVector.fromArray(S, c, r3 + 2 * L)).intoArray(c, r3 + 2 * L);
-    }
-  }
 
   /** Outputs C[i..i+1][j..min(j+L, ldb)), as {@link #rowsCols1} for two rows. */
   private static void rows2cols1(

@@ -14,8 +14,8 @@ import java.util.Map;
  * the same blocks reading the aligned off-heap rows of {@code SegmentRows} (Java 22), and
  * {@code Rows8Cols2Blocks.java}, the 8-row x 2-vector GEMM block with its two epilogues (plain,
  * and the forward pass's bias and rectifier; one method each, because both in one method are
- * too large for C1), and {@code RowsWideBlocks.java}, the last 1 to 3 rows of a small GEMM in one
- * pass over k per block of columns (a method per row count, for the registers).
+ * too large for C1), and {@code RowsWideBlocks.java}, 1 to 4 rows of a small GEMM over a block of
+ * columns in one pass over k (a method per row count, for the registers).
  * {@code GeneratedKernelsTest} fails when a checked-in file is not this generator's output.
  *
  * <p>Run from the repository's root after editing: {@code java
@@ -386,9 +386,9 @@ public final class KernelGenerator {
   }
 
   /**
-   * {@code rows2Wide} (one or two rows, as {@code two} says) and {@code rows3Wide}: C's rows
-   * {@code i..} over columns {@code j..j+nv L) and the window, up to {@code vectors} whole
-   * vectors a row, one pass over k.
+   * {@code rows2Wide} (one or two rows, as {@code two} says), {@code rows3Wide} and
+   * {@code rows4Wide}: C's rows {@code i..} over columns {@code j..j+nv L)} and the window, one
+   * pass over k.
    */
   private static String rowsWideBlocks() {
     StringBuilder s = new StringBuilder(HEADER);
@@ -400,9 +400,10 @@ public final class KernelGenerator {
         import jdk.incubator.vector.VectorSpecies;
 
         /**
-         * The last 1 to 3 rows of {@link PanamaSmallGemm}'s strided-A GEMM, a block of columns in
-         * one pass over k: a method per row count, from one template ({@code KernelGenerator}, in
-         * the tests).
+         * 1 to 4 rows of {@link PanamaSmallGemm}'s strided-A GEMM over a block of columns in one
+         * pass over k (the last 1 to 3 rows, and a 4-row block's columns past its 4-vector
+         * blocks): a method per row count, from one template ({@code KernelGenerator}, in the
+         * tests).
          */
         final class RowsWideBlocks {
           private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -425,13 +426,20 @@ public final class KernelGenerator {
         and 1 of B per 3 FMAs, where two rows and then one ran a second pass at one FMA per \
         load of B (the paper network's forward pass at batch 3 took longer than at 4). With 32 \
         registers only: 21 accumulators, 3 broadcasts and a load.""");
+    rowsWide(s, 4, 3, """
+        Outputs C[i..i+3][j..j+nv L), {@code nv <= 3} (0 too), and with {@code win} the window \
+        of the last L columns of the row, stored as in rows2Wide: a 4-row block's columns past \
+        its 4-vector blocks in one pass over k (up to 16 accumulators), where one pass per \
+        vector, each as long as k FMA latencies with 4 chains, left the fma pipes mostly idle. \
+        Only with 32 registers. The same operations per output as rows4block: the same bits.""");
     s.append("}\n");
     return s.toString();
   }
 
   /**
    * One rowsWide method: {@code rows} rows (with 2, the second as {@code two} says) of up to
-   * {@code vectors} whole vectors of accumulators and the window's.
+   * {@code vectors} whole vectors of accumulators and the window's; the first vector is always
+   * there except for 4 rows, whose block may be the window alone.
    */
   private static void rowsWide(StringBuilder s, int rows, int vectors, String doc) {
     boolean flag = rows == 2;
@@ -468,9 +476,12 @@ public final class KernelGenerator {
     }
     for (int v = 0; v <= vectors; v++) {
       boolean window = v == vectors;
-      String indent = v == 0 ? "      " : "        ";
+      String indent = v == 0 && rows < 4 ? "      " : "        ";
       String at = window ? "bp + jw" : offset("bp", v);
-      if (v == 0) {
+      if (v == 0 && rows == 4) {
+        s.append("      FloatVector v;\n      if (nv > 0) {\n")
+            .append(indent).append("v = FloatVector.fromArray(S, b, bp);\n");
+      } else if (v == 0) {
         s.append("      FloatVector v = FloatVector.fromArray(S, b, bp);\n");
       } else {
         s.append("      if (").append(window ? "win" : "nv > " + v).append(") {\n")
@@ -482,7 +493,7 @@ public final class KernelGenerator {
         s.append(indent).append(acc).append(" = ")
             .append(flag && r == 1 ? "two ? " + fma + " : " + acc : fma).append(";\n");
       }
-      if (v > 0) {
+      if (v > 0 || rows == 4) {
         s.append("      }\n");
       }
     }
@@ -510,8 +521,9 @@ public final class KernelGenerator {
     }
     s.append("    }\n");
     for (int v = 0; v < vectors; v++) {
-      String indent = v == 0 ? "    " : "      ";
-      if (v > 0) {
+      boolean guarded = v > 0 || rows == 4;
+      String indent = guarded ? "      " : "    ";
+      if (guarded) {
         s.append("    if (nv > ").append(v).append(") {\n");
       }
       for (int r = 0; r < rows; r++) {
@@ -525,7 +537,7 @@ public final class KernelGenerator {
           s.append(indent).append(store);
         }
       }
-      if (v > 0) {
+      if (guarded) {
         s.append("    }\n");
       }
     }
