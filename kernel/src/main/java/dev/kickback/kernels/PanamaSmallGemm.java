@@ -460,9 +460,10 @@ final class PanamaSmallGemm {
                 null, null, null, null);
           }
         }
-        // the last 1 to 3 rows: the panel's vectors in as few passes as the registers allow,
-        // evenly spread, the window (when the row's end is not a whole vector) in the last;
-        // three rows in one pass over k where the registers hold them
+        // the rows after the 4-row blocks (1 to 3, or 5 and 6: see fourRowBlocks): the panel's
+        // vectors in as few passes as the registers allow, evenly spread, the window (when the
+        // row's end is not a whole vector) in the last; three rows in one pass over k where the
+        // registers hold them
         while (wide && i < m) {
           final int rows = ROWS3_VECTORS > 0 && (m - i == 3 || m - i >= 5) ? 3
               : Math.min(2, m - i);

@@ -10,9 +10,9 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * 1 to 4 rows of {@link PanamaSmallGemm}'s strided-A GEMM over a block of columns in one
- * pass over k (the last 1 to 3 rows, and a 4-row block's columns past its 4-vector
- * blocks): a method per row count, from one template ({@code KernelGenerator}, in the
- * tests).
+ * pass over k (the rows after the 4-row blocks, and a 4-row block's columns past its
+ * 4-vector blocks): a method per row count, from one template ({@code KernelGenerator},
+ * in the tests).
  */
 final class RowsWideBlocks {
   private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
