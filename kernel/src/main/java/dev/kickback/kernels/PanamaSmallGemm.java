@@ -364,7 +364,7 @@ final class PanamaSmallGemm {
    * the paper network's forward pass at batch 5 and 6: 1.66M and 1.90M samples/s against 2.14M at
    * batch 4 and 2.19M at 3).
    */
-  static int fourRowBlocks(int m, boolean wide) {
+  private static int fourRowBlocks(int m, boolean wide) {
     return wide && ROWS3_VECTORS > 0 && (m == 5 || m == 6) ? 0 : m & ~3;
   }
 
@@ -382,8 +382,8 @@ final class PanamaSmallGemm {
       final int rest = j1 - j2BlockEnd;
       final int window = rest <= L && j2BlockEnd > j0 ? rest : 0;
       final int panelsEnd = window > 0 ? j2BlockEnd - 2 * L : j2BlockEnd;
-      // the rows left after the 4-row blocks go 3 (and 2) at a time in one pass per block of
-      // up to 7 (8) vectors where the panel is a vector or more wide
+      // per panel: whether it is a vector or more wide decides both which rows take 4-row blocks
+      // and how the rows after them go
       final int whole = (j1 - j0) / L;
       final boolean tail = j0 + whole * L < j1;
       final int vectors = whole + (tail ? 1 : 0);

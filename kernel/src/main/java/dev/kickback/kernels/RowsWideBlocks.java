@@ -152,10 +152,10 @@ final class RowsWideBlocks {
 
   /**
    * rows2Wide for three rows: up to {@link PanamaSmallGemm#ROWS3_VECTORS} vectors (the window
-   * included) of rows i to i+2 in one pass over k, 3 loads of C's rows' broadcasts and 1 of B per 3
-   * FMAs, where two rows and then one ran a second pass at one FMA per load of B (the paper
-   * network's forward pass at batch 3 took longer than at 4). With 32 registers only: 21
-   * accumulators, 3 broadcasts and a load.
+   * included) of rows i to i+2 in one pass over k, 3 broadcasts of A and 1 load of B per 3 FMAs,
+   * where two rows and then one ran a second pass at one FMA per load of B (the paper network's
+   * forward pass at batch 3 took longer than at 4). With 32 registers only: 21 accumulators, 3
+   * broadcasts and a load.
    */
   static void rows3Wide(
       int k, float alpha, float[] a, int a0, int rs, int cs, float[] b, int bBase, int j, int nv,

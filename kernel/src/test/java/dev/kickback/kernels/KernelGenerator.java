@@ -411,7 +411,7 @@ public final class KernelGenerator {
 
           private RowsWideBlocks() {}
         """);
-    rowsWide(s, 2, 8, """
+    rowsWide(s, 2, 8, false, """
         Outputs C[i][j..j+nv L), and row i+1's with {@code two}, and with {@code win} the window \
         of the last L columns of the row, whose lanes before column {@code j + nv L} are stored \
         as they were (the window is stored first, so the block's whole vectors overwrite them): \
@@ -420,13 +420,12 @@ public final class KernelGenerator {
         as long as k FMA latencies with 2 to 8 chains: at batch 2 the paper network's forward \
         pass took as long as at batch 4 (2.4 us, measured). Each output is the same sequence of \
         operations as in rows4block: the same bits.""");
-    rowsWide(s, 3, 7, """
+    rowsWide(s, 3, 7, false, """
         rows2Wide for three rows: up to {@link PanamaSmallGemm#ROWS3_VECTORS} vectors (the \
-        window included) of rows i to i+2 in one pass over k, 3 loads of C's rows' broadcasts \
-        and 1 of B per 3 FMAs, where two rows and then one ran a second pass at one FMA per \
-        load of B (the paper network's forward pass at batch 3 took longer than at 4). With 32 \
+        window included) of rows i to i+2 in one pass over k, 3 broadcasts of A and 1 load of \
+        B per 3 FMAs, where two rows and then one ran a second pass at one FMA per load of B (the paper network's forward pass at batch 3 took longer than at 4). With 32 \
         registers only: 21 accumulators, 3 broadcasts and a load.""");
-    rowsWide(s, 4, 3, """
+    rowsWide(s, 4, 3, true, """
         Outputs C[i..i+3][j..j+nv L), {@code nv <= 3} (0 too), and with {@code win} the window \
         of the last L columns of the row, stored as in rows2Wide: a 4-row block's columns past \
         its 4-vector blocks in one pass over k (up to 16 accumulators), where one pass per \
@@ -438,10 +437,11 @@ public final class KernelGenerator {
 
   /**
    * One rowsWide method: {@code rows} rows (with 2, the second as {@code two} says) of up to
-   * {@code vectors} whole vectors of accumulators and the window's; the first vector is always
-   * there except for 4 rows, whose block may be the window alone.
+   * {@code vectors} whole vectors of accumulators and the window's; with {@code windowAlone} the
+   * block may be the window alone ({@code nv = 0}), else its first vector is always there.
    */
-  private static void rowsWide(StringBuilder s, int rows, int vectors, String doc) {
+  private static void rowsWide(StringBuilder s, int rows, int vectors, boolean windowAlone,
+      String doc) {
     boolean flag = rows == 2;
     s.append("\n  /**\n");
     wrap(s, doc, "   * ");
@@ -476,9 +476,9 @@ public final class KernelGenerator {
     }
     for (int v = 0; v <= vectors; v++) {
       boolean window = v == vectors;
-      String indent = v == 0 && rows < 4 ? "      " : "        ";
+      String indent = v == 0 && !windowAlone ? "      " : "        ";
       String at = window ? "bp + jw" : offset("bp", v);
-      if (v == 0 && rows == 4) {
+      if (v == 0 && windowAlone) {
         s.append("      FloatVector v;\n      if (nv > 0) {\n")
             .append(indent).append("v = FloatVector.fromArray(S, b, bp);\n");
       } else if (v == 0) {
@@ -493,7 +493,7 @@ public final class KernelGenerator {
         s.append(indent).append(acc).append(" = ")
             .append(flag && r == 1 ? "two ? " + fma + " : " + acc : fma).append(";\n");
       }
-      if (v > 0 || rows == 4) {
+      if (v > 0 || windowAlone) {
         s.append("      }\n");
       }
     }
@@ -521,7 +521,7 @@ public final class KernelGenerator {
     }
     s.append("    }\n");
     for (int v = 0; v < vectors; v++) {
-      boolean guarded = v > 0 || rows == 4;
+      boolean guarded = v > 0 || windowAlone;
       String indent = guarded ? "      " : "    ";
       if (guarded) {
         s.append("    if (nv > ").append(v).append(") {\n");

@@ -317,9 +317,9 @@ class KernelOpsTest {
    * one fma per term in order, then {@code c = fma(sum, alpha, c)}; over 4-row blocks and the
    * leftover rows of A (2 to 7 rows: one, two or three after the blocks, three in one pass with
    * 32 registers, where 5 and 6 rows take no block), C a vector or more wide with and without a
-   * tail (one a few
-   * columns past the 4-vector blocks, whose window reaches back into them), in one pass and in
-   * several (more vectors than the registers hold), NN and TN, sums within one KC block.
+   * tail (one a few columns past the 4-vector blocks, whose window reaches back into them), in
+   * one pass and in several (more vectors than the registers hold), NN and TN, sums within one KC
+   * block.
    */
   @Test
   void stridedGemmIsItsFmaSequencePerElementBitwise() {
