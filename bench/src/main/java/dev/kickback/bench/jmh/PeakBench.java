@@ -21,7 +21,12 @@ import org.openjdk.jmh.annotations.Param;
  * loop runs 12: chains 12 to 23 are behind a test of the constant, which the JIT folds away.
  */
 public class PeakBench extends BenchBase {
-  static final int CHAINS = Kernels.vectorRegisters() == 16 ? 12 : 24;
+  /**
+   * Independent FMA chains in the loop: 24, or 12 with 16 vector registers. The report counts
+   * the FLOPs of a call with this JVM's value, which is the forks' (the launcher starts the
+   * report's JVM with the forks' vector flags).
+   */
+  public static final int CHAINS = Kernels.vectorRegisters() == 16 ? 12 : 24;
   static final int STEPS = 1024;
   private static final VectorSpecies<Float> PREFERRED = FloatVector.SPECIES_PREFERRED;
   private static final VectorSpecies<Float> BITS_256 = FloatVector.SPECIES_256;

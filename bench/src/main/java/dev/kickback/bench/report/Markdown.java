@@ -1,6 +1,7 @@
 package dev.kickback.bench.report;
 
 import dev.kickback.bench.jmh.Net;
+import dev.kickback.bench.jmh.PeakBench;
 import dev.kickback.bench.jmh.Traffic;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -46,7 +47,8 @@ final class Markdown {
       sb.append("No PeakBench rows: vs_peak is left empty.\n");
     } else {
       double ghz = Double.parseDouble(meta.getOrDefault("clock_ghz_measured", "NaN"));
-      sb.append("FP32 peak of one core: 16 independent chains of Vector API FMAs (PeakBench)."
+      sb.append("FP32 peak of one core: " + PeakBench.CHAINS
+          + " independent chains of Vector API FMAs (PeakBench)."
           + " The peak is the larger width; the clock comes from a dependent integer chain"
           + " (2 cycles per iteration), not from /proc.\n\n"
           + "| width | GFLOP/s | FLOP/cycle at the measured clock |\n|---|---|---|\n");
