@@ -96,7 +96,7 @@ final class PanamaKernelOps extends KernelOps {
 
   /**
    * NN (the forward pass, rows of A contiguous: {@code cs == 1}): packed from 64 rows when C is
-   * at least 256 wide, or from 32 rows when it is at least 512 wide, and only when the sum runs
+   * at least 256 wide (96 with 16 registers: PACKED_NN_MIN_N), or from 32 rows when it is at least 512 wide, and only when the sum runs
    * over 32 terms or more (paper network, 256 x 200 x 21: 22.5 us unpacked against 26.9 packed;
    * 32 x 100 x 200: 14.4 against 18.3; wide, 32 x 1024 x 1024: 0.67 ms against 0.61). Since
    * the unpacked kernel's 8-row blocks keep a 2-vector panel of B in L1, it leads up to C 200
@@ -121,9 +121,19 @@ final class PanamaKernelOps extends KernelOps {
     }
   }
 
+  /**
+   * The narrowest C that NN with rows of A contiguous packs from 64 rows: 256 with 32 registers;
+   * with 16 (AVX2), where the unpacked kernel's blocks are 6 rows of 2 vectors against the packed
+   * kernel's 6 of 2 over contiguous, aligned panels, 96 (Zen 3, 8 lanes: the paper network's
+   * 256 x 100 x 200 layer 155 us packed against 185-199 unpacked; its forward pass at batch 256
+   * 1.12-1.14x, batch 64 1.01x, in one JVM against the unpacked layer; 256 x 200 x 21 stays
+   * unpacked: 38 us against 42).
+   */
+  private static final int PACKED_NN_MIN_N = VectorRegisters.Preferred.COUNT >= 32 ? 256 : 96;
+
   private static boolean packs(int m, int n, int k, int cs) {
     return PanamaPackedGemm.worthPacking(m, n, k) && (cs == 1
-        ? k >= 32 && (m >= 64 ? n >= 256 : m >= 32 && n >= 512)
+        ? k >= 32 && (m >= 64 ? n >= PACKED_NN_MIN_N : m >= 32 && n >= 512)
         : m >= 32 && n >= 512);
   }
 

@@ -403,6 +403,25 @@ final class PanamaSmallGemm {
         final boolean panels = ROWS8_PANELS && (kb * L > PANEL_FLOATS / 4 || bias != null)
             && (m >= 16 || n <= NC);
         int i = 0;
+        // With 16 registers the 8-row blocks' rows go 6 at a time (rows6block), and the last 4
+        // as a 4-row block, but 8 as an 8-row block
+        for (final int m8 = ROWS8_PANELS ? 0 : m4 & ~7; i < m8 && m8 - i != 8; ) {
+          final int rows = m8 - i == 4 ? 4 : 6;
+          final int a0 = i * rs + k0 * cs;
+          int j = j0;
+          for (; j < j2BlockEnd; j += 2 * L) {
+            if (rows == 6) {
+              rows6block(kb, alpha, a, a0, rs, cs, b, bBase, j, n, c, i * n + j, bias, nu, o, d);
+            } else {
+              rows4block(kb, alpha, a, a0, rs, cs, b, bBase, j, n, c, i * n + j, bias, nu, o, d);
+            }
+          }
+          for (; j < j1; j += L) {
+            rowsCols1(rows, kb, alpha, a, a0, rs, cs, b, bBase, j, n, c, i * n + j, bias, nu, o,
+                d);
+          }
+          i += rows;
+        }
         // Eight rows at a time, so that the column tail runs eight independent fma chains (see
         // rowsCols1).
         for (; i + 8 <= m4; i += 8) {
@@ -605,7 +624,99 @@ final class PanamaSmallGemm {
   }
 
   /**
-   * Outputs C[i..i+rows-1][j..min(j+L, ldb)) for {@code rows} 4 or 8: one vector of columns of a
+   * Outputs C[i..i+5][j..j+2L) with 16 registers: 12 accumulators, 2 loads and 6 broadcasts per
+   * 12 FMAs, where rows4block's 8 accumulators are just the fma latency times the two fma pipes
+   * and leave no slack for a late load (the BLIS and OpenBLAS block for AVX2's 16 registers).
+   * Per output the same operations as rows4block, so the same bits.
+   */
+  private static void rows6block(
+      int k, float alpha, float[] a, int a0, int rs, int cs, float[] b, int bBase, int j, int ldb,
+      float[] c, int c0, float[] bias, float[] nu, float[] o, float[] d) {
+    FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
+    FloatVector c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
+    for (int p = 0; p < k; p++) {
+      int bp = bBase + p * ldb + j;
+      FloatVector b0 = FloatVector.fromArray(S, b, bp);
+      FloatVector b1 = FloatVector.fromArray(S, b, bp + L);
+      int ap = a0 + p * cs;
+      FloatVector x0 = FloatVector.broadcast(S, a[ap + 0 * rs]);
+      c00 = x0.fma(b0, c00); c01 = x0.fma(b1, c01);
+      FloatVector x1 = FloatVector.broadcast(S, a[ap + 1 * rs]);
+      c10 = x1.fma(b0, c10); c11 = x1.fma(b1, c11);
+      FloatVector x2 = FloatVector.broadcast(S, a[ap + 2 * rs]);
+      c20 = x2.fma(b0, c20); c21 = x2.fma(b1, c21);
+      FloatVector x3 = FloatVector.broadcast(S, a[ap + 3 * rs]);
+      c30 = x3.fma(b0, c30); c31 = x3.fma(b1, c31);
+      FloatVector x4 = FloatVector.broadcast(S, a[ap + 4 * rs]);
+      c40 = x4.fma(b0, c40); c41 = x4.fma(b1, c41);
+      FloatVector x5 = FloatVector.broadcast(S, a[ap + 5 * rs]);
+      c50 = x5.fma(b0, c50); c51 = x5.fma(b1, c51);
+    }
+    FloatVector al = FloatVector.broadcast(S, alpha);
+    final int r0 = c0, r1 = r0 + ldb, r2 = r1 + ldb, r3 = r2 + ldb, r4 = r3 + ldb, r5 = r4 + ldb;
+    if (bias != null) { // d == null: O only (gemmNNRectifyOutput)
+      final boolean keep = d != null;
+      final FloatVector zero = FloatVector.zero(S);
+      FloatVector bv = FloatVector.fromArray(S, bias, j);
+      FloatVector nv = FloatVector.fromArray(S, nu, j);
+      FloatVector v;
+      FloatVector on;
+      v = c00.fma(al, bv); on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
+      on.mul(v).intoArray(o, r0);
+      if (keep) { v.intoArray(c, r0); on.intoArray(d, r0); }
+      v = c10.fma(al, bv); on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
+      on.mul(v).intoArray(o, r1);
+      if (keep) { v.intoArray(c, r1); on.intoArray(d, r1); }
+      v = c20.fma(al, bv); on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
+      on.mul(v).intoArray(o, r2);
+      if (keep) { v.intoArray(c, r2); on.intoArray(d, r2); }
+      v = c30.fma(al, bv); on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
+      on.mul(v).intoArray(o, r3);
+      if (keep) { v.intoArray(c, r3); on.intoArray(d, r3); }
+      v = c40.fma(al, bv); on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
+      on.mul(v).intoArray(o, r4);
+      if (keep) { v.intoArray(c, r4); on.intoArray(d, r4); }
+      v = c50.fma(al, bv); on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
+      on.mul(v).intoArray(o, r5);
+      if (keep) { v.intoArray(c, r5); on.intoArray(d, r5); }
+      bv = FloatVector.fromArray(S, bias, j + L);
+      nv = FloatVector.fromArray(S, nu, j + L);
+      v = c01.fma(al, bv); on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
+      on.mul(v).intoArray(o, r0 + L);
+      if (keep) { v.intoArray(c, r0 + L); on.intoArray(d, r0 + L); }
+      v = c11.fma(al, bv); on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
+      on.mul(v).intoArray(o, r1 + L);
+      if (keep) { v.intoArray(c, r1 + L); on.intoArray(d, r1 + L); }
+      v = c21.fma(al, bv); on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
+      on.mul(v).intoArray(o, r2 + L);
+      if (keep) { v.intoArray(c, r2 + L); on.intoArray(d, r2 + L); }
+      v = c31.fma(al, bv); on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
+      on.mul(v).intoArray(o, r3 + L);
+      if (keep) { v.intoArray(c, r3 + L); on.intoArray(d, r3 + L); }
+      v = c41.fma(al, bv); on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
+      on.mul(v).intoArray(o, r4 + L);
+      if (keep) { v.intoArray(c, r4 + L); on.intoArray(d, r4 + L); }
+      v = c51.fma(al, bv); on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
+      on.mul(v).intoArray(o, r5 + L);
+      if (keep) { v.intoArray(c, r5 + L); on.intoArray(d, r5 + L); }
+      return;
+    }
+    c00.fma(al, FloatVector.fromArray(S, c, r0)).intoArray(c, r0);
+    c01.fma(al, FloatVector.fromArray(S, c, r0 + L)).intoArray(c, r0 + L);
+    c10.fma(al, FloatVector.fromArray(S, c, r1)).intoArray(c, r1);
+    c11.fma(al, FloatVector.fromArray(S, c, r1 + L)).intoArray(c, r1 + L);
+    c20.fma(al, FloatVector.fromArray(S, c, r2)).intoArray(c, r2);
+    c21.fma(al, FloatVector.fromArray(S, c, r2 + L)).intoArray(c, r2 + L);
+    c30.fma(al, FloatVector.fromArray(S, c, r3)).intoArray(c, r3);
+    c31.fma(al, FloatVector.fromArray(S, c, r3 + L)).intoArray(c, r3 + L);
+    c40.fma(al, FloatVector.fromArray(S, c, r4)).intoArray(c, r4);
+    c41.fma(al, FloatVector.fromArray(S, c, r4 + L)).intoArray(c, r4 + L);
+    c50.fma(al, FloatVector.fromArray(S, c, r5)).intoArray(c, r5);
+    c51.fma(al, FloatVector.fromArray(S, c, r5 + L)).intoArray(c, r5 + L);
+  }
+
+  /**
+   * Outputs C[i..i+rows-1][j..min(j+L, ldb)) for {@code rows} 4, 6 or 8: one vector of columns of a
    * row block; at the row's end a window that ends there (see tailShift). Eight accumulators
    * keep both fma pipes busy through the fma latency, where four leave them half idle (a 200 x
    * 16 x 100 product, all tail: 6.1 us in 4-row blocks, 5.1 in 8); 8 plus the load and the
@@ -629,6 +740,7 @@ final class PanamaSmallGemm {
       rowsTailScalar(rows, k, alpha, a, a0, rs, cs, b, bBase, j, ldb, c, c0);
       return;
     }
+    final boolean six = rows >= 6;
     final boolean eight = rows == 8;
     FloatVector c0v = FloatVector.zero(S), c1v = c0v, c2v = c0v, c3v = c0v;
     FloatVector c4v = c0v, c5v = c0v, c6v = c0v, c7v = c0v;
@@ -639,9 +751,11 @@ final class PanamaSmallGemm {
       c1v = FloatVector.broadcast(S, a[ap + rs]).fma(bv, c1v);
       c2v = FloatVector.broadcast(S, a[ap + 2 * rs]).fma(bv, c2v);
       c3v = FloatVector.broadcast(S, a[ap + 3 * rs]).fma(bv, c3v);
-      if (eight) {
+      if (six) {
         c4v = FloatVector.broadcast(S, a[ap + 4 * rs]).fma(bv, c4v);
         c5v = FloatVector.broadcast(S, a[ap + 5 * rs]).fma(bv, c5v);
+      }
+      if (eight) {
         c6v = FloatVector.broadcast(S, a[ap + 6 * rs]).fma(bv, c6v);
         c7v = FloatVector.broadcast(S, a[ap + 7 * rs]).fma(bv, c7v);
       }
@@ -668,13 +782,15 @@ final class PanamaSmallGemm {
       v = c3v.fma(al, bv); on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
       on.mul(v).intoArray(o, r3);
       if (keep) { v.intoArray(c, r3); on.intoArray(mask, r3); }
-      if (eight) {
+      if (six) {
         v = c4v.fma(al, bv); on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
         on.mul(v).intoArray(o, r4);
         if (keep) { v.intoArray(c, r4); on.intoArray(mask, r4); }
         v = c5v.fma(al, bv); on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
         on.mul(v).intoArray(o, r5);
         if (keep) { v.intoArray(c, r5); on.intoArray(mask, r5); }
+      }
+      if (eight) {
         v = c6v.fma(al, bv); on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
         on.mul(v).intoArray(o, r6);
         if (keep) { v.intoArray(c, r6); on.intoArray(mask, r6); }
@@ -689,9 +805,11 @@ final class PanamaSmallGemm {
       c1v.fma(al, FloatVector.fromArray(S, c, r1)).intoArray(c, r1);
       c2v.fma(al, FloatVector.fromArray(S, c, r2)).intoArray(c, r2);
       c3v.fma(al, FloatVector.fromArray(S, c, r3)).intoArray(c, r3);
-      if (eight) {
+      if (six) {
         c4v.fma(al, FloatVector.fromArray(S, c, r4)).intoArray(c, r4);
         c5v.fma(al, FloatVector.fromArray(S, c, r5)).intoArray(c, r5);
+      }
+      if (eight) {
         c6v.fma(al, FloatVector.fromArray(S, c, r6)).intoArray(c, r6);
         c7v.fma(al, FloatVector.fromArray(S, c, r7)).intoArray(c, r7);
       }
@@ -707,17 +825,19 @@ final class PanamaSmallGemm {
     final FloatVector v1 = FloatVector.fromArray(S, c, r1);
     final FloatVector v2 = FloatVector.fromArray(S, c, r2);
     final FloatVector v3 = FloatVector.fromArray(S, c, r3);
-    final FloatVector v4 = eight ? FloatVector.fromArray(S, c, r4) : v0;
-    final FloatVector v5 = eight ? FloatVector.fromArray(S, c, r5) : v0;
+    final FloatVector v4 = six ? FloatVector.fromArray(S, c, r4) : v0;
+    final FloatVector v5 = six ? FloatVector.fromArray(S, c, r5) : v0;
     final FloatVector v6 = eight ? FloatVector.fromArray(S, c, r6) : v0;
     final FloatVector v7 = eight ? FloatVector.fromArray(S, c, r7) : v0;
     v0.blend(c0v.fma(al, v0), t).intoArray(c, r0);
     v1.blend(c1v.fma(al, v1), t).intoArray(c, r1);
     v2.blend(c2v.fma(al, v2), t).intoArray(c, r2);
     v3.blend(c3v.fma(al, v3), t).intoArray(c, r3);
-    if (eight) {
+    if (six) {
       v4.blend(c4v.fma(al, v4), t).intoArray(c, r4);
       v5.blend(c5v.fma(al, v5), t).intoArray(c, r5);
+    }
+    if (eight) {
       v6.blend(c6v.fma(al, v6), t).intoArray(c, r6);
       v7.blend(c7v.fma(al, v7), t).intoArray(c, r7);
     }
