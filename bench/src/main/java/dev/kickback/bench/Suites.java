@@ -174,14 +174,16 @@ public final class Suites {
    */
   public static final Timing HEADLINE_PEER_STEP = new Timing(2, 1, 800, 8, 100);
   /**
-   * GEMM 1024 takes 10-30 ms a call: after half a second (its micro-kernel runs thousands of
-   * times a call; from a cold fork the first 100 ms ran at 0.8 of the rest, the second on at
-   * its full rate, 2 forks on 1aa4eb0), 10 iterations of 100 ms, as many
+   * GEMM 1024 takes 10-60 ms a call: after a second (its micro-kernel runs thousands of
+   * times a call; from a cold fork on Zen 5 the first 100 ms ran at 0.8 of the rest, the second
+   * on at its full rate, 2 forks on 1aa4eb0; on Zen 3 the first call alone took 0.2-0.5 s, and
+   * after half a second of warm-up the first measured iteration of each of 3 forks still ran
+   * the first compiled code, 11-44 MB allocated per call), 10 iterations of 100 ms, as many
    * calls as 5 of 200 ms but twice the samples: JMH's interval is Student's t over the
    * iterations, and at 10 a fork (19 degrees of freedom, t = 3.88 over sqrt 20) it is half as
    * wide as at 5 (9, 4.78 over sqrt 10) for the same spread.
    */
-  public static final Timing GEMM = new Timing(2, 1, 500, 10, 100);
+  public static final Timing GEMM = new Timing(2, 1, 1000, 10, 100);
   /**
    * Operations of 20 ms and more (the wide step at batch 256): 10 iterations of 200 ms, for
    * GEMM's reason. With 4 of 500 ms (7 degrees of freedom, t = 5.41 over sqrt 8) all four of its
