@@ -403,15 +403,18 @@ final class PanamaSmallGemm {
         final boolean panels = ROWS8_PANELS && (kb * L > PANEL_FLOATS / 4 || bias != null)
             && (m >= 16 || n <= NC);
         int i = 0;
-        // With 16 registers the 8-row blocks' rows go 6 at a time (rows6block), and the last 4
+        // With 16 registers the 8-row blocks' rows go 6 at a time (Rows6Cols2Blocks), the last 4
         // as a 4-row block, but 8 as an 8-row block
         for (final int m8 = ROWS8_PANELS ? 0 : m4 & ~7; i < m8 && m8 - i != 8; ) {
           final int rows = m8 - i == 4 ? 4 : 6;
           final int a0 = i * rs + k0 * cs;
           int j = j0;
           for (; j < j2BlockEnd; j += 2 * L) {
-            if (rows == 6) {
-              rows6block(kb, alpha, a, a0, rs, cs, b, bBase, j, n, c, i * n + j, bias, nu, o, d);
+            if (rows == 6 && bias != null) {
+              Rows6Cols2Blocks.rows6cols2Rectified(kb, alpha, a, a0, rs, cs, b, bBase, j, n, c,
+                  i * n + j, bias, nu, o, d);
+            } else if (rows == 6) {
+              Rows6Cols2Blocks.rows6cols2(kb, alpha, a, a0, rs, cs, b, bBase, j, n, c, i * n + j);
             } else {
               rows4block(kb, alpha, a, a0, rs, cs, b, bBase, j, n, c, i * n + j, bias, nu, o, d);
             }
@@ -621,98 +624,6 @@ final class PanamaSmallGemm {
       c32.fma(al, FloatVector.fromArray(S, c, r3 + 2 * L)).intoArray(c, r3 + 2 * L);
       c33.fma(al, FloatVector.fromArray(S, c, r3 + 3 * L)).intoArray(c, r3 + 3 * L);
     }
-  }
-
-  /**
-   * Outputs C[i..i+5][j..j+2L) with 16 registers: 12 accumulators, 2 loads and 6 broadcasts per
-   * 12 FMAs, where rows4block's 8 accumulators are just the fma latency times the two fma pipes
-   * and leave no slack for a late load (the BLIS and OpenBLAS block for AVX2's 16 registers).
-   * Per output the same operations as rows4block, so the same bits.
-   */
-  private static void rows6block(
-      int k, float alpha, float[] a, int a0, int rs, int cs, float[] b, int bBase, int j, int ldb,
-      float[] c, int c0, float[] bias, float[] nu, float[] o, float[] d) {
-    FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
-    FloatVector c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
-    for (int p = 0; p < k; p++) {
-      int bp = bBase + p * ldb + j;
-      FloatVector b0 = FloatVector.fromArray(S, b, bp);
-      FloatVector b1 = FloatVector.fromArray(S, b, bp + L);
-      int ap = a0 + p * cs;
-      FloatVector x0 = FloatVector.broadcast(S, a[ap + 0 * rs]);
-      c00 = x0.fma(b0, c00); c01 = x0.fma(b1, c01);
-      FloatVector x1 = FloatVector.broadcast(S, a[ap + 1 * rs]);
-      c10 = x1.fma(b0, c10); c11 = x1.fma(b1, c11);
-      FloatVector x2 = FloatVector.broadcast(S, a[ap + 2 * rs]);
-      c20 = x2.fma(b0, c20); c21 = x2.fma(b1, c21);
-      FloatVector x3 = FloatVector.broadcast(S, a[ap + 3 * rs]);
-      c30 = x3.fma(b0, c30); c31 = x3.fma(b1, c31);
-      FloatVector x4 = FloatVector.broadcast(S, a[ap + 4 * rs]);
-      c40 = x4.fma(b0, c40); c41 = x4.fma(b1, c41);
-      FloatVector x5 = FloatVector.broadcast(S, a[ap + 5 * rs]);
-      c50 = x5.fma(b0, c50); c51 = x5.fma(b1, c51);
-    }
-    FloatVector al = FloatVector.broadcast(S, alpha);
-    final int r0 = c0, r1 = r0 + ldb, r2 = r1 + ldb, r3 = r2 + ldb, r4 = r3 + ldb, r5 = r4 + ldb;
-    if (bias != null) { // d == null: O only (gemmNNRectifyOutput)
-      final boolean keep = d != null;
-      final FloatVector zero = FloatVector.zero(S);
-      FloatVector bv = FloatVector.fromArray(S, bias, j);
-      FloatVector nv = FloatVector.fromArray(S, nu, j);
-      FloatVector v;
-      FloatVector on;
-      v = c00.fma(al, bv); on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
-      on.mul(v).intoArray(o, r0);
-      if (keep) { v.intoArray(c, r0); on.intoArray(d, r0); }
-      v = c10.fma(al, bv); on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
-      on.mul(v).intoArray(o, r1);
-      if (keep) { v.intoArray(c, r1); on.intoArray(d, r1); }
-      v = c20.fma(al, bv); on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
-      on.mul(v).intoArray(o, r2);
-      if (keep) { v.intoArray(c, r2); on.intoArray(d, r2); }
-      v = c30.fma(al, bv); on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
-      on.mul(v).intoArray(o, r3);
-      if (keep) { v.intoArray(c, r3); on.intoArray(d, r3); }
-      v = c40.fma(al, bv); on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
-      on.mul(v).intoArray(o, r4);
-      if (keep) { v.intoArray(c, r4); on.intoArray(d, r4); }
-      v = c50.fma(al, bv); on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
-      on.mul(v).intoArray(o, r5);
-      if (keep) { v.intoArray(c, r5); on.intoArray(d, r5); }
-      bv = FloatVector.fromArray(S, bias, j + L);
-      nv = FloatVector.fromArray(S, nu, j + L);
-      v = c01.fma(al, bv); on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
-      on.mul(v).intoArray(o, r0 + L);
-      if (keep) { v.intoArray(c, r0 + L); on.intoArray(d, r0 + L); }
-      v = c11.fma(al, bv); on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
-      on.mul(v).intoArray(o, r1 + L);
-      if (keep) { v.intoArray(c, r1 + L); on.intoArray(d, r1 + L); }
-      v = c21.fma(al, bv); on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
-      on.mul(v).intoArray(o, r2 + L);
-      if (keep) { v.intoArray(c, r2 + L); on.intoArray(d, r2 + L); }
-      v = c31.fma(al, bv); on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
-      on.mul(v).intoArray(o, r3 + L);
-      if (keep) { v.intoArray(c, r3 + L); on.intoArray(d, r3 + L); }
-      v = c41.fma(al, bv); on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
-      on.mul(v).intoArray(o, r4 + L);
-      if (keep) { v.intoArray(c, r4 + L); on.intoArray(d, r4 + L); }
-      v = c51.fma(al, bv); on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
-      on.mul(v).intoArray(o, r5 + L);
-      if (keep) { v.intoArray(c, r5 + L); on.intoArray(d, r5 + L); }
-      return;
-    }
-    c00.fma(al, FloatVector.fromArray(S, c, r0)).intoArray(c, r0);
-    c01.fma(al, FloatVector.fromArray(S, c, r0 + L)).intoArray(c, r0 + L);
-    c10.fma(al, FloatVector.fromArray(S, c, r1)).intoArray(c, r1);
-    c11.fma(al, FloatVector.fromArray(S, c, r1 + L)).intoArray(c, r1 + L);
-    c20.fma(al, FloatVector.fromArray(S, c, r2)).intoArray(c, r2);
-    c21.fma(al, FloatVector.fromArray(S, c, r2 + L)).intoArray(c, r2 + L);
-    c30.fma(al, FloatVector.fromArray(S, c, r3)).intoArray(c, r3);
-    c31.fma(al, FloatVector.fromArray(S, c, r3 + L)).intoArray(c, r3 + L);
-    c40.fma(al, FloatVector.fromArray(S, c, r4)).intoArray(c, r4);
-    c41.fma(al, FloatVector.fromArray(S, c, r4 + L)).intoArray(c, r4 + L);
-    c50.fma(al, FloatVector.fromArray(S, c, r5)).intoArray(c, r5);
-    c51.fma(al, FloatVector.fromArray(S, c, r5 + L)).intoArray(c, r5 + L);
   }
 
   /**
