@@ -96,9 +96,10 @@ final class PanamaKernelOps extends KernelOps {
 
   /**
    * NN (the forward pass, rows of A contiguous: {@code cs == 1}): packed from 64 rows when C is
-   * at least 256 wide (96 with 16 registers: PACKED_NN_MIN_N), or from 32 rows when it is at least 512 wide, and only when the sum runs
-   * over 32 terms or more (paper network, 256 x 200 x 21: 22.5 us unpacked against 26.9 packed;
-   * 32 x 100 x 200: 14.4 against 18.3; wide, 32 x 1024 x 1024: 0.67 ms against 0.61). Since
+   * at least 256 wide (96 with 16 registers: PACKED_NN_MIN_N), or from 32 rows when it is at
+   * least 512 wide, and only when the sum runs over 32 terms or more (paper network, 256 x 200
+   * x 21: 22.5 us unpacked against 26.9 packed; 32 x 100 x 200: 14.4 against 18.3; wide, 32 x
+   * 1024 x 1024: 0.67 ms against 0.61). Since
    * the unpacked kernel's 8-row blocks keep a 2-vector panel of B in L1, it leads up to C 200
    * wide (Zen 5, 16 lanes: 256 x 100 x 200, 62-71 us against 81; 64 x 100 x 200, 14.7-24
    * against 21-28), ties at 256 (256 x 256 x 256: 219 against 218) and trails from 320 (256 x

@@ -404,7 +404,8 @@ final class PanamaSmallGemm {
             && (m >= 16 || n <= NC);
         int i = 0;
         // With 16 registers the 8-row blocks' rows go 6 at a time (Rows6Cols2Blocks), the last 4
-        // as a 4-row block, but 8 as an 8-row block
+        // as a 4-row block, but the last 8 as an 8-row block below (as 4 + 4 the paper network's
+        // forward pass at batch 8 ran at 0.92x: rowsCols1's tail columns with 4 chains, not 8)
         for (final int m8 = ROWS8_PANELS ? 0 : m4 & ~7; i < m8 && m8 - i != 8; ) {
           final int rows = m8 - i == 4 ? 4 : 6;
           final int a0 = i * rs + k0 * cs;
@@ -627,12 +628,13 @@ final class PanamaSmallGemm {
   }
 
   /**
-   * Outputs C[i..i+rows-1][j..min(j+L, ldb)) for {@code rows} 4, 6 or 8: one vector of columns of a
-   * row block; at the row's end a window that ends there (see tailShift). Eight accumulators
-   * keep both fma pipes busy through the fma latency, where four leave them half idle (a 200 x
-   * 16 x 100 product, all tail: 6.1 us in 4-row blocks, 5.1 in 8); 8 plus the load and the
-   * broadcast fit 16 registers. Rows 4 to 7 are behind a test of {@code rows}, a loop
-   * invariant the JIT takes out of the loop. B is loaded whole: the window lies inside B's row,
+   * Outputs C[i..i+rows-1][j..min(j+L, ldb)) for {@code rows} 4, 6 or 8: one vector of
+   * columns of a row block; at the row's end a window that ends there (see tailShift). Eight
+   * accumulators keep both fma pipes busy through the fma latency, where four leave them half
+   * idle (a 200 x 16 x 100 product, all tail: 6.1 us in 4-row blocks, 5.1 in 8); 8 plus the load
+   * and the broadcast fit 16 registers. Rows 4 and 5, and 6 and 7, are behind tests of
+   * {@code rows}, loop invariants the JIT takes out of the loop (6 rows: the columns after the
+   * 6-row blocks' panels with 16 registers). B is loaded whole: the window lies inside B's row,
    * or, for rows narrower than a vector, starts at the row and runs into the next rows or the
    * arrays' padding (when the arrays are too short for that, lane by lane in
    * {@link #rowsTailScalar}). C is loaded whole, the new lanes blended in and the window stored

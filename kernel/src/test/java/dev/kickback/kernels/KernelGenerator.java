@@ -345,7 +345,8 @@ public final class KernelGenerator {
           .append("1.fma(al, FloatVector.fromArray(S, c, r + L)).intoArray(c, r + L);\n");
       if (window) {
         s.append("    if (w) {\n      FloatVector v = FloatVector.fromArray(S, c, r + jw);\n")
-            .append("      v.blend(w").append(i).append(".fma(al, v), fresh).intoArray(c, r + jw);\n")
+            .append("      v.blend(w").append(i)
+            .append(".fma(al, v), fresh).intoArray(c, r + jw);\n")
             .append("    }\n");
       }
     }
@@ -440,7 +441,8 @@ public final class KernelGenerator {
       s.append("    final boolean w = tail > 0;\n");
     }
     for (int i = 0; i < rows; i += 2) {
-      s.append(i == 0 ? "    FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00;\n"
+      s.append(i == 0
+          ? "    FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00;\n"
           : "    FloatVector c" + i + "0 = c00, c" + i + "1 = c00, c" + (i + 1) + "0 = c00, c"
           + (i + 1) + "1 = c00;\n");
     }
@@ -457,7 +459,8 @@ public final class KernelGenerator {
               final FloatVector b1 = FloatVector.fromArray(S, b, bp + L);
         """);
     if (window) {
-      s.append("      final FloatVector bw = w ? FloatVector.fromArray(S, b, bp + L + tail) : b0;\n");
+      s.append("      final FloatVector bw = w ? FloatVector.fromArray(S, b, bp + L + tail)"
+          + " : b0;\n");
     }
     s.append("      final int ap = a0 + p * cs;\n");
     for (int i = 0; i < rows; i++) {
