@@ -363,27 +363,17 @@ public final class KernelGenerator {
       rectifiedByColumn(s, rows);
       return s.toString();
     }
-    if (window) {
-      s.append("    final int jw = L + tail;\n");
-    }
     s.append("""
+            final int jw = L + tail;
             int r = c0;
             final boolean keep = d != null; // else O only (gemmNNRectifyOutput)
             final FloatVector zero = FloatVector.zero(S);
             final FloatVector b0 = FloatVector.fromArray(S, bias, j);
             final FloatVector b1 = FloatVector.fromArray(S, bias, j + L);
-        """);
-    if (window) {
-      s.append("    final FloatVector bw = w ? FloatVector.fromArray(S, bias, j + jw) : b0;\n");
-    }
-    s.append("""
+            final FloatVector bw = w ? FloatVector.fromArray(S, bias, j + jw) : b0;
             final FloatVector n0 = FloatVector.fromArray(S, nu, j);
             final FloatVector n1 = FloatVector.fromArray(S, nu, j + L);
-        """);
-    if (window) {
-      s.append("    final FloatVector nw = w ? FloatVector.fromArray(S, nu, j + jw) : n0;\n");
-    }
-    s.append("""
+            final FloatVector nw = w ? FloatVector.fromArray(S, nu, j + jw) : n0;
             FloatVector v;
             FloatVector on;
         """);
@@ -393,11 +383,9 @@ public final class KernelGenerator {
       }
       rectified(s, "    ", "c" + i + "0", "b0", "n0", "r");
       rectified(s, "    ", "c" + i + "1", "b1", "n1", "r + L");
-      if (window) {
-        s.append("    if (w) {\n");
-        rectified(s, "      ", "w" + i, "bw", "nw", "r + jw");
-        s.append("    }\n");
-      }
+      s.append("    if (w) {\n");
+      rectified(s, "      ", "w" + i, "bw", "nw", "r + jw");
+      s.append("    }\n");
     }
     s.append("  }\n}\n");
     return s.toString();
@@ -529,7 +517,8 @@ public final class KernelGenerator {
     rowsWide(s, 3, 7, false, """
         rows2Wide for three rows: up to {@link PanamaSmallGemm#ROWS3_VECTORS} vectors (the \
         window included) of rows i to i+2 in one pass over k, 3 broadcasts of A and 1 load of \
-        B per 3 FMAs, where two rows and then one ran a second pass at one FMA per load of B (the paper network's forward pass at batch 3 took longer than at 4). With 32 \
+        B per 3 FMAs, where two rows and then one ran a second pass at one FMA per load of B \
+        (the paper network's forward pass at batch 3 took longer than at 4). With 32 \
         registers only: 21 accumulators, 3 broadcasts and a load.""");
     rowsWide(s, 4, 3, true, """
         Outputs C[i..i+3][j..j+nv L), {@code nv <= 3} (0 too), and with {@code win} the window \

@@ -316,7 +316,8 @@ class KernelOpsTest {
    * The unpacked strided kernel's bits are its definition's: per element of C, a sum from 0 by
    * one fma per term in order, then {@code c = fma(sum, alpha, c)}; over 4-row blocks and the
    * leftover rows of A (2 to 7 rows: one, two or three after the blocks, three in one pass with
-   * 32 registers, where 5 and 6 rows take no block), C a vector or more wide with and without a
+   * 32 registers, where 5 and 6 rows take no block), and 16 to 32 rows (with 16 registers 6-row
+   * blocks, then a 4-row block, or at 32 rows an 8-row block), C a vector or more wide with and without a
    * tail (one a few columns past the 4-vector blocks, whose window reaches back into them), in
    * one pass and in several (more vectors than the registers hold), NN and TN, sums within one KC
    * block.
@@ -326,7 +327,7 @@ class KernelOpsTest {
     assumeTrue(Kernels.vector().isPresent(), "vector kernels unavailable");
     SplittableRandom rnd = new SplittableRandom(12);
     int lanes = PanamaKernelOps.lanes();
-    for (int m : new int[] {2, 3, 4, 5, 6, 7}) {
+    for (int m : new int[] {2, 3, 4, 5, 6, 7, 16, 20, 24, 32}) {
       for (int n : new int[] {lanes, lanes + 3, 2 * lanes - 1, 4 * lanes + 3, 100, 200,
           9 * lanes + 5, 300}) {
         for (int k : new int[] {1, 5, 21, 200}) {
