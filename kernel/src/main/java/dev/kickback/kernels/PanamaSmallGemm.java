@@ -411,14 +411,16 @@ final class PanamaSmallGemm {
           final int a0 = i * rs + k0 * cs;
           int j = j0;
           for (; j < j2BlockEnd; j += 2 * L) {
-            if (rows == 6 && bias != null) {
-              Rows6Cols2Blocks.rows6cols2Rectified(kb, alpha, a, a0, rs, cs, b, bBase, j, n, c,
-                  i * n + j, bias, nu, o, d);
-            } else if (rows == 6) {
-              Rows6Cols2Blocks.rows6cols2(kb, alpha, a, a0, rs, cs, b, bBase, j, n, c, i * n + j);
+            if (rows == 6) {
+              rows6(kb, alpha, a, a0, rs, cs, b, bBase, j, L, n, c, i * n + j, bias, nu, o, d);
             } else {
               rows4block(kb, alpha, a, a0, rs, cs, b, bBase, j, n, c, i * n + j, bias, nu, o, d);
             }
+          }
+          if (rows == 6 && j1 - j > L) { // one pass, its second vector the window ending at j1
+            rows6(kb, alpha, a, a0, rs, cs, b, bBase, j, j1 - L - j, n, c, i * n + j, bias, nu, o,
+                d);
+            j = j1;
           }
           for (; j < j1; j += L) {
             rowsCols1(rows, kb, alpha, a, a0, rs, cs, b, bBase, j, n, c, i * n + j, bias, nu, o,
@@ -624,6 +626,18 @@ final class PanamaSmallGemm {
       c23.fma(al, FloatVector.fromArray(S, c, r2 + 3 * L)).intoArray(c, r2 + 3 * L);
       c32.fma(al, FloatVector.fromArray(S, c, r3 + 2 * L)).intoArray(c, r3 + 2 * L);
       c33.fma(al, FloatVector.fromArray(S, c, r3 + 3 * L)).intoArray(c, r3 + 3 * L);
+    }
+  }
+
+  /** A 6-row block of Rows6Cols2Blocks: rectified when {@code bias} is given. */
+  private static void rows6(int k, float alpha, float[] a, int a0, int rs, int cs, float[] b,
+      int bBase, int j, int second, int ldb, float[] c, int c0, float[] bias, float[] nu,
+      float[] o, float[] d) {
+    if (bias != null) {
+      Rows6Cols2Blocks.rows6cols2Rectified(k, alpha, a, a0, rs, cs, b, bBase, j, second, ldb, c,
+          c0, bias, nu, o, d);
+    } else {
+      Rows6Cols2Blocks.rows6cols2(k, alpha, a, a0, rs, cs, b, bBase, j, second, ldb, c, c0);
     }
   }
 

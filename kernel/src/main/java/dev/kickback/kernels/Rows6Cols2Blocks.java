@@ -19,24 +19,29 @@ final class Rows6Cols2Blocks {
   private Rows6Cols2Blocks() {}
 
   /**
-   * Outputs C[i..i+5][j..j+2L) with 16 vector registers (AVX2), where 8 rows of 2 vectors and a
-   * window spill: 12 accumulators, 2 loads and 6 broadcasts per 12 FMAs, the block BLIS and
-   * OpenBLAS use there. It replaces two {@code PanamaSmallGemm.rows4block}s of 2 vectors, whose 8
-   * accumulators are just the fma latency times the two fma pipes and leave no slack for a late
-   * load: measured on Zen 3 at 8 lanes, one JVM taking turns with the 4-row blocks, the paper
-   * network's forward pass at batch 16 1.06x. Each output is the same sequence of operations as in
-   * rows4block, so the bits do not change.
+   * Outputs C[i..i+5][j..j+L) and [j+second..j+second+L) with 16 vector registers (AVX2), where 8
+   * rows of 2 vectors and a window spill: 12 accumulators, 2 loads and 6 broadcasts per 12 FMAs,
+   * the block BLIS and OpenBLAS use there. It replaces two {@code PanamaSmallGemm.rows4block}s of 2
+   * vectors, whose 8 accumulators are just the fma latency times the two fma pipes and leave no
+   * slack for a late load: measured on Zen 3 at 8 lanes, one JVM taking turns with the 4-row
+   * blocks, the paper network's forward pass at batch 16 1.06x. Each output is the same sequence of
+   * operations as in rows4block, so the bits do not change. The second vector is the next L columns
+   * ({@code second = L}) or, for the last columns of a row when more than a vector and less than
+   * two are left, the window ending there ({@code second < L}): one pass with 12 chains where two
+   * passes of rowsCols1 ran 6 each (the paper network's 10-wide layer at 8 lanes). A window's lanes
+   * that overlap the first vector are the same sums of the same terms, so each row's two vectors of
+   * C are both read before either is stored, and stored in either order.
    */
   static void rows6cols2(
-      int k, float alpha, float[] a, int a0, int rs, int cs, float[] b, int bBase, int j, int ldb,
-      float[] c, int c0) {
+      int k, float alpha, float[] a, int a0, int rs, int cs, float[] b, int bBase, int j,
+      int second, int ldb, float[] c, int c0) {
     FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00;
     FloatVector c20 = c00, c21 = c00, c30 = c00, c31 = c00;
     FloatVector c40 = c00, c41 = c00, c50 = c00, c51 = c00;
     for (int p = 0; p < k; p++) {
       final int bp = bBase + p * ldb + j;
       final FloatVector b0 = FloatVector.fromArray(S, b, bp);
-      final FloatVector b1 = FloatVector.fromArray(S, b, bp + L);
+      final FloatVector b1 = FloatVector.fromArray(S, b, bp + second);
       final int ap = a0 + p * cs;
       FloatVector x = FloatVector.broadcast(S, a[ap]);
       c00 = x.fma(b0, c00);
@@ -60,23 +65,35 @@ final class Rows6Cols2Blocks {
     // stores written out, as in rows4block
     final FloatVector al = FloatVector.broadcast(S, alpha);
     int r = c0;
-    c00.fma(al, FloatVector.fromArray(S, c, r)).intoArray(c, r);
-    c01.fma(al, FloatVector.fromArray(S, c, r + L)).intoArray(c, r + L);
+    FloatVector v0 = FloatVector.fromArray(S, c, r);
+    FloatVector v1 = FloatVector.fromArray(S, c, r + second);
+    c00.fma(al, v0).intoArray(c, r);
+    c01.fma(al, v1).intoArray(c, r + second);
     r += ldb;
-    c10.fma(al, FloatVector.fromArray(S, c, r)).intoArray(c, r);
-    c11.fma(al, FloatVector.fromArray(S, c, r + L)).intoArray(c, r + L);
+    v0 = FloatVector.fromArray(S, c, r);
+    v1 = FloatVector.fromArray(S, c, r + second);
+    c10.fma(al, v0).intoArray(c, r);
+    c11.fma(al, v1).intoArray(c, r + second);
     r += ldb;
-    c20.fma(al, FloatVector.fromArray(S, c, r)).intoArray(c, r);
-    c21.fma(al, FloatVector.fromArray(S, c, r + L)).intoArray(c, r + L);
+    v0 = FloatVector.fromArray(S, c, r);
+    v1 = FloatVector.fromArray(S, c, r + second);
+    c20.fma(al, v0).intoArray(c, r);
+    c21.fma(al, v1).intoArray(c, r + second);
     r += ldb;
-    c30.fma(al, FloatVector.fromArray(S, c, r)).intoArray(c, r);
-    c31.fma(al, FloatVector.fromArray(S, c, r + L)).intoArray(c, r + L);
+    v0 = FloatVector.fromArray(S, c, r);
+    v1 = FloatVector.fromArray(S, c, r + second);
+    c30.fma(al, v0).intoArray(c, r);
+    c31.fma(al, v1).intoArray(c, r + second);
     r += ldb;
-    c40.fma(al, FloatVector.fromArray(S, c, r)).intoArray(c, r);
-    c41.fma(al, FloatVector.fromArray(S, c, r + L)).intoArray(c, r + L);
+    v0 = FloatVector.fromArray(S, c, r);
+    v1 = FloatVector.fromArray(S, c, r + second);
+    c40.fma(al, v0).intoArray(c, r);
+    c41.fma(al, v1).intoArray(c, r + second);
     r += ldb;
-    c50.fma(al, FloatVector.fromArray(S, c, r)).intoArray(c, r);
-    c51.fma(al, FloatVector.fromArray(S, c, r + L)).intoArray(c, r + L);
+    v0 = FloatVector.fromArray(S, c, r);
+    v1 = FloatVector.fromArray(S, c, r + second);
+    c50.fma(al, v0).intoArray(c, r);
+    c51.fma(al, v1).intoArray(c, r + second);
   }
 
   /**
@@ -86,15 +103,15 @@ final class Rows6Cols2Blocks {
    * own method for the same reason.
    */
   static void rows6cols2Rectified(
-      int k, float alpha, float[] a, int a0, int rs, int cs, float[] b, int bBase, int j, int ldb,
-      float[] c, int c0, float[] bias, float[] nu, float[] o, float[] d) {
+      int k, float alpha, float[] a, int a0, int rs, int cs, float[] b, int bBase, int j,
+      int second, int ldb, float[] c, int c0, float[] bias, float[] nu, float[] o, float[] d) {
     FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00;
     FloatVector c20 = c00, c21 = c00, c30 = c00, c31 = c00;
     FloatVector c40 = c00, c41 = c00, c50 = c00, c51 = c00;
     for (int p = 0; p < k; p++) {
       final int bp = bBase + p * ldb + j;
       final FloatVector b0 = FloatVector.fromArray(S, b, bp);
-      final FloatVector b1 = FloatVector.fromArray(S, b, bp + L);
+      final FloatVector b1 = FloatVector.fromArray(S, b, bp + second);
       final int ap = a0 + p * cs;
       FloatVector x = FloatVector.broadcast(S, a[ap]);
       c00 = x.fma(b0, c00);
@@ -147,31 +164,31 @@ final class Rows6Cols2Blocks {
     v = c50.fma(al, bv); on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
     on.mul(v).intoArray(o, r);
     if (keep) { v.intoArray(c, r); on.intoArray(d, r); }
-    bv = FloatVector.fromArray(S, bias, j + L);
-    nv = FloatVector.fromArray(S, nu, j + L);
+    bv = FloatVector.fromArray(S, bias, j + second);
+    nv = FloatVector.fromArray(S, nu, j + second);
     r = c0;
     v = c01.fma(al, bv); on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
-    on.mul(v).intoArray(o, r + L);
-    if (keep) { v.intoArray(c, r + L); on.intoArray(d, r + L); }
+    on.mul(v).intoArray(o, r + second);
+    if (keep) { v.intoArray(c, r + second); on.intoArray(d, r + second); }
     r += ldb;
     v = c11.fma(al, bv); on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
-    on.mul(v).intoArray(o, r + L);
-    if (keep) { v.intoArray(c, r + L); on.intoArray(d, r + L); }
+    on.mul(v).intoArray(o, r + second);
+    if (keep) { v.intoArray(c, r + second); on.intoArray(d, r + second); }
     r += ldb;
     v = c21.fma(al, bv); on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
-    on.mul(v).intoArray(o, r + L);
-    if (keep) { v.intoArray(c, r + L); on.intoArray(d, r + L); }
+    on.mul(v).intoArray(o, r + second);
+    if (keep) { v.intoArray(c, r + second); on.intoArray(d, r + second); }
     r += ldb;
     v = c31.fma(al, bv); on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
-    on.mul(v).intoArray(o, r + L);
-    if (keep) { v.intoArray(c, r + L); on.intoArray(d, r + L); }
+    on.mul(v).intoArray(o, r + second);
+    if (keep) { v.intoArray(c, r + second); on.intoArray(d, r + second); }
     r += ldb;
     v = c41.fma(al, bv); on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
-    on.mul(v).intoArray(o, r + L);
-    if (keep) { v.intoArray(c, r + L); on.intoArray(d, r + L); }
+    on.mul(v).intoArray(o, r + second);
+    if (keep) { v.intoArray(c, r + second); on.intoArray(d, r + second); }
     r += ldb;
     v = c51.fma(al, bv); on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
-    on.mul(v).intoArray(o, r + L);
-    if (keep) { v.intoArray(c, r + L); on.intoArray(d, r + L); }
+    on.mul(v).intoArray(o, r + second);
+    if (keep) { v.intoArray(c, r + second); on.intoArray(d, r + second); }
   }
 }

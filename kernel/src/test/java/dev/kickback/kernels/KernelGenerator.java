@@ -262,13 +262,20 @@ public final class KernelGenerator {
       training step 40 times slower); at 2,538 bytecodes C1 compiles it.""";
 
   private static final String ROWS6COLS2_DOC = """
-      Outputs C[i..i+5][j..j+2L) with 16 vector registers (AVX2), where 8 rows of 2 vectors \
-      and a window spill: 12 accumulators, 2 loads and 6 broadcasts per 12 FMAs, the block \
+      Outputs C[i..i+5][j..j+L) and [j+second..j+second+L) with 16 vector registers (AVX2), \
+      where 8 rows of 2 vectors and a window spill: 12 accumulators, 2 loads and 6 broadcasts \
+      per 12 FMAs, the block \
       BLIS and OpenBLAS use there. It replaces two {@code PanamaSmallGemm.rows4block}s of 2 \
       vectors, whose 8 accumulators are just the fma latency times the two fma pipes and \
       leave no slack for a late load: measured on Zen 3 at 8 lanes, one JVM taking turns with \
       the 4-row blocks, the paper network's forward pass at batch 16 1.06x. Each output is the \
-      same sequence of operations as in rows4block, so the bits do not change.""";
+      same sequence of operations as in rows4block, so the bits do not change. The second \
+      vector is the next L columns ({@code second = L}) or, for the last columns of a row \
+      when more than a vector and less than two are left, the window ending there \
+      ({@code second < L}): one pass with 12 chains where two passes of rowsCols1 ran 6 \
+      each (the paper network's 10-wide layer at 8 lanes). A window's lanes that overlap \
+      the first vector are the same sums of the same terms, so each row's two vectors of C \
+      are both read before either is stored, and stored in either order.""";
 
   private static final String RECTIFIED6_DOC = """
       {@link #rows6cols2} with {@link PanamaSmallGemm#gemmNNRectified}'s epilogue, as \
@@ -314,7 +321,8 @@ public final class KernelGenerator {
         """);
     s.append("  private ").append(cls).append("() {}\n\n");
     String params = "      int k, float alpha, float[] a, int a0, int rs, int cs, float[] b,"
-        + " int bBase, int j, int ldb,\n      float[] c, int c0" + (window ? ", int tail" : "");
+        + " int bBase, int j," + (window ? " int ldb,\n      float[] c, int c0, int tail"
+        : "\n      int second, int ldb, float[] c, int c0");
     s.append("  /**\n");
     wrap(s, window ? ROWS8COLS2_DOC : ROWS6COLS2_DOC, "   * ");
     s.append("   */\n  static void ").append(name).append("(\n").append(params).append(") {\n");
@@ -338,6 +346,15 @@ public final class KernelGenerator {
     for (int i = 0; i < rows; i++) {
       if (i > 0) {
         s.append("    r += ldb;\n");
+      }
+      if (!window) { // both read before either is stored: the second may overlap the first
+        s.append(i == 0 ? "    FloatVector v0 = " : "    v0 = ")
+            .append("FloatVector.fromArray(S, c, r);\n");
+        s.append(i == 0 ? "    FloatVector v1 = " : "    v1 = ")
+            .append("FloatVector.fromArray(S, c, r + second);\n");
+        s.append("    c").append(i).append("0.fma(al, v0).intoArray(c, r);\n");
+        s.append("    c").append(i).append("1.fma(al, v1).intoArray(c, r + second);\n");
+        continue;
       }
       s.append("    c").append(i)
           .append("0.fma(al, FloatVector.fromArray(S, c, r)).intoArray(c, r);\n");
@@ -404,7 +421,7 @@ public final class KernelGenerator {
             FloatVector on;
         """);
     for (int col = 0; col < 2; col++) {
-      String at = col == 0 ? "j" : "j + L";
+      String at = col == 0 ? "j" : "j + second";
       s.append(col == 0 ? "    FloatVector bv = " : "    bv = ")
           .append("FloatVector.fromArray(S, bias, ").append(at).append(");\n");
       s.append(col == 0 ? "    FloatVector nv = " : "    nv = ")
@@ -414,7 +431,7 @@ public final class KernelGenerator {
         if (i > 0) {
           s.append("    r += ldb;\n");
         }
-        rectified(s, "    ", "c" + i + col, "bv", "nv", col == 0 ? "r" : "r + L");
+        rectified(s, "    ", "c" + i + col, "bv", "nv", col == 0 ? "r" : "r + second");
       }
     }
     s.append("  }\n}\n");
@@ -444,8 +461,9 @@ public final class KernelGenerator {
             for (int p = 0; p < k; p++) {
               final int bp = bBase + p * ldb + j;
               final FloatVector b0 = FloatVector.fromArray(S, b, bp);
-              final FloatVector b1 = FloatVector.fromArray(S, b, bp + L);
         """);
+    s.append("      final FloatVector b1 = FloatVector.fromArray(S, b, bp + ")
+        .append(window ? "L" : "second").append(");\n");
     if (window) {
       s.append("      final FloatVector bw = w ? FloatVector.fromArray(S, b, bp + L + tail)"
           + " : b0;\n");
