@@ -3,8 +3,9 @@ package dev.kickback.kernels;
 import java.lang.reflect.Constructor;
 
 /**
- * Input-major weights {@code A[m][n]} copied off the heap into rows that each start on a vector
- * boundary, for the batch-1 forward pass over a row list ({@link KernelOps#packForGemvTRows}).
+ * Input-major weights {@code A[m][n]} copied off the heap, each row's columns on a vector boundary
+ * (the implementation keeps them in one panel per register block), for the batch-1 forward pass
+ * over a row list ({@link KernelOps#packForGemvTRows}).
  *
  * <p>Why: a Java array's elements start 16 bytes past its header, wherever the collector put the
  * object, so a row's vector loads from a {@code float[]} mostly span two cache lines, and where

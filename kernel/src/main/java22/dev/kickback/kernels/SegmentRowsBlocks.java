@@ -11,12 +11,12 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The register blocks of {@link SegmentRows#gemvTRows}: {@link GemvTRowsBlocks}' loops
- * over rows that start on vector boundaries off the heap, {@code stride} bytes apart and
- * zero past n, so that the last vector is a whole aligned load too, stored under the
- * mask of columns {@code wholeEnd..n} (made here: a mask passed to a method that is not
- * inlined is an object, 48 bytes a call). Per lane the same operations as
- * GemvTRowsBlocks, so the same bits. From the same template ({@code KernelGenerator}, in
- * the tests).
+ * over a panel off the heap (the block's columns of row i at {@code base + i * stride}
+ * bytes, on a vector boundary, zero past n), so that the last vector is a whole aligned
+ * load too, stored under the mask of columns {@code wholeEnd..n} (made here: a mask
+ * passed to a method that is not inlined is an object, 48 bytes a call). Per lane the
+ * same operations as GemvTRowsBlocks, so the same bits. From the same template
+ * ({@code KernelGenerator}, in the tests).
  */
 final class SegmentRowsBlocks {
   private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -28,8 +28,8 @@ final class SegmentRowsBlocks {
   private SegmentRowsBlocks() {}
 
   /** {@link GemvTRowsBlocks#gemvTRows8} over aligned rows: see the class comment. */
-  static void gemvTRows8(MemorySegment a, long stride, float[] x, int[] rows, int count,
-      float[] b, float[] y, int j, int nv, boolean tail, int wholeEnd, int n) {
+  static void gemvTRows8(MemorySegment a, long base, long stride, float[] x, int[] rows,
+      int count, float[] b, float[] y, int j, int nv, boolean tail, int wholeEnd, int n) {
     final FloatVector zero = FloatVector.zero(S);
     final VectorMask<Float> tailLanes = S.indexInRange(wholeEnd, n);
     FloatVector c0 = nv > 0 ? FloatVector.fromArray(S, b, j) : zero;
@@ -43,7 +43,7 @@ final class SegmentRowsBlocks {
     FloatVector cw = tail ? FloatVector.fromArray(S, b, wholeEnd, tailLanes) : zero;
     for (int t = 0; t < count; t++) {
       final int i = rows[t];
-      final long p = i * stride + 4L * j;
+      final long p = base + i * stride;
       final FloatVector xv = FloatVector.broadcast(S, x[i]);
       c0 = nv > 0 ? xv.fma(FloatVector.fromMemorySegment(S, a, p, ORDER), c0) : c0;
       c1 = nv > 1 ? xv.fma(FloatVector.fromMemorySegment(S, a, p + V, ORDER), c1) : c1;
@@ -53,7 +53,7 @@ final class SegmentRowsBlocks {
       c5 = nv > 5 ? xv.fma(FloatVector.fromMemorySegment(S, a, p + 5 * V, ORDER), c5) : c5;
       c6 = nv > 6 ? xv.fma(FloatVector.fromMemorySegment(S, a, p + 6 * V, ORDER), c6) : c6;
       c7 = nv > 7 ? xv.fma(FloatVector.fromMemorySegment(S, a, p + 7 * V, ORDER), c7) : c7;
-      cw = tail ? xv.fma(FloatVector.fromMemorySegment(S, a, i * stride + 4L * wholeEnd,
+      cw = tail ? xv.fma(FloatVector.fromMemorySegment(S, a, p + 4L * (wholeEnd - j),
           ORDER), cw) : cw;
     }
     if (tail) {
@@ -86,8 +86,8 @@ final class SegmentRowsBlocks {
   }
 
   /** {@link GemvTRowsBlocks#gemvTRows12} over aligned rows: see the class comment. */
-  static void gemvTRows12(MemorySegment a, long stride, float[] x, int[] rows, int count,
-      float[] b, float[] y, int j, int nv, boolean tail, int wholeEnd, int n) {
+  static void gemvTRows12(MemorySegment a, long base, long stride, float[] x, int[] rows,
+      int count, float[] b, float[] y, int j, int nv, boolean tail, int wholeEnd, int n) {
     final FloatVector zero = FloatVector.zero(S);
     final VectorMask<Float> tailLanes = S.indexInRange(wholeEnd, n);
     FloatVector c0 = FloatVector.fromArray(S, b, j);
@@ -105,7 +105,7 @@ final class SegmentRowsBlocks {
     FloatVector cw = tail ? FloatVector.fromArray(S, b, wholeEnd, tailLanes) : zero;
     for (int t = 0; t < count; t++) {
       final int i = rows[t];
-      final long p = i * stride + 4L * j;
+      final long p = base + i * stride;
       final FloatVector xv = FloatVector.broadcast(S, x[i]);
       c0 = xv.fma(FloatVector.fromMemorySegment(S, a, p, ORDER), c0);
       c1 = xv.fma(FloatVector.fromMemorySegment(S, a, p + V, ORDER), c1);
@@ -119,7 +119,7 @@ final class SegmentRowsBlocks {
       c9 = nv > 9 ? xv.fma(FloatVector.fromMemorySegment(S, a, p + 9 * V, ORDER), c9) : c9;
       c10 = nv > 10 ? xv.fma(FloatVector.fromMemorySegment(S, a, p + 10 * V, ORDER), c10) : c10;
       c11 = nv > 11 ? xv.fma(FloatVector.fromMemorySegment(S, a, p + 11 * V, ORDER), c11) : c11;
-      cw = tail ? xv.fma(FloatVector.fromMemorySegment(S, a, i * stride + 4L * wholeEnd,
+      cw = tail ? xv.fma(FloatVector.fromMemorySegment(S, a, p + 4L * (wholeEnd - j),
           ORDER), cw) : cw;
     }
     if (tail) {
@@ -148,8 +148,8 @@ final class SegmentRowsBlocks {
   }
 
   /** {@link GemvTRowsBlocks#gemvTRows16} over aligned rows: see the class comment. */
-  static void gemvTRows16(MemorySegment a, long stride, float[] x, int[] rows, int count,
-      float[] b, float[] y, int j, int nv, boolean tail, int wholeEnd, int n) {
+  static void gemvTRows16(MemorySegment a, long base, long stride, float[] x, int[] rows,
+      int count, float[] b, float[] y, int j, int nv, boolean tail, int wholeEnd, int n) {
     final FloatVector zero = FloatVector.zero(S);
     final VectorMask<Float> tailLanes = S.indexInRange(wholeEnd, n);
     FloatVector c0 = FloatVector.fromArray(S, b, j);
@@ -171,7 +171,7 @@ final class SegmentRowsBlocks {
     FloatVector cw = tail ? FloatVector.fromArray(S, b, wholeEnd, tailLanes) : zero;
     for (int t = 0; t < count; t++) {
       final int i = rows[t];
-      final long p = i * stride + 4L * j;
+      final long p = base + i * stride;
       final FloatVector xv = FloatVector.broadcast(S, x[i]);
       c0 = xv.fma(FloatVector.fromMemorySegment(S, a, p, ORDER), c0);
       c1 = xv.fma(FloatVector.fromMemorySegment(S, a, p + V, ORDER), c1);
@@ -189,7 +189,7 @@ final class SegmentRowsBlocks {
       c13 = nv > 13 ? xv.fma(FloatVector.fromMemorySegment(S, a, p + 13 * V, ORDER), c13) : c13;
       c14 = nv > 14 ? xv.fma(FloatVector.fromMemorySegment(S, a, p + 14 * V, ORDER), c14) : c14;
       c15 = nv > 15 ? xv.fma(FloatVector.fromMemorySegment(S, a, p + 15 * V, ORDER), c15) : c15;
-      cw = tail ? xv.fma(FloatVector.fromMemorySegment(S, a, i * stride + 4L * wholeEnd,
+      cw = tail ? xv.fma(FloatVector.fromMemorySegment(S, a, p + 4L * (wholeEnd - j),
           ORDER), cw) : cw;
     }
     if (tail) {

@@ -94,12 +94,12 @@ public final class KernelGenerator {
 
         /**
          * The register blocks of {@link SegmentRows#gemvTRows}: {@link GemvTRowsBlocks}' loops
-         * over rows that start on vector boundaries off the heap, {@code stride} bytes apart and
-         * zero past n, so that the last vector is a whole aligned load too, stored under the
-         * mask of columns {@code wholeEnd..n} (made here: a mask passed to a method that is not
-         * inlined is an object, 48 bytes a call). Per lane the same operations as
-         * GemvTRowsBlocks, so the same bits. From the same template ({@code KernelGenerator}, in
-         * the tests).
+         * over a panel off the heap (the block's columns of row i at {@code base + i * stride}
+         * bytes, on a vector boundary, zero past n), so that the last vector is a whole aligned
+         * load too, stored under the mask of columns {@code wholeEnd..n} (made here: a mask
+         * passed to a method that is not inlined is an object, 48 bytes a call). Per lane the
+         * same operations as GemvTRowsBlocks, so the same bits. From the same template
+         * ({@code KernelGenerator}, in the tests).
          */
         final class SegmentRowsBlocks {
           private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -176,7 +176,8 @@ public final class KernelGenerator {
   }
 
   /**
-   * A {@link #gemvTRows} variant over a segment: rows {@code stride} bytes apart, the block's
+   * A {@link #gemvTRows} variant over a segment: the block's columns of row i at
+   * {@code base + i * stride} bytes, the block's
    * last vector (with {@code tail}) a whole load at {@code wholeEnd} stored under a mask, so no
    * window and no blend.
    */
@@ -185,8 +186,9 @@ public final class KernelGenerator {
     s.append("  /** {@link GemvTRowsBlocks#gemvTRows").append(acc)
         .append("} over aligned rows: see the class comment. */\n");
     s.append("  static void gemvTRows").append(acc).append(
-        "(MemorySegment a, long stride, float[] x, int[] rows, int count,\n"
-        + "      float[] b, float[] y, int j, int nv, boolean tail, int wholeEnd, int n) {\n");
+        "(MemorySegment a, long base, long stride, float[] x, int[] rows,\n"
+        + "      int count, float[] b, float[] y, int j, int nv, boolean tail, int wholeEnd,"
+        + " int n) {\n");
     s.append("    final FloatVector zero = FloatVector.zero(S);\n");
     s.append("    final VectorMask<Float> tailLanes = S.indexInRange(wholeEnd, n);\n");
     accumulatorsFromB(s, v);
@@ -194,12 +196,12 @@ public final class KernelGenerator {
         + " : zero;\n");
     s.append("    for (int t = 0; t < count; t++) {\n");
     s.append("      final int i = rows[t];\n");
-    s.append("      final long p = i * stride + 4L * j;\n");
+    s.append("      final long p = base + i * stride;\n");
     s.append("      final FloatVector xv = FloatVector.broadcast(S, x[i]);\n");
     accumulatorFmas(s, v, i -> "FloatVector.fromMemorySegment(S, a, "
         + (i == 0 ? "p" : i == 1 ? "p + V" : "p + " + i + " * V") + ", ORDER)");
     s.append("      cw = tail ? xv.fma(FloatVector.fromMemorySegment(S, a,"
-        + " i * stride + 4L * wholeEnd,\n          ORDER), cw) : cw;\n");
+        + " p + 4L * (wholeEnd - j),\n          ORDER), cw) : cw;\n");
     s.append("    }\n");
     s.append("    if (tail) {\n      cw.intoArray(y, wholeEnd, tailLanes);\n    }\n");
     accumulatorStores(s, v);
