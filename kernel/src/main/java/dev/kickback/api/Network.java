@@ -23,7 +23,8 @@ import java.util.SplittableRandom;
  *
  * <p><b>Packed weights.</b> A prediction of 2 or more samples that finds the weights unchanged
  * since the previous prediction copies the layers the kernels multiply faster packed (the
- * vector path's layers at least 512 wide and 256 deep) into that layout, once, and later
+ * vector path's layers at least 512 wide and 256 deep; with 16 vector registers also those at
+ * least 96 wide and 32 deep, read packed from 16 samples) into that layout, once, and later
  * predictions read the copy: the same bits, 4 bytes per packed weight more memory. The 1,024th
  * prediction of one sample that finds them unchanged copies every layer, on the vector path on
  * Java 22 and later, into rows aligned to vectors off the heap (see
@@ -54,8 +55,8 @@ public final class Network {
   private boolean readOnly;
   /**
    * Per layer, the weights packed for predictions of 2 or more samples where the kernels have a
-   * faster path for packed weights ({@link KernelOps#packForGemmNN}: the vector path's layers at
-   * least 512 wide and 256 deep), else null entries; null until made. Made by such a prediction
+   * faster path for packed weights ({@link KernelOps#packForGemmNN}), else null entries; null
+   * until made. Made by such a prediction
    * that finds the weights unchanged since an earlier prediction (so a training loop that
    * predicts once between steps never packs), dropped by every write of the weights. Readers that
    * race to make it each make a whole copy and the last one stays: nothing is shared half-made.
@@ -404,7 +405,7 @@ public final class Network {
       float[] o = ws.out[l];
       float[] d = ws.mask[l];
       boolean linear = l == last && spec.head() == Head.LINEAR;
-      boolean prepacked = batch > 1 && packed != null && ops.multipliesPacked(packed[l]);
+      boolean prepacked = batch > 1 && packed != null && ops.multipliesPacked(packed[l], batch);
       if (batch == 1) {
         if (l == 0) {
           ops.nonzeroRows(x, spec.inputWidth(), ws.rows[0]);

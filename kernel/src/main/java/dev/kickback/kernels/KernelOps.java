@@ -163,7 +163,9 @@ public abstract class KernelOps {
    * {@link #gemmNN(int, int, int, float, float[], PackedMatrix, float[])} reads fastest, or
    * null when it has no faster path for that shape (the scalar implementation never has; the
    * vector one for B at least 512 wide and 256 deep, whose register-blocked kernels otherwise
-   * read column panels with rows 4 KB apart). Allocates the copy: about {@code 4 k n} bytes.
+   * read column panels with rows 4 KB apart, and with 16 vector registers for B at least 96 wide
+   * and 32 deep from 16 rows of A: {@link #multipliesPacked(PackedMatrix, int)}). Allocates the
+   * copy: about {@code 4 k n} bytes.
    */
   public final PackedMatrix packForGemmNN(int k, int n, float[] b) {
     checkPackSource("packForGemmNN", "b", "k", "n", k, n, b);
@@ -228,6 +230,16 @@ public abstract class KernelOps {
         && b.lanes == packLanes();
   }
 
+  /**
+   * Whether {@link #multipliesPacked(PackedMatrix) b is taken} and multiplying an A of {@code m}
+   * rows by it is faster than by the source array: from 2 rows for the layers packed for their
+   * size, from more for those packed for where the unpacked kernels fall behind (see
+   * {@link #packForGemmNN}). Either way the bits are the same.
+   */
+  public final boolean multipliesPacked(PackedMatrix b, int m) {
+    return multipliesPacked(b) && m >= b.fromRows;
+  }
+
   /** A packed B for {@code B[k][n]}, {@code k, n > 0}, or null: see packForGemmNN. */
   protected PackedMatrix packKernel(int k, int n, float[] b) {
     return null;
@@ -249,7 +261,15 @@ public abstract class KernelOps {
 
   /** For implementations: a packed matrix over {@code data}, marked as this one's. */
   protected final PackedMatrix packed(int k, int n, float[] data) {
-    return new PackedMatrix(k, n, data, getClass(), packLanes());
+    return packed(k, n, data, 1);
+  }
+
+  /**
+   * As {@link #packed(int, int, float[])}, faster than the source array only from
+   * {@code fromRows} rows of A ({@link #multipliesPacked(PackedMatrix, int)}).
+   */
+  protected final PackedMatrix packed(int k, int n, float[] data, int fromRows) {
+    return new PackedMatrix(k, n, data, getClass(), packLanes(), fromRows);
   }
 
   /** The floats of a matrix this implementation packed. */

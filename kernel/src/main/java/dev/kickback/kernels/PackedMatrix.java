@@ -25,23 +25,27 @@ public final class PackedMatrix {
   final Class<? extends KernelOps> packer;
   /** The vector width the layout was made for (lanes), so that no other width reads it. */
   final int lanes;
+  /** The fewest rows of A from which multiplying by this copy is the faster path. */
+  final int fromRows;
 
-  PackedMatrix(int k, int n, float[] data, Class<? extends KernelOps> packer, int lanes) {
-    this(k, n, data, null, packer, lanes);
+  PackedMatrix(int k, int n, float[] data, Class<? extends KernelOps> packer, int lanes,
+      int fromRows) {
+    this(k, n, data, null, packer, lanes, fromRows);
   }
 
   PackedMatrix(OffHeapRows offHeap, Class<? extends KernelOps> packer, int lanes) {
-    this(offHeap.m, offHeap.n, null, offHeap, packer, lanes);
+    this(offHeap.m, offHeap.n, null, offHeap, packer, lanes, 1);
   }
 
   private PackedMatrix(int k, int n, float[] data, OffHeapRows offHeap,
-      Class<? extends KernelOps> packer, int lanes) {
+      Class<? extends KernelOps> packer, int lanes, int fromRows) {
     this.k = k;
     this.n = n;
     this.data = data;
     this.offHeap = offHeap;
     this.packer = packer;
     this.lanes = lanes;
+    this.fromRows = fromRows;
   }
 
   /** Rows of the source matrix ({@code B[k][n]}: the GEMM's sum length). */
