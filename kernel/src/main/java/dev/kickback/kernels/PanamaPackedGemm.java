@@ -46,6 +46,16 @@ final class PanamaPackedGemm {
    */
   private static final int PAIR_ROWS = VectorRegisters.Preferred.COUNT >= 32 ? 4 : 2;
 
+  /**
+   * Rows up to which {@link #gemmPrepacked} reads two slivers at once, {@code PAIR_ROWS} rows a
+   * pass over each KC block of them: with 16 registers 4 (the second pass reads the block from
+   * cache), where a 4-row pass over one sliver, 8 fma chains that each wait on the fma latency
+   * every 64 bytes of B, read it from memory at half the rate (Zen 3, 8 lanes: the wide network's
+   * forward pass at batch 4 ran at 0.8 of its rate at batch 2 per call, at 0.4 per sample).
+   * With 32 registers {@code PAIR_ROWS}, not measured otherwise.
+   */
+  private static final int PAIRED_ROWS = VectorRegisters.Preferred.COUNT >= 32 ? PAIR_ROWS : 2 * PAIR_ROWS;
+
   private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
 
   private static final class Buffers {
@@ -124,8 +134,8 @@ final class PanamaPackedGemm {
    * {@code C[m][n] += alpha * A[m][k] B} with B from {@link #packWhole}. When A fits the pack
    * buffer whole (up to 48 rows at k = 1024, 16 lanes), it is packed once, KC block after KC
    * block, and each sliver of B (k x NR floats, contiguous) is read front to back once, every
-   * row block of A taking its turn on each KC block while it is in L1 (up to {@code PAIR_ROWS}
-   * rows, two slivers at a time); otherwise per KC block, MC rows at a time, each sliver's block
+   * row block of A taking its turn on each KC block while it is in L1 (up to
+   * {@code PAIRED_ROWS} rows, two slivers at a time); otherwise per KC block, MC rows at a time, each sliver's block
    * of B read once per MC rows (a KC block of all slivers, 1 MB at k = n = 1024, stays in L2
    * from one MC block to the next, as {@link #gemm}'s packed block does). Either way B streams,
    * where the unpacked kernels' column panels read its rows 4 KB apart, which the prefetchers
@@ -139,14 +149,17 @@ final class PanamaPackedGemm {
       for (int k0 = 0; k0 < k; k0 += KC) {
         packA(m, Math.min(KC, k - k0), a, k0, k, 1, buf.a, k0 * rowsPadded);
       }
-      final boolean pairs = m <= PAIR_ROWS;
+      final boolean pairs = m <= PAIRED_ROWS;
       for (int js = 0; js < n; ) {
         final boolean pair = pairs && js + 2 * NR <= n;
         for (int k0 = 0; k0 < k; k0 += KC) {
           final int kc = Math.min(KC, k - k0);
           final int bOff = (js / NR * k + k0) * NR;
           if (pair) {
-            microPair(kc, m, alpha, buf.a, k0 * rowsPadded, bp, bOff, bOff + k * NR, c, js, n);
+            for (int r0 = 0; r0 < m; r0 += PAIR_ROWS) { // rows r0.. of A's first sliver
+              microPair(kc, Math.min(PAIR_ROWS, m - r0), alpha, buf.a, k0 * rowsPadded + r0, bp,
+                  bOff, bOff + k * NR, c, js + r0 * n, n);
+            }
           } else {
             sliver(m, kc, Math.min(NR, n - js), alpha, buf, k0 * rowsPadded, bp, bOff, c, js, n);
           }

@@ -110,7 +110,8 @@ class KernelOpsTest {
 
   /**
    * gemmNN with B packed once ({@code packForGemmNN}) gives the bits of gemmNN from B itself, at
-   * every row count: 1 to 3 (the rows of a partial tile), a full tile, A packed whole or (more
+   * every row count: 1 to 5 (the rows of a partial tile; with 16 registers up to 4 in passes of 2
+   * over two slivers), a full tile, A packed whole or (more
    * rows than the pack buffer holds at this depth) per MC rows, and B's width cut inside a
    * sliver. At 16 lanes all of 1 to 97 rows at k = 1024 cover both orders. The paper network's
    * 200 -> 100 layer packs only with 16 registers.
@@ -130,7 +131,7 @@ class KernelOpsTest {
     assertEquals(k, packed.rows());
     assertEquals(n, packed.cols());
     assertTrue(ops.multipliesPacked(packed));
-    for (int m : new int[] {1, 2, 3, 7, 8, 9, 24, 25, 33, 97}) {
+    for (int m : new int[] {1, 2, 3, 4, 5, 7, 8, 9, 24, 25, 33, 97}) {
       float[] a = random(rnd, m * k);
       float[] c0 = random(rnd, m * n);
       float[] want = c0.clone();
