@@ -51,10 +51,11 @@ final class PanamaPackedGemm {
    * pass over each KC block of them: with 16 registers 4 (the second pass reads the block from
    * cache), where a 4-row pass over one sliver, 8 fma chains that each wait on the fma latency
    * every 64 bytes of B, read it from memory at half the rate (Zen 3, 8 lanes: the wide network's
-   * forward pass at batch 4 ran at 0.8 of its rate at batch 2 per call, at 0.4 per sample).
-   * With 32 registers {@code PAIR_ROWS}, not measured otherwise.
+   * forward pass at batch 4 made 0.4 of the calls a second it made at batch 2, 0.8 of the
+   * samples). With 32 registers {@code PAIR_ROWS}, not measured otherwise.
    */
-  private static final int PAIRED_ROWS = VectorRegisters.Preferred.COUNT >= 32 ? PAIR_ROWS : 2 * PAIR_ROWS;
+  private static final int PAIRED_ROWS =
+      VectorRegisters.Preferred.COUNT >= 32 ? PAIR_ROWS : 2 * PAIR_ROWS;
 
   private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
 
@@ -135,11 +136,12 @@ final class PanamaPackedGemm {
    * buffer whole (up to 48 rows at k = 1024, 16 lanes), it is packed once, KC block after KC
    * block, and each sliver of B (k x NR floats, contiguous) is read front to back once, every
    * row block of A taking its turn on each KC block while it is in L1 (up to
-   * {@code PAIRED_ROWS} rows, two slivers at a time); otherwise per KC block, MC rows at a time, each sliver's block
-   * of B read once per MC rows (a KC block of all slivers, 1 MB at k = n = 1024, stays in L2
-   * from one MC block to the next, as {@link #gemm}'s packed block does). Either way B streams,
-   * where the unpacked kernels' column panels read its rows 4 KB apart, which the prefetchers
-   * do not follow. Every output is the same sequence of operations as in {@link #gemm}.
+   * {@code PAIRED_ROWS} rows, two slivers at a time); otherwise per KC block, MC rows at a time,
+   * each sliver's block of B read once per MC rows (a KC block of all slivers, 1 MB at k = n =
+   * 1024, stays in L2 from one MC block to the next, as {@link #gemm}'s packed block does).
+   * Either way B streams, where the unpacked kernels' column panels read its rows 4 KB apart,
+   * which the prefetchers do not follow. Every output is the same sequence of operations as in
+   * {@link #gemm}.
    */
   static void gemmPrepacked(int m, int n, int k, float alpha, float[] a, float[] bp,
       float[] c) {
