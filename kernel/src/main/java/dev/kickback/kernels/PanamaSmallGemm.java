@@ -496,7 +496,7 @@ final class PanamaSmallGemm {
           final int blocks = (vectors + most - 1) / most;
           final int a0 = i * rs + k0 * cs;
           for (int blk = 0, v0 = 0; blk < blocks; blk++) {
-            final int nvAll = (vectors - v0) / (blocks - blk); // the larger blocks last
+            final int nvAll = spreadBlock(vectors, v0, blocks - blk);
             final boolean win = tail && v0 + nvAll == vectors;
             final int j = j0 + v0 * L;
             final int nv = win ? nvAll - 1 : nvAll;
@@ -885,6 +885,14 @@ final class PanamaSmallGemm {
   }
 
   /**
+   * The vectors of the next block when {@code vectors} are spread evenly over blocks, {@code v0}
+   * of them already in earlier ones and {@code blocksLeft} blocks to go: the larger blocks last.
+   */
+  static int spreadBlock(int vectors, int v0, int blocksLeft) {
+    return (vectors - v0) / blocksLeft;
+  }
+
+  /**
    * The accumulators of the loop that serves a gemvTRows block of {@code nv} whole vectors: 16,
    * 12 or 8 (see gemvTRows). One rule for the loops over arrays and over aligned rows.
    */
@@ -920,7 +928,7 @@ final class PanamaSmallGemm {
     final int vectors = whole + (tail ? 1 : 0);
     final int blocks = gemvTRowsBlocks(vectors);
     for (int blk = 0, v0 = 0; blk < blocks; blk++) {
-      final int nvAll = (vectors - v0) / (blocks - blk); // the larger blocks last
+      final int nvAll = spreadBlock(vectors, v0, blocks - blk);
       final boolean win = v0 + nvAll > whole;
       final int nv = win ? nvAll - 1 : nvAll;
       switch (gemvTRowsLoop(nv)) {

@@ -24,6 +24,8 @@ final class SegmentRows extends OffHeapRows {
   private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
   private static final int L = S.length();
   private static final ByteOrder ORDER = ByteOrder.nativeOrder();
+  /** A vector's bytes. */
+  private static final long V = 4L * L;
   /** The cache line: every row starts on one at 16 lanes, on its half at 8. */
   private static final long ALIGN = 64;
 
@@ -31,9 +33,8 @@ final class SegmentRows extends OffHeapRows {
   /** Per block: its first vector of columns, its vectors (the last's tail included). */
   private final int[] firstVector;
   private final int[] blockVectors;
-  /** Per block: its panel's first byte, and bytes from one row to the next in it. */
+  /** Per block: its panel's first byte; its rows are {@code blockVectors} vectors apart. */
   private final long[] panel;
-  private final long[] stride;
 
   SegmentRows(int m, int n, float[] a) {
     super(m, n);
@@ -42,18 +43,16 @@ final class SegmentRows extends OffHeapRows {
     firstVector = new int[blocks];
     blockVectors = new int[blocks];
     panel = new long[blocks];
-    stride = new long[blocks];
     long bytes = 0;
     for (int blk = 0, v0 = 0; blk < blocks; blk++) {
-      int nv = (vectors - v0) / (blocks - blk); // the larger blocks last, as gemvTRows spreads
+      int nv = PanamaSmallGemm.spreadBlock(vectors, v0, blocks - blk); // as gemvTRows spreads
       firstVector[blk] = v0;
       blockVectors[blk] = nv;
       panel[blk] = bytes;
-      stride[blk] = 4L * L * nv;
-      bytes += stride[blk] * m;
+      bytes += V * nv * m;
       v0 += nv;
     }
-    segment = Arena.ofAuto().allocate(Math.max(bytes, 4L * L), ALIGN);
+    segment = Arena.ofAuto().allocate(Math.max(bytes, V), ALIGN);
     fill(a);
   }
 
@@ -64,7 +63,7 @@ final class SegmentRows extends OffHeapRows {
       int width = Math.min(n, j + blockVectors[blk] * L) - j;
       for (int i = 0; i < m; i++) {
         MemorySegment.copy(a, i * n + j, segment, ValueLayout.JAVA_FLOAT,
-            panel[blk] + i * stride[blk], width);
+            panel[blk] + i * V * blockVectors[blk], width);
       }
     }
   }
@@ -93,7 +92,7 @@ final class SegmentRows extends OffHeapRows {
       final boolean last = v0 + blockVectors[blk] > whole;
       final int nv = last ? blockVectors[blk] - 1 : blockVectors[blk];
       final long base = panel[blk];
-      final long rowBytes = stride[blk];
+      final long rowBytes = V * blockVectors[blk];
       switch (PanamaSmallGemm.gemvTRowsLoop(nv)) {
         case 16 -> SegmentRowsBlocks.gemvTRows16(segment, base, rowBytes, x, rows, count, b, y,
             v0 * L, nv, last, whole * L, n);
@@ -112,7 +111,7 @@ final class SegmentRows extends OffHeapRows {
     for (int t = 0; t < count; t++) {
       final int i = rows[t];
       c = FloatVector.broadcast(S, x[i]).fma(
-          FloatVector.fromMemorySegment(S, segment, i * stride[0], ORDER), c);
+          FloatVector.fromMemorySegment(S, segment, i * V, ORDER), c);
     }
     c.intoArray(y, 0, lanes);
   }

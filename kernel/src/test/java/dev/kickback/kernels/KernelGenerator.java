@@ -177,9 +177,8 @@ public final class KernelGenerator {
 
   /**
    * A {@link #gemvTRows} variant over a segment: the block's columns of row i at
-   * {@code base + i * stride} bytes, the block's
-   * last vector (with {@code tail}) a whole load at {@code wholeEnd} stored under a mask, so no
-   * window and no blend.
+   * {@code base + i * stride} bytes, the block's last vector (with {@code tail}) a whole load at
+   * {@code wholeEnd} stored under a mask, so no window and no blend.
    */
   private static void segmentRows(StringBuilder s, GemvVariant v) {
     int acc = v.accumulators();
@@ -266,18 +265,17 @@ public final class KernelGenerator {
   private static final String ROWS6COLS2_DOC = """
       Outputs C[i..i+5][j..j+L) and [j+second..j+second+L) with 16 vector registers (AVX2), \
       where 8 rows of 2 vectors and a window spill: 12 accumulators, 2 loads and 6 broadcasts \
-      per 12 FMAs, the block \
-      BLIS and OpenBLAS use there. It replaces two {@code PanamaSmallGemm.rows4block}s of 2 \
-      vectors, whose 8 accumulators are just the fma latency times the two fma pipes and \
-      leave no slack for a late load: measured on Zen 3 at 8 lanes, one JVM taking turns with \
-      the 4-row blocks, the paper network's forward pass at batch 16 1.06x. Each output is the \
-      same sequence of operations as in rows4block, so the bits do not change. The second \
-      vector is the next L columns ({@code second = L}) or, for the last columns of a row \
-      when more than a vector and less than two are left, the window ending there \
-      ({@code second < L}): one pass with 12 chains where two passes of rowsCols1 ran 6 \
-      each (the paper network's 10-wide layer at 8 lanes). A window's lanes that overlap \
-      the first vector are the same sums of the same terms, so each row's two vectors of C \
-      are both read before either is stored, and stored in either order.""";
+      per 12 FMAs, the block BLIS and OpenBLAS use there. It replaces two {@code \
+      PanamaSmallGemm.rows4block}s of 2 vectors, whose 8 accumulators are just the fma latency \
+      times the two fma pipes and leave no slack for a late load: measured on Zen 3 at 8 lanes, \
+      one JVM taking turns with the 4-row blocks, the paper network's forward pass at batch 16 \
+      1.06x. Each output is the same sequence of operations as in rows4block, so the bits do not \
+      change. The second vector is the next L columns ({@code second = L}) or, for the last \
+      columns of a row when more than a vector and less than two are left, the window ending \
+      there ({@code second < L}): one pass with 12 chains where two passes of rowsCols1 ran 6 \
+      each (the paper network's 10-wide layer at 8 lanes). A window's lanes that overlap the \
+      first vector are the same sums of the same terms, so each row's two vectors of C are both \
+      read before either is stored, and stored in either order.""";
 
   private static final String RECTIFIED6_DOC = """
       {@link #rows6cols2} with {@link PanamaSmallGemm#gemmNNRectified}'s epilogue, as \
@@ -294,21 +292,12 @@ public final class KernelGenerator {
     final String cls = "Rows" + rows + "Cols2Blocks";
     final String name = "rows" + rows + "cols2";
     StringBuilder s = new StringBuilder(HEADER);
-    s.append("\n");
-    if (window) {
-      s.append("""
-          import jdk.incubator.vector.FloatVector;
-          import jdk.incubator.vector.VectorMask;
-          import jdk.incubator.vector.VectorOperators;
-          import jdk.incubator.vector.VectorSpecies;
-          """);
-    } else {
-      s.append("""
-          import jdk.incubator.vector.FloatVector;
-          import jdk.incubator.vector.VectorOperators;
-          import jdk.incubator.vector.VectorSpecies;
-          """);
+    s.append("\nimport jdk.incubator.vector.FloatVector;\n");
+    if (window) { // the window's fresh lanes
+      s.append("import jdk.incubator.vector.VectorMask;\n");
     }
+    s.append("import jdk.incubator.vector.VectorOperators;\n");
+    s.append("import jdk.incubator.vector.VectorSpecies;\n");
     s.append("\n/**\n * The ").append(rows).append("""
         -row x 2-vector block of {@link PanamaSmallGemm}'s strided-A GEMM with its two
          * epilogues: one loop, written into a method per epilogue from one template
@@ -362,12 +351,9 @@ public final class KernelGenerator {
           .append("0.fma(al, FloatVector.fromArray(S, c, r)).intoArray(c, r);\n");
       s.append("    c").append(i)
           .append("1.fma(al, FloatVector.fromArray(S, c, r + L)).intoArray(c, r + L);\n");
-      if (window) {
-        s.append("    if (w) {\n      FloatVector v = FloatVector.fromArray(S, c, r + jw);\n")
-            .append("      v.blend(w").append(i)
-            .append(".fma(al, v), fresh).intoArray(c, r + jw);\n")
-            .append("    }\n");
-      }
+      s.append("    if (w) {\n      FloatVector v = FloatVector.fromArray(S, c, r + jw);\n")
+          .append("      v.blend(w").append(i).append(".fma(al, v), fresh).intoArray(c, r + jw);\n")
+          .append("    }\n");
     }
     s.append("  }\n\n  /**\n");
     wrap(s, window ? RECTIFIED_DOC : RECTIFIED6_DOC, "   * ");
