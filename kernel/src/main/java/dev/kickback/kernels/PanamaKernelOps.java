@@ -275,23 +275,28 @@ final class PanamaKernelOps extends KernelOps {
 
   /**
    * Compare and blend: no branch for a sign that is on about half the time, the tail included
-   * (masked). A scalar tail's branch on the sign was compiled for the side the warm-up saw, and
-   * when a unit of the wide network's 2-wide head changed sides seconds later the trap threw
-   * the whole compiled forward pass away: one iteration of its Kickback step at batch 16 ran
-   * at C1's speed, allocating 562 KB a step (measured).
+   * (a window or masked). A scalar tail's branch on the sign was compiled for the side the
+   * warm-up saw, and when a unit of the wide network's 2-wide head changed sides seconds later
+   * the trap threw the whole compiled forward pass away: one iteration of its Kickback step at
+   * batch 16 ran at C1's speed, allocating 562 KB a step (measured).
    */
   @Override
   protected void rectifyKernel(int rows, int n, float[] s, float[] nu, float[] o, float[] d) {
     rectifyRange(0, rows, n, s, nu, o, d);
   }
 
-  /** rectifyKernel over rows {@code [from, to)}; with {@code d == null} O only. */
+  /**
+   * rectifyKernel over rows {@code [from, to)}; with {@code d == null} O only. A row at least a
+   * vector wide whose outputs are not its inputs ends with the window ending at its last column,
+   * as {@link #rectifyRowsWindow} does, not under a mask.
+   */
   private static void rectifyRange(int from, int to, int n, float[] s, float[] nu, float[] o,
       float[] d) {
     final int nv = S.loopBound(n);
     final FloatVector zero = FloatVector.zero(S);
     final VectorMask<Float> tail = S.indexInRange(nv, n);
     final boolean mask = d != null;
+    final boolean window = nv < n && nv > 0 && o != s && d != s;
     for (int r = from; r < to; r++) {
       final int row = r * n;
       for (int j = 0; j < nv; j += L) {
@@ -303,7 +308,16 @@ final class PanamaKernelOps extends KernelOps {
           on.intoArray(d, row + j);
         }
       }
-      if (nv < n) {
+      if (window) {
+        final int w = n - L;
+        FloatVector v = FloatVector.fromArray(S, s, row + w);
+        FloatVector on =
+            zero.blend(FloatVector.fromArray(S, nu, w), v.compare(VectorOperators.GT, 0f));
+        on.mul(v).intoArray(o, row + w);
+        if (mask) {
+          on.intoArray(d, row + w);
+        }
+      } else if (nv < n) {
         FloatVector v = FloatVector.fromArray(S, s, row + nv, tail);
         FloatVector on = zero.blend(FloatVector.fromArray(S, nu, nv, tail),
             v.compare(VectorOperators.GT, 0f));
@@ -395,7 +409,8 @@ final class PanamaKernelOps extends KernelOps {
    * last partial vector through masks (loads, stores and the listed indices), not a scalar loop
    * whose compares mispredict on half the units (the paper network's 10- and 2-wide layers are
    * all tail at 16 lanes). Measured on the paper network's batch-1 forward pass: the separate
-   * passes took 120-135 ns of its 860-910.
+   * passes took 120-135 ns of its 860-910. A layer at least a vector wide whose outputs are not
+   * its inputs ends with the window ending at n instead (see {@link #rectifyRowsWindow}).
    */
   @Override
   protected int rectifyRowsKernel(int n, float[] s, float[] nu, float[] o, float[] d,
@@ -414,6 +429,9 @@ final class PanamaKernelOps extends KernelOps {
       INDEX.add(j).compress(listed.cast(I)).intoArray(rows, c);
       c += listed.trueCount();
     }
+    if (j < n && nv > 0 && c + L <= rows.length && o != s && d != s) {
+      return rectifyRowsWindow(n, s, nu, o, d, rows, j, c);
+    }
     if (j < n) {
       final VectorMask<Float> in = S.indexInRange(j, n);
       final FloatVector v = FloatVector.fromArray(S, s, j, in); // 0 past n: listed never
@@ -427,6 +445,31 @@ final class PanamaKernelOps extends KernelOps {
       c += count;
     }
     return c;
+  }
+
+  /**
+   * rectifyRowsKernel's last partial vector as the whole vector ending at n: its lanes before
+   * {@code j} are stored again with the values they already hold (recomputed from s, which is
+   * why o and d must not be s) and left out of the list by a compare of their indices. With 16
+   * vector registers (AVX2) there are no mask registers, and a masked store is a slow
+   * instruction on AMD cores: measured on Zen 3 at 8 lanes, where the paper network's 100- and
+   * 10-wide layers end in partial vectors, a 10-wide layer's call took 18-23 ns against 35-50
+   * with the masked tail, and the forward pass at batch 1 was 1.06x (one JVM taking turns). The
+   * indices are stored whole, as in the loop: the caller checked that L entries fit from c.
+   */
+  private static int rectifyRowsWindow(int n, float[] s, float[] nu, float[] o, float[] d,
+      int[] rows, int j, int c) {
+    final int w = n - L;
+    final FloatVector v = FloatVector.fromArray(S, s, w);
+    final FloatVector on = FloatVector.zero(S)
+        .blend(FloatVector.fromArray(S, nu, w), v.compare(VectorOperators.GT, 0f));
+    on.intoArray(d, w);
+    on.mul(v).intoArray(o, w);
+    final IntVector index = INDEX.add(w);
+    final VectorMask<Integer> listed = on.compare(VectorOperators.NE, 0f).cast(I)
+        .and(index.compare(VectorOperators.GE, j));
+    index.compress(listed).intoArray(rows, c);
+    return c + listed.trueCount();
   }
 
   /**

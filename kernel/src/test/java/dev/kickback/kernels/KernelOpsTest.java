@@ -1044,7 +1044,8 @@ class KernelOpsTest {
 
   /**
    * rectify against its definition, bitwise, specials (NaN, infinities, -0) included; arrays
-   * two longer than the block and a vector longer, nothing past the block changed.
+   * two longer than the block and a vector longer, nothing past the block changed; and in place,
+   * o the same array as s.
    */
   @ParameterizedTest(name = "{0}")
   @MethodSource("pathNames")
@@ -1071,6 +1072,12 @@ class KernelOpsTest {
         for (int i = rows * n; i < o.length; i++) {
           assertEquals(42f, o[i], "rectify wrote o past rows*n, n=" + n + " pad=" + pad);
           assertEquals(42f, d[i], "rectify wrote d past rows*n, n=" + n + " pad=" + pad);
+        }
+        float[] inPlace = s.clone(); // o the same array as s: each value read before written
+        ops.rectify(rows, n, inPlace, nu, inPlace, d);
+        for (int i = 0; i < rows * n; i++) {
+          assertEquals(Float.floatToIntBits(o[i]), Float.floatToIntBits(inPlace[i]),
+              "in place: o[" + i + "], n=" + n);
         }
       }
     }
@@ -1506,7 +1513,11 @@ class KernelOpsTest {
    * rectifyRows on every path: rectify's values and nonzeroRows' list of the mask, by their
    * definitions, bitwise; arrays exactly n long (a tail's masked loads and stores meet the
    * arrays' ends), a little longer and a vector longer (nothing past n changed), specials in s
-   * and zeros in nu (a unit with no sign is never listed); a too-short list is refused by name.
+   * and zeros in nu (a unit with no sign is never listed); a list exactly n long (where the last
+   * indices of a layer not a whole number of vectors wide mostly do not fit a whole vector's
+   * store, so they are stored under a mask) and one with 16 entries to spare (a RowList's: the
+   * vector path's tail is then the window ending at n); o the same array as s (the window, which
+   * rereads s, must not run); a too-short list is refused by name.
    */
   @ParameterizedTest(name = "{0}")
   @MethodSource("pathNames")
@@ -1514,35 +1525,9 @@ class KernelOpsTest {
     KernelOps ops = path(path);
     for (int n : new int[] {0, 1, 2, 7, 10, 15, 16, 17, 31, 100, 200, 257}) {
       for (int extra : new int[] {0, 5, 16}) {
-        SplittableRandom rnd = new SplittableRandom(43L * n + extra);
-        float[] s = random(rnd, n + extra);
-        for (int i = 0; i < n; i += 4) {
-          s[i] = RECTIFIER_SPECIALS[i % RECTIFIER_SPECIALS.length];
-        }
-        float[] nu = new float[n + extra];
-        for (int j = 0; j < nu.length; j++) {
-          nu[j] = j % 9 == 8 ? 0f : rnd.nextBoolean() ? 1f : -1f;
-        }
-        float[] o = filled(n + extra, 42f);
-        float[] d = filled(n + extra, 42f);
-        int[] rows = new int[n];
-        int count = ops.rectifyRows(n, s, nu, o, d, rows);
-        float[] wantD = filled(n + extra, 42f);
-        float[] wantO = filled(n + extra, 42f);
-        for (int j = 0; j < n; j++) {
-          wantD[j] = s[j] > 0f ? nu[j] : 0f;
-          wantO[j] = wantD[j] * s[j];
-        }
-        String at = path + " n=" + n + " extra=" + extra;
-        for (int j = 0; j < n + extra; j++) {
-          assertEquals(Float.floatToIntBits(wantD[j]), Float.floatToIntBits(d[j]),
-              at + " d[" + j + "]");
-          assertEquals(Float.floatToIntBits(wantO[j]), Float.floatToIntBits(o[j]),
-              at + " o[" + j + "] for s = " + s[j]);
-        }
-        int[] want = nonzero(wantD, n);
-        assertEquals(want.length, count, at);
-        assertArrayEquals(want, java.util.Arrays.copyOf(rows, count), at);
+        rectifyRowsByDefinition(ops, path, n, extra, 0, false);
+        rectifyRowsByDefinition(ops, path, n, extra, 16, false);
+        rectifyRowsByDefinition(ops, path, n, extra, 16, true);
       }
     }
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
@@ -1553,6 +1538,40 @@ class KernelOpsTest {
         () -> ops.rectifyRows(5, new float[5], new float[4], new float[5], new float[5],
             new int[5]));
     assertEquals("rectifyRows: nu[0, 0+5) is outside nu.length=4", e.getMessage());
+  }
+
+  private static void rectifyRowsByDefinition(KernelOps ops, String path, int n, int extra,
+      int room, boolean inPlace) {
+    SplittableRandom rnd = new SplittableRandom(43L * n + extra);
+    float[] s = random(rnd, n + extra);
+    for (int i = 0; i < n; i += 4) {
+      s[i] = RECTIFIER_SPECIALS[i % RECTIFIER_SPECIALS.length];
+    }
+    float[] nu = new float[n + extra];
+    for (int j = 0; j < nu.length; j++) {
+      nu[j] = j % 9 == 8 ? 0f : rnd.nextBoolean() ? 1f : -1f;
+    }
+    float[] in = s.clone();
+    float[] o = inPlace ? s : filled(n + extra, 42f);
+    float[] d = filled(n + extra, 42f);
+    int[] rows = new int[n + room];
+    int count = ops.rectifyRows(n, s, nu, o, d, rows);
+    float[] wantD = filled(n + extra, 42f);
+    float[] wantO = inPlace ? in.clone() : filled(n + extra, 42f);
+    for (int j = 0; j < n; j++) {
+      wantD[j] = in[j] > 0f ? nu[j] : 0f;
+      wantO[j] = wantD[j] * in[j];
+    }
+    String at = path + " n=" + n + " extra=" + extra + " room=" + room + " inPlace=" + inPlace;
+    for (int j = 0; j < n + extra; j++) {
+      assertEquals(Float.floatToIntBits(wantD[j]), Float.floatToIntBits(d[j]),
+          at + " d[" + j + "]");
+      assertEquals(Float.floatToIntBits(wantO[j]), Float.floatToIntBits(o[j]),
+          at + " o[" + j + "] for s = " + in[j]);
+    }
+    int[] want = nonzero(wantD, n);
+    assertEquals(want.length, count, at);
+    assertArrayEquals(want, java.util.Arrays.copyOf(rows, count), at);
   }
 
   private static float[] filled(int n, float value) {
