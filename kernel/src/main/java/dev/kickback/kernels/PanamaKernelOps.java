@@ -80,13 +80,16 @@ final class PanamaKernelOps extends KernelOps {
    * NT ({@code C += alpha A B^T}, the feedback pull {@code g = pulled W^T}): dot products for
    * fewer than 16 rows of A (at m = 8, 7.2 us for 8 x 200 x 100 against 10.0 transposed), the
    * transposed product up to 128 rows (m = 16: 8.9 us against 14.3 packed, 13.4 as dot
-   * products; wide m = 8 to 64: 0.34-0.96 ms against 0.66-1.28 packed), the packed kernel above
-   * (m = 128, 200 x 100: 43 us against 61 transposed).
+   * products; wide m = 8 to 64: 0.34-0.96 ms against 0.66-1.28 packed), or for a sum over at
+   * most 4 terms row by row (gemmNTNarrowK), the packed kernel above (m = 128, 200 x 100: 43 us
+   * against 61 transposed).
    */
   @Override
   protected void gemmNTKernel(int m, int n, int k, float alpha, float[] a, float[] b, float[] c) {
     if (m >= 128 && PanamaPackedGemm.worthPacking(m, n, k)) {
       packed(m, n, k, alpha, a, k, 1, b, 1, k, c);
+    } else if (m >= 16 && k <= PanamaSmallGemm.NARROW_K) {
+      PanamaSmallGemm.gemmNTNarrowK(m, n, k, alpha, a, b, c);
     } else if (m >= 16) {
       PanamaSmallGemm.gemmNTTransposed(m, n, k, alpha, a, b, c);
     } else {

@@ -176,6 +176,54 @@ final class PanamaSmallGemm {
     }
   }
 
+  /** The longest sum {@link #gemmNTNarrowK} takes: a head's width (2) up to 4. */
+  static final int NARROW_K = 4;
+
+  /**
+   * {@link #gemmNTTransposed} for a sum over at most {@link #NARROW_K} terms (the feedback pulled
+   * through a network's 2-wide head): B transposed into a k x n scratch, then each row of C in
+   * whole vectors ({@code c = fma(sum, alpha, c)}, the sum from zero in p's order, so each
+   * element is the same sequence of operations as there), its last columns in a scalar loop.
+   * One method whose loops run m times n / L per call, where the transposed product's 16-register
+   * split of the wide network's 1,024 rows (170 blocks of 6 and one of 4) called its 4-row block
+   * 16 times a step: at the wide step's 5 to 8 steps a second that block stayed in C1's code,
+   * which runs the Vector API without intrinsics (47 KB allocated a step, measured on Zen 3).
+   */
+  static void gemmNTNarrowK(int m, int n, int k, float alpha, float[] a, float[] b, float[] c) {
+    float[][] scratch = NT_SCRATCH.get();
+    if (scratch[0].length < k * n) {
+      scratch[0] = new float[k * n];
+    }
+    final float[] bt = scratch[0];
+    for (int j = 0; j < n; j++) {
+      for (int p = 0; p < k; p++) {
+        bt[p * n + j] = b[j * k + p];
+      }
+    }
+    final FloatVector al = FloatVector.broadcast(S, alpha);
+    final int nv = S.loopBound(n);
+    for (int i = 0; i < m; i++) {
+      final int ai = i * k;
+      final int ci = i * n;
+      int j = 0;
+      for (; j < nv; j += L) {
+        FloatVector sum = FloatVector.zero(S);
+        for (int p = 0; p < k; p++) {
+          sum = FloatVector.broadcast(S, a[ai + p]).fma(FloatVector.fromArray(S, bt, p * n + j),
+              sum);
+        }
+        sum.fma(al, FloatVector.fromArray(S, c, ci + j)).intoArray(c, ci + j);
+      }
+      for (; j < n; j++) {
+        float sum = 0f;
+        for (int p = 0; p < k; p++) {
+          sum = Math.fma(a[ai + p], bt[p * n + j], sum);
+        }
+        c[ci + j] = Math.fma(sum, alpha, c[ci + j]);
+      }
+    }
+  }
+
   /**
    * 8 dot products: rows a0, a0+k of A against rows b0..b0+3k of B, 6 loads per 8 FMAs. Kept
    * to 2x4: a 4x4 block made the method large enough that C2 inlined the vector intrinsics late,

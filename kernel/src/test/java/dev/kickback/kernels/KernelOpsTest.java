@@ -49,6 +49,8 @@ class KernelOpsTest {
     // past it as a window (the paper network's second layer) or (60 columns) without
     {130, 70, 40}, {40, 520, 20}, {16, 200, 100}, {16, 10, 2}, {24, 3, 5}, {19, 100, 10},
     {16, 2, 10}, {12, 37, 9}, {72, 100, 200}, {16, 60, 200},
+    // NT over at most 4 terms from 16 rows, row by row (the wide network's head), with tails
+    {256, 1024, 2}, {17, 9, 4}, {20, 5, 3},
   };
 
   static Stream<Arguments> cases() {
@@ -425,6 +427,33 @@ class KernelOpsTest {
       v[j] = rnd.nextBoolean() ? 1f : -1f;
     }
     return v;
+  }
+
+  /**
+   * NT over at most 4 terms (gemmNTNarrowK) is, element by element, the same sequence of
+   * operations as the transposed product it replaced there, so the bits are the same: the wide
+   * network's head (256 x 1024 x 2), C narrower than a vector, column tails, one term.
+   */
+  @ParameterizedTest(name = "m={0} n={1} k={2}")
+  @MethodSource("narrowKShapes")
+  void gemmNTOverFewTermsIsTheTransposedProductBitwise(int m, int n, int k) {
+    assumeTrue(Kernels.vector().isPresent(), "vector kernels unavailable");
+    SplittableRandom rnd = new SplittableRandom(m * 1000L + n * 10L + k);
+    float[] a = random(rnd, m * k);
+    float[] b = random(rnd, n * k);
+    float[] c0 = random(rnd, m * n);
+    float[] want = c0.clone();
+    PanamaSmallGemm.gemmNTTransposed(m, n, k, 0.75f, a, b, want);
+    float[] got = c0.clone();
+    PanamaSmallGemm.gemmNTNarrowK(m, n, k, 0.75f, a, b, got);
+    for (int i = 0; i < want.length; i++) {
+      assertEquals(Float.floatToIntBits(want[i]), Float.floatToIntBits(got[i]), "element " + i);
+    }
+  }
+
+  static Stream<Arguments> narrowKShapes() {
+    return Stream.of(Arguments.of(256, 1024, 2), Arguments.of(16, 10, 2), Arguments.of(17, 9, 4),
+        Arguments.of(20, 5, 3), Arguments.of(33, 24, 1));
   }
 
   private static float[] random(SplittableRandom rnd, int n) {
