@@ -446,9 +446,7 @@ class KernelOpsTest {
     PanamaSmallGemm.gemmNTTransposed(m, n, k, 0.75f, a, b, want);
     float[] got = c0.clone();
     PanamaSmallGemm.gemmNTNarrowK(m, n, k, 0.75f, a, b, got);
-    for (int i = 0; i < want.length; i++) {
-      assertEquals(Float.floatToIntBits(want[i]), Float.floatToIntBits(got[i]), "element " + i);
-    }
+    assertBits(want, got, "gemmNTNarrowK");
   }
 
   static Stream<Arguments> narrowKShapes() {
