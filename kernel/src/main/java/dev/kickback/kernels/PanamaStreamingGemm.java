@@ -5,8 +5,8 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * {@code C[m][n] += alpha * A B} for two or three rows of A and a B wider than a cache block
- * (the wide network's forward pass at batch 2 and 3): B's rows read whole, four at a time, front
+ * {@code C[m][n] += alpha * A B} for 2 to 4 rows of A and a B wider than a cache block
+ * (the wide network's forward pass at batch 2 to 4): B's rows read whole, four at a time, front
  * to back, so that the hardware prefetchers stream them from L3, and each output's partial sum
  * over a block of {@link PanamaSmallGemm#KC} rows kept in a per-thread scratch row instead of a
  * register. The register-blocked kernels read B in column panels whose rows lie 4 KB apart,
@@ -29,24 +29,42 @@ final class PanamaStreamingGemm {
    * addresses differ from each other's and B's rows' in their low 12 bits.
    */
   private static final int ROW = COLS + 16;
+  /** The most rows of A taken: see {@link #takes}. */
+  private static final int MOST_ROWS = VectorRegisters.Preferred.COUNT >= 32 ? 3 : 4;
   private static final ThreadLocal<float[]> SCRATCH =
       ThreadLocal.withInitial(() -> new float[3 * ROW]);
 
   private PanamaStreamingGemm() {}
 
   /**
-   * Whether this kernel takes the shape: 2 or 3 rows, C wider than a cache block of B and a
-   * whole number of vectors, and 32 registers (its 12 broadcasts, 4 rows of B and 3 partial
-   * sums would spill from 16).
+   * Rows of A per pass over B: three with 32 registers (12 broadcasts, 4 rows of B and a partial
+   * sum), two with 16, where three would spill.
+   */
+  static final int PASS_ROWS = VectorRegisters.Preferred.COUNT >= 32 ? 3 : 2;
+
+  /**
+   * Whether this kernel takes the shape: C wider than a cache block of B and a whole number of
+   * vectors, and 2 or 3 rows with 32 registers, 2 to 4 (in passes of two) with 16. With 16 the
+   * register-blocked kernels' column panels were slower still: the wide network's steps, whose
+   * forward pass multiplies the unpacked 1024 x 1024 layers, spent 60% of their time at batch 2
+   * in {@code RowsWideBlocks.rows2Wide} (JFR) and ran at half the samples a second of batch 1
+   * (Zen 3, 8 lanes).
    */
   static boolean takes(int m, int n) {
-    return (m == 2 || m == 3) && n > PanamaSmallGemm.NC && n % L == 0
-        && VectorRegisters.Preferred.COUNT >= 32;
+    return m >= 2 && m <= MOST_ROWS && n > PanamaSmallGemm.NC && n % L == 0;
   }
 
   /** {@code C[m][n] += alpha * A B} with {@code A(i, p) = a[i * rs + p * cs]}, B row-major. */
   static void gemm(int m, int n, int k, float alpha, float[] a, int rs, int cs, float[] b,
       float[] c) {
+    for (int i = 0; i < m; i += PASS_ROWS) {
+      pass(Math.min(PASS_ROWS, m - i), n, k, alpha, a, i * rs, rs, cs, b, c, i * n);
+    }
+  }
+
+  /** C's rows {@code [i, i + m)}, {@code m <= PASS_ROWS}: {@code a0 = i rs}, {@code c0 = i n}. */
+  private static void pass(int m, int n, int k, float alpha, float[] a, int a0, int rs, int cs,
+      float[] b, float[] c, int c0) {
     final float[] acc = SCRATCH.get();
     final FloatVector al = FloatVector.broadcast(S, alpha);
     for (int j0 = 0; j0 < n; j0 += COLS) {
@@ -58,13 +76,13 @@ final class PanamaStreamingGemm {
         }
         int p = k0;
         for (; p + 4 <= end; p += 4) {
-          fourRowsOfB(m, w, a, rs, cs, p, b, p * n + j0, n, acc);
+          fourRowsOfB(m, w, a, a0, rs, cs, p, b, p * n + j0, n, acc);
         }
         for (; p < end; p++) {
-          oneRowOfB(m, w, a, rs, cs, p, b, p * n + j0, acc);
+          oneRowOfB(m, w, a, a0, rs, cs, p, b, p * n + j0, acc);
         }
         for (int r = 0; r < m; r++) {
-          final int ci = r * n + j0;
+          final int ci = c0 + r * n + j0;
           for (int j = 0; j < w; j += L) {
             FloatVector.fromArray(S, acc, r * ROW + j)
                 .fma(al, FloatVector.fromArray(S, c, ci + j)).intoArray(c, ci + j);
@@ -75,21 +93,21 @@ final class PanamaStreamingGemm {
   }
 
   /** The partial sums of the m rows over columns {@code [0, w)} of rows p to p + 3 of B. */
-  private static void fourRowsOfB(int m, int w, float[] a, int rs, int cs, int p, float[] b,
-      int b0, int ldb, float[] acc) {
+  private static void fourRowsOfB(int m, int w, float[] a, int a0, int rs, int cs, int p,
+      float[] b, int b0, int ldb, float[] acc) {
     final FloatVector zero = FloatVector.zero(S);
-    final FloatVector x00 = FloatVector.broadcast(S, a[p * cs]);
-    final FloatVector x01 = FloatVector.broadcast(S, a[(p + 1) * cs]);
-    final FloatVector x02 = FloatVector.broadcast(S, a[(p + 2) * cs]);
-    final FloatVector x03 = FloatVector.broadcast(S, a[(p + 3) * cs]);
-    final FloatVector x10 = FloatVector.broadcast(S, a[rs + p * cs]);
-    final FloatVector x11 = FloatVector.broadcast(S, a[rs + (p + 1) * cs]);
-    final FloatVector x12 = FloatVector.broadcast(S, a[rs + (p + 2) * cs]);
-    final FloatVector x13 = FloatVector.broadcast(S, a[rs + (p + 3) * cs]);
-    final FloatVector x20 = m > 2 ? FloatVector.broadcast(S, a[2 * rs + p * cs]) : zero;
-    final FloatVector x21 = m > 2 ? FloatVector.broadcast(S, a[2 * rs + (p + 1) * cs]) : zero;
-    final FloatVector x22 = m > 2 ? FloatVector.broadcast(S, a[2 * rs + (p + 2) * cs]) : zero;
-    final FloatVector x23 = m > 2 ? FloatVector.broadcast(S, a[2 * rs + (p + 3) * cs]) : zero;
+    final FloatVector x00 = FloatVector.broadcast(S, a[a0 + p * cs]);
+    final FloatVector x01 = FloatVector.broadcast(S, a[a0 + (p + 1) * cs]);
+    final FloatVector x02 = FloatVector.broadcast(S, a[a0 + (p + 2) * cs]);
+    final FloatVector x03 = FloatVector.broadcast(S, a[a0 + (p + 3) * cs]);
+    final FloatVector x10 = m > 1 ? FloatVector.broadcast(S, a[a0 + rs + p * cs]) : zero;
+    final FloatVector x11 = m > 1 ? FloatVector.broadcast(S, a[a0 + rs + (p + 1) * cs]) : zero;
+    final FloatVector x12 = m > 1 ? FloatVector.broadcast(S, a[a0 + rs + (p + 2) * cs]) : zero;
+    final FloatVector x13 = m > 1 ? FloatVector.broadcast(S, a[a0 + rs + (p + 3) * cs]) : zero;
+    final FloatVector x20 = m > 2 ? FloatVector.broadcast(S, a[a0 + 2 * rs + p * cs]) : zero;
+    final FloatVector x21 = m > 2 ? FloatVector.broadcast(S, a[a0 + 2 * rs + (p + 1) * cs]) : zero;
+    final FloatVector x22 = m > 2 ? FloatVector.broadcast(S, a[a0 + 2 * rs + (p + 2) * cs]) : zero;
+    final FloatVector x23 = m > 2 ? FloatVector.broadcast(S, a[a0 + 2 * rs + (p + 3) * cs]) : zero;
     final int b1 = b0 + ldb;
     final int b2 = b1 + ldb;
     final int b3 = b2 + ldb;
@@ -100,8 +118,10 @@ final class PanamaStreamingGemm {
       final FloatVector v3 = FloatVector.fromArray(S, b, b3 + j);
       FloatVector s = FloatVector.fromArray(S, acc, j);
       x03.fma(v3, x02.fma(v2, x01.fma(v1, x00.fma(v0, s)))).intoArray(acc, j);
-      s = FloatVector.fromArray(S, acc, ROW + j);
-      x13.fma(v3, x12.fma(v2, x11.fma(v1, x10.fma(v0, s)))).intoArray(acc, ROW + j);
+      if (m > 1) {
+        s = FloatVector.fromArray(S, acc, ROW + j);
+        x13.fma(v3, x12.fma(v2, x11.fma(v1, x10.fma(v0, s)))).intoArray(acc, ROW + j);
+      }
       if (m > 2) {
         s = FloatVector.fromArray(S, acc, 2 * ROW + j);
         x23.fma(v3, x22.fma(v2, x21.fma(v1, x20.fma(v0, s)))).intoArray(acc, 2 * ROW + j);
@@ -110,10 +130,10 @@ final class PanamaStreamingGemm {
   }
 
   /** fourRowsOfB for the last rows of a block, one at a time. */
-  private static void oneRowOfB(int m, int w, float[] a, int rs, int cs, int p, float[] b,
-      int b0, float[] acc) {
+  private static void oneRowOfB(int m, int w, float[] a, int a0, int rs, int cs, int p,
+      float[] b, int b0, float[] acc) {
     for (int r = 0; r < m; r++) {
-      final FloatVector x = FloatVector.broadcast(S, a[r * rs + p * cs]);
+      final FloatVector x = FloatVector.broadcast(S, a[a0 + r * rs + p * cs]);
       for (int j = 0; j < w; j += L) {
         x.fma(FloatVector.fromArray(S, b, b0 + j), FloatVector.fromArray(S, acc, r * ROW + j))
             .intoArray(acc, r * ROW + j);
