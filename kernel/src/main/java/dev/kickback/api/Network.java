@@ -350,7 +350,8 @@ public final class Network {
       throw new IllegalArgumentException(
           "out.length = " + out.length + ": expected at least batch = " + batch);
     }
-    forward(ws.ops, x, batch, ws, batch > 1 ? packedFor(ws.ops) : packedRowsFor(ws.ops), true);
+    boolean rows = batch == 1 || ws.forwardsBySample(batch);
+    forward(ws.ops, x, batch, ws, rows ? packedRowsFor(ws.ops) : packedFor(ws.ops), true);
     prediction(ws, batch, out);
   }
 
@@ -380,7 +381,8 @@ public final class Network {
    * {@code out = nu relu(s)} and {@code mask = nu [s > 0]} (at batch 1 with the next layer's
    * row list in the same pass; at batch 2 and more in one gemmNNRectify with the product,
    * unless the layer's weights are prepacked). The LINEAR head's output is {@code s} itself
-   * with mask 1.
+   * with mask 1. Small batches through a small network go sample by sample
+   * ({@link #forwardBySample}).
    */
   void forward(KernelOps ops, float[] x, int batch, Workspace ws) {
     forward(ops, x, batch, ws, null, false);
@@ -395,6 +397,10 @@ public final class Network {
    */
   private void forward(KernelOps ops, float[] x, int batch, Workspace ws,
       PackedMatrix[] packed, boolean outputsOnly) {
+    if (batch > 1 && ws.forwardsBySample(batch)) {
+      forwardBySample(ops, x, batch, ws, packed, outputsOnly);
+      return;
+    }
     float[] in = x;
     int last = spec.layers() - 1;
     for (int l = 0; l <= last; l++) {
@@ -436,6 +442,33 @@ public final class Network {
         ops.gemmNNRectify(batch, nOut, nIn, in, weights[l], bias, spec.signsOf(l), s, o, d);
       }
       in = o;
+    }
+  }
+
+  /**
+   * The forward pass of a small batch through a network whose weights stay in cache
+   * ({@link Workspace#forwardsBySample}): each sample by the batch-1 path, which multiplies only
+   * the weight rows of its nonzero inputs (about half, past the first layer), where a GEMM
+   * multiplies them all. Sample 0 runs in place, its rows being the batch's first; the others
+   * in the workspace's batch-1 buffers, copied out. Each sample's outputs are then the bits
+   * batch 1 gives it. {@code packed} holds rows from {@code packForGemvTRows}, or is null.
+   */
+  private void forwardBySample(KernelOps ops, float[] x, int batch, Workspace ws,
+      PackedMatrix[] packed, boolean outputsOnly) {
+    Workspace one = ws.single;
+    int d = spec.inputWidth();
+    forward(ops, x, 1, ws, packed, outputsOnly);
+    for (int r = 1; r < batch; r++) {
+      System.arraycopy(x, r * d, ws.sample, 0, d);
+      forward(ops, ws.sample, 1, one, packed, outputsOnly);
+      for (int l = 0; l < spec.layers(); l++) {
+        int n = spec.width(l);
+        System.arraycopy(one.out[l], 0, ws.out[l], r * n, n);
+        if (!outputsOnly) {
+          System.arraycopy(one.pre[l], 0, ws.pre[l], r * n, n);
+          System.arraycopy(one.mask[l], 0, ws.mask[l], r * n, n);
+        }
+      }
     }
   }
 

@@ -1,0 +1,75 @@
+package dev.kickback.api;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.kickback.kernels.KernelOps;
+import dev.kickback.testkit.RandomNets;
+import java.util.SplittableRandom;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Batches of up to {@link Workspace#BY_SAMPLE_MAX_BATCH} samples through a network whose weights
+ * stay in cache go sample by sample: each sample's pre-activations, outputs and masks, and its
+ * prediction, are then the bits batch 1 gives it, whichever row of the batch it is in. Larger
+ * batches, and every batch of a network with more weights, go as a GEMM.
+ */
+class SmallBatchForwardTest {
+  private static final NetworkSpec PAPER = NetworkSpec.paper(21, Head.PAIR, Coherence.COHERENT);
+
+  @ParameterizedTest
+  @ValueSource(strings = {"scalar", "vector", "vector2t"})
+  void eachSampleOfASmallBatchGetsItsBatchOneBits(String path) {
+    KernelOps ops = Paths.get(path);
+    Network net = Network.initialize(PAPER, 3);
+    SplittableRandom rnd = new SplittableRandom(3);
+    int d = PAPER.inputWidth();
+    Workspace one = net.newWorkspace(1, ops);
+    for (int batch = 2; batch <= Workspace.BY_SAMPLE_MAX_BATCH; batch++) {
+      float[] x = RandomNets.gaussian(rnd, batch * d);
+      Workspace ws = net.newWorkspace(batch, ops);
+      assertTrue(ws.forwardsBySample(batch));
+      net.forward(ops, x, batch, ws);
+      float[] predicted = new float[batch];
+      net.predict(x, batch, predicted, net.newWorkspace(batch, ops));
+      for (int r = 0; r < batch; r++) {
+        float[] xr = java.util.Arrays.copyOfRange(x, r * d, (r + 1) * d);
+        net.forward(ops, xr, 1, one);
+        String where = path + ", batch " + batch + ", row " + r;
+        for (int l = 0; l < PAPER.layers(); l++) {
+          int n = PAPER.width(l);
+          assertRow(one.pre[l], ws.pre[l], r, n, where + ", pre-activations of layer " + l);
+          assertRow(one.out[l], ws.out[l], r, n, where + ", outputs of layer " + l);
+          assertRow(one.mask[l], ws.mask[l], r, n, where + ", masks of layer " + l);
+        }
+        float[] alone = new float[1];
+        net.predict(xr, 1, alone, one);
+        assertEquals(Float.floatToIntBits(alone[0]), Float.floatToIntBits(predicted[r]),
+            where + ", prediction");
+      }
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"scalar", "vector"})
+  void largerBatchesAndLargerNetworksGoAsAGemm(String path) {
+    KernelOps ops = Paths.get(path);
+    Workspace paper = Network.initialize(PAPER, 1).newWorkspace(8, ops);
+    assertTrue(paper.forwardsBySample(Workspace.BY_SAMPLE_MAX_BATCH));
+    assertFalse(paper.forwardsBySample(Workspace.BY_SAMPLE_MAX_BATCH + 1));
+    NetworkSpec wide = NetworkSpec.builder(256).hidden(256, 2).head(Head.PAIR)
+        .coherence(Coherence.COHERENT).build(); // 66,048 weights, just over the bound
+    assertFalse(Network.initialize(wide, 1).newWorkspace(8, ops).forwardsBySample(2));
+    assertNull(paper.single.single, "the batch-1 buffers split nothing");
+  }
+
+  private static void assertRow(float[] want, float[] batch, int r, int n, String what) {
+    for (int j = 0; j < n; j++) {
+      assertEquals(Float.floatToIntBits(want[j]), Float.floatToIntBits(batch[r * n + j]),
+          what + ", unit " + j);
+    }
+  }
+}
