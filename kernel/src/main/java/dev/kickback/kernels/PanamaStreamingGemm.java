@@ -5,15 +5,16 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * {@code C[m][n] += alpha * A B} for 2 to 4 rows of A and a B wider than a cache block
- * (the wide network's forward pass at batch 2 to 4): B's rows read whole, four at a time, front
- * to back, so that the hardware prefetchers stream them from L3, and each output's partial sum
- * over a block of {@link PanamaSmallGemm#KC} rows kept in a per-thread scratch row instead of a
- * register. The register-blocked kernels read B in column panels whose rows lie 4 KB apart,
- * which the prefetchers do not follow: measured on Zen 5 (16 lanes) over three 1024 x 1024
- * matrices in turn, as the wide network's layers are, 2 rows 114-126 us against 85-97
- * streamed, 3 rows 183-216 against 91-119. Four rows fill the register-blocked kernel's 4 x 4
- * block, which led there (97-101 us against 109-128 streamed).
+ * {@code C[m][n] += alpha * A B} for a few rows of A and a B wider than a cache block (the
+ * wide network's forward pass in a step at batch 2 and 3, or 2 to 12 with 16 registers, where
+ * the weights are not packed): B's rows read whole, four at a time, front to back, so that the
+ * hardware prefetchers stream them from L3, and each output's partial sum over a block of
+ * {@link PanamaSmallGemm#KC} rows kept in a per-thread scratch row instead of a register. The
+ * register-blocked kernels read B in column panels whose rows lie 4 KB apart, which the
+ * prefetchers do not follow: measured on Zen 5 (16 lanes) over three 1024 x 1024 matrices in
+ * turn, as the wide network's layers are, 2 rows 114-126 us against 85-97 streamed, 3 rows
+ * 183-216 against 91-119. Four rows fill the register-blocked kernel's 4 x 4 block, which led
+ * there (97-101 us against 109-128 streamed).
  *
  * <p>Each output is the same sequence of operations as in {@link PanamaSmallGemm}'s kernels:
  * per block of KC rows of B a sum from zero, one fma per row in row order, then
@@ -29,8 +30,13 @@ final class PanamaStreamingGemm {
    * addresses differ from each other's and B's rows' in their low 12 bits.
    */
   private static final int ROW = COLS + 16;
-  /** The most rows of A taken: see {@link #takes}. */
-  private static final int MOST_ROWS = VectorRegisters.Preferred.COUNT >= 32 ? 3 : 4;
+  /**
+   * The most rows of A taken: 3 with 32 registers; 12 with 16, where even several passes over B
+   * beat the column panels (Zen 3, 8 lanes, one 1024 x 1024 B, one JVM taking turns: 6 rows
+   * 1.56x, 8 rows 1.53x, 12 rows 1.38x, 16 rows 1.11x, which stays with the register blocks
+   * until the size is measured more closely).
+   */
+  private static final int MOST_ROWS = VectorRegisters.Preferred.COUNT >= 32 ? 3 : 12;
   private static final ThreadLocal<float[]> SCRATCH =
       ThreadLocal.withInitial(() -> new float[3 * ROW]);
 
@@ -44,11 +50,11 @@ final class PanamaStreamingGemm {
 
   /**
    * Whether this kernel takes the shape: C wider than a cache block of B and a whole number of
-   * vectors, and 2 or 3 rows with 32 registers, 2 to 4 (in passes of two) with 16. With 16 the
-   * register-blocked kernels' column panels were slower still: the wide network's steps, whose
-   * forward pass multiplies the unpacked 1024 x 1024 layers, spent 60% of their time at batch 2
-   * in {@code RowsWideBlocks.rows2Wide} (JFR) and ran at half the samples a second of batch 1
-   * (Zen 3, 8 lanes).
+   * vectors, and 2 to {@code MOST_ROWS} rows (in passes of {@code PASS_ROWS}). With 16
+   * registers the register-blocked kernels' column panels were slower still: the wide network's
+   * steps, whose forward pass multiplies the unpacked 1024 x 1024 layers, spent 60% of their
+   * time at batch 2 in {@code RowsWideBlocks.rows2Wide} (JFR) and ran at half the samples a
+   * second of batch 1 (Zen 3, 8 lanes).
    */
   static boolean takes(int m, int n) {
     return m >= 2 && m <= MOST_ROWS && n > PanamaSmallGemm.NC && n % L == 0;
