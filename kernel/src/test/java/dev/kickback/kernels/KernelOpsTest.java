@@ -113,7 +113,8 @@ class KernelOpsTest {
   /**
    * gemmNN with B packed once ({@code packForGemmNN}) gives the bits of gemmNN from B itself, at
    * every row count: 1 to 5 (the rows of a partial tile; with 16 registers up to 4 in passes of 2
-   * over two slivers), a full tile, A packed whole or (more
+   * over two slivers, as are 1 or 2 rows past whole tiles: 7, 8, 25), a full tile, A packed
+   * whole or (more
    * rows than the pack buffer holds at this depth) per MC rows, and B's width cut inside a
    * sliver. At 16 lanes all of 1 to 97 rows at k = 1024 cover both orders. The paper network's
    * 200 -> 100 layer packs only with 16 registers.
