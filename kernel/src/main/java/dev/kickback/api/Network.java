@@ -390,8 +390,9 @@ public final class Network {
 
   /**
    * {@link #forward(KernelOps, float[], int, Workspace)}, multiplying by the packed copy of each
-   * layer whose {@code packed[l]} {@code ops} can read (the same bits): at batch 1 rows from
-   * {@code packForGemvTRows}, at 2 and more B from {@code packForGemmNN}. A
+   * layer whose {@code packed[l]} {@code ops} can read (the same bits): at batch 1, and for a
+   * batch that goes sample by sample, rows from {@code packForGemvTRows}; otherwise B from
+   * {@code packForGemmNN}. A
    * prediction ({@code outputsOnly}) needs only the outputs: the pre-activations and masks of
    * layers that gemmNNRectify computes are then left as scratch or not written.
    */
