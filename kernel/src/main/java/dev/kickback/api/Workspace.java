@@ -32,25 +32,19 @@ public final class Workspace {
    */
   final RowList[] rows;
   /**
-   * Where the forward pass of a batch up to {@link #BY_SAMPLE_MAX_BATCH} runs samples 1 and up
-   * (see {@link #forwardsBySample}): a batch-1 workspace and a sample's input row; null when
-   * batches are never split.
+   * Where the forward pass of a small batch runs samples 1 and up (see
+   * {@link #forwardsBySample}): a batch-1 workspace and a sample's input row; null when batches
+   * are never split.
    */
   final Workspace single;
   final float[] sample;
 
   /**
-   * Batches up to this size of a network with at most {@link #BY_SAMPLE_MAX_WEIGHTS} weights are
-   * forwarded sample by sample. Measured on Zen 3 (8 lanes), the paper network's predictions in
-   * one JVM, batches taking turns, in samples a second: batch 1 824k; as a GEMM batch 2 571k,
-   * batch 3 471k, batch 4 809k, batch 8 890k.
-   */
-  static final int BY_SAMPLE_MAX_BATCH = 3;
-  /**
-   * The most weights (floats, 256 KB) for which batches are split: half the smallest L2 cache of
-   * the CPUs we run on, so that each sample's pass reads them from cache. A network whose
-   * weights stream from memory, as the wide network's 12 MB do, reads them once per batch as a
-   * GEMM (its predictions at batch 2 ran at 1.5 times the samples a second of batch 1).
+   * The most weights (floats, 256 KB) for which batches up to {@link KernelOps#bySampleMaxBatch}
+   * are split: half the smallest L2 cache of the CPUs we run on, so that each sample's pass reads
+   * them from cache. A network whose weights stream from memory, as the wide network's 12 MB do,
+   * reads them once per batch as a GEMM (its predictions at batch 2 ran at 1.5 times the samples
+   * a second of batch 1).
    */
   static final long BY_SAMPLE_MAX_WEIGHTS = 1 << 16;
 
@@ -71,7 +65,8 @@ public final class Workspace {
       mask[l] = new float[n];
       rows[l] = new RowList(spec.fanIn(l));
     }
-    boolean split = maxBatch > 1 && weights(spec) <= BY_SAMPLE_MAX_WEIGHTS;
+    boolean split = maxBatch > 1 && ops.bySampleMaxBatch() > 1
+        && weights(spec) <= BY_SAMPLE_MAX_WEIGHTS;
     single = split ? new Workspace(spec, 1, ops) : null;
     sample = split ? new float[spec.inputWidth() + NetworkSpec.PAD] : null;
   }
@@ -86,7 +81,7 @@ public final class Workspace {
 
   /** Whether the forward pass of {@code batch > 1} samples runs them one by one. */
   boolean forwardsBySample(int batch) {
-    return single != null && batch <= BY_SAMPLE_MAX_BATCH;
+    return single != null && batch <= ops.bySampleMaxBatch();
   }
 
   /** Largest batch this workspace holds. */

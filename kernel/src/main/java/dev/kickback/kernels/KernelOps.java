@@ -392,6 +392,17 @@ public abstract class KernelOps {
   }
 
   /**
+   * The largest batch whose forward pass, through a network whose weights stay in cache, is
+   * faster as that many passes of one sample over the weight rows of its nonzero inputs
+   * ({@link #gemvTRows(int, int, float[], float[], RowList, float[], float[])} and
+   * {@link #rectifyRows(int, float[], float[], float[], float[], RowList)}) than as one GEMM over
+   * every row: 1 (never) unless an implementation measured more.
+   */
+  public int bySampleMaxBatch() {
+    return 1;
+  }
+
+  /**
    * The vector width of the rows {@link #packForGemvTRows} makes (0: none, and it packs
    * nothing); {@code OffHeapRows}' implementation reads them with the vector kernels' species.
    */

@@ -53,6 +53,19 @@ final class PanamaKernelOps extends KernelOps {
     return L;
   }
 
+  /**
+   * 3 with 16 registers, 1 with 32. Measured on Zen 3 (8 lanes, 16 registers), the paper
+   * network's predictions in one JVM, batches taking turns, samples a second: batch 1 824k; as a
+   * GEMM batch 2 571k, 3 471k, 4 809k, 8 890k; sample by sample batch 2 1.32x and 3 1.68x the
+   * GEMM. With 32 registers (Zen 5, 16 lanes) the GEMM led from batch 2 (2 1.48-1.51M, 3
+   * 2.24-2.27M, against 1.32-1.34M at batch 1), where its 2- and 3-row blocks hold 8 and 7
+   * vectors of columns in registers.
+   */
+  @Override
+  public int bySampleMaxBatch() {
+    return VectorRegisters.Preferred.COUNT >= 32 ? 1 : 3;
+  }
+
   @Override
   public String name() {
     return team == null ? "vector" : "vector" + team.threads() + "t";
