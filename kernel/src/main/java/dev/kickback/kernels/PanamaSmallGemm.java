@@ -162,16 +162,21 @@ final class PanamaSmallGemm {
     }
     final float[] at = scratch[0];
     final float[] t = scratch[1];
-    for (int i = 0; i < m; i++) {
-      for (int p = 0; p < k; p++) {
-        at[p * m + i] = a[i * k + p];
-      }
-    }
+    transpose(a, m, k, at);
     java.util.Arrays.fill(t, 0, n * m, 0f);
     gemmStridedA(n, m, k, 1f, b, k, 1, at, t);
     for (int i = 0; i < m; i++) {
       for (int j = 0; j < n; j++) {
         c[i * n + j] = Math.fma(t[j * m + i], alpha, c[i * n + j]);
+      }
+    }
+  }
+
+  /** {@code dst[c * rows + r] = src[r * cols + c]}: a row-major rows x cols matrix transposed. */
+  private static void transpose(float[] src, int rows, int cols, float[] dst) {
+    for (int r = 0; r < rows; r++) {
+      for (int c = 0; c < cols; c++) {
+        dst[c * rows + r] = src[r * cols + c];
       }
     }
   }
@@ -195,11 +200,7 @@ final class PanamaSmallGemm {
       scratch[0] = new float[k * n];
     }
     final float[] bt = scratch[0];
-    for (int j = 0; j < n; j++) {
-      for (int p = 0; p < k; p++) {
-        bt[p * n + j] = b[j * k + p];
-      }
-    }
+    transpose(b, n, k, bt);
     final FloatVector al = FloatVector.broadcast(S, alpha);
     final int nv = S.loopBound(n);
     for (int i = 0; i < m; i++) {

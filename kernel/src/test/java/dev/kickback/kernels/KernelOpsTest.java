@@ -103,10 +103,7 @@ class KernelOpsTest {
       float[] c0 = random(rnd, m * n);
       float[] want = gemm(one, op, m, n, k, a, b, c0);
       float[] got = gemm(two, op, m, n, k, a, b, c0);
-      for (int i = 0; i < want.length; i++) {
-        assertEquals(Float.floatToIntBits(want[i]), Float.floatToIntBits(got[i]),
-            op + " element " + i);
-      }
+      assertBits(want, got, op.toString());
     }
   }
 
@@ -141,10 +138,7 @@ class KernelOpsTest {
       ops.gemmNN(m, n, k, 0.75f, a, b, want);
       float[] got = c0.clone();
       ops.gemmNN(m, n, k, 0.75f, a, packed, got);
-      for (int i = 0; i < want.length; i++) {
-        assertEquals(Float.floatToIntBits(want[i]), Float.floatToIntBits(got[i]),
-            "m=" + m + " element " + i);
-      }
+      assertBits(want, got, "m=" + m);
     }
     java.util.Arrays.fill(b, Float.NaN); // a copy: later writes to B do not reach it
     float[] a = random(rnd, 2 * k);
@@ -327,10 +321,7 @@ class KernelOpsTest {
             PanamaSmallGemm.gemmStridedA(m, n, k, 0.5f, a, rs, cs, b, want);
             float[] got = c0.clone();
             PanamaStreamingGemm.gemm(m, n, k, 0.5f, a, rs, cs, b, got);
-            for (int i = 0; i < want.length; i++) {
-              assertEquals(Float.floatToIntBits(want[i]), Float.floatToIntBits(got[i]),
-                  "m=" + m + " n=" + n + " k=" + k + (tn ? " TN" : " NN") + " c[" + i + "]");
-            }
+            assertBits(want, got, "m=" + m + " n=" + n + " k=" + k + (tn ? " TN" : " NN"));
           }
         }
       }
