@@ -422,7 +422,7 @@ public final class Network {
         } else {
           ops.gemvTRows(nIn, nOut, weights[l], in, ws.rows[l], bias, s);
         }
-      } else if (linear || prepacked) {
+      } else if (linear) {
         ops.broadcastRows(batch, nOut, bias, s);
         if (prepacked) {
           ops.gemmNN(batch, nOut, nIn, 1f, in, packed[l], s);
@@ -435,8 +435,12 @@ public final class Network {
         java.util.Arrays.fill(d, 0, batch, 1f);
       } else if (batch == 1 && l < last) {
         ops.rectifyRows(nOut, s, spec.signsOf(l), o, d, ws.rows[l + 1]);
-      } else if (batch == 1 || prepacked) {
+      } else if (batch == 1) {
         ops.rectify(batch, nOut, s, spec.signsOf(l), o, d);
+      } else if (prepacked && outputsOnly) {
+        ops.gemmNNRectifyOutput(batch, nOut, nIn, in, packed[l], bias, spec.signsOf(l), s, o);
+      } else if (prepacked) {
+        ops.gemmNNRectify(batch, nOut, nIn, in, packed[l], bias, spec.signsOf(l), s, o, d);
       } else if (outputsOnly) {
         ops.gemmNNRectifyOutput(batch, nOut, nIn, in, weights[l], bias, spec.signsOf(l), s, o);
       } else {

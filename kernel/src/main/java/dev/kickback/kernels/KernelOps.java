@@ -191,15 +191,73 @@ public abstract class KernelOps {
    */
   public final void gemmNN(int m, int n, int k, float alpha, float[] a, PackedMatrix b,
       float[] c) {
-    checkPackedShape("gemmNN", "b", b, "k x n", k, n);
-    if (!multipliesPacked(b)) {
-      throw new IllegalArgumentException("gemmNN: b was packed by " + b.packer.getSimpleName()
-          + " at " + b.lanes + " lanes, not by this " + getClass().getSimpleName() + " at "
-          + packLanes());
-    }
+    checkPackedForGemm("gemmNN", b, k, n);
     Shapes.checkGemm("gemmNN", m, n, k, a, "m*k", (long) m * k, b.data, "packed", 0, c);
     if (m > 0) {
       gemmNNPackedKernel(m, n, k, alpha, a, b, c);
+    }
+  }
+
+  /**
+   * {@link #gemmNNRectify} with B packed by {@link #packForGemmNN}: the same bits as from the
+   * source array. The vector implementation writes a sum over at most 256 terms from registers
+   * (16 registers: the paper network's layers from 16 rows), where the bias copy and the
+   * rectifier are passes of their own otherwise.
+   *
+   * @throws IllegalArgumentException if {@code b} is not {@code k x n} or was packed by an
+   *     implementation of another class or vector width
+   */
+  public final void gemmNNRectify(int m, int n, int k, float[] a, PackedMatrix b, float[] bias,
+      float[] nu, float[] s, float[] o, float[] d) {
+    int size = checkRectifyPacked("gemmNNRectify", m, n, k, a, b, bias, nu, s, o);
+    Shapes.checkRange("gemmNNRectify", "d", d, 0, size);
+    if (m > 0 && n > 0) {
+      gemmNNRectifyPackedKernel(m, n, k, a, b, bias, nu, s, o, d);
+    }
+  }
+
+  /**
+   * {@link #gemmNNRectifyOutput} with B packed by {@link #packForGemmNN}: O bitwise as from the
+   * source array, S as scratch.
+   *
+   * @throws IllegalArgumentException if {@code b} is not {@code k x n} or was packed by an
+   *     implementation of another class or vector width
+   */
+  public final void gemmNNRectifyOutput(int m, int n, int k, float[] a, PackedMatrix b,
+      float[] bias, float[] nu, float[] s, float[] o) {
+    checkRectifyPacked("gemmNNRectifyOutput", m, n, k, a, b, bias, nu, s, o);
+    if (m > 0 && n > 0) {
+      gemmNNRectifyPackedKernel(m, n, k, a, b, bias, nu, s, o, null);
+    }
+  }
+
+  /** The checks of the rectifying GEMMs over a packed B; returns m * n, the outputs' size. */
+  private int checkRectifyPacked(String op, int m, int n, int k, float[] a, PackedMatrix b,
+      float[] bias, float[] nu, float[] s, float[] o) {
+    checkPackedForGemm(op, b, k, n);
+    return checkRectify(op, m, n, k, a, b.data, bias, nu, s, o);
+  }
+
+  /**
+   * The three passes the packed gemmNNRectify stands for (with {@code d == null} O only); an
+   * implementation may fuse them.
+   */
+  protected void gemmNNRectifyPackedKernel(int m, int n, int k, float[] a, PackedMatrix b,
+      float[] bias, float[] nu, float[] s, float[] o, float[] d) {
+    copyBiasRows(bias, n, s, 0, m);
+    if (k > 0) {
+      gemmNNPackedKernel(m, n, k, 1f, a, b, s);
+    }
+    rectifyKernel(m, n, s, nu, o, d);
+  }
+
+  /** B of a packed GEMM is there, {@code k x n}, and packed by this implementation. */
+  private void checkPackedForGemm(String op, PackedMatrix b, int k, int n) {
+    checkPackedShape(op, "b", b, "k x n", k, n);
+    if (!multipliesPacked(b)) {
+      throw new IllegalArgumentException(op + ": b was packed by " + b.packer.getSimpleName()
+          + " at " + b.lanes + " lanes, not by this " + getClass().getSimpleName() + " at "
+          + packLanes());
     }
   }
 

@@ -184,14 +184,17 @@ final class PanamaKernelOps extends KernelOps {
    * 3 rows, streamed whole rows through a scratch. Measured on Zen 5 (16 lanes), three 1024 x
    * 1024 layers in turn, best of 60: 2 rows 466 us against 374 prepacked, 4 rows 546 against 419,
    * 8 rows 710 against 540, 16 rows 1,380 against 1,030, 32 rows 2,150 against 1,738, 64 rows
-   * 3,328 against 3,146. With 16 registers also B at least 96 wide and 32 deep, used from
+   * 3,328 against 3,146. With 16 registers also B at least 96 wide and 16 deep, used from
    * {@code PACKED_FROM_ROWS} rows: the unpacked kernel's 6-row blocks read B in column panels
    * (the paper network's 200 -> 100 layer: 16 KB panels of 200 rows 400 bytes apart) and the
    * per-call packing starts at 64 rows. Measured on Zen 3 at 8 lanes, the layer with its bias
    * and rectifier, prepacked against as before, in one JVM taking turns: 16 rows 17.5 us against
    * 23.5, 32 rows 22.9 against 27.4, 64 rows 63 against 78.6, 256 rows 207 against 221; but 2
    * rows 3.2 against 2.3, 4 rows 3.6 against 3.6, 8 rows 7.0 against 6.3. The 200-wide layer
-   * over 21 inputs gained nothing (256 rows 48.7 against 47.6) and is below the depth.
+   * over 21 inputs gained nothing then (256 rows 48.7 against 47.6); since a sum over at most 256
+   * terms reads A in place and writes its rectified tiles from registers
+   * ({@link #gemmNNRectifyPackedKernel}) it is packed too: the paper network's forward pass
+   * 1.06x at batch 32 and 256 (one JVM taking turns, Zen 3).
    */
   @Override
   protected PackedMatrix packKernel(int k, int n, float[] b) {
@@ -201,7 +204,7 @@ final class PanamaKernelOps extends KernelOps {
     if (n >= 512 && k >= 256) {
       return packed(k, n, PanamaPackedGemm.packWhole(k, n, b));
     }
-    return VectorRegisters.Preferred.COUNT < 32 && n >= PACKED_NN_MIN_N && k >= 32
+    return VectorRegisters.Preferred.COUNT < 32 && n >= PACKED_NN_MIN_N && k >= 16
         ? packed(k, n, PanamaPackedGemm.packWhole(k, n, b), PACKED_FROM_ROWS) : null;
   }
 
@@ -212,6 +215,24 @@ final class PanamaKernelOps extends KernelOps {
   protected void gemmNNPackedKernel(int m, int n, int k, float alpha, float[] a, PackedMatrix b,
       float[] c) {
     PanamaPackedGemm.gemmPrepacked(m, n, k, alpha, a, packedData(b), c);
+  }
+
+  /**
+   * The whole tiles' outputs written from registers when A is read in place (a sum of at most
+   * 256 terms, 16 registers); the bias copied into the rows past them first and those rectified
+   * after, as gemmNNRectifyKernel does for its last rows.
+   */
+  @Override
+  protected void gemmNNRectifyPackedKernel(int m, int n, int k, float[] a, PackedMatrix b,
+      float[] bias, float[] nu, float[] s, float[] o, float[] d) {
+    if (!PanamaPackedGemm.readsAInPlace(m, k)) {
+      super.gemmNNRectifyPackedKernel(m, n, k, a, b, bias, nu, s, o, d);
+      return;
+    }
+    final int full = m - m % PanamaPackedGemm.MR;
+    copyBiasRows(bias, n, s, full, m);
+    PanamaPackedGemm.gemmPrepackedRectified(m, n, k, a, packedData(b), bias, nu, s, o, d);
+    rectifyRange(full, m, n, s, nu, o, d);
   }
 
   /**

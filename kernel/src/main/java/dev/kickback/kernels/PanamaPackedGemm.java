@@ -1,6 +1,7 @@
 package dev.kickback.kernels;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -67,6 +68,22 @@ final class PanamaPackedGemm {
    * registers not measured.
    */
   private static final boolean REST_IN_PAIRS = VectorRegisters.Preferred.COUNT < 32;
+
+  /**
+   * Whether a prepacked GEMM whose sum is one KC block reads A in place ({@link #gemmOneBlock}):
+   * with 16 registers, where the paper network's layers are read prepacked from 16 rows, and MR
+   * is 6, the rows its kernels are written for. With 32 registers only B at least 256 deep is
+   * prepacked; not measured there.
+   */
+  private static final boolean DIRECT_A = VectorRegisters.Preferred.COUNT < 32;
+
+  /**
+   * Whether {@link #gemmPrepacked} and {@link #gemmPrepackedRectified} read this A in place:
+   * {@link #DIRECT_A}, a sum of at most KC terms and at least one whole tile of rows.
+   */
+  static boolean readsAInPlace(int m, int k) {
+    return DIRECT_A && k <= KC && m >= MR;
+  }
 
   private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
 
@@ -157,6 +174,10 @@ final class PanamaPackedGemm {
   static void gemmPrepacked(int m, int n, int k, float alpha, float[] a, float[] bp,
       float[] c) {
     final Buffers buf = BUFFERS.get();
+    if (readsAInPlace(m, k)) {
+      gemmOneBlock(m, n, k, alpha, a, bp, c, buf, null, null, null, null);
+      return;
+    }
     final int rowsPadded = (m + MR - 1) / MR * MR;
     if ((long) rowsPadded * k <= buf.a.length) {
       for (int k0 = 0; k0 < k; k0 += KC) {
@@ -197,6 +218,62 @@ final class PanamaPackedGemm {
           sliver(mc, kc, Math.min(NR, n - js), alpha, buf, 0, bp, (js / NR * k + k0) * NR, c,
               i0 * n + js, n);
         }
+      }
+    }
+  }
+
+  /**
+   * A layer's forward pass over a B from {@link #packWhole}, for an A {@link #readsAInPlace read
+   * in place}: {@code S = A B + bias} on every row, {@code D = S > 0 ? nu : 0}, {@code O = D S}
+   * ({@code S} and {@code D} not stored when {@code d} is null), the whole tiles' outputs
+   * written from registers. The last {@code m % MR} rows only get {@code A B} added to S, which
+   * the caller has set to the bias and rectifies after. Each output is the bits of copying the
+   * bias, {@link #gemmPrepacked} with alpha 1 and rectifying.
+   */
+  static void gemmPrepackedRectified(int m, int n, int k, float[] a, float[] bp, float[] bias,
+      float[] nu, float[] s, float[] o, float[] d) {
+    gemmOneBlock(m, n, k, 1f, a, bp, s, BUFFERS.get(), bias, nu, o, d);
+  }
+
+  /**
+   * {@link #gemmPrepacked} when the whole sum is one KC block: the whole tiles read A where it
+   * is ({@link #microDirect}), MC rows at a time against each sliver of B; only the last
+   * {@code m % MR} rows are packed, and go through {@link #sliver} as before. With a bias the
+   * whole tiles are rectified as {@link #gemmPrepackedRectified} says.
+   */
+  private static void gemmOneBlock(int m, int n, int k, float alpha, float[] a, float[] bp,
+      float[] c, Buffers buf, float[] bias, float[] nu, float[] o, float[] d) {
+    final int full = m - m % MR;
+    for (int i0 = 0; i0 < full; i0 += MC) {
+      final int iEnd = Math.min(full, i0 + MC);
+      for (int js = 0; js < n; js += NR) {
+        final int bOff = js / NR * k * NR;
+        final int nr = Math.min(NR, n - js);
+        for (int is = i0; is < iEnd; is += MR) {
+          if (nr < NR) { // as edge does it, over one vector when that holds the columns
+            java.util.Arrays.fill(buf.tile, 0f);
+            if (nr <= L) {
+              microDirectHalf(k, a, is * k, k, bp, bOff, buf.tile);
+            } else {
+              microDirect(k, 1f, a, is * k, k, bp, bOff, buf.tile, 0, NR, null, null, null, null,
+                  0);
+            }
+            if (bias == null) {
+              addTile(buf.tile, alpha, c, is * n + js, n, MR, nr);
+            } else {
+              addTileRectified(buf.tile, js, nr, bias, nu, c, o, d, is * n + js, n);
+            }
+          } else {
+            microDirect(k, alpha, a, is * k, k, bp, bOff, c, is * n + js, n, bias, nu, o, d, js);
+          }
+        }
+      }
+    }
+    if (full < m) {
+      packA(m - full, k, a, full * k, k, 1, buf.a, 0);
+      for (int js = 0; js < n; js += NR) {
+        sliver(m - full, k, Math.min(NR, n - js), alpha, buf, 0, bp, js / NR * k * NR, c,
+            full * n + js, n);
       }
     }
   }
@@ -308,6 +385,33 @@ final class PanamaPackedGemm {
       float[] t, float[] c, int c0, int ldc, int mr, int nr) {
     java.util.Arrays.fill(t, 0f);
     micro(kc, 1f, ap, aOff, bp, bOff, t, 0, NR);
+    addTile(t, alpha, c, c0, ldc, mr, nr);
+  }
+
+  /**
+   * {@link #addTile} onto the bias with alpha 1, rectified: per valid output {@code s = t + bias}
+   * (as {@code fma(t, 1, bias)}), {@code d = s > 0 ? nu : 0}, {@code o = d * s}, as the vector
+   * epilogue of {@link #microDirect} computes each lane.
+   */
+  private static void addTileRectified(float[] t, int j0, int nr, float[] bias, float[] nu,
+      float[] s, float[] o, float[] d, int c0, int ldc) {
+    for (int r = 0; r < MR; r++) {
+      for (int jj = 0; jj < nr; jj++) {
+        final int ci = c0 + r * ldc + jj;
+        final float v = Math.fma(t[r * NR + jj], 1f, bias[j0 + jj]);
+        final float on = v > 0f ? nu[j0 + jj] : 0f;
+        o[ci] = on * v;
+        if (d != null) {
+          s[ci] = v;
+          d[ci] = on;
+        }
+      }
+    }
+  }
+
+  /** {@code C[r][jj] = fma(t[r][jj], alpha, C[r][jj])} for the valid part of a tile's sums. */
+  private static void addTile(float[] t, float alpha, float[] c, int c0, int ldc, int mr,
+      int nr) {
     for (int r = 0; r < mr; r++) {
       for (int jj = 0; jj < nr; jj++) {
         int ci = c0 + r * ldc + jj;
@@ -549,5 +653,152 @@ final class PanamaPackedGemm {
     r += ldc;
     c70.fma(al, FloatVector.fromArray(S, c, r)).intoArray(c, r);
     c71.fma(al, FloatVector.fromArray(S, c, r + L)).intoArray(c, r + L);
+  }
+
+  /**
+   * {@link #micro} with A read where it is, row r at {@code a0 + r * lda}: the same operations
+   * for each output, so the same bits, without {@link #packA}'s copy (a one-block GEMM reads
+   * each row of A once per sliver, too few times to pay for the copy's scattered stores). With
+   * a bias, C's columns {@code j..j+NR) are the pre-activations and the tile is rectified as
+   * {@link #gemmPrepackedRectified} says: one method with both epilogues, so that the loop is
+   * written once (measured: no slower than the plain one alone).
+   */
+  private static void microDirect(int kc, float alpha, float[] a, int a0, int lda, float[] bp,
+      int b0, float[] c, int c0, int ldc, float[] bias, float[] nu, float[] o, float[] d,
+      int j) {
+    final int a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda, a4 = a3 + lda, a5 = a4 + lda;
+    FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00;
+    FloatVector c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+    FloatVector c40 = c00, c41 = c00, c50 = c00, c51 = c00;
+    for (int p = 0; p < kc; p++) {
+      final int bi = b0 + p * NR;
+      final FloatVector b0v = FloatVector.fromArray(S, bp, bi);
+      final FloatVector b1v = FloatVector.fromArray(S, bp, bi + L);
+      FloatVector x = FloatVector.broadcast(S, a[a0 + p]);
+      c00 = x.fma(b0v, c00);
+      c01 = x.fma(b1v, c01);
+      x = FloatVector.broadcast(S, a[a1 + p]);
+      c10 = x.fma(b0v, c10);
+      c11 = x.fma(b1v, c11);
+      x = FloatVector.broadcast(S, a[a2 + p]);
+      c20 = x.fma(b0v, c20);
+      c21 = x.fma(b1v, c21);
+      x = FloatVector.broadcast(S, a[a3 + p]);
+      c30 = x.fma(b0v, c30);
+      c31 = x.fma(b1v, c31);
+      x = FloatVector.broadcast(S, a[a4 + p]);
+      c40 = x.fma(b0v, c40);
+      c41 = x.fma(b1v, c41);
+      x = FloatVector.broadcast(S, a[a5 + p]);
+      c50 = x.fma(b0v, c50);
+      c51 = x.fma(b1v, c51);
+    }
+    if (bias != null) { // alpha is 1, C the pre-activations: see gemmPrepackedRectified
+      final boolean keep = d != null;
+      final FloatVector zero = FloatVector.zero(S);
+      final FloatVector one = FloatVector.broadcast(S, 1f);
+      FloatVector bv = FloatVector.fromArray(S, bias, j);
+      FloatVector nv = FloatVector.fromArray(S, nu, j);
+      FloatVector v;
+      FloatVector on;
+      v = c00.fma(one, bv);
+      on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
+      on.mul(v).intoArray(o, c0);
+      if (keep) { v.intoArray(c, c0); on.intoArray(d, c0); }
+      v = c10.fma(one, bv);
+      on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
+      on.mul(v).intoArray(o, c0 + 1 * ldc);
+      if (keep) { v.intoArray(c, c0 + 1 * ldc); on.intoArray(d, c0 + 1 * ldc); }
+      v = c20.fma(one, bv);
+      on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
+      on.mul(v).intoArray(o, c0 + 2 * ldc);
+      if (keep) { v.intoArray(c, c0 + 2 * ldc); on.intoArray(d, c0 + 2 * ldc); }
+      v = c30.fma(one, bv);
+      on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
+      on.mul(v).intoArray(o, c0 + 3 * ldc);
+      if (keep) { v.intoArray(c, c0 + 3 * ldc); on.intoArray(d, c0 + 3 * ldc); }
+      v = c40.fma(one, bv);
+      on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
+      on.mul(v).intoArray(o, c0 + 4 * ldc);
+      if (keep) { v.intoArray(c, c0 + 4 * ldc); on.intoArray(d, c0 + 4 * ldc); }
+      v = c50.fma(one, bv);
+      on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
+      on.mul(v).intoArray(o, c0 + 5 * ldc);
+      if (keep) { v.intoArray(c, c0 + 5 * ldc); on.intoArray(d, c0 + 5 * ldc); }
+      bv = FloatVector.fromArray(S, bias, j + L);
+      nv = FloatVector.fromArray(S, nu, j + L);
+      v = c01.fma(one, bv);
+      on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
+      on.mul(v).intoArray(o, c0 + L);
+      if (keep) { v.intoArray(c, c0 + L); on.intoArray(d, c0 + L); }
+      v = c11.fma(one, bv);
+      on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
+      on.mul(v).intoArray(o, c0 + 1 * ldc + L);
+      if (keep) { v.intoArray(c, c0 + 1 * ldc + L); on.intoArray(d, c0 + 1 * ldc + L); }
+      v = c21.fma(one, bv);
+      on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
+      on.mul(v).intoArray(o, c0 + 2 * ldc + L);
+      if (keep) { v.intoArray(c, c0 + 2 * ldc + L); on.intoArray(d, c0 + 2 * ldc + L); }
+      v = c31.fma(one, bv);
+      on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
+      on.mul(v).intoArray(o, c0 + 3 * ldc + L);
+      if (keep) { v.intoArray(c, c0 + 3 * ldc + L); on.intoArray(d, c0 + 3 * ldc + L); }
+      v = c41.fma(one, bv);
+      on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
+      on.mul(v).intoArray(o, c0 + 4 * ldc + L);
+      if (keep) { v.intoArray(c, c0 + 4 * ldc + L); on.intoArray(d, c0 + 4 * ldc + L); }
+      v = c51.fma(one, bv);
+      on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
+      on.mul(v).intoArray(o, c0 + 5 * ldc + L);
+      if (keep) { v.intoArray(c, c0 + 5 * ldc + L); on.intoArray(d, c0 + 5 * ldc + L); }
+      return;
+    }
+    final FloatVector al = FloatVector.broadcast(S, alpha);
+    int r = c0;
+    c00.fma(al, FloatVector.fromArray(S, c, r)).intoArray(c, r);
+    c01.fma(al, FloatVector.fromArray(S, c, r + L)).intoArray(c, r + L);
+    r += ldc;
+    c10.fma(al, FloatVector.fromArray(S, c, r)).intoArray(c, r);
+    c11.fma(al, FloatVector.fromArray(S, c, r + L)).intoArray(c, r + L);
+    r += ldc;
+    c20.fma(al, FloatVector.fromArray(S, c, r)).intoArray(c, r);
+    c21.fma(al, FloatVector.fromArray(S, c, r + L)).intoArray(c, r + L);
+    r += ldc;
+    c30.fma(al, FloatVector.fromArray(S, c, r)).intoArray(c, r);
+    c31.fma(al, FloatVector.fromArray(S, c, r + L)).intoArray(c, r + L);
+    r += ldc;
+    c40.fma(al, FloatVector.fromArray(S, c, r)).intoArray(c, r);
+    c41.fma(al, FloatVector.fromArray(S, c, r + L)).intoArray(c, r + L);
+    r += ldc;
+    c50.fma(al, FloatVector.fromArray(S, c, r)).intoArray(c, r);
+    c51.fma(al, FloatVector.fromArray(S, c, r + L)).intoArray(c, r + L);
+  }
+
+  /**
+   * {@link #microDirect} into a zeroed tile ({@code alpha = 1}, as {@link #edge} calls it) for a
+   * sliver's first vector only: the edge of a B whose last sliver holds at most L columns. The
+   * paper network's 100-wide layer at 8 lanes is 6 slivers and 4 columns, whose full-width edge
+   * took a fifth of the layer's time (Zen 3: 256 rows, 100 columns 1.19 times as long as 96).
+   */
+  private static void microDirectHalf(int kc, float[] a, int a0, int lda, float[] bp, int b0,
+      float[] t) {
+    final int a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda, a4 = a3 + lda, a5 = a4 + lda;
+    FloatVector c0 = FloatVector.zero(S), c1 = c0, c2 = c0, c3 = c0, c4 = c0, c5 = c0;
+    for (int p = 0; p < kc; p++) {
+      final FloatVector v = FloatVector.fromArray(S, bp, b0 + p * NR);
+      c0 = FloatVector.broadcast(S, a[a0 + p]).fma(v, c0);
+      c1 = FloatVector.broadcast(S, a[a1 + p]).fma(v, c1);
+      c2 = FloatVector.broadcast(S, a[a2 + p]).fma(v, c2);
+      c3 = FloatVector.broadcast(S, a[a3 + p]).fma(v, c3);
+      c4 = FloatVector.broadcast(S, a[a4 + p]).fma(v, c4);
+      c5 = FloatVector.broadcast(S, a[a5 + p]).fma(v, c5);
+    }
+    final FloatVector one = FloatVector.broadcast(S, 1f);
+    c0.fma(one, FloatVector.fromArray(S, t, 0)).intoArray(t, 0);
+    c1.fma(one, FloatVector.fromArray(S, t, NR)).intoArray(t, NR);
+    c2.fma(one, FloatVector.fromArray(S, t, 2 * NR)).intoArray(t, 2 * NR);
+    c3.fma(one, FloatVector.fromArray(S, t, 3 * NR)).intoArray(t, 3 * NR);
+    c4.fma(one, FloatVector.fromArray(S, t, 4 * NR)).intoArray(t, 4 * NR);
+    c5.fma(one, FloatVector.fromArray(S, t, 5 * NR)).intoArray(t, 5 * NR);
   }
 }

@@ -112,7 +112,8 @@ class KernelOpsTest {
    * every row count: 1 to 5 (the rows of a partial tile; with 16 registers up to 4 in passes of 2
    * over two slivers, as are 1 or 2 rows past whole tiles: 7, 8, 25), a full tile, A packed
    * whole or (more
-   * rows than the pack buffer holds at this depth) per MC rows, and B's width cut inside a
+   * rows than the pack buffer holds at this depth) per MC rows, A read in place over more than
+   * MC rows (a sum of at most KC terms, 16 registers), and B's width cut inside a
    * sliver. At 16 lanes all of 1 to 97 rows at k = 1024 cover both orders. The paper network's
    * 200 -> 100 layer packs only with 16 registers.
    */
@@ -131,7 +132,7 @@ class KernelOpsTest {
     assertEquals(k, packed.rows());
     assertEquals(n, packed.cols());
     assertTrue(ops.multipliesPacked(packed));
-    for (int m : new int[] {1, 2, 3, 4, 5, 7, 8, 9, 24, 25, 33, 97}) {
+    for (int m : new int[] {1, 2, 3, 4, 5, 7, 8, 9, 24, 25, 33, 97, 103}) {
       float[] a = random(rnd, m * k);
       float[] c0 = random(rnd, m * n);
       float[] want = c0.clone();
@@ -155,8 +156,8 @@ class KernelOpsTest {
   }
 
   /**
-   * Who packs what and from how many rows it reads the copy, and the refusals of the packed GEMM,
-   * each naming the problem.
+   * Who packs what and from how many rows it reads the copy, and the refusals of the packed GEMM
+   * and the packed rectifying GEMMs, each naming the problem.
    */
   @Test
   void packForGemmNNPacksOnlyWhereItPaysAndRefusesForeignMatrices() {
@@ -172,7 +173,8 @@ class KernelOpsTest {
       assertNotNull(paper, "the paper network's 200 -> 100 layer");
       assertFalse(vector.multipliesPacked(paper, 15), "read as before up to 15 rows");
       assertTrue(vector.multipliesPacked(paper, 16), "read packed from 16 rows");
-      assertNull(vector.packForGemmNN(31, 1024, b), "too shallow to pay");
+      assertNotNull(vector.packForGemmNN(21, 200, b), "the paper network's first layer");
+      assertNull(vector.packForGemmNN(15, 1024, b), "too shallow to pay");
       assertNull(vector.packForGemmNN(1024, 95, b), "too narrow to pay");
     } else {
       assertNull(vector.packForGemmNN(200, 100, b), "the unpacked kernels lead");
@@ -200,6 +202,22 @@ class KernelOpsTest {
     assertTrue(shortC.getMessage().contains("c.length=1024 < m*n=1536"), shortC.getMessage());
     assertThrows(NullPointerException.class, () -> vector.gemmNN(2, 512, 256, 1f, a,
         (PackedMatrix) null, c));
+    float[] bias = new float[512];
+    float[] nu = filled(512, 1f);
+    float[] o = new float[2 * 512];
+    IllegalArgumentException foreignRectify = assertThrows(IllegalArgumentException.class,
+        () -> scalar.gemmNNRectify(2, 512, 256, a, p, bias, nu, c, o, o.clone()));
+    assertTrue(foreignRectify.getMessage().startsWith("gemmNNRectify: b was packed by"),
+        foreignRectify.getMessage());
+    IllegalArgumentException shapeRectify = assertThrows(IllegalArgumentException.class,
+        () -> vector.gemmNNRectifyOutput(2, 511, 256, a, p, bias, nu, c, o));
+    assertTrue(shapeRectify.getMessage().contains(
+        "gemmNNRectifyOutput: b is packed as 256 x 512, expected k x n = 256 x 511"),
+        shapeRectify.getMessage());
+    IllegalArgumentException shortBias = assertThrows(IllegalArgumentException.class,
+        () -> vector.gemmNNRectify(2, 512, 256, a, p, new float[511], nu, c, o, o.clone()));
+    assertTrue(shortBias.getMessage().contains("bias[0, 0+512) is outside bias.length=511"),
+        shortBias.getMessage());
   }
 
   /**
@@ -1307,8 +1325,11 @@ class KernelOpsTest {
    * include the vector kernel's fused 8-row blocks in 2-vector panels with and without a window
    * (at every depth with 32 registers), in 4-row blocks (with 16 registers: {@code test-lanes
    * 8}), with 1 to 7 rows after them, and the shapes it leaves to the three passes (narrower
-   * than a vector, B past a cache block, packed). Some biases are special values and some rows
-   * of A zero, so that sums are exactly 0, -0, infinite and NaN.
+   * than a vector, B past a cache block, packed). Where the path packs B ({@code packForGemmNN};
+   * with 16 registers from 96 columns and 16 terms), the same for B packed: whole tiles written
+   * from registers for a sum of at most 256 terms, with edges of at most a vector and more, the
+   * rows past the tiles, more than MC rows, and deeper sums left to the passes. Some biases are
+   * special values and some rows of A zero, so that sums are exactly 0, -0, infinite and NaN.
    */
   @ParameterizedTest(name = "{0} m={1} n={2} k={3}")
   @MethodSource("cases")
@@ -1347,6 +1368,23 @@ class KernelOpsTest {
     assertBits(o, po, "gemmNNRectifyOutput's o");
     for (int i = m * n; i < size; i++) {
       assertEquals(42f, scratch[i], "gemmNNRectifyOutput's scratch past m * n [" + i + "]");
+    }
+    PackedMatrix packed = ops.packForGemmNN(k, n, b);
+    if (packed != null) {
+      float[] ps = filled(size, 42f);
+      float[] pko = filled(size, 42f);
+      float[] pd = filled(size, 42f);
+      ops.gemmNNRectify(m, n, k, a, packed, bias, nu, ps, pko, pd);
+      assertBits(s, ps, "packed s");
+      assertBits(o, pko, "packed o");
+      assertBits(d, pd, "packed d");
+      float[] pScratch = filled(size, 42f);
+      float[] ppo = filled(size, 42f);
+      ops.gemmNNRectifyOutput(m, n, k, a, packed, bias, nu, pScratch, ppo);
+      assertBits(o, ppo, "packed gemmNNRectifyOutput's o");
+      for (int i = m * n; i < size; i++) {
+        assertEquals(42f, pScratch[i], "packed scratch past m * n [" + i + "]");
+      }
     }
   }
 
