@@ -514,12 +514,39 @@ final class PanamaKernelOps extends KernelOps {
    * sums of those products stay zeros unless one lane meets a value that is not finite: adds
    * without a branch or a NaN-keeping max in the loop. Whole vectors, then for a length that
    * is not a multiple of L the window ending at {@code n} (lanes before the tail checked twice,
-   * and no load past the range); shorter than a vector, the scalar loop.
+   * and no load past the range); shorter than a vector, the scalar loop. In chunks of at most
+   * {@link #FINITE_CHUNK} floats, one call of {@link #allFiniteChunk} each.
    */
   @Override
   protected boolean allFiniteKernel(float[] x, int off, int n) {
     if (n < L) {
       return super.allFiniteKernel(x, off, n);
+    }
+    for (int i = 0; i < n; i += FINITE_CHUNK) {
+      if (!allFiniteChunk(x, off + i, Math.min(FINITE_CHUNK, n - i))) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * The most floats {@link #allFiniteChunk} checks a call, for {@link #NARROW_BLOCK}'s reason: a
+   * step checks its inputs once, and the wide network's at batch 256 are 262,144 floats (in a
+   * fresh JVM, JFR's allocation samples found this loop's boxed vectors 2.5 s in). Chunks of
+   * 1,024 floats are 256 calls a step there, one reduction per 4 KB checked.
+   */
+  private static final int FINITE_CHUNK = 1024;
+
+  /** {@link #allFiniteKernel} for {@code n <= FINITE_CHUNK} (a last chunk may be short). */
+  private static boolean allFiniteChunk(float[] x, int off, int n) {
+    if (n < L) {
+      for (int i = off; i < off + n; i++) {
+        if (!Float.isFinite(x[i])) {
+          return false;
+        }
+      }
+      return true;
     }
     FloatVector s0 = FloatVector.zero(S);
     FloatVector s1 = s0;
@@ -707,22 +734,42 @@ final class PanamaKernelOps extends KernelOps {
    */
   private static void clampRowsNarrow(int m, int n, float[] a, float[] colSigns) {
     final int vec = colSigns.length < L || a.length < L ? 0 : Math.min(m, (a.length - L) / n + 1);
-    final FloatVector sv = vec > 0 ? FloatVector.fromArray(S, colSigns, 0) : FloatVector.zero(S);
-    final VectorMask<Float> own = S.indexInRange(0, n);
-    FloatVector ahead1 = vec > 0 ? FloatVector.fromArray(S, a, 0) : sv;
-    FloatVector ahead2 = vec > 1 ? FloatVector.fromArray(S, a, n) : sv;
-    for (int i = 0; i < vec; i++) {
-      final FloatVector v = ahead1;
-      ahead1 = ahead2;
-      if (i + 2 < vec) {
-        ahead2 = FloatVector.fromArray(S, a, (i + 2) * n);
-      }
-      v.blend(0f, v.mul(sv).compare(VectorOperators.LT, 0f)).intoArray(a, i * n, own);
+    for (int i = 0; i < vec; i += NARROW_BLOCK) {
+      clampRowsNarrowBlock(i, Math.min(vec, i + NARROW_BLOCK), n, a, colSigns);
     }
     for (int i = vec; i < m; i++) {
       clampToSignsScalar(a, i * n, n, colSigns);
     }
   }
+
+  /**
+   * Rows per call of {@link #clampRowsNarrowBlock}. A step clamps each layer once, so a loop over
+   * all of a tall narrow layer (the wide network's 1024 x 2 head) ran once or twice a step, too
+   * few calls for C2 to compile it before some hundreds of them and too few iterations a call
+   * to move into its compiled loop (OSR): in C1's code and the interpreter every vector is an
+   * object. Measured on Zen 3, a fresh JVM stepping the wide network at batch 256: 328 KB a
+   * step for the first 5.5 seconds, until C2 compiled this loop (JFR allocation samples,
+   * {@code -XX:+PrintCompilation}); JMH's 4 s of warm-up ended inside that in slow spells.
+   */
+  private static final int NARROW_BLOCK = 16;
+
+  /** {@link #clampRowsNarrow}'s vector loop over rows {@code from..to} (all within its vec). */
+  private static void clampRowsNarrowBlock(int from, int to, int n, float[] a,
+      float[] colSigns) {
+    final FloatVector sv = FloatVector.fromArray(S, colSigns, 0);
+    final VectorMask<Float> own = S.indexInRange(0, n);
+    FloatVector ahead1 = FloatVector.fromArray(S, a, from * n);
+    FloatVector ahead2 = from + 1 < to ? FloatVector.fromArray(S, a, (from + 1) * n) : sv;
+    for (int i = from; i < to; i++) {
+      final FloatVector v = ahead1;
+      ahead1 = ahead2;
+      if (i + 2 < to) {
+        ahead2 = FloatVector.fromArray(S, a, (i + 2) * n);
+      }
+      v.blend(0f, v.mul(sv).compare(VectorOperators.LT, 0f)).intoArray(a, i * n, own);
+    }
+  }
+
 
   @Override
   protected void axpyKernel(int n, float alpha, float[] x, int xOff, float[] y, int yOff) {

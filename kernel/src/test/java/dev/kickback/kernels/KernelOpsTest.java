@@ -615,8 +615,10 @@ class KernelOpsTest {
 
   /**
    * allFinite finds an infinity or a NaN at every position of ranges shorter than a vector,
-   * whole vectors, and whole vectors with a tail (the vector kernel's window), ignores what lies
-   * outside the range, and takes the largest, the smallest and the signed zero values as finite.
+   * whole vectors, whole vectors with a tail (the vector kernel's window), and more than one of
+   * the vector kernel's chunks of 1,024 floats, the last shorter than a vector or not; ignores
+   * what lies outside the range, and takes the largest, the smallest and the signed zero values
+   * as finite.
    */
   @ParameterizedTest(name = "{0}")
   @MethodSource("pathNames")
@@ -624,7 +626,7 @@ class KernelOpsTest {
     KernelOps ops = path(path);
     assertTrue(ops.allFinite(new float[] {Float.NaN}, 1, 0));
     for (int n : new int[] {1, 3, 4, 5, 7, 8, 9, 15, 16, 17, 21, 31, 32, 33, 63, 64, 65, 100,
-        336}) {
+        336, 1027, 2065}) {
       float[] x = random(new SplittableRandom(50 + n), n + 6);
       x[3] = Float.MAX_VALUE;
       x[3 + n / 2] = -Float.MIN_VALUE;
@@ -632,13 +634,14 @@ class KernelOpsTest {
       x[2] = Float.NaN; // outside the range
       x[3 + n] = Float.POSITIVE_INFINITY;
       assertTrue(ops.allFinite(x, 3, n), "n=" + n);
+      float[] y = x.clone();
       for (int at = 0; at < n; at++) {
         for (float bad : new float[] {Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY,
             Float.NaN}) {
-          float[] y = x.clone();
           y[3 + at] = bad;
           assertFalse(ops.allFinite(y, 3, n), "n=" + n + " at=" + at + " value " + bad);
         }
+        y[3 + at] = x[3 + at];
       }
     }
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
@@ -878,19 +881,20 @@ class KernelOpsTest {
 
   /**
    * clampRowsToSigns against its definition, bitwise: per row, a weight whose sign disagrees
-   * with its column's becomes +0, NaN and -0 stay; rows narrower than a vector, with a tail and
-   * whole; the matrix exactly m*n long (the narrow rows' last vectors would pass its end) and
-   * padded, signs exactly n long and padded; nothing past m*n changed. Bad shapes are refused
-   * by name.
+   * with its column's becomes +0, NaN and -0 stay; rows narrower than a vector (1 row, and 23
+   * and 37 over the vector kernel's blocks of 16), with a tail and whole; the matrix exactly m*n
+   * long (the narrow rows' last vectors would pass its end) and padded, signs exactly n long and
+   * padded; nothing past m*n changed. Bad shapes are refused by name.
    */
   @ParameterizedTest(name = "{0}")
   @MethodSource("pathNames")
   void clampRowsToSignsClampsEveryRowByItsColumnsSigns(String path) {
     KernelOps ops = path(path);
     for (int n : new int[] {1, 2, 10, 15, 16, 17, 40, 100, 200}) {
-      for (int pad : new int[] {0, 3, 16}) {
-        int m = 23;
-        SplittableRandom rnd = new SplittableRandom(n * 31L + pad);
+      for (int[] mp : new int[][] {{23, 0}, {23, 3}, {23, 16}, {1, 0}, {37, 0}}) {
+        int m = mp[0];
+        int pad = mp[1];
+        SplittableRandom rnd = new SplittableRandom(n * 31L + pad + m);
         float[] a = random(rnd, m * n + pad);
         a[n / 2] = Float.NaN;
         a[(m - 1) * n + n / 3] = -0f;
