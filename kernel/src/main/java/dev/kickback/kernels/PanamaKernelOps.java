@@ -194,7 +194,7 @@ final class PanamaKernelOps extends KernelOps {
    * over 21 inputs gained nothing then (256 rows 48.7 against 47.6); since a sum over at most 256
    * terms reads A in place and writes its rectified tiles from registers
    * ({@link #gemmNNRectifyPackedKernel}) it is packed too: the paper network's forward pass
-   * 1.06x at batch 32 and 256 (one JVM taking turns, Zen 3).
+   * 1.06x at batch 32 and 256 (one JVM taking turns, Zen 3). Both are read packed from 6 rows.
    */
   @Override
   protected PackedMatrix packKernel(int k, int n, float[] b) {
@@ -205,10 +205,18 @@ final class PanamaKernelOps extends KernelOps {
       return packed(k, n, PanamaPackedGemm.packWhole(k, n, b));
     }
     return VectorRegisters.Preferred.COUNT < 32 && n >= PACKED_NN_MIN_N && k >= 16
-        ? packed(k, n, PanamaPackedGemm.packWhole(k, n, b), PACKED_FROM_ROWS) : null;
+        ? packed(k, n, PanamaPackedGemm.packWhole(k, n, b),
+            k <= PanamaPackedGemm.KC ? PanamaPackedGemm.MR : PACKED_FROM_ROWS)
+        : null;
   }
 
-  /** The fewest rows from which a layer packed for 16 registers only is read packed. */
+  /**
+   * The fewest rows from which a layer packed for 16 registers only is read packed, when its
+   * sum is deeper than one KC block; a shallower one is read packed from one tile of rows (6),
+   * since its tiles read A in place and overlap to cover the rows past whole tiles (Zen 3, the
+   * paper network's forward pass against reading from 16 rows, one JVM taking turns: batch 6
+   * 1.63x, 8 0.98x, 12 1.45x).
+   */
   static final int PACKED_FROM_ROWS = 16;
 
   @Override
@@ -218,21 +226,17 @@ final class PanamaKernelOps extends KernelOps {
   }
 
   /**
-   * The whole tiles' outputs written from registers when A is read in place (a sum of at most
-   * 256 terms, 16 registers); the bias copied into the rows past them first and those rectified
-   * after, as gemmNNRectifyKernel does for its last rows.
+   * Every output written from registers when A is read in place (a sum of at most 256 terms, 16
+   * registers: {@link PanamaPackedGemm#gemmPrepackedRectified}); otherwise the three passes.
    */
   @Override
   protected void gemmNNRectifyPackedKernel(int m, int n, int k, float[] a, PackedMatrix b,
       float[] bias, float[] nu, float[] s, float[] o, float[] d) {
-    if (!PanamaPackedGemm.readsAInPlace(m, k)) {
+    if (PanamaPackedGemm.readsAInPlace(m, k)) {
+      PanamaPackedGemm.gemmPrepackedRectified(m, n, k, a, packedData(b), bias, nu, s, o, d);
+    } else {
       super.gemmNNRectifyPackedKernel(m, n, k, a, b, bias, nu, s, o, d);
-      return;
     }
-    final int full = m - m % PanamaPackedGemm.MR;
-    copyBiasRows(bias, n, s, full, m);
-    PanamaPackedGemm.gemmPrepackedRectified(m, n, k, a, packedData(b), bias, nu, s, o, d);
-    rectifyRange(full, m, n, s, nu, o, d);
   }
 
   /**

@@ -71,7 +71,7 @@ final class PanamaPackedGemm {
 
   /**
    * Whether a prepacked GEMM whose sum is one KC block reads A in place ({@link #gemmOneBlock}):
-   * with 16 registers, where the paper network's layers are read prepacked from 16 rows, and MR
+   * with 16 registers, where the paper network's layers are read prepacked from 6 rows, and MR
    * is 6, the rows its kernels are written for. With 32 registers only B at least 256 deep is
    * prepacked; not measured there.
    */
@@ -225,10 +225,11 @@ final class PanamaPackedGemm {
   /**
    * A layer's forward pass over a B from {@link #packWhole}, for an A {@link #readsAInPlace read
    * in place}: {@code S = A B + bias} on every row, {@code D = S > 0 ? nu : 0}, {@code O = D S}
-   * ({@code S} and {@code D} not stored when {@code d} is null), the whole tiles' outputs
-   * written from registers. The last {@code m % MR} rows only get {@code A B} added to S, which
-   * the caller has set to the bias and rectifies after. Each output is the bits of copying the
-   * bias, {@link #gemmPrepacked} with alpha 1 and rectifying.
+   * ({@code S} and {@code D} not stored when {@code d} is null), every tile's outputs written
+   * from registers. Rows past whole tiles are the last MR rows' tile, which overlaps the one
+   * before: these outputs do not read C, so rows computed twice are stored twice with the same
+   * bits. Each output is the bits of copying the bias, {@link #gemmPrepacked} with alpha 1 and
+   * rectifying.
    */
   static void gemmPrepackedRectified(int m, int n, int k, float[] a, float[] bp, float[] bias,
       float[] nu, float[] s, float[] o, float[] d) {
@@ -238,18 +239,20 @@ final class PanamaPackedGemm {
   /**
    * {@link #gemmPrepacked} when the whole sum is one KC block: the whole tiles read A where it
    * is ({@link #microDirect}), MC rows at a time against each sliver of B; only the last
-   * {@code m % MR} rows are packed, and go through {@link #sliver} as before. With a bias the
-   * whole tiles are rectified as {@link #gemmPrepackedRectified} says.
+   * {@code m % MR} rows are packed, and go through {@link #sliver} as before. With a bias every
+   * row is in a tile, rectified as {@link #gemmPrepackedRectified} says.
    */
   private static void gemmOneBlock(int m, int n, int k, float alpha, float[] a, float[] bp,
       float[] c, Buffers buf, float[] bias, float[] nu, float[] o, float[] d) {
     final int full = m - m % MR;
-    for (int i0 = 0; i0 < full; i0 += MC) {
-      final int iEnd = Math.min(full, i0 + MC);
+    final int tiles = bias == null ? m / MR : (m + MR - 1) / MR;
+    for (int t0 = 0; t0 < tiles; t0 += MC / MR) {
+      final int tEnd = Math.min(tiles, t0 + MC / MR);
       for (int js = 0; js < n; js += NR) {
         final int bOff = js / NR * k * NR;
         final int nr = Math.min(NR, n - js);
-        for (int is = i0; is < iEnd; is += MR) {
+        for (int t = t0; t < tEnd; t++) {
+          final int is = Math.min(t * MR, m - MR);
           if (nr < NR) { // as edge does it, over one vector when that holds the columns
             java.util.Arrays.fill(buf.tile, 0f);
             if (nr <= L) {
@@ -269,7 +272,7 @@ final class PanamaPackedGemm {
         }
       }
     }
-    if (full < m) {
+    if (bias == null && full < m) {
       packA(m - full, k, a, full * k, k, 1, buf.a, 0);
       for (int js = 0; js < n; js += NR) {
         sliver(m - full, k, Math.min(NR, n - js), alpha, buf, 0, bp, js / NR * k * NR, c,
