@@ -1,7 +1,6 @@
 package dev.kickback.kernels;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -194,8 +193,9 @@ final class PanamaPackedGemm {
           if (pair) {
             final int a0 = k0 * rowsPadded;
             for (int is = 0; is < tiled; is += MR) {
-              micro(kc, alpha, buf.a, a0 + is * kc, bp, bOff, c, js + is * n, n);
-              micro(kc, alpha, buf.a, a0 + is * kc, bp, bOff + k * NR, c, js + NR + is * n, n);
+              PackedTiles.micro(kc, alpha, buf.a, a0 + is * kc, bp, bOff, c, js + is * n, n);
+              PackedTiles.micro(kc, alpha, buf.a, a0 + is * kc, bp, bOff + k * NR, c,
+                  js + NR + is * n, n);
             }
             for (int r0 = tiled; r0 < m; r0 += PAIR_ROWS) { // rows r0.. of A's last sliver
               microPair(kc, Math.min(PAIR_ROWS, m - r0), alpha, buf.a, a0 + tiled * kc + r0
@@ -237,10 +237,10 @@ final class PanamaPackedGemm {
   }
 
   /**
-   * {@link #gemmPrepacked} when the whole sum is one KC block: the whole tiles read A where it
-   * is ({@link #microDirect}), MC rows at a time against each sliver of B; only the last
-   * {@code m % MR} rows are packed, and go through {@link #sliver} as before. With a bias every
-   * row is in a tile, rectified as {@link #gemmPrepackedRectified} says.
+   * {@link #gemmPrepacked} when the whole sum is one KC block: the whole tiles read A where it is
+   * ({@link PackedTiles#microDirect}), MC rows at a time against each sliver of B; only the last
+   * {@code m % MR} rows are packed, and go through {@link #sliver} as before. With a bias every row
+   * is in a tile, rectified as {@link #gemmPrepackedRectified} says.
    */
   private static void gemmOneBlock(int m, int n, int k, float alpha, float[] a, float[] bp,
       float[] c, Buffers buf, float[] bias, float[] nu, float[] o, float[] d) {
@@ -258,8 +258,8 @@ final class PanamaPackedGemm {
             if (nr <= L) {
               microDirectHalf(k, a, is * k, k, bp, bOff, buf.tile);
             } else {
-              microDirect(k, 1f, a, is * k, k, bp, bOff, buf.tile, 0, NR, null, null, null, null,
-                  0);
+              PackedTiles.microDirect(k, 1f, a, is * k, k, bp, bOff, buf.tile, 0, NR, null, null,
+                  null, null, 0);
             }
             if (bias == null) {
               addTile(buf.tile, alpha, c, is * n + js, n, MR, nr);
@@ -267,7 +267,8 @@ final class PanamaPackedGemm {
               addTileRectified(buf.tile, js, nr, bias, nu, c, o, d, is * n + js, n);
             }
           } else {
-            microDirect(k, alpha, a, is * k, k, bp, bOff, c, is * n + js, n, bias, nu, o, d, js);
+            PackedTiles.microDirect(k, alpha, a, is * k, k, bp, bOff, c, is * n + js, n, bias, nu,
+                o, d, js);
           }
         }
       }
@@ -284,8 +285,8 @@ final class PanamaPackedGemm {
   /**
    * One KC block of one sliver of B ({@code nr <= NR} of its columns valid) against {@code mc}
    * packed rows of A from {@code aOff}, into C from {@code c0} with row stride {@code ldc}: full
-   * tiles by {@link #micro}, fewer rows by {@link #microRows}, a sliver cut by the last column
-   * by {@link #edge}. Both GEMMs' tiles, so each output is the same sequence of operations
+   * tiles by {@link PackedTiles#micro}, fewer rows by {@link #microRows}, a sliver cut by the last
+   * column by {@link #edge}. Both GEMMs' tiles, so each output is the same sequence of operations
    * whichever made B.
    */
   private static void sliver(int mc, int kc, int nr, float alpha, Buffers buf, int aOff,
@@ -298,7 +299,7 @@ final class PanamaPackedGemm {
       } else if (mr < MR) {
         microRows(kc, mr, alpha, buf.a, aOff + is * kc, bp, bOff, c, ci, ldc);
       } else {
-        micro(kc, alpha, buf.a, aOff + is * kc, bp, bOff, c, ci, ldc);
+        PackedTiles.micro(kc, alpha, buf.a, aOff + is * kc, bp, bOff, c, ci, ldc);
       }
     }
   }
@@ -387,14 +388,14 @@ final class PanamaPackedGemm {
   private static void edge(int kc, float alpha, float[] ap, int aOff, float[] bp, int bOff,
       float[] t, float[] c, int c0, int ldc, int mr, int nr) {
     java.util.Arrays.fill(t, 0f);
-    micro(kc, 1f, ap, aOff, bp, bOff, t, 0, NR);
+    PackedTiles.micro(kc, 1f, ap, aOff, bp, bOff, t, 0, NR);
     addTile(t, alpha, c, c0, ldc, mr, nr);
   }
 
   /**
    * {@link #addTile} onto the bias with alpha 1, rectified: per valid output {@code s = t + bias}
    * (as {@code fma(t, 1, bias)}), {@code d = s > 0 ? nu : 0}, {@code o = d * s}, as the vector
-   * epilogue of {@link #microDirect} computes each lane.
+   * epilogue of {@link PackedTiles#microDirect} computes each lane.
    */
   private static void addTileRectified(float[] t, int j0, int nr, float[] bias, float[] nu,
       float[] s, float[] o, float[] d, int c0, int ldc) {
@@ -424,7 +425,7 @@ final class PanamaPackedGemm {
   }
 
   /**
-   * {@link #micro} for the first {@code mr < MR} rows of a sliver of A, C's other rows
+   * {@link PackedTiles#micro} for the first {@code mr < MR} rows of a sliver of A, C's other rows
    * untouched. Rows past mr are skipped by tests the branch predictor learns, where a full tile
    * would spend MR rows' FMAs on them (at 2 rows, 4 times the work of a memory-bound pass); rows
    * 5 and 6 exist only with 32 registers, by a test of the constant MR that the JIT folds away.
@@ -587,201 +588,11 @@ final class PanamaPackedGemm {
   }
 
   /**
-   * {@code C[r][0..NR) = fma(sum_p Ap[p][r] * Bp[p][0..NR), alpha, C[r][0..NR))} for MR rows.
-   * Written out with no helper taking vectors: a call C2 declines to inline boxes them.
-   */
-  private static void micro(int kc, float alpha, float[] ap, int a0, float[] bp, int b0,
-      float[] c, int c0, int ldc) {
-    FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00;
-    FloatVector c20 = c00, c21 = c00, c30 = c00, c31 = c00;
-    FloatVector c40 = c00, c41 = c00, c50 = c00, c51 = c00;
-    FloatVector c60 = c00, c61 = c00, c70 = c00, c71 = c00;
-    for (int p = 0; p < kc; p++) {
-      final int bi = b0 + p * NR;
-      final FloatVector b0v = FloatVector.fromArray(S, bp, bi);
-      final FloatVector b1v = FloatVector.fromArray(S, bp, bi + L);
-      final int ai = a0 + p * MR;
-      FloatVector x = FloatVector.broadcast(S, ap[ai]);
-      c00 = x.fma(b0v, c00);
-      c01 = x.fma(b1v, c01);
-      x = FloatVector.broadcast(S, ap[ai + 1]);
-      c10 = x.fma(b0v, c10);
-      c11 = x.fma(b1v, c11);
-      x = FloatVector.broadcast(S, ap[ai + 2]);
-      c20 = x.fma(b0v, c20);
-      c21 = x.fma(b1v, c21);
-      x = FloatVector.broadcast(S, ap[ai + 3]);
-      c30 = x.fma(b0v, c30);
-      c31 = x.fma(b1v, c31);
-      x = FloatVector.broadcast(S, ap[ai + 4]);
-      c40 = x.fma(b0v, c40);
-      c41 = x.fma(b1v, c41);
-      x = FloatVector.broadcast(S, ap[ai + 5]);
-      c50 = x.fma(b0v, c50);
-      c51 = x.fma(b1v, c51);
-      if (MR == 8) {
-        x = FloatVector.broadcast(S, ap[ai + 6]);
-        c60 = x.fma(b0v, c60);
-        c61 = x.fma(b1v, c61);
-        x = FloatVector.broadcast(S, ap[ai + 7]);
-        c70 = x.fma(b0v, c70);
-        c71 = x.fma(b1v, c71);
-      }
-    }
-    final FloatVector al = FloatVector.broadcast(S, alpha);
-    int r = c0;
-    c00.fma(al, FloatVector.fromArray(S, c, r)).intoArray(c, r);
-    c01.fma(al, FloatVector.fromArray(S, c, r + L)).intoArray(c, r + L);
-    r += ldc;
-    c10.fma(al, FloatVector.fromArray(S, c, r)).intoArray(c, r);
-    c11.fma(al, FloatVector.fromArray(S, c, r + L)).intoArray(c, r + L);
-    r += ldc;
-    c20.fma(al, FloatVector.fromArray(S, c, r)).intoArray(c, r);
-    c21.fma(al, FloatVector.fromArray(S, c, r + L)).intoArray(c, r + L);
-    r += ldc;
-    c30.fma(al, FloatVector.fromArray(S, c, r)).intoArray(c, r);
-    c31.fma(al, FloatVector.fromArray(S, c, r + L)).intoArray(c, r + L);
-    r += ldc;
-    c40.fma(al, FloatVector.fromArray(S, c, r)).intoArray(c, r);
-    c41.fma(al, FloatVector.fromArray(S, c, r + L)).intoArray(c, r + L);
-    r += ldc;
-    c50.fma(al, FloatVector.fromArray(S, c, r)).intoArray(c, r);
-    c51.fma(al, FloatVector.fromArray(S, c, r + L)).intoArray(c, r + L);
-    if (MR < 8) {
-      return;
-    }
-    r += ldc;
-    c60.fma(al, FloatVector.fromArray(S, c, r)).intoArray(c, r);
-    c61.fma(al, FloatVector.fromArray(S, c, r + L)).intoArray(c, r + L);
-    r += ldc;
-    c70.fma(al, FloatVector.fromArray(S, c, r)).intoArray(c, r);
-    c71.fma(al, FloatVector.fromArray(S, c, r + L)).intoArray(c, r + L);
-  }
-
-  /**
-   * {@link #micro} with A read where it is, row r at {@code a0 + r * lda}: the same operations
-   * for each output, so the same bits, without {@link #packA}'s copy (a one-block GEMM reads
-   * each row of A once per sliver, too few times to pay for the copy's scattered stores). With
-   * a bias, C's columns {@code j..j+NR) are the pre-activations and the tile is rectified as
-   * {@link #gemmPrepackedRectified} says: one method with both epilogues, so that the loop is
-   * written once (measured: no slower than the plain one alone).
-   */
-  private static void microDirect(int kc, float alpha, float[] a, int a0, int lda, float[] bp,
-      int b0, float[] c, int c0, int ldc, float[] bias, float[] nu, float[] o, float[] d,
-      int j) {
-    final int a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda, a4 = a3 + lda, a5 = a4 + lda;
-    FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00;
-    FloatVector c20 = c00, c21 = c00, c30 = c00, c31 = c00;
-    FloatVector c40 = c00, c41 = c00, c50 = c00, c51 = c00;
-    for (int p = 0; p < kc; p++) {
-      final int bi = b0 + p * NR;
-      final FloatVector b0v = FloatVector.fromArray(S, bp, bi);
-      final FloatVector b1v = FloatVector.fromArray(S, bp, bi + L);
-      FloatVector x = FloatVector.broadcast(S, a[a0 + p]);
-      c00 = x.fma(b0v, c00);
-      c01 = x.fma(b1v, c01);
-      x = FloatVector.broadcast(S, a[a1 + p]);
-      c10 = x.fma(b0v, c10);
-      c11 = x.fma(b1v, c11);
-      x = FloatVector.broadcast(S, a[a2 + p]);
-      c20 = x.fma(b0v, c20);
-      c21 = x.fma(b1v, c21);
-      x = FloatVector.broadcast(S, a[a3 + p]);
-      c30 = x.fma(b0v, c30);
-      c31 = x.fma(b1v, c31);
-      x = FloatVector.broadcast(S, a[a4 + p]);
-      c40 = x.fma(b0v, c40);
-      c41 = x.fma(b1v, c41);
-      x = FloatVector.broadcast(S, a[a5 + p]);
-      c50 = x.fma(b0v, c50);
-      c51 = x.fma(b1v, c51);
-    }
-    if (bias != null) { // alpha is 1, C the pre-activations: see gemmPrepackedRectified
-      final boolean keep = d != null;
-      final FloatVector zero = FloatVector.zero(S);
-      final FloatVector one = FloatVector.broadcast(S, 1f);
-      FloatVector bv = FloatVector.fromArray(S, bias, j);
-      FloatVector nv = FloatVector.fromArray(S, nu, j);
-      FloatVector v;
-      FloatVector on;
-      v = c00.fma(one, bv);
-      on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
-      on.mul(v).intoArray(o, c0);
-      if (keep) { v.intoArray(c, c0); on.intoArray(d, c0); }
-      v = c10.fma(one, bv);
-      on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
-      on.mul(v).intoArray(o, c0 + 1 * ldc);
-      if (keep) { v.intoArray(c, c0 + 1 * ldc); on.intoArray(d, c0 + 1 * ldc); }
-      v = c20.fma(one, bv);
-      on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
-      on.mul(v).intoArray(o, c0 + 2 * ldc);
-      if (keep) { v.intoArray(c, c0 + 2 * ldc); on.intoArray(d, c0 + 2 * ldc); }
-      v = c30.fma(one, bv);
-      on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
-      on.mul(v).intoArray(o, c0 + 3 * ldc);
-      if (keep) { v.intoArray(c, c0 + 3 * ldc); on.intoArray(d, c0 + 3 * ldc); }
-      v = c40.fma(one, bv);
-      on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
-      on.mul(v).intoArray(o, c0 + 4 * ldc);
-      if (keep) { v.intoArray(c, c0 + 4 * ldc); on.intoArray(d, c0 + 4 * ldc); }
-      v = c50.fma(one, bv);
-      on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
-      on.mul(v).intoArray(o, c0 + 5 * ldc);
-      if (keep) { v.intoArray(c, c0 + 5 * ldc); on.intoArray(d, c0 + 5 * ldc); }
-      bv = FloatVector.fromArray(S, bias, j + L);
-      nv = FloatVector.fromArray(S, nu, j + L);
-      v = c01.fma(one, bv);
-      on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
-      on.mul(v).intoArray(o, c0 + L);
-      if (keep) { v.intoArray(c, c0 + L); on.intoArray(d, c0 + L); }
-      v = c11.fma(one, bv);
-      on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
-      on.mul(v).intoArray(o, c0 + 1 * ldc + L);
-      if (keep) { v.intoArray(c, c0 + 1 * ldc + L); on.intoArray(d, c0 + 1 * ldc + L); }
-      v = c21.fma(one, bv);
-      on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
-      on.mul(v).intoArray(o, c0 + 2 * ldc + L);
-      if (keep) { v.intoArray(c, c0 + 2 * ldc + L); on.intoArray(d, c0 + 2 * ldc + L); }
-      v = c31.fma(one, bv);
-      on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
-      on.mul(v).intoArray(o, c0 + 3 * ldc + L);
-      if (keep) { v.intoArray(c, c0 + 3 * ldc + L); on.intoArray(d, c0 + 3 * ldc + L); }
-      v = c41.fma(one, bv);
-      on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
-      on.mul(v).intoArray(o, c0 + 4 * ldc + L);
-      if (keep) { v.intoArray(c, c0 + 4 * ldc + L); on.intoArray(d, c0 + 4 * ldc + L); }
-      v = c51.fma(one, bv);
-      on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
-      on.mul(v).intoArray(o, c0 + 5 * ldc + L);
-      if (keep) { v.intoArray(c, c0 + 5 * ldc + L); on.intoArray(d, c0 + 5 * ldc + L); }
-      return;
-    }
-    final FloatVector al = FloatVector.broadcast(S, alpha);
-    int r = c0;
-    c00.fma(al, FloatVector.fromArray(S, c, r)).intoArray(c, r);
-    c01.fma(al, FloatVector.fromArray(S, c, r + L)).intoArray(c, r + L);
-    r += ldc;
-    c10.fma(al, FloatVector.fromArray(S, c, r)).intoArray(c, r);
-    c11.fma(al, FloatVector.fromArray(S, c, r + L)).intoArray(c, r + L);
-    r += ldc;
-    c20.fma(al, FloatVector.fromArray(S, c, r)).intoArray(c, r);
-    c21.fma(al, FloatVector.fromArray(S, c, r + L)).intoArray(c, r + L);
-    r += ldc;
-    c30.fma(al, FloatVector.fromArray(S, c, r)).intoArray(c, r);
-    c31.fma(al, FloatVector.fromArray(S, c, r + L)).intoArray(c, r + L);
-    r += ldc;
-    c40.fma(al, FloatVector.fromArray(S, c, r)).intoArray(c, r);
-    c41.fma(al, FloatVector.fromArray(S, c, r + L)).intoArray(c, r + L);
-    r += ldc;
-    c50.fma(al, FloatVector.fromArray(S, c, r)).intoArray(c, r);
-    c51.fma(al, FloatVector.fromArray(S, c, r + L)).intoArray(c, r + L);
-  }
-
-  /**
-   * {@link #microDirect} into a zeroed tile ({@code alpha = 1}, as {@link #edge} calls it) for a
-   * sliver's first vector only: the edge of a B whose last sliver holds at most L columns. The
-   * paper network's 100-wide layer at 8 lanes is 6 slivers and 4 columns, whose full-width edge
-   * took a fifth of the layer's time (Zen 3: 256 rows, 100 columns 1.19 times as long as 96).
+   * {@link PackedTiles#microDirect} into a zeroed tile ({@code alpha = 1}, as {@link #edge} calls
+   * it) for a sliver's first vector only: the edge of a B whose last sliver holds at most L
+   * columns. The paper network's 100-wide layer at 8 lanes is 6 slivers and 4 columns, whose
+   * full-width edge took a fifth of the layer's time (Zen 3: 256 rows, 100 columns 1.19 times as
+   * long as 96).
    */
   private static void microDirectHalf(int kc, float[] a, int a0, int lda, float[] bp, int b0,
       float[] t) {

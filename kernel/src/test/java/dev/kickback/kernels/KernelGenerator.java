@@ -15,7 +15,8 @@ import java.util.Map;
  * {@code Rows8Cols2Blocks.java}, the 8-row x 2-vector GEMM block with its two epilogues (plain,
  * and the forward pass's bias and rectifier; one method each, because both in one method are
  * too large for C1), and {@code RowsWideBlocks.java}, 1 to 4 rows of a small GEMM over a block of
- * columns in one pass over k (a method per row count, for the registers).
+ * columns in one pass over k (a method per row count, for the registers), and
+ * {@code PackedTiles.java}, the packed GEMM's MR x 2-vector tile over A packed or in place.
  * {@code GeneratedKernelsTest} fails when a checked-in file is not this generator's output.
  *
  * <p>Run from the repository's root after editing: {@code java
@@ -33,7 +34,8 @@ public final class KernelGenerator {
         DIR22 + "SegmentRowsBlocks.java", gemvTRowsBlocks(true),
         DIR + "Rows8Cols2Blocks.java", rowsCols2Blocks(8),
         DIR + "Rows6Cols2Blocks.java", rowsCols2Blocks(6),
-        DIR + "RowsWideBlocks.java", rowsWideBlocks());
+        DIR + "RowsWideBlocks.java", rowsWideBlocks(),
+        DIR + "PackedTiles.java", packedTiles());
   }
 
   /**
@@ -655,6 +657,150 @@ public final class KernelGenerator {
   }
 
   /** The text as comment lines of at most 100 characters after {@code prefix}. */
+  /**
+   * {@code PackedTiles.java}: {@link PanamaPackedGemm}'s MR x 2-vector tile in two methods that
+   * differ only in where row r of A is read at term p, packed ({@code ap[a0 + p * MR + r]}) or
+   * in place ({@code a[a0 + r * lda + p]}), and in place with the forward pass's rectifier as a
+   * second epilogue. Rows 6 and 7 exist only with 32 registers, behind a test of the constant
+   * MR that the JIT folds away.
+   */
+  private static String packedTiles() {
+    StringBuilder s = new StringBuilder(HEADER);
+    s.append("""
+
+        import jdk.incubator.vector.FloatVector;
+        import jdk.incubator.vector.VectorOperators;
+        import jdk.incubator.vector.VectorSpecies;
+
+        /**
+         * The MR x 2-vector tile of {@link PanamaPackedGemm} over a KC block of one sliver of B:
+         * A packed ({@link #micro}) or read in place ({@link #microDirect}), one loop written
+         * into both from one template ({@code KernelGenerator}, in the tests), so each output is
+         * the same sequence of operations either way: a sum over p in order, then
+         * {@code c = fma(sum, alpha, c)}. Written out with no helper taking vectors: a call C2
+         * declines to inline boxes them.
+         */
+        final class PackedTiles {
+          private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+          private static final int L = S.length();
+          private static final int MR = PanamaPackedGemm.MR;
+          private static final int NR = PanamaPackedGemm.NR;
+
+          private PackedTiles() {}
+
+          /**
+           * {@code C[r][0..NR) = fma(sum_p Ap[p][r] * Bp[p][0..NR), alpha, C[r][0..NR))} for MR
+           * rows, A packed by {@code PanamaPackedGemm.packA}.
+           */
+          static void micro(int kc, float alpha, float[] ap, int a0, float[] bp, int b0,
+              float[] c, int c0, int ldc) {
+        """);
+    packedTileLoop(s, false);
+    packedTileStores(s);
+    s.append("""
+          }
+
+          /**
+           * {@link #micro} with A read where it is, row r at {@code a0 + r * lda}: the same
+           * operations for each output, so the same bits, without packA's copy (a one-block GEMM
+           * reads each row of A once per sliver, too few times to pay for the copy's scattered
+           * stores). With a bias, C's columns {@code j..j+NR)} are the pre-activations and the
+           * tile is rectified as {@code PanamaPackedGemm.gemmPrepackedRectified} says: per
+           * vector {@code s = fma(sum, 1, bias)}, {@code d = s > 0 ? nu : 0}, {@code o = d * s}
+           * (s and d not stored when d is null).
+           */
+          static void microDirect(int kc, float alpha, float[] a, int a0, int lda, float[] bp,
+              int b0, float[] c, int c0, int ldc, float[] bias, float[] nu, float[] o, float[] d,
+              int j) {
+            final int a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda, a4 = a3 + lda, a5 = a4 + lda;
+            final int a6 = MR == 8 ? a5 + lda : a5, a7 = MR == 8 ? a6 + lda : a5;
+        """);
+    packedTileLoop(s, true);
+    s.append("""
+            if (bias != null) { // alpha is 1, C the pre-activations
+              final boolean keep = d != null;
+              final FloatVector zero = FloatVector.zero(S);
+              final FloatVector one = FloatVector.broadcast(S, 1f);
+              FloatVector v;
+              FloatVector on;
+        """);
+    for (int col = 0; col < 2; col++) {
+      String off = col == 0 ? "" : " + L";
+      s.append(col == 0 ? "      FloatVector bv = FloatVector.fromArray(S, bias, j);\n"
+          + "      FloatVector nv = FloatVector.fromArray(S, nu, j);\n"
+          : "      bv = FloatVector.fromArray(S, bias, j + L);\n"
+          + "      nv = FloatVector.fromArray(S, nu, j + L);\n");
+      for (int r = 0; r < 8; r++) {
+        String ind = r < 6 ? "      " : "        ";
+        if (r == 6) {
+          s.append("      if (MR == 8) {\n");
+        }
+        String at = (r == 0 ? "c0" : "c0 + " + r + " * ldc") + off;
+        s.append(ind).append("v = c").append(r).append(col).append(".fma(one, bv);\n");
+        s.append(ind).append("on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));\n");
+        s.append(ind).append("on.mul(v).intoArray(o, ").append(at).append(");\n");
+        s.append(ind).append("if (keep) { v.intoArray(c, ").append(at)
+            .append("); on.intoArray(d, ").append(at).append("); }\n");
+        if (r == 7) {
+          s.append("      }\n");
+        }
+      }
+    }
+    s.append("      return;\n    }\n");
+    packedTileStores(s);
+    s.append("  }\n}\n");
+    return s.toString();
+  }
+
+  /** The tile's accumulators and its loop over p, A read packed or in place. */
+  private static void packedTileLoop(StringBuilder s, boolean direct) {
+    s.append("""
+            FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00;
+            FloatVector c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+            FloatVector c40 = c00, c41 = c00, c50 = c00, c51 = c00;
+            FloatVector c60 = c00, c61 = c00, c70 = c00, c71 = c00;
+            for (int p = 0; p < kc; p++) {
+              final int bi = b0 + p * NR;
+              final FloatVector b0v = FloatVector.fromArray(S, bp, bi);
+              final FloatVector b1v = FloatVector.fromArray(S, bp, bi + L);
+        """);
+    if (!direct) {
+      s.append("      final int ai = a0 + p * MR;\n");
+    }
+    for (int r = 0; r < 8; r++) {
+      String ind = r < 6 ? "      " : "        ";
+      if (r == 6) {
+        s.append("      if (MR == 8) {\n");
+      }
+      String av = direct ? "a[a" + r + " + p]" : r == 0 ? "ap[ai]" : "ap[ai + " + r + "]";
+      s.append(ind).append(r == 0 ? "FloatVector x = " : "x = ")
+          .append("FloatVector.broadcast(S, ").append(av).append(");\n");
+      s.append(ind).append("c").append(r).append("0 = x.fma(b0v, c").append(r).append("0);\n");
+      s.append(ind).append("c").append(r).append("1 = x.fma(b1v, c").append(r).append("1);\n");
+      if (r == 7) {
+        s.append("      }\n");
+      }
+    }
+    s.append("    }\n");
+  }
+
+  /** {@code c = fma(acc, alpha, c)} for the tile's MR rows. */
+  private static void packedTileStores(StringBuilder s) {
+    s.append("    final FloatVector al = FloatVector.broadcast(S, alpha);\n    int r = c0;\n");
+    for (int r = 0; r < 8; r++) {
+      if (r == 6) {
+        s.append("    if (MR < 8) {\n      return;\n    }\n");
+      }
+      if (r > 0) {
+        s.append("    r += ldc;\n");
+      }
+      s.append("    c").append(r)
+          .append("0.fma(al, FloatVector.fromArray(S, c, r)).intoArray(c, r);\n");
+      s.append("    c").append(r)
+          .append("1.fma(al, FloatVector.fromArray(S, c, r + L)).intoArray(c, r + L);\n");
+    }
+  }
+
   private static void wrap(StringBuilder s, String text, String prefix) {
     StringBuilder line = new StringBuilder(prefix);
     for (String word : text.split(" ")) {
