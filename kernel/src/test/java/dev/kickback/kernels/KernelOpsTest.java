@@ -1362,37 +1362,52 @@ class KernelOpsTest {
     }
     ops.gemmNN(m, n, k, 1f, a, b, s);
     ops.rectify(m, n, s, nu, o, d);
+    assertRectifies("", size, m * n, s, o, d, (fs, fo, fd) -> {
+      if (fd == null) {
+        ops.gemmNNRectifyOutput(m, n, k, a, b, bias, nu, fs, fo);
+      } else {
+        ops.gemmNNRectify(m, n, k, a, b, bias, nu, fs, fo, fd);
+      }
+    });
+    PackedMatrix packed = ops.packForGemmNN(k, n, b);
+    if (packed != null) {
+      assertRectifies("packed ", size, m * n, s, o, d, (fs, fo, fd) -> {
+        if (fd == null) {
+          ops.gemmNNRectifyOutput(m, n, k, a, packed, bias, nu, fs, fo);
+        } else {
+          ops.gemmNNRectify(m, n, k, a, packed, bias, nu, fs, fo, fd);
+        }
+      });
+    }
+  }
+
+  /**
+   * A rectifying GEMM's s, o and d (into buffers of 42s) against the passes' bits, and, with
+   * {@code d} null (its output-only form), o alone, its scratch left as it was past
+   * {@code mn}.
+   */
+  private static void assertRectifies(String what, int size, int mn, float[] s, float[] o,
+      float[] d, Rectifying call) {
     float[] fs = filled(size, 42f);
     float[] fo = filled(size, 42f);
     float[] fd = filled(size, 42f);
-    ops.gemmNNRectify(m, n, k, a, b, bias, nu, fs, fo, fd);
-    assertBits(s, fs, "s");
-    assertBits(o, fo, "o");
-    assertBits(d, fd, "d");
+    call.run(fs, fo, fd);
+    assertBits(s, fs, what + "s");
+    assertBits(o, fo, what + "o");
+    assertBits(d, fd, what + "d");
     float[] scratch = filled(size, 42f);
     float[] po = filled(size, 42f);
-    ops.gemmNNRectifyOutput(m, n, k, a, b, bias, nu, scratch, po);
-    assertBits(o, po, "gemmNNRectifyOutput's o");
-    for (int i = m * n; i < size; i++) {
-      assertEquals(42f, scratch[i], "gemmNNRectifyOutput's scratch past m * n [" + i + "]");
+    call.run(scratch, po, null);
+    assertBits(o, po, what + "gemmNNRectifyOutput's o");
+    for (int i = mn; i < size; i++) {
+      assertEquals(42f, scratch[i],
+          what + "gemmNNRectifyOutput's scratch past m * n [" + i + "]");
     }
-    PackedMatrix packed = ops.packForGemmNN(k, n, b);
-    if (packed != null) {
-      float[] ps = filled(size, 42f);
-      float[] pko = filled(size, 42f);
-      float[] pd = filled(size, 42f);
-      ops.gemmNNRectify(m, n, k, a, packed, bias, nu, ps, pko, pd);
-      assertBits(s, ps, "packed s");
-      assertBits(o, pko, "packed o");
-      assertBits(d, pd, "packed d");
-      float[] pScratch = filled(size, 42f);
-      float[] ppo = filled(size, 42f);
-      ops.gemmNNRectifyOutput(m, n, k, a, packed, bias, nu, pScratch, ppo);
-      assertBits(o, ppo, "packed gemmNNRectifyOutput's o");
-      for (int i = m * n; i < size; i++) {
-        assertEquals(42f, pScratch[i], "packed scratch past m * n [" + i + "]");
-      }
-    }
+  }
+
+  /** gemmNNRectify with some B, or with {@code d == null} gemmNNRectifyOutput. */
+  private interface Rectifying {
+    void run(float[] s, float[] o, float[] d);
   }
 
   /**
