@@ -25,9 +25,9 @@ import java.util.SplittableRandom;
  * since the previous prediction copies the layers the kernels multiply faster packed (the
  * vector path's layers at least 512 wide and 256 deep; with 16 vector registers also those at
  * least 96 wide and 16 deep, read packed from 6 samples, 16 when deeper than 256) into that
- * layout, once, and later predictions read the copy: the same bits, 4 bytes per packed weight more memory. The 1,024th
- * prediction of one sample that finds them unchanged copies every layer, on the vector path on
- * Java 22 and later, into rows aligned to vectors off the heap (see
+ * layout, once, and later predictions read the copy: the same bits, 4 bytes per packed weight
+ * more memory. The 1,024th prediction of one sample that finds them unchanged copies every
+ * layer, on the vector path on Java 22 and later, into rows aligned to vectors off the heap (see
  * {@code KernelOps.packForGemvTRows}): the same bits, 4 bytes per weight more, off the heap,
  * one copy per network (later packings refill it). Any write of the weights drops both.
  */

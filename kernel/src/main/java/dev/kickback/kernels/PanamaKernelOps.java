@@ -774,7 +774,6 @@ final class PanamaKernelOps extends KernelOps {
     }
   }
 
-
   @Override
   protected void axpyKernel(int n, float alpha, float[] x, int xOff, float[] y, int yOff) {
     FloatVector al = FloatVector.broadcast(S, alpha);

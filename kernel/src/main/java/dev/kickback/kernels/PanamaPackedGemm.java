@@ -71,8 +71,8 @@ final class PanamaPackedGemm {
   /**
    * Whether a prepacked GEMM whose sum is one KC block reads A in place ({@link #gemmOneBlock}):
    * with 16 registers, where the paper network's layers are read prepacked from 6 rows, and MR
-   * is 6, the rows its kernels are written for. With 32 registers only B at least 256 deep is
-   * prepacked; not measured there.
+   * is 6, the rows {@link #microDirectHalf} is written for. With 32 registers only B at least 256
+   * deep is prepacked; not measured there.
    */
   private static final boolean DIRECT_A = VectorRegisters.Preferred.COUNT < 32;
 
