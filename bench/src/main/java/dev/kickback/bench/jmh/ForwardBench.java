@@ -10,7 +10,8 @@ import org.openjdk.jmh.annotations.Benchmark;
  */
 public class ForwardBench extends NetworkBench {
   @Benchmark
-  public float[] forward() {
+  public float[] forward(ThreadAlloc alloc) {
+    alloc.op();
     return s.forward();
   }
 

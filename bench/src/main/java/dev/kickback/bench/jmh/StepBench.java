@@ -20,7 +20,8 @@ public class StepBench extends NetworkBench {
   public Rule rule;
 
   @Benchmark
-  public float step() {
+  public float step(ThreadAlloc alloc) {
+    alloc.op();
     return s.step(rule);
   }
 

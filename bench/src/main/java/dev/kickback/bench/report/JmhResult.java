@@ -28,12 +28,17 @@ import java.util.TreeMap;
  * @param error half-width of JMH's 99.9% confidence interval, NaN when JMH gave none
  * @param unit the score's unit, e.g. {@code ops/s}
  * @param raw the iteration scores, one array per fork
- * @param allocBytesPerOp {@code gc.alloc.rate.norm} when the GC profiler ran, else null
+ * @param allocBytesPerOp {@code gc.alloc.rate.norm} when the GC profiler ran, else null: the
+ *     whole JVM's allocation, JMH's threads included, per operation
+ * @param threadBytesPerOp the benchmark thread's own allocation per operation over every
+ *     measured iteration ({@code threadBytes} over {@code threadOps}, the secondary metrics of
+ *     {@code ThreadAlloc}), else null
  * @param mode JMH's mode ({@code thrpt}, {@code ss}, ...)
  */
 public record JmhResult(String benchmark, Map<String, String> params, int threads, int forks,
     String warmup, String measurement, List<String> jvmArgs, String vmVersion, double score,
-    double error, String unit, double[][] raw, Double allocBytesPerOp, String mode) {
+    double error, String unit, double[][] raw, Double allocBytesPerOp, Double threadBytesPerOp,
+    String mode) {
 
   /** Whether each iteration is one timed call (a curve, not a rate). */
   public boolean singleShot() {
@@ -110,12 +115,11 @@ public record JmhResult(String benchmark, Map<String, String> params, int thread
         }
       }
     }
-    Double alloc = null;
-    if (r.has("secondaryMetrics")
-        && r.getAsJsonObject("secondaryMetrics").has("gc.alloc.rate.norm")) {
-      alloc = r.getAsJsonObject("secondaryMetrics").getAsJsonObject("gc.alloc.rate.norm")
-          .get("score").getAsDouble();
-    }
+    Double alloc = secondary(r, "gc.alloc.rate.norm");
+    Double threadBytes = secondary(r, "threadBytes");
+    Double threadOps = secondary(r, "threadOps");
+    Double threadAlloc = threadBytes != null && threadOps != null && threadOps > 0
+        ? threadBytes / threadOps : null;
     List<String> jvmArgs = new ArrayList<>();
     if (r.has("jvmArgs")) {
       r.getAsJsonArray("jvmArgs").forEach(a -> jvmArgs.add(a.getAsString()));
@@ -124,7 +128,14 @@ public record JmhResult(String benchmark, Map<String, String> params, int thread
         intOr(r, "forks", raw.length), iterations(r, "warmup"), iterations(r, "measurement"),
         jvmArgs, r.has("vmVersion") ? r.get("vmVersion").getAsString() : "?",
         pm.get("score").getAsDouble(), error, pm.get("scoreUnit").getAsString(), raw, alloc,
-        r.has("mode") ? r.get("mode").getAsString() : "thrpt");
+        threadAlloc, r.has("mode") ? r.get("mode").getAsString() : "thrpt");
+  }
+
+  /** A secondary metric's score, or null when JMH did not write it. */
+  private static Double secondary(JsonObject r, String metric) {
+    return r.has("secondaryMetrics") && r.getAsJsonObject("secondaryMetrics").has(metric)
+        ? r.getAsJsonObject("secondaryMetrics").getAsJsonObject(metric).get("score").getAsDouble()
+        : null;
   }
 
   private static int intOr(JsonObject r, String field, int fallback) {

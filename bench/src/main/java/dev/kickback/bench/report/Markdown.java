@@ -73,11 +73,12 @@ final class Markdown {
         + " A 🔴 row is not a result yet; its reason is given.%n%n", rows.size(),
         rows.size() - flagged, 100 * Rows.MAX_RELATIVE_ERROR));
     sb.append("| benchmark | rule | path | shape | batch | threads | score ± error | ± | GFLOP/s"
-        + " | samples/s | vs OpenBLAS | vs ORT | vs peak | B/op | |\n");
-    sb.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
+        + " | samples/s | vs OpenBLAS | vs ORT | vs peak | B/op | thread B/op | |\n");
+    sb.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n");
     for (Row r : rows) {
       sb.append(String.format(Locale.ROOT,
-          "| %s | %s | %s | %s | %d | %d | %s ± %s %s | %s | %s | %s | %s | %s | %s | %s | %s |%n",
+          "| %s | %s | %s | %s | %d | %d | %s ± %s %s | %s | %s | %s | %s | %s | %s | %s | %s | %s"
+              + " |%n",
           r.benchmark(), opt(r.rule()), opt(r.path()), r.shape(), r.batch(), r.threads(),
           num(r.score()), num(r.error()), r.unit(),
           Double.isNaN(r.error()) ? "" : String.format(Locale.ROOT, "%.1f%%",
@@ -85,7 +86,7 @@ final class Markdown {
           r.gflops() == null ? "" : String.format(Locale.ROOT, "%.2f", r.gflops()),
           r.samplesPerS() == null ? "" : num(r.samplesPerS()), fixed(r.vsOpenblas(), 2),
           fixed(r.vsOrt(), 2), fixed(r.vsPeak(), 3), fixed(r.bytesPerOp(), 0),
-          r.flag() == null ? "" : "🔴 " + r.flag()));
+          fixed(r.threadBytesPerOp(), 0), r.flag() == null ? "" : "🔴 " + r.flag()));
     }
   }
 

@@ -19,14 +19,16 @@ package dev.kickback.bench.report;
  * @param vsOpenblas score over the OpenBLAS peer's with the same thread count
  * @param vsOrt score over ONNX Runtime's on the same forward pass (one thread), or null
  * @param vsPeak GFLOP/s over the measured FP32 peak of the threads used
- * @param bytesPerOp bytes allocated per operation (JMH's GC profiler)
+ * @param bytesPerOp bytes allocated per operation (JMH's GC profiler: the whole JVM, JMH's
+ *     threads included)
+ * @param threadBytesPerOp bytes the benchmark thread allocated per operation, or null
  * @param trafficBytesPerOp the benchmark's own model of bytes moved per operation
  * @param flag why the row is not a result yet, or null
  */
 public record Row(String key, String benchmark, String rule, String path, String shape,
     int batch, int threads, double score, double error, String unit, Double gflops,
     Double samplesPerS, Double vsOpenblas, Double vsOrt, Double vsPeak, Double bytesPerOp,
-    Double trafficBytesPerOp, String flag) {
+    Double threadBytesPerOp, Double trafficBytesPerOp, String flag) {
 
   /** Relative half-width of the interval. */
   public double relativeError() {
@@ -49,6 +51,7 @@ public record Row(String key, String benchmark, String rule, String path, String
   /** This row with the ratios that need other rows: to the peers and to the peak. */
   Row withRatios(Double vsOpenblas, Double vsOrt, Double vsPeak) {
     return new Row(key, benchmark, rule, path, shape, batch, threads, score, error, unit, gflops,
-        samplesPerS, vsOpenblas, vsOrt, vsPeak, bytesPerOp, trafficBytesPerOp, flag);
+        samplesPerS, vsOpenblas, vsOrt, vsPeak, bytesPerOp, threadBytesPerOp, trafficBytesPerOp,
+        flag);
   }
 }

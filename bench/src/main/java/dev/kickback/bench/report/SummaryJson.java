@@ -31,6 +31,7 @@ final class SummaryJson {
       o.addProperty("vs_ort", r.vsOrt());
       o.addProperty("vs_peak", r.vsPeak());
       o.addProperty("alloc_bytes_per_op", r.bytesPerOp());
+      o.addProperty("thread_alloc_bytes_per_op", r.threadBytesPerOp());
       o.addProperty("key", r.key());
       o.addProperty("rel_error", Double.isNaN(r.error()) ? null : r.relativeError());
       o.addProperty("traffic_bytes_per_op", r.trafficBytesPerOp());

@@ -115,6 +115,37 @@ class ReportTest {
   }
 
   @Test
+  void theBenchmarkThreadsBytesAreShownBesideTheWholeJvms() {
+    JsonObject step = result("StepBench", "step", 12, "path", "VECTOR", "rule", "KICKBACK",
+        "net", "WIDE", "batch", "256");
+    JsonObject secondary = new JsonObject();
+    secondary.add("gc.alloc.rate.norm", score(2046.7));
+    secondary.add("threadBytes", score(330));
+    secondary.add("threadOps", score(22));
+    step.add("secondaryMetrics", secondary);
+    JsonObject fwd = result("ForwardBench", "forward", 100_000, "path", "VECTOR", "net",
+        "PAPER", "batch", "1");
+    JsonObject onlyGc = new JsonObject();
+    onlyGc.add("gc.alloc.rate.norm", score(3));
+    fwd.add("secondaryMetrics", onlyGc);
+    List<Row> rows = Rows.of(JmhResult.parse(Jmh.array(step, fwd)));
+    Row s = find(rows, "step", "vector");
+    assertEquals(2046.7, s.bytesPerOp(), 1e-9);
+    assertEquals(15.0, s.threadBytesPerOp(), 1e-12, "bytes over operations, summed alike");
+    assertNull(find(rows, "forward", "vector").threadBytesPerOp(), "no ThreadAlloc counters");
+    String md = Markdown.render(Map.of(), rows);
+    assertTrue(md.contains("| B/op | thread B/op | |"), md);
+    assertTrue(md.contains("| 2047 | 15 |"), md);
+    assertTrue(SummaryJson.render(Map.of(), rows).contains("\"thread_alloc_bytes_per_op\": 15.0"));
+  }
+
+  private static JsonObject score(double value) {
+    JsonObject m = new JsonObject();
+    m.addProperty("score", value);
+    return m;
+  }
+
+  @Test
   void markdownStatesRoofsScalingAndLatencyBounds() {
     Map<String, String> meta = new LinkedHashMap<>();
     meta.put("clock_ghz_measured", "2.00");
