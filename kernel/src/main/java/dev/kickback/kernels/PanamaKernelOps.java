@@ -730,14 +730,15 @@ final class PanamaKernelOps extends KernelOps {
   }
 
   /**
-   * Rows narrower than a vector (the paper network's 10- and 2-wide layers): one vector from
+   * Rows narrower than a vector (the paper network's 10-wide layer at 16 lanes): one vector from
    * each row's start, stored through a mask of the row's own lanes, each loaded two rows ahead
    * of its store (a load that overlaps a masked store still in flight waits for it to reach
-   * the cache). Rows whose vector would pass a's end, or all of them when the signs are
-   * shorter than a vector, go through the scalar clamp.
+   * the cache). Rows whose vector would pass a's end, all of them when the signs are shorter
+   * than a vector, and rows of at most {@value #NARROW_SCALAR} go through the scalar clamp.
    */
   private static void clampRowsNarrow(int m, int n, float[] a, float[] colSigns) {
-    final int vec = colSigns.length < L || a.length < L ? 0 : Math.min(m, (a.length - L) / n + 1);
+    final int vec = n <= NARROW_SCALAR || colSigns.length < L || a.length < L ? 0
+        : Math.min(m, (a.length - L) / n + 1);
     for (int i = 0; i < vec; i += NARROW_BLOCK) {
       clampRowsNarrowBlock(i, Math.min(vec, i + NARROW_BLOCK), n, a, colSigns);
     }
@@ -756,6 +757,18 @@ final class PanamaKernelOps extends KernelOps {
    * {@code -XX:+PrintCompilation}); JMH's 4 s of warm-up ended inside that in slow spells.
    */
   private static final int NARROW_BLOCK = 16;
+
+  /**
+   * The widest rows {@link #clampRowsNarrow} clamps as scalars: a PAIR head's 2 columns. The
+   * scalar loop is as fast there (Zen 3, 8 lanes, one JVM taking turns: 100 x 2 and 1024 x 2
+   * 1.00x), and C1's code of it allocates nothing, where the vector block's boxes every vector
+   * until C2 compiles it: a step of the paper network at batch 256 clamps its 10 x 2 head in
+   * one block call, too few calls a second to reach C2 soon, and allocated 4,224 bytes a step
+   * from 3 s to 6 s into a fresh JVM (the block compiled at tier 2, then 3, C2's code 6.3 s in:
+   * {@code -XX:+PrintCompilation}); 0 from 3 s with the scalar loop. The latency suite's 4 s of
+   * warm-up had measured whole forks of that row at 4,224 (its thread B/op).
+   */
+  private static final int NARROW_SCALAR = 2;
 
   /** {@link #clampRowsNarrow}'s vector loop over rows {@code from..to} (all within its vec). */
   private static void clampRowsNarrowBlock(int from, int to, int n, float[] a,

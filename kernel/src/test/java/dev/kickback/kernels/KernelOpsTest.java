@@ -885,7 +885,8 @@ class KernelOpsTest {
   /**
    * clampRowsToSigns against its definition, bitwise: per row, a weight whose sign disagrees
    * with its column's becomes +0, NaN and -0 stay; rows narrower than a vector (1 row, and 23
-   * and 37 over the vector kernel's blocks of 16), with a tail and whole; the matrix exactly m*n
+   * and 37 over the vector kernel's blocks of 16; 1 and 2 wide clamped as scalars, 3 to 15 by
+   * the vector blocks at 4, 8 or 16 lanes), with a tail and whole; the matrix exactly m*n
    * long (the narrow rows' last vectors would pass its end) and padded, signs exactly n long and
    * padded; nothing past m*n changed. Bad shapes are refused by name.
    */
@@ -893,7 +894,7 @@ class KernelOpsTest {
   @MethodSource("pathNames")
   void clampRowsToSignsClampsEveryRowByItsColumnsSigns(String path) {
     KernelOps ops = path(path);
-    for (int n : new int[] {1, 2, 10, 15, 16, 17, 40, 100, 200}) {
+    for (int n : new int[] {1, 2, 3, 7, 10, 15, 16, 17, 40, 100, 200}) {
       for (int[] mp : new int[][] {{23, 0}, {23, 3}, {23, 16}, {1, 0}, {37, 0}}) {
         int m = mp[0];
         int pad = mp[1];
