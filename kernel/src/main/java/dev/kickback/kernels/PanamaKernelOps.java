@@ -749,11 +749,12 @@ final class PanamaKernelOps extends KernelOps {
 
   /**
    * Rows per call of {@link #clampRowsNarrowBlock}. A step clamps each layer once, so a loop over
-   * all of a tall narrow layer (the wide network's 1024 x 2 head) ran once or twice a step, too
-   * few calls for C2 to compile it before some hundreds of them and too few iterations a call
-   * to move into its compiled loop (OSR): in C1's code and the interpreter every vector is an
-   * object. Measured on Zen 3, a fresh JVM stepping the wide network at batch 256: 328 KB a
-   * step for the first 5.5 seconds, until C2 compiled this loop (JFR allocation samples,
+   * all of a tall narrow layer ran once or twice a step, too few calls for C2 to compile it
+   * before some hundreds of them and too few iterations a call to move into its compiled loop
+   * (OSR): in C1's code and the interpreter every vector is an object. Measured on Zen 3 when
+   * the wide network's 1024 x 2 head still went through this loop (it is now clamped as
+   * scalars, {@link #NARROW_SCALAR}), a fresh JVM stepping that network at batch 256: 328 KB a
+   * step for the first 5.5 seconds, until C2 compiled the loop (JFR allocation samples,
    * {@code -XX:+PrintCompilation}); JMH's 4 s of warm-up ended inside that in slow spells.
    */
   private static final int NARROW_BLOCK = 16;
