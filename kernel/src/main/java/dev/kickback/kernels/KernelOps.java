@@ -164,7 +164,7 @@ public abstract class KernelOps {
    * null when it has no faster path for that shape (the scalar implementation never has; the
    * vector one for B at least 512 wide and 256 deep, whose register-blocked kernels otherwise
    * read column panels with rows 4 KB apart, and with 16 vector registers for B at least 96 wide
-   * and 16 deep from 6 rows of A, 16 when deeper than 256:
+   * and 16 deep from 4 rows of A, 16 when deeper than 256:
    * {@link #multipliesPacked(PackedMatrix, int)}). Allocates the copy: about {@code 4 k n} bytes.
    */
   public final PackedMatrix packForGemmNN(int k, int n, float[] b) {
@@ -201,7 +201,7 @@ public abstract class KernelOps {
   /**
    * {@link #gemmNNRectify} with B packed by {@link #packForGemmNN}: the same bits as from the
    * source array. The vector implementation writes a sum over at most 256 terms from registers
-   * (16 registers: the paper network's layers from 6 rows), where the bias copy and the
+   * (16 registers: the paper network's layers from 4 rows), where the bias copy and the
    * rectifier are passes of their own otherwise.
    *
    * @throws IllegalArgumentException if {@code b} is not {@code k x n} or was packed by an

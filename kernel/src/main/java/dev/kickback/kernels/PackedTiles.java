@@ -9,11 +9,12 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The MR x 2-vector tile of {@link PanamaPackedGemm} over a KC block of one sliver of B:
- * A packed ({@link #micro}) or read in place ({@link #microDirect}), one loop written
- * into both from one template ({@code KernelGenerator}, in the tests), so each output is
- * the same sequence of operations either way: a sum over p in order, then
- * {@code c = fma(sum, alpha, c)}. Written out with no helper taking vectors: a call C2
- * declines to inline boxes them.
+ * A packed ({@link #micro}) or read in place ({@link #microDirect}), and each over the
+ * first {@code mr < MR} rows only ({@link #microRows}, {@link #microDirectRows}), one
+ * loop written into all four from one template ({@code KernelGenerator}, in the tests),
+ * so each output is the same sequence of operations whichever computes it: a sum over p
+ * in order, then {@code c = fma(sum, alpha, c)}. Written out with no helper taking
+ * vectors: a call C2 declines to inline boxes them.
  */
 final class PackedTiles {
   private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -93,6 +94,95 @@ final class PackedTiles {
     r += ldc;
     c70.fma(al, FloatVector.fromArray(S, c, r)).intoArray(c, r);
     c71.fma(al, FloatVector.fromArray(S, c, r + L)).intoArray(c, r + L);
+  }
+
+  /**
+   * {@link #micro} for the first {@code mr < MR} rows of a sliver of A, C's other rows
+   * untouched. Rows past mr are skipped by tests the branch predictor learns, where a
+   * full tile would spend MR rows' FMAs on them (at 2 rows, 4 times the work of a
+   * memory-bound pass). Its own method rather than a row count passed to micro: the
+   * same tests in micro made GEMM 1024 5% slower (166-168 GFLOP/s against 174-177,
+   * measured).
+   */
+  static void microRows(int kc, int mr, float alpha, float[] ap, int a0, float[] bp,
+      int b0, float[] c, int c0, int ldc) {
+    FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00;
+    FloatVector c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+    FloatVector c40 = c00, c41 = c00, c50 = c00, c51 = c00;
+    FloatVector c60 = c00, c61 = c00;
+    for (int p = 0; p < kc; p++) {
+      final int bi = b0 + p * NR;
+      final FloatVector b0v = FloatVector.fromArray(S, bp, bi);
+      final FloatVector b1v = FloatVector.fromArray(S, bp, bi + L);
+      final int ai = a0 + p * MR;
+      FloatVector x = FloatVector.broadcast(S, ap[ai]);
+      c00 = x.fma(b0v, c00);
+      c01 = x.fma(b1v, c01);
+      if (mr > 1) {
+        x = FloatVector.broadcast(S, ap[ai + 1]);
+        c10 = x.fma(b0v, c10);
+        c11 = x.fma(b1v, c11);
+      }
+      if (mr > 2) {
+        x = FloatVector.broadcast(S, ap[ai + 2]);
+        c20 = x.fma(b0v, c20);
+        c21 = x.fma(b1v, c21);
+      }
+      if (mr > 3) {
+        x = FloatVector.broadcast(S, ap[ai + 3]);
+        c30 = x.fma(b0v, c30);
+        c31 = x.fma(b1v, c31);
+      }
+      if (mr > 4) {
+        x = FloatVector.broadcast(S, ap[ai + 4]);
+        c40 = x.fma(b0v, c40);
+        c41 = x.fma(b1v, c41);
+      }
+      if (MR == 8 && mr > 5) {
+        x = FloatVector.broadcast(S, ap[ai + 5]);
+        c50 = x.fma(b0v, c50);
+        c51 = x.fma(b1v, c51);
+      }
+      if (MR == 8 && mr > 6) {
+        x = FloatVector.broadcast(S, ap[ai + 6]);
+        c60 = x.fma(b0v, c60);
+        c61 = x.fma(b1v, c61);
+      }
+    }
+    final FloatVector al = FloatVector.broadcast(S, alpha);
+    int r = c0;
+    c00.fma(al, FloatVector.fromArray(S, c, r)).intoArray(c, r);
+    c01.fma(al, FloatVector.fromArray(S, c, r + L)).intoArray(c, r + L);
+    if (mr > 1) {
+      r += ldc;
+      c10.fma(al, FloatVector.fromArray(S, c, r)).intoArray(c, r);
+      c11.fma(al, FloatVector.fromArray(S, c, r + L)).intoArray(c, r + L);
+    }
+    if (mr > 2) {
+      r += ldc;
+      c20.fma(al, FloatVector.fromArray(S, c, r)).intoArray(c, r);
+      c21.fma(al, FloatVector.fromArray(S, c, r + L)).intoArray(c, r + L);
+    }
+    if (mr > 3) {
+      r += ldc;
+      c30.fma(al, FloatVector.fromArray(S, c, r)).intoArray(c, r);
+      c31.fma(al, FloatVector.fromArray(S, c, r + L)).intoArray(c, r + L);
+    }
+    if (mr > 4) {
+      r += ldc;
+      c40.fma(al, FloatVector.fromArray(S, c, r)).intoArray(c, r);
+      c41.fma(al, FloatVector.fromArray(S, c, r + L)).intoArray(c, r + L);
+    }
+    if (MR == 8 && mr > 5) {
+      r += ldc;
+      c50.fma(al, FloatVector.fromArray(S, c, r)).intoArray(c, r);
+      c51.fma(al, FloatVector.fromArray(S, c, r + L)).intoArray(c, r + L);
+    }
+    if (MR == 8 && mr > 6) {
+      r += ldc;
+      c60.fma(al, FloatVector.fromArray(S, c, r)).intoArray(c, r);
+      c61.fma(al, FloatVector.fromArray(S, c, r + L)).intoArray(c, r + L);
+    }
   }
 
   /**
@@ -252,5 +342,185 @@ final class PackedTiles {
     r += ldc;
     c70.fma(al, FloatVector.fromArray(S, c, r)).intoArray(c, r);
     c71.fma(al, FloatVector.fromArray(S, c, r + L)).intoArray(c, r + L);
+  }
+
+  /**
+   * {@link #microDirect} for the first {@code mr < MR} rows of A from {@code a0}, as
+   * {@link #microRows} is {@link #micro} for them: no row of A past them is read, no row
+   * of C past them written.
+   */
+  static void microDirectRows(int kc, int mr, float alpha, float[] a, int a0, int lda,
+      float[] bp, int b0, float[] c, int c0, int ldc, float[] bias, float[] nu,
+      float[] o, float[] d, int j) {
+    final int a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda, a4 = a3 + lda, a5 = a4 + lda;
+    final int a6 = MR == 8 ? a5 + lda : a5;
+    FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00;
+    FloatVector c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+    FloatVector c40 = c00, c41 = c00, c50 = c00, c51 = c00;
+    FloatVector c60 = c00, c61 = c00;
+    for (int p = 0; p < kc; p++) {
+      final int bi = b0 + p * NR;
+      final FloatVector b0v = FloatVector.fromArray(S, bp, bi);
+      final FloatVector b1v = FloatVector.fromArray(S, bp, bi + L);
+      FloatVector x = FloatVector.broadcast(S, a[a0 + p]);
+      c00 = x.fma(b0v, c00);
+      c01 = x.fma(b1v, c01);
+      if (mr > 1) {
+        x = FloatVector.broadcast(S, a[a1 + p]);
+        c10 = x.fma(b0v, c10);
+        c11 = x.fma(b1v, c11);
+      }
+      if (mr > 2) {
+        x = FloatVector.broadcast(S, a[a2 + p]);
+        c20 = x.fma(b0v, c20);
+        c21 = x.fma(b1v, c21);
+      }
+      if (mr > 3) {
+        x = FloatVector.broadcast(S, a[a3 + p]);
+        c30 = x.fma(b0v, c30);
+        c31 = x.fma(b1v, c31);
+      }
+      if (mr > 4) {
+        x = FloatVector.broadcast(S, a[a4 + p]);
+        c40 = x.fma(b0v, c40);
+        c41 = x.fma(b1v, c41);
+      }
+      if (MR == 8 && mr > 5) {
+        x = FloatVector.broadcast(S, a[a5 + p]);
+        c50 = x.fma(b0v, c50);
+        c51 = x.fma(b1v, c51);
+      }
+      if (MR == 8 && mr > 6) {
+        x = FloatVector.broadcast(S, a[a6 + p]);
+        c60 = x.fma(b0v, c60);
+        c61 = x.fma(b1v, c61);
+      }
+    }
+    if (bias != null) { // alpha is 1, C the pre-activations
+      final boolean keep = d != null;
+      final FloatVector zero = FloatVector.zero(S);
+      final FloatVector one = FloatVector.broadcast(S, 1f);
+      FloatVector v;
+      FloatVector on;
+      FloatVector bv = FloatVector.fromArray(S, bias, j);
+      FloatVector nv = FloatVector.fromArray(S, nu, j);
+      v = c00.fma(one, bv);
+      on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
+      on.mul(v).intoArray(o, c0);
+      if (keep) { v.intoArray(c, c0); on.intoArray(d, c0); }
+      if (mr > 1) {
+        v = c10.fma(one, bv);
+        on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
+        on.mul(v).intoArray(o, c0 + 1 * ldc);
+        if (keep) { v.intoArray(c, c0 + 1 * ldc); on.intoArray(d, c0 + 1 * ldc); }
+      }
+      if (mr > 2) {
+        v = c20.fma(one, bv);
+        on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
+        on.mul(v).intoArray(o, c0 + 2 * ldc);
+        if (keep) { v.intoArray(c, c0 + 2 * ldc); on.intoArray(d, c0 + 2 * ldc); }
+      }
+      if (mr > 3) {
+        v = c30.fma(one, bv);
+        on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
+        on.mul(v).intoArray(o, c0 + 3 * ldc);
+        if (keep) { v.intoArray(c, c0 + 3 * ldc); on.intoArray(d, c0 + 3 * ldc); }
+      }
+      if (mr > 4) {
+        v = c40.fma(one, bv);
+        on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
+        on.mul(v).intoArray(o, c0 + 4 * ldc);
+        if (keep) { v.intoArray(c, c0 + 4 * ldc); on.intoArray(d, c0 + 4 * ldc); }
+      }
+      if (MR == 8 && mr > 5) {
+        v = c50.fma(one, bv);
+        on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
+        on.mul(v).intoArray(o, c0 + 5 * ldc);
+        if (keep) { v.intoArray(c, c0 + 5 * ldc); on.intoArray(d, c0 + 5 * ldc); }
+      }
+      if (MR == 8 && mr > 6) {
+        v = c60.fma(one, bv);
+        on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
+        on.mul(v).intoArray(o, c0 + 6 * ldc);
+        if (keep) { v.intoArray(c, c0 + 6 * ldc); on.intoArray(d, c0 + 6 * ldc); }
+      }
+      bv = FloatVector.fromArray(S, bias, j + L);
+      nv = FloatVector.fromArray(S, nu, j + L);
+      v = c01.fma(one, bv);
+      on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
+      on.mul(v).intoArray(o, c0 + L);
+      if (keep) { v.intoArray(c, c0 + L); on.intoArray(d, c0 + L); }
+      if (mr > 1) {
+        v = c11.fma(one, bv);
+        on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
+        on.mul(v).intoArray(o, c0 + 1 * ldc + L);
+        if (keep) { v.intoArray(c, c0 + 1 * ldc + L); on.intoArray(d, c0 + 1 * ldc + L); }
+      }
+      if (mr > 2) {
+        v = c21.fma(one, bv);
+        on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
+        on.mul(v).intoArray(o, c0 + 2 * ldc + L);
+        if (keep) { v.intoArray(c, c0 + 2 * ldc + L); on.intoArray(d, c0 + 2 * ldc + L); }
+      }
+      if (mr > 3) {
+        v = c31.fma(one, bv);
+        on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
+        on.mul(v).intoArray(o, c0 + 3 * ldc + L);
+        if (keep) { v.intoArray(c, c0 + 3 * ldc + L); on.intoArray(d, c0 + 3 * ldc + L); }
+      }
+      if (mr > 4) {
+        v = c41.fma(one, bv);
+        on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
+        on.mul(v).intoArray(o, c0 + 4 * ldc + L);
+        if (keep) { v.intoArray(c, c0 + 4 * ldc + L); on.intoArray(d, c0 + 4 * ldc + L); }
+      }
+      if (MR == 8 && mr > 5) {
+        v = c51.fma(one, bv);
+        on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
+        on.mul(v).intoArray(o, c0 + 5 * ldc + L);
+        if (keep) { v.intoArray(c, c0 + 5 * ldc + L); on.intoArray(d, c0 + 5 * ldc + L); }
+      }
+      if (MR == 8 && mr > 6) {
+        v = c61.fma(one, bv);
+        on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
+        on.mul(v).intoArray(o, c0 + 6 * ldc + L);
+        if (keep) { v.intoArray(c, c0 + 6 * ldc + L); on.intoArray(d, c0 + 6 * ldc + L); }
+      }
+      return;
+    }
+    final FloatVector al = FloatVector.broadcast(S, alpha);
+    int r = c0;
+    c00.fma(al, FloatVector.fromArray(S, c, r)).intoArray(c, r);
+    c01.fma(al, FloatVector.fromArray(S, c, r + L)).intoArray(c, r + L);
+    if (mr > 1) {
+      r += ldc;
+      c10.fma(al, FloatVector.fromArray(S, c, r)).intoArray(c, r);
+      c11.fma(al, FloatVector.fromArray(S, c, r + L)).intoArray(c, r + L);
+    }
+    if (mr > 2) {
+      r += ldc;
+      c20.fma(al, FloatVector.fromArray(S, c, r)).intoArray(c, r);
+      c21.fma(al, FloatVector.fromArray(S, c, r + L)).intoArray(c, r + L);
+    }
+    if (mr > 3) {
+      r += ldc;
+      c30.fma(al, FloatVector.fromArray(S, c, r)).intoArray(c, r);
+      c31.fma(al, FloatVector.fromArray(S, c, r + L)).intoArray(c, r + L);
+    }
+    if (mr > 4) {
+      r += ldc;
+      c40.fma(al, FloatVector.fromArray(S, c, r)).intoArray(c, r);
+      c41.fma(al, FloatVector.fromArray(S, c, r + L)).intoArray(c, r + L);
+    }
+    if (MR == 8 && mr > 5) {
+      r += ldc;
+      c50.fma(al, FloatVector.fromArray(S, c, r)).intoArray(c, r);
+      c51.fma(al, FloatVector.fromArray(S, c, r + L)).intoArray(c, r + L);
+    }
+    if (MR == 8 && mr > 6) {
+      r += ldc;
+      c60.fma(al, FloatVector.fromArray(S, c, r)).intoArray(c, r);
+      c61.fma(al, FloatVector.fromArray(S, c, r + L)).intoArray(c, r + L);
+    }
   }
 }

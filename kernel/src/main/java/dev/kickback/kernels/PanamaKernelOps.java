@@ -194,7 +194,8 @@ final class PanamaKernelOps extends KernelOps {
    * over 21 inputs gained nothing then (256 rows 48.7 against 47.6); since a sum over at most 256
    * terms reads A in place and writes its rectified tiles from registers
    * ({@link #gemmNNRectifyPackedKernel}) it is packed too: the paper network's forward pass
-   * 1.06x at batch 32 and 256 (one JVM taking turns, Zen 3). Both are read packed from 6 rows.
+   * 1.06x at batch 32 and 256 (one JVM taking turns, Zen 3). Both are read packed from 4 rows
+   * ({@code PanamaPackedGemm.DIRECT_MIN_ROWS}).
    */
   @Override
   protected PackedMatrix packKernel(int k, int n, float[] b) {
@@ -206,16 +207,16 @@ final class PanamaKernelOps extends KernelOps {
     }
     return VectorRegisters.Preferred.COUNT < 32 && n >= PACKED_NN_MIN_N && k >= 16
         ? packed(k, n, PanamaPackedGemm.packWhole(k, n, b),
-            k <= PanamaPackedGemm.KC ? PanamaPackedGemm.MR : PACKED_FROM_ROWS)
+            k <= PanamaPackedGemm.KC ? PanamaPackedGemm.DIRECT_MIN_ROWS : PACKED_FROM_ROWS)
         : null;
   }
 
   /**
    * The fewest rows from which a layer packed for 16 registers only is read packed, when its
-   * sum is deeper than one KC block; a shallower one is read packed from one tile of rows (6),
-   * since its tiles read A in place and overlap to cover the rows past whole tiles (Zen 3, the
-   * paper network's forward pass against reading from 16 rows, one JVM taking turns: batch 6
-   * 1.63x, 8 0.98x, 12 1.45x).
+   * sum is deeper than one KC block; a shallower one is read packed from 4 rows, since its tiles
+   * read A in place (Zen 3, the paper network's forward pass against reading from 16 rows, one
+   * JVM taking turns: batch 6 1.63x, 12 1.45x; and from 4 rows against 6: batch 4 1.34x, 5
+   * 1.66x).
    */
   static final int PACKED_FROM_ROWS = 16;
 

@@ -60,28 +60,38 @@ final class PanamaPackedGemm {
   /**
    * Whether the 1 or 2 rows past the whole tiles of a prepacked GEMM go over two slivers at
    * once ({@link #microPair}), as the rows of a GEMM of at most {@code PAIRED_ROWS} do: with 16
-   * registers. One or two rows over one sliver ({@link #microRows}) are 2 or 4 fma chains, each
-   * waiting on the fma latency; over two slivers 4 or 8. Measured on Zen 3 (8 lanes), one
-   * 1024 x 1024 B prepacked: 6 rows 155 us, 7 rows 283 us, 8 rows 294 us; in pairs 7 rows 1.13x,
-   * 8 rows 1.12x (one JVM taking turns); the 4 rows past 12 went 0.92x in pairs. With 32
-   * registers not measured.
+   * registers. One or two rows over one sliver ({@link PackedTiles#microRows}) are 2 or 4 fma
+   * chains, each waiting on the fma latency; over two slivers 4 or 8. Measured on Zen 3 (8
+   * lanes), one 1024 x 1024 B prepacked: 6 rows 155 us, 7 rows 283 us, 8 rows 294 us; in pairs 7
+   * rows 1.13x, 8 rows 1.12x (one JVM taking turns); the 4 rows past 12 went 0.92x in pairs. With
+   * 32 registers not measured.
    */
   private static final boolean REST_IN_PAIRS = VectorRegisters.Preferred.COUNT < 32;
 
   /**
    * Whether a prepacked GEMM whose sum is one KC block reads A in place ({@link #gemmOneBlock}):
-   * with 16 registers, where the paper network's layers are read prepacked from 6 rows, and MR
-   * is 6, the rows {@link #microDirectHalf} is written for. With 32 registers only B at least 256
-   * deep is prepacked; not measured there.
+   * with 16 registers, where the paper network's layers are read prepacked from
+   * {@link #DIRECT_MIN_ROWS} rows, and MR is 6, the rows {@link #microDirectHalf} is written for.
+   * With 32 registers only B at least 256 deep is prepacked; not measured there.
    */
   private static final boolean DIRECT_A = VectorRegisters.Preferred.COUNT < 32;
 
   /**
+   * The fewest rows of A read in place, and the fewest rows of a tile {@link #gemmOneBlock}
+   * splits them into when it can: at 4 rows a tile's 8 fma chains fill the fma latency of both
+   * pipes. Measured on Zen 3 (8 lanes), one JVM taking turns with reading the layers unpacked
+   * below 6 rows, the paper network's forward pass: 4 rows 1.33x, 5 rows 1.64x. A 3-row tile ran
+   * at half the rate of a 4-row one (192 columns, 200 terms: 7.3 us against 3.6): C2 unrolled
+   * its shorter loop 4 times and kept one row's accumulators on the stack.
+   */
+  static final int DIRECT_MIN_ROWS = 4;
+
+  /**
    * Whether {@link #gemmPrepacked} and {@link #gemmPrepackedRectified} read this A in place:
-   * {@link #DIRECT_A}, a sum of at most KC terms and at least one whole tile of rows.
+   * {@link #DIRECT_A}, a sum of at most KC terms and at least {@link #DIRECT_MIN_ROWS} rows.
    */
   static boolean readsAInPlace(int m, int k) {
-    return DIRECT_A && k <= KC && m >= MR;
+    return DIRECT_A && k <= KC && m >= DIRECT_MIN_ROWS;
   }
 
   private static final ThreadLocal<Buffers> BUFFERS = ThreadLocal.withInitial(Buffers::new);
@@ -226,10 +236,8 @@ final class PanamaPackedGemm {
    * A layer's forward pass over a B from {@link #packWhole}, for an A {@link #readsAInPlace read
    * in place}: {@code S = A B + bias} on every row, {@code D = S > 0 ? nu : 0}, {@code O = D S}
    * ({@code S} and {@code D} not stored when {@code d} is null), every tile's outputs written
-   * from registers. Rows past whole tiles are the last MR rows' tile, which overlaps the one
-   * before: these outputs do not read C, so rows computed twice are stored twice with the same
-   * bits. Each output is the bits of copying the bias, {@link #gemmPrepacked} with alpha 1 and
-   * rectifying.
+   * from registers. Each output is the bits of copying the bias, {@link #gemmPrepacked} with
+   * alpha 1 and rectifying.
    */
   static void gemmPrepackedRectified(int m, int n, int k, float[] a, float[] bp, float[] bias,
       float[] nu, float[] s, float[] o, float[] d) {
@@ -237,35 +245,49 @@ final class PanamaPackedGemm {
   }
 
   /**
-   * {@link #gemmPrepacked} when the whole sum is one KC block: the whole tiles read A where it is
-   * ({@link PackedTiles#microDirect}), MC rows at a time against each sliver of B; only the last
-   * {@code m % MR} rows are packed, and go through {@link #sliver} as before. With a bias every row
-   * is in a tile, rectified as {@link #gemmPrepackedRectified} says.
+   * {@link #gemmPrepacked} when the whole sum is one KC block, A read where it is: tiles of rows
+   * ({@link PackedTiles#microDirect}, or {@link PackedTiles#microDirectRows} for fewer than MR),
+   * MC rows at a time against each sliver of B. The rows are split into as few tiles as MR
+   * allows, of as equal a size as keeps each at least {@link #DIRECT_MIN_ROWS} (8 rows as 4 + 4,
+   * 9 as 5 + 4; 7 as 6 + 1): a tile of fewer rows runs as long as one of 4 (its fma chains wait
+   * on the latency), so 6 + 2 rows took the time of 6 + 4. Measured on Zen 3 (8 lanes), the
+   * paper network's forward pass in one JVM taking turns against whole tiles with the last one
+   * overlapping the one before (rows computed twice): 8 rows 1.18x, 9 rows 1.13x, 10 rows 1.05x;
+   * 4 + 4 against 6 + 2 1.07x. With a bias every tile is rectified as
+   * {@link #gemmPrepackedRectified} says.
    */
   private static void gemmOneBlock(int m, int n, int k, float alpha, float[] a, float[] bp,
       float[] c, Buffers buf, float[] bias, float[] nu, float[] o, float[] d) {
-    final int full = m - m % MR;
-    final int tiles = bias == null ? m / MR : (m + MR - 1) / MR;
+    final int tiles = (m + MR - 1) / MR;
+    final boolean even = m / tiles >= DIRECT_MIN_ROWS;
+    final int base = even ? m / tiles : MR, extra = even ? m % tiles : 0;
     for (int t0 = 0; t0 < tiles; t0 += MC / MR) {
       final int tEnd = Math.min(tiles, t0 + MC / MR);
       for (int js = 0; js < n; js += NR) {
         final int bOff = js / NR * k * NR;
         final int nr = Math.min(NR, n - js);
         for (int t = t0; t < tEnd; t++) {
-          final int is = Math.min(t * MR, m - MR);
+          final int is = t * base + Math.min(t, extra);
+          final int mr = Math.min(base + (t < extra ? 1 : 0), m - is);
           if (nr < NR) { // as edge does it, over one vector when that holds the columns
             java.util.Arrays.fill(buf.tile, 0f);
-            if (nr <= L) {
+            if (mr < MR) {
+              PackedTiles.microDirectRows(k, mr, 1f, a, is * k, k, bp, bOff, buf.tile, 0, NR,
+                  null, null, null, null, 0);
+            } else if (nr <= L) {
               microDirectHalf(k, a, is * k, k, bp, bOff, buf.tile);
             } else {
               PackedTiles.microDirect(k, 1f, a, is * k, k, bp, bOff, buf.tile, 0, NR, null, null,
                   null, null, 0);
             }
             if (bias == null) {
-              addTile(buf.tile, alpha, c, is * n + js, n, MR, nr);
+              addTile(buf.tile, alpha, c, is * n + js, n, mr, nr);
             } else {
-              addTileRectified(buf.tile, js, nr, bias, nu, c, o, d, is * n + js, n);
+              addTileRectified(buf.tile, js, mr, nr, bias, nu, c, o, d, is * n + js, n);
             }
+          } else if (mr < MR) {
+            PackedTiles.microDirectRows(k, mr, alpha, a, is * k, k, bp, bOff, c, is * n + js, n,
+                bias, nu, o, d, js);
           } else {
             PackedTiles.microDirect(k, alpha, a, is * k, k, bp, bOff, c, is * n + js, n, bias, nu,
                 o, d, js);
@@ -273,21 +295,14 @@ final class PanamaPackedGemm {
         }
       }
     }
-    if (bias == null && full < m) {
-      packA(m - full, k, a, full * k, k, 1, buf.a, 0);
-      for (int js = 0; js < n; js += NR) {
-        sliver(m - full, k, Math.min(NR, n - js), alpha, buf, 0, bp, js / NR * k * NR, c,
-            full * n + js, n);
-      }
-    }
   }
 
   /**
    * One KC block of one sliver of B ({@code nr <= NR} of its columns valid) against {@code mc}
    * packed rows of A from {@code aOff}, into C from {@code c0} with row stride {@code ldc}: full
-   * tiles by {@link PackedTiles#micro}, fewer rows by {@link #microRows}, a sliver cut by the last
-   * column by {@link #edge}. Both GEMMs' tiles, so each output is the same sequence of operations
-   * whichever made B.
+   * tiles by {@link PackedTiles#micro}, fewer rows by {@link PackedTiles#microRows}, a sliver cut
+   * by the last column by {@link #edge}. Both GEMMs' tiles, so each output is the same sequence
+   * of operations whichever made B.
    */
   private static void sliver(int mc, int kc, int nr, float alpha, Buffers buf, int aOff,
       float[] bp, int bOff, float[] c, int c0, int ldc) {
@@ -297,7 +312,7 @@ final class PanamaPackedGemm {
       if (nr < NR) {
         edge(kc, alpha, buf.a, aOff + is * kc, bp, bOff, buf.tile, c, ci, ldc, mr, nr);
       } else if (mr < MR) {
-        microRows(kc, mr, alpha, buf.a, aOff + is * kc, bp, bOff, c, ci, ldc);
+        PackedTiles.microRows(kc, mr, alpha, buf.a, aOff + is * kc, bp, bOff, c, ci, ldc);
       } else {
         PackedTiles.micro(kc, alpha, buf.a, aOff + is * kc, bp, bOff, c, ci, ldc);
       }
@@ -397,9 +412,9 @@ final class PanamaPackedGemm {
    * (as {@code fma(t, 1, bias)}), {@code d = s > 0 ? nu : 0}, {@code o = d * s}, as the vector
    * epilogue of {@link PackedTiles#microDirect} computes each lane.
    */
-  private static void addTileRectified(float[] t, int j0, int nr, float[] bias, float[] nu,
-      float[] s, float[] o, float[] d, int c0, int ldc) {
-    for (int r = 0; r < MR; r++) {
+  private static void addTileRectified(float[] t, int j0, int mr, int nr, float[] bias,
+      float[] nu, float[] s, float[] o, float[] d, int c0, int ldc) {
+    for (int r = 0; r < mr; r++) {
       for (int jj = 0; jj < nr; jj++) {
         final int ci = c0 + r * ldc + jj;
         final float v = Math.fma(t[r * NR + jj], 1f, bias[j0 + jj]);
@@ -425,99 +440,11 @@ final class PanamaPackedGemm {
   }
 
   /**
-   * {@link PackedTiles#micro} for the first {@code mr < MR} rows of a sliver of A, C's other rows
-   * untouched. Rows past mr are skipped by tests the branch predictor learns, where a full tile
-   * would spend MR rows' FMAs on them (at 2 rows, 4 times the work of a memory-bound pass); rows
-   * 5 and 6 exist only with 32 registers, by a test of the constant MR that the JIT folds away.
-   * A copy of micro rather than a row count passed to it: the same tests in micro made GEMM 1024
-   * 5% slower (166-168 GFLOP/s against 174-177, measured).
-   */
-  private static void microRows(int kc, int mr, float alpha, float[] ap, int a0, float[] bp,
-      int b0, float[] c, int c0, int ldc) {
-    FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00;
-    FloatVector c20 = c00, c21 = c00, c30 = c00, c31 = c00;
-    FloatVector c40 = c00, c41 = c00, c50 = c00, c51 = c00;
-    FloatVector c60 = c00, c61 = c00;
-    for (int p = 0; p < kc; p++) {
-      final int bi = b0 + p * NR;
-      final FloatVector b0v = FloatVector.fromArray(S, bp, bi);
-      final FloatVector b1v = FloatVector.fromArray(S, bp, bi + L);
-      final int ai = a0 + p * MR;
-      FloatVector x = FloatVector.broadcast(S, ap[ai]);
-      c00 = x.fma(b0v, c00);
-      c01 = x.fma(b1v, c01);
-      if (mr > 1) {
-        x = FloatVector.broadcast(S, ap[ai + 1]);
-        c10 = x.fma(b0v, c10);
-        c11 = x.fma(b1v, c11);
-      }
-      if (mr > 2) {
-        x = FloatVector.broadcast(S, ap[ai + 2]);
-        c20 = x.fma(b0v, c20);
-        c21 = x.fma(b1v, c21);
-      }
-      if (mr > 3) {
-        x = FloatVector.broadcast(S, ap[ai + 3]);
-        c30 = x.fma(b0v, c30);
-        c31 = x.fma(b1v, c31);
-      }
-      if (mr > 4) {
-        x = FloatVector.broadcast(S, ap[ai + 4]);
-        c40 = x.fma(b0v, c40);
-        c41 = x.fma(b1v, c41);
-      }
-      if (MR == 8 && mr > 5) {
-        x = FloatVector.broadcast(S, ap[ai + 5]);
-        c50 = x.fma(b0v, c50);
-        c51 = x.fma(b1v, c51);
-      }
-      if (MR == 8 && mr > 6) {
-        x = FloatVector.broadcast(S, ap[ai + 6]);
-        c60 = x.fma(b0v, c60);
-        c61 = x.fma(b1v, c61);
-      }
-    }
-    final FloatVector al = FloatVector.broadcast(S, alpha);
-    int r = c0;
-    c00.fma(al, FloatVector.fromArray(S, c, r)).intoArray(c, r);
-    c01.fma(al, FloatVector.fromArray(S, c, r + L)).intoArray(c, r + L);
-    if (mr > 1) {
-      r += ldc;
-      c10.fma(al, FloatVector.fromArray(S, c, r)).intoArray(c, r);
-      c11.fma(al, FloatVector.fromArray(S, c, r + L)).intoArray(c, r + L);
-    }
-    if (mr > 2) {
-      r += ldc;
-      c20.fma(al, FloatVector.fromArray(S, c, r)).intoArray(c, r);
-      c21.fma(al, FloatVector.fromArray(S, c, r + L)).intoArray(c, r + L);
-    }
-    if (mr > 3) {
-      r += ldc;
-      c30.fma(al, FloatVector.fromArray(S, c, r)).intoArray(c, r);
-      c31.fma(al, FloatVector.fromArray(S, c, r + L)).intoArray(c, r + L);
-    }
-    if (mr > 4) {
-      r += ldc;
-      c40.fma(al, FloatVector.fromArray(S, c, r)).intoArray(c, r);
-      c41.fma(al, FloatVector.fromArray(S, c, r + L)).intoArray(c, r + L);
-    }
-    if (MR == 8 && mr > 5) {
-      r += ldc;
-      c50.fma(al, FloatVector.fromArray(S, c, r)).intoArray(c, r);
-      c51.fma(al, FloatVector.fromArray(S, c, r + L)).intoArray(c, r + L);
-    }
-    if (MR == 8 && mr > 6) {
-      r += ldc;
-      c60.fma(al, FloatVector.fromArray(S, c, r)).intoArray(c, r);
-      c61.fma(al, FloatVector.fromArray(S, c, r + L)).intoArray(c, r + L);
-    }
-  }
-
-  /**
-   * {@link #microRows} over two slivers of B side by side (C's columns {@code [c0, c0 + 2 NR)}),
-   * for {@code mr <= PAIR_ROWS}: a pass over few rows is bound by how fast B arrives, and two
-   * sequential streams of it keep more lines in flight than one. Measured on Zen 5 (16 lanes),
-   * 2 rows over three 1024 x 1024 layers: 287 us against 374 one sliver at a time.
+   * {@link PackedTiles#microRows} over two slivers of B side by side (C's columns
+   * {@code [c0, c0 + 2 NR)}), for {@code mr <= PAIR_ROWS}: a pass over few rows is bound by how
+   * fast B arrives, and two sequential streams of it keep more lines in flight than one.
+   * Measured on Zen 5 (16 lanes), 2 rows over three 1024 x 1024 layers: 287 us against 374 one
+   * sliver at a time.
    */
   private static void microPair(int kc, int mr, float alpha, float[] ap, int a0, float[] bp,
       int b0, int b1, float[] c, int c0, int ldc) {

@@ -656,13 +656,13 @@ public final class KernelGenerator {
     return i == 0 ? base : i == 1 ? base + " + L" : base + " + " + i + " * L";
   }
 
-  /** The text as comment lines of at most 100 characters after {@code prefix}. */
   /**
-   * {@code PackedTiles.java}: {@link PanamaPackedGemm}'s MR x 2-vector tile in two methods that
+   * {@code PackedTiles.java}: {@link PanamaPackedGemm}'s MR x 2-vector tile in methods that
    * differ only in where row r of A is read at term p, packed ({@code ap[a0 + p * MR + r]}) or
-   * in place ({@code a[a0 + r * lda + p]}), and in place with the forward pass's rectifier as a
-   * second epilogue. Rows 6 and 7 exist only with 32 registers, behind a test of the constant
-   * MR that the JIT folds away.
+   * in place ({@code a[a0 + r * lda + p]}), in place with the forward pass's rectifier as a
+   * second epilogue, and in whether every row is summed or only the first {@code mr < MR}
+   * (rows past a tile's last). Rows 6 and 7 exist only with 32 registers, behind a test of the
+   * constant MR that the JIT folds away.
    */
   private static String packedTiles() {
     StringBuilder s = new StringBuilder(HEADER);
@@ -674,11 +674,12 @@ public final class KernelGenerator {
 
         /**
          * The MR x 2-vector tile of {@link PanamaPackedGemm} over a KC block of one sliver of B:
-         * A packed ({@link #micro}) or read in place ({@link #microDirect}), one loop written
-         * into both from one template ({@code KernelGenerator}, in the tests), so each output is
-         * the same sequence of operations either way: a sum over p in order, then
-         * {@code c = fma(sum, alpha, c)}. Written out with no helper taking vectors: a call C2
-         * declines to inline boxes them.
+         * A packed ({@link #micro}) or read in place ({@link #microDirect}), and each over the
+         * first {@code mr < MR} rows only ({@link #microRows}, {@link #microDirectRows}), one
+         * loop written into all four from one template ({@code KernelGenerator}, in the tests),
+         * so each output is the same sequence of operations whichever computes it: a sum over p
+         * in order, then {@code c = fma(sum, alpha, c)}. Written out with no helper taking
+         * vectors: a call C2 declines to inline boxes them.
          */
         final class PackedTiles {
           private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -695,8 +696,24 @@ public final class KernelGenerator {
           static void micro(int kc, float alpha, float[] ap, int a0, float[] bp, int b0,
               float[] c, int c0, int ldc) {
         """);
-    packedTileLoop(s, false);
-    packedTileStores(s);
+    packedTileLoop(s, false, false);
+    packedTileStores(s, false);
+    s.append("""
+          }
+
+          /**
+           * {@link #micro} for the first {@code mr < MR} rows of a sliver of A, C's other rows
+           * untouched. Rows past mr are skipped by tests the branch predictor learns, where a
+           * full tile would spend MR rows' FMAs on them (at 2 rows, 4 times the work of a
+           * memory-bound pass). Its own method rather than a row count passed to micro: the
+           * same tests in micro made GEMM 1024 5% slower (166-168 GFLOP/s against 174-177,
+           * measured).
+           */
+          static void microRows(int kc, int mr, float alpha, float[] ap, int a0, float[] bp,
+              int b0, float[] c, int c0, int ldc) {
+        """);
+    packedTileLoop(s, false, true);
+    packedTileStores(s, true);
     s.append("""
           }
 
@@ -712,10 +729,35 @@ public final class KernelGenerator {
           static void microDirect(int kc, float alpha, float[] a, int a0, int lda, float[] bp,
               int b0, float[] c, int c0, int ldc, float[] bias, float[] nu, float[] o, float[] d,
               int j) {
-            final int a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda, a4 = a3 + lda, a5 = a4 + lda;
-            final int a6 = MR == 8 ? a5 + lda : a5, a7 = MR == 8 ? a6 + lda : a5;
         """);
-    packedTileLoop(s, true);
+    directTile(s, false);
+    s.append("""
+
+          /**
+           * {@link #microDirect} for the first {@code mr < MR} rows of A from {@code a0}, as
+           * {@link #microRows} is {@link #micro} for them: no row of A past them is read, no row
+           * of C past them written.
+           */
+          static void microDirectRows(int kc, int mr, float alpha, float[] a, int a0, int lda,
+              float[] bp, int b0, float[] c, int c0, int ldc, float[] bias, float[] nu,
+              float[] o, float[] d, int j) {
+        """);
+    directTile(s, true);
+    s.append("}\n");
+    return s.toString();
+  }
+
+  /**
+   * The body of microDirect (or, {@code guarded}, microDirectRows) after its signature: the loop
+   * over A in place, the rectified epilogue when there is a bias, else the plain stores.
+   */
+  private static void directTile(StringBuilder s, boolean guarded) {
+    s.append("""
+            final int a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda, a4 = a3 + lda, a5 = a4 + lda;
+        """);
+    s.append(guarded ? "    final int a6 = MR == 8 ? a5 + lda : a5;\n"
+        : "    final int a6 = MR == 8 ? a5 + lda : a5, a7 = MR == 8 ? a6 + lda : a5;\n");
+    packedTileLoop(s, true, guarded);
     s.append("""
             if (bias != null) { // alpha is 1, C the pre-activations
               final boolean keep = d != null;
@@ -730,35 +772,62 @@ public final class KernelGenerator {
           + "      FloatVector nv = FloatVector.fromArray(S, nu, j);\n"
           : "      bv = FloatVector.fromArray(S, bias, j + L);\n"
           + "      nv = FloatVector.fromArray(S, nu, j + L);\n");
-      for (int r = 0; r < 8; r++) {
-        String ind = r < 6 ? "      " : "        ";
-        if (r == 6) {
-          s.append("      if (MR == 8) {\n");
-        }
+      for (int r = 0; r < rowsWritten(guarded); r++) {
+        String ind = openRow(s, "      ", r, guarded);
         String at = (r == 0 ? "c0" : "c0 + " + r + " * ldc") + off;
         s.append(ind).append("v = c").append(r).append(col).append(".fma(one, bv);\n");
         s.append(ind).append("on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));\n");
         s.append(ind).append("on.mul(v).intoArray(o, ").append(at).append(");\n");
         s.append(ind).append("if (keep) { v.intoArray(c, ").append(at)
             .append("); on.intoArray(d, ").append(at).append("); }\n");
-        if (r == 7) {
-          s.append("      }\n");
-        }
+        closeRow(s, "      ", r, guarded);
       }
     }
     s.append("      return;\n    }\n");
-    packedTileStores(s);
-    s.append("  }\n}\n");
-    return s.toString();
+    packedTileStores(s, guarded);
+    s.append("  }\n");
+  }
+
+  /**
+   * The rows a tile's code has: 8 (the last two behind {@code MR == 8}), or, {@code guarded}, the
+   * 7 of a tile cut short (at most MR - 1 rows).
+   */
+  private static int rowsWritten(boolean guarded) {
+    return guarded ? 7 : 8;
+  }
+
+  /**
+   * Opens row r's code and returns its indent: a full tile's rows 6 and 7 behind one test of
+   * {@code MR == 8}, a guarded tile's rows from 1 each behind {@code mr > r} (and from 5
+   * {@code MR == 8} too).
+   */
+  private static String openRow(StringBuilder s, String indent, int r, boolean guarded) {
+    String test = guarded
+        ? r == 0 ? null : (r >= 5 ? "MR == 8 && " : "") + "mr > " + r
+        : r == 6 ? "MR == 8" : null;
+    if (test != null) {
+      s.append(indent).append("if (").append(test).append(") {\n");
+    }
+    return guarded ? r == 0 ? indent : indent + "  " : r < 6 ? indent : indent + "  ";
+  }
+
+  /** Closes what {@link #openRow} opened for row r, if anything. */
+  private static void closeRow(StringBuilder s, String indent, int r, boolean guarded) {
+    if (guarded ? r > 0 : r == 7) {
+      s.append(indent).append("}\n");
+    }
   }
 
   /** The tile's accumulators and its loop over p, A read packed or in place. */
-  private static void packedTileLoop(StringBuilder s, boolean direct) {
+  private static void packedTileLoop(StringBuilder s, boolean direct, boolean guarded) {
     s.append("""
             FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00;
             FloatVector c20 = c00, c21 = c00, c30 = c00, c31 = c00;
             FloatVector c40 = c00, c41 = c00, c50 = c00, c51 = c00;
-            FloatVector c60 = c00, c61 = c00, c70 = c00, c71 = c00;
+        """);
+    s.append(guarded ? "    FloatVector c60 = c00, c61 = c00;\n"
+        : "    FloatVector c60 = c00, c61 = c00, c70 = c00, c71 = c00;\n");
+    s.append("""
             for (int p = 0; p < kc; p++) {
               final int bi = b0 + p * NR;
               final FloatVector b0v = FloatVector.fromArray(S, bp, bi);
@@ -767,40 +836,42 @@ public final class KernelGenerator {
     if (!direct) {
       s.append("      final int ai = a0 + p * MR;\n");
     }
-    for (int r = 0; r < 8; r++) {
-      String ind = r < 6 ? "      " : "        ";
-      if (r == 6) {
-        s.append("      if (MR == 8) {\n");
-      }
+    for (int r = 0; r < rowsWritten(guarded); r++) {
+      String ind = openRow(s, "      ", r, guarded);
       String av = direct ? "a[a" + r + " + p]" : r == 0 ? "ap[ai]" : "ap[ai + " + r + "]";
       s.append(ind).append(r == 0 ? "FloatVector x = " : "x = ")
           .append("FloatVector.broadcast(S, ").append(av).append(");\n");
       s.append(ind).append("c").append(r).append("0 = x.fma(b0v, c").append(r).append("0);\n");
       s.append(ind).append("c").append(r).append("1 = x.fma(b1v, c").append(r).append("1);\n");
-      if (r == 7) {
-        s.append("      }\n");
-      }
+      closeRow(s, "      ", r, guarded);
     }
     s.append("    }\n");
   }
 
-  /** {@code c = fma(acc, alpha, c)} for the tile's MR rows. */
-  private static void packedTileStores(StringBuilder s) {
+  /** {@code c = fma(acc, alpha, c)} for the tile's MR rows, or, {@code guarded}, its mr. */
+  private static void packedTileStores(StringBuilder s, boolean guarded) {
     s.append("    final FloatVector al = FloatVector.broadcast(S, alpha);\n    int r = c0;\n");
-    for (int r = 0; r < 8; r++) {
-      if (r == 6) {
+    for (int r = 0; r < rowsWritten(guarded); r++) {
+      String ind = "    ";
+      if (guarded) {
+        ind = openRow(s, "    ", r, true);
+      } else if (r == 6) {
         s.append("    if (MR < 8) {\n      return;\n    }\n");
       }
       if (r > 0) {
-        s.append("    r += ldc;\n");
+        s.append(ind).append("r += ldc;\n");
       }
-      s.append("    c").append(r)
+      s.append(ind).append("c").append(r)
           .append("0.fma(al, FloatVector.fromArray(S, c, r)).intoArray(c, r);\n");
-      s.append("    c").append(r)
+      s.append(ind).append("c").append(r)
           .append("1.fma(al, FloatVector.fromArray(S, c, r + L)).intoArray(c, r + L);\n");
+      if (guarded) {
+        closeRow(s, "    ", r, true);
+      }
     }
   }
 
+  /** The text as comment lines of at most 100 characters after {@code prefix}. */
   private static void wrap(StringBuilder s, String text, String prefix) {
     StringBuilder line = new StringBuilder(prefix);
     for (String word : text.split(" ")) {

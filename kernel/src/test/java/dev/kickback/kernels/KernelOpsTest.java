@@ -40,6 +40,9 @@ class KernelOpsTest {
     {2, 272, 300}, {3, 2080, 7},
     // the packed path: edge tiles in both directions, more than one KC, MC and NC block
     {37, 75, 300}, {105, 1030, 33}, {8, 32, 1024}, {9, 33, 513}, {96, 64, 256}, {8, 100, 200},
+    // with 16 registers A read in place in tiles of fewer rows than MR (4, 5, 6 + 1, 5 + 4 + 4,
+    // 5 + 4), their edges of at most a vector of columns and of more
+    {4, 100, 200}, {5, 104, 21}, {7, 100, 200}, {13, 120, 50}, {9, 110, 40},
     // split over threads (>= 2^21 multiply-adds in these tests), with uneven sliver counts
     {64, 300, 200}, {50, 97, 500},
     // packed from 128 rows for NT, and for TN from 512 columns; NT as a transposed product from
@@ -171,8 +174,8 @@ class KernelOpsTest {
     if (VectorRegisters.Preferred.COUNT < 32) { // the unpacked kernels' blocks are 6 rows
       PackedMatrix paper = vector.packForGemmNN(200, 100, b);
       assertNotNull(paper, "the paper network's 200 -> 100 layer");
-      assertFalse(vector.multipliesPacked(paper, 5), "read as before up to 5 rows");
-      assertTrue(vector.multipliesPacked(paper, 6), "read packed from 6 rows");
+      assertFalse(vector.multipliesPacked(paper, 3), "read as before up to 3 rows");
+      assertTrue(vector.multipliesPacked(paper, 4), "read packed from 4 rows");
       PackedMatrix deep = vector.packForGemmNN(300, 100, b);
       assertFalse(vector.multipliesPacked(deep, 15), "deeper than 256: as before up to 15 rows");
       assertTrue(vector.multipliesPacked(deep, 16), "deeper than 256: packed from 16 rows");
