@@ -48,14 +48,12 @@ final class PanamaPackedGemm {
 
   /**
    * Rows up to which {@link #gemmPrepacked} reads two slivers at once, {@code PAIR_ROWS} rows a
-   * pass over each KC block of them: with 16 registers 4 (the second pass reads the block from
-   * cache), where a 4-row pass over one sliver, 8 fma chains that each wait on the fma latency
-   * every 64 bytes of B, read it from memory at half the rate (Zen 3, 8 lanes: the wide network's
-   * forward pass at batch 4 made 0.4 of the calls a second it made at batch 2, 0.8 of the
-   * samples). With 32 registers {@code PAIR_ROWS}, not measured otherwise.
+   * pass over each KC block of them: with 16 registers 3 (the second pass reads the block from
+   * cache). Four rows go over one sliver in one pass ({@link PackedTiles#microFour}): measured on
+   * Zen 3 (8 lanes), the wide network's forward pass at batch 4, 1.26x two passes of 2 rows over
+   * two slivers. With 32 registers {@code PAIR_ROWS}, not measured otherwise.
    */
-  private static final int PAIRED_ROWS =
-      VectorRegisters.Preferred.COUNT >= 32 ? PAIR_ROWS : 2 * PAIR_ROWS;
+  private static final int PAIRED_ROWS = VectorRegisters.Preferred.COUNT >= 32 ? PAIR_ROWS : 3;
 
   /**
    * Whether the 1 or 2 rows past the whole tiles of a prepacked GEMM go over two slivers at
@@ -300,8 +298,8 @@ final class PanamaPackedGemm {
   /**
    * One KC block of one sliver of B ({@code nr <= NR} of its columns valid) against {@code mc}
    * packed rows of A from {@code aOff}, into C from {@code c0} with row stride {@code ldc}: full
-   * tiles by {@link PackedTiles#micro}, fewer rows by {@link PackedTiles#microRows}, a sliver cut
-   * by the last column by {@link #edge}. Both GEMMs' tiles, so each output is the same sequence
+   * tiles by {@link PackedTiles#micro}, fewer rows by {@link PackedTiles#microRows} (4 of 6 by
+   * {@link PackedTiles#microFour}), a sliver cut by the last column by {@link #edge}. Both GEMMs' tiles, so each output is the same sequence
    * of operations whichever made B.
    */
   private static void sliver(int mc, int kc, int nr, float alpha, Buffers buf, int aOff,
@@ -311,6 +309,8 @@ final class PanamaPackedGemm {
       final int ci = c0 + is * ldc;
       if (nr < NR) {
         edge(kc, alpha, buf.a, aOff + is * kc, bp, bOff, buf.tile, c, ci, ldc, mr, nr);
+      } else if (mr == 4 && MR == 6) {
+        PackedTiles.microFour(kc, alpha, buf.a, aOff + is * kc, bp, bOff, c, ci, ldc);
       } else if (mr < MR) {
         PackedTiles.microRows(kc, mr, alpha, buf.a, aOff + is * kc, bp, bOff, c, ci, ldc);
       } else {
