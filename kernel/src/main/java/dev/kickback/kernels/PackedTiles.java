@@ -10,10 +10,11 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * The MR x 2-vector tile of {@link PanamaPackedGemm} over a KC block of one sliver of B:
  * A packed ({@link #micro}) or read in place ({@link #microDirect}), each also over the
- * first {@code mr < MR} rows only ({@link #microRows}, {@link #microDirectRows}), and
- * packed over exactly 4 rows ({@link #microFour}), one loop written into all five from
- * one template ({@code KernelGenerator}, in the tests), so each output is the same
- * sequence of operations whichever computes it: a sum over p in order, then
+ * first {@code mr < MR} rows only ({@link #microRows}, {@link #microDirectRows}) and
+ * over exactly 4 rows with no tests of the row count ({@link #microFour},
+ * {@link #microDirectFour}), one loop written into all six from one template
+ * ({@code KernelGenerator}, in the tests), so each output is the same sequence of
+ * operations whichever computes it: a sum over p in order, then
  * {@code c = fma(sum, alpha, c)}. Written out with no helper taking vectors: a call C2
  * declines to inline boxes them.
  */
@@ -567,5 +568,91 @@ final class PackedTiles {
       c60.fma(al, FloatVector.fromArray(S, c, r)).intoArray(c, r);
       c61.fma(al, FloatVector.fromArray(S, c, r + L)).intoArray(c, r + L);
     }
+  }
+
+  /**
+   * {@link #microDirect} for exactly 4 rows of A from {@code a0}: {@link #microDirectRows}
+   * without its tests of the row count, as {@link #microFour} is {@link #microRows}.
+   */
+  static void microDirectFour(int kc, float alpha, float[] a, int a0, int lda,
+      float[] bp, int b0, float[] c, int c0, int ldc, float[] bias, float[] nu,
+      float[] o, float[] d, int j) {
+    final int a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda;
+    FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00;
+    FloatVector c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+    for (int p = 0; p < kc; p++) {
+      final int bi = b0 + p * NR;
+      final FloatVector b0v = FloatVector.fromArray(S, bp, bi);
+      final FloatVector b1v = FloatVector.fromArray(S, bp, bi + L);
+      FloatVector x = FloatVector.broadcast(S, a[a0 + p]);
+      c00 = x.fma(b0v, c00);
+      c01 = x.fma(b1v, c01);
+      x = FloatVector.broadcast(S, a[a1 + p]);
+      c10 = x.fma(b0v, c10);
+      c11 = x.fma(b1v, c11);
+      x = FloatVector.broadcast(S, a[a2 + p]);
+      c20 = x.fma(b0v, c20);
+      c21 = x.fma(b1v, c21);
+      x = FloatVector.broadcast(S, a[a3 + p]);
+      c30 = x.fma(b0v, c30);
+      c31 = x.fma(b1v, c31);
+    }
+    if (bias != null) { // alpha is 1, C the pre-activations
+      final boolean keep = d != null;
+      final FloatVector zero = FloatVector.zero(S);
+      final FloatVector one = FloatVector.broadcast(S, 1f);
+      FloatVector v;
+      FloatVector on;
+      FloatVector bv = FloatVector.fromArray(S, bias, j);
+      FloatVector nv = FloatVector.fromArray(S, nu, j);
+      v = c00.fma(one, bv);
+      on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
+      on.mul(v).intoArray(o, c0);
+      if (keep) { v.intoArray(c, c0); on.intoArray(d, c0); }
+      v = c10.fma(one, bv);
+      on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
+      on.mul(v).intoArray(o, c0 + 1 * ldc);
+      if (keep) { v.intoArray(c, c0 + 1 * ldc); on.intoArray(d, c0 + 1 * ldc); }
+      v = c20.fma(one, bv);
+      on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
+      on.mul(v).intoArray(o, c0 + 2 * ldc);
+      if (keep) { v.intoArray(c, c0 + 2 * ldc); on.intoArray(d, c0 + 2 * ldc); }
+      v = c30.fma(one, bv);
+      on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
+      on.mul(v).intoArray(o, c0 + 3 * ldc);
+      if (keep) { v.intoArray(c, c0 + 3 * ldc); on.intoArray(d, c0 + 3 * ldc); }
+      bv = FloatVector.fromArray(S, bias, j + L);
+      nv = FloatVector.fromArray(S, nu, j + L);
+      v = c01.fma(one, bv);
+      on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
+      on.mul(v).intoArray(o, c0 + L);
+      if (keep) { v.intoArray(c, c0 + L); on.intoArray(d, c0 + L); }
+      v = c11.fma(one, bv);
+      on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
+      on.mul(v).intoArray(o, c0 + 1 * ldc + L);
+      if (keep) { v.intoArray(c, c0 + 1 * ldc + L); on.intoArray(d, c0 + 1 * ldc + L); }
+      v = c21.fma(one, bv);
+      on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
+      on.mul(v).intoArray(o, c0 + 2 * ldc + L);
+      if (keep) { v.intoArray(c, c0 + 2 * ldc + L); on.intoArray(d, c0 + 2 * ldc + L); }
+      v = c31.fma(one, bv);
+      on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
+      on.mul(v).intoArray(o, c0 + 3 * ldc + L);
+      if (keep) { v.intoArray(c, c0 + 3 * ldc + L); on.intoArray(d, c0 + 3 * ldc + L); }
+      return;
+    }
+    final FloatVector al = FloatVector.broadcast(S, alpha);
+    int r = c0;
+    c00.fma(al, FloatVector.fromArray(S, c, r)).intoArray(c, r);
+    c01.fma(al, FloatVector.fromArray(S, c, r + L)).intoArray(c, r + L);
+    r += ldc;
+    c10.fma(al, FloatVector.fromArray(S, c, r)).intoArray(c, r);
+    c11.fma(al, FloatVector.fromArray(S, c, r + L)).intoArray(c, r + L);
+    r += ldc;
+    c20.fma(al, FloatVector.fromArray(S, c, r)).intoArray(c, r);
+    c21.fma(al, FloatVector.fromArray(S, c, r + L)).intoArray(c, r + L);
+    r += ldc;
+    c30.fma(al, FloatVector.fromArray(S, c, r)).intoArray(c, r);
+    c31.fma(al, FloatVector.fromArray(S, c, r + L)).intoArray(c, r + L);
   }
 }

@@ -244,15 +244,16 @@ final class PanamaPackedGemm {
 
   /**
    * {@link #gemmPrepacked} when the whole sum is one KC block, A read where it is: tiles of rows
-   * ({@link PackedTiles#microDirect}, or {@link PackedTiles#microDirectRows} for fewer than MR),
-   * MC rows at a time against each sliver of B. The rows are split into as few tiles as MR
-   * allows, of as equal a size as keeps each at least {@link #DIRECT_MIN_ROWS} (8 rows as 4 + 4,
-   * 9 as 5 + 4; 7 as 6 + 1): a tile of fewer rows runs as long as one of 4 (its fma chains wait
-   * on the latency), so 6 + 2 rows took the time of 6 + 4. Measured on Zen 3 (8 lanes), the
-   * paper network's forward pass in one JVM taking turns against whole tiles with the last one
-   * overlapping the one before (rows computed twice): 8 rows 1.18x, 9 rows 1.13x, 10 rows 1.05x;
-   * 4 + 4 against 6 + 2 1.07x. With a bias every tile is rectified as
-   * {@link #gemmPrepackedRectified} says.
+   * ({@link PackedTiles#microDirect}, or for fewer than MR {@link PackedTiles#microDirectFour}
+   * and {@link PackedTiles#microDirectRows}), MC rows at a time against each sliver of B. The
+   * rows are split into as few tiles as MR allows, of as equal a size as keeps each at least
+   * {@link #DIRECT_MIN_ROWS} (8 rows as 4 + 4, 9 as 5 + 4; 7 as 6 + 1): a tile of fewer rows runs
+   * as long as one of 4 (its fma chains wait on the latency), so 6 + 2 rows took the time of
+   * 6 + 4. Measured on Zen 3 (8 lanes), the paper network's forward pass in one JVM taking turns
+   * against whole tiles with the last one overlapping the one before (rows computed twice): 8
+   * rows 1.18x, 9 rows 1.13x, 10 rows 1.05x; 4 + 4 against 6 + 2 1.07x. A tile of 4 rows without
+   * microDirectRows' tests of the row count: batch 4 1.08x, 8 1.06x, 9 1.03x. With a bias every
+   * tile is rectified as {@link #gemmPrepackedRectified} says.
    */
   private static void gemmOneBlock(int m, int n, int k, float alpha, float[] a, float[] bp,
       float[] c, Buffers buf, float[] bias, float[] nu, float[] o, float[] d) {
@@ -283,6 +284,9 @@ final class PanamaPackedGemm {
             } else {
               addTileRectified(buf.tile, js, mr, nr, bias, nu, c, o, d, is * n + js, n);
             }
+          } else if (mr == 4) {
+            PackedTiles.microDirectFour(k, alpha, a, is * k, k, bp, bOff, c, is * n + js, n,
+                bias, nu, o, d, js);
           } else if (mr < MR) {
             PackedTiles.microDirectRows(k, mr, alpha, a, is * k, k, bp, bOff, c, is * n + js, n,
                 bias, nu, o, d, js);
@@ -299,8 +303,8 @@ final class PanamaPackedGemm {
    * One KC block of one sliver of B ({@code nr <= NR} of its columns valid) against {@code mc}
    * packed rows of A from {@code aOff}, into C from {@code c0} with row stride {@code ldc}: full
    * tiles by {@link PackedTiles#micro}, fewer rows by {@link PackedTiles#microRows} (4 of 6 by
-   * {@link PackedTiles#microFour}), a sliver cut by the last column by {@link #edge}. Both GEMMs' tiles, so each output is the same sequence
-   * of operations whichever made B.
+   * {@link PackedTiles#microFour}), a sliver cut by the last column by {@link #edge}. Both
+   * GEMMs' tiles, so each output is the same sequence of operations whichever made B.
    */
   private static void sliver(int mc, int kc, int nr, float alpha, Buffers buf, int aOff,
       float[] bp, int bOff, float[] c, int c0, int ldc) {

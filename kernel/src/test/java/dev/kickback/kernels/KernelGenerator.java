@@ -675,10 +675,11 @@ public final class KernelGenerator {
         /**
          * The MR x 2-vector tile of {@link PanamaPackedGemm} over a KC block of one sliver of B:
          * A packed ({@link #micro}) or read in place ({@link #microDirect}), each also over the
-         * first {@code mr < MR} rows only ({@link #microRows}, {@link #microDirectRows}), and
-         * packed over exactly 4 rows ({@link #microFour}), one loop written into all five from
-         * one template ({@code KernelGenerator}, in the tests), so each output is the same
-         * sequence of operations whichever computes it: a sum over p in order, then
+         * first {@code mr < MR} rows only ({@link #microRows}, {@link #microDirectRows}) and
+         * over exactly 4 rows with no tests of the row count ({@link #microFour},
+         * {@link #microDirectFour}), one loop written into all six from one template
+         * ({@code KernelGenerator}, in the tests), so each output is the same sequence of
+         * operations whichever computes it: a sum over p in order, then
          * {@code c = fma(sum, alpha, c)}. Written out with no helper taking vectors: a call C2
          * declines to inline boxes them.
          */
@@ -759,6 +760,17 @@ public final class KernelGenerator {
               float[] o, float[] d, int j) {
         """);
     directTile(s, TileRows.FIRST);
+    s.append("""
+
+          /**
+           * {@link #microDirect} for exactly 4 rows of A from {@code a0}: {@link #microDirectRows}
+           * without its tests of the row count, as {@link #microFour} is {@link #microRows}.
+           */
+          static void microDirectFour(int kc, float alpha, float[] a, int a0, int lda,
+              float[] bp, int b0, float[] c, int c0, int ldc, float[] bias, float[] nu,
+              float[] o, float[] d, int j) {
+        """);
+    directTile(s, TileRows.FOUR);
     s.append("}\n");
     return s.toString();
   }
@@ -782,11 +794,15 @@ public final class KernelGenerator {
    * over A in place, the rectified epilogue when there is a bias, else the plain stores.
    */
   private static void directTile(StringBuilder s, TileRows rows) {
-    s.append("""
-            final int a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda, a4 = a3 + lda, a5 = a4 + lda;
-        """);
-    s.append(rows == TileRows.FIRST ? "    final int a6 = MR == 8 ? a5 + lda : a5;\n"
-        : "    final int a6 = MR == 8 ? a5 + lda : a5, a7 = MR == 8 ? a6 + lda : a5;\n");
+    if (rows == TileRows.FOUR) {
+      s.append("    final int a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda;\n");
+    } else {
+      s.append("""
+              final int a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda, a4 = a3 + lda, a5 = a4 + lda;
+          """);
+      s.append(rows == TileRows.FIRST ? "    final int a6 = MR == 8 ? a5 + lda : a5;\n"
+          : "    final int a6 = MR == 8 ? a5 + lda : a5, a7 = MR == 8 ? a6 + lda : a5;\n");
+    }
     packedTileLoop(s, true, rows);
     s.append("""
             if (bias != null) { // alpha is 1, C the pre-activations
