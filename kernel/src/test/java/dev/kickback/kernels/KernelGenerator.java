@@ -790,8 +790,9 @@ public final class KernelGenerator {
   }
 
   /**
-   * The body of microDirect (or, {@code FIRST}, microDirectRows) after its signature: the loop
-   * over A in place, the rectified epilogue when there is a bias, else the plain stores.
+   * The body of microDirect, microDirectRows or microDirectFour (as {@code rows} says) after its
+   * signature: the loop over A in place, the rectified epilogue when there is a bias, else the
+   * plain stores.
    */
   private static void directTile(StringBuilder s, TileRows rows) {
     if (rows == TileRows.FOUR) {
