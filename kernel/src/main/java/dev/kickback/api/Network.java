@@ -350,7 +350,8 @@ public final class Network {
       throw new IllegalArgumentException(
           "out.length = " + out.length + ": expected at least batch = " + batch);
     }
-    boolean rows = batch == 1 || ws.forwardsBySample(batch);
+    boolean rows = batch == 1 || ws.forwardsBySample(batch)
+        || batch == 2 && ws.ops.predictsPairsByRows();
     forward(ws.ops, x, batch, ws, rows ? packedRowsFor(ws.ops) : packedFor(ws.ops), true);
     prediction(ws, batch, out);
   }
@@ -394,7 +395,12 @@ public final class Network {
    * batch that goes sample by sample, rows from {@code packForGemvTRows}; otherwise B from
    * {@code packForGemmNN}. A
    * prediction ({@code outputsOnly}) needs only the outputs: the pre-activations and masks of
-   * layers that gemmNNRectify computes are then left as scratch or not written.
+   * layers that gemmNNRectify computes are then left as scratch or not written. A prediction of
+   * two samples, where {@code ops} {@linkplain KernelOps#predictsPairsByRows says so}, goes
+   * through each layer for both at once: a gemvTRowsPair over the rows either sample reaches
+   * (listed in the workspace), from the packed rows where there are, and a rectify. Each
+   * sample's values are then the bits batch 1 gives it, packed or not, except that a sum still
+   * zero after a row only the other sample reached may be +0 where batch 1's is -0.
    */
   private void forward(KernelOps ops, float[] x, int batch, Workspace ws,
       PackedMatrix[] packed, boolean outputsOnly) {
@@ -404,6 +410,7 @@ public final class Network {
     }
     float[] in = x;
     int last = spec.layers() - 1;
+    boolean pairs = batch == 2 && outputsOnly && ops.predictsPairsByRows();
     for (int l = 0; l <= last; l++) {
       int nOut = spec.width(l);
       int nIn = spec.fanIn(l);
@@ -422,6 +429,15 @@ public final class Network {
         } else {
           ops.gemvTRows(nIn, nOut, weights[l], in, ws.rows[l], bias, s);
         }
+      } else if (pairs) {
+        if (l == 0) {
+          ops.nonzeroColumns(batch, spec.inputWidth(), x, ws.rows[0]);
+        }
+        if (packed != null && ops.readsPackedRows(packed[l])) {
+          ops.gemvTRowsPair(nIn, nOut, packed[l], in, ws.rows[l], bias, s);
+        } else {
+          ops.gemvTRowsPair(nIn, nOut, weights[l], in, ws.rows[l], bias, s);
+        }
       } else if (linear) {
         ops.broadcastRows(batch, nOut, bias, s);
         if (prepacked) {
@@ -437,6 +453,11 @@ public final class Network {
         ops.rectifyRows(nOut, s, spec.signsOf(l), o, d, ws.rows[l + 1]);
       } else if (batch == 1) {
         ops.rectify(batch, nOut, s, spec.signsOf(l), o, d);
+      } else if (pairs) {
+        ops.rectify(batch, nOut, s, spec.signsOf(l), o, d);
+        if (l < last) {
+          ops.nonzeroColumns(batch, nOut, o, ws.rows[l + 1]);
+        }
       } else if (prepacked && outputsOnly) {
         ops.gemmNNRectifyOutput(batch, nOut, nIn, in, packed[l], bias, spec.signsOf(l), s, o);
       } else if (prepacked) {

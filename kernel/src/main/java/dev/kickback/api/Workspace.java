@@ -28,7 +28,8 @@ public final class Workspace {
   /**
    * Batch 1 only: {@code rows[l]} lists the nonzero inputs of layer l (for
    * l = 0 the sample's nonzero features, above the active units of layer l - 1): the rows of
-   * the input-major {@code W_l^T} that a step reads and changes. Written by the forward pass.
+   * the input-major {@code W_l^T} that a step reads and changes. Written by the forward pass,
+   * and by a prediction of two samples by rows (then the inputs either sample reaches).
    */
   final RowList[] rows;
   /**

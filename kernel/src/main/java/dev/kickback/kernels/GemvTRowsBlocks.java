@@ -241,4 +241,166 @@ final class GemvTRowsBlocks {
       c15.intoArray(y, j + 15 * L);
     }
   }
+
+  /**
+   * Two samples' gemvTRows over one row list ({@code KernelOps.gemvTRowsPair}): 8 whole vectors of
+   * columns for both (x's second sample from {@code x1}), each row's load serving both samples. The
+   * sums start from the chunk of b the caller copied to {@code chunk[0, 8L)} and end in {@code
+   * chunk[9L, 17L)} and {@code chunk[18L, 26L)}, which the caller copies out: every load and store
+   * at a fixed offset of one scratch array. Loads of b and stores of y behind tests of the chunk's
+   * width drew range-check traps from C2's speculation, after which C2 compiled the kernels without
+   * the intrinsic for their bounds checks (the paper network's predictions 1.4 to 1.8 times slower,
+   * measured). Per output the operations of the one-sample loops, so each sample has their bits.
+   * Every vector written out rather than passed to a helper: C2 stopped inlining such helpers at
+   * its node budget (NodeCountInliningCutoff) and boxed the vectors they took, 2.3 times slower
+   * (measured).
+   */
+  static void gemvTRowsPair8(int n, float[] a, float[] x, int x1, int[] rows,
+      int count, float[] chunk, int j) {
+    FloatVector c0 = FloatVector.fromArray(S, chunk, 0);
+    FloatVector c1 = FloatVector.fromArray(S, chunk, L);
+    FloatVector c2 = FloatVector.fromArray(S, chunk, 2 * L);
+    FloatVector c3 = FloatVector.fromArray(S, chunk, 3 * L);
+    FloatVector c4 = FloatVector.fromArray(S, chunk, 4 * L);
+    FloatVector c5 = FloatVector.fromArray(S, chunk, 5 * L);
+    FloatVector c6 = FloatVector.fromArray(S, chunk, 6 * L);
+    FloatVector c7 = FloatVector.fromArray(S, chunk, 7 * L);
+    FloatVector d0 = c0, d1 = c1, d2 = c2, d3 = c3, d4 = c4, d5 = c5, d6 = c6, d7 = c7;
+    for (int t = 0; t < count; t++) {
+      final int i = rows[t];
+      final int p = i * n + j;
+      final FloatVector xv = FloatVector.broadcast(S, x[i]);
+      final FloatVector zv = FloatVector.broadcast(S, x[x1 + i]);
+      final FloatVector w0 = FloatVector.fromArray(S, a, p);
+      c0 = xv.fma(w0, c0);
+      d0 = zv.fma(w0, d0);
+      final FloatVector w1 = FloatVector.fromArray(S, a, p + L);
+      c1 = xv.fma(w1, c1);
+      d1 = zv.fma(w1, d1);
+      final FloatVector w2 = FloatVector.fromArray(S, a, p + 2 * L);
+      c2 = xv.fma(w2, c2);
+      d2 = zv.fma(w2, d2);
+      final FloatVector w3 = FloatVector.fromArray(S, a, p + 3 * L);
+      c3 = xv.fma(w3, c3);
+      d3 = zv.fma(w3, d3);
+      final FloatVector w4 = FloatVector.fromArray(S, a, p + 4 * L);
+      c4 = xv.fma(w4, c4);
+      d4 = zv.fma(w4, d4);
+      final FloatVector w5 = FloatVector.fromArray(S, a, p + 5 * L);
+      c5 = xv.fma(w5, c5);
+      d5 = zv.fma(w5, d5);
+      final FloatVector w6 = FloatVector.fromArray(S, a, p + 6 * L);
+      c6 = xv.fma(w6, c6);
+      d6 = zv.fma(w6, d6);
+      final FloatVector w7 = FloatVector.fromArray(S, a, p + 7 * L);
+      c7 = xv.fma(w7, c7);
+      d7 = zv.fma(w7, d7);
+    }
+    c0.intoArray(chunk, 9 * L);
+    c1.intoArray(chunk, 10 * L);
+    c2.intoArray(chunk, 11 * L);
+    c3.intoArray(chunk, 12 * L);
+    c4.intoArray(chunk, 13 * L);
+    c5.intoArray(chunk, 14 * L);
+    c6.intoArray(chunk, 15 * L);
+    c7.intoArray(chunk, 16 * L);
+    d0.intoArray(chunk, 18 * L);
+    d1.intoArray(chunk, 19 * L);
+    d2.intoArray(chunk, 20 * L);
+    d3.intoArray(chunk, 21 * L);
+    d4.intoArray(chunk, 22 * L);
+    d5.intoArray(chunk, 23 * L);
+    d6.intoArray(chunk, 24 * L);
+    d7.intoArray(chunk, 25 * L);
+  }
+
+  /**
+   * gemvTRowsPair8 for a row's last chunk: {@code nv <= 8} whole vectors and with {@code last} one
+   * more (its bias at {@code chunk[8L]}, its sums at 17L and 26L), each behind a test of its own. A
+   * method of its own because one loop for full and partial chunks ran at half the speed once C2
+   * had seen both (the wide network's three layers and its 2-wide head through the one loop: 514 us
+   * against 240, measured), where a loop that only sees full chunks has no tests left in it.
+   */
+  static void gemvTRowsPairRest(int n, float[] a, float[] x, int x1, int[] rows,
+      int count, float[] chunk, int j, int nv, boolean last) {
+    FloatVector c0 = FloatVector.fromArray(S, chunk, 0);
+    FloatVector c1 = FloatVector.fromArray(S, chunk, L);
+    FloatVector c2 = FloatVector.fromArray(S, chunk, 2 * L);
+    FloatVector c3 = FloatVector.fromArray(S, chunk, 3 * L);
+    FloatVector c4 = FloatVector.fromArray(S, chunk, 4 * L);
+    FloatVector c5 = FloatVector.fromArray(S, chunk, 5 * L);
+    FloatVector c6 = FloatVector.fromArray(S, chunk, 6 * L);
+    FloatVector c7 = FloatVector.fromArray(S, chunk, 7 * L);
+    FloatVector cw = FloatVector.fromArray(S, chunk, 8 * L);
+    FloatVector d0 = c0, d1 = c1, d2 = c2, d3 = c3, d4 = c4, d5 = c5, d6 = c6, d7 = c7, dw = cw;
+    for (int t = 0; t < count; t++) {
+      final int i = rows[t];
+      final int p = i * n + j;
+      final FloatVector xv = FloatVector.broadcast(S, x[i]);
+      final FloatVector zv = FloatVector.broadcast(S, x[x1 + i]);
+      if (nv > 0) {
+        final FloatVector w = FloatVector.fromArray(S, a, p);
+        c0 = xv.fma(w, c0);
+        d0 = zv.fma(w, d0);
+      }
+      if (nv > 1) {
+        final FloatVector w = FloatVector.fromArray(S, a, p + L);
+        c1 = xv.fma(w, c1);
+        d1 = zv.fma(w, d1);
+      }
+      if (nv > 2) {
+        final FloatVector w = FloatVector.fromArray(S, a, p + 2 * L);
+        c2 = xv.fma(w, c2);
+        d2 = zv.fma(w, d2);
+      }
+      if (nv > 3) {
+        final FloatVector w = FloatVector.fromArray(S, a, p + 3 * L);
+        c3 = xv.fma(w, c3);
+        d3 = zv.fma(w, d3);
+      }
+      if (nv > 4) {
+        final FloatVector w = FloatVector.fromArray(S, a, p + 4 * L);
+        c4 = xv.fma(w, c4);
+        d4 = zv.fma(w, d4);
+      }
+      if (nv > 5) {
+        final FloatVector w = FloatVector.fromArray(S, a, p + 5 * L);
+        c5 = xv.fma(w, c5);
+        d5 = zv.fma(w, d5);
+      }
+      if (nv > 6) {
+        final FloatVector w = FloatVector.fromArray(S, a, p + 6 * L);
+        c6 = xv.fma(w, c6);
+        d6 = zv.fma(w, d6);
+      }
+      if (nv > 7) {
+        final FloatVector w = FloatVector.fromArray(S, a, p + 7 * L);
+        c7 = xv.fma(w, c7);
+        d7 = zv.fma(w, d7);
+      }
+      if (last) {
+        final FloatVector w = FloatVector.fromArray(S, a, i * n + n - L);
+        cw = xv.fma(w, cw);
+        dw = zv.fma(w, dw);
+      }
+    }
+    c0.intoArray(chunk, 9 * L);
+    c1.intoArray(chunk, 10 * L);
+    c2.intoArray(chunk, 11 * L);
+    c3.intoArray(chunk, 12 * L);
+    c4.intoArray(chunk, 13 * L);
+    c5.intoArray(chunk, 14 * L);
+    c6.intoArray(chunk, 15 * L);
+    c7.intoArray(chunk, 16 * L);
+    cw.intoArray(chunk, 17 * L);
+    d0.intoArray(chunk, 18 * L);
+    d1.intoArray(chunk, 19 * L);
+    d2.intoArray(chunk, 20 * L);
+    d3.intoArray(chunk, 21 * L);
+    d4.intoArray(chunk, 22 * L);
+    d5.intoArray(chunk, 23 * L);
+    d6.intoArray(chunk, 24 * L);
+    d7.intoArray(chunk, 25 * L);
+    dw.intoArray(chunk, 26 * L);
+  }
 }

@@ -426,18 +426,79 @@ public abstract class KernelOps {
    */
   public final void gemvTRows(int m, int n, PackedMatrix a, float[] x, RowList rows, float[] b,
       float[] y) {
-    checkPackedShape("gemvTRows", "a", a, "m x n", m, n);
-    if (!readsPackedRows(a)) {
-      throw new IllegalArgumentException("gemvTRows: a is not rows packed by this "
-          + getClass().getSimpleName() + " at " + rowLanes() + " lanes (packed by "
-          + a.packer.getSimpleName() + " at " + a.lanes + (a.offHeap == null
-          ? " lanes, for gemmNN)" : " lanes)"));
-    }
+    checkPackedRows("gemvTRows", m, n, a);
     Shapes.checkRange("gemvTRows", "x", x, 0, m);
     Shapes.checkRange("gemvTRows", "b", b, 0, n);
     Shapes.checkRange("gemvTRows", "y", y, 0, n);
     Shapes.checkRows("gemvTRows", rows, m);
     a.offHeap.gemvTRows(x, rows.index, rows.count, b, y);
+  }
+
+  /**
+   * Two samples' {@link #gemvTRows(int, int, float[], float[], RowList, float[], float[])} over
+   * one list: {@code Y[r][j] = b[j] + sum_t X[r][r_t] * A[r_t][j]} for {@code r < 2} and
+   * {@code j < n}, each listed row read once for both. Over the rows either sample reaches
+   * ({@link #nonzeroColumns}) that is the forward pass of two samples through a layer: it reads
+   * the union of their rows where a GEMM reads every row. Each sample's outputs are the bits of
+   * gemvTRows of its row of X over the same list.
+   *
+   * @param x {@code [2][m]}, row-major
+   * @param b {@code [n]}, not overlapping y
+   * @param y {@code [2][n]}, row-major
+   */
+  public final void gemvTRowsPair(int m, int n, float[] a, float[] x, RowList rows, float[] b,
+      float[] y) {
+    if (m < 0 || n < 0) {
+      throw new IllegalArgumentException(
+          "gemvTRowsPair: dimensions must be >= 0, got m=" + m + ", n=" + n);
+    }
+    Shapes.checkRange("gemvTRowsPair", "a", a, 0, (int) Math.min((long) m * n,
+        Integer.MAX_VALUE));
+    checkPairArrays(m, n, x, b, y);
+    Shapes.checkRows("gemvTRowsPair", rows, m);
+    if (n > 0) {
+      gemvTRowsPairKernel(m, n, a, x, rows.index, rows.count, b, y);
+    }
+  }
+
+  /**
+   * {@link #gemvTRowsPair(int, int, float[], float[], RowList, float[], float[])} with A packed
+   * by {@link #packForGemvTRows}: the same bits as from the source array.
+   *
+   * @throws IllegalArgumentException if {@code a} is not {@code m x n} or is not rows this
+   *     implementation packed
+   */
+  public final void gemvTRowsPair(int m, int n, PackedMatrix a, float[] x, RowList rows,
+      float[] b, float[] y) {
+    checkPackedRows("gemvTRowsPair", m, n, a);
+    checkPairArrays(m, n, x, b, y);
+    Shapes.checkRows("gemvTRowsPair", rows, m);
+    a.offHeap.gemvTRowsPair(x, m, rows.index, rows.count, b, y, n);
+  }
+
+  /**
+   * Whether a prediction of two samples is faster layer by layer as gemvTRowsPair over the rows
+   * either sample reaches (from the rows {@link #packForGemvTRows} packed, or the arrays until
+   * there are) than as a GEMM over every row: false unless an implementation measured it.
+   */
+  public boolean predictsPairsByRows() {
+    return false;
+  }
+
+  private static void checkPairArrays(int m, int n, float[] x, float[] b, float[] y) {
+    Shapes.checkRange("gemvTRowsPair", "x", x, 0, (int) Math.min(2L * m, Integer.MAX_VALUE));
+    Shapes.checkRange("gemvTRowsPair", "b", b, 0, n);
+    Shapes.checkRange("gemvTRowsPair", "y", y, 0, (int) Math.min(2L * n, Integer.MAX_VALUE));
+  }
+
+  private void checkPackedRows(String op, int m, int n, PackedMatrix a) {
+    checkPackedShape(op, "a", a, "m x n", m, n);
+    if (!readsPackedRows(a)) {
+      throw new IllegalArgumentException(op + ": a is not rows packed by this "
+          + getClass().getSimpleName() + " at " + rowLanes() + " lanes (packed by "
+          + a.packer.getSimpleName() + " at " + a.lanes + (a.offHeap == null
+          ? " lanes, for gemmNN)" : " lanes)"));
+    }
   }
 
   /**
@@ -903,6 +964,22 @@ public abstract class KernelOps {
       float xi = x[i];
       for (int j = 0; j < n; j++) {
         y[j] = Math.fma(xi, a[i * n + j], y[j]);
+      }
+    }
+  }
+
+  /** gemvTRowsPair: row by row, each sample's sums in list order from b. */
+  protected void gemvTRowsPairKernel(int m, int n, float[] a, float[] x, int[] rows, int count,
+      float[] b, float[] y) {
+    System.arraycopy(b, 0, y, 0, n);
+    System.arraycopy(b, 0, y, n, n);
+    for (int t = 0; t < count; t++) {
+      int i = rows[t];
+      float x0 = x[i];
+      float x1 = x[m + i];
+      for (int j = 0; j < n; j++) {
+        y[j] = Math.fma(x0, a[i * n + j], y[j]);
+        y[n + j] = Math.fma(x1, a[i * n + j], y[n + j]);
       }
     }
   }

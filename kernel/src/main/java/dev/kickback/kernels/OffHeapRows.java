@@ -82,4 +82,11 @@ abstract class OffHeapRows {
    * {@code KernelOps.gemvTRows} over the source array; arguments checked by the caller.
    */
   abstract void gemvTRows(float[] x, int[] rows, int count, float[] b, float[] y);
+
+  /**
+   * {@link #gemvTRows} for two samples over one row list: x's second sample from {@code x1}, y's
+   * from {@code y1}; each sample's outputs the bits of {@link #gemvTRows} over the same list.
+   */
+  abstract void gemvTRowsPair(float[] x, int x1, int[] rows, int count, float[] b, float[] y,
+      int y1);
 }

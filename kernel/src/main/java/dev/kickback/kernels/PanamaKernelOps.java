@@ -66,6 +66,23 @@ final class PanamaKernelOps extends KernelOps {
     return VectorRegisters.Preferred.COUNT >= 32 ? 1 : 3;
   }
 
+  /**
+   * With 32 registers (gemvTRowsPair holds 18 vectors), where rows can be packed (Java 22 and
+   * later: from the arrays alone the wide network is slower, below), and not for a team, whose
+   * GEMMs split over its threads. Measured on Zen 4 (16 lanes), predictions of two gaussian
+   * samples once the rows are packed, one JVM taking turns with the GEMM: the wide network
+   * 1.21x (its layers alone, 172 us a pair against 199 for the prepacked GEMM: the two samples'
+   * rows at half activity have a union of three quarters), the paper network 1.13x. Until the
+   * rows are packed (the first {@code Network.ROWS_PACK_AFTER} predictions after a write) the
+   * kernel reads the arrays, whose 4 KB rows the chunks read 512 bytes at a time: the wide
+   * network 0.88x the GEMM then (238 us against 209, medians of 12 bursts), the paper one 1.02x.
+   * With 16 registers not measured.
+   */
+  @Override
+  public boolean predictsPairsByRows() {
+    return team == null && VectorRegisters.Preferred.COUNT >= 32 && rowLanes() != 0;
+  }
+
   @Override
   public String name() {
     return team == null ? "vector" : "vector" + team.threads() + "t";
@@ -299,6 +316,12 @@ final class PanamaKernelOps extends KernelOps {
     } else {
       PanamaSmallGemm.gemvTRows(n, a, x, rows, count, b, y);
     }
+  }
+
+  @Override
+  protected void gemvTRowsPairKernel(int m, int n, float[] a, float[] x, int[] rows, int count,
+      float[] b, float[] y) {
+    PanamaSmallGemm.gemvTRowsPair(m, n, a, x, rows, count, b, y);
   }
 
   @Override

@@ -993,6 +993,76 @@ final class PanamaSmallGemm {
   }
 
   /**
+   * Whole vectors a sample of {@code gemvTRowsPair8} holds besides the last (the generator's
+   * constant; GeneratedKernelsTest checks they agree).
+   */
+  static final int PAIR_VECTORS = 8;
+  /**
+   * Per thread, gemvTRowsPair8's chunk: the bias in, both samples' sums out, {@code 9 L} floats
+   * each (see the kernel).
+   */
+  static final ThreadLocal<float[]> PAIR_CHUNK =
+      ThreadLocal.withInitial(() -> new float[3 * (PAIR_VECTORS + 1) * L]);
+
+  /**
+   * Two samples' gemvTRows ({@code x}, {@code y} holding them at {@code m} and {@code n}): y's
+   * whole vectors in chunks of 8, the last chunk of up to 8 with the window ending at n where n
+   * is not whole vectors, each chunk one pass over the row list for both samples.
+   */
+  static void gemvTRowsPair(int m, int n, float[] a, float[] x, int[] rows, int count,
+      float[] b, float[] y) {
+    if (n < L) {
+      gemvTRowsPairNarrow(m, n, a, x, rows, count, b, y);
+      return;
+    }
+    final float[] chunk = PAIR_CHUNK.get();
+    final int whole = n / L;
+    final int tail = n - whole * L; // the window's last lanes
+    for (int c = 0; c < whole; ) {
+      final int cv = Math.min(PAIR_VECTORS, whole - c);
+      final int j = c * L;
+      final boolean last = tail > 0 && c + cv == whole;
+      System.arraycopy(b, j, chunk, 0, cv * L);
+      if (last) {
+        System.arraycopy(b, n - L, chunk, PAIR_VECTORS * L, L);
+      }
+      if (cv == PAIR_VECTORS && !last) {
+        GemvTRowsBlocks.gemvTRowsPair8(n, a, x, m, rows, count, chunk, j);
+      } else {
+        GemvTRowsBlocks.gemvTRowsPairRest(n, a, x, m, rows, count, chunk, j, cv, last);
+      }
+      for (int r = 0; r < 2; r++) {
+        final int sums = (r + 1) * (PAIR_VECTORS + 1) * L;
+        System.arraycopy(chunk, sums, y, r * n + j, cv * L);
+        if (last) {
+          System.arraycopy(chunk, sums + (PAIR_VECTORS + 1) * L - tail, y, r * n + n - tail,
+              tail);
+        }
+      }
+      c += cv;
+    }
+  }
+
+  /**
+   * gemvTRowsPair for {@code n < L}: one accumulator a sample, each row a load of its n columns
+   * under a mask.
+   */
+  private static void gemvTRowsPairNarrow(int m, int n, float[] a, float[] x, int[] rows,
+      int count, float[] b, float[] y) {
+    final VectorMask<Float> lanes = S.indexInRange(0, n);
+    FloatVector c = FloatVector.fromArray(S, b, 0, lanes);
+    FloatVector d = c;
+    for (int t = 0; t < count; t++) {
+      final int i = rows[t];
+      final FloatVector w = FloatVector.fromArray(S, a, i * n, lanes);
+      c = FloatVector.broadcast(S, x[i]).fma(w, c);
+      d = FloatVector.broadcast(S, x[m + i]).fma(w, d);
+    }
+    c.intoArray(y, 0, lanes);
+    d.intoArray(y, n, lanes);
+  }
+
+  /**
    * gemvTRows for {@code n < L <= y.length}: one accumulator whose first n lanes are y; each row
    * one whole vector load from the row's start (lanes past n hold the next rows' weights and are
    * dropped at the store). A row whose load would pass the array's end is added lane by lane

@@ -115,4 +115,68 @@ final class SegmentRows extends OffHeapRows {
     }
     c.intoArray(y, 0, lanes);
   }
+
+  /**
+   * As {@link #gemvTRows}, each block's whole vectors in chunks of up to 8 (as
+   * {@code PanamaSmallGemm.gemvTRowsPair}), the last block's last chunk with its last vector,
+   * a whole load of the padded row; each chunk one pass over the row list for both samples.
+   */
+  @Override
+  void gemvTRowsPair(float[] x, int x1, int[] rows, int count, float[] b, float[] y, int y1) {
+    if (n < L) {
+      narrowPair(x, x1, rows, count, b, y, y1);
+      return;
+    }
+    final float[] chunk = PanamaSmallGemm.PAIR_CHUNK.get();
+    final int pair = PanamaSmallGemm.PAIR_VECTORS;
+    final int whole = n / L;
+    final int wholeEnd = whole * L;
+    for (int blk = 0; blk < panel.length; blk++) {
+      final int v0 = firstVector[blk];
+      final boolean tail = v0 + blockVectors[blk] > whole;
+      final int nv = tail ? blockVectors[blk] - 1 : blockVectors[blk];
+      final long rowBytes = V * blockVectors[blk];
+      int c = 0;
+      do { // once at least: a last block of the last vector alone
+        final int cv = Math.min(pair, nv - c);
+        final boolean last = tail && c + cv == nv;
+        final int j = (v0 + c) * L;
+        System.arraycopy(b, j, chunk, 0, cv * L);
+        if (last) {
+          System.arraycopy(b, wholeEnd, chunk, pair * L, n - wholeEnd);
+        }
+        if (cv == pair && !last) {
+          SegmentRowsBlocks.gemvTRowsPair8(segment, panel[blk] + c * V, rowBytes, x, x1, rows,
+              count, chunk);
+        } else {
+          SegmentRowsBlocks.gemvTRowsPairRest(segment, panel[blk] + c * V, rowBytes, x, x1,
+              rows, count, chunk, cv, last);
+        }
+        for (int r = 0; r < 2; r++) {
+          final int sums = (r + 1) * (pair + 1) * L;
+          System.arraycopy(chunk, sums, y, r * y1 + j, cv * L);
+          if (last) {
+            System.arraycopy(chunk, sums + pair * L, y, r * y1 + wholeEnd, n - wholeEnd);
+          }
+        }
+        c += cv;
+      } while (c < nv);
+    }
+  }
+
+  /** {@link #narrow} for two samples. */
+  private void narrowPair(float[] x, int x1, int[] rows, int count, float[] b, float[] y,
+      int y1) {
+    final VectorMask<Float> lanes = S.indexInRange(0, n);
+    FloatVector c = FloatVector.fromArray(S, b, 0, lanes);
+    FloatVector d = c;
+    for (int t = 0; t < count; t++) {
+      final int i = rows[t];
+      final FloatVector w = FloatVector.fromMemorySegment(S, segment, i * V, ORDER);
+      c = FloatVector.broadcast(S, x[i]).fma(w, c);
+      d = FloatVector.broadcast(S, x[x1 + i]).fma(w, d);
+    }
+    c.intoArray(y, 0, lanes);
+    d.intoArray(y, y1, lanes);
+  }
 }

@@ -23,4 +23,10 @@ class GeneratedKernelsTest {
           + " java kernel/src/test/java/dev/kickback/kernels/KernelGenerator.java");
     }
   }
+
+  /** The chunks gemvTRowsPair's callers take are the ones the generator wrote. */
+  @Test
+  void theCallersChunksAreTheGeneratedOnes() {
+    assertEquals(KernelGenerator.PAIR_VECTORS, PanamaSmallGemm.PAIR_VECTORS);
+  }
 }

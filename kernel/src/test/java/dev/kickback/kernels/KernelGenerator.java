@@ -137,8 +137,112 @@ public final class KernelGenerator {
         gemvTRows(s, v);
       }
     }
+    s.append('\n');
+    gemvTRowsPair(s, segment, false);
+    s.append('\n');
+    gemvTRowsPair(s, segment, true);
     s.append("}\n");
     return s.toString();
+  }
+
+  /** Whole vectors of y per sample in {@code gemvTRowsPair8}, besides the last vector. */
+  static final int PAIR_VECTORS = 8;
+
+  private static final String PAIR_DOC = """
+      Two samples' gemvTRows over one row list ({@code KernelOps.gemvTRowsPair}): 8 whole \
+      vectors of columns for both (x's second sample from {@code x1}), each row's load serving \
+      both samples. The sums start from the chunk of b the caller copied to {@code chunk[0, \
+      8L)} and end in {@code chunk[9L, 17L)} and {@code chunk[18L, 26L)}, which the caller \
+      copies out: every load and store at a fixed offset of one scratch array. Loads of b and \
+      stores of y behind tests of the chunk's width drew range-check traps from C2's \
+      speculation, after which C2 compiled the kernels without the intrinsic for their bounds \
+      checks (the paper network's predictions 1.4 to 1.8 times slower, measured). Per output the \
+      operations of the one-sample loops, so each sample has their bits. Every vector written \
+      out rather than passed to a helper: C2 stopped inlining such helpers at its node budget \
+      (NodeCountInliningCutoff) and boxed the vectors they took, 2.3 times slower \
+      (measured).""";
+
+  private static final String PAIR_REST_DOC = """
+      gemvTRowsPair8 for a row's last chunk: {@code nv <= 8} whole vectors and with \
+      {@code last} one more (its bias at {@code chunk[8L]}, its sums at 17L and 26L), each \
+      behind a test of its own. A method of its own because one loop for full and partial \
+      chunks ran at half the speed once C2 had seen both (the wide network's three layers and \
+      its 2-wide head through the one loop: 514 us against 240, measured), where a loop that \
+      only sees full chunks has no tests left in it.""";
+
+  /**
+   * {@code gemvTRowsPair8}, or with {@code rest} {@code gemvTRowsPairRest}: over the heap array
+   * (row i's columns from {@code i * n + j}, the last vector the window ending at n) or over a
+   * panel off the heap (from {@code base + i * stride} bytes, the last vector a whole load of
+   * the zero-padded row after the {@code nv}).
+   */
+  private static void gemvTRowsPair(StringBuilder s, boolean segment, boolean rest) {
+    s.append("  /**\n");
+    wrap(s, (rest ? PAIR_REST_DOC : PAIR_DOC)
+        + (segment ? " Over aligned rows: see the class comment." : ""), "   * ");
+    s.append("   */\n");
+    String name = rest ? "gemvTRowsPairRest" : "gemvTRowsPair8";
+    String tail = rest ? ", int nv, boolean last) {\n" : ") {\n";
+    s.append(segment
+        ? "  static void " + name + "(MemorySegment a, long base, long stride, float[] x,\n"
+            + "      int x1, int[] rows, int count, float[] chunk" + tail
+        : "  static void " + name + "(int n, float[] a, float[] x, int x1, int[] rows,\n"
+            + "      int count, float[] chunk, int j" + tail);
+    int vectors = rest ? PAIR_VECTORS + 1 : PAIR_VECTORS;
+    for (int i = 0; i < vectors; i++) {
+      s.append("    FloatVector ").append(pairName("c", i))
+          .append(" = FloatVector.fromArray(S, chunk, ").append(timesL(i)).append(");\n");
+    }
+    s.append("    FloatVector ");
+    for (int i = 0; i < vectors; i++) {
+      s.append(i > 0 ? ", " : "").append(pairName("d", i)).append(" = ").append(pairName("c", i));
+    }
+    s.append(";\n");
+    s.append("    for (int t = 0; t < count; t++) {\n");
+    s.append("      final int i = rows[t];\n");
+    s.append(segment ? "      final long p = base + i * stride;\n"
+        : "      final int p = i * n + j;\n");
+    s.append("      final FloatVector xv = FloatVector.broadcast(S, x[i]);\n");
+    s.append("      final FloatVector zv = FloatVector.broadcast(S, x[x1 + i]);\n");
+    for (int i = 0; i < vectors; i++) {
+      boolean w = i == PAIR_VECTORS;
+      String load = segment
+          ? "FloatVector.fromMemorySegment(S, a, " + (w ? "p + nv * V"
+              : i == 0 ? "p" : i == 1 ? "p + V" : "p + " + i + " * V") + ", ORDER)"
+          : "FloatVector.fromArray(S, a, " + (w ? "i * n + n - L" : offset("p", i)) + ")";
+      String indent = rest ? "        " : "      ";
+      String wv = rest ? "w" : pairName("w", i);
+      if (rest) {
+        s.append("      if (").append(w ? "last" : "nv > " + i).append(") {\n");
+      }
+      s.append(indent).append("final FloatVector ").append(wv).append(" = ").append(load)
+          .append(";\n");
+      for (String c : new String[] {pairName("c", i), pairName("d", i)}) {
+        s.append(indent).append(c).append(" = ").append(c.startsWith("c") ? "xv" : "zv")
+            .append(".fma(").append(wv).append(", ").append(c).append(");\n");
+      }
+      if (rest) {
+        s.append("      }\n");
+      }
+    }
+    s.append("    }\n");
+    for (int r = 0; r < 2; r++) {
+      for (int i = 0; i < vectors; i++) {
+        s.append("    ").append(pairName(r == 0 ? "c" : "d", i)).append(".intoArray(chunk, ")
+            .append(timesL((r + 1) * (PAIR_VECTORS + 1) + i)).append(");\n");
+      }
+    }
+    s.append("  }\n");
+  }
+
+  /** Vector i's name after {@code prefix}: its number, or {@code w} for the last vector. */
+  private static String pairName(String prefix, int i) {
+    return prefix + (i == PAIR_VECTORS ? "w" : String.valueOf(i));
+  }
+
+  /** {@code 0}, {@code L}, then {@code i * L}. */
+  private static String timesL(int i) {
+    return i == 0 ? "0" : i == 1 ? "L" : i + " * L";
   }
 
   private static void gemvTRows(StringBuilder s, GemvVariant v) {

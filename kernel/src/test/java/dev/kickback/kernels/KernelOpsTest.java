@@ -1248,6 +1248,105 @@ class KernelOpsTest {
   }
 
   /**
+   * gemvTRowsPair against each sample's fma loop over the one list, bitwise, from the arrays on
+   * every path and from packed rows where the path has them: two samples with different zeros
+   * (every third input of one, every other of the other) over the rows either reaches, so that
+   * each sample also takes rows where its own input is zero; widths narrower than a vector, of
+   * whole chunks of 8 vectors (128 and 256 at 16 lanes, 64 and 128 at 8), a last chunk short or
+   * full with and without a tail, several panels; an empty list (b itself); y past its two rows
+   * unchanged. Who takes pairs, and who refuses what, each message naming the problem.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("pathNames")
+  void gemvTRowsPairIsEachSamplesFmaLoopOverTheUnionBitwise(String path) {
+    KernelOps ops = path(path);
+    boolean packs = !path.equals("scalar") && Runtime.version().feature() >= 22;
+    assertEquals(packs && path.equals("vector") && Kernels.vectorRegisters() >= 32,
+        ops.predictsPairsByRows(), path);
+    int m = 23;
+    for (int n : new int[] {1, 10, 15, 16, 17, 48, 64, 100, 128, 129, 136, 152, 200, 241, 256,
+        257, 385, 1029}) {
+      SplittableRandom rnd = new SplittableRandom(37L * n);
+      float[] a = random(rnd, m * n);
+      float[] x = random(rnd, 2 * m);
+      for (int i = 0; i < m; i++) {
+        x[i] = i % 3 == 0 ? 0f : x[i];
+        x[m + i] = i % 2 == 0 ? 0f : x[m + i];
+      }
+      float[] b = random(rnd, n);
+      PackedMatrix packed = ops.packForGemvTRows(m, n, a);
+      RowList union = new RowList(m);
+      ops.nonzeroColumns(2, m, x, union);
+      for (boolean empty : new boolean[] {false, true}) {
+        RowList rows = union;
+        if (empty) {
+          rows = new RowList(m);
+          ops.nonzeroColumns(2, m, new float[2 * m], rows);
+        }
+        float[] want = random(rnd, 2 * n + 16);
+        float[] fromArrays = want.clone();
+        float[] fromRows = want.clone();
+        for (int r = 0; r < 2; r++) {
+          for (int j = 0; j < n; j++) {
+            float c = b[j];
+            for (int t = 0; t < rows.count(); t++) {
+              int i = rows.get(t);
+              c = Math.fma(x[r * m + i], a[i * n + j], c);
+            }
+            want[r * n + j] = c;
+          }
+        }
+        ops.gemvTRowsPair(m, n, a, x, rows, b, fromArrays);
+        if (packs) {
+          ops.gemvTRowsPair(m, n, packed, x, rows, b, fromRows);
+        }
+        for (int j = 0; j < want.length; j++) {
+          String at = path + " n=" + n + " empty=" + empty + " y[" + j + "]";
+          assertEquals(Float.floatToIntBits(want[j]), Float.floatToIntBits(fromArrays[j]), at);
+          if (packs) {
+            assertEquals(Float.floatToIntBits(want[j]), Float.floatToIntBits(fromRows[j]),
+                "packed rows: " + at);
+          }
+        }
+      }
+    }
+    RowList both = new RowList(2);
+    ops.nonzeroColumns(2, 2, new float[] {1f, 0f, 0f, 1f}, both);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> ops.gemvTRowsPair(2, 3, new float[5], new float[4], both, new float[3],
+            new float[6]));
+    assertEquals("gemvTRowsPair: a[0, 0+6) is outside a.length=5", e.getMessage());
+    e = assertThrows(IllegalArgumentException.class,
+        () -> ops.gemvTRowsPair(2, 3, new float[6], new float[3], both, new float[3],
+            new float[6]));
+    assertEquals("gemvTRowsPair: x[0, 0+4) is outside x.length=3", e.getMessage());
+    e = assertThrows(IllegalArgumentException.class,
+        () -> ops.gemvTRowsPair(2, 3, new float[6], new float[4], both, new float[3],
+            new float[5]));
+    assertEquals("gemvTRowsPair: y[0, 0+6) is outside y.length=5", e.getMessage());
+    RowList fromThree = new RowList(3);
+    ops.nonzeroColumns(1, 3, new float[] {0f, 0f, 1f}, fromThree);
+    e = assertThrows(IllegalArgumentException.class,
+        () -> ops.gemvTRowsPair(2, 3, new float[6], new float[4], fromThree, new float[3],
+            new float[6]));
+    assertEquals("gemvTRowsPair: the row list was made from 3 entries: its rows may reach past"
+        + " m=2", e.getMessage());
+    if (!packs) {
+      return;
+    }
+    PackedMatrix p = ops.packForGemvTRows(2, 3, new float[6]);
+    e = assertThrows(IllegalArgumentException.class,
+        () -> Kernels.scalar().gemvTRowsPair(2, 3, p, new float[4], both, new float[3],
+            new float[6]));
+    assertEquals("gemvTRowsPair: a is not rows packed by this ScalarKernelOps at 0 lanes"
+        + " (packed by PanamaKernelOps at " + Kernels.lanes() + " lanes)", e.getMessage());
+    e = assertThrows(IllegalArgumentException.class,
+        () -> ops.gemvTRowsPair(2, 3, p, new float[3], both, new float[3], new float[6]));
+    assertEquals("gemvTRowsPair: x[0, 0+4) is outside x.length=3", e.getMessage());
+  }
+
+
+  /**
    * The row-list kernels over a {@link RowList} give the bits of their {@code int[]} forms over
    * the same rows (gemvRows, gerRows with and without the clip, gemvGerRows, on the lists that
    * nonzeroRows and rectifyRows make); a list made from more entries than the matrix has rows

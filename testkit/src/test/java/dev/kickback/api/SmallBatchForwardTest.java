@@ -75,6 +75,62 @@ class SmallBatchForwardTest {
     }
   }
 
+  /**
+   * Where the path {@linkplain KernelOps#predictsPairsByRows predicts pairs by rows} (the vector
+   * path with 32 registers), a prediction of two samples has each sample's batch-1 values, from
+   * the arrays and, after {@link Network#ROWS_PACK_AFTER} predictions, from the packed rows:
+   * each layer's outputs and the predictions, equal as numbers (a zero's sign may differ, see
+   * {@code Network.forward}); for the paper network with either head, and a wider one whose
+   * layers are several chunks of vectors with a tail (129 and 300 wide, a 2-wide head). Its
+   * row lists are then those of the inputs either sample reaches.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"scalar", "vector", "vector2t"})
+  void twoSamplesPredictedTogetherGetTheirBatchOneValues(String path) {
+    KernelOps ops = Paths.get(path);
+    assumeTrue(ops.predictsPairsByRows(), path + " predicts two samples as a GEMM");
+    NetworkSpec wider = NetworkSpec.builder(40).hidden(129, 300).head(Head.PAIR)
+        .coherence(Coherence.COHERENT).build();
+    for (NetworkSpec spec : new NetworkSpec[] {PAPER,
+        NetworkSpec.paper(21, Head.LINEAR, Coherence.COHERENT), wider}) {
+      Network net = Network.initialize(spec, 5);
+      SplittableRandom rnd = new SplittableRandom(5);
+      int d = spec.inputWidth();
+      float[] x = RandomNets.gaussian(rnd, 2 * d);
+      for (int j = 0; j < d; j += 4) {
+        x[j] = 0f; // inputs only the second sample reaches, and every other one neither
+        x[d + j] = j % 8 == 0 ? 0f : x[d + j];
+      }
+      Workspace ws = net.newWorkspace(2, ops);
+      Workspace one = net.newWorkspace(1, ops);
+      for (int round = 0; round < 2; round++) {
+        String where = path + ", " + spec + (round == 0 ? ", from the arrays" : ", packed");
+        float[] predicted = new float[2];
+        net.predict(x, 2, predicted, ws);
+        for (int r = 0; r < 2; r++) {
+          float[] xr = java.util.Arrays.copyOfRange(x, r * d, (r + 1) * d);
+          float[] alone = new float[1];
+          net.predict(xr, 1, alone, one);
+          assertEquals(alone[0], predicted[r], 0f, where + ", prediction " + r);
+          for (int l = 0; l < spec.layers(); l++) {
+            int n = spec.width(l);
+            for (int j = 0; j < n; j++) {
+              assertEquals(one.out[l][j], ws.out[l][r * n + j], 0f,
+                  where + ", row " + r + ", output " + j + " of layer " + l);
+            }
+          }
+        }
+        assertEquals(d - (d + 7) / 8, ws.rows[0].count(),
+            where + ": the inputs either sample reaches");
+        for (int i = 2; i <= Network.ROWS_PACK_AFTER; i++) {
+          net.predict(x, 2, predicted, ws);
+        }
+      }
+      assertEquals(Runtime.version().feature() >= 22 ? spec.layers() : 0, net.packedRowLayers(),
+          spec + ": packed rows");
+    }
+  }
+
   private static void assertRow(float[] want, float[] batch, int r, int n, String what) {
     for (int j = 0; j < n; j++) {
       assertEquals(Float.floatToIntBits(want[j]), Float.floatToIntBits(batch[r * n + j]),
