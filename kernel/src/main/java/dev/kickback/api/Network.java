@@ -395,12 +395,13 @@ public final class Network {
    * batch that goes sample by sample, rows from {@code packForGemvTRows}; otherwise B from
    * {@code packForGemmNN}. A
    * prediction ({@code outputsOnly}) needs only the outputs: the pre-activations and masks of
-   * layers that gemmNNRectify computes are then left as scratch or not written. A prediction of
-   * two samples, where {@code ops} {@linkplain KernelOps#predictsPairsByRows says so}, goes
-   * through each layer for both at once: a gemvTRowsPair over the rows either sample reaches
-   * (listed in the workspace), from the packed rows where there are, and a rectify. Each
-   * sample's values are then the bits batch 1 gives it, packed or not, except that a sum still
-   * zero after a row only the other sample reached may be +0 where batch 1's is -0.
+   * layers that gemmNNRectify computes are then left as scratch or not written. Two samples,
+   * where {@code ops} {@linkplain KernelOps#predictsPairsByRows says so}, go through each layer
+   * together: a gemvTRowsPair over the rows either sample reaches (listed in the workspace),
+   * from the packed rows where there are, and a rectify; in a prediction and in a step alike, so
+   * that a step's forward pass stays the prediction before it. Each sample's values are then
+   * the bits batch 1 gives it, packed or not, except that a sum still zero after a row only the
+   * other sample reached may be +0 where batch 1's is -0.
    */
   private void forward(KernelOps ops, float[] x, int batch, Workspace ws,
       PackedMatrix[] packed, boolean outputsOnly) {
@@ -410,7 +411,7 @@ public final class Network {
     }
     float[] in = x;
     int last = spec.layers() - 1;
-    boolean pairs = batch == 2 && outputsOnly && ops.predictsPairsByRows();
+    boolean pairs = batch == 2 && ops.predictsPairsByRows();
     for (int l = 0; l <= last; l++) {
       int nOut = spec.width(l);
       int nIn = spec.fanIn(l);

@@ -477,9 +477,10 @@ public abstract class KernelOps {
   }
 
   /**
-   * Whether a prediction of two samples is faster layer by layer as gemvTRowsPair over the rows
-   * either sample reaches (from the rows {@link #packForGemvTRows} packed, or the arrays until
-   * there are) than as a GEMM over every row: false unless an implementation measured it.
+   * Whether the forward pass of two samples (a prediction, and a step's) goes layer by layer as
+   * gemvTRowsPair over the rows either sample reaches, from the rows {@link #packForGemvTRows}
+   * packed where a prediction has them and from the arrays otherwise, rather than as a GEMM over
+   * every row: false unless an implementation measured it faster.
    */
   public boolean predictsPairsByRows() {
     return false;

@@ -69,14 +69,15 @@ final class PanamaKernelOps extends KernelOps {
   /**
    * With 32 registers (gemvTRowsPair holds 18 vectors), where rows can be packed (Java 22 and
    * later: from the arrays alone the wide network is slower, below), and not for a team, whose
-   * GEMMs split over its threads. Measured on Zen 4 (16 lanes), predictions of two gaussian
-   * samples once the rows are packed, one JVM taking turns with the GEMM: the wide network
-   * 1.21x (its layers alone, 172 us a pair against 199 for the prepacked GEMM: the two samples'
-   * rows at half activity have a union of three quarters), the paper network 1.13x. Until the
-   * rows are packed (the first {@code Network.ROWS_PACK_AFTER} predictions after a write) the
-   * kernel reads the arrays, whose 4 KB rows the chunks read 512 bytes at a time: the wide
-   * network 0.88x the GEMM then (238 us against 209, medians of 12 bursts), the paper one 1.02x.
-   * With 16 registers not measured.
+   * GEMMs split over its threads. Measured on Zen 4 (16 lanes), one JVM taking turns with the
+   * GEMM, two gaussian samples: predictions once the rows are packed, the wide network 1.21x
+   * (its layers alone, 172 us a pair against 199 for the prepacked GEMM: the two samples' rows
+   * at half activity have a union of three quarters), the paper network 1.13x. From the arrays
+   * (a prediction's first {@code Network.ROWS_PACK_AFTER} after a write, and every step, which
+   * keeps its forward pass the prediction before it) the chunks read the wide network's 4 KB
+   * rows 512 bytes at a time: its predictions 0.88x the GEMM then (238 us against 209, medians
+   * of 12 bursts), the paper network's 1.02x; the steps at batch 2 1.01x (wide) and 0.96x and
+   * 1.04x in two runs (paper), within the harness's noise. With 16 registers not measured.
    */
   @Override
   public boolean predictsPairsByRows() {

@@ -227,7 +227,7 @@ class TrainerTest {
     Workspace ws = net.newWorkspace(4, ops);
     SplittableRandom rnd = new SplittableRandom(9);
     float[] before = new float[4];
-    for (int batch : new int[] {1, 4, 3, 1}) {
+    for (int batch : new int[] {1, 4, 3, 2, 1}) {
       float[] x = RandomNets.gaussian(rnd, batch * spec.inputWidth());
       float[] y = RandomNets.gaussian(rnd, batch);
       net.predict(x, batch, before, ws);
