@@ -350,8 +350,7 @@ public final class Network {
       throw new IllegalArgumentException(
           "out.length = " + out.length + ": expected at least batch = " + batch);
     }
-    boolean rows = batch == 1 || ws.forwardsBySample(batch)
-        || batch == 2 && ws.ops.predictsPairsByRows();
+    boolean rows = batch == 1 || ws.forwardsBySample(batch) || inPairs(ws.ops, batch);
     forward(ws.ops, x, batch, ws, rows ? packedRowsFor(ws.ops) : packedFor(ws.ops), true);
     prediction(ws, batch, out);
   }
@@ -411,7 +410,7 @@ public final class Network {
     }
     float[] in = x;
     int last = spec.layers() - 1;
-    boolean pairs = batch == 2 && ops.predictsPairsByRows();
+    boolean pairs = inPairs(ops, batch);
     for (int l = 0; l <= last; l++) {
       int nOut = spec.width(l);
       int nIn = spec.fanIn(l);
@@ -470,6 +469,11 @@ public final class Network {
       }
       in = o;
     }
+  }
+
+  /** Whether the forward pass of {@code batch} samples goes in a pair by rows (see forward). */
+  private static boolean inPairs(KernelOps ops, int batch) {
+    return batch == 2 && ops.predictsPairsByRows();
   }
 
   /**

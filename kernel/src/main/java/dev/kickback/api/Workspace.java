@@ -26,10 +26,11 @@ public final class Workspace {
   final float[][] out;
   final float[][] mask;
   /**
-   * Batch 1 only: {@code rows[l]} lists the nonzero inputs of layer l (for
+   * At batch 1: {@code rows[l]} lists the nonzero inputs of layer l (for
    * l = 0 the sample's nonzero features, above the active units of layer l - 1): the rows of
    * the input-major {@code W_l^T} that a step reads and changes. Written by the forward pass,
-   * and by a prediction of two samples by rows (then the inputs either sample reaches).
+   * also of two samples by rows (then the inputs either sample reaches, read by that pass
+   * only: a step above batch 1 lists its own).
    */
   final RowList[] rows;
   /**

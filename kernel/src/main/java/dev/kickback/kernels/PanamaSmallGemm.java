@@ -1022,24 +1022,38 @@ final class PanamaSmallGemm {
       final int cv = Math.min(PAIR_VECTORS, whole - c);
       final int j = c * L;
       final boolean last = tail > 0 && c + cv == whole;
-      System.arraycopy(b, j, chunk, 0, cv * L);
-      if (last) {
-        System.arraycopy(b, n - L, chunk, PAIR_VECTORS * L, L);
-      }
+      final int lastLen = last ? tail : 0; // the window's columns past the whole vectors
+      pairBiasIn(b, j, cv, n - L, last ? L : 0, chunk);
       if (cv == PAIR_VECTORS && !last) {
         GemvTRowsBlocks.gemvTRowsPair8(n, a, x, m, rows, count, chunk, j);
       } else {
         GemvTRowsBlocks.gemvTRowsPairRest(n, a, x, m, rows, count, chunk, j, cv, last);
       }
-      for (int r = 0; r < 2; r++) {
-        final int sums = (r + 1) * (PAIR_VECTORS + 1) * L;
-        System.arraycopy(chunk, sums, y, r * n + j, cv * L);
-        if (last) {
-          System.arraycopy(chunk, sums + (PAIR_VECTORS + 1) * L - tail, y, r * n + n - tail,
-              tail);
-        }
-      }
+      pairSumsOut(chunk, cv, L - lastLen, lastLen, y, n, j, n - lastLen);
       c += cv;
+    }
+  }
+
+  /**
+   * Fills gemvTRowsPair8's chunk with the bias: {@code cv} vectors of b from column {@code j},
+   * and {@code lastLen} columns from {@code lastFrom} into the last vector's slot.
+   */
+  static void pairBiasIn(float[] b, int j, int cv, int lastFrom, int lastLen, float[] chunk) {
+    System.arraycopy(b, j, chunk, 0, cv * L);
+    System.arraycopy(b, lastFrom, chunk, PAIR_VECTORS * L, lastLen);
+  }
+
+  /**
+   * Copies both samples' sums out of gemvTRowsPair8's chunk into y (the second sample's
+   * {@code y1} after the first's): {@code cv} vectors to column {@code j}, and the last vector's
+   * {@code lastLen} lanes from {@code lastLane} to column {@code lastTo}.
+   */
+  static void pairSumsOut(float[] chunk, int cv, int lastLane, int lastLen, float[] y, int y1,
+      int j, int lastTo) {
+    for (int r = 0; r < 2; r++) {
+      final int sums = (r + 1) * (PAIR_VECTORS + 1) * L;
+      System.arraycopy(chunk, sums, y, r * y1 + j, cv * L);
+      System.arraycopy(chunk, sums + PAIR_VECTORS * L + lastLane, y, r * y1 + lastTo, lastLen);
     }
   }
 

@@ -141,10 +141,8 @@ final class SegmentRows extends OffHeapRows {
         final int cv = Math.min(pair, nv - c);
         final boolean last = tail && c + cv == nv;
         final int j = (v0 + c) * L;
-        System.arraycopy(b, j, chunk, 0, cv * L);
-        if (last) {
-          System.arraycopy(b, wholeEnd, chunk, pair * L, n - wholeEnd);
-        }
+        final int lastLen = last ? n - wholeEnd : 0;
+        PanamaSmallGemm.pairBiasIn(b, j, cv, wholeEnd, lastLen, chunk);
         if (cv == pair && !last) {
           SegmentRowsBlocks.gemvTRowsPair8(segment, panel[blk] + c * V, rowBytes, x, x1, rows,
               count, chunk);
@@ -152,13 +150,7 @@ final class SegmentRows extends OffHeapRows {
           SegmentRowsBlocks.gemvTRowsPairRest(segment, panel[blk] + c * V, rowBytes, x, x1,
               rows, count, chunk, cv, last);
         }
-        for (int r = 0; r < 2; r++) {
-          final int sums = (r + 1) * (pair + 1) * L;
-          System.arraycopy(chunk, sums, y, r * y1 + j, cv * L);
-          if (last) {
-            System.arraycopy(chunk, sums + pair * L, y, r * y1 + wholeEnd, n - wholeEnd);
-          }
-        }
+        PanamaSmallGemm.pairSumsOut(chunk, cv, 0, lastLen, y, y1, j, wholeEnd);
         c += cv;
       } while (c < nv);
     }
