@@ -109,15 +109,16 @@ final class PanamaKernelOps extends KernelOps {
 
   /**
    * NT ({@code C += alpha A B^T}, the feedback pull {@code g = pulled W^T}): dot products for
-   * fewer than 8 rows of A; from 8 rows, for a sum over at most EIGHTS_MAX_K terms (the paper
-   * network's layers), groups of 8 rows of A transposed against 8 rows of B (gemmNTEights; Zen 4,
-   * 16 lanes, 8 x 200 x 100: 5.3 us against 9.0 as dot products, 11.0 transposed; 16 x 200 x 100
-   * 10.6 against 13.9 transposed; 64 x 200 x 100 43 against 44; m x 100 x 10 1.2-2.4x at m = 8
-   * to 64); for deeper sums (the wide network's 1,024) dot products below 16 rows,
-   * the transposed product up to 128 (Zen 5: m = 16, 8.9 us against 14.3 packed, 13.4 as dot
+   * fewer than 16 rows of A (at m = 8, 7.2 us for 8 x 200 x 100 against 10.0 transposed), the
+   * transposed product up to 128 rows (m = 16: 8.9 us against 14.3 packed, 13.4 as dot
    * products; wide m = 8 to 64: 0.34-0.96 ms against 0.66-1.28 packed), or for a sum over at
    * most 4 terms row by row (gemmNTNarrowK), the packed kernel above (m = 128, 200 x 100: 43 us
-   * against 61 transposed).
+   * against 61 transposed). Not kept (Zen 4, 16 lanes): 8 rows of A transposed, each column one
+   * 8-lane vector, against 8 rows of B broadcast, 8 accumulators and no lane sums (8 x 200 x 100
+   * 5.3 us against 9.0; the paper network's steps 1.16-1.21x at batch 8). Beside the 16-lane
+   * kernels that second species drew class-check deoptimizations in the Vector API's shared
+   * code, and in 2 of 12 JVMs the kernel then ran unintrinsified (1.5 MB allocated per step of
+   * the paper network at batch 256). In 16-lane vectors, half of them zeros, it took 9.7 us.
    */
   @Override
   protected void gemmNTKernel(int m, int n, int k, float alpha, float[] a, float[] b, float[] c) {
@@ -125,8 +126,6 @@ final class PanamaKernelOps extends KernelOps {
       packed(m, n, k, alpha, a, k, 1, b, 1, k, c);
     } else if (m >= 16 && k <= PanamaSmallGemm.NARROW_K) {
       PanamaSmallGemm.gemmNTNarrowK(m, n, k, alpha, a, b, c);
-    } else if (m >= 8 && k <= PanamaSmallGemm.EIGHTS_MAX_K && L >= 8) {
-      PanamaSmallGemm.gemmNTEights(m, n, k, alpha, a, b, c);
     } else if (m >= 16) {
       PanamaSmallGemm.gemmNTTransposed(m, n, k, alpha, a, b, c);
     } else {

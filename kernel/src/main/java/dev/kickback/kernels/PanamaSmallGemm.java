@@ -9,8 +9,7 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * The unpacked, register-blocked GEMMs of {@link PanamaKernelOps} for the small shapes of
  * online learning (batch 1 and a few rows), where packing costs more than it saves: 2x4 blocks
- * of dot products for gemmNT with few rows, 8 x 8 blocks of 8-lane FMAs against groups of 8
- * rows transposed, or the transposed product for more; 4 (then 2, then 1)
+ * of dot products for gemmNT with few rows, the transposed product for more; 4 (then 2, then 1)
  * rows x 4 vectors of outputs for the strided-A (NN/TN) kernel, 8 (or 4) rows x 1 vector for
  * its column tails; the dot product gemmNT uses for its last rows; the batch-1 kernels over a
  * list of rows (an input-major layer's forward pass and feedback pull); plus the tail-window
@@ -107,25 +106,19 @@ final class PanamaSmallGemm {
 
   /** {@code C[m][n] += alpha A[m][k] B[n][k]^T}, unpacked. */
   static void gemmNT(int m, int n, int k, float alpha, float[] a, float[] b, float[] c) {
-    gemmNTDots(0, m, n, k, alpha, a, b, c);
-  }
-
-  /** {@link #gemmNT} for A's rows {@code i0} to {@code m}. */
-  private static void gemmNTDots(int i0, int m, int n, int k, float alpha, float[] a, float[] b,
-      float[] c) {
-    int m2 = i0 + ((m - i0) & ~1);
+    int m2 = m & ~1;
     int n4 = n & ~3;
     // Blocks of NT_ROWS rows of B (64 x k floats, 256 KB at k = 1024) stay in L2 while all
     // row pairs of A pass by.
     for (int j0 = 0; j0 < n4; j0 += NT_ROWS) {
       int j1 = Math.min(n4, j0 + NT_ROWS);
-      for (int i = i0; i < m2; i += 2) {
+      for (int i = 0; i < m2; i += 2) {
         for (int j = j0; j < j1; j += 4) {
           dot2x4(k, alpha, a, i * k, b, j * k, c, i * n + j, n);
         }
       }
     }
-    for (int i = i0; i < m2; i += 2) {
+    for (int i = 0; i < m2; i += 2) {
       for (int j = n4; j < n; j++) {
         c[i * n + j] += alpha * dot(k, a, i * k, b, j * k);
         c[(i + 1) * n + j] += alpha * dot(k, a, (i + 1) * k, b, j * k);
@@ -138,97 +131,6 @@ final class PanamaSmallGemm {
       }
       for (int j = n4; j < n; j++) {
         c[i * n + j] += alpha * dot(k, a, i * k, b, j * k);
-      }
-    }
-  }
-
-  /**
-   * The longest sum {@link #gemmNTEights} takes: a group's transposed rows (8 x k floats, 8 KB)
-   * stay in L1 beside the block of B. At the wide network's 1,024 it loses to the other kernels
-   * from 16 rows (measured on Zen 4: 517 us at m = 16 against 483 transposed).
-   */
-  static final int EIGHTS_MAX_K = 256;
-
-  /** Eight lanes: one vector holds a column of eight rows of A. */
-  private static final VectorSpecies<Float> S8 = FloatVector.SPECIES_256;
-
-  /**
-   * {@code C[m][n] += alpha A[m][k] B[n][k]^T} for a batch of 8 or more pulling its feedback
-   * through a weight matrix with short rows (k at most {@link #EIGHTS_MAX_K}): A's rows in
-   * groups of 8, each transposed into scratch so that its column p is one 8-lane vector, then
-   * 8 rows of B at a time against each group ({@link #eightByEight}); the rows after the last
-   * group as {@link #gemmNT}, the columns after the last 8 as plain dot products.
-   */
-  static void gemmNTEights(int m, int n, int k, float alpha, float[] a, float[] b, float[] c) {
-    final int m8 = m & ~7;
-    final int n8 = n & ~7;
-    float[][] scratch = NT_SCRATCH.get();
-    if (scratch[0].length < m8 * k || scratch[1].length < 64) {
-      scratch[0] = new float[Math.max(scratch[0].length, m8 * k)];
-      scratch[1] = new float[Math.max(scratch[1].length, 64)];
-    }
-    final float[] at = scratch[0];
-    final float[] sums = scratch[1];
-    for (int i = 0; i < m8; i += 8) { // group i / 8 at at[i k, (i + 8) k)
-      for (int r = 0; r < 8; r++) {
-        for (int p = 0; p < k; p++) {
-          at[i * k + p * 8 + r] = a[(i + r) * k + p];
-        }
-      }
-    }
-    // as in gemmNT, NT_ROWS rows of B stay in L1 while every group of A passes by
-    for (int j0 = 0; j0 < n8; j0 += NT_ROWS) {
-      int j1 = Math.min(n8, j0 + NT_ROWS);
-      for (int i = 0; i < m8; i += 8) {
-        for (int j = j0; j < j1; j += 8) {
-          eightByEight(k, alpha, at, i * k, b, j * k, c, i * n + j, n, sums);
-        }
-      }
-    }
-    for (int i = 0; i < m8; i++) {
-      for (int j = n8; j < n; j++) {
-        c[i * n + j] += alpha * dot(k, a, i * k, b, j * k);
-      }
-    }
-    gemmNTDots(m8, m, n, k, alpha, a, b, c);
-  }
-
-  /**
-   * {@code C[r][j + q] += alpha sum_p A[r][p] B[j + q][p]} for r, q below 8, with A's 8 rows
-   * transposed in {@code at} ({@code at[at0 + 8p + r]}): one 8-lane accumulator per row of B, each
-   * the FMA of A's column p with B's element broadcast, 9 loads per 8 FMAs, and no lane sums
-   * (the dot-product kernels' 8 per sum). At 16 lanes the 8-lane vectors run at half width,
-   * which costs nothing where a 512-bit FMA is two 256-bit halves anyway (Zen 4).
-   */
-  private static void eightByEight(int k, float alpha, float[] at, int at0, float[] b, int b0,
-      float[] c, int c0, int ldc, float[] sums) {
-    FloatVector s0 = FloatVector.zero(S8), s1 = s0, s2 = s0, s3 = s0;
-    FloatVector s4 = s0, s5 = s0, s6 = s0, s7 = s0;
-    final int b1 = b0 + k, b2 = b1 + k, b3 = b2 + k, b4 = b3 + k, b5 = b4 + k, b6 = b5 + k;
-    final int b7 = b6 + k;
-    for (int p = 0; p < k; p++) {
-      FloatVector x = FloatVector.fromArray(S8, at, at0 + 8 * p);
-      s0 = FloatVector.broadcast(S8, b[b0 + p]).fma(x, s0);
-      s1 = FloatVector.broadcast(S8, b[b1 + p]).fma(x, s1);
-      s2 = FloatVector.broadcast(S8, b[b2 + p]).fma(x, s2);
-      s3 = FloatVector.broadcast(S8, b[b3 + p]).fma(x, s3);
-      s4 = FloatVector.broadcast(S8, b[b4 + p]).fma(x, s4);
-      s5 = FloatVector.broadcast(S8, b[b5 + p]).fma(x, s5);
-      s6 = FloatVector.broadcast(S8, b[b6 + p]).fma(x, s6);
-      s7 = FloatVector.broadcast(S8, b[b7 + p]).fma(x, s7);
-    }
-    s0.intoArray(sums, 0);
-    s1.intoArray(sums, 8);
-    s2.intoArray(sums, 16);
-    s3.intoArray(sums, 24);
-    s4.intoArray(sums, 32);
-    s5.intoArray(sums, 40);
-    s6.intoArray(sums, 48);
-    s7.intoArray(sums, 56);
-    for (int r = 0; r < 8; r++) {
-      final int cr = c0 + r * ldc;
-      for (int q = 0; q < 8; q++) {
-        c[cr + q] += alpha * sums[8 * q + r];
       }
     }
   }
@@ -605,19 +507,6 @@ final class PanamaSmallGemm {
               rows4block(kb, alpha, a, a0, rs, cs, b, bBase, j, n, c, i * n + j, bias, nu, o, d);
               rows4block(kb, alpha, a, a0 + 4 * rs, rs, cs, b, bBase, j, n, c, (i + 4) * n + j,
                   bias, nu, o, d);
-            }
-            if (ROWS8_PANELS && bias == null) {
-              // the columns past the 4-vector blocks in 2-vector panels (and the window), not
-              // rowsCols1's single vectors: 10 loads per 16 FMAs instead of 9 per 8
-              for (; j < panelsEnd; j += 2 * L) {
-                Rows8Cols2Blocks.rows8cols2(kb, alpha, a, a0, rs, cs, b, bBase, j, n, c,
-                    i * n + j, 0);
-              }
-              if (window > 0 && j == panelsEnd) {
-                Rows8Cols2Blocks.rows8cols2(kb, alpha, a, a0, rs, cs, b, bBase, j, n, c,
-                    i * n + j, window);
-                j = j1;
-              }
             }
           }
           for (; j < j1; j += L) {
