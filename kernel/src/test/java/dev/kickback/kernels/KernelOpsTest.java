@@ -54,8 +54,8 @@ class KernelOpsTest {
     {16, 2, 10}, {12, 37, 9}, {72, 100, 200}, {16, 60, 200},
     // NT over at most 4 terms from 16 rows, row by row (the wide network's head), with tails
     {256, 1024, 2}, {17, 9, 4}, {20, 5, 3},
-    // NT at batch 8 against the paper network's layers, and from 8 to 127 rows over short sums
-    // with rows and columns past multiples of 8 and B past its first cache block of rows
+    // NT at batch 8 against the paper network's layers, and at 15 to 127 rows with rows and
+    // columns past multiples of 8 and B past its first cache block of rows
     {8, 200, 100}, {8, 100, 10}, {8, 10, 2}, {15, 10, 2}, {40, 150, 30}, {127, 71, 256},
   };
 
