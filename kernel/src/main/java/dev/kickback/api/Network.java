@@ -395,7 +395,7 @@ public final class Network {
    * {@code packForGemmNN}. A
    * prediction ({@code outputsOnly}) needs only the outputs: the pre-activations and masks of
    * layers that gemmNNRectify computes are then left as scratch or not written. Two samples,
-   * where {@code ops} {@linkplain KernelOps#predictsPairsByRows says so}, go through each layer
+   * where {@code ops} {@linkplain KernelOps#forwardsPairsByRows says so}, go through each layer
    * together: a gemvTRowsPair over the rows either sample reaches (listed in the workspace),
    * from the packed rows where there are, and a rectify; in a prediction and in a step alike, so
    * that a step's forward pass stays the prediction before it. Each sample's values are then
@@ -473,7 +473,7 @@ public final class Network {
 
   /** Whether the forward pass of {@code batch} samples goes in a pair by rows (see forward). */
   private static boolean inPairs(KernelOps ops, int batch) {
-    return batch == 2 && ops.predictsPairsByRows();
+    return batch == 2 && ops.forwardsPairsByRows();
   }
 
   /**

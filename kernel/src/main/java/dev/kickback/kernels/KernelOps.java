@@ -482,7 +482,7 @@ public abstract class KernelOps {
    * packed where a prediction has them and from the arrays otherwise, rather than as a GEMM over
    * every row: false unless an implementation measured it faster.
    */
-  public boolean predictsPairsByRows() {
+  public boolean forwardsPairsByRows() {
     return false;
   }
 

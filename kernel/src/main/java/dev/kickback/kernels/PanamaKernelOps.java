@@ -80,7 +80,7 @@ final class PanamaKernelOps extends KernelOps {
    * 1.04x in two runs (paper), within the harness's noise. With 16 registers not measured.
    */
   @Override
-  public boolean predictsPairsByRows() {
+  public boolean forwardsPairsByRows() {
     return team == null && VectorRegisters.Preferred.COUNT >= 32 && rowLanes() != 0;
   }
 

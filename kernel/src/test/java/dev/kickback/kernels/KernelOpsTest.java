@@ -1265,7 +1265,7 @@ class KernelOpsTest {
     KernelOps ops = path(path);
     boolean packs = !path.equals("scalar") && Runtime.version().feature() >= 22;
     assertEquals(packs && path.equals("vector") && Kernels.vectorRegisters() >= 32,
-        ops.predictsPairsByRows(), path);
+        ops.forwardsPairsByRows(), path);
     int m = 23;
     for (int n : new int[] {1, 10, 15, 16, 17, 48, 64, 100, 128, 129, 136, 152, 200, 241, 256,
         257, 385, 1029}) {

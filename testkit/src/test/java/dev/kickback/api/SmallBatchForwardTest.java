@@ -76,7 +76,7 @@ class SmallBatchForwardTest {
   }
 
   /**
-   * Where the path {@linkplain KernelOps#predictsPairsByRows predicts pairs by rows} (the vector
+   * Where the path {@linkplain KernelOps#forwardsPairsByRows forwards pairs by rows} (the vector
    * path with 32 registers), a prediction of two samples has each sample's batch-1 values, from
    * the arrays and, after {@link Network#ROWS_PACK_AFTER} predictions, from the packed rows:
    * each layer's outputs and the predictions, equal as numbers (a zero's sign may differ, see
@@ -88,7 +88,7 @@ class SmallBatchForwardTest {
   @ValueSource(strings = {"scalar", "vector", "vector2t"})
   void twoSamplesPredictedTogetherGetTheirBatchOneValues(String path) {
     KernelOps ops = Paths.get(path);
-    assumeTrue(ops.predictsPairsByRows(), path + " predicts two samples as a GEMM");
+    assumeTrue(ops.forwardsPairsByRows(), path + " forwards two samples as a GEMM");
     NetworkSpec wider = NetworkSpec.builder(40).hidden(129, 300).head(Head.PAIR)
         .coherence(Coherence.COHERENT).build();
     for (NetworkSpec spec : new NetworkSpec[] {PAPER,
