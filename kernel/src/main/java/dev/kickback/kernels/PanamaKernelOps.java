@@ -109,11 +109,15 @@ final class PanamaKernelOps extends KernelOps {
 
   /**
    * NT ({@code C += alpha A B^T}, the feedback pull {@code g = pulled W^T}): dot products for
-   * fewer than 16 rows of A (at m = 8, 7.2 us for 8 x 200 x 100 against 10.0 transposed), the
+   * fewer than 16 rows of A (at m = 8, 7.2 us for 8 x 200 x 100 against 10.0 transposed), but
+   * from 8 rows over 8 to 256 terms at 16 lanes in lane pairs ({@link PanamaPairGemmNT}); the
    * transposed product up to 128 rows (m = 16: 8.9 us against 14.3 packed, 13.4 as dot
-   * products; wide m = 8 to 64: 0.34-0.96 ms against 0.66-1.28 packed), or for a sum over at
-   * most 4 terms row by row (gemmNTNarrowK), the packed kernel above (m = 128, 200 x 100: 43 us
-   * against 61 transposed). Not kept (Zen 4, 16 lanes): 8 rows of A transposed, each column one
+   * products; wide m = 8 to 64: 0.34-0.96 ms against 0.66-1.28 packed), or from 8 rows for a
+   * sum over at most 4 terms row by row (gemmNTNarrowK; m = 8, 100 x 2: 0.7 us against 2.6 as
+   * dot products), the packed kernel above (m = 128, 200 x 100: 43 us against 61 transposed).
+   * The lane pairs and the narrow sums from 8 rows together, on Zen 4, one JVM taking turns
+   * against dot products: the paper network's steps at batch 8 1.09x Kickback, 1.10x Backprop,
+   * at batch 12 1.03x Kickback. Not kept (Zen 4, 16 lanes): 8 rows of A transposed, each column one
    * 8-lane vector, against 8 rows of B broadcast, 8 accumulators and no lane sums (8 x 200 x 100
    * 5.3 us against 9.0; the paper network's steps 1.16-1.21x at batch 8). Beside the 16-lane
    * kernels that second species drew class-check deoptimizations in the Vector API's shared
@@ -124,8 +128,10 @@ final class PanamaKernelOps extends KernelOps {
   protected void gemmNTKernel(int m, int n, int k, float alpha, float[] a, float[] b, float[] c) {
     if (m >= 128 && PanamaPackedGemm.worthPacking(m, n, k)) {
       packed(m, n, k, alpha, a, k, 1, b, 1, k, c);
-    } else if (m >= 16 && k <= PanamaSmallGemm.NARROW_K) {
+    } else if (m >= PanamaPairGemmNT.ROWS && k <= PanamaSmallGemm.NARROW_K) {
       PanamaSmallGemm.gemmNTNarrowK(m, n, k, alpha, a, b, c);
+    } else if (m < 16 && PanamaPairGemmNT.takes(m, k)) {
+      PanamaPairGemmNT.gemmNT(m, n, k, alpha, a, b, c);
     } else if (m >= 16) {
       PanamaSmallGemm.gemmNTTransposed(m, n, k, alpha, a, b, c);
     } else {

@@ -106,19 +106,25 @@ final class PanamaSmallGemm {
 
   /** {@code C[m][n] += alpha A[m][k] B[n][k]^T}, unpacked. */
   static void gemmNT(int m, int n, int k, float alpha, float[] a, float[] b, float[] c) {
-    int m2 = m & ~1;
+    gemmNTRows(0, m, n, k, alpha, a, b, c);
+  }
+
+  /** {@link #gemmNT} for A's rows {@code i0} to {@code m} only. */
+  static void gemmNTRows(int i0, int m, int n, int k, float alpha, float[] a, float[] b,
+      float[] c) {
+    int m2 = i0 + ((m - i0) & ~1);
     int n4 = n & ~3;
     // Blocks of NT_ROWS rows of B (64 x k floats, 256 KB at k = 1024) stay in L2 while all
     // row pairs of A pass by.
     for (int j0 = 0; j0 < n4; j0 += NT_ROWS) {
       int j1 = Math.min(n4, j0 + NT_ROWS);
-      for (int i = 0; i < m2; i += 2) {
+      for (int i = i0; i < m2; i += 2) {
         for (int j = j0; j < j1; j += 4) {
           dot2x4(k, alpha, a, i * k, b, j * k, c, i * n + j, n);
         }
       }
     }
-    for (int i = 0; i < m2; i += 2) {
+    for (int i = i0; i < m2; i += 2) {
       for (int j = n4; j < n; j++) {
         c[i * n + j] += alpha * dot(k, a, i * k, b, j * k);
         c[(i + 1) * n + j] += alpha * dot(k, a, (i + 1) * k, b, j * k);

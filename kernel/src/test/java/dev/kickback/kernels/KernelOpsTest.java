@@ -57,6 +57,11 @@ class KernelOpsTest {
     // NT at batch 8 against the paper network's layers, and at 15 to 127 rows with rows and
     // columns past multiples of 8 and B past its first cache block of rows
     {8, 200, 100}, {8, 100, 10}, {8, 10, 2}, {15, 10, 2}, {40, 150, 30}, {127, 71, 256},
+    // NT from 8 to 15 rows in lane pairs (16 lanes): a sum whose last 8 terms overlap the 8
+    // before (odd, 9, exactly 8, the longest taken; past it the dot products), rows of B past
+    // whole blocks of 4 and blocks whose last loads would pass B's end (through the copy),
+    // fewer rows of B than a block, rows of A past a group of 8
+    {8, 203, 77}, {14, 6, 9}, {9, 13, 8}, {8, 4, 256}, {12, 50, 257}, {8, 3, 17},
   };
 
   static Stream<Arguments> cases() {
