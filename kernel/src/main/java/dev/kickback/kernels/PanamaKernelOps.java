@@ -116,10 +116,11 @@ final class PanamaKernelOps extends KernelOps {
    * sum over at most 4 terms row by row (gemmNTNarrowK; m = 8, 100 x 2: 0.7 us against 2.6 as
    * dot products), the packed kernel above (m = 128, 200 x 100: 43 us against 61 transposed).
    * The lane pairs and the narrow sums from 8 rows together, on Zen 4, one JVM taking turns
-   * against dot products: the paper network's steps at batch 8 1.09x Kickback, 1.10x Backprop,
-   * at batch 12 1.03x Kickback. Not kept (Zen 4, 16 lanes): 8 rows of A transposed, each column one
-   * 8-lane vector, against 8 rows of B broadcast, 8 accumulators and no lane sums (8 x 200 x 100
-   * 5.3 us against 9.0; the paper network's steps 1.16-1.21x at batch 8). Beside the 16-lane
+   * against dot products: the paper network's steps at batch 8 1.10x Kickback, 1.13x Backprop
+   * (at batch 12 1.03x Kickback, an earlier form of the pairs). Not kept (Zen 4, 16 lanes): 8
+   * rows of A transposed, each column one 8-lane vector, against 8 rows of B broadcast, 8
+   * accumulators and no lane sums (8 x 200 x 100 5.3 us against 9.0; the paper network's steps
+   * 1.16-1.21x at batch 8). Beside the 16-lane
    * kernels that second species drew class-check deoptimizations in the Vector API's shared
    * code, and in 2 of 12 JVMs the kernel then ran unintrinsified (1.5 MB allocated per step of
    * the paper network at batch 256). In 16-lane vectors, half of them zeros, it took 9.7 us.

@@ -93,14 +93,14 @@ final class PanamaPairGemmNT {
     for (int i = 0; i < mg; i += ROWS) {
       pairTranspose(a, i, k, steps, at, i * kp);
     }
-    // whole blocks of 8 rows of B whose last vectors end inside b are read where they are
+    // whole blocks of 4 rows of B whose last loads end inside b are read where they are
     int j = 0;
     for (; j + COLS <= n && (j + COLS) * k - STEP + L <= b.length; j += COLS) {
       for (int i = 0; i < mg; i += ROWS) {
         block(k, steps, alpha, at, i * kp, b, j * k, c, i * n + j, n, COLS, sums);
       }
     }
-    // the rest through a copy, zero past B's last row and past k
+    // the rest through a copy of their rows, zero after the last
     for (; j < n; j += COLS) {
       final int cols = Math.min(COLS, n - j);
       System.arraycopy(b, j * k, sums, COLS * L, cols * k);
