@@ -120,10 +120,10 @@ final class PanamaKernelOps extends KernelOps {
    * (at batch 12 1.03x Kickback, an earlier form of the pairs). Not kept (Zen 4, 16 lanes): 8
    * rows of A transposed, each column one 8-lane vector, against 8 rows of B broadcast, 8
    * accumulators and no lane sums (8 x 200 x 100 5.3 us against 9.0; the paper network's steps
-   * 1.16-1.21x at batch 8). Beside the 16-lane
-   * kernels that second species drew class-check deoptimizations in the Vector API's shared
-   * code, and in 2 of 12 JVMs the kernel then ran unintrinsified (1.5 MB allocated per step of
-   * the paper network at batch 256). In 16-lane vectors, half of them zeros, it took 9.7 us.
+   * 1.16-1.21x at batch 8). Beside the 16-lane kernels that second species drew class-check
+   * deoptimizations in the Vector API's shared code, and in 2 of 12 JVMs the kernel then ran
+   * unintrinsified (1.5 MB allocated per step of the paper network at batch 256). In 16-lane
+   * vectors, half of them zeros, it took 9.7 us.
    */
   @Override
   protected void gemmNTKernel(int m, int n, int k, float alpha, float[] a, float[] b, float[] c) {

@@ -56,10 +56,6 @@ final class PanamaPairGemmNT {
   /** Swaps the lanes of each pair: a pair's sum then sits in both of its lanes. */
   private static final VectorShuffle<Float> SWAP = VectorShuffle.fromOp(S, i -> i ^ 1);
 
-  /** Per-thread scratch: A's groups transposed, then the block sums and B's last rows. */
-  private static final ThreadLocal<float[][]> SCRATCH =
-      ThreadLocal.withInitial(() -> new float[2][0]);
-
   private PanamaPairGemmNT() {}
 
   /** Whether {@link #gemmNT} takes an A of m rows and a sum over k terms. */
@@ -82,7 +78,8 @@ final class PanamaPairGemmNT {
     final int steps = (k + STEP - 1) / STEP;
     final int kp = steps * STEP; // a group's transposed rows: k padded
     final int mg = m / ROWS * ROWS;
-    final float[][] scratch = SCRATCH.get();
+    // the NT kernels' scratch: A's groups transposed, then the block sums and B's last rows
+    final float[][] scratch = PanamaSmallGemm.NT_SCRATCH.get();
     final int copied = COLS * k + L; // B's last rows, padded past their last vector
     if (scratch[0].length < mg * kp || scratch[1].length < COLS * L + copied) {
       scratch[0] = new float[Math.max(scratch[0].length, mg * kp)];

@@ -141,8 +141,11 @@ final class PanamaSmallGemm {
     }
   }
 
-  /** Per-thread scratch of {@link #gemmNTTransposed}, grown on demand and then reused. */
-  private static final ThreadLocal<float[][]> NT_SCRATCH =
+  /**
+   * Per-thread scratch of the NT kernels ({@link #gemmNTTransposed}, {@link #gemmNTNarrowK},
+   * {@link PanamaPairGemmNT}), two arrays grown on demand and then reused.
+   */
+  static final ThreadLocal<float[][]> NT_SCRATCH =
       ThreadLocal.withInitial(() -> new float[2][0]);
 
   /**
