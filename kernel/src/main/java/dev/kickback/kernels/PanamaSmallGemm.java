@@ -426,6 +426,15 @@ final class PanamaSmallGemm {
     return wide && ROWS3_VECTORS > 0 && (m == 5 || m == 6) ? 0 : m & ~3;
   }
 
+  /**
+   * Whether {@link RowsWideBlocks#rows4Wide} takes a 4-row block's columns j..j1 after its
+   * 4-vector blocks: with 32 registers, rows at least a vector wide, and the columns whole
+   * vectors or ending at the row's end (then the last is a window).
+   */
+  private static boolean wideRest(int j, int j1, int n) {
+    return ROWS8_PANELS && j < j1 && n >= L && (j1 == n || (j1 - j) % L == 0);
+  }
+
   /** gemmStridedA; with a bias, the 8-row blocks rectified in registers (gemmNNRectified). */
   private static void stridedA(int m, int n, int k, float alpha, float[] a, int rs, int cs,
       float[] b, float[] c, float[] bias, float[] nu, float[] o, float[] d) {
@@ -450,16 +459,19 @@ final class PanamaSmallGemm {
       for (int k0 = 0; k0 < k; k0 += KC) {
         final int kb = Math.min(KC, k - k0);
         final int bBase = k0 * n;
-        // Panels pay when B stays in cache for the next 8-row block; one block over a B wider
-        // than a cache block streams it from L3 faster in 4-vector rows (Zen 5, 8 x 1024 x
+        // Panels pay when B stays in cache for the next 8-row block; up to 3 blocks over a B
+        // wider than a cache block stream it from L3 faster in 4-vector rows (Zen 5, 8 x 1024 x
         // 1024 over the wide network's three weight matrices: 191 us against 322-346 with
-        // panels; the paper network's 8 x 100 x 200, whose B stays in L2, keeps its panels).
+        // panels; Zen 4, 16 and 24 rows: 55-72 GFLOP/s against 31-55, the wide network's steps
+        // at batch 16 1.13-1.15x, at 24 1.08x; the paper network's 8 x 100 x 200, whose B stays
+        // in L2, keeps its panels). From 32 rows a C 512 or more wide is packed (see
+        // PanamaKernelOps.packs).
         // Rectified blocks (gemmNNRectify) in panels at every depth, 128 and less too (the paper
         // network's 21 -> 200 layer), so that rows8cols2Rectified is the one rectified 8-row
         // epilogue with 32 registers (JMH, 3 forks a side taking turns: the paper network's
         // steps at batch 8 to 256 level, its predictions 1.06-1.16x with O stored alone).
         final boolean panels = ROWS8_PANELS && (kb * L > PANEL_FLOATS / 4 || bias != null)
-            && (m >= 16 || n <= NC);
+            && (m >= 32 || n <= NC);
         int i = 0;
         // With 16 registers the 8-row blocks' rows go 6 at a time (Rows6Cols2Blocks), the last 4
         // as a 4-row block, but the last 8 as an 8-row block below (as 4 + 4 the paper network's
@@ -487,7 +499,11 @@ final class PanamaSmallGemm {
           i += rows;
         }
         // Eight rows at a time, so that the column tail runs eight independent fma chains (see
-        // rowsCols1).
+        // rowsCols1). Without panels and with 32 registers, the columns after the 4-vector
+        // blocks go as in the 4-row blocks below, 4 rows over all of them in one pass: a
+        // broadcast of A then serves up to 4 vectors, not 1 (the paper network's updates, 100
+        // and 200 wide, in one JVM taking turns: steps at batch 8 1.04x, 16 0.99x, 32 1.10x,
+        // 64 1.03x).
         for (; i + 8 <= m4; i += 8) {
           final int a0 = i * rs + k0 * cs;
           int j = j0;
@@ -517,6 +533,15 @@ final class PanamaSmallGemm {
               rows4block(kb, alpha, a, a0 + 4 * rs, rs, cs, b, bBase, j, n, c, (i + 4) * n + j,
                   bias, nu, o, d);
             }
+            if (bias == null && wideRest(j, j1, n)) {
+              final int left = (j1 - j) / L;
+              final boolean win = j + left * L < j1;
+              RowsWideBlocks.rows4Wide(kb, alpha, a, a0, rs, cs, b, bBase, j, left, win, n, c,
+                  i * n + j);
+              RowsWideBlocks.rows4Wide(kb, alpha, a, a0 + 4 * rs, rs, cs, b, bBase, j, left, win,
+                  n, c, (i + 4) * n + j);
+              j = j1;
+            }
           }
           for (; j < j1; j += L) {
             rowsCols1(8, kb, alpha, a, a0, rs, cs, b, bBase, j, n, c, i * n + j, bias, nu, o, d);
@@ -532,7 +557,7 @@ final class PanamaSmallGemm {
           // the rest of the panel in one pass: its whole vectors and, at the row's end, the
           // window (which may reach back into the blocks just stored: its lanes there are
           // written back as they are)
-          if (ROWS8_PANELS && j < j1 && n >= L && (j1 == n || (j1 - j) % L == 0)) {
+          if (wideRest(j, j1, n)) {
             final int left = (j1 - j) / L;
             RowsWideBlocks.rows4Wide(kb, alpha, a, a0, rs, cs, b, bBase, j, left,
                 j + left * L < j1, n, c, i * n + j);

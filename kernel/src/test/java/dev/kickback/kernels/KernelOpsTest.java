@@ -62,6 +62,9 @@ class KernelOpsTest {
     // whole blocks of 4 and blocks whose last loads would pass B's end (through the copy),
     // fewer rows of B than a block, rows of A past a group of 8
     {8, 203, 77}, {14, 6, 9}, {9, 13, 8}, {8, 4, 256}, {12, 50, 257}, {8, 3, 17},
+    // 16 to 31 rows over a C wider than a cache panel, unpacked: 8-row blocks without panels
+    // (a sum deeper than 128 at 16 lanes), the last rows in 4-row blocks and past them
+    {17, 300, 260}, {24, 520, 130}, {31, 264, 140},
   };
 
   static Stream<Arguments> cases() {
