@@ -462,7 +462,7 @@ final class PanamaSmallGemm {
         // Panels pay when B stays in cache for the next 8-row block; up to 3 blocks over a B
         // wider than a cache block stream it from L3 faster in 4-vector rows (Zen 5, 8 x 1024 x
         // 1024 over the wide network's three weight matrices: 191 us against 322-346 with
-        // panels; Zen 4, 16 and 24 rows: 55-72 GFLOP/s against 31-55, the wide network's steps
+        // panels; Zen 4, 16 and 24 rows: 55-77 GFLOP/s against 31-55, the wide network's steps
         // at batch 16 1.13-1.15x, at 24 1.08x; the paper network's 8 x 100 x 200, whose B stays
         // in L2, keeps its panels). From 32 rows a C 512 or more wide is packed (see
         // PanamaKernelOps.packs).
