@@ -503,7 +503,9 @@ final class PanamaSmallGemm {
         // blocks go as in the 4-row blocks below, 4 rows over all of them in one pass: a
         // broadcast of A then serves up to 4 vectors, not 1 (the paper network's updates, 100
         // and 200 wide, in one JVM taking turns: steps at batch 8 1.04x, 16 0.99x, 32 1.10x,
-        // 64 1.03x).
+        // 64 1.03x). rows4Wide has no rectified epilogue; with 32 registers a bias comes only
+        // with a C at most a cache panel wide (rectifiesRows8), which takes panels, and the
+        // test of bias keeps it so if that changes.
         for (; i + 8 <= m4; i += 8) {
           final int a0 = i * rs + k0 * cs;
           int j = j0;
