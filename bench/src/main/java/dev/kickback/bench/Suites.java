@@ -205,16 +205,22 @@ public final class Suites {
    */
   public static final Timing SLOW = new Timing(2, 2, 1000, 10, 200);
   /**
-   * The headline's wide steps at batch 256 (ours): {@link #SLOW} with two more seconds of
+   * The headline's wide steps at batch 256 (ours): {@link #SLOW} with six more seconds of
    * warm-up and one iteration fewer. From a cold fork (one fork of 500-ms iterations, GC
    * profiler) the one-thread step allocated 476 KB a step 1.5 to 2.5 s in (C1's boxed vectors)
    * and 400 B from 2.5 s on at 16 lanes, JMH's own bytes spread over 16 steps; at 8 lanes 328 KB
    * a step 1.5 to 2.5 s in, 120 KB to 3 s and 576 B from 3 s on (its rate full from 1 s: a
    * method off the hot path still C1's). With 2 s the main job of 1aa4eb0 measured 109,805 and
    * 55,215 bytes a step for its one- and two-thread rows; with 3 s the 8-lane main job of
-   * 66c34de 87,290 for the one-thread row.
+   * 66c34de 87,290 for the one-thread row. Eight seconds, not four: at 20 to 25 steps a second
+   * the methods a step calls once ({@code Trainer.updateBiases},
+   * {@code OverflowGuard.mayUpdateInPlace}) reach C2 4 to 6 s into a JVM, and the VM allocates
+   * a few objects on the benchmark thread as their code goes in (600 to 2,112 bytes in a
+   * measured iteration; see the README's "The wide step's bytes at batch 256"). With four
+   * seconds both forks of each row read 600 bytes in one iteration (one thread: the sixth; two
+   * threads: the first; Zen 4, {@code ./kickback jmh}); with eight, 0 in all 36.
    */
-  public static final Timing WIDE_STEP = new Timing(2, 4, 1000, 9, 200);
+  public static final Timing WIDE_STEP = new Timing(2, 8, 1000, 9, 200);
   /**
    * A running Flink job (or the plain loop beside it): 4 seconds of warm-up for the JIT and every
    * key's first model, then iterations of a second, in 4 forks: on this 2-vCPU VM a fork's rate
