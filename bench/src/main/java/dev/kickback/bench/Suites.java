@@ -300,7 +300,8 @@ public final class Suites {
    * four, the latency suite of 315c82d read 12 and 22 thread bytes per operation on the wide
    * Kickback and Backprop steps at batch 256, 0 on every other step row.
    */
-  public static final Timing SLOW_STEP = new Timing(2, 8, 1000, 10, 200);
+  public static final Timing SLOW_STEP =
+      new Timing(2, WIDE_STEP.warmups(), WIDE_STEP.warmupMs(), 10, 200);
   public static final Timing FULL = new Timing(1, 4, 1000, 10, 500);
   /**
    * CI: does every configuration still set up, run and report; no number from it is a result.
