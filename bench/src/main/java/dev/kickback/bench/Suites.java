@@ -27,7 +27,7 @@ public final class Suites {
 
   /** Names a user can give, in the order {@code ./kickback help} lists them. */
   public static final List<String> NAMES =
-      List.of("headline", "latency", "cold", "flink", "gemm", "all", "full");
+      List.of("headline", "latency", "rules", "cold", "flink", "gemm", "all", "full");
 
   /**
    * Forks, warm-up and measurement of one JMH run; {@code null} fields leave the benchmark's
@@ -316,6 +316,7 @@ public final class Suites {
     return switch (name) {
       case "headline" -> headline();
       case "latency" -> latency();
+      case "rules" -> rules();
       case "cold" -> cold();
       case "flink" -> flink();
       case "gemm" -> gemm();
@@ -400,6 +401,23 @@ public final class Suites {
         group("StepBench", NAMED, "path", "OPENBLAS", "net", "WIDE", "batch", "1,2,4,8,16,32,64"),
         group("StepBench", SLOW_STEP, "path", "VECTOR", "net", "WIDE", "batch", "256"),
         group("StepBench", SLOW, "path", "OPENBLAS", "net", "WIDE", "batch", "256"));
+  }
+
+  /**
+   * Kickback's step beside Backprop's on the same network: both rules every 8 steps from the
+   * state the network was initialized with ({@code FixedStateStepBench}), beside the steps of
+   * networks each rule trains on its batch ({@code StepBench}), at the batches where a step
+   * visits only the rows of active units (1 to 4) and the first above them.
+   */
+  public static List<Group> rules() {
+    String batches = "1,2,4,8";
+    return List.of(
+        group("FixedStateStepBench", NAMED_STEP, "path", "VECTOR", "net", "PAPER",
+            "batch", batches),
+        group("FixedStateStepBench", NAMED_WIDE_STEP, "path", "VECTOR", "net", "WIDE",
+            "batch", batches),
+        group("StepBench", NAMED_STEP, "path", "VECTOR", "net", "PAPER", "batch", batches),
+        group("StepBench", NAMED_WIDE_STEP, "path", "VECTOR", "net", "WIDE", "batch", batches));
   }
 
   /** Time per call in fresh JVMs, with and without {@code Warmup.run}. */

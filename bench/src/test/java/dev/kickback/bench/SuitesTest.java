@@ -113,7 +113,7 @@ class SuitesTest {
   void anUnknownSuiteIsNamedWithTheKnownOnes() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> Suites.named("fast"));
-    assertEquals("unknown suite 'fast': one of headline, latency, cold, flink, gemm, all, full",
+    assertEquals("unknown suite 'fast': one of headline, latency, rules, cold, flink, gemm, all, full",
         e.getMessage());
   }
 }

@@ -55,6 +55,25 @@ final class NetworkState {
     return rows;
   }
 
+  /** The network's parameters now, for {@link #restore}. */
+  float[][][] snapshot() {
+    NetworkSpec spec = net.spec();
+    float[][][] p = new float[2][spec.layers()][];
+    for (int l = 0; l < spec.layers(); l++) {
+      p[0][l] = net.weights(l);
+      p[1][l] = net.biases(l);
+    }
+    return p;
+  }
+
+  /** Sets the network's parameters to a {@link #snapshot}. */
+  void restore(float[][][] p) {
+    for (int l = 0; l < p[0].length; l++) {
+      net.setWeights(l, p[0][l]);
+      net.setBiases(l, p[1][l]);
+    }
+  }
+
   float[] forward() {
     net.predict(x, batch, out, ws);
     return out;

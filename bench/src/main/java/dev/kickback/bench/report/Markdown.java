@@ -81,8 +81,7 @@ final class Markdown {
               + " |%n",
           r.benchmark(), opt(r.rule()), opt(r.path()), r.shape(), r.batch(), r.threads(),
           num(r.score()), num(r.error()), r.unit(),
-          Double.isNaN(r.error()) ? "" : String.format(Locale.ROOT, "%.1f%%",
-              100 * r.relativeError()),
+          percent(r),
           r.gflops() == null ? "" : String.format(Locale.ROOT, "%.2f", r.gflops()),
           r.samplesPerS() == null ? "" : num(r.samplesPerS()), fixed(r.vsOpenblas(), 2),
           fixed(r.vsOrt(), 2), fixed(r.vsPeak(), 3), fixed(r.bytesPerOp(), 0),
@@ -90,27 +89,43 @@ final class Markdown {
     }
   }
 
+  /**
+   * Kickback's step against Backprop's on the same path, network, batch and threads: the steps
+   * of networks each rule trained on its batch (step), and the steps from one fixed state
+   * (step_fixed, {@code FixedStateStepBench}).
+   */
   static void appendRuleRatio(StringBuilder sb, List<Row> rows) {
     Map<String, Row[]> pairs = new LinkedHashMap<>();
     for (Row r : rows) {
-      if (r.benchmark().equals("step") && r.rule() != null) {
-        String key = r.path() + "|" + r.shape() + "|" + r.batch() + "|" + r.threads();
+      if ((r.benchmark().equals("step") || r.benchmark().equals("step_fixed"))
+          && r.rule() != null) {
+        String key = r.benchmark() + "|" + r.path() + "|" + r.shape() + "|" + r.batch() + "|"
+            + r.threads();
         pairs.computeIfAbsent(key, k -> new Row[2])[r.rule().equals("kickback") ? 0 : 1] = r;
       }
     }
     if (pairs.isEmpty()) {
       return;
     }
-    sb.append("\n## Kickback / Backprop step throughput\n\n");
-    sb.append("| path | shape | batch | threads | Kickback samples/s | Backprop samples/s"
-        + " | ratio |\n|---|---|---|---|---|---|---|\n");
+    sb.append("\n## Kickback / Backprop step throughput\n\nState: each rule's network trained"
+        + " on its batch through the run (trained), or every 8 steps put back to the one both"
+        + " rules start from (fixed).\n\n");
+    sb.append("| state | path | shape | batch | threads | Kickback samples/s | ± |"
+        + " Backprop samples/s | ± | ratio |\n|---|---|---|---|---|---|---|---|---|---|\n");
     for (Row[] p : pairs.values()) {
       if (p[0] != null && p[1] != null) {
-        sb.append(String.format(Locale.ROOT, "| %s | %s | %d | %d | %s | %s | %.2f |%n",
-            p[0].path(), p[0].shape(), p[0].batch(), p[0].threads(), num(p[0].samplesPerS()),
-            num(p[1].samplesPerS()), p[0].score() / p[1].score()));
+        sb.append(String.format(Locale.ROOT, "| %s | %s | %s | %d | %d | %s | %s | %s | %s |"
+            + " %.2f |%n", p[0].benchmark().equals("step") ? "trained" : "fixed", p[0].path(),
+            p[0].shape(), p[0].batch(), p[0].threads(), num(p[0].samplesPerS()),
+            percent(p[0]), num(p[1].samplesPerS()), percent(p[1]),
+            p[0].score() / p[1].score()));
       }
     }
+  }
+
+  private static String percent(Row r) {
+    return Double.isNaN(r.error()) ? "" : String.format(Locale.ROOT, "%.1f%%",
+        100 * r.relativeError());
   }
 
   /** One step split over two cores (the *2t paths) against the same step on one. */

@@ -94,6 +94,30 @@ class ReportTest {
     assertEquals(two.gflops() / (2 * PEAK), two.vsPeak(), 1e-12, "peak of two cores");
   }
 
+  /**
+   * Kickback against Backprop: the steps of networks each rule trained (StepBench) and the steps
+   * from one fixed state (FixedStateStepBench), each pair in its own line, never mixed.
+   */
+  @Test
+  void theRuleRatiosPairStepsFromTheSameKindOfState() {
+    List<Row> rows = Rows.of(JmhResult.parse(Jmh.array(
+        result("StepBench", "step", 1000, "path", "VECTOR", "rule", "KICKBACK", "net", "WIDE",
+            "batch", "4"),
+        result("StepBench", "step", 1250, "path", "VECTOR", "rule", "BACKPROP", "net", "WIDE",
+            "batch", "4"),
+        result("FixedStateStepBench", "steps", 1200, 60, "ops/s", "path", "VECTOR", "rule",
+            "KICKBACK", "net", "WIDE", "batch", "4"),
+        result("FixedStateStepBench", "steps", 1000, "path", "VECTOR", "rule", "BACKPROP",
+            "net", "WIDE", "batch", "4"))));
+    Row fixed = find(rows, "step_fixed", "vector");
+    assertEquals(4 * 1200, fixed.samplesPerS(), 1e-9);
+    String md = Markdown.render(Map.of(), rows);
+    assertTrue(md.contains(
+        "| trained | vector | wide | 4 | 1 | 4000.0 | 1.0% | 5000.0 | 1.0% | 0.80 |"), md);
+    assertTrue(md.contains(
+        "| fixed | vector | wide | 4 | 1 | 4800.0 | 5.0% | 4000.0 | 1.0% | 1.20 |"), md);
+  }
+
   @Test
   void aBenchmarkWithoutModelOrParametersStillGetsARow() {
     Row other = find(rows(), "OtherBench.run", null);
@@ -155,7 +179,8 @@ class ReportTest {
     assertTrue(md.contains("| 100 KB | 51.2 | 51.2 |"), md);
     assertTrue(md.contains(
         "| kickback | wide | 256 | 2560.0 | 3584.0 | 1.40 | 2816.0 | 4096.0 | 1.45 |"), md);
-    assertTrue(md.contains("| vector | paper | 1 | 1 | 100000 | 80000 | 1.25 |"), md);
+    assertTrue(md.contains(
+        "| trained | vector | paper | 1 | 1 | 100000 | 20.0% | 80000 | 1.0% | 1.25 |"), md);
     // the latency row: bytes from the active units of the benchmark's sample, read at 51.2 GB/s
     Traffic t = Traffic.of(Net.PAPER, 1);
     double bound = 51.2e9 / t.forwardRead();

@@ -1,0 +1,55 @@
+package dev.kickback.bench.jmh;
+
+import dev.kickback.api.Rule;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.OperationsPerInvocation;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Setup;
+
+/**
+ * {@link StepBench}'s step, every {@value #STEPS} steps from the same network: before each
+ * invocation (untimed) the parameters the network was initialized with are put back and one
+ * step is taken, so that the network is clipped again and the timed steps take the path they
+ * take in training. StepBench trains each row's network on its batch for seconds, and each rule
+ * drives it to a state of its own: on the wide network at batch 4, Kickback's to 768 of layer
+ * 1's 1,024 units active per sample and Backprop's to about 505 (516 at initialization), and
+ * steps at batches 1 to 4 visit only the weight rows of active units. Here both rules step
+ * from one state, so their rows compare the rules' work, not their trajectories.
+ *
+ * <p>FLOPs and bytes: as {@link StepBench}.
+ */
+public class FixedStateStepBench extends NetworkBench {
+  /** Steps timed per invocation: few enough that the network stays near its initial state. */
+  static final int STEPS = 8;
+
+  @Param({"KICKBACK", "BACKPROP"})
+  public Rule rule;
+
+  private float[][][] initial;
+
+  @Setup(Level.Invocation)
+  public void restore() {
+    if (initial == null) {
+      initial = s.snapshot();
+    }
+    s.restore(initial);
+    s.step(rule);
+  }
+
+  @Benchmark
+  @OperationsPerInvocation(STEPS)
+  public float steps(ThreadAlloc alloc) {
+    float loss = 0;
+    for (int i = 0; i < STEPS; i++) {
+      alloc.op();
+      loss += s.step(rule);
+    }
+    return loss;
+  }
+
+  @Override
+  public Workload model() {
+    return StepBench.stepModel("step_fixed", rule, path.label(), path.threads(), net, batch);
+  }
+}
