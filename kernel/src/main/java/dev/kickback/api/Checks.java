@@ -34,6 +34,25 @@ final class Checks {
     }
   }
 
+  /**
+   * {@link #matrix(String, float[], int, int)} for {@code name[index]}, the name built only for
+   * the message: a caller that restores a network's parameters in a loop allocates nothing.
+   */
+  static void matrix(String name, int index, float[] arr, int rows, int cols) {
+    if (arr == null || arr.length != (long) rows * cols) {
+      matrix(name + "[" + index + "]", arr, rows, cols);
+    }
+  }
+
+  /** {@link #finite(String, float[], int)} for {@code name[index]}, named as that is. */
+  static void finite(String name, int index, float[] arr, int cols) {
+    for (float v : arr) {
+      if (!Float.isFinite(v)) {
+        finite(name + "[" + index + "]", arr, cols);
+      }
+    }
+  }
+
   /** Every value of a {@code [rows][cols]} matrix is finite. */
   static void finite(String name, float[] arr, int cols) {
     for (int i = 0; i < arr.length; i++) {

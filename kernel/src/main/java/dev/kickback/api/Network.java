@@ -223,8 +223,8 @@ public final class Network {
   /** Replaces layer {@code l}'s weights; values must be finite. Not thread-safe. */
   public void setWeights(int l, float[] values) {
     checkWritable("setWeights");
-    Checks.matrix("weights[" + l + "]", values, spec.width(l), spec.fanIn(l));
-    Checks.finite("weights[" + l + "]", values, spec.fanIn(l));
+    Checks.matrix("weights", l, values, spec.width(l), spec.fanIn(l));
+    Checks.finite("weights", l, values, spec.fanIn(l));
     weightsChanging();
     transpose(values, spec.width(l), spec.fanIn(l), weights[l]);
     version++;
@@ -315,8 +315,8 @@ public final class Network {
   /** Replaces layer {@code l}'s biases; values must be finite. Not thread-safe. */
   public void setBiases(int l, float[] values) {
     checkWritable("setBiases");
-    Checks.matrix("biases[" + l + "]", values, 1, spec.width(l));
-    Checks.finite("biases[" + l + "]", values, spec.width(l));
+    Checks.matrix("biases", l, values, 1, spec.width(l));
+    Checks.finite("biases", l, values, spec.width(l));
     System.arraycopy(values, 0, biases[l], 0, values.length);
     if (clippedVersion == version++) {
       clippedVersion = version; // biases are not clipped

@@ -110,6 +110,15 @@ class BadInputTest {
     assertEquals("weights[0][5] = NaN (row 1, column 2): values must be finite", e.getMessage());
     rejects("weights[0][5] = NaN (row 1, column 2): values must be finite",
         t -> net.setWeights(0, w));
+    NullPointerException npe = assertThrows(NullPointerException.class,
+        () -> net.setWeights(2, null));
+    assertEquals("weights[2] is null", npe.getMessage());
+    e = assertThrows(IllegalArgumentException.class, () -> net.setBiases(1, new float[4]));
+    assertEquals("biases[1].length = 4: expected 3 (1 rows x 3 columns)", e.getMessage());
+    e = assertThrows(IllegalArgumentException.class,
+        () -> net.setBiases(0, new float[] {0, Float.POSITIVE_INFINITY, 0, 0}));
+    assertEquals("biases[0][1] = Infinity (row 0, column 1): values must be finite",
+        e.getMessage());
   }
 
   @Test

@@ -34,12 +34,27 @@ public class ThreadAlloc {
 
   private long ops;
   private long start;
+  private long leftOut;
+
+  /** Bytes this thread has allocated since it started. */
+  static long allocatedNow() {
+    return THREADS.getCurrentThreadAllocatedBytes();
+  }
 
   /** Starts the iteration's count (JMH zeroes the public counters after this). */
   @Setup(Level.Iteration)
   public void start() {
     ops = 0;
+    leftOut = 0;
     start = THREADS.getCurrentThreadAllocatedBytes();
+  }
+
+  /**
+   * Leaves out of the iteration's bytes those an untimed per-invocation setup allocated on this
+   * thread (JMH's {@code gc.alloc.rate.norm} counts them).
+   */
+  public void leaveOut(long bytes) {
+    leftOut += bytes;
   }
 
   /** Counts one operation: call once per benchmark invocation. */
@@ -50,7 +65,7 @@ public class ThreadAlloc {
   /** Publishes the iteration's bytes and operations. */
   @TearDown(Level.Iteration)
   public void end() {
-    threadBytes = THREADS.getCurrentThreadAllocatedBytes() - start;
+    threadBytes = THREADS.getCurrentThreadAllocatedBytes() - start - leftOut;
     threadOps = ops;
   }
 }
