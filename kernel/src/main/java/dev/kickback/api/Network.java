@@ -182,6 +182,38 @@ public final class Network {
   }
 
   /**
+   * Replaces every weight and bias with {@code source}'s: puts this network back to a checkpoint
+   * (a {@link #copy} taken earlier, or a model of the same topology) in place, so the trainers
+   * and workspaces made for it stay valid, and allocates nothing. A source known to be clipped
+   * (one that {@link Trainer} stepped last, or from {@link #initialize}) leaves this one known
+   * clipped too. Not thread-safe, as the setters.
+   *
+   * @throws IllegalArgumentException if {@code source}'s topology differs, naming the difference;
+   *     nothing is copied then
+   * @throws IllegalStateException if this network is a read-only snapshot
+   */
+  public void copyFrom(Network source) {
+    checkWritable("copyFrom");
+    Objects.requireNonNull(source, "source");
+    String difference = spec.differenceFrom(source.spec);
+    if (difference != null) {
+      throw new IllegalArgumentException("copyFrom: " + source.spec + " into " + spec + ": "
+          + difference);
+    }
+    if (source == this) {
+      return;
+    }
+    weightsChanging();
+    for (int l = 0; l < weights.length; l++) {
+      System.arraycopy(source.weights[l], 0, weights[l], 0, weights[l].length);
+      System.arraycopy(source.biases[l], 0, biases[l], 0, biases[l].length);
+    }
+    boolean clipped = source.knownClipped();
+    version++;
+    clippedVersion = clipped ? version : clippedVersion;
+  }
+
+  /**
    * A copy that readers may share and nobody may write: a {@link Trainer} refuses it and the
    * setters throw, naming why. {@link #copy} of it is writable again. This is what
    * {@code OnlineModel} hands out.

@@ -3,6 +3,7 @@ package dev.kickback.api;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.function.Consumer;
 import org.junit.jupiter.api.BeforeEach;
@@ -119,6 +120,18 @@ class BadInputTest {
         () -> net.setBiases(0, new float[] {0, Float.POSITIVE_INFINITY, 0, 0}));
     assertEquals("biases[0][1] = Infinity (row 0, column 1): values must be finite",
         e.getMessage());
+    Network wider = Network.initialize(NetworkSpec.builder(D).hidden(5, 3).build(), 1);
+    float[] before = net.weights(0);
+    e = assertThrows(IllegalArgumentException.class, () -> net.copyFrom(wider));
+    assertEquals("copyFrom: 3 -> 5 -> 3 -> PAIR (FREE) into 3 -> 4 -> 3 -> PAIR (COHERENT):"
+        + " hidden layer 0 has 4 units here, 5 there", e.getMessage());
+    assertArrayEquals(before, net.weights(0), "nothing copied");
+    npe = assertThrows(NullPointerException.class, () -> net.copyFrom(null));
+    assertEquals("source", npe.getMessage());
+    IllegalStateException ise = assertThrows(IllegalStateException.class,
+        () -> net.readOnlyCopy().copyFrom(net));
+    assertTrue(ise.getMessage().startsWith("copyFrom: this Network is a read-only snapshot"),
+        ise.getMessage());
   }
 
   @Test

@@ -266,6 +266,50 @@ class TrainerTest {
     assertTrue(free.knownClipped(), "a FREE network has no clip to break");
   }
 
+  /**
+   * {@code copyFrom} puts a trained network back to a checkpoint in place: its parameters are
+   * the checkpoint's, the clip stays known (so the next step takes the rows path), its trainer
+   * re-measures its bounds, and the steps after it give the bits a fresh copy of the checkpoint
+   * gives with a fresh trainer; from a source whose clip is unknown, this one's is unknown too.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("paths")
+  void copyFromPutsANetworkBackToACheckpoint(String path) {
+    KernelOps ops = Paths.get(path);
+    NetworkSpec spec = NetworkSpec.paper(21, Head.PAIR, Coherence.COHERENT);
+    Network net = Network.initialize(spec, 4);
+    Trainer t = new Trainer(net, 2, ops);
+    SplittableRandom rnd = new SplittableRandom(4);
+    float[] x = RandomNets.gaussian(rnd, 2 * spec.inputWidth());
+    float[] y = RandomNets.gaussian(rnd, 2);
+    t.step(Rule.KICKBACK, x, y, 2, 0.05f);
+    Network checkpoint = net.copy();
+    for (int s = 0; s < 5; s++) {
+      t.step(Rule.BACKPROP, x, y, 2, 0.05f);
+    }
+    assertFalse(Double.isNaN(t.weightBound(1)));
+    net.copyFrom(checkpoint);
+    assertTrue(Double.isNaN(t.weightBound(1)), "the trainer's bounds are stale now");
+    assertTrue(net.knownClipped());
+    for (int l = 0; l < spec.layers(); l++) {
+      assertArrayEquals(SpecChecks.parameters(checkpoint, l), SpecChecks.parameters(net, l),
+          "layer " + l);
+    }
+    Network fresh = checkpoint.copy();
+    Trainer tf = new Trainer(fresh, 2, ops);
+    for (int s = 0; s < 3; s++) {
+      assertEquals(Float.floatToIntBits(tf.step(Rule.KICKBACK, x, y, 2, 0.05f)),
+          Float.floatToIntBits(t.step(Rule.KICKBACK, x, y, 2, 0.05f)), "loss of step " + s);
+      for (int l = 0; l < spec.layers(); l++) {
+        assertArrayEquals(SpecChecks.parameters(fresh, l), SpecChecks.parameters(net, l),
+            "step " + s + ", layer " + l);
+      }
+    }
+    checkpoint.setWeights(1, checkpoint.weights(1));
+    net.copyFrom(checkpoint);
+    assertFalse(net.knownClipped(), "the source's clip was unknown");
+  }
+
   static Stream<Arguments> splitSteps() {
     return Stream.of(Rule.values()).flatMap(r -> Stream.of(64, 200).map(b -> Arguments.of(b, r)));
   }

@@ -1,5 +1,6 @@
 package dev.kickback.bench.jmh;
 
+import dev.kickback.api.Network;
 import dev.kickback.api.Rule;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.Level;
@@ -9,9 +10,9 @@ import org.openjdk.jmh.annotations.Setup;
 
 /**
  * {@link StepBench}'s step, every {@value #STEPS} steps from the same network: before each
- * invocation (untimed) the parameters the network was initialized with are put back and one
- * step is taken, so that the network is clipped again and the timed steps take the path they
- * take in training. StepBench trains each row's network on its batch for seconds, and each rule
+ * invocation (untimed) the parameters the network was initialized with are put back
+ * ({@link Network#copyFrom}) and one step is taken, so that the timed steps start where a
+ * step has just been. StepBench trains each row's network on its batch for seconds, and each rule
  * drives it to a state of its own: on the wide network at batch 4, Kickback's to 768 of layer
  * 1's 1,024 units active per sample and Backprop's to about 505 (516 at initialization), and
  * steps at batches 1 to 4 visit only the weight rows of active units. Here both rules step
@@ -28,7 +29,7 @@ public class FixedStateStepBench extends NetworkBench {
   @Param({"KICKBACK", "BACKPROP"})
   public Rule rule;
 
-  private float[][][] initial;
+  private Network initial;
   /** Bytes the last restore allocated: its first step's code runs once an invocation. */
   private long restoreBytes;
 

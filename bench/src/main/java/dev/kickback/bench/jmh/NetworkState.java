@@ -55,23 +55,14 @@ final class NetworkState {
     return rows;
   }
 
-  /** The network's parameters now, for {@link #restore}. */
-  float[][][] snapshot() {
-    NetworkSpec spec = net.spec();
-    float[][][] p = new float[2][spec.layers()][];
-    for (int l = 0; l < spec.layers(); l++) {
-      p[0][l] = net.weights(l);
-      p[1][l] = net.biases(l);
-    }
-    return p;
+  /** A copy of the network now, for {@link #restore}. */
+  Network snapshot() {
+    return net.copy();
   }
 
-  /** Sets the network's parameters to a {@link #snapshot}. */
-  void restore(float[][][] p) {
-    for (int l = 0; l < p[0].length; l++) {
-      net.setWeights(l, p[0][l]);
-      net.setBiases(l, p[1][l]);
-    }
+  /** Puts the network back to a {@link #snapshot}, in place (the trainer stays valid). */
+  void restore(Network snapshot) {
+    net.copyFrom(snapshot);
   }
 
   float[] forward() {
