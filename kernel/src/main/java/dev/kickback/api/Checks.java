@@ -44,7 +44,7 @@ final class Checks {
     }
   }
 
-  /** {@link #finite(String, float[], int)} for {@code name[index]}, named as that is. */
+  /** {@link #finite(String, float[], int)} for {@code name[index]}, the name as above. */
   static void finite(String name, int index, float[] arr, int cols) {
     for (float v : arr) {
       if (!Float.isFinite(v)) {

@@ -11,16 +11,17 @@ import org.openjdk.jmh.annotations.Setup;
 /**
  * {@link StepBench}'s step, every {@value #STEPS} steps from the same network: before each
  * invocation (untimed) the parameters the network was initialized with are put back
- * ({@link Network#copyFrom}) and one step is taken, so that the timed steps start where a
- * step has just been. StepBench trains each row's network on its batch for seconds, and each rule
- * drives it to a state of its own: on the wide network at batch 4, Kickback's to 768 of layer
- * 1's 1,024 units active per sample and Backprop's to about 505 (516 at initialization), and
- * steps at batches 1 to 4 visit only the weight rows of active units. Here both rules step
- * from one state, so their rows compare the rules' work, not their trajectories.
+ * ({@link Network#copyFrom}) and one step is taken, the one that measures the trainer's bounds
+ * again after the write, so that the timed steps are steps as training takes them. StepBench
+ * trains each row's network on its batch for seconds, and each rule drives it to a state of its
+ * own: on the wide network at batch 4, Kickback's to 768 of layer 1's 1,024 units active per
+ * sample and Backprop's to about 505 (516 at initialization), and steps at batches 1 to 4 visit
+ * only the weight rows of active units. Here both rules step from one state, so their rows
+ * compare the rules' work, not their trajectories.
  *
  * <p>FLOPs and bytes: as {@link StepBench}. The thread's bytes per step leave out the restore's
- * (its first step goes through code that runs once an invocation, which C2 takes up late on the
- * wide network); JMH's {@code gc.alloc.rate.norm} counts them.
+ * (its step runs code that runs once an invocation, which C2 takes up late on the wide
+ * network); JMH's {@code gc.alloc.rate.norm} counts them.
  */
 public class FixedStateStepBench extends NetworkBench {
   /** Steps timed per invocation: few enough that the network stays near its initial state. */
