@@ -404,8 +404,9 @@ public final class Suites {
   }
 
   /**
-   * Kickback's step beside Backprop's on the same network: both rules every 8 steps from the
-   * state the network was initialized with ({@code FixedStateStepBench}), beside the steps of
+   * Kickback's step beside Backprop's on the same network: both rules every
+   * {@value dev.kickback.bench.jmh.FixedStateStepBench#STEPS} steps from the state the network
+   * was initialized with ({@code FixedStateStepBench}), beside the steps of
    * networks each rule trains on its batch ({@code StepBench}), at the batches where a step
    * visits only the rows of active units (1 to 4) and the first above them.
    */

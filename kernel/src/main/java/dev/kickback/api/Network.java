@@ -208,9 +208,10 @@ public final class Network {
       System.arraycopy(source.weights[l], 0, weights[l], 0, weights[l].length);
       System.arraycopy(source.biases[l], 0, biases[l], 0, biases[l].length);
     }
-    boolean clipped = source.knownClipped();
     version++;
-    clippedVersion = clipped ? version : clippedVersion;
+    if (source.knownClipped()) {
+      clippedVersion = version;
+    }
   }
 
   /**

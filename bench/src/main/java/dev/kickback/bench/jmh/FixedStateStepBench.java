@@ -25,7 +25,7 @@ import org.openjdk.jmh.annotations.Setup;
  */
 public class FixedStateStepBench extends NetworkBench {
   /** Steps timed per invocation: few enough that the network stays near its initial state. */
-  static final int STEPS = 8;
+  public static final int STEPS = 8;
 
   @Param({"KICKBACK", "BACKPROP"})
   public Rule rule;

@@ -46,7 +46,7 @@ public class ThreadAlloc {
   public void start() {
     ops = 0;
     leftOut = 0;
-    start = THREADS.getCurrentThreadAllocatedBytes();
+    start = allocatedNow();
   }
 
   /**
@@ -65,7 +65,7 @@ public class ThreadAlloc {
   /** Publishes the iteration's bytes and operations. */
   @TearDown(Level.Iteration)
   public void end() {
-    threadBytes = THREADS.getCurrentThreadAllocatedBytes() - start - leftOut;
+    threadBytes = allocatedNow() - start - leftOut;
     threadOps = ops;
   }
 }

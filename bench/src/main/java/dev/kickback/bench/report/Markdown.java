@@ -1,5 +1,6 @@
 package dev.kickback.bench.report;
 
+import dev.kickback.bench.jmh.FixedStateStepBench;
 import dev.kickback.bench.jmh.Net;
 import dev.kickback.bench.jmh.PeakBench;
 import dev.kickback.bench.jmh.Traffic;
@@ -108,8 +109,8 @@ final class Markdown {
       return;
     }
     sb.append("\n## Kickback / Backprop step throughput\n\nState: each rule's network trained"
-        + " on its batch through the run (trained), or every 8 steps put back to the one both"
-        + " rules start from (fixed).\n\n");
+        + " on its batch through the run (trained), or every " + FixedStateStepBench.STEPS
+        + " steps put back to the one both rules start from (fixed).\n\n");
     sb.append("| state | path | shape | batch | threads | Kickback samples/s | ± |"
         + " Backprop samples/s | ± | ratio |\n|---|---|---|---|---|---|---|---|---|---|\n");
     for (Row[] p : pairs.values()) {
