@@ -331,16 +331,19 @@ public final class Trainer {
     for (int l = spec.layers() - 1; l >= 0; l--) {
       float alpha = lr[l] / batch;
       boolean clipLayer = l > 0 && coherent;
-      if (inPlace) {
+      if (inPlace && clipLayer) { // nothing can overflow, so no finite check between the two
+        updateClipped(l, batch, alpha);
+        guard.grew(l, batch);
+      } else if (inPlace) {
         update(l, batch, alpha, net.weights, net.biases);
         guard.grew(l, batch);
       } else {
         guard.backUp(l);
         update(l, batch, alpha, net.weights, net.biases);
         guard.checkFinite(l, lr);
-      }
-      if (clipLayer) {
-        clip(net.weights[l], spec.signsOf(l), spec.width(l), spec.fanIn(l));
+        if (clipLayer) {
+          clip(net.weights[l], spec.signsOf(l), spec.width(l), spec.fanIn(l));
+        }
       }
     }
     if (!inPlace && guard.activationsMayOverflow()) {
@@ -525,6 +528,16 @@ public final class Trainer {
       ops.gemmTN(nOut, spec.fanIn(l), batch, alpha, g, inputs[l], tw[l]);
     }
     updateBiases(l, batch, alpha, tb);
+  }
+
+  /**
+   * {@link #update} of the network's layer {@code l} and its {@link #clip} in one call: the same
+   * bits, the clip done while the update's kernel holds each weight.
+   */
+  private void updateClipped(int l, int batch, float alpha) {
+    ops.gemmTNClampToSigns(spec.fanIn(l), spec.width(l), batch, alpha, inputs[l], feedback[l],
+        net.weights[l], spec.signsOf(l));
+    updateBiases(l, batch, alpha, net.biases);
   }
 
   /** {@code b_l += alpha sum_b G_l(b)}, sample by sample. */

@@ -347,6 +347,33 @@ public abstract class KernelOps {
   }
 
   /**
+   * {@link #gemmTN} followed by {@link #clampRowsToSigns} of C, with the same bits: a coherent
+   * layer's update and its clip. Where the vector kernels' blocks cover the shape, each output
+   * is clamped in the registers that hold it before its one store, which saves the clip's pass
+   * over the layer.
+   *
+   * @param colSigns {@code [n]}: the sign of the unit each column of C feeds (+1 or -1)
+   */
+  public final void gemmTNClampToSigns(int m, int n, int k, float alpha, float[] a, float[] b,
+      float[] c, float[] colSigns) {
+    Shapes.checkGemm("gemmTNClampToSigns", m, n, k, a, "k*m", (long) k * m, b, "k*n",
+        (long) k * n, c);
+    Shapes.checkRange("gemmTNClampToSigns", "colSigns", colSigns, 0, n);
+    if (m > 0 && n > 0 && k > 0) {
+      gemmTNClampToSignsKernel(m, n, k, alpha, a, b, c, colSigns);
+    } else if (m > 0 && n > 0) {
+      clampRowsToSignsKernel(m, n, c, colSigns);
+    }
+  }
+
+  /** The update, then the clamp pass; the vector kernels clamp in registers where they can. */
+  protected void gemmTNClampToSignsKernel(int m, int n, int k, float alpha, float[] a,
+      float[] b, float[] c, float[] colSigns) {
+    gemmStridedA(m, n, k, alpha, a, 1, m, b, c);
+    clampRowsToSignsKernel(m, n, c, colSigns);
+  }
+
+  /**
    * {@code y[j] += sum_t x[r_t] * A[r_t][j]} for {@code j < n}, {@code r_t = rows[t]},
    * {@code t < count}: {@code y += A^T x} over the listed rows of {@code A[m][n]}, the batch-1
    * forward pass of an input-major layer whose other inputs are zero (inactive units below).

@@ -388,7 +388,30 @@ final class PanamaSmallGemm {
   /** {@code C[m][n] += alpha A B}, A read with row stride rs and column stride cs, unpacked. */
   static void gemmStridedA(
       int m, int n, int k, float alpha, float[] a, int rs, int cs, float[] b, float[] c) {
-    stridedA(m, n, k, alpha, a, rs, cs, b, c, null, null, null, null);
+    stridedA(m, n, k, alpha, a, rs, cs, b, c, null, null, null, null, null);
+  }
+
+  /**
+   * Whether {@link #gemmTNClamped} takes the shape: with 32 registers, rows in whole 4-row
+   * blocks, rows at least a vector wide and a sum too shallow for panels, so that every output
+   * of gemmStridedA goes through one {@link #rows4block} or, past a panel's 4-vector blocks
+   * (only the last panel has columns past them: NC is a whole number of blocks), one
+   * {@link RowsWideBlocks#rows4Wide} (not packed, not streamed: the caller's test).
+   */
+  static boolean clampsInRegisters(int m, int n, int k) {
+    return ROWS8_PANELS && m % 4 == 0 && n >= L && NC % (ROWS4_COLS * L) == 0
+        && k * L <= PANEL_FLOATS / 4;
+  }
+
+  /**
+   * For {@link #clampsInRegisters} shapes: {@code C[m][n] += alpha A[k][m]^T B[k][n]}, each
+   * output then zeroed where its sign disagrees with {@code colSigns} of its column, in the
+   * registers that hold it before its one store: the bits of gemmTN followed by the clamp
+   * pass, without the pass's read and write of C.
+   */
+  static void gemmTNClamped(int m, int n, int k, float alpha, float[] a, float[] b, float[] c,
+      float[] colSigns) {
+    stridedA(m, n, k, alpha, a, 1, m, b, c, null, null, null, null, colSigns);
   }
 
   /**
@@ -411,7 +434,7 @@ final class PanamaSmallGemm {
    */
   static void gemmNNRectified(int m, int n, int k, float[] a, float[] b, float[] bias,
       float[] nu, float[] s, float[] o, float[] d) {
-    stridedA(m, n, k, 1f, a, k, 1, b, s, bias, nu, o, d);
+    stridedA(m, n, k, 1f, a, k, 1, b, s, bias, nu, o, d, null);
   }
 
   /**
@@ -435,9 +458,13 @@ final class PanamaSmallGemm {
     return ROWS8_PANELS && j < j1 && n >= L && (j1 == n || (j1 - j) % L == 0);
   }
 
-  /** gemmStridedA; with a bias, the 8-row blocks rectified in registers (gemmNNRectified). */
+  /**
+   * gemmStridedA; with a bias, the 8-row blocks rectified in registers (gemmNNRectified); with
+   * signs, the 4-row blocks and their last columns clamped in registers (gemmTNClamped, whose
+   * shapes they cover).
+   */
   private static void stridedA(int m, int n, int k, float alpha, float[] a, int rs, int cs,
-      float[] b, float[] c, float[] bias, float[] nu, float[] o, float[] d) {
+      float[] b, float[] c, float[] bias, float[] nu, float[] o, float[] d, float[] signs) {
     final int block4 = ROWS4_COLS * L;
     // Cache blocking: a KC x NC panel of B (256 KB) stays in L2 while every row block of A
     // streams past it; C accumulates one partial product per panel.
@@ -484,7 +511,8 @@ final class PanamaSmallGemm {
             if (rows == 6) {
               rows6(kb, alpha, a, a0, rs, cs, b, bBase, j, L, n, c, i * n + j, bias, nu, o, d);
             } else {
-              rows4block(kb, alpha, a, a0, rs, cs, b, bBase, j, n, c, i * n + j, bias, nu, o, d);
+              rows4block(kb, alpha, a, a0, rs, cs, b, bBase, j, n, c, i * n + j, bias, nu, o, d,
+                  null);
             }
           }
           if (rows == 6 && j1 - j > L) { // one pass, its second vector the window ending at j1
@@ -531,17 +559,18 @@ final class PanamaSmallGemm {
             }
           } else {
             for (; j < j4BlockEnd; j += block4) {
-              rows4block(kb, alpha, a, a0, rs, cs, b, bBase, j, n, c, i * n + j, bias, nu, o, d);
+              rows4block(kb, alpha, a, a0, rs, cs, b, bBase, j, n, c, i * n + j, bias, nu, o, d,
+                  signs);
               rows4block(kb, alpha, a, a0 + 4 * rs, rs, cs, b, bBase, j, n, c, (i + 4) * n + j,
-                  bias, nu, o, d);
+                  bias, nu, o, d, signs);
             }
             if (bias == null && wideRest(j, j1, n)) {
               final int left = (j1 - j) / L;
               final boolean win = j + left * L < j1;
               RowsWideBlocks.rows4Wide(kb, alpha, a, a0, rs, cs, b, bBase, j, left, win, n, c,
-                  i * n + j);
+                  i * n + j, signs);
               RowsWideBlocks.rows4Wide(kb, alpha, a, a0 + 4 * rs, rs, cs, b, bBase, j, left, win,
-                  n, c, (i + 4) * n + j);
+                  n, c, (i + 4) * n + j, signs);
               j = j1;
             }
           }
@@ -554,7 +583,7 @@ final class PanamaSmallGemm {
           int j = j0;
           for (; j < j4BlockEnd; j += block4) {
             rows4block(kb, alpha, a, a0, rs, cs, b, bBase, j, n, c, i * n + j,
-                null, null, null, null);
+                null, null, null, null, signs);
           }
           // the rest of the panel in one pass: its whole vectors and, at the row's end, the
           // window (which may reach back into the blocks just stored: its lanes there are
@@ -562,7 +591,7 @@ final class PanamaSmallGemm {
           if (wideRest(j, j1, n)) {
             final int left = (j1 - j) / L;
             RowsWideBlocks.rows4Wide(kb, alpha, a, a0, rs, cs, b, bBase, j, left,
-                j + left * L < j1, n, c, i * n + j);
+                j + left * L < j1, n, c, i * n + j, signs);
             j = j1;
           }
           for (; j < j1; j += L) {
@@ -624,7 +653,7 @@ final class PanamaSmallGemm {
    */
   private static void rows4block(
       int k, float alpha, float[] a, int a0, int rs, int cs, float[] b, int bBase, int j, int ldb,
-      float[] c, int c0, float[] bias, float[] nu, float[] o, float[] d) {
+      float[] c, int c0, float[] bias, float[] nu, float[] o, float[] d, float[] signs) {
     FloatVector c00 = FloatVector.zero(S), c01 = c00, c02 = c00, c03 = c00;
     FloatVector c10 = c00, c11 = c00, c12 = c00, c13 = c00;
     FloatVector c20 = c00, c21 = c00, c22 = c00, c23 = c00;
@@ -692,6 +721,48 @@ final class PanamaSmallGemm {
       v = c31.fma(al, bv); on = zero.blend(nv, v.compare(VectorOperators.GT, 0f));
       on.mul(v).intoArray(o, r3 + L);
       if (keep) { v.intoArray(c, r3 + L); on.intoArray(d, r3 + L); }
+      return;
+    }
+    if (signs != null) { // gemmTNClamped: each sum clamped as clampToSigns does, then stored
+      final FloatVector s0 = FloatVector.fromArray(S, signs, j);
+      final FloatVector s1 = FloatVector.fromArray(S, signs, j + L);
+      FloatVector v;
+      v = c00.fma(al, FloatVector.fromArray(S, c, r0));
+      v.blend(0f, v.mul(s0).compare(VectorOperators.LT, 0f)).intoArray(c, r0);
+      v = c01.fma(al, FloatVector.fromArray(S, c, r0 + L));
+      v.blend(0f, v.mul(s1).compare(VectorOperators.LT, 0f)).intoArray(c, r0 + L);
+      v = c10.fma(al, FloatVector.fromArray(S, c, r1));
+      v.blend(0f, v.mul(s0).compare(VectorOperators.LT, 0f)).intoArray(c, r1);
+      v = c11.fma(al, FloatVector.fromArray(S, c, r1 + L));
+      v.blend(0f, v.mul(s1).compare(VectorOperators.LT, 0f)).intoArray(c, r1 + L);
+      v = c20.fma(al, FloatVector.fromArray(S, c, r2));
+      v.blend(0f, v.mul(s0).compare(VectorOperators.LT, 0f)).intoArray(c, r2);
+      v = c21.fma(al, FloatVector.fromArray(S, c, r2 + L));
+      v.blend(0f, v.mul(s1).compare(VectorOperators.LT, 0f)).intoArray(c, r2 + L);
+      v = c30.fma(al, FloatVector.fromArray(S, c, r3));
+      v.blend(0f, v.mul(s0).compare(VectorOperators.LT, 0f)).intoArray(c, r3);
+      v = c31.fma(al, FloatVector.fromArray(S, c, r3 + L));
+      v.blend(0f, v.mul(s1).compare(VectorOperators.LT, 0f)).intoArray(c, r3 + L);
+      if (ROWS4_COLS == 4) {
+        final FloatVector s2 = FloatVector.fromArray(S, signs, j + 2 * L);
+        final FloatVector s3 = FloatVector.fromArray(S, signs, j + 3 * L);
+        v = c02.fma(al, FloatVector.fromArray(S, c, r0 + 2 * L));
+        v.blend(0f, v.mul(s2).compare(VectorOperators.LT, 0f)).intoArray(c, r0 + 2 * L);
+        v = c03.fma(al, FloatVector.fromArray(S, c, r0 + 3 * L));
+        v.blend(0f, v.mul(s3).compare(VectorOperators.LT, 0f)).intoArray(c, r0 + 3 * L);
+        v = c12.fma(al, FloatVector.fromArray(S, c, r1 + 2 * L));
+        v.blend(0f, v.mul(s2).compare(VectorOperators.LT, 0f)).intoArray(c, r1 + 2 * L);
+        v = c13.fma(al, FloatVector.fromArray(S, c, r1 + 3 * L));
+        v.blend(0f, v.mul(s3).compare(VectorOperators.LT, 0f)).intoArray(c, r1 + 3 * L);
+        v = c22.fma(al, FloatVector.fromArray(S, c, r2 + 2 * L));
+        v.blend(0f, v.mul(s2).compare(VectorOperators.LT, 0f)).intoArray(c, r2 + 2 * L);
+        v = c23.fma(al, FloatVector.fromArray(S, c, r2 + 3 * L));
+        v.blend(0f, v.mul(s3).compare(VectorOperators.LT, 0f)).intoArray(c, r2 + 3 * L);
+        v = c32.fma(al, FloatVector.fromArray(S, c, r3 + 2 * L));
+        v.blend(0f, v.mul(s2).compare(VectorOperators.LT, 0f)).intoArray(c, r3 + 2 * L);
+        v = c33.fma(al, FloatVector.fromArray(S, c, r3 + 3 * L));
+        v.blend(0f, v.mul(s3).compare(VectorOperators.LT, 0f)).intoArray(c, r3 + 3 * L);
+      }
       return;
     }
     c00.fma(al, FloatVector.fromArray(S, c, r0)).intoArray(c, r0);

@@ -276,11 +276,12 @@ final class RowsWideBlocks {
    * last L columns of the row, stored as in rows2Wide: a 4-row block's columns past its 4-vector
    * blocks in one pass over k (up to 16 accumulators), where one pass per vector, each as long as k
    * FMA latencies with 4 chains, left the fma pipes mostly idle. Only with 32 registers. The same
-   * operations per output as rows4block: the same bits.
+   * operations per output as rows4block: the same bits; with {@code signs}, each output clamped as
+   * rows4block clamps it (gemmTNClamped).
    */
   static void rows4Wide(
       int k, float alpha, float[] a, int a0, int rs, int cs, float[] b, int bBase, int j, int nv,
-      boolean win, int ldb, float[] c, int c0) {
+      boolean win, int ldb, float[] c, int c0, float[] signs) {
     final FloatVector zero = FloatVector.zero(S);
     FloatVector c00 = zero, c01 = zero, c02 = zero;
     FloatVector c10 = zero, c11 = zero, c12 = zero;
@@ -330,6 +331,65 @@ final class RowsWideBlocks {
     final int r1 = c0 + ldb;
     final int r2 = c0 + 2 * ldb;
     final int r3 = c0 + 3 * ldb;
+    if (signs != null) { // gemmTNClamped
+      FloatVector sg;
+      FloatVector v;
+      if (win) {
+        final VectorMask<Float> past =
+            PanamaSmallGemm.LANE.compare(VectorOperators.GE, nv * L - jw);
+        sg = FloatVector.fromArray(S, signs, j + jw);
+        FloatVector old = FloatVector.fromArray(S, c, r0 + jw);
+        v = w0.fma(al, old);
+        old.blend(v.blend(0f, v.mul(sg).compare(VectorOperators.LT, 0f)), past)
+            .intoArray(c, r0 + jw);
+        old = FloatVector.fromArray(S, c, r1 + jw);
+        v = w1.fma(al, old);
+        old.blend(v.blend(0f, v.mul(sg).compare(VectorOperators.LT, 0f)), past)
+            .intoArray(c, r1 + jw);
+        old = FloatVector.fromArray(S, c, r2 + jw);
+        v = w2.fma(al, old);
+        old.blend(v.blend(0f, v.mul(sg).compare(VectorOperators.LT, 0f)), past)
+            .intoArray(c, r2 + jw);
+        old = FloatVector.fromArray(S, c, r3 + jw);
+        v = w3.fma(al, old);
+        old.blend(v.blend(0f, v.mul(sg).compare(VectorOperators.LT, 0f)), past)
+            .intoArray(c, r3 + jw);
+      }
+      if (nv > 0) {
+        sg = FloatVector.fromArray(S, signs, j);
+        v = c00.fma(al, FloatVector.fromArray(S, c, r0));
+        v.blend(0f, v.mul(sg).compare(VectorOperators.LT, 0f)).intoArray(c, r0);
+        v = c10.fma(al, FloatVector.fromArray(S, c, r1));
+        v.blend(0f, v.mul(sg).compare(VectorOperators.LT, 0f)).intoArray(c, r1);
+        v = c20.fma(al, FloatVector.fromArray(S, c, r2));
+        v.blend(0f, v.mul(sg).compare(VectorOperators.LT, 0f)).intoArray(c, r2);
+        v = c30.fma(al, FloatVector.fromArray(S, c, r3));
+        v.blend(0f, v.mul(sg).compare(VectorOperators.LT, 0f)).intoArray(c, r3);
+      }
+      if (nv > 1) {
+        sg = FloatVector.fromArray(S, signs, j + L);
+        v = c01.fma(al, FloatVector.fromArray(S, c, r0 + L));
+        v.blend(0f, v.mul(sg).compare(VectorOperators.LT, 0f)).intoArray(c, r0 + L);
+        v = c11.fma(al, FloatVector.fromArray(S, c, r1 + L));
+        v.blend(0f, v.mul(sg).compare(VectorOperators.LT, 0f)).intoArray(c, r1 + L);
+        v = c21.fma(al, FloatVector.fromArray(S, c, r2 + L));
+        v.blend(0f, v.mul(sg).compare(VectorOperators.LT, 0f)).intoArray(c, r2 + L);
+        v = c31.fma(al, FloatVector.fromArray(S, c, r3 + L));
+        v.blend(0f, v.mul(sg).compare(VectorOperators.LT, 0f)).intoArray(c, r3 + L);
+      }
+      if (nv > 2) {
+        sg = FloatVector.fromArray(S, signs, j + 2 * L);
+        v = c02.fma(al, FloatVector.fromArray(S, c, r0 + 2 * L));
+        v.blend(0f, v.mul(sg).compare(VectorOperators.LT, 0f)).intoArray(c, r0 + 2 * L);
+        v = c12.fma(al, FloatVector.fromArray(S, c, r1 + 2 * L));
+        v.blend(0f, v.mul(sg).compare(VectorOperators.LT, 0f)).intoArray(c, r1 + 2 * L);
+        v = c22.fma(al, FloatVector.fromArray(S, c, r2 + 2 * L));
+        v.blend(0f, v.mul(sg).compare(VectorOperators.LT, 0f)).intoArray(c, r2 + 2 * L);
+        v = c32.fma(al, FloatVector.fromArray(S, c, r3 + 2 * L));
+        v.blend(0f, v.mul(sg).compare(VectorOperators.LT, 0f)).intoArray(c, r3 + 2 * L);
+      }
+      return;
+    }
     if (win) {
       final VectorMask<Float> past =
           PanamaSmallGemm.LANE.compare(VectorOperators.GE, nv * L - jw);

@@ -617,7 +617,7 @@ public final class KernelGenerator {
 
           private RowsWideBlocks() {}
         """);
-    rowsWide(s, 2, 8, false, """
+    rowsWide(s, 2, 8, false, false, """
         Outputs C[i][j..j+nv L), and row i+1's with {@code two}, and with {@code win} the window \
         of the last L columns of the row, whose lanes before column {@code j + nv L} are stored \
         as they were (the window is stored first, so the block's whole vectors overwrite them): \
@@ -626,18 +626,19 @@ public final class KernelGenerator {
         as long as k FMA latencies with 2 to 8 chains: at batch 2 the paper network's forward \
         pass took as long as at batch 4 (2.4 us, measured). Each output is the same sequence of \
         operations as in rows4block: the same bits.""");
-    rowsWide(s, 3, 7, false, """
+    rowsWide(s, 3, 7, false, false, """
         rows2Wide for three rows: up to {@link PanamaSmallGemm#ROWS3_VECTORS} vectors (the \
         window included) of rows i to i+2 in one pass over k, 3 broadcasts of A and 1 load of \
         B per 3 FMAs, where two rows and then one ran a second pass at one FMA per load of B \
         (the paper network's forward pass at batch 3 took longer than at 4). With 32 \
         registers only: 21 accumulators, 3 broadcasts and a load.""");
-    rowsWide(s, 4, 3, true, """
+    rowsWide(s, 4, 3, true, true, """
         Outputs C[i..i+3][j..j+nv L), {@code nv <= 3} (0 too), and with {@code win} the window \
         of the last L columns of the row, stored as in rows2Wide: a 4-row block's columns past \
         its 4-vector blocks in one pass over k (up to 16 accumulators), where one pass per \
         vector, each as long as k FMA latencies with 4 chains, left the fma pipes mostly idle. \
-        Only with 32 registers. The same operations per output as rows4block: the same bits.""");
+        Only with 32 registers. The same operations per output as rows4block: the same bits; \
+        with {@code signs}, each output clamped as rows4block clamps it (gemmTNClamped).""");
     s.append("}\n");
     return s.toString();
   }
@@ -645,17 +646,23 @@ public final class KernelGenerator {
   /**
    * One rowsWide method: {@code rows} rows (with 2, the second as {@code two} says) of up to
    * {@code vectors} whole vectors of accumulators and the window's; with {@code windowAlone} the
-   * block may be the window alone ({@code nv = 0}), else its first vector is always there.
+   * block may be the window alone ({@code nv = 0}), else its first vector is always there; with
+   * {@code clamps} a last parameter {@code signs} and, when it is given, a second epilogue that
+   * clamps each output to its column's sign before storing it.
    */
   private static void rowsWide(StringBuilder s, int rows, int vectors, boolean windowAlone,
-      String doc) {
+      boolean clamps, String doc) {
     boolean flag = rows == 2;
+    if (clamps && flag) {
+      throw new IllegalArgumentException("the clamped epilogue has no two-row flag");
+    }
     s.append("\n  /**\n");
     wrap(s, doc, "   * ");
     s.append("   */\n  static void rows").append(rows).append("Wide(")
         .append(flag ? "boolean two,\n      " : "\n      ")
         .append("int k, float alpha, float[] a, int a0, int rs, int cs, float[] b, int bBase, "
-            + "int j, int nv,\n      boolean win, int ldb, float[] c, int c0) {\n");
+            + "int j, int nv,\n      boolean win, int ldb, float[] c, int c0"
+            + (clamps ? ", float[] signs" : "") + ") {\n");
     s.append("    final FloatVector zero = FloatVector.zero(S);\n");
     for (int r = 0; r < rows; r++) {
       for (int v = 0; v < vectors; v += 4) {
@@ -710,6 +717,9 @@ public final class KernelGenerator {
       s.append("    final int r").append(r).append(" = c0")
           .append(r == 0 ? "" : r == 1 ? " + ldb" : " + " + r + " * ldb").append(";\n");
     }
+    if (clamps) {
+      clampedStores(s, rows, vectors, windowAlone);
+    }
     s.append("    if (win) {\n");
     s.append("      final VectorMask<Float> past =\n"
         + "          PanamaSmallGemm.LANE.compare(VectorOperators.GE, nv * L - jw);\n");
@@ -749,6 +759,50 @@ public final class KernelGenerator {
       }
     }
     s.append("  }\n");
+  }
+
+  /**
+   * rowsWide's epilogue with {@code signs}: the plain epilogue's sums, each zeroed where it
+   * disagrees with its column's sign (as clampToSigns: NaN and -0 kept) before its store; the
+   * window's lanes before the whole vectors are stored as they were, as in the plain epilogue.
+   */
+  private static void clampedStores(StringBuilder s, int rows, int vectors,
+      boolean windowAlone) {
+    String clamp = ".blend(0f, v.mul(sg).compare(VectorOperators.LT, 0f))";
+    s.append("    if (signs != null) { // gemmTNClamped\n");
+    s.append("      FloatVector sg;\n      FloatVector v;\n");
+    s.append("      if (win) {\n");
+    s.append("        final VectorMask<Float> past =\n"
+        + "            PanamaSmallGemm.LANE.compare(VectorOperators.GE, nv * L - jw);\n");
+    s.append("        sg = FloatVector.fromArray(S, signs, j + jw);\n");
+    for (int r = 0; r < rows; r++) {
+      s.append("        ").append(r == 0 ? "FloatVector old = " : "old = ")
+          .append("FloatVector.fromArray(S, c, r").append(r).append(" + jw);\n");
+      s.append("        v = w").append(r).append(".fma(al, old);\n");
+      s.append("        old.blend(v").append(clamp).append(", past)\n")
+          .append("            .intoArray(c, r").append(r).append(" + jw);\n");
+    }
+    s.append("      }\n");
+    for (int v = 0; v < vectors; v++) {
+      boolean guarded = v > 0 || windowAlone;
+      String indent = guarded ? "        " : "      ";
+      if (guarded) {
+        s.append("      if (nv > ").append(v).append(") {\n");
+      }
+      s.append(indent).append("sg = FloatVector.fromArray(S, signs, ").append(offset("j", v))
+          .append(");\n");
+      for (int r = 0; r < rows; r++) {
+        String at = offset("r" + r, v);
+        s.append(indent).append("v = c").append(r).append(v)
+            .append(".fma(al, FloatVector.fromArray(S, c, ").append(at).append("));\n");
+        s.append(indent).append("v").append(clamp).append(".intoArray(c, ").append(at)
+            .append(");\n");
+      }
+      if (guarded) {
+        s.append("      }\n");
+      }
+    }
+    s.append("      return;\n    }\n");
   }
 
   /** The window's lanes at and past the tail: those its store keeps from the sums. */

@@ -943,6 +943,55 @@ class KernelOpsTest {
   }
 
   /**
+   * gemmTNClampToSigns against the same implementation's gemmTN, then clampRowsToSigns,
+   * bitwise: shapes the vector kernel clamps in registers (rows in 4s; columns in whole 4-vector
+   * blocks, past a 256-column panel, and with 1 to 3 vectors and a window after them or alone,
+   * at 16, 8 and 4 lanes) and shapes it hands to the update and the clamp pass (5 and 7 rows,
+   * rows narrower than 16 lanes, a sum deep enough for panels, a C it packs), a NaN and a -0 in
+   * C, signs padded; the rank-0 call clamps only. Bad shapes are refused by name.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("pathNames")
+  void gemmTNClampToSignsIsTheUpdateThenTheClamp(String path) {
+    KernelOps ops = path(path);
+    int[][] shapes = {{4, 64, 8}, {8, 64, 1}, {12, 128, 5}, {64, 320, 8}, {16, 64, 16},
+        {8, 32, 8}, {8, 16, 8}, {8, 100, 8}, {12, 40, 3}, {4, 20, 8}, {4, 70, 2},
+        {200, 100, 8}, {5, 64, 8}, {7, 128, 8}, {8, 10, 8}, {8, 64, 160}, {32, 512, 64},
+        {8, 64, 0}};
+    for (int[] shape : shapes) {
+      int m = shape[0];
+      int n = shape[1];
+      int k = shape[2];
+      for (int pad : new int[] {0, 5}) {
+        SplittableRandom rnd = new SplittableRandom(m * 131L + n * 7L + k + pad);
+        float[] a = random(rnd, k * m);
+        float[] b = random(rnd, k * n);
+        float[] c0 = random(rnd, m * n + pad);
+        c0[n / 2] = Float.NaN;
+        c0[m * n - 1] = -0f;
+        float[] signs = randomSigns(rnd, n + pad);
+        float[] want = c0.clone();
+        ops.gemmTN(m, n, k, 0.3f, a, b, want);
+        ops.clampRowsToSigns(m, n, want, signs);
+        float[] got = c0.clone();
+        ops.gemmTNClampToSigns(m, n, k, 0.3f, a, b, got, signs);
+        for (int e = 0; e < want.length; e++) {
+          assertEquals(Float.floatToIntBits(want[e]), Float.floatToIntBits(got[e]),
+              path + " m=" + m + " n=" + n + " k=" + k + " pad=" + pad + " at " + e);
+        }
+      }
+    }
+    float[] ok = new float[16];
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> ops.gemmTNClampToSigns(2, 4, 2, 1f, ok, ok, ok, new float[3]));
+    assertEquals("gemmTNClampToSigns: colSigns[0, 0+4) is outside colSigns.length=3",
+        e.getMessage());
+    e = assertThrows(IllegalArgumentException.class,
+        () -> ops.gemmTNClampToSigns(2, 4, 2, 1f, ok, ok, new float[7], ok));
+    assertEquals("gemmTNClampToSigns: c.length=7 < m*n=8 (m=2, n=4, k=2)", e.getMessage());
+  }
+
+  /**
    * gemmNTRows against a double-precision definition (within 1e-5 of the sum of the products'
    * magnitudes), and bitwise against gemvRows of each sample's vector when those lie inside
    * v with a vector to spare (at one sample always): the dots are gemvRows' dots. Unlisted
