@@ -331,11 +331,12 @@ public final class Trainer {
     for (int l = spec.layers() - 1; l >= 0; l--) {
       float alpha = lr[l] / batch;
       boolean clipLayer = l > 0 && coherent;
-      if (inPlace && clipLayer) { // nothing can overflow, so no finite check between the two
-        updateClipped(l, batch, alpha);
-        guard.grew(l, batch);
-      } else if (inPlace) {
-        update(l, batch, alpha, net.weights, net.biases);
+      if (inPlace) { // nothing can overflow: the clip needs no finite check before it
+        if (clipLayer) {
+          updateClipped(l, batch, alpha);
+        } else {
+          update(l, batch, alpha, net.weights, net.biases);
+        }
         guard.grew(l, batch);
       } else {
         guard.backUp(l);
