@@ -34,7 +34,7 @@ final class GemmTeam {
   // the job, written by the caller before it publishes a new sequence number
   private int m, n, k, ars, acs, brs, bcs;
   private float alpha;
-  private float[] a, b, c;
+  private float[] a, b, c, signs;
 
   GemmTeam(int threads) {
     helpers = new Helper[threads - 1];
@@ -88,11 +88,14 @@ final class GemmTeam {
     }
   }
 
-  /** Runs the GEMM split over the team, or alone if the team is busy. */
+  /**
+   * Runs the GEMM split over the team, or alone if the team is busy; with {@code signs}
+   * non-null each output clamped to its column's sign as {@link PanamaPackedGemm} clamps it.
+   */
   void gemm(int m, int n, int k, float alpha, float[] a, int ars, int acs, float[] b, int brs,
-      int bcs, float[] c) {
+      int bcs, float[] c, float[] signs) {
     if (!busy.compareAndSet(false, true)) {
-      PanamaPackedGemm.gemm(m, n, k, alpha, a, ars, acs, b, brs, bcs, c, 0, n);
+      PanamaPackedGemm.gemm(m, n, k, alpha, a, ars, acs, b, brs, bcs, c, 0, n, signs);
       return;
     }
     try {
@@ -107,12 +110,13 @@ final class GemmTeam {
       this.brs = brs;
       this.bcs = bcs;
       this.c = c;
+      this.signs = signs;
       planRanges(n);
       for (Helper h : helpers) {
         h.post();
       }
       long t0 = System.nanoTime();
-      PanamaPackedGemm.gemm(m, n, k, alpha, a, ars, acs, b, brs, bcs, c, 0, starts[1]);
+      PanamaPackedGemm.gemm(m, n, k, alpha, a, ars, acs, b, brs, bcs, c, 0, starts[1], signs);
       elapsed[0] = System.nanoTime() - t0;
       Throwable failure = null;
       for (Helper h : helpers) {
@@ -126,7 +130,7 @@ final class GemmTeam {
       }
       learnSpeeds();
     } finally {
-      this.a = this.b = this.c = null; // no references kept to the caller's arrays
+      this.a = this.b = this.c = this.signs = null; // no references kept to the caller's arrays
       busy.set(false);
     }
   }
@@ -176,7 +180,7 @@ final class GemmTeam {
         try {
           long t0 = System.nanoTime();
           PanamaPackedGemm.gemm(m, n, k, alpha, a, ars, acs, b, brs, bcs, c, starts[part],
-              starts[part + 1]);
+              starts[part + 1], signs);
           elapsed[part] = System.nanoTime() - t0;
         } catch (Throwable t) {
           failure = t;

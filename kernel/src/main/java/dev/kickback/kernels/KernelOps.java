@@ -1223,9 +1223,14 @@ public abstract class KernelOps {
 
   /** The scalar clamp: the scalar kernel, and the vector kernels' for rows done lane by lane. */
   static void clampToSignsScalar(float[] x, int off, int n, float[] signs) {
+    clampToSignsScalar(x, off, n, signs, 0);
+  }
+
+  /** {@code x[off..off+n)} clamped to {@code signs[from..from+n)}. */
+  static void clampToSignsScalar(float[] x, int off, int n, float[] signs, int from) {
     for (int j = 0; j < n; j++) {
       // NaN compares false and is kept, so a divergence is still detected
-      if (x[off + j] * signs[j] < 0f) {
+      if (x[off + j] * signs[from + j] < 0f) {
         x[off + j] = 0f;
       }
     }

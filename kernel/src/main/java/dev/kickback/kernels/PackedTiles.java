@@ -12,7 +12,9 @@ import jdk.incubator.vector.VectorSpecies;
  * A packed ({@link #micro}) or read in place ({@link #microDirect}), each also over the
  * first {@code mr < MR} rows only ({@link #microRows}, {@link #microDirectRows}) and
  * over exactly 4 rows with no tests of the row count ({@link #microFour},
- * {@link #microDirectFour}), one loop written into all six from one template
+ * {@link #microDirectFour}), the packed three also clamping each output to its
+ * column's sign ({@link #microClamped}, {@link #microRowsClamped},
+ * {@link #microFourClamped}), one loop written into all nine from one template
  * ({@code KernelGenerator}, in the tests), so each output is the same sequence of
  * operations whichever computes it: a sum over p in order, then
  * {@code c = fma(sum, alpha, c)}. Written out with no helper taking vectors: a call C2
@@ -229,6 +231,248 @@ final class PackedTiles {
     r += ldc;
     c30.fma(al, FloatVector.fromArray(S, c, r)).intoArray(c, r);
     c31.fma(al, FloatVector.fromArray(S, c, r + L)).intoArray(c, r + L);
+  }
+
+  /**
+   * {@link #micro} with each output clamped to the sign of its column before its one
+   * store, as {@code KernelOps.clampRowsToSigns} clamps it: {@code v = fma(sum, alpha, c)},
+   * then 0 where {@code v * signs[col] < 0}. For the last KC block of an update whose
+   * layer is clipped ({@code KernelOps.gemmTNClampToSigns}), C's columns
+   * {@code j..j+NR)}.
+   */
+  static void microClamped(int kc, float alpha, float[] ap, int a0, float[] bp, int b0,
+      float[] c, int c0, int ldc, float[] signs, int j) {
+    FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00;
+    FloatVector c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+    FloatVector c40 = c00, c41 = c00, c50 = c00, c51 = c00;
+    FloatVector c60 = c00, c61 = c00, c70 = c00, c71 = c00;
+    for (int p = 0; p < kc; p++) {
+      final int bi = b0 + p * NR;
+      final FloatVector b0v = FloatVector.fromArray(S, bp, bi);
+      final FloatVector b1v = FloatVector.fromArray(S, bp, bi + L);
+      final int ai = a0 + p * MR;
+      FloatVector x = FloatVector.broadcast(S, ap[ai]);
+      c00 = x.fma(b0v, c00);
+      c01 = x.fma(b1v, c01);
+      x = FloatVector.broadcast(S, ap[ai + 1]);
+      c10 = x.fma(b0v, c10);
+      c11 = x.fma(b1v, c11);
+      x = FloatVector.broadcast(S, ap[ai + 2]);
+      c20 = x.fma(b0v, c20);
+      c21 = x.fma(b1v, c21);
+      x = FloatVector.broadcast(S, ap[ai + 3]);
+      c30 = x.fma(b0v, c30);
+      c31 = x.fma(b1v, c31);
+      x = FloatVector.broadcast(S, ap[ai + 4]);
+      c40 = x.fma(b0v, c40);
+      c41 = x.fma(b1v, c41);
+      x = FloatVector.broadcast(S, ap[ai + 5]);
+      c50 = x.fma(b0v, c50);
+      c51 = x.fma(b1v, c51);
+      if (MR == 8) {
+        x = FloatVector.broadcast(S, ap[ai + 6]);
+        c60 = x.fma(b0v, c60);
+        c61 = x.fma(b1v, c61);
+        x = FloatVector.broadcast(S, ap[ai + 7]);
+        c70 = x.fma(b0v, c70);
+        c71 = x.fma(b1v, c71);
+      }
+    }
+    final FloatVector al = FloatVector.broadcast(S, alpha);
+    final FloatVector s0 = FloatVector.fromArray(S, signs, j);
+    final FloatVector s1 = FloatVector.fromArray(S, signs, j + L);
+    FloatVector v;
+    int r = c0;
+    v = c00.fma(al, FloatVector.fromArray(S, c, r));
+    v.blend(0f, v.mul(s0).compare(VectorOperators.LT, 0f)).intoArray(c, r);
+    v = c01.fma(al, FloatVector.fromArray(S, c, r + L));
+    v.blend(0f, v.mul(s1).compare(VectorOperators.LT, 0f)).intoArray(c, r + L);
+    r += ldc;
+    v = c10.fma(al, FloatVector.fromArray(S, c, r));
+    v.blend(0f, v.mul(s0).compare(VectorOperators.LT, 0f)).intoArray(c, r);
+    v = c11.fma(al, FloatVector.fromArray(S, c, r + L));
+    v.blend(0f, v.mul(s1).compare(VectorOperators.LT, 0f)).intoArray(c, r + L);
+    r += ldc;
+    v = c20.fma(al, FloatVector.fromArray(S, c, r));
+    v.blend(0f, v.mul(s0).compare(VectorOperators.LT, 0f)).intoArray(c, r);
+    v = c21.fma(al, FloatVector.fromArray(S, c, r + L));
+    v.blend(0f, v.mul(s1).compare(VectorOperators.LT, 0f)).intoArray(c, r + L);
+    r += ldc;
+    v = c30.fma(al, FloatVector.fromArray(S, c, r));
+    v.blend(0f, v.mul(s0).compare(VectorOperators.LT, 0f)).intoArray(c, r);
+    v = c31.fma(al, FloatVector.fromArray(S, c, r + L));
+    v.blend(0f, v.mul(s1).compare(VectorOperators.LT, 0f)).intoArray(c, r + L);
+    r += ldc;
+    v = c40.fma(al, FloatVector.fromArray(S, c, r));
+    v.blend(0f, v.mul(s0).compare(VectorOperators.LT, 0f)).intoArray(c, r);
+    v = c41.fma(al, FloatVector.fromArray(S, c, r + L));
+    v.blend(0f, v.mul(s1).compare(VectorOperators.LT, 0f)).intoArray(c, r + L);
+    r += ldc;
+    v = c50.fma(al, FloatVector.fromArray(S, c, r));
+    v.blend(0f, v.mul(s0).compare(VectorOperators.LT, 0f)).intoArray(c, r);
+    v = c51.fma(al, FloatVector.fromArray(S, c, r + L));
+    v.blend(0f, v.mul(s1).compare(VectorOperators.LT, 0f)).intoArray(c, r + L);
+    if (MR < 8) {
+      return;
+    }
+    r += ldc;
+    v = c60.fma(al, FloatVector.fromArray(S, c, r));
+    v.blend(0f, v.mul(s0).compare(VectorOperators.LT, 0f)).intoArray(c, r);
+    v = c61.fma(al, FloatVector.fromArray(S, c, r + L));
+    v.blend(0f, v.mul(s1).compare(VectorOperators.LT, 0f)).intoArray(c, r + L);
+    r += ldc;
+    v = c70.fma(al, FloatVector.fromArray(S, c, r));
+    v.blend(0f, v.mul(s0).compare(VectorOperators.LT, 0f)).intoArray(c, r);
+    v = c71.fma(al, FloatVector.fromArray(S, c, r + L));
+    v.blend(0f, v.mul(s1).compare(VectorOperators.LT, 0f)).intoArray(c, r + L);
+  }
+
+  /** {@link #microRows} clamped as {@link #microClamped} is {@link #micro}. */
+  static void microRowsClamped(int kc, int mr, float alpha, float[] ap, int a0,
+      float[] bp, int b0, float[] c, int c0, int ldc, float[] signs, int j) {
+    FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00;
+    FloatVector c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+    FloatVector c40 = c00, c41 = c00, c50 = c00, c51 = c00;
+    FloatVector c60 = c00, c61 = c00;
+    for (int p = 0; p < kc; p++) {
+      final int bi = b0 + p * NR;
+      final FloatVector b0v = FloatVector.fromArray(S, bp, bi);
+      final FloatVector b1v = FloatVector.fromArray(S, bp, bi + L);
+      final int ai = a0 + p * MR;
+      FloatVector x = FloatVector.broadcast(S, ap[ai]);
+      c00 = x.fma(b0v, c00);
+      c01 = x.fma(b1v, c01);
+      if (mr > 1) {
+        x = FloatVector.broadcast(S, ap[ai + 1]);
+        c10 = x.fma(b0v, c10);
+        c11 = x.fma(b1v, c11);
+      }
+      if (mr > 2) {
+        x = FloatVector.broadcast(S, ap[ai + 2]);
+        c20 = x.fma(b0v, c20);
+        c21 = x.fma(b1v, c21);
+      }
+      if (mr > 3) {
+        x = FloatVector.broadcast(S, ap[ai + 3]);
+        c30 = x.fma(b0v, c30);
+        c31 = x.fma(b1v, c31);
+      }
+      if (mr > 4) {
+        x = FloatVector.broadcast(S, ap[ai + 4]);
+        c40 = x.fma(b0v, c40);
+        c41 = x.fma(b1v, c41);
+      }
+      if (MR == 8 && mr > 5) {
+        x = FloatVector.broadcast(S, ap[ai + 5]);
+        c50 = x.fma(b0v, c50);
+        c51 = x.fma(b1v, c51);
+      }
+      if (MR == 8 && mr > 6) {
+        x = FloatVector.broadcast(S, ap[ai + 6]);
+        c60 = x.fma(b0v, c60);
+        c61 = x.fma(b1v, c61);
+      }
+    }
+    final FloatVector al = FloatVector.broadcast(S, alpha);
+    final FloatVector s0 = FloatVector.fromArray(S, signs, j);
+    final FloatVector s1 = FloatVector.fromArray(S, signs, j + L);
+    FloatVector v;
+    int r = c0;
+    v = c00.fma(al, FloatVector.fromArray(S, c, r));
+    v.blend(0f, v.mul(s0).compare(VectorOperators.LT, 0f)).intoArray(c, r);
+    v = c01.fma(al, FloatVector.fromArray(S, c, r + L));
+    v.blend(0f, v.mul(s1).compare(VectorOperators.LT, 0f)).intoArray(c, r + L);
+    if (mr > 1) {
+      r += ldc;
+      v = c10.fma(al, FloatVector.fromArray(S, c, r));
+      v.blend(0f, v.mul(s0).compare(VectorOperators.LT, 0f)).intoArray(c, r);
+      v = c11.fma(al, FloatVector.fromArray(S, c, r + L));
+      v.blend(0f, v.mul(s1).compare(VectorOperators.LT, 0f)).intoArray(c, r + L);
+    }
+    if (mr > 2) {
+      r += ldc;
+      v = c20.fma(al, FloatVector.fromArray(S, c, r));
+      v.blend(0f, v.mul(s0).compare(VectorOperators.LT, 0f)).intoArray(c, r);
+      v = c21.fma(al, FloatVector.fromArray(S, c, r + L));
+      v.blend(0f, v.mul(s1).compare(VectorOperators.LT, 0f)).intoArray(c, r + L);
+    }
+    if (mr > 3) {
+      r += ldc;
+      v = c30.fma(al, FloatVector.fromArray(S, c, r));
+      v.blend(0f, v.mul(s0).compare(VectorOperators.LT, 0f)).intoArray(c, r);
+      v = c31.fma(al, FloatVector.fromArray(S, c, r + L));
+      v.blend(0f, v.mul(s1).compare(VectorOperators.LT, 0f)).intoArray(c, r + L);
+    }
+    if (mr > 4) {
+      r += ldc;
+      v = c40.fma(al, FloatVector.fromArray(S, c, r));
+      v.blend(0f, v.mul(s0).compare(VectorOperators.LT, 0f)).intoArray(c, r);
+      v = c41.fma(al, FloatVector.fromArray(S, c, r + L));
+      v.blend(0f, v.mul(s1).compare(VectorOperators.LT, 0f)).intoArray(c, r + L);
+    }
+    if (MR == 8 && mr > 5) {
+      r += ldc;
+      v = c50.fma(al, FloatVector.fromArray(S, c, r));
+      v.blend(0f, v.mul(s0).compare(VectorOperators.LT, 0f)).intoArray(c, r);
+      v = c51.fma(al, FloatVector.fromArray(S, c, r + L));
+      v.blend(0f, v.mul(s1).compare(VectorOperators.LT, 0f)).intoArray(c, r + L);
+    }
+    if (MR == 8 && mr > 6) {
+      r += ldc;
+      v = c60.fma(al, FloatVector.fromArray(S, c, r));
+      v.blend(0f, v.mul(s0).compare(VectorOperators.LT, 0f)).intoArray(c, r);
+      v = c61.fma(al, FloatVector.fromArray(S, c, r + L));
+      v.blend(0f, v.mul(s1).compare(VectorOperators.LT, 0f)).intoArray(c, r + L);
+    }
+  }
+
+  /** {@link #microFour} clamped as {@link #microClamped} is {@link #micro}. */
+  static void microFourClamped(int kc, float alpha, float[] ap, int a0, float[] bp,
+      int b0, float[] c, int c0, int ldc, float[] signs, int j) {
+    FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00;
+    FloatVector c20 = c00, c21 = c00, c30 = c00, c31 = c00;
+    for (int p = 0; p < kc; p++) {
+      final int bi = b0 + p * NR;
+      final FloatVector b0v = FloatVector.fromArray(S, bp, bi);
+      final FloatVector b1v = FloatVector.fromArray(S, bp, bi + L);
+      final int ai = a0 + p * MR;
+      FloatVector x = FloatVector.broadcast(S, ap[ai]);
+      c00 = x.fma(b0v, c00);
+      c01 = x.fma(b1v, c01);
+      x = FloatVector.broadcast(S, ap[ai + 1]);
+      c10 = x.fma(b0v, c10);
+      c11 = x.fma(b1v, c11);
+      x = FloatVector.broadcast(S, ap[ai + 2]);
+      c20 = x.fma(b0v, c20);
+      c21 = x.fma(b1v, c21);
+      x = FloatVector.broadcast(S, ap[ai + 3]);
+      c30 = x.fma(b0v, c30);
+      c31 = x.fma(b1v, c31);
+    }
+    final FloatVector al = FloatVector.broadcast(S, alpha);
+    final FloatVector s0 = FloatVector.fromArray(S, signs, j);
+    final FloatVector s1 = FloatVector.fromArray(S, signs, j + L);
+    FloatVector v;
+    int r = c0;
+    v = c00.fma(al, FloatVector.fromArray(S, c, r));
+    v.blend(0f, v.mul(s0).compare(VectorOperators.LT, 0f)).intoArray(c, r);
+    v = c01.fma(al, FloatVector.fromArray(S, c, r + L));
+    v.blend(0f, v.mul(s1).compare(VectorOperators.LT, 0f)).intoArray(c, r + L);
+    r += ldc;
+    v = c10.fma(al, FloatVector.fromArray(S, c, r));
+    v.blend(0f, v.mul(s0).compare(VectorOperators.LT, 0f)).intoArray(c, r);
+    v = c11.fma(al, FloatVector.fromArray(S, c, r + L));
+    v.blend(0f, v.mul(s1).compare(VectorOperators.LT, 0f)).intoArray(c, r + L);
+    r += ldc;
+    v = c20.fma(al, FloatVector.fromArray(S, c, r));
+    v.blend(0f, v.mul(s0).compare(VectorOperators.LT, 0f)).intoArray(c, r);
+    v = c21.fma(al, FloatVector.fromArray(S, c, r + L));
+    v.blend(0f, v.mul(s1).compare(VectorOperators.LT, 0f)).intoArray(c, r + L);
+    r += ldc;
+    v = c30.fma(al, FloatVector.fromArray(S, c, r));
+    v.blend(0f, v.mul(s0).compare(VectorOperators.LT, 0f)).intoArray(c, r);
+    v = c31.fma(al, FloatVector.fromArray(S, c, r + L));
+    v.blend(0f, v.mul(s1).compare(VectorOperators.LT, 0f)).intoArray(c, r + L);
   }
 
   /**

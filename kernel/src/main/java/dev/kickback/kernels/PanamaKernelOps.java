@@ -92,10 +92,16 @@ final class PanamaKernelOps extends KernelOps {
   /** The packed GEMM, split over the team when there is one and the shape is large enough. */
   private void packed(int m, int n, int k, float alpha, float[] a, int ars, int acs, float[] b,
       int brs, int bcs, float[] c) {
+    packed(m, n, k, alpha, a, ars, acs, b, brs, bcs, c, null);
+  }
+
+  /** {@link #packed}, each output clamped to {@code signs} of its column when non-null. */
+  private void packed(int m, int n, int k, float alpha, float[] a, int ars, int acs, float[] b,
+      int brs, int bcs, float[] c, float[] signs) {
     if (team != null && (long) m * n * k >= splitMinMacs) {
-      team.gemm(m, n, k, alpha, a, ars, acs, b, brs, bcs, c);
+      team.gemm(m, n, k, alpha, a, ars, acs, b, brs, bcs, c, signs);
     } else {
-      PanamaPackedGemm.gemm(m, n, k, alpha, a, ars, acs, b, brs, bcs, c, 0, n);
+      PanamaPackedGemm.gemm(m, n, k, alpha, a, ars, acs, b, brs, bcs, c, 0, n, signs);
     }
   }
 
@@ -169,17 +175,21 @@ final class PanamaKernelOps extends KernelOps {
   }
 
   /**
-   * The clamp in the 4-row blocks' registers ({@link PanamaSmallGemm#gemmTNClamped}) where
-   * those blocks cover the shape; a C the GEMM packs (the wide network's 1024 x 1024 layers from
-   * rank 16) keeps the clamp pass. Measured on Zen 4 (16 lanes), one layer at a time, medians
-   * of 10 rounds of 0.1 s: the paper network's 200 x 100 layer at rank 8 5.42 us against 7.41
-   * for the update and the clamp pass, rank 16 8.32 against 9.99, rank 64 27.8 against 29.6;
-   * a 1024 x 1024 layer at rank 8 313 us against 365.
+   * The clamp in the registers of the kernel that finishes each sum: the 4-row blocks'
+   * ({@link PanamaSmallGemm#gemmTNClamped}) where those blocks cover the shape, the packed
+   * tiles' in their last KC block where the GEMM packs (the wide network's 1024 x 1024 layers
+   * from rank 16, split over the team as the plain update is); other shapes keep the clamp pass.
+   * Measured on Zen 4 (16 lanes), one layer at a time, medians of 10 rounds of 0.1 s: the paper
+   * network's 200 x 100 layer at rank 8 5.42 us against 7.41 for the update and the clamp pass,
+   * rank 16 8.32 against 9.99, rank 64 27.8 against 29.6; a 1024 x 1024 layer at rank 8 313 us
+   * against 365.
    */
   @Override
   protected void gemmTNClampToSignsKernel(int m, int n, int k, float alpha, float[] a,
       float[] b, float[] c, float[] colSigns) {
-    if (!packs(m, n, k, m) && !PanamaStreamingGemm.takes(m, n)
+    if (packs(m, n, k, m)) {
+      packed(m, n, k, alpha, a, 1, m, b, n, 1, c, colSigns);
+    } else if (!PanamaStreamingGemm.takes(m, n)
         && PanamaSmallGemm.clampsInRegisters(m, n, k)) {
       PanamaSmallGemm.gemmTNClamped(m, n, k, alpha, a, b, c, colSigns);
     } else {

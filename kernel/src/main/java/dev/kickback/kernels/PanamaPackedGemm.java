@@ -125,18 +125,35 @@ final class PanamaPackedGemm {
    */
   static void gemm(int m, int n, int k, float alpha, float[] a, int ars, int acs, float[] b,
       int brs, int bcs, float[] c, int jFrom, int jTo) {
+    gemm(m, n, k, alpha, a, ars, acs, b, brs, bcs, c, jFrom, jTo, null);
+  }
+
+  /**
+   * {@link #gemm(int, int, int, float, float[], int, int, float[], int, int, float[], int, int)},
+   * then with {@code signs} non-null each output set to 0 where {@code C(i, j) * signs[j] < 0}
+   * ({@code KernelOps.clampRowsToSigns}), in the registers of the last KC block's tiles, before
+   * their one store of the finished sum.
+   */
+  static void gemm(int m, int n, int k, float alpha, float[] a, int ars, int acs, float[] b,
+      int brs, int bcs, float[] c, int jFrom, int jTo, float[] signs) {
     Buffers buf = BUFFERS.get();
     for (int j0 = jFrom; j0 < jTo; j0 += NC) {
       final int nc = Math.min(NC, jTo - j0);
       for (int k0 = 0; k0 < k; k0 += KC) {
         final int kc = Math.min(KC, k - k0);
+        final float[] clamp = k0 + kc == k ? signs : null;
         packB(kc, nc, b, k0 * brs + j0 * bcs, brs, bcs, buf.b);
         for (int i0 = 0; i0 < m; i0 += MC) {
           final int mc = Math.min(MC, m - i0);
           packA(mc, kc, a, i0 * ars + k0 * acs, ars, acs, buf.a, 0);
           for (int js = 0; js < nc; js += NR) {
-            sliver(mc, kc, Math.min(NR, nc - js), alpha, buf, 0, buf.b, js * kc, c,
-                i0 * n + j0 + js, n);
+            if (clamp == null) {
+              sliver(mc, kc, Math.min(NR, nc - js), alpha, buf, 0, buf.b, js * kc, c,
+                  i0 * n + j0 + js, n);
+            } else {
+              sliverClamped(mc, kc, Math.min(NR, nc - js), alpha, buf, 0, buf.b, js * kc, c,
+                  i0 * n + j0 + js, n, clamp, j0 + js);
+            }
           }
         }
       }
@@ -411,6 +428,34 @@ final class PanamaPackedGemm {
     java.util.Arrays.fill(t, 0f);
     PackedTiles.micro(kc, 1f, ap, aOff, bp, bOff, t, 0, NR);
     addTile(t, alpha, c, c0, ldc, mr, nr);
+  }
+
+  /**
+   * {@link #sliver} with each finished sum clamped to its column's sign before its store
+   * ({@link PackedTiles#microClamped}; a cut sliver's tile through {@link #edge}, then clamped
+   * lane by lane with the same operations), C's columns from {@code j}.
+   */
+  private static void sliverClamped(int mc, int kc, int nr, float alpha, Buffers buf, int aOff,
+      float[] bp, int bOff, float[] c, int c0, int ldc, float[] signs, int j) {
+    for (int is = 0; is < mc; is += MR) {
+      final int mr = Math.min(MR, mc - is);
+      final int ci = c0 + is * ldc;
+      if (nr < NR) {
+        edge(kc, alpha, buf.a, aOff + is * kc, bp, bOff, buf.tile, c, ci, ldc, mr, nr);
+        for (int r = 0; r < mr; r++) {
+          KernelOps.clampToSignsScalar(c, ci + r * ldc, nr, signs, j);
+        }
+      } else if (mr == 4 && MR == 6) {
+        PackedTiles.microFourClamped(kc, alpha, buf.a, aOff + is * kc, bp, bOff, c, ci, ldc,
+            signs, j);
+      } else if (mr < MR) {
+        PackedTiles.microRowsClamped(kc, mr, alpha, buf.a, aOff + is * kc, bp, bOff, c, ci,
+            ldc, signs, j);
+      } else {
+        PackedTiles.microClamped(kc, alpha, buf.a, aOff + is * kc, bp, bOff, c, ci, ldc, signs,
+            j);
+      }
+    }
   }
 
   /**

@@ -835,7 +835,9 @@ public final class KernelGenerator {
          * A packed ({@link #micro}) or read in place ({@link #microDirect}), each also over the
          * first {@code mr < MR} rows only ({@link #microRows}, {@link #microDirectRows}) and
          * over exactly 4 rows with no tests of the row count ({@link #microFour},
-         * {@link #microDirectFour}), one loop written into all six from one template
+         * {@link #microDirectFour}), the packed three also clamping each output to its
+         * column's sign ({@link #microClamped}, {@link #microRowsClamped},
+         * {@link #microFourClamped}), one loop written into all nine from one template
          * ({@code KernelGenerator}, in the tests), so each output is the same sequence of
          * operations whichever computes it: a sum over p in order, then
          * {@code c = fma(sum, alpha, c)}. Written out with no helper taking vectors: a call C2
@@ -889,6 +891,39 @@ public final class KernelGenerator {
         """);
     packedTileLoop(s, false, TileRows.FOUR);
     packedTileStores(s, TileRows.FOUR);
+    s.append("""
+          }
+
+          /**
+           * {@link #micro} with each output clamped to the sign of its column before its one
+           * store, as {@code KernelOps.clampRowsToSigns} clamps it: {@code v = fma(sum, alpha, c)},
+           * then 0 where {@code v * signs[col] < 0}. For the last KC block of an update whose
+           * layer is clipped ({@code KernelOps.gemmTNClampToSigns}), C's columns
+           * {@code j..j+NR)}.
+           */
+          static void microClamped(int kc, float alpha, float[] ap, int a0, float[] bp, int b0,
+              float[] c, int c0, int ldc, float[] signs, int j) {
+        """);
+    packedTileLoop(s, false, TileRows.ALL);
+    packedTileClampedStores(s, TileRows.ALL);
+    s.append("""
+          }
+
+          /** {@link #microRows} clamped as {@link #microClamped} is {@link #micro}. */
+          static void microRowsClamped(int kc, int mr, float alpha, float[] ap, int a0,
+              float[] bp, int b0, float[] c, int c0, int ldc, float[] signs, int j) {
+        """);
+    packedTileLoop(s, false, TileRows.FIRST);
+    packedTileClampedStores(s, TileRows.FIRST);
+    s.append("""
+          }
+
+          /** {@link #microFour} clamped as {@link #microClamped} is {@link #micro}. */
+          static void microFourClamped(int kc, float alpha, float[] ap, int a0, float[] bp,
+              int b0, float[] c, int c0, int ldc, float[] signs, int j) {
+        """);
+    packedTileLoop(s, false, TileRows.FOUR);
+    packedTileClampedStores(s, TileRows.FOUR);
     s.append("""
           }
 
@@ -1067,6 +1102,42 @@ public final class KernelGenerator {
           .append("0.fma(al, FloatVector.fromArray(S, c, r)).intoArray(c, r);\n");
       s.append(ind).append("c").append(r)
           .append("1.fma(al, FloatVector.fromArray(S, c, r + L)).intoArray(c, r + L);\n");
+      if (rows == TileRows.FIRST) {
+        closeRow(s, "    ", r, rows);
+      }
+    }
+  }
+
+  /**
+   * {@link #packedTileStores} with each sum clamped to its column's sign before the store, the
+   * operations of {@code PanamaKernelOps.clampToSignsKernel}: {@code v * s < 0} gives 0.
+   */
+  private static void packedTileClampedStores(StringBuilder s, TileRows rows) {
+    s.append("""
+            final FloatVector al = FloatVector.broadcast(S, alpha);
+            final FloatVector s0 = FloatVector.fromArray(S, signs, j);
+            final FloatVector s1 = FloatVector.fromArray(S, signs, j + L);
+            FloatVector v;
+            int r = c0;
+        """);
+    for (int r = 0; r < rows.count(); r++) {
+      String ind = "    ";
+      if (rows == TileRows.FIRST) {
+        ind = openRow(s, "    ", r, rows);
+      } else if (rows == TileRows.ALL && r == 6) {
+        s.append("    if (MR < 8) {\n      return;\n    }\n");
+      }
+      if (r > 0) {
+        s.append(ind).append("r += ldc;\n");
+      }
+      for (int col = 0; col < 2; col++) {
+        String at = col == 0 ? "r" : "r + L";
+        s.append(ind).append("v = c").append(r).append(col)
+            .append(".fma(al, FloatVector.fromArray(S, c, ").append(at).append("));\n");
+        s.append(ind).append("v.blend(0f, v.mul(s").append(col)
+            .append(").compare(VectorOperators.LT, 0f)).intoArray(c, ").append(at)
+            .append(");\n");
+      }
       if (rows == TileRows.FIRST) {
         closeRow(s, "    ", r, rows);
       }

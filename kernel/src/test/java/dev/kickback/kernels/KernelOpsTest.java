@@ -946,9 +946,11 @@ class KernelOpsTest {
    * gemmTNClampToSigns against the same implementation's gemmTN, then clampRowsToSigns,
    * bitwise: shapes the vector kernel clamps in registers (rows in 4s; columns in whole 4-vector
    * blocks, past a 256-column panel, and with 1 to 3 vectors and a window after them or alone,
-   * at 16, 8 and 4 lanes) and shapes it hands to the update and the clamp pass (5 and 7 rows,
-   * rows narrower than 16 lanes, a sum deep enough for panels, a C it packs), a NaN and a -0 in
-   * C, signs padded; the rank-0 call clamps only. Bad shapes are refused by name.
+   * at 16, 8 and 4 lanes), shapes it hands to the update and the clamp pass (5 and 7 rows,
+   * rows narrower than 16 lanes, a sum deep enough for panels) and C's the GEMM packs, clamped
+   * in the last KC block's tiles (whole tiles, a cut sliver, fewer rows than a tile, two KC
+   * blocks, split over a team's threads), a NaN and a -0 in C, signs padded; the rank-0 call
+   * clamps only. Bad shapes are refused by name.
    */
   @ParameterizedTest(name = "{0}")
   @MethodSource("pathNames")
@@ -957,7 +959,10 @@ class KernelOpsTest {
     int[][] shapes = {{4, 64, 8}, {8, 64, 1}, {12, 128, 5}, {64, 320, 8}, {16, 64, 16},
         {8, 32, 8}, {8, 16, 8}, {8, 100, 8}, {12, 40, 3}, {4, 20, 8}, {4, 70, 2},
         {200, 100, 8}, {5, 64, 8}, {7, 128, 8}, {8, 10, 8}, {8, 64, 160}, {32, 512, 64},
-        {8, 64, 0}};
+        {8, 64, 0},
+        // packed: whole tiles and a cut sliver; two KC blocks and 4 rows past the tiles (a
+        // team's split at 2^21 multiply-adds); 4 rows past the MC blocks
+        {40, 520, 20}, {36, 512, 300}, {100, 1024, 32}};
     for (int[] shape : shapes) {
       int m = shape[0];
       int n = shape[1];
