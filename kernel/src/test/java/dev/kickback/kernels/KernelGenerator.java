@@ -1087,25 +1087,7 @@ public final class KernelGenerator {
 
   /** {@code c = fma(acc, alpha, c)} for the rows the tile has. */
   private static void packedTileStores(StringBuilder s, TileRows rows) {
-    s.append("    final FloatVector al = FloatVector.broadcast(S, alpha);\n    int r = c0;\n");
-    for (int r = 0; r < rows.count(); r++) {
-      String ind = "    ";
-      if (rows == TileRows.FIRST) {
-        ind = openRow(s, "    ", r, rows);
-      } else if (rows == TileRows.ALL && r == 6) {
-        s.append("    if (MR < 8) {\n      return;\n    }\n");
-      }
-      if (r > 0) {
-        s.append(ind).append("r += ldc;\n");
-      }
-      s.append(ind).append("c").append(r)
-          .append("0.fma(al, FloatVector.fromArray(S, c, r)).intoArray(c, r);\n");
-      s.append(ind).append("c").append(r)
-          .append("1.fma(al, FloatVector.fromArray(S, c, r + L)).intoArray(c, r + L);\n");
-      if (rows == TileRows.FIRST) {
-        closeRow(s, "    ", r, rows);
-      }
-    }
+    packedTileStores(s, rows, false);
   }
 
   /**
@@ -1113,13 +1095,19 @@ public final class KernelGenerator {
    * operations of {@code PanamaKernelOps.clampToSignsKernel}: {@code v * s < 0} gives 0.
    */
   private static void packedTileClampedStores(StringBuilder s, TileRows rows) {
-    s.append("""
-            final FloatVector al = FloatVector.broadcast(S, alpha);
-            final FloatVector s0 = FloatVector.fromArray(S, signs, j);
-            final FloatVector s1 = FloatVector.fromArray(S, signs, j + L);
-            FloatVector v;
-            int r = c0;
-        """);
+    packedTileStores(s, rows, true);
+  }
+
+  private static void packedTileStores(StringBuilder s, TileRows rows, boolean clamped) {
+    s.append("    final FloatVector al = FloatVector.broadcast(S, alpha);\n");
+    if (clamped) {
+      s.append("""
+              final FloatVector s0 = FloatVector.fromArray(S, signs, j);
+              final FloatVector s1 = FloatVector.fromArray(S, signs, j + L);
+              FloatVector v;
+          """);
+    }
+    s.append("    int r = c0;\n");
     for (int r = 0; r < rows.count(); r++) {
       String ind = "    ";
       if (rows == TileRows.FIRST) {
@@ -1132,11 +1120,15 @@ public final class KernelGenerator {
       }
       for (int col = 0; col < 2; col++) {
         String at = col == 0 ? "r" : "r + L";
-        s.append(ind).append("v = c").append(r).append(col)
-            .append(".fma(al, FloatVector.fromArray(S, c, ").append(at).append("));\n");
-        s.append(ind).append("v.blend(0f, v.mul(s").append(col)
-            .append(").compare(VectorOperators.LT, 0f)).intoArray(c, ").append(at)
-            .append(");\n");
+        String sum = "c" + r + col + ".fma(al, FloatVector.fromArray(S, c, " + at + "))";
+        if (clamped) {
+          s.append(ind).append("v = ").append(sum).append(";\n");
+          s.append(ind).append("v.blend(0f, v.mul(s").append(col)
+              .append(").compare(VectorOperators.LT, 0f)).intoArray(c, ").append(at)
+              .append(");\n");
+        } else {
+          s.append(ind).append(sum).append(".intoArray(c, ").append(at).append(");\n");
+        }
       }
       if (rows == TileRows.FIRST) {
         closeRow(s, "    ", r, rows);
