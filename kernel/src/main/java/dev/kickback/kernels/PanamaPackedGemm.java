@@ -147,13 +147,8 @@ final class PanamaPackedGemm {
           final int mc = Math.min(MC, m - i0);
           packA(mc, kc, a, i0 * ars + k0 * acs, ars, acs, buf.a, 0);
           for (int js = 0; js < nc; js += NR) {
-            if (clamp == null) {
-              sliver(mc, kc, Math.min(NR, nc - js), alpha, buf, 0, buf.b, js * kc, c,
-                  i0 * n + j0 + js, n);
-            } else {
-              sliverClamped(mc, kc, Math.min(NR, nc - js), alpha, buf, 0, buf.b, js * kc, c,
-                  i0 * n + j0 + js, n, clamp, j0 + js);
-            }
+            sliver(mc, kc, Math.min(NR, nc - js), alpha, buf, 0, buf.b, js * kc, c,
+                i0 * n + j0 + js, n, clamp, j0 + js);
           }
         }
       }
@@ -227,7 +222,8 @@ final class PanamaPackedGemm {
                   - tiled, bp, bOff, bOff + k * NR, c, js + r0 * n, n);
             }
           } else {
-            sliver(m, kc, Math.min(NR, n - js), alpha, buf, k0 * rowsPadded, bp, bOff, c, js, n);
+            sliver(m, kc, Math.min(NR, n - js), alpha, buf, k0 * rowsPadded, bp, bOff, c, js, n,
+                null, 0);
           }
         }
         js += pair ? 2 * NR : NR;
@@ -241,7 +237,7 @@ final class PanamaPackedGemm {
         packA(mc, kc, a, i0 * k + k0, k, 1, buf.a, 0);
         for (int js = 0; js < n; js += NR) {
           sliver(mc, kc, Math.min(NR, n - js), alpha, buf, 0, bp, (js / NR * k + k0) * NR, c,
-              i0 * n + js, n);
+              i0 * n + js, n, null, 0);
         }
       }
     }
@@ -323,21 +319,39 @@ final class PanamaPackedGemm {
    * {@link PackedTiles#microFour}; 4 of 8, with 32 registers, measured no faster through it on
    * Zen 4: the wide network's forward pass at batch 12 1.01x, 20 0.98x, taking turns), a sliver
    * cut by the last column by {@link #edge}. Both GEMMs' tiles, so each output is the same
-   * sequence of operations whichever made B.
+   * sequence of operations whichever made B. With {@code signs} non-null (the last KC block of
+   * a clipped update) each finished sum is clamped to the sign of its column, C's columns from
+   * {@code j}, before its store: the tiles' {@code *Clamped} variants, and a cut sliver lane by
+   * lane with the same operations after edge.
    */
   private static void sliver(int mc, int kc, int nr, float alpha, Buffers buf, int aOff,
-      float[] bp, int bOff, float[] c, int c0, int ldc) {
+      float[] bp, int bOff, float[] c, int c0, int ldc, float[] signs, int j) {
+    final boolean clamp = signs != null;
     for (int is = 0; is < mc; is += MR) {
       final int mr = Math.min(MR, mc - is);
       final int ci = c0 + is * ldc;
+      final int ai = aOff + is * kc;
       if (nr < NR) {
-        edge(kc, alpha, buf.a, aOff + is * kc, bp, bOff, buf.tile, c, ci, ldc, mr, nr);
+        edge(kc, alpha, buf.a, ai, bp, bOff, buf.tile, c, ci, ldc, mr, nr);
+        for (int r = 0; clamp && r < mr; r++) {
+          KernelOps.clampToSignsScalar(c, ci + r * ldc, nr, signs, j);
+        }
       } else if (mr == 4 && MR == 6) {
-        PackedTiles.microFour(kc, alpha, buf.a, aOff + is * kc, bp, bOff, c, ci, ldc);
+        if (clamp) {
+          PackedTiles.microFourClamped(kc, alpha, buf.a, ai, bp, bOff, c, ci, ldc, signs, j);
+        } else {
+          PackedTiles.microFour(kc, alpha, buf.a, ai, bp, bOff, c, ci, ldc);
+        }
       } else if (mr < MR) {
-        PackedTiles.microRows(kc, mr, alpha, buf.a, aOff + is * kc, bp, bOff, c, ci, ldc);
+        if (clamp) {
+          PackedTiles.microRowsClamped(kc, mr, alpha, buf.a, ai, bp, bOff, c, ci, ldc, signs, j);
+        } else {
+          PackedTiles.microRows(kc, mr, alpha, buf.a, ai, bp, bOff, c, ci, ldc);
+        }
+      } else if (clamp) {
+        PackedTiles.microClamped(kc, alpha, buf.a, ai, bp, bOff, c, ci, ldc, signs, j);
       } else {
-        PackedTiles.micro(kc, alpha, buf.a, aOff + is * kc, bp, bOff, c, ci, ldc);
+        PackedTiles.micro(kc, alpha, buf.a, ai, bp, bOff, c, ci, ldc);
       }
     }
   }
@@ -428,34 +442,6 @@ final class PanamaPackedGemm {
     java.util.Arrays.fill(t, 0f);
     PackedTiles.micro(kc, 1f, ap, aOff, bp, bOff, t, 0, NR);
     addTile(t, alpha, c, c0, ldc, mr, nr);
-  }
-
-  /**
-   * {@link #sliver} with each finished sum clamped to its column's sign before its store
-   * ({@link PackedTiles#microClamped}; a cut sliver's tile through {@link #edge}, then clamped
-   * lane by lane with the same operations), C's columns from {@code j}.
-   */
-  private static void sliverClamped(int mc, int kc, int nr, float alpha, Buffers buf, int aOff,
-      float[] bp, int bOff, float[] c, int c0, int ldc, float[] signs, int j) {
-    for (int is = 0; is < mc; is += MR) {
-      final int mr = Math.min(MR, mc - is);
-      final int ci = c0 + is * ldc;
-      if (nr < NR) {
-        edge(kc, alpha, buf.a, aOff + is * kc, bp, bOff, buf.tile, c, ci, ldc, mr, nr);
-        for (int r = 0; r < mr; r++) {
-          KernelOps.clampToSignsScalar(c, ci + r * ldc, nr, signs, j);
-        }
-      } else if (mr == 4 && MR == 6) {
-        PackedTiles.microFourClamped(kc, alpha, buf.a, aOff + is * kc, bp, bOff, c, ci, ldc,
-            signs, j);
-      } else if (mr < MR) {
-        PackedTiles.microRowsClamped(kc, mr, alpha, buf.a, aOff + is * kc, bp, bOff, c, ci,
-            ldc, signs, j);
-      } else {
-        PackedTiles.microClamped(kc, alpha, buf.a, aOff + is * kc, bp, bOff, c, ci, ldc, signs,
-            j);
-      }
-    }
   }
 
   /**

@@ -905,7 +905,7 @@ public final class KernelGenerator {
               float[] c, int c0, int ldc, float[] signs, int j) {
         """);
     packedTileLoop(s, false, TileRows.ALL);
-    packedTileClampedStores(s, TileRows.ALL);
+    packedTileStores(s, TileRows.ALL, true);
     s.append("""
           }
 
@@ -914,7 +914,7 @@ public final class KernelGenerator {
               float[] bp, int b0, float[] c, int c0, int ldc, float[] signs, int j) {
         """);
     packedTileLoop(s, false, TileRows.FIRST);
-    packedTileClampedStores(s, TileRows.FIRST);
+    packedTileStores(s, TileRows.FIRST, true);
     s.append("""
           }
 
@@ -923,7 +923,7 @@ public final class KernelGenerator {
               int b0, float[] c, int c0, int ldc, float[] signs, int j) {
         """);
     packedTileLoop(s, false, TileRows.FOUR);
-    packedTileClampedStores(s, TileRows.FOUR);
+    packedTileStores(s, TileRows.FOUR, true);
     s.append("""
           }
 
@@ -1091,13 +1091,10 @@ public final class KernelGenerator {
   }
 
   /**
-   * {@link #packedTileStores} with each sum clamped to its column's sign before the store, the
-   * operations of {@code PanamaKernelOps.clampToSignsKernel}: {@code v * s < 0} gives 0.
+   * {@code c = fma(acc, alpha, c)} for the rows the tile has; {@code clamped}, each sum clamped
+   * to its column's sign before the store, the operations of
+   * {@code PanamaKernelOps.clampToSignsKernel}: {@code v * s < 0} gives 0.
    */
-  private static void packedTileClampedStores(StringBuilder s, TileRows rows) {
-    packedTileStores(s, rows, true);
-  }
-
   private static void packedTileStores(StringBuilder s, TileRows rows, boolean clamped) {
     s.append("    final FloatVector al = FloatVector.broadcast(S, alpha);\n");
     if (clamped) {
