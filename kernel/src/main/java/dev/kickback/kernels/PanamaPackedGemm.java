@@ -28,8 +28,9 @@ import jdk.incubator.vector.VectorSpecies;
  * split the columns
  * between threads and still return the single-threaded bits.
  *
- * <p>Pack buffers are per thread (about 1.2 MB), allocated on a thread's first large GEMM and
- * reused: nothing is allocated after that.
+ * <p>Pack buffers are per thread (about 1.2 MB; 1.5 MB once a prepacked GEMM has packed an A of
+ * more than 48 rows at k = 1024), allocated on a thread's first large GEMM and reused: nothing is
+ * allocated after that.
  */
 final class PanamaPackedGemm {
   private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -96,16 +97,33 @@ final class PanamaPackedGemm {
 
   private static final class Buffers {
     /**
-     * Two MC x KC blocks: {@link #gemm}'s A block, or {@link #gemmPrepacked}'s whole A up to 48
-     * rows at k = 1024 (16 lanes). Measured on Zen 5, the wide network's forward pass against
-     * one block, with which 32 and 48 rows went per KC block (in one JVM, taking turns): 32 rows
-     * 1.04x, 48 rows 1.10x. From 64 rows per KC block stays ahead (three 1024 x 1024 layers at
-     * 64 rows: 200 GFLOP/s, against 190 with A whole).
+     * {@link #gemm}'s A block (MC x KC), or {@link #gemmPrepacked}'s whole A: two such blocks
+     * (192 KB) until a call packs a larger A whole, then that call's, up to
+     * {@link #WHOLE_A_FLOATS}.
      */
-    final float[] a = new float[2 * MC * KC];
+    float[] a = new float[2 * MC * KC];
     final float[] b = new float[KC * NC];
     final float[] tile = new float[MR * NR];
+
+    /** {@link #a}, grown to hold at least {@code floats}. */
+    float[] wholeA(int floats) {
+      if (a.length < floats) {
+        a = new float[floats];
+      }
+      return a;
+    }
   }
+
+  /**
+   * The most floats of A {@link #gemmPrepacked} packs whole: 512 KB, 128 rows at k = 1024. Then
+   * each sliver of B is read front to back once a call and C's columns of that sliver stay in
+   * cache over its KC blocks; a larger A goes per KC block, MC rows at a time. Measured on Zen 5
+   * (16 lanes), the wide network's forward pass, both jars in one JVM taking turns (16 pairs of
+   * bursts, each order): against going per KC block from 64 rows, 64 rows 1.08x and 1.06x,
+   * 128 rows 1.05x and 1.07x; 256 rows whole (1 MB) 1.00x and 1.02x, not worth the memory.
+   * Earlier, against A whole up to 48 rows: 32 rows 1.04x, 48 rows 1.10x.
+   */
+  static final int WHOLE_A_FLOATS = 128 * 1024;
 
   private PanamaPackedGemm() {}
 
@@ -179,8 +197,8 @@ final class PanamaPackedGemm {
   }
 
   /**
-   * {@code C[m][n] += alpha * A[m][k] B} with B from {@link #packWhole}. When A fits the pack
-   * buffer whole (up to 48 rows at k = 1024, 16 lanes), it is packed once, KC block after KC
+   * {@code C[m][n] += alpha * A[m][k] B} with B from {@link #packWhole}. When A is at most
+   * {@link #WHOLE_A_FLOATS} (128 rows at k = 1024), it is packed once, KC block after KC
    * block, and each sliver of B (k x NR floats, contiguous) is read front to back once, every
    * row block of A taking its turn on each KC block while it is in L1 (up to
    * {@code PAIRED_ROWS} rows, two slivers at a time); otherwise per KC block, MC rows at a time,
@@ -198,9 +216,10 @@ final class PanamaPackedGemm {
       return;
     }
     final int rowsPadded = (m + MR - 1) / MR * MR;
-    if ((long) rowsPadded * k <= buf.a.length) {
+    if ((long) rowsPadded * k <= WHOLE_A_FLOATS) {
+      final float[] ap = buf.wholeA(rowsPadded * k);
       for (int k0 = 0; k0 < k; k0 += KC) {
-        packA(m, Math.min(KC, k - k0), a, k0, k, 1, buf.a, k0 * rowsPadded);
+        packA(m, Math.min(KC, k - k0), a, k0, k, 1, ap, k0 * rowsPadded);
       }
       // rows in whole tiles, the others (all up to PAIRED_ROWS) over two slivers at once
       final int tiled = m <= PAIRED_ROWS ? 0
@@ -213,12 +232,12 @@ final class PanamaPackedGemm {
           if (pair) {
             final int a0 = k0 * rowsPadded;
             for (int is = 0; is < tiled; is += MR) {
-              PackedTiles.micro(kc, alpha, buf.a, a0 + is * kc, bp, bOff, c, js + is * n, n);
-              PackedTiles.micro(kc, alpha, buf.a, a0 + is * kc, bp, bOff + k * NR, c,
+              PackedTiles.micro(kc, alpha, ap, a0 + is * kc, bp, bOff, c, js + is * n, n);
+              PackedTiles.micro(kc, alpha, ap, a0 + is * kc, bp, bOff + k * NR, c,
                   js + NR + is * n, n);
             }
             for (int r0 = tiled; r0 < m; r0 += PAIR_ROWS) { // rows r0.. of A's last sliver
-              microPair(kc, Math.min(PAIR_ROWS, m - r0), alpha, buf.a, a0 + tiled * kc + r0
+              microPair(kc, Math.min(PAIR_ROWS, m - r0), alpha, ap, a0 + tiled * kc + r0
                   - tiled, bp, bOff, bOff + k * NR, c, js + r0 * n, n);
             }
           } else {

@@ -125,11 +125,11 @@ class KernelOpsTest {
    * gemmNN with B packed once ({@code packForGemmNN}) gives the bits of gemmNN from B itself, at
    * every row count: 1 to 5 (the rows of a partial tile; with 16 registers up to 3 in passes of 2
    * over two slivers, as are 1 or 2 rows past whole tiles: 7, 8, 25, and 4 alone or past whole
-   * tiles in one pass over one sliver: 4, 10, 16), a full tile, A packed whole or (more rows
-   * than the pack buffer holds at this depth) per MC rows, A read in place over more than MC rows
-   * (a sum of at most KC terms, 16 registers), and B's width cut inside a sliver. At 16 lanes
-   * all of 1 to 97 rows at k = 1024 cover both orders. The paper network's 200 -> 100 layer
-   * packs only with 16 registers.
+   * tiles in one pass over one sliver: 4, 10, 16), a full tile, A packed whole (at k = 1024, 97
+   * and 103 rows in a grown pack buffer) or per MC rows (129 rows at k = 1024, more than it packs
+   * whole), A read in place over more than MC rows (a sum of at most KC terms, 16 registers), and
+   * B's width cut inside a sliver. The paper network's 200 -> 100 layer packs only with 16
+   * registers.
    */
   @ParameterizedTest(name = "k={0} n={1}")
   @MethodSource("packedShapes")
@@ -146,7 +146,7 @@ class KernelOpsTest {
     assertEquals(k, packed.rows());
     assertEquals(n, packed.cols());
     assertTrue(ops.multipliesPacked(packed));
-    for (int m : new int[] {1, 2, 3, 4, 5, 7, 8, 9, 10, 16, 24, 25, 33, 97, 103}) {
+    for (int m : new int[] {1, 2, 3, 4, 5, 7, 8, 9, 10, 16, 24, 25, 33, 97, 103, 129}) {
       float[] a = random(rnd, m * k);
       float[] c0 = random(rnd, m * n);
       float[] want = c0.clone();
