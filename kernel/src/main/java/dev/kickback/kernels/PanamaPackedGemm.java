@@ -121,7 +121,8 @@ final class PanamaPackedGemm {
    * (16 lanes), the wide network's forward pass, both jars in one JVM taking turns (16 pairs of
    * bursts, each order): against going per KC block from 64 rows, 64 rows 1.08x and 1.06x,
    * 128 rows 1.05x and 1.07x; 256 rows whole (1 MB) 1.00x and 1.02x, not worth the memory.
-   * Earlier, against A whole up to 48 rows: 32 rows 1.04x, 48 rows 1.10x.
+   * Earlier, against A whole up to 48 rows: 32 rows 1.04x, 48 rows 1.10x. With 16 registers not
+   * measured.
    */
   static final int WHOLE_A_FLOATS = 128 * 1024;
 
