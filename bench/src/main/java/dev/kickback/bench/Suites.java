@@ -286,6 +286,15 @@ public final class Suites {
    */
   public static final Timing NAMED_STEP = new Timing(2, 4, 1000, 8, 250);
   /**
+   * Our paper network's steps at batch 256 in the named suites: {@link #HEADLINE_STEP_B256}'s
+   * seven seconds of warm-up, for its reason. With {@link #NAMED_STEP}'s four, two latency
+   * suites on Zen 5 read the benchmark thread's own bytes a step there: 9,520 (Kickback, the
+   * suite of 7fd227b) and 4,008 and 21,804 (Kickback and Backprop, the suite of ed9db48), where
+   * every other row of ours read 0 to 17.
+   */
+  public static final Timing NAMED_STEP_B256 =
+      new Timing(2, HEADLINE_STEP_B256.warmups(), HEADLINE_STEP_B256.warmupMs(), 8, 250);
+  /**
    * Our wide network's steps at batch 1 to 64 in the named suites: ten seconds of warm-up. A step
    * calls each layer's row kernels once or twice at 1,000 to 3,000 steps a second, so C2 takes
    * the last of them up late: measured in one JVM at batch 2 from a cold start
@@ -394,7 +403,9 @@ public final class Suites {
         group("ForwardBench", NAMED_STEP, "path", "VECTOR", "net", "WIDE", "batch", batches),
         group("ForwardBench", NAMED, "path", "OPENBLAS", "net", "WIDE", "batch", batches),
         group("OrtForwardBench", NAMED, "net", "PAPER,WIDE", "batch", batches),
-        group("StepBench", NAMED_STEP, "path", "VECTOR", "net", "PAPER", "batch", batches),
+        group("StepBench", NAMED_STEP, "path", "VECTOR", "net", "PAPER",
+            "batch", "1,2,4,8,16,32,64"),
+        group("StepBench", NAMED_STEP_B256, "path", "VECTOR", "net", "PAPER", "batch", "256"),
         group("StepBench", NAMED, "path", "OPENBLAS", "net", "PAPER", "batch", batches),
         group("StepBench", NAMED_WIDE_STEP, "path", "VECTOR", "net", "WIDE",
             "batch", "1,2,4,8,16,32,64"),
