@@ -105,12 +105,11 @@ final class PanamaPackedGemm {
     final float[] b = new float[KC * NC];
     final float[] tile = new float[MR * NR];
 
-    /** {@link #a}, grown to hold at least {@code floats}. */
-    float[] wholeA(int floats) {
+    /** Grows {@link #a} to hold at least {@code floats}. */
+    void growA(int floats) {
       if (a.length < floats) {
         a = new float[floats];
       }
-      return a;
     }
   }
 
@@ -218,9 +217,9 @@ final class PanamaPackedGemm {
     }
     final int rowsPadded = (m + MR - 1) / MR * MR;
     if ((long) rowsPadded * k <= WHOLE_A_FLOATS) {
-      final float[] ap = buf.wholeA(rowsPadded * k);
+      buf.growA(rowsPadded * k);
       for (int k0 = 0; k0 < k; k0 += KC) {
-        packA(m, Math.min(KC, k - k0), a, k0, k, 1, ap, k0 * rowsPadded);
+        packA(m, Math.min(KC, k - k0), a, k0, k, 1, buf.a, k0 * rowsPadded);
       }
       // rows in whole tiles, the others (all up to PAIRED_ROWS) over two slivers at once
       final int tiled = m <= PAIRED_ROWS ? 0
@@ -233,12 +232,12 @@ final class PanamaPackedGemm {
           if (pair) {
             final int a0 = k0 * rowsPadded;
             for (int is = 0; is < tiled; is += MR) {
-              PackedTiles.micro(kc, alpha, ap, a0 + is * kc, bp, bOff, c, js + is * n, n);
-              PackedTiles.micro(kc, alpha, ap, a0 + is * kc, bp, bOff + k * NR, c,
+              PackedTiles.micro(kc, alpha, buf.a, a0 + is * kc, bp, bOff, c, js + is * n, n);
+              PackedTiles.micro(kc, alpha, buf.a, a0 + is * kc, bp, bOff + k * NR, c,
                   js + NR + is * n, n);
             }
             for (int r0 = tiled; r0 < m; r0 += PAIR_ROWS) { // rows r0.. of A's last sliver
-              microPair(kc, Math.min(PAIR_ROWS, m - r0), alpha, ap, a0 + tiled * kc + r0
+              microPair(kc, Math.min(PAIR_ROWS, m - r0), alpha, buf.a, a0 + tiled * kc + r0
                   - tiled, bp, bOff, bOff + k * NR, c, js + r0 * n, n);
             }
           } else {
