@@ -179,9 +179,13 @@ public final class BenchSuite {
     for (Suites.Group g : groups) {
       timings.add(g.timing().toString());
     }
-    boolean turns = groups.stream().anyMatch(Suites.Group::interleaved);
+    boolean turns = groups.stream().anyMatch(g -> g.interleaved() && g.include()
+        .contains("StepBench"));
+    boolean ort = groups.stream().anyMatch(g -> g.interleaved() && g.benchmarks().size() > 1);
     return String.join("; ", timings) + (turns ? "; the paper network's Kickback and Backprop"
         + " steps fork by fork in turn, so that a slow spell of the VM falls on both" : "")
+        + (ort ? "; our forward passes and ONNX Runtime's fork by fork in turn, at our timing"
+        : "")
         + "; a row wider than ±10% gets more forks of its timing,"
         + " one at a time while the time lasts (at most " + MAX_FORKS + "), pooled with its first";
   }
@@ -334,22 +338,29 @@ public final class BenchSuite {
     }
     List<Map<String, String>> rows = Suites.withDefaults(g).rows();
     Suites.Timing one = Suites.oneMoreFork(t);
-    List<RunResult> out = new ArrayList<>(java.util.Collections.nCopies(rows.size(), null));
+    Map<String, RunResult> out = new LinkedHashMap<>(); // by benchmark and row, in turn order
     for (int f = 0; f < t.forks(); f++) {
-      for (int i = 0; i < rows.size(); i++) {
-        RunResult r = oneFork(g.include(), rows.get(i), one);
-        out.set(i, out.get(i) == null ? r : pooled(out.get(i), r));
+      for (Map<String, String> row : rows) {
+        for (RunResult r : forks(g.include(), row, one)) {
+          out.merge(r.getParams().getBenchmark() + " " + row, r, BenchSuite::pooled);
+        }
       }
     }
-    return out;
+    return new ArrayList<>(out.values());
   }
 
-  /** One row (one value per parameter) of the benchmarks {@code include} matches, one fork. */
+  /** One row (one value per parameter) of the benchmark {@code include} matches, one fork. */
   private static RunResult oneFork(String include, Map<String, String> row, Suites.Timing one)
       throws RunnerException {
+    return forks(include, row, one).iterator().next();
+  }
+
+  /** One row of each benchmark {@code include} matches, one fork each, in JMH's order. */
+  private static Collection<RunResult> forks(String include, Map<String, String> row,
+      Suites.Timing one) throws RunnerException {
     Map<String, List<String>> params = new LinkedHashMap<>();
     row.forEach((k, v) -> params.put(k, List.of(v)));
-    return run(new Suites.Group(include, params, one), one).iterator().next();
+    return run(new Suites.Group(include, params, one), one);
   }
 
   /** Runs a group; its forks inherit this JVM's flags, the vector width's among them. */

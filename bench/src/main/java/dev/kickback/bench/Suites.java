@@ -69,6 +69,8 @@ public final class Suites {
    * group runs its rows fork by fork in turn (each row's first fork, then each row's second ...)
    * and pools each row's forks, so that a slow spell of the machine falls on all of them rather
    * than on the rows that happened to run in it: for rows the report compares with each other.
+   * Its include may name several classes ({@link #onlyEach}): each row is then a fork of each in
+   * turn, a class ignoring the parameters it does not declare.
    */
   public record Group(String include, Map<String, List<String>> params, Timing timing,
       boolean interleaved) {
@@ -102,7 +104,17 @@ public final class Suites {
     Group takingTurns() {
       return new Group(include, params, timing, true);
     }
+
+    /** The simple names of the benchmark classes the include names, in its order. */
+    public List<String> benchmarks() {
+      Matcher m = CLASSES.matcher(include);
+      return m.find() ? List.of(m.group(1).split("\\|")) : List.of();
+    }
   }
+
+  /** {@link #only}'s or {@link #onlyEach}'s class names in an include. */
+  private static final Pattern CLASSES =
+      Pattern.compile("\\\\\\.\\(?(\\w+(?:\\|\\w+)*)\\)?\\\\\\.");
 
   /*
    * The headline's timings, from how this 2-vCPU VM behaved: C2 takes about 1.2 s to compile a
@@ -358,6 +370,7 @@ public final class Suites {
             "16,256"),
         group("ForwardBench", HEADLINE_PEER, "path", "OPENBLAS", "net", "PAPER",
             "batch", "1,16,256"),
+        // apart from ours (forwardBesideOrt's turns at our warm-up would take 18 s more)
         group("OrtForwardBench", HEADLINE_PEER, "net", "PAPER", "batch", "1,16,256"),
         // Kickback beside Backprop: the same kernels on other data, so their forks take turns
         group("StepBench", HEADLINE_STEP, "path", "VECTOR", "net", "PAPER", "batch", "1,16")
@@ -395,14 +408,13 @@ public final class Suites {
         // ours warm up as our steps do: with two seconds (the latency suite of cc3d74a) one fork
         // of the paper network's batch 256 ran C1's code in its first iterations (±14.6%, 7 KB a
         // call)
-        group("ForwardBench", NAMED_STEP, "path", "VECTOR", "net", "PAPER", "batch", batches),
+        forwardBesideOrt(NAMED_STEP, "path", "VECTOR", "net", "PAPER", "batch", batches),
         group("ForwardBench", NAMED, "path", "OPENBLAS", "net", "PAPER", "batch", batches),
         // ours on the wide network warm up as our steps do: with two seconds (the latency suite
         // of 8756240) batch 8 and 16 ran C1's code in the first 1 to 3 measured iterations of 8
         // forks of 11 (batch 16: 387-1,537 calls/s against about 1,900 after, up to 394 KB a call)
-        group("ForwardBench", NAMED_STEP, "path", "VECTOR", "net", "WIDE", "batch", batches),
+        forwardBesideOrt(NAMED_STEP, "path", "VECTOR", "net", "WIDE", "batch", batches),
         group("ForwardBench", NAMED, "path", "OPENBLAS", "net", "WIDE", "batch", batches),
-        group("OrtForwardBench", NAMED, "net", "PAPER,WIDE", "batch", batches),
         group("StepBench", NAMED_STEP, "path", "VECTOR", "net", "PAPER",
             "batch", "1,2,4,8,16,32,64"),
         group("StepBench", NAMED_STEP_B256, "path", "VECTOR", "net", "PAPER", "batch", "256"),
@@ -526,7 +538,7 @@ public final class Suites {
     Set<String> seen = new LinkedHashSet<>();
     List<Group> out = new ArrayList<>();
     for (String name : NAMES) {
-      for (Group g : named(name)) {
+      for (Group g : named(name).stream().flatMap(g0 -> perClass(g0).stream()).toList()) {
         Timing timing = g.timing().forks() == null ? new Timing(0, 0, 1, 2, 1) : t;
         for (Map<String, String> row : withDefaults(g).rows()) {
           if (seen.add(g.include() + new TreeMap<>(row))) {
@@ -545,14 +557,42 @@ public final class Suites {
    * so that two groups naming the same rows differently expand to the same rows.
    */
   static Group withDefaults(Group g) {
-    Matcher m = Pattern.compile("\\\\\\.(\\w+)\\\\\\.").matcher(g.include());
-    if (!m.find()) {
-      return g;
-    }
     Map<String, List<String>> params = new LinkedHashMap<>(g.params());
+    for (String name : g.benchmarks()) {
+      declaredParams(name).forEach(params::putIfAbsent);
+    }
+    return new Group(g.include(), params, g.timing(), g.interleaved());
+  }
+
+  /**
+   * A group of several classes ({@link #onlyEach}) as one group per class, each with the
+   * parameters that class declares: the rows as the report lists them, for the smoke run, bench
+   * ab and the suites' tests. A group of one class is itself.
+   */
+  static List<Group> perClass(Group g) {
+    List<String> names = g.benchmarks();
+    if (names.size() < 2) {
+      return List.of(g);
+    }
+    List<Group> out = new ArrayList<>();
+    for (String name : names) {
+      Set<String> declared = declaredParams(name).keySet();
+      Map<String, List<String>> params = new LinkedHashMap<>(g.params());
+      params.keySet().retainAll(declared);
+      out.add(new Group(only(name), params, g.timing(), g.interleaved()));
+    }
+    return out;
+  }
+
+  /**
+   * Every {@code @Param} of a benchmark class (its superclasses' too) with its annotated values;
+   * none when this jar has no such class.
+   */
+  private static Map<String, List<String>> declaredParams(String simpleName) {
+    Map<String, List<String>> params = new LinkedHashMap<>();
     for (String pkg : List.of("dev.kickback.bench.jmh.", "dev.kickback.bench.djl.")) {
       try {
-        Class<?> bench = Class.forName(pkg + m.group(1), false, Suites.class.getClassLoader());
+        Class<?> bench = Class.forName(pkg + simpleName, false, Suites.class.getClassLoader());
         for (Class<?> c = bench; c != null; c = c.getSuperclass()) {
           for (Field f : c.getDeclaredFields()) {
             Param p = f.getAnnotation(Param.class);
@@ -561,15 +601,15 @@ public final class Suites {
             }
           }
         }
-        return new Group(g.include(), params, g.timing(), g.interleaved());
+        return params;
       } catch (ClassNotFoundException e) {
         // the other package, or a class this jar was built without
       } catch (LinkageError e) {
-        throw new IllegalStateException("cannot read the parameters of " + m.group(1) + " ("
+        throw new IllegalStateException("cannot read the parameters of " + simpleName + " ("
             + e + "): run with --add-modules jdk.incubator.vector", e);
       }
     }
-    return g;
+    return params;
   }
 
   /**
@@ -594,6 +634,19 @@ public final class Suites {
     return new Group(only(simpleName), params(keyValues), t);
   }
 
+  /**
+   * Our forward pass and ONNX Runtime's on the same rows, fork by fork in turn at our timing: the
+   * ratio the report quotes is then of forks that ran seconds apart, not of two groups a slow
+   * spell of the VM may have split. (On Zen 5 the latency suite of ed9db48 read our wide network
+   * at batch 16 at 22,169 samples/s, where one JVM going through the batches reads about 30,500;
+   * in one JMH run ONNX Runtime's six forks of the wide network at batch 64 read 309 to 472
+   * calls/s.)
+   */
+  private static Group forwardBesideOrt(Timing t, String... keyValues) {
+    return new Group(onlyEach("ForwardBench", "OrtForwardBench"), params(keyValues), t)
+        .takingTurns();
+  }
+
   /** Parameters as name, comma-separated values, name, values ... */
   private static Map<String, List<String>> params(String... keyValues) {
     Map<String, List<String>> m = new LinkedHashMap<>();
@@ -609,6 +662,11 @@ public final class Suites {
    */
   static String only(String simpleName) {
     return "\\." + simpleName + "\\.";
+  }
+
+  /** {@link #only} for several classes, whose rows take turns ({@link Group#takingTurns}). */
+  static String onlyEach(String... simpleNames) {
+    return "\\.(" + String.join("|", simpleNames) + ")\\.";
   }
 
   /** Whether this jar was built with the djl profile ({@code ./kickback bench-djl}). */

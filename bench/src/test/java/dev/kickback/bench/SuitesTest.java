@@ -22,7 +22,7 @@ class SuitesTest {
   /** Every row as "include {param=value, ...}", each parameter set (or defaulted), sorted. */
   private static Set<String> rowsOf(List<Suites.Group> groups) {
     Set<String> rows = new HashSet<>();
-    for (Suites.Group g : groups) {
+    for (Suites.Group g : groups.stream().flatMap(g -> Suites.perClass(g).stream()).toList()) {
       for (Map<String, String> r : Suites.withDefaults(g).rows()) {
         rows.add(g.include() + new TreeMap<>(r));
       }
@@ -87,10 +87,39 @@ class SuitesTest {
     }
   }
 
+  /**
+   * Item 4 of the kernel-limit issue compares our forward pass with ONNX Runtime's at every batch
+   * of both networks: in the latency suite their forks take turns, each class with its own
+   * parameters.
+   */
+  @Test
+  void ourForwardPassesAndOnnxRuntimesTakeTurnsInTheLatencySuite() {
+    List<Suites.Group> turns = Suites.latency().stream()
+        .filter(g -> g.benchmarks().size() > 1).toList();
+    assertEquals(2, turns.size());
+    Set<String> rows = rowsOf(turns);
+    for (Suites.Group g : turns) {
+      assertTrue(g.interleaved(), g.toString());
+      assertEquals(List.of("ForwardBench", "OrtForwardBench"), g.benchmarks());
+      String net = g.params().get("net").get(0);
+      for (String batch : List.of("1", "2", "4", "8", "16", "32", "64", "256")) {
+        assertTrue(rows.contains("\\.ForwardBench\\.{batch=" + batch + ", net=" + net
+            + ", path=VECTOR}"), rows.toString());
+        assertTrue(rows.contains("\\.OrtForwardBench\\.{batch=" + batch + ", net=" + net
+            + "}"), rows.toString());
+      }
+    }
+    assertEquals(32, rows.size());
+    assertTrue(Suites.latency().stream().noneMatch(g -> g.benchmarks().equals(
+        List.of("OrtForwardBench"))), "ONNX Runtime's rows also apart from ours");
+    assertEquals(List.of("StepBench"), new Suites.Group(Suites.only("StepBench"), Map.of(),
+        Suites.NAMED).benchmarks());
+  }
+
   @Test
   void headlineFitsItsSixMinutes() {
     // the first pass; the build (about 40 s from a warm Maven cache) and the report take the rest
-    double seconds = Suites.headline().stream()
+    double seconds = Suites.headline().stream().flatMap(g -> Suites.perClass(g).stream())
         .mapToDouble(g -> g.rows().size() * g.timing().seconds()).sum();
     assertTrue(seconds < 270, "headline first pass " + seconds + " s");
   }

@@ -65,6 +65,8 @@ class KernelOpsTest {
     // 16 to 31 rows over a C wider than a cache panel, unpacked: 8-row blocks without panels
     // (a sum deeper than 128 at 16 lanes), the last rows in 4-row blocks and past them
     {17, 300, 260}, {24, 520, 130}, {31, 264, 140},
+    // packed over three KC blocks from 64 rows, the last rows in a partial tile, a cut sliver
+    {70, 300, 520},
   };
 
   static Stream<Arguments> cases() {
@@ -1500,22 +1502,51 @@ class KernelOpsTest {
    * include the vector kernel's fused 8-row blocks in 2-vector panels with and without a window
    * (at every depth with 32 registers), in 4-row blocks (with 16 registers: {@code test-lanes
    * 8}), with 1 to 7 rows after them, and the shapes it leaves to the three passes (narrower
-   * than a vector, B past a cache block, packed). Where the path packs B ({@code packForGemmNN};
-   * with 16 registers from 96 columns and 16 terms), the same for B packed: whole tiles written
-   * from registers for a sum of at most 256 terms, with edges of at most a vector and more, the
-   * rows past the tiles, more than MC rows, and deeper sums left to the passes. Some biases are
-   * special values and some rows of A zero, so that sums are exactly 0, -0, infinite and NaN.
+   * than a vector, B past a cache block, packed: from 64 rows over one and three KC blocks).
+   * Where the path packs B ({@code packForGemmNN}; with 16 registers from 96 columns and 16
+   * terms), the same for B packed: whole tiles written from registers for a sum of at most 256
+   * terms, with edges of at most a vector and more, the rows past the tiles, more than MC rows,
+   * and deeper sums left to the passes. Some biases are special values and some rows of A zero,
+   * so that sums are exactly 0, -0, infinite and NaN.
    */
   @ParameterizedTest(name = "{0} m={1} n={2} k={3}")
   @MethodSource("cases")
   void gemmNNRectifyIsTheBiasCopyGemmNNAndRectifyBitwise(String path, int m, int n, int k) {
     KernelOps ops = path(path);
     SplittableRandom rnd = new SplittableRandom(31L * m + 7L * n + k);
+    float[] b = random(rnd, k * n);
+    assertRectifiesAsThePasses(ops, rnd, m, n, k, b, ops.packForGemmNN(k, n, b));
+  }
+
+  /**
+   * The same for B packed where 32 registers pack it too (at least 512 wide and 256 deep), at
+   * row counts of {@link #gemmNNWithPackedBEqualsGemmNNBitwise}: A packed whole and per MC rows,
+   * its last rows in partial tiles or over two slivers at once, B's width cut inside a sliver.
+   */
+  @ParameterizedTest(name = "k={0} n={1}")
+  @MethodSource("packedShapes")
+  void gemmNNRectifyWithPackedBIsTheBiasCopyGemmNNAndRectifyBitwise(int k, int n) {
+    KernelOps ops = path("vector");
+    SplittableRandom rnd = new SplittableRandom(k * 11L + n);
+    float[] b = random(rnd, k * n);
+    PackedMatrix packed = ops.packForGemmNN(k, n, b);
+    assumeTrue(packed != null, "this path does not pack B of " + k + " x " + n);
+    for (int m : new int[] {1, 3, 4, 5, 9, 16, 25, 97, 129}) {
+      assertRectifiesAsThePasses(ops, rnd, m, n, k, b, packed);
+    }
+  }
+
+  /**
+   * gemmNNRectify and gemmNNRectifyOutput on {@code ops}, from B and (when non-null) from its
+   * packed copy, against the passes they stand for; A with every fifth row zero and some biases
+   * special values.
+   */
+  private static void assertRectifiesAsThePasses(KernelOps ops, SplittableRandom rnd, int m,
+      int n, int k, float[] b, PackedMatrix packed) {
     float[] a = random(rnd, m * k);
     for (int i = 0; i < m; i += 5) {
       java.util.Arrays.fill(a, i * k, (i + 1) * k, 0f);
     }
-    float[] b = random(rnd, k * n);
     float[] bias = random(rnd, n);
     for (int j = 0; j < n; j += 7) {
       bias[j] = RECTIFIER_SPECIALS[(j / 7) % RECTIFIER_SPECIALS.length];
@@ -1530,16 +1561,16 @@ class KernelOpsTest {
     }
     ops.gemmNN(m, n, k, 1f, a, b, s);
     ops.rectify(m, n, s, nu, o, d);
-    assertRectifies("", size, m * n, s, o, d, (fs, fo, fd) -> {
+    String at = "m=" + m + " ";
+    assertRectifies(at, size, m * n, s, o, d, (fs, fo, fd) -> {
       if (fd == null) {
         ops.gemmNNRectifyOutput(m, n, k, a, b, bias, nu, fs, fo);
       } else {
         ops.gemmNNRectify(m, n, k, a, b, bias, nu, fs, fo, fd);
       }
     });
-    PackedMatrix packed = ops.packForGemmNN(k, n, b);
     if (packed != null) {
-      assertRectifies("packed ", size, m * n, s, o, d, (fs, fo, fd) -> {
+      assertRectifies(at + "packed ", size, m * n, s, o, d, (fs, fo, fd) -> {
         if (fd == null) {
           ops.gemmNNRectifyOutput(m, n, k, a, packed, bias, nu, fs, fo);
         } else {
