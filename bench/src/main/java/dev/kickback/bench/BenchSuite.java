@@ -182,8 +182,8 @@ public final class BenchSuite {
     boolean turns = groups.stream().anyMatch(g -> g.interleaved() && g.include()
         .contains("StepBench"));
     boolean ort = groups.stream().anyMatch(g -> g.interleaved() && g.benchmarks().size() > 1);
-    return String.join("; ", timings) + (turns ? "; the paper network's Kickback and Backprop"
-        + " steps fork by fork in turn, so that a slow spell of the VM falls on both" : "")
+    return String.join("; ", timings) + (turns ? "; our Kickback and Backprop steps of each"
+        + " batch fork by fork in turn, so that a slow spell of the VM falls on both" : "")
         + (ort ? "; our forward passes and ONNX Runtime's fork by fork in turn, at our timing"
         : "")
         + "; a row wider than ±10% gets more forks of its timing,"

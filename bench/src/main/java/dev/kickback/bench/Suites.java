@@ -415,14 +415,18 @@ public final class Suites {
         // forks of 11 (batch 16: 387-1,537 calls/s against about 1,900 after, up to 394 KB a call)
         forwardBesideOrt(NAMED_STEP, "path", "VECTOR", "net", "WIDE", "batch", batches),
         group("ForwardBench", NAMED, "path", "OPENBLAS", "net", "WIDE", "batch", batches),
+        // Kickback beside Backprop, their forks in turn as in the headline (item 3 of the
+        // kernel-limit issue compares them at every batch)
         group("StepBench", NAMED_STEP, "path", "VECTOR", "net", "PAPER",
-            "batch", "1,2,4,8,16,32,64"),
-        group("StepBench", NAMED_STEP_B256, "path", "VECTOR", "net", "PAPER", "batch", "256"),
+            "batch", "1,2,4,8,16,32,64").takingTurns(),
+        group("StepBench", NAMED_STEP_B256, "path", "VECTOR", "net", "PAPER", "batch", "256")
+            .takingTurns(),
         group("StepBench", NAMED, "path", "OPENBLAS", "net", "PAPER", "batch", batches),
         group("StepBench", NAMED_WIDE_STEP, "path", "VECTOR", "net", "WIDE",
-            "batch", "1,2,4,8,16,32,64"),
+            "batch", "1,2,4,8,16,32,64").takingTurns(),
         group("StepBench", NAMED, "path", "OPENBLAS", "net", "WIDE", "batch", "1,2,4,8,16,32,64"),
-        group("StepBench", SLOW_STEP, "path", "VECTOR", "net", "WIDE", "batch", "256"),
+        group("StepBench", SLOW_STEP, "path", "VECTOR", "net", "WIDE", "batch", "256")
+            .takingTurns(),
         group("StepBench", SLOW, "path", "OPENBLAS", "net", "WIDE", "batch", "256"));
   }
 

@@ -75,6 +75,22 @@ class SuitesTest {
             && g.params().get("path").equals(List.of("VECTOR")))
         .toList();
     assertEquals(2, steps.size());
+    assertKickbackAndBackpropTakeTurns(steps);
+  }
+
+  /** In the latency suite our steps of both networks at every batch take turns by rule. */
+  @Test
+  void kickbackAndBackpropStepsTakeTurnsInTheLatencySuite() {
+    List<Suites.Group> steps = Suites.latency().stream()
+        .filter(g -> g.include().contains("StepBench")
+            && g.params().get("path").equals(List.of("VECTOR")))
+        .toList();
+    assertEquals(4, steps.size());
+    assertKickbackAndBackpropTakeTurns(steps);
+    assertEquals(32, rowsOf(steps).size());
+  }
+
+  private static void assertKickbackAndBackpropTakeTurns(List<Suites.Group> steps) {
     for (Suites.Group g : steps) {
       assertTrue(g.interleaved(), g.toString());
       List<Map<String, String>> rows = Suites.withDefaults(g).rows();
