@@ -194,8 +194,7 @@ public final class AbRun {
     long start = System.nanoTime();
     List<Line> lines = new ArrayList<>();
     List<Suites.Group> groups = new ArrayList<>();
-    for (Suites.Group g : Suites.named(suite).stream()
-        .flatMap(g -> Suites.perClass(g).stream()).toList()) {
+    for (Suites.Group g : Suites.perClass(Suites.named(suite))) {
       if (g.timing().forks() == null) {
         System.err.println("bench ab: skipping " + g.include() + " (single-shot curves, no"
             + " throughput to compare)");

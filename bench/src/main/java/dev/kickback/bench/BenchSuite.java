@@ -179,8 +179,8 @@ public final class BenchSuite {
     for (Suites.Group g : groups) {
       timings.add(g.timing().toString());
     }
-    boolean turns = groups.stream().anyMatch(g -> g.interleaved() && g.include()
-        .contains("StepBench"));
+    boolean turns = groups.stream().anyMatch(g -> g.interleaved()
+        && g.benchmarks().equals(List.of("StepBench")));
     boolean ort = groups.stream().anyMatch(g -> g.interleaved() && g.benchmarks().size() > 1);
     return String.join("; ", timings) + (turns ? "; our Kickback and Backprop steps of each"
         + " batch fork by fork in turn, so that a slow spell of the VM falls on both" : "")

@@ -542,7 +542,7 @@ public final class Suites {
     Set<String> seen = new LinkedHashSet<>();
     List<Group> out = new ArrayList<>();
     for (String name : NAMES) {
-      for (Group g : named(name).stream().flatMap(g0 -> perClass(g0).stream()).toList()) {
+      for (Group g : perClass(named(name))) {
         Timing timing = g.timing().forks() == null ? new Timing(0, 0, 1, 2, 1) : t;
         for (Map<String, String> row : withDefaults(g).rows()) {
           if (seen.add(g.include() + new TreeMap<>(row))) {
@@ -569,21 +569,23 @@ public final class Suites {
   }
 
   /**
-   * A group of several classes ({@link #onlyEach}) as one group per class, each with the
+   * The groups with each of several classes ({@link #onlyEach}) as one group per class, with the
    * parameters that class declares: the rows as the report lists them, for the smoke run, bench
-   * ab and the suites' tests. A group of one class is itself.
+   * ab and the suites' tests. A group of one class stays as it is.
    */
-  static List<Group> perClass(Group g) {
-    List<String> names = g.benchmarks();
-    if (names.size() < 2) {
-      return List.of(g);
-    }
+  static List<Group> perClass(List<Group> groups) {
     List<Group> out = new ArrayList<>();
-    for (String name : names) {
-      Set<String> declared = declaredParams(name).keySet();
-      Map<String, List<String>> params = new LinkedHashMap<>(g.params());
-      params.keySet().retainAll(declared);
-      out.add(new Group(only(name), params, g.timing(), g.interleaved()));
+    for (Group g : groups) {
+      List<String> names = g.benchmarks();
+      if (names.size() < 2) {
+        out.add(g);
+        continue;
+      }
+      for (String name : names) {
+        Map<String, List<String>> params = new LinkedHashMap<>(g.params());
+        params.keySet().retainAll(declaredParams(name).keySet());
+        out.add(new Group(only(name), params, g.timing(), g.interleaved()));
+      }
     }
     return out;
   }
