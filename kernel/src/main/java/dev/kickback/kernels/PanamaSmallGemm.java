@@ -55,6 +55,11 @@ final class PanamaSmallGemm {
    * vectors per FMA (256 x 200 x 21: 13.5 us against 15.4).
    */
   private static final int PANEL_FLOATS = 8192;
+  /**
+   * Sums shallower than this over a C wider than NC go in 4-row blocks across whole rows of C
+   * (see stridedA).
+   */
+  private static final int STREAM_ROWS_MAX_K = 16;
   // The fixed lane-sum tree of the dot kernels: add the vector rotated by L/2, then L/4, ...,
   // then 1; lane 0 then holds the sum. Written out in each kernel (see the class comment).
   static final VectorShuffle<Float> ROT_A = VectorShuffle.iota(S, L / 2, 1, true);
@@ -467,9 +472,20 @@ final class PanamaSmallGemm {
       float[] b, float[] c, float[] bias, float[] nu, float[] o, float[] d, float[] signs) {
     final int block4 = ROWS4_COLS * L;
     // Cache blocking: a KC x NC panel of B (256 KB) stays in L2 while every row block of A
-    // streams past it; C accumulates one partial product per panel.
-    for (int j0 = 0; j0 < n; j0 += NC) {
-      final int j1 = Math.min(n, j0 + NC);
+    // streams past it; C accumulates one partial product per panel. A sum shallower than
+    // STREAM_ROWS_MAX_K terms over a B no larger than a panel (a step's update at batch 5 to 15,
+    // C the layer's weights) is instead one panel as wide as C, in 4-row blocks: each reads and
+    // writes 4 whole rows of C front to back, where 8-row blocks over 256-column panels read C
+    // in 1 KB pieces 4 KB apart, and so few terms leave the loads of C uncovered by FMAs.
+    // Measured on Zen 5 (16 lanes, 32 registers), 1024 x 1024 updates clamped in registers, in
+    // one JVM taking turns: 8 terms 200-230 us against 470-550, 12 terms 300-320 against
+    // 520-670, 16 level (so not from 16); the wide network's steps at batch 8 and 12 1.13x. At
+    // 8 lanes with 16 registers (-XX:UseAVX=2) 1.03x, within that harness's noise.
+    final boolean streamRows = bias == null && n > NC && k < STREAM_ROWS_MAX_K
+        && (long) k * n <= (long) KC * NC; // rectified blocks (a bias) are 8-row blocks
+    final int nc = streamRows ? n : NC;
+    for (int j0 = 0; j0 < n; j0 += nc) {
+      final int j1 = Math.min(n, j0 + nc);
       final int j4BlockEnd = j1 - (j1 - j0) % block4;
       final int j2BlockEnd = j1 - (j1 - j0) % (2 * L);
       // in 2-vector panels, up to a vector of columns past them rides with the last one
@@ -534,7 +550,7 @@ final class PanamaSmallGemm {
         // 64 1.03x). rows4Wide has no rectified epilogue; with 32 registers a bias comes only
         // with a C at most a cache panel wide (rectifiesRows8), which takes panels, and the
         // test of bias keeps it so if that changes.
-        for (; i + 8 <= m4; i += 8) {
+        for (; i + 8 <= m4 && !streamRows; i += 8) { // streamRows: all in 4-row blocks below
           final int a0 = i * rs + k0 * cs;
           int j = j0;
           if (panels) {

@@ -67,6 +67,9 @@ class KernelOpsTest {
     {17, 300, 260}, {24, 520, 130}, {31, 264, 140},
     // packed over three KC blocks from 64 rows, the last rows in a partial tile, a cut sliver
     {70, 300, 520},
+    // fewer than 16 terms over a C wider than a cache panel, in 4-row blocks across whole rows:
+    // column tails of 2 vectors and a window, of a window alone, and 1 to 3 rows past the blocks
+    {13, 300, 8}, {10, 1030, 5}, {16, 520, 15}, {7, 264, 9},
   };
 
   static Stream<Arguments> cases() {
@@ -948,8 +951,9 @@ class KernelOpsTest {
    * gemmTNClampToSigns against the same implementation's gemmTN, then clampRowsToSigns,
    * bitwise: shapes the vector kernel clamps in registers (rows in 4s; columns in whole 4-vector
    * blocks, past a 256-column panel, and with 1 to 3 vectors and a window after them or alone,
-   * at 16, 8 and 4 lanes), shapes it hands to the update and the clamp pass (5 and 7 rows,
-   * rows narrower than 16 lanes, a sum deep enough for panels) and C's the GEMM packs, clamped
+   * at 16, 8 and 4 lanes; fewer than 16 terms across rows wider than a panel), shapes it hands
+   * to the update and the clamp pass (5 and 7 rows, rows narrower than 16 lanes, a sum deep
+   * enough for panels) and C's the GEMM packs, clamped
    * in the last KC block's tiles (whole tiles, a cut sliver, fewer rows than a tile, two KC
    * blocks, split over a team's threads), a NaN and a -0 in C, signs padded; the rank-0 call
    * clamps only. Bad shapes are refused by name.
@@ -964,7 +968,10 @@ class KernelOpsTest {
         {8, 64, 0},
         // packed: whole tiles and a cut sliver; two KC blocks and 4 rows past the tiles (a
         // team's split at 2^21 multiply-adds); 4 rows past the MC blocks
-        {40, 520, 20}, {36, 512, 300}, {100, 1024, 32}};
+        {40, 520, 20}, {36, 512, 300}, {100, 1024, 32},
+        // fewer than 16 terms over more than 256 columns: 4-row blocks across whole rows, the
+        // columns past their 4-vector blocks 2 vectors and a window, a window alone, whole
+        {12, 300, 8}, {8, 1030, 5}, {16, 1024, 15}};
     for (int[] shape : shapes) {
       int m = shape[0];
       int n = shape[1];
