@@ -550,7 +550,7 @@ final class PanamaSmallGemm {
         // 64 1.03x). rows4Wide has no rectified epilogue; with 32 registers a bias comes only
         // with a C at most a cache panel wide (rectifiesRows8), which takes panels, and the
         // test of bias keeps it so if that changes.
-        for (; i + 8 <= m4 && !streamRows; i += 8) { // streamRows: all in 4-row blocks below
+        for (; i + 8 <= m4 && !streamRows; i += 8) { // streamRows: 4-row blocks below
           final int a0 = i * rs + k0 * cs;
           int j = j0;
           if (panels) {

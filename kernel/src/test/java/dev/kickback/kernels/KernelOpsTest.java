@@ -953,10 +953,10 @@ class KernelOpsTest {
    * blocks, past a 256-column panel, and with 1 to 3 vectors and a window after them or alone,
    * at 16, 8 and 4 lanes; fewer than 16 terms across rows wider than a panel), shapes it hands
    * to the update and the clamp pass (5 and 7 rows, rows narrower than 16 lanes, a sum deep
-   * enough for panels) and C's the GEMM packs, clamped
-   * in the last KC block's tiles (whole tiles, a cut sliver, fewer rows than a tile, two KC
-   * blocks, split over a team's threads), a NaN and a -0 in C, signs padded; the rank-0 call
-   * clamps only. Bad shapes are refused by name.
+   * enough for panels) and C's the GEMM packs, clamped in the last KC block's tiles (whole
+   * tiles, a cut sliver, fewer rows than a tile, two KC blocks, split over a team's threads), a
+   * NaN and a -0 in C, signs padded; the rank-0 call clamps only. Bad shapes are refused by
+   * name.
    */
   @ParameterizedTest(name = "{0}")
   @MethodSource("pathNames")
