@@ -120,10 +120,17 @@ final class PanamaSmallGemm {
     int m2 = i0 + ((m - i0) & ~1);
     int n4 = n & ~3;
     // Blocks of NT_ROWS rows of B (64 x k floats, 256 KB at k = 1024) stay in L2 while all
-    // row pairs of A pass by.
+    // row quads, then pairs, of A pass by.
+    int m4 = DotBlock4x4.takes(k) ? i0 + ((m - i0) & ~3) : i0;
+    float[] sums = m4 > i0 ? DotBlock4x4.SUMS.get() : null;
     for (int j0 = 0; j0 < n4; j0 += NT_ROWS) {
       int j1 = Math.min(n4, j0 + NT_ROWS);
-      for (int i = i0; i < m2; i += 2) {
+      for (int i = i0; i < m4; i += 4) {
+        for (int j = j0; j < j1; j += 4) {
+          DotBlock4x4.dot4x4(k, alpha, a, i * k, b, j * k, c, i * n + j, n, sums);
+        }
+      }
+      for (int i = m4; i < m2; i += 2) {
         for (int j = j0; j < j1; j += 4) {
           dot2x4(k, alpha, a, i * k, b, j * k, c, i * n + j, n);
         }
@@ -240,10 +247,11 @@ final class PanamaSmallGemm {
   }
 
   /**
-   * 8 dot products: rows a0, a0+k of A against rows b0..b0+3k of B, 6 loads per 8 FMAs. Kept
-   * to 2x4: a 4x4 block made the method large enough that C2 inlined the vector intrinsics late,
-   * lost the exact vector types and boxed every accumulator (measured: 0.5-3 GFLOP/s and
-   * hundreds of bytes allocated per call).
+   * 8 dot products: rows a0, a0+k of A against rows b0..b0+3k of B, 6 loads per 8 FMAs. Four
+   * rows of A go in {@link DotBlock4x4} where it takes the sum; a 4x4 block written like this
+   * one, lane-sum trees and tail included, was too large to compile reliably (C1 ran out of
+   * virtual registers, and the tier-2 code left running boxed every accumulator: 0.5-3
+   * GFLOP/s and hundreds of bytes allocated per call).
    */
   private static void dot2x4(
       int k, float alpha, float[] a, int a0, float[] b, int b0, float[] c, int c0, int ldc) {

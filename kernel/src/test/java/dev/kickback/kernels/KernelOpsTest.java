@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
@@ -480,6 +481,40 @@ class KernelOpsTest {
     float[] got = c0.clone();
     PanamaSmallGemm.gemmNTNarrowK(m, n, k, 0.75f, a, b, got);
     assertBits(want, got, "gemmNTNarrowK");
+  }
+
+  /**
+   * The dot-product gemmNT gives each output the bits of that row of A alone, however its rows
+   * are blocked (4 x 4 where the sum is whole vectors, 2 x 4, 1 x 4, single dots for C's last
+   * columns): every block runs the same lane-sum tree, DotBlock4x4 for 16 outputs at once.
+   * Shapes: the wide network's pull at batch 4, 8 and 13; quads beside a pair and a single row;
+   * C's columns past a 64-row block of B and not a multiple of 4; sums that are not whole
+   * vectors (2 x 4 only).
+   */
+  @ParameterizedTest(name = "m={0} n={1} k={2}")
+  @MethodSource("dotBlockShapes")
+  void gemmNTRowsInBlocksAreEachRowAloneBitwise(int m, int n, int k) {
+    assumeTrue(Kernels.vector().isPresent(), "vector kernels unavailable");
+    SplittableRandom rnd = new SplittableRandom(m * 1000L + n * 10L + k);
+    float[] a = random(rnd, m * k);
+    float[] b = random(rnd, n * k);
+    float[] c0 = random(rnd, m * n);
+    float[] got = c0.clone();
+    PanamaSmallGemm.gemmNT(m, n, k, 0.75f, a, b, got);
+    float[] want = new float[m * n];
+    for (int i = 0; i < m; i++) {
+      float[] row = Arrays.copyOfRange(c0, i * n, (i + 1) * n);
+      PanamaSmallGemm.gemmNT(1, n, k, 0.75f, Arrays.copyOfRange(a, i * k, (i + 1) * k),
+          b, row);
+      System.arraycopy(row, 0, want, i * n, n);
+    }
+    assertBits(want, got, "gemmNT " + m + " x " + n + " x " + k);
+  }
+
+  static Stream<Arguments> dotBlockShapes() {
+    return Stream.of(Arguments.of(4, 64, 1024), Arguments.of(8, 130, 1024),
+        Arguments.of(13, 67, 1024), Arguments.of(7, 9, 48), Arguments.of(15, 131, 16),
+        Arguments.of(6, 66, 40), Arguments.of(4, 3, 32));
   }
 
   static Stream<Arguments> narrowKShapes() {
@@ -1034,8 +1069,8 @@ class KernelOpsTest {
           for (int p = 0; p < k; p++) {
             float[] want = t0.clone();
             if (pad >= 16 || k == 1) {
-              float[] vp = java.util.Arrays.copyOfRange(v, p * n, v.length);
-              float[] tp = java.util.Arrays.copyOfRange(t0, p * m, p * m + m);
+              float[] vp = Arrays.copyOfRange(v, p * n, v.length);
+              float[] tp = Arrays.copyOfRange(t0, p * m, p * m + m);
               ops.gemvRows(m, n, a, vp, rows, tp);
               System.arraycopy(tp, 0, want, p * m, m);
             }
