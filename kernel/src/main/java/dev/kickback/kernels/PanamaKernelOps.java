@@ -114,11 +114,21 @@ final class PanamaKernelOps extends KernelOps {
   // and its first layer sums over 21 inputs, too few to amortize a tile's loads and stores of C.
 
   /**
+   * Rows of A below which gemmNT stays in dot products where {@link DotBlock4x4} takes the sum:
+   * 4 x 4 blocks against the transposed product, 1,024 x 1,024 on Zen 5 (one JVM taking turns),
+   * 16 rows 255-277 us against 311-335, 20 386 against 680, 24 385-390 against 579-607, 32 490
+   * against 438.
+   */
+  private static final int DOTS_MAX_ROWS = 32;
+
+  /**
    * NT ({@code C += alpha A B^T}, the feedback pull {@code g = pulled W^T}): dot products for
    * fewer than 16 rows of A (at m = 8, 7.2 us for 8 x 200 x 100 against 10.0 transposed), but
    * from 8 rows over 8 to 256 terms at 16 lanes in lane pairs ({@link PanamaPairGemmNT}); the
    * transposed product up to 128 rows (m = 16: 8.9 us against 14.3 packed, 13.4 as dot
-   * products; wide m = 8 to 64: 0.34-0.96 ms against 0.66-1.28 packed), or from 8 rows for a
+   * products; wide m = 8 to 64: 0.34-0.96 ms against 0.66-1.28 packed), except below
+   * {@link #DOTS_MAX_ROWS} rows over sums of whole 16-lane vectors, where 4 x 4 dot blocks win
+   * (the wide network's layers at batch 16 to 31), or from 8 rows for a
    * sum over at most 4 terms row by row (gemmNTNarrowK; m = 8, 100 x 2: 0.7 us against 2.6 as
    * dot products), the packed kernel above (m = 128, 200 x 100: 43 us against 61 transposed).
    * The lane pairs and the narrow sums from 8 rows together, on Zen 4, one JVM taking turns
@@ -139,7 +149,7 @@ final class PanamaKernelOps extends KernelOps {
       PanamaSmallGemm.gemmNTNarrowK(m, n, k, alpha, a, b, c);
     } else if (m < 16 && PanamaPairGemmNT.takes(m, k)) {
       PanamaPairGemmNT.gemmNT(m, n, k, alpha, a, b, c);
-    } else if (m >= 16) {
+    } else if (m >= 16 && !(m < DOTS_MAX_ROWS && DotBlock4x4.takes(k))) {
       PanamaSmallGemm.gemmNTTransposed(m, n, k, alpha, a, b, c);
     } else {
       PanamaSmallGemm.gemmNT(m, n, k, alpha, a, b, c);

@@ -487,9 +487,9 @@ class KernelOpsTest {
    * The dot-product gemmNT gives each output the bits of that row of A alone, however its rows
    * are blocked (4 x 4 where the sum is whole vectors, 2 x 4, 1 x 4, single dots for C's last
    * columns): every block runs the same lane-sum tree, DotBlock4x4 for 16 outputs at once.
-   * Shapes: the wide network's pull at batch 4, 8 and 13; quads beside a pair and a single row;
-   * C's columns past a 64-row block of B and not a multiple of 4; sums that are not whole
-   * vectors (2 x 4 only).
+   * Shapes: the wide network's pull at batch 4, 8, 13 and 16 (dispatched here below 32 rows);
+   * quads beside a pair and a single row; C's columns past a 64-row block of B and not a
+   * multiple of 4; sums that are not whole vectors (2 x 4 only).
    */
   @ParameterizedTest(name = "m={0} n={1} k={2}")
   @MethodSource("dotBlockShapes")
@@ -514,7 +514,8 @@ class KernelOpsTest {
   static Stream<Arguments> dotBlockShapes() {
     return Stream.of(Arguments.of(4, 64, 1024), Arguments.of(8, 130, 1024),
         Arguments.of(13, 67, 1024), Arguments.of(7, 9, 48), Arguments.of(15, 131, 16),
-        Arguments.of(6, 66, 40), Arguments.of(4, 3, 32));
+        Arguments.of(16, 66, 1024), Arguments.of(31, 68, 64), Arguments.of(6, 66, 40),
+        Arguments.of(4, 3, 32));
   }
 
   static Stream<Arguments> narrowKShapes() {
