@@ -9,8 +9,9 @@ import jdk.incubator.vector.VectorSpecies;
  * 16 dot products of gemmNT ({@code C[i][j] += alpha A[i] . B[j]}): rows {@code i..i+3} of A
  * against rows {@code j..j+3} of B, 16 accumulators, 8 loads per 16 FMAs, where
  * {@code PanamaSmallGemm.dot2x4} has 8 accumulators and 6 loads per 8 FMAs. The feedback a batch
- * of 4 to 15 samples pulls through the wide network's 1,024 x 1,024 layers: each block of B's
- * rows passes through L1 half as often. Measured on Zen 5, 8 x 1,024 x 1,024: 137-141 us against
+ * of 4 to 31 samples pulls through the wide network's 1,024 x 1,024 layers (from 16 in place of
+ * the transposed product, see {@code PanamaKernelOps.DOTS_MAX_ROWS}): each block of B's rows
+ * passes through L1 half as often. Measured on Zen 5, 8 x 1,024 x 1,024: 137-141 us against
  * 209-215 in 2 x 4 blocks (one JVM taking turns, both load orders); the wide steps at batch 8 and
  * 12 1.05-1.12x in six JVMs.
  *
@@ -33,8 +34,6 @@ final class DotBlock4x4 {
   private static final int L = S.length();
   /** Whether the preferred species has the 16 lanes the reduction is written for. */
   static final boolean AVAILABLE = L == 16;
-  /** Rows of A, and rows of B, per block. */
-  static final int ROWS = 4;
   private static final VectorMask<Float> BIT8 = bit(8);
   private static final VectorMask<Float> BIT4 = bit(4);
   private static final VectorMask<Float> BIT2 = bit(2);
