@@ -33,7 +33,7 @@ final class DotBlock4x4 {
   private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
   private static final int L = S.length();
   /** Whether the preferred species has the 16 lanes the reduction is written for. */
-  static final boolean AVAILABLE = L == 16;
+  private static final boolean AVAILABLE = L == 16;
   private static final VectorMask<Float> BIT8 = bit(8);
   private static final VectorMask<Float> BIT4 = bit(4);
   private static final VectorMask<Float> BIT2 = bit(2);

@@ -149,10 +149,10 @@ final class PanamaKernelOps extends KernelOps {
       PanamaSmallGemm.gemmNTNarrowK(m, n, k, alpha, a, b, c);
     } else if (m < 16 && PanamaPairGemmNT.takes(m, k)) {
       PanamaPairGemmNT.gemmNT(m, n, k, alpha, a, b, c);
-    } else if (m >= 16 && !(m < DOTS_MAX_ROWS && DotBlock4x4.takes(k))) {
-      PanamaSmallGemm.gemmNTTransposed(m, n, k, alpha, a, b, c);
-    } else {
+    } else if (m < 16 || m < DOTS_MAX_ROWS && DotBlock4x4.takes(k)) {
       PanamaSmallGemm.gemmNT(m, n, k, alpha, a, b, c);
+    } else {
+      PanamaSmallGemm.gemmNTTransposed(m, n, k, alpha, a, b, c);
     }
   }
 
