@@ -52,13 +52,9 @@ public final class Trainer {
   private final float[][] inputs; // X_{l-1} per layer: the step's x, then the layers' outputs
   private final float[] beta;
   // stepOnRows above batch 1: per layer, the rows two or more samples reach, and those each
-  // sample reaches alone; one sample's vectors copied to offset 0 for the one-sample kernel
+  // sample reaches alone
   private final RowList[] sharedRows;
   private final RowList[][] aloneRows;
-  private final float[] sampleV;
-  private final float[] sampleT;
-  private final float[] sampleX;
-  private final float[] sampleY;
   /** Per sample, the largest feedback magnitude of the layer the rows step is at. */
   private final float[] sampleMax;
   private final float[] yHat;
@@ -96,11 +92,9 @@ public final class Trainer {
       inputs[l] = l == 0 ? null : ws.out[l - 1];
     }
     int splitBatch = Math.min(maxBatch, ROWS_MAX_BATCH);
-    int widest = 0;
     sharedRows = new RowList[layers];
     aloneRows = new RowList[layers][splitBatch];
     for (int l = 0; l < layers; l++) {
-      widest = Math.max(widest, Math.max(spec.width(l), spec.fanIn(l)));
       if (l > 0 && splitBatch > 1) {
         sharedRows[l] = new RowList(spec.fanIn(l));
         for (int p = 0; p < splitBatch; p++) {
@@ -108,11 +102,6 @@ public final class Trainer {
         }
       }
     }
-    int sampleLength = splitBatch > 1 ? widest + NetworkSpec.PAD : 0;
-    sampleV = new float[sampleLength];
-    sampleT = new float[sampleLength];
-    sampleX = new float[sampleLength];
-    sampleY = new float[sampleLength];
     beta = new float[maxBatch];
     sampleMax = new float[maxBatch];
     yHat = new float[maxBatch];
@@ -444,17 +433,9 @@ public final class Trainer {
     RowList[] alone = aloneRows[l];
     ops.splitNonzeroColumns(batch, m, x, sharedRows[l], alone);
     ops.gemmNTGemmTNRows(m, n, batch, w, sharedRows[l], pulled, g, alpha, x, y, signs);
-    if (alone[0].count() > 0) {
-      ops.gemvGerRows(m, n, w, alone[0], pulled, g, alpha, x, y, signs);
-    }
-    for (int p = 1; p < batch; p++) {
-      if (alone[p].count() > 0) { // sample p's vectors copied to where the kernel reads them
-        System.arraycopy(pulled, p * n, sampleV, 0, n);
-        System.arraycopy(g, p * m, sampleT, 0, m);
-        System.arraycopy(x, p * m, sampleX, 0, m);
-        System.arraycopy(y, p * n, sampleY, 0, n);
-        ops.gemvGerRows(m, n, w, alone[p], sampleV, sampleT, alpha, sampleX, sampleY, signs);
-        System.arraycopy(sampleT, 0, g, p * m, m);
+    for (int p = 0; p < batch; p++) {
+      if (alone[p].count() > 0) {
+        ops.gemvGerRows(m, n, w, alone[p], p, pulled, g, alpha, x, y, signs);
       }
     }
   }

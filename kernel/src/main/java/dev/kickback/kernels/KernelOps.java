@@ -660,6 +660,43 @@ public abstract class KernelOps {
   }
 
   /**
+   * {@link #gemvGerRows(int, int, float[], RowList, float[], float[], float, float[], float[],
+   * float[])} for sample {@code p} of a batch, in place: the rows that sample alone reaches in a
+   * small batch's step, where the other samples' inputs are zero. The bits of the one-sample
+   * call on copies of the sample's vectors, each followed by a whole vector of zeros (as a
+   * workspace pads its vectors; without that room a narrow row's dot is taken lane by lane).
+   *
+   * @param p the sample, {@code >= 0}; v and y hold at least {@code p + 1} rows of n, t and x
+   *     at least {@code p + 1} rows of m, of which row p is read (and t's accumulated)
+   * @param v {@code [][n]}: sample p's row is pulled through the listed rows
+   * @param t {@code [][m]}: sample p's row accumulates the listed rows' dot products
+   * @param x {@code [][m]}, the layer's inputs; {@code y} {@code [][n]}, its feedback
+   * @param colSigns null, or {@code [n]} values +1 or -1: the sign of the unit each column feeds
+   */
+  public final void gemvGerRows(int m, int n, float[] a, RowList rows, int p, float[] v,
+      float[] t, float alpha, float[] x, float[] y, float[] colSigns) {
+    if (p < 0 || m < 0 || n < 0) {
+      throw new IllegalArgumentException(
+          "gemvGerRows: p, m and n must be >= 0, got p=" + p + ", m=" + m + ", n=" + n);
+    }
+    int vo = Math.multiplyExact(p, n);
+    int to = Math.multiplyExact(p, m);
+    Shapes.checkGemm("gemvGerRows", 1, m, n, v, "n", n, a, "m*n", (long) m * n, t);
+    Shapes.checkRange("gemvGerRows", "v", v, vo, n);
+    Shapes.checkRange("gemvGerRows", "t", t, to, m);
+    Shapes.checkRange("gemvGerRows", "x", x, to, m);
+    Shapes.checkRange("gemvGerRows", "y", y, vo, n);
+    if (colSigns != null) {
+      Shapes.checkRange("gemvGerRows", "colSigns", colSigns, 0, n);
+    }
+    Shapes.checkRows("gemvGerRows", rows, m);
+    if (n > 0) {
+      gemvGerRowsOfSampleKernel(m, n, a, rows.index, rows.count, p, v, t, alpha, x, y,
+          colSigns);
+    }
+  }
+
+  /**
    * {@code t[p][r] += A[r][:] . v[p][:]} for {@code p < k} and the rows {@code r} of a
    * {@link RowList}: {@code T[k][m] += V[k][n] A[m][n]^T} on the listed columns of T. A small
    * batch's feedback pull through the input-major weights of the layer above, for the units
@@ -1048,6 +1085,37 @@ public abstract class KernelOps {
     gerRowsKernel(m, n, alpha, x, rows, count, y, a, colSigns);
   }
 
+  /**
+   * Sample {@code p}'s gemvGerRows: the one-sample kernel on copies of the sample's vectors in
+   * this thread's scratch (padded), since the row kernels read from an array's start.
+   */
+  protected void gemvGerRowsOfSampleKernel(int m, int n, float[] a, int[] rows, int count,
+      int p, float[] v, float[] t, float alpha, float[] x, float[] y, float[] colSigns) {
+    float[][] s = SAMPLE_SCRATCH.get();
+    if (s[0].length < n + VECTOR_PAD) { // grown, never shrunk: no allocation once warm
+      s[0] = new float[n + VECTOR_PAD];
+      s[3] = new float[n + VECTOR_PAD];
+    }
+    if (s[1].length < m + VECTOR_PAD) {
+      s[1] = new float[m + VECTOR_PAD];
+      s[2] = new float[m + VECTOR_PAD];
+    }
+    System.arraycopy(v, p * n, s[0], 0, n);
+    System.arraycopy(t, p * m, s[1], 0, m);
+    System.arraycopy(x, p * m, s[2], 0, m);
+    System.arraycopy(y, p * n, s[3], 0, n);
+    gemvGerRowsKernel(m, n, a, rows, count, s[0], s[1], alpha, s[2], s[3], colSigns);
+    System.arraycopy(s[1], 0, t, p * m, m);
+  }
+
+  /** Floats past a scratch vector's end: a whole 512-bit vector read from any of its entries. */
+  private static final int VECTOR_PAD = 16;
+
+  /** Per thread: v, t, x and y of one sample for {@link #gemvGerRowsOfSampleKernel}. */
+  private static final ThreadLocal<float[][]> SAMPLE_SCRATCH =
+      ThreadLocal.withInitial(() -> new float[][] {new float[0], new float[0], new float[0],
+          new float[0]});
+
   protected void gemmNTRowsKernel(int m, int n, int k, float[] a, int[] rows, int count,
       float[] v, float[] t) {
     for (int p = 0; p < k; p++) {
@@ -1083,16 +1151,8 @@ public abstract class KernelOps {
    */
   protected int splitNonzeroColumnsKernel(int rows, int n, float[] v, int[] shared,
       RowList[] alone) {
-    return listSplitColumns(rows, n, v, 0, shared, 0, alone);
-  }
-
-  /**
-   * splitNonzeroColumnsKernel for the columns in {@code [from, n)}, appending to {@code
-   * shared[c ..]}; returns the new count. The scalar kernel, and the vector one's tail.
-   */
-  static int listSplitColumns(int rows, int n, float[] v, int from, int[] shared, int c,
-      RowList[] alone) {
-    for (int j = from; j < n; j++) {
+    int c = 0;
+    for (int j = 0; j < n; j++) {
       int reached = 0; // rows whose entry is nonzero (its bits without the sign)
       int last = 0;
       for (int r = 0; r < rows; r++) {

@@ -340,8 +340,18 @@ final class PanamaKernelOps extends KernelOps {
   @Override
   protected void gemvGerRowsKernel(int m, int n, float[] a, int[] rows, int count, float[] v,
       float[] t, float alpha, float[] x, float[] y, float[] colSigns) {
-    if (!PanamaRankOne.gemvGerRows(n, a, rows, count, v, t, alpha, x, y, colSigns)) {
+    if (!PanamaRankOne.gemvGerRows(n, a, rows, count, v, 0, t, 0, alpha, x, y, colSigns)) {
       super.gemvGerRowsKernel(m, n, a, rows, count, v, t, alpha, x, y, colSigns);
+    }
+  }
+
+  /** In place where a vector from the sample's start fits in v, y and the signs. */
+  @Override
+  protected void gemvGerRowsOfSampleKernel(int m, int n, float[] a, int[] rows, int count,
+      int p, float[] v, float[] t, float alpha, float[] x, float[] y, float[] colSigns) {
+    if (!PanamaRankOne.gemvGerRows(n, a, rows, count, v, p * n, t, p * m, alpha, x, y,
+        colSigns)) {
+      super.gemvGerRowsOfSampleKernel(m, n, a, rows, count, p, v, t, alpha, x, y, colSigns);
     }
   }
 
@@ -490,20 +500,22 @@ final class PanamaKernelOps extends KernelOps {
    * Per vector of columns, how many rows reach each lane (counted in a float vector: masks
    * carried around the loop over the rows were boxed, 1.7 KB a paper-network step at batch 2),
    * then each list filled by a compress of the indices, with no branch per column (which rows
-   * reach a column is a coin toss at half activity); the tail column by column.
+   * reach a column is a coin toss at half activity). The last columns, fewer than a vector, the
+   * same way through masked loads: column by column they cost a mispredicted branch each (the
+   * paper network's 200-, 100- and 10-wide layers end in 8, 4 and 10 such columns; its three
+   * splits at batch 2 took 246 ns so, 175 masked, measured at 16 lanes). A list's store of a
+   * whole vector of indices at its count stays inside the list's padding ({@link RowList}).
    */
   @Override
   protected int splitNonzeroColumnsKernel(int rows, int n, float[] v, int[] shared,
       RowList[] alone) {
-    final FloatVector zero = FloatVector.zero(S);
-    final int nv = S.loopBound(n);
     int c = 0;
-    int j = 0;
-    for (; j < nv; j += L) {
-      FloatVector reached = zero;
+    for (int j = 0; j < n; j += L) {
+      final VectorMask<Float> in = S.indexInRange(j, n);
+      FloatVector reached = FloatVector.zero(S);
       for (int r = 0; r < rows; r++) {
-        reached = reached.add(zero.blend(1f,
-            FloatVector.fromArray(S, v, r * n + j).compare(VectorOperators.NE, 0f)));
+        reached = reached.add(FloatVector.zero(S).blend(1f,
+            FloatVector.fromArray(S, v, r * n + j, in).compare(VectorOperators.NE, 0f)));
       }
       final IntVector columns = INDEX.add(j);
       final VectorMask<Float> twice = reached.compare(VectorOperators.GT, 1f);
@@ -511,14 +523,14 @@ final class PanamaKernelOps extends KernelOps {
       c += twice.trueCount();
       final VectorMask<Float> once = reached.compare(VectorOperators.EQ, 1f);
       for (int p = 0; p < rows; p++) {
-        VectorMask<Float> own = FloatVector.fromArray(S, v, p * n + j)
+        VectorMask<Float> own = FloatVector.fromArray(S, v, p * n + j, in)
             .compare(VectorOperators.NE, 0f).and(once);
         RowList list = alone[p];
         columns.compress(own.cast(I)).intoArray(list.index, list.count);
         list.count += own.trueCount();
       }
     }
-    return listSplitColumns(rows, n, v, j, shared, c, alone);
+    return c;
   }
 
   /**

@@ -150,7 +150,7 @@ final class PanamaRankOne {
       v.intoArray(a, rows[t] * n, own);
     }
     for (int t = vec; t < count; t++) {
-      gerRowScalar(n, alpha, x, rows[t], y, a, colSigns);
+      gerRowScalar(n, alpha, x, 0, rows[t], y, 0, a, colSigns);
     }
   }
 
@@ -202,12 +202,15 @@ final class PanamaRankOne {
     }
   }
 
-  /** One row of gerRows lane by lane, with a lane's operations: the same bits. */
-  private static void gerRowScalar(int n, float alpha, float[] x, int i, float[] y, float[] a,
-      float[] colSigns) {
-    final float xi = x[i];
+  /**
+   * One row of gerRows lane by lane, with a lane's operations: the same bits. The sample's x
+   * from {@code to}, its y from {@code vo}.
+   */
+  private static void gerRowScalar(int n, float alpha, float[] x, int to, int i, float[] y,
+      int vo, float[] a, float[] colSigns) {
+    final float xi = x[to + i];
     for (int j = 0; j < n; j++) {
-      a[i * n + j] = Math.fma(Math.fma(y[j], xi, 0f), alpha, a[i * n + j]);
+      a[i * n + j] = Math.fma(Math.fma(y[vo + j], xi, 0f), alpha, a[i * n + j]);
     }
     if (colSigns != null) {
       KernelOps.clampToSignsScalar(a, i * n, n, colSigns);
@@ -224,18 +227,22 @@ final class PanamaRankOne {
    * four rows (measured on the paper network's 100-wide layer: 2.2 ns a weight vector one row at
    * a time, 1.4-1.6 four at a time).
    *
+   * <p>A sample of a batch reads v and y from {@code vo} and x from {@code to}, and adds its
+   * dots to t from {@code to}: the rows one sample of a small batch reaches alone, without
+   * copying its vectors out ({@code vo = p n}, {@code to = p m} for sample p).
+   *
    * @return false, having done nothing, where a vector would pass the end of v, y or the signs
    *     (rows narrower than a vector, unpadded): the caller takes the two passes
    */
-  static boolean gemvGerRows(int n, float[] a, int[] rows, int count, float[] v, float[] t,
-      float alpha, float[] x, float[] y, float[] colSigns) {
-    if (v.length < L || y.length < L || (colSigns != null && colSigns.length < L)) {
+  static boolean gemvGerRows(int n, float[] a, int[] rows, int count, float[] v, int vo,
+      float[] t, int to, float alpha, float[] x, float[] y, float[] colSigns) {
+    if (v.length - vo < L || y.length - vo < L || (colSigns != null && colSigns.length < L)) {
       return false;
     }
     if (n < L) {
-      gemvGerRowsNarrow(n, a, rows, count, v, t, alpha, x, y, colSigns);
+      gemvGerRowsNarrow(n, a, rows, count, v, vo, t, to, alpha, x, y, colSigns);
     } else {
-      gemvGerRowsWide(n, a, rows, count, v, t, alpha, x, y, colSigns);
+      gemvGerRowsWide(n, a, rows, count, v, vo, t, to, alpha, x, y, colSigns);
     }
     return true;
   }
@@ -246,12 +253,12 @@ final class PanamaRankOne {
    * lane by lane.
    */
   private static void gemvGerRowsNarrow(int n, float[] a, int[] rows, int count, float[] v,
-      float[] t, float alpha, float[] x, float[] y, float[] colSigns) {
+      int vo, float[] t, int to, float alpha, float[] x, float[] y, float[] colSigns) {
     final boolean clamp = colSigns != null;
     final FloatVector al = FloatVector.broadcast(S, alpha);
     final FloatVector zero = FloatVector.zero(S);
-    final FloatVector vv = FloatVector.fromArray(S, v, 0);
-    final FloatVector yv = FloatVector.fromArray(S, y, 0);
+    final FloatVector vv = FloatVector.fromArray(S, v, vo);
+    final FloatVector yv = FloatVector.fromArray(S, y, vo);
     final FloatVector sv = clamp ? FloatVector.fromArray(S, colSigns, 0) : zero;
     final VectorMask<Float> own = LANE.compare(VectorOperators.LT, n);
     final int vec = vectorRows(n, a, rows, count);
@@ -273,8 +280,8 @@ final class PanamaRankOne {
       if (L >= 16) {
         q = q.add(q.rearrange(PanamaSmallGemm.ROT_D));
       }
-      t[r] += q.lane(0);
-      FloatVector nw = FloatVector.broadcast(S, x[r]).fma(yv, zero).fma(al, old);
+      t[to + r] += q.lane(0);
+      FloatVector nw = FloatVector.broadcast(S, x[to + r]).fma(yv, zero).fma(al, old);
       if (clamp) {
         nw = nw.blend(0f, nw.mul(sv).compare(VectorOperators.LT, 0f));
       }
@@ -282,14 +289,14 @@ final class PanamaRankOne {
     }
     for (int i = vec; i < count; i++) {
       final int r = rows[i];
-      t[r] += KernelOps.dotScalar(n, a, r * n, v, 0);
-      gerRowScalar(n, alpha, x, r, y, a, colSigns);
+      t[to + r] += KernelOps.dotScalar(n, a, r * n, v, vo);
+      gerRowScalar(n, alpha, x, to, r, y, vo, a, colSigns);
     }
   }
 
   /** Rows of a whole vector or more: {@code count % 4} one at a time, then four at a time. */
   private static void gemvGerRowsWide(int n, float[] a, int[] rows, int count, float[] v,
-      float[] t, float alpha, float[] x, float[] y, float[] colSigns) {
+      int vo, float[] t, int to, float alpha, float[] x, float[] y, float[] colSigns) {
     final boolean clamp = colSigns != null;
     final FloatVector al = FloatVector.broadcast(S, alpha);
     final FloatVector zero = FloatVector.zero(S);
@@ -297,30 +304,30 @@ final class PanamaRankOne {
     final int jw = n - L;
     final boolean tail = nv < n;
     final VectorMask<Float> fresh = LANE.compare(VectorOperators.GE, nv - jw);
-    final FloatVector vt = zero.blend(FloatVector.fromArray(S, v, jw), fresh); // 0 if no tail
-    final FloatVector yt = FloatVector.fromArray(S, y, jw);
+    final FloatVector vt = zero.blend(FloatVector.fromArray(S, v, vo + jw), fresh); // 0 if no tail
+    final FloatVector yt = FloatVector.fromArray(S, y, vo + jw);
     final FloatVector st = clamp ? FloatVector.fromArray(S, colSigns, jw) : zero;
     int i = 0;
     for (; i < count % 4; i++) {
-      gemvGerRow(n, a, rows[i], v, t, alpha, x, y, colSigns);
+      gemvGerRow(n, a, rows[i], v, vo, t, to, alpha, x, y, colSigns);
     }
     // Four rows at a time: each vector of v, y and the signs loaded once for four rows' weights
     // (loads of misaligned vectors compete with the stores).
     for (; i + 4 <= count; i += 4) {
       final int r0 = rows[i], r1 = rows[i + 1], r2 = rows[i + 2], r3 = rows[i + 3];
       final int p0 = r0 * n, p1 = r1 * n, p2 = r2 * n, p3 = r3 * n;
-      final FloatVector x0 = FloatVector.broadcast(S, x[r0]);
-      final FloatVector x1 = FloatVector.broadcast(S, x[r1]);
-      final FloatVector x2 = FloatVector.broadcast(S, x[r2]);
-      final FloatVector x3 = FloatVector.broadcast(S, x[r3]);
+      final FloatVector x0 = FloatVector.broadcast(S, x[to + r0]);
+      final FloatVector x1 = FloatVector.broadcast(S, x[to + r1]);
+      final FloatVector x2 = FloatVector.broadcast(S, x[to + r2]);
+      final FloatVector x3 = FloatVector.broadcast(S, x[to + r3]);
       final FloatVector t0 = FloatVector.fromArray(S, a, p0 + jw);
       final FloatVector t1 = FloatVector.fromArray(S, a, p1 + jw);
       final FloatVector t2 = FloatVector.fromArray(S, a, p2 + jw);
       final FloatVector t3 = FloatVector.fromArray(S, a, p3 + jw);
       FloatVector q0 = zero, q1 = zero, q2 = zero, q3 = zero;
       for (int j = 0; j < nv; j += L) {
-        final FloatVector vj = FloatVector.fromArray(S, v, j);
-        final FloatVector yj = FloatVector.fromArray(S, y, j);
+        final FloatVector vj = FloatVector.fromArray(S, v, vo + j);
+        final FloatVector yj = FloatVector.fromArray(S, y, vo + j);
         final FloatVector sj = clamp ? FloatVector.fromArray(S, colSigns, j) : zero;
         final FloatVector o0 = FloatVector.fromArray(S, a, p0 + j);
         final FloatVector o1 = FloatVector.fromArray(S, a, p1 + j);
@@ -385,10 +392,10 @@ final class PanamaRankOne {
         q2 = q2.add(q2.rearrange(PanamaSmallGemm.ROT_D));
         q3 = q3.add(q3.rearrange(PanamaSmallGemm.ROT_D));
       }
-      t[r0] += q0.lane(0);
-      t[r1] += q1.lane(0);
-      t[r2] += q2.lane(0);
-      t[r3] += q3.lane(0);
+      t[to + r0] += q0.lane(0);
+      t[to + r1] += q1.lane(0);
+      t[to + r2] += q2.lane(0);
+      t[to + r3] += q3.lane(0);
     }
   }
 
@@ -397,8 +404,8 @@ final class PanamaRankOne {
    * method of its own because, written as a loop after the four-row one, C2 boxed its vectors
    * (measured: 80 bytes a row).
    */
-  private static void gemvGerRow(int n, float[] a, int r, float[] v, float[] t, float alpha,
-      float[] x, float[] y, float[] colSigns) {
+  private static void gemvGerRow(int n, float[] a, int r, float[] v, int vo, float[] t, int to,
+      float alpha, float[] x, float[] y, float[] colSigns) {
     final boolean clamp = colSigns != null;
     final FloatVector al = FloatVector.broadcast(S, alpha);
     final FloatVector zero = FloatVector.zero(S);
@@ -407,13 +414,13 @@ final class PanamaRankOne {
     final boolean tail = nv < n;
     final VectorMask<Float> fresh = LANE.compare(VectorOperators.GE, nv - jw);
     final int p = r * n;
-    final FloatVector xr = FloatVector.broadcast(S, x[r]);
+    final FloatVector xr = FloatVector.broadcast(S, x[to + r]);
     final FloatVector oldT = FloatVector.fromArray(S, a, p + jw);
     FloatVector q = zero;
     for (int j = 0; j < nv; j += L) {
       final FloatVector old = FloatVector.fromArray(S, a, p + j);
-      q = FloatVector.fromArray(S, v, j).fma(old, q);
-      FloatVector nw = xr.fma(FloatVector.fromArray(S, y, j), zero).fma(al, old);
+      q = FloatVector.fromArray(S, v, vo + j).fma(old, q);
+      FloatVector nw = xr.fma(FloatVector.fromArray(S, y, vo + j), zero).fma(al, old);
       if (clamp) {
         nw = nw.blend(0f, nw.mul(FloatVector.fromArray(S, colSigns, j))
             .compare(VectorOperators.LT, 0f));
@@ -421,8 +428,8 @@ final class PanamaRankOne {
       nw.intoArray(a, p + j);
     }
     if (tail) {
-      q = zero.blend(FloatVector.fromArray(S, v, jw), fresh).fma(oldT, q);
-      FloatVector nw = xr.fma(FloatVector.fromArray(S, y, jw), zero).fma(al, oldT);
+      q = zero.blend(FloatVector.fromArray(S, v, vo + jw), fresh).fma(oldT, q);
+      FloatVector nw = xr.fma(FloatVector.fromArray(S, y, vo + jw), zero).fma(al, oldT);
       if (clamp) {
         nw = nw.blend(0f, nw.mul(FloatVector.fromArray(S, colSigns, jw))
             .compare(VectorOperators.LT, 0f));
@@ -437,6 +444,6 @@ final class PanamaRankOne {
     if (L >= 16) {
       q = q.add(q.rearrange(PanamaSmallGemm.ROT_D));
     }
-    t[r] += q.lane(0);
+    t[to + r] += q.lane(0);
   }
 }

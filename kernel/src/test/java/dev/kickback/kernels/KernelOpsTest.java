@@ -938,6 +938,77 @@ class KernelOpsTest {
   }
 
   /**
+   * gemvGerRows for sample p of a batch, in place, against the one-sample call on copies of the
+   * sample's vectors (what the batch's step did before), bitwise: the weights, every sample's
+   * dots (the other samples' untouched). Two and three samples, each of them; rows narrower than
+   * a vector, with a tail, whole vectors, past the fused length; the batch's arrays exactly
+   * {@code k n} long (the last sample's vectors end at the array's end: a narrow kernel's vector
+   * would pass it, and the kernel takes the copies itself) and padded. Bad samples are refused.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("pathNames")
+  void gemvGerRowsOfOneSampleEqualsTheCallOnItsCopies(String path) {
+    KernelOps ops = path(path);
+    int m = 11;
+    for (int n : new int[] {1, 5, 10, 16, 21, 100, 200, 1029}) {
+      for (int k = 2; k <= 3; k++) {
+        for (int p = 0; p < k; p++) {
+          for (int pad : new int[] {0, 16}) {
+            SplittableRandom rnd = new SplittableRandom(n * 64L + k * 8L + p * 2L + pad);
+            float[] x = random(rnd, k * m);
+            for (int i = 0; i < k * m; i += 3) {
+              x[i] = 0f;
+            }
+            float[] v = random(rnd, k * n + pad);
+            float[] y = random(rnd, k * n + pad);
+            float[] t0 = random(rnd, k * m);
+            float[] a0 = random(rnd, m * n + pad);
+            float[] signs = randomSigns(rnd, n + pad);
+            float[] xp = Arrays.copyOfRange(x, p * m, p * m + m + 16);
+            RowList rows = new RowList(m);
+            ops.nonzeroRows(xp, m, rows);
+            float[] wantA = a0.clone();
+            float[] wantT = t0.clone();
+            float[] tp = Arrays.copyOfRange(t0, p * m, p * m + m);
+            ops.gemvGerRows(m, n, wantA, rows, Arrays.copyOfRange(v, p * n, p * n + n + 16), tp,
+                0.3f, xp, Arrays.copyOfRange(y, p * n, p * n + n + 16), signs);
+            System.arraycopy(tp, 0, wantT, p * m, m);
+            float[] gotA = a0.clone();
+            float[] gotT = t0.clone();
+            ops.gemvGerRows(m, n, gotA, rows, p, v, gotT, 0.3f, x, y, signs);
+            String at = "n=" + n + " k=" + k + " p=" + p + " pad=" + pad;
+            assertArrayEquals(bits(wantA), bits(gotA), at + ": weights");
+            assertArrayEquals(bits(wantT), bits(gotT), at + ": dots");
+            assertNotEquals(Float.floatToIntBits(a0[rows.get(0) * n]),
+                Float.floatToIntBits(gotA[rows.get(0) * n]), at + ": the first listed row changed");
+          }
+        }
+      }
+    }
+    RowList rows = new RowList(3);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> ops.gemvGerRows(3, 2, new float[6], rows, -1, new float[4], new float[6], 1f,
+            new float[6], new float[4], null));
+    assertEquals("gemvGerRows: p, m and n must be >= 0, got p=-1, m=3, n=2", e.getMessage());
+    e = assertThrows(IllegalArgumentException.class,
+        () -> ops.gemvGerRows(3, 2, new float[6], rows, 2, new float[5], new float[9], 1f,
+            new float[9], new float[6], null));
+    assertEquals("gemvGerRows: v[4, 4+2) is outside v.length=5", e.getMessage());
+    e = assertThrows(IllegalArgumentException.class,
+        () -> ops.gemvGerRows(3, 2, new float[6], rows, 2, new float[6], new float[9], 1f,
+            new float[8], new float[6], null));
+    assertEquals("gemvGerRows: x[6, 6+3) is outside x.length=8", e.getMessage());
+  }
+
+  private static int[] bits(float[] v) {
+    int[] b = new int[v.length];
+    for (int i = 0; i < v.length; i++) {
+      b[i] = Float.floatToIntBits(v[i]);
+    }
+    return b;
+  }
+
+  /**
    * clampRowsToSigns against its definition, bitwise: per row, a weight whose sign disagrees
    * with its column's becomes +0, NaN and -0 stay; rows narrower than a vector (1 row, and 23
    * and 37 over the vector kernel's blocks of 16; 1 and 2 wide clamped as scalars, 3 to 15 by
