@@ -291,10 +291,11 @@ public final class Suites {
   /** The named suites beyond the headline: fewer rows each, so longer iterations. */
   public static final Timing NAMED = new Timing(2, 2, 1000, 8, 250);
   /**
-   * Our steps in the named suites: as {@link #HEADLINE_STEP}, four seconds of warm-up. With two
-   * (the latency suite of ca7db17) the steps at batch 2 to 256 still ran C1's code in their
-   * first 2 to 6 measured iterations (the Kickback step at batch 4: 922, 243, 545 ... 88,876
-   * steps/s, 600 KB a step), so their rows were ±30-117% and their bytes per step C1's.
+   * Our forward passes in the named suites (our steps take {@link #NAMED_LATE_STEP}): as
+   * {@link #HEADLINE_STEP}, four seconds of warm-up. With two (the latency suite of ca7db17) the
+   * steps at batch 2 to 256 still ran C1's code in their first 2 to 6 measured iterations (the
+   * Kickback step at batch 4: 922, 243, 545 ... 88,876 steps/s, 600 KB a step), so their rows
+   * were ±30-117% and their bytes per step C1's.
    */
   public static final Timing NAMED_STEP = new Timing(2, 4, 1000, 8, 250);
   /**
@@ -307,15 +308,22 @@ public final class Suites {
   public static final Timing NAMED_STEP_B256 =
       new Timing(2, HEADLINE_STEP_B256.warmups(), HEADLINE_STEP_B256.warmupMs(), 8, 250);
   /**
-   * Our wide network's steps at batch 1 to 64 in the named suites: ten seconds of warm-up. A step
-   * calls each layer's row kernels once or twice at 1,000 to 3,000 steps a second, so C2 takes
-   * the last of them up late: measured in one JVM at batch 2 from a cold start
-   * ({@code -XX:+PrintCompilation}, 2-s rounds), 168 KB a step 2 to 4 s in, 850 B to 6 s, 21 B to
-   * 8 s (the head layer's {@code PanamaRankK.fusedNarrow} compiled at 6.5 s) and 0.2 B from 8 s
-   * on. With four seconds the latency suite of cc3d74a measured 865 bytes a step all through
-   * both forks of batch 2 and up to 97 KB in the first iterations at batch 4.
+   * Our steps at batch 1 to 64 in the named suites, on both networks: ten seconds of warm-up. A
+   * step calls each layer's row kernels once or twice at 1,000 to 3,000 steps a second on the
+   * wide network, so C2 takes the last of them up late: measured in one JVM at batch 2 from a
+   * cold start ({@code -XX:+PrintCompilation}, 2-s rounds), 168 KB a step 2 to 4 s in, 850 B to
+   * 6 s, 21 B to 8 s (the head layer's {@code PanamaRankK.fusedNarrow} compiled at 6.5 s) and 0.2
+   * B from 8 s on. With four seconds the latency suite of cc3d74a measured 865 bytes a step all
+   * through both forks of batch 2 and up to 97 KB in the first iterations at batch 4. The paper
+   * network's steps at batch 2 and 4, which go through more kernels than batch 1 (the split of
+   * the rows, the rank-k and per-sample passes, the pair forward pass), likewise: with four
+   * seconds the latency suite of 8153c04 read 13 bytes a step in two of the four forks of its
+   * Kickback step at batch 2, each 25% slower than the others (266,370 and 271,313 samples/s
+   * against 359,560 and 317,966), and 46 MB over the first fork of Backprop's; with two, JMH's GC
+   * profiler read 0.3-2.3 MB a step through the first three measured iterations of 6 forks of 6;
+   * with ten, 0.2 B in every iteration of 4 forks at batch 1 and 2.
    */
-  public static final Timing NAMED_WIDE_STEP = new Timing(2, 10, 1000, 8, 250);
+  public static final Timing NAMED_LATE_STEP = new Timing(2, 10, 1000, 8, 250);
   /**
    * {@link #SLOW} with {@link #WIDE_STEP}'s eight seconds of warm-up, for the same reason: with
    * four, the latency suite of 315c82d read 12 and 22 thread bytes per operation on the wide
@@ -417,12 +425,12 @@ public final class Suites {
         group("ForwardBench", NAMED, "path", "OPENBLAS", "net", "WIDE", "batch", batches),
         // Kickback beside Backprop, their forks in turn as in the headline (item 3 of the
         // kernel-limit issue compares them at every batch)
-        group("StepBench", NAMED_STEP, "path", "VECTOR", "net", "PAPER",
+        group("StepBench", NAMED_LATE_STEP, "path", "VECTOR", "net", "PAPER",
             "batch", "1,2,4,8,16,32,64").takingTurns(),
         group("StepBench", NAMED_STEP_B256, "path", "VECTOR", "net", "PAPER", "batch", "256")
             .takingTurns(),
         group("StepBench", NAMED, "path", "OPENBLAS", "net", "PAPER", "batch", batches),
-        group("StepBench", NAMED_WIDE_STEP, "path", "VECTOR", "net", "WIDE",
+        group("StepBench", NAMED_LATE_STEP, "path", "VECTOR", "net", "WIDE",
             "batch", "1,2,4,8,16,32,64").takingTurns(),
         group("StepBench", NAMED, "path", "OPENBLAS", "net", "WIDE", "batch", "1,2,4,8,16,32,64"),
         group("StepBench", SLOW_STEP, "path", "VECTOR", "net", "WIDE", "batch", "256")
@@ -440,12 +448,12 @@ public final class Suites {
   public static List<Group> rules() {
     String batches = "1,2,4,8";
     return List.of(
-        group("FixedStateStepBench", NAMED_STEP, "path", "VECTOR", "net", "PAPER",
+        group("FixedStateStepBench", NAMED_LATE_STEP, "path", "VECTOR", "net", "PAPER",
             "batch", batches),
-        group("FixedStateStepBench", NAMED_WIDE_STEP, "path", "VECTOR", "net", "WIDE",
+        group("FixedStateStepBench", NAMED_LATE_STEP, "path", "VECTOR", "net", "WIDE",
             "batch", batches),
-        group("StepBench", NAMED_STEP, "path", "VECTOR", "net", "PAPER", "batch", batches),
-        group("StepBench", NAMED_WIDE_STEP, "path", "VECTOR", "net", "WIDE", "batch", batches));
+        group("StepBench", NAMED_LATE_STEP, "path", "VECTOR", "net", "PAPER", "batch", batches),
+        group("StepBench", NAMED_LATE_STEP, "path", "VECTOR", "net", "WIDE", "batch", batches));
   }
 
   /** Time per call in fresh JVMs, with and without {@code Warmup.run}. */
