@@ -681,7 +681,7 @@ public abstract class KernelOps {
     }
     int vo = Math.multiplyExact(p, n);
     int to = Math.multiplyExact(p, m);
-    Shapes.checkGemm("gemvGerRows", 1, m, n, v, "n", n, a, "m*n", (long) m * n, t);
+    Shapes.checkRange("gemvGerRows", "a", a, 0, Math.multiplyExact(m, n));
     Shapes.checkRange("gemvGerRows", "v", v, vo, n);
     Shapes.checkRange("gemvGerRows", "t", t, to, m);
     Shapes.checkRange("gemvGerRows", "x", x, to, m);

@@ -977,8 +977,8 @@ class KernelOpsTest {
             float[] gotT = t0.clone();
             ops.gemvGerRows(m, n, gotA, rows, p, v, gotT, 0.3f, x, y, signs);
             String at = "n=" + n + " k=" + k + " p=" + p + " pad=" + pad;
-            assertArrayEquals(bits(wantA), bits(gotA), at + ": weights");
-            assertArrayEquals(bits(wantT), bits(gotT), at + ": dots");
+            assertBits(wantA, gotA, at + ": weights");
+            assertBits(wantT, gotT, at + ": dots");
             assertNotEquals(Float.floatToIntBits(a0[rows.get(0) * n]),
                 Float.floatToIntBits(gotA[rows.get(0) * n]), at + ": the first listed row changed");
           }
@@ -998,14 +998,6 @@ class KernelOpsTest {
         () -> ops.gemvGerRows(3, 2, new float[6], rows, 2, new float[6], new float[9], 1f,
             new float[8], new float[6], null));
     assertEquals("gemvGerRows: x[6, 6+3) is outside x.length=8", e.getMessage());
-  }
-
-  private static int[] bits(float[] v) {
-    int[] b = new int[v.length];
-    for (int i = 0; i < v.length; i++) {
-      b[i] = Float.floatToIntBits(v[i]);
-    }
-    return b;
   }
 
   /**
