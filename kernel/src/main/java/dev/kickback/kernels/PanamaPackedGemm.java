@@ -28,9 +28,9 @@ import jdk.incubator.vector.VectorSpecies;
  * split the columns
  * between threads and still return the single-threaded bits.
  *
- * <p>Pack buffers are per thread (about 1.2 MB; 1.5 MB once a prepacked GEMM has packed an A of
- * more than 48 rows at k = 1024), allocated on a thread's first large GEMM and reused: nothing is
- * allocated after that.
+ * <p>Pack buffers are per thread (about 1.2 MB; up to 1.5 MB once a prepacked GEMM has packed an
+ * A of more than 48 rows at k = 1024), allocated on a thread's first large GEMM and reused:
+ * nothing is allocated after that.
  */
 final class PanamaPackedGemm {
   private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -97,9 +97,9 @@ final class PanamaPackedGemm {
 
   private static final class Buffers {
     /**
-     * {@link #gemm}'s A block (MC x KC), or {@link #gemmPrepacked}'s whole A: two such blocks
-     * (192 KB) until a call packs a larger A whole, then that call's, up to
-     * {@link #WHOLE_A_FLOATS}.
+     * {@link #gemm}'s A block (MC x KC), or {@link #gemmPrepacked}'s whole A or block of
+     * {@link #PREPACKED_MC} rows: two MC blocks (192 KB) until a call packs a larger A, then
+     * that call's, up to {@link #WHOLE_A_FLOATS}.
      */
     float[] a = new float[2 * MC * KC];
     final float[] b = new float[KC * NC];
@@ -124,6 +124,18 @@ final class PanamaPackedGemm {
    * measured.
    */
   static final int WHOLE_A_FLOATS = 128 * 1024;
+
+  /**
+   * Rows of A per block of {@link #gemmPrepacked} when A is too large to pack whole: 256 rows
+   * x KC (256 KB) stay in L2 while each sliver's KC block of B, read from memory (a layer's
+   * prepacked weights are 4 MB at 1024 x 1024), serves all their tiles; with {@link #MC}'s 96
+   * rows the same block was read three times at 256 rows, each first tile waiting on it.
+   * Measured on Zen 5 (16 lanes), the wide network's forward pass, both jars in one JVM taking
+   * turns, in 6 JVMs alternating which loads first: batch 256 1.046, 1.015, 1.027, 1.021, 1.000,
+   * 1.012; in one JVM batch 192 1.033, batch 512 1.006 (two blocks of 256). With 16 registers
+   * 252, whole tiles of 6 rows; not measured there.
+   */
+  static final int PREPACKED_MC = 256 / MR * MR;
 
   private PanamaPackedGemm() {}
 
@@ -201,11 +213,10 @@ final class PanamaPackedGemm {
    * {@link #WHOLE_A_FLOATS} (128 rows at k = 1024), it is packed once, KC block after KC
    * block, and each sliver of B (k x NR floats, contiguous) is read front to back once, every
    * row block of A taking its turn on each KC block while it is in L1 (up to
-   * {@code PAIRED_ROWS} rows, two slivers at a time); otherwise per KC block, MC rows at a time,
-   * each sliver's block of B read once per MC rows (a KC block of all slivers, 1 MB at k = n =
-   * 1024, stays in L2 from one MC block to the next, as {@link #gemm}'s packed block does).
-   * Either way B streams, where the unpacked kernels' column panels read its rows 4 KB apart,
-   * which the prefetchers do not follow. Every output is the same sequence of operations as in
+   * {@code PAIRED_ROWS} rows, two slivers at a time); otherwise per KC block,
+   * {@link #PREPACKED_MC} rows at a time, each sliver's block of B read once per such block of
+   * rows. Either way B streams, where the unpacked kernels' column panels read its rows 4 KB
+   * apart, which the prefetchers do not follow. Every output is the same sequence of operations as in
    * {@link #gemm}.
    */
   static void gemmPrepacked(int m, int n, int k, float alpha, float[] a, float[] bp,
@@ -249,10 +260,11 @@ final class PanamaPackedGemm {
       }
       return;
     }
+    buf.growA(Math.min(rowsPadded, PREPACKED_MC) * KC);
     for (int k0 = 0; k0 < k; k0 += KC) {
       final int kc = Math.min(KC, k - k0);
-      for (int i0 = 0; i0 < m; i0 += MC) {
-        final int mc = Math.min(MC, m - i0);
+      for (int i0 = 0; i0 < m; i0 += PREPACKED_MC) {
+        final int mc = Math.min(PREPACKED_MC, m - i0);
         packA(mc, kc, a, i0 * k + k0, k, 1, buf.a, 0);
         for (int js = 0; js < n; js += NR) {
           sliver(mc, kc, Math.min(NR, n - js), alpha, buf, 0, bp, (js / NR * k + k0) * NR, c,
@@ -417,20 +429,37 @@ final class PanamaPackedGemm {
   }
 
   /**
+   * Rows of B that {@link #packB} copies to every sliver before it goes on to the next rows.
+   * Row by row, each row's 32 pieces went to 32 slivers 32 KB apart (the same L1 sets) and
+   * packing ran at 14-23 GB/s; {@code PACK_ROWS} rows at a time write a run of that many
+   * pieces into each sliver. Measured on Zen 5 (16 lanes), the three 1024 x 1024 weight
+   * matrices packed per KC block, by vector loads and stores, in one JVM: 4 rows 486-569 us,
+   * 8 rows 330-447, 16 rows 365-495, 32 rows 626-669, row by row 545-914 (by
+   * {@code System.arraycopy}, as before; 8 rows by arraycopy 527-530).
+   */
+  private static final int PACK_ROWS = 8;
+
+  /**
    * Slivers of NR columns: {@code dst[js * kc + p * NR + jj] = B(p, js + jj)}, zero past
-   * {@code nc}. As in {@link #packA}, reads run along B's contiguous dimension.
+   * {@code nc}. As in {@link #packA}, reads run along B's contiguous dimension, here
+   * {@link #PACK_ROWS} rows at a time.
    */
   private static void packB(int kc, int nc, float[] b, int b0, int brs, int bcs, float[] dst) {
     final int full = nc - nc % NR;
     if (bcs == 1) { // rows of B are contiguous (NN, TN)
-      for (int p = 0; p < kc; p++) {
-        final int src = b0 + p * brs;
+      for (int p0 = 0; p0 < kc; p0 += PACK_ROWS) {
+        final int p1 = Math.min(kc, p0 + PACK_ROWS);
         for (int js = 0; js < full; js += NR) {
-          System.arraycopy(b, src + js, dst, js * kc + p * NR, NR);
+          for (int p = p0; p < p1; p++) {
+            final int src = b0 + p * brs + js;
+            final int d = js * kc + p * NR;
+            FloatVector.fromArray(S, b, src).intoArray(dst, d);
+            FloatVector.fromArray(S, b, src + L).intoArray(dst, d + L);
+          }
         }
-        if (full < nc) {
+        for (int p = p0; full < nc && p < p1; p++) {
           final int d = full * kc + p * NR;
-          System.arraycopy(b, src + full, dst, d, nc - full);
+          System.arraycopy(b, b0 + p * brs + full, dst, d, nc - full);
           java.util.Arrays.fill(dst, d + nc - full, d + NR, 0f);
         }
       }

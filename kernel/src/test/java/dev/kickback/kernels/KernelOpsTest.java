@@ -132,9 +132,10 @@ class KernelOpsTest {
    * every row count: 1 to 5 (the rows of a partial tile; with 16 registers up to 3 in passes of 2
    * over two slivers, as are 1 or 2 rows past whole tiles: 7, 8, 25, and 4 alone or past whole
    * tiles in one pass over one sliver: 4, 10, 16), a full tile, A packed whole (at k = 1024, 97
-   * and 103 rows in a grown pack buffer) or per MC rows (129 rows at k = 1024, more than it packs
-   * whole), A read in place over more than MC rows (a sum of at most KC terms, 16 registers), and
-   * B's width cut inside a sliver. The paper network's 200 -> 100 layer packs only with 16
+   * and 103 rows in a grown pack buffer) or per block of PREPACKED_MC rows (129 and 263 rows at
+   * k = 1024, more than it packs whole: one block, then two, the second a partial tile), A read
+   * in place over more than MC rows (a sum of at most KC terms, 16 registers), and B's width cut
+   * inside a sliver. The paper network's 200 -> 100 layer packs only with 16
    * registers.
    */
   @ParameterizedTest(name = "k={0} n={1}")
@@ -152,7 +153,7 @@ class KernelOpsTest {
     assertEquals(k, packed.rows());
     assertEquals(n, packed.cols());
     assertTrue(ops.multipliesPacked(packed));
-    for (int m : new int[] {1, 2, 3, 4, 5, 7, 8, 9, 10, 16, 24, 25, 33, 97, 103, 129}) {
+    for (int m : new int[] {1, 2, 3, 4, 5, 7, 8, 9, 10, 16, 24, 25, 33, 97, 103, 129, 263}) {
       float[] a = random(rnd, m * k);
       float[] c0 = random(rnd, m * n);
       float[] want = c0.clone();
@@ -1626,8 +1627,9 @@ class KernelOpsTest {
 
   /**
    * The same for B packed where 32 registers pack it too (at least 512 wide and 256 deep), at
-   * row counts of {@link #gemmNNWithPackedBEqualsGemmNNBitwise}: A packed whole and per MC rows,
-   * its last rows in partial tiles or over two slivers at once, B's width cut inside a sliver.
+   * row counts of {@link #gemmNNWithPackedBEqualsGemmNNBitwise}: A packed whole and per block
+   * of rows, its last rows in partial tiles or over two slivers at once, B's width cut inside a
+   * sliver.
    */
   @ParameterizedTest(name = "k={0} n={1}")
   @MethodSource("packedShapes")
