@@ -216,8 +216,8 @@ final class PanamaPackedGemm {
    * {@code PAIRED_ROWS} rows, two slivers at a time); otherwise per KC block,
    * {@link #PREPACKED_MC} rows at a time, each sliver's block of B read once per such block of
    * rows. Either way B streams, where the unpacked kernels' column panels read its rows 4 KB
-   * apart, which the prefetchers do not follow. Every output is the same sequence of operations as in
-   * {@link #gemm}.
+   * apart, which the prefetchers do not follow. Every output is the same sequence of operations
+   * as in {@link #gemm}.
    */
   static void gemmPrepacked(int m, int n, int k, float alpha, float[] a, float[] bp,
       float[] c) {
