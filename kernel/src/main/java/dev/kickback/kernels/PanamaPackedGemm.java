@@ -129,7 +129,7 @@ final class PanamaPackedGemm {
    * Rows of A per block of {@link #gemmPrepacked} when A is too large to pack whole: 256 rows
    * x KC (256 KB) stay in L2 while each sliver's KC block of B, read from memory (a layer's
    * prepacked weights are 4 MB at 1024 x 1024), serves all their tiles; with {@link #MC}'s 96
-   * rows the same block was read three times at 256 rows, each first tile waiting on it.
+   * rows the same block was read three times at 256 rows.
    * Measured on Zen 5 (16 lanes), the wide network's forward pass, both jars in one JVM taking
    * turns, in 6 JVMs alternating which loads first: batch 256 1.046, 1.015, 1.027, 1.021, 1.000,
    * 1.012; in one JVM batch 192 1.033, batch 512 1.006 (two blocks of 256). With 16 registers
@@ -187,19 +187,13 @@ final class PanamaPackedGemm {
 
   /**
    * {@code B[k][n]} packed whole, once, for {@link #gemmPrepacked}: slivers of NR columns, each
-   * over all k rows, {@code dst[s * k * NR + p * NR + jj] = B(p, s * NR + jj)}, zero past n. A
-   * KC block of a sliver is then laid out as {@link #packB} lays it out, so the same micro-kernel
-   * reads it.
+   * over all k rows, {@code dst[s * k * NR + p * NR + jj] = B(p, s * NR + jj)}, zero past n:
+   * {@link #packB}'s layout with all k rows one block, so a KC block of a sliver is laid out as
+   * packB lays it out and the same micro-kernel reads it.
    */
   static float[] packWhole(int k, int n, float[] b) {
-    final int slivers = (n + NR - 1) / NR;
     final float[] dst = new float[Math.toIntExact(packedFloats(k, n))];
-    for (int p = 0; p < k; p++) {
-      for (int sl = 0; sl < slivers; sl++) {
-        final int j = sl * NR;
-        System.arraycopy(b, p * n + j, dst, (sl * k + p) * NR, Math.min(NR, n - j));
-      }
-    }
+    packB(k, n, b, 0, n, 1, dst);
     return dst;
   }
 
