@@ -6,15 +6,22 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * {@code C[m][n] += alpha * A B} for a few rows of A and a B wider than a cache block (the
- * wide network's forward pass in a step at batch 2 and 3, or 2 to 12 with 16 registers, where
+ * wide network's forward pass in a step at batch 2 to 8, or 2 to 12 with 16 registers, where
  * the weights are not packed): B's rows read whole, four at a time, front to back, so that the
  * hardware prefetchers stream them from L3, and each output's partial sum over a block of
  * {@link PanamaSmallGemm#KC} rows kept in a per-thread scratch row instead of a register. The
  * register-blocked kernels read B in column panels whose rows lie 4 KB apart, which the
  * prefetchers do not follow: measured on Zen 5 (16 lanes) over three 1024 x 1024 matrices in
  * turn, as the wide network's layers are, 2 rows 114-126 us against 85-97 streamed, 3 rows
- * 183-216 against 91-119. Four rows fill the register-blocked kernel's 4 x 4 block, which led
- * there (97-101 us against 109-128 streamed).
+ * 183-216 against 91-119. With 32 registers a pass takes up to 8 rows, each of B's four rows
+ * loaded once for all of them: measured on Emerald Rapids (16 lanes), the same three matrices,
+ * best of 25, against the register blocks: 4 rows 499 us against 642, 6 rows 588 against 901,
+ * 7 rows 885 against 1,332, 8 rows 789 against 982; 10 to 15 rows (two passes) lost (12 rows
+ * 1,682 against 1,262). The wide steps in one JVM taking turns with passes of at most 3 rows:
+ * Kickback at batch 4 1.153x, 6 1.113x, 8 1.060x, Backprop at 4 1.144x, 8 1.119x; at 2 and 3
+ * rows 1.01x. Earlier, on Zen 5, groups of 4 rows that read B's four rows again from L1 for each
+ * group were level with the register blocks at 4 to 16 rows; the 8-row pass is not measured
+ * there.
  *
  * <p>Each output is the same sequence of operations as in {@link PanamaSmallGemm}'s kernels:
  * per block of KC rows of B a sum from zero, one fma per row in row order, then
@@ -23,30 +30,32 @@ import jdk.incubator.vector.VectorSpecies;
 final class PanamaStreamingGemm {
   private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
   private static final int L = S.length();
-  /** Columns per pass: the scratch holds three rows of partial sums for them, 24 KB, in L1. */
-  private static final int COLS = 2048;
+  /**
+   * Rows of A per pass over B: eight with 32 registers (32 broadcasts, 4 rows of B and a
+   * partial sum), two with 16, where three spilled.
+   */
+  static final int PASS_ROWS = VectorRegisters.Preferred.COUNT >= 32 ? 8 : 2;
+  /**
+   * Columns per pass: the scratch holds {@code PASS_ROWS} rows of partial sums for them in L1,
+   * 32 KB with 32 registers, 16 KB with 16.
+   */
+  private static final int COLS = PASS_ROWS == 8 ? 1024 : 2048;
   /**
    * Floats from one scratch row to the next: a cache line more than a row, so that the rows'
    * addresses differ from each other's and B's rows' in their low 12 bits.
    */
   private static final int ROW = COLS + 16;
   /**
-   * The most rows of A taken: 3 with 32 registers; 12 with 16, where even several passes over B
-   * beat the column panels (Zen 3, 8 lanes, one 1024 x 1024 B, one JVM taking turns: 6 rows
-   * 1.56x, 8 rows 1.53x, 12 rows 1.38x, 16 rows 1.11x, which stays with the register blocks
-   * until the size is measured more closely).
+   * The most rows of A taken: one pass of 8 with 32 registers; 12 with 16, where even several
+   * passes over B beat the column panels (Zen 3, 8 lanes, one 1024 x 1024 B, one JVM taking
+   * turns: 6 rows 1.56x, 8 rows 1.53x, 12 rows 1.38x, 16 rows 1.11x, which stays with the
+   * register blocks until the size is measured more closely).
    */
-  private static final int MOST_ROWS = VectorRegisters.Preferred.COUNT >= 32 ? 3 : 12;
+  private static final int MOST_ROWS = VectorRegisters.Preferred.COUNT >= 32 ? 8 : 12;
   private static final ThreadLocal<float[]> SCRATCH =
-      ThreadLocal.withInitial(() -> new float[3 * ROW]);
+      ThreadLocal.withInitial(() -> new float[PASS_ROWS * ROW]);
 
   private PanamaStreamingGemm() {}
-
-  /**
-   * Rows of A per pass over B: three with 32 registers (12 broadcasts, 4 rows of B and a partial
-   * sum), two with 16, where three would spill.
-   */
-  static final int PASS_ROWS = VectorRegisters.Preferred.COUNT >= 32 ? 3 : 2;
 
   /**
    * Whether this kernel takes the shape: C wider than a cache block of B and a whole number of
@@ -98,7 +107,13 @@ final class PanamaStreamingGemm {
     }
   }
 
-  /** The partial sums of the m rows over columns {@code [0, w)} of rows p to p + 3 of B. */
+  /**
+   * The partial sums of the m rows ({@code m <= PASS_ROWS}) over columns {@code [0, w)} of rows
+   * p to p + 3 of B. Rows past m are tests the branch predictor learns. With 16 registers
+   * (passes of 2 rows) this method measured level with one written for 3 rows (the JVM at
+   * {@code -XX:UseAVX=2} on Emerald Rapids, wide Kickback steps taking turns: batch 2 1.021x,
+   * 4 1.005x, 8 1.007x).
+   */
   private static void fourRowsOfB(int m, int w, float[] a, int a0, int rs, int cs, int p,
       float[] b, int b0, int ldb, float[] acc) {
     final FloatVector zero = FloatVector.zero(S);
@@ -114,6 +129,26 @@ final class PanamaStreamingGemm {
     final FloatVector x21 = m > 2 ? FloatVector.broadcast(S, a[a0 + 2 * rs + (p + 1) * cs]) : zero;
     final FloatVector x22 = m > 2 ? FloatVector.broadcast(S, a[a0 + 2 * rs + (p + 2) * cs]) : zero;
     final FloatVector x23 = m > 2 ? FloatVector.broadcast(S, a[a0 + 2 * rs + (p + 3) * cs]) : zero;
+    final FloatVector x30 = m > 3 ? FloatVector.broadcast(S, a[a0 + 3 * rs + p * cs]) : zero;
+    final FloatVector x31 = m > 3 ? FloatVector.broadcast(S, a[a0 + 3 * rs + (p + 1) * cs]) : zero;
+    final FloatVector x32 = m > 3 ? FloatVector.broadcast(S, a[a0 + 3 * rs + (p + 2) * cs]) : zero;
+    final FloatVector x33 = m > 3 ? FloatVector.broadcast(S, a[a0 + 3 * rs + (p + 3) * cs]) : zero;
+    final FloatVector x40 = m > 4 ? FloatVector.broadcast(S, a[a0 + 4 * rs + p * cs]) : zero;
+    final FloatVector x41 = m > 4 ? FloatVector.broadcast(S, a[a0 + 4 * rs + (p + 1) * cs]) : zero;
+    final FloatVector x42 = m > 4 ? FloatVector.broadcast(S, a[a0 + 4 * rs + (p + 2) * cs]) : zero;
+    final FloatVector x43 = m > 4 ? FloatVector.broadcast(S, a[a0 + 4 * rs + (p + 3) * cs]) : zero;
+    final FloatVector x50 = m > 5 ? FloatVector.broadcast(S, a[a0 + 5 * rs + p * cs]) : zero;
+    final FloatVector x51 = m > 5 ? FloatVector.broadcast(S, a[a0 + 5 * rs + (p + 1) * cs]) : zero;
+    final FloatVector x52 = m > 5 ? FloatVector.broadcast(S, a[a0 + 5 * rs + (p + 2) * cs]) : zero;
+    final FloatVector x53 = m > 5 ? FloatVector.broadcast(S, a[a0 + 5 * rs + (p + 3) * cs]) : zero;
+    final FloatVector x60 = m > 6 ? FloatVector.broadcast(S, a[a0 + 6 * rs + p * cs]) : zero;
+    final FloatVector x61 = m > 6 ? FloatVector.broadcast(S, a[a0 + 6 * rs + (p + 1) * cs]) : zero;
+    final FloatVector x62 = m > 6 ? FloatVector.broadcast(S, a[a0 + 6 * rs + (p + 2) * cs]) : zero;
+    final FloatVector x63 = m > 6 ? FloatVector.broadcast(S, a[a0 + 6 * rs + (p + 3) * cs]) : zero;
+    final FloatVector x70 = m > 7 ? FloatVector.broadcast(S, a[a0 + 7 * rs + p * cs]) : zero;
+    final FloatVector x71 = m > 7 ? FloatVector.broadcast(S, a[a0 + 7 * rs + (p + 1) * cs]) : zero;
+    final FloatVector x72 = m > 7 ? FloatVector.broadcast(S, a[a0 + 7 * rs + (p + 2) * cs]) : zero;
+    final FloatVector x73 = m > 7 ? FloatVector.broadcast(S, a[a0 + 7 * rs + (p + 3) * cs]) : zero;
     final int b1 = b0 + ldb;
     final int b2 = b1 + ldb;
     final int b3 = b2 + ldb;
@@ -131,6 +166,26 @@ final class PanamaStreamingGemm {
       if (m > 2) {
         s = FloatVector.fromArray(S, acc, 2 * ROW + j);
         x23.fma(v3, x22.fma(v2, x21.fma(v1, x20.fma(v0, s)))).intoArray(acc, 2 * ROW + j);
+      }
+      if (m > 3) {
+        s = FloatVector.fromArray(S, acc, 3 * ROW + j);
+        x33.fma(v3, x32.fma(v2, x31.fma(v1, x30.fma(v0, s)))).intoArray(acc, 3 * ROW + j);
+      }
+      if (m > 4) {
+        s = FloatVector.fromArray(S, acc, 4 * ROW + j);
+        x43.fma(v3, x42.fma(v2, x41.fma(v1, x40.fma(v0, s)))).intoArray(acc, 4 * ROW + j);
+      }
+      if (m > 5) {
+        s = FloatVector.fromArray(S, acc, 5 * ROW + j);
+        x53.fma(v3, x52.fma(v2, x51.fma(v1, x50.fma(v0, s)))).intoArray(acc, 5 * ROW + j);
+      }
+      if (m > 6) {
+        s = FloatVector.fromArray(S, acc, 6 * ROW + j);
+        x63.fma(v3, x62.fma(v2, x61.fma(v1, x60.fma(v0, s)))).intoArray(acc, 6 * ROW + j);
+      }
+      if (m > 7) {
+        s = FloatVector.fromArray(S, acc, 7 * ROW + j);
+        x73.fma(v3, x72.fma(v2, x71.fma(v1, x70.fma(v0, s)))).intoArray(acc, 7 * ROW + j);
       }
     }
   }

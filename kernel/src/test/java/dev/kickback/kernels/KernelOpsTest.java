@@ -342,15 +342,15 @@ class KernelOpsTest {
   /**
    * The streaming kernel's bits are the register-blocked kernel's: the same partial sums per
    * block of KC rows, NN and TN, over blocks of rows of B with 0 to 3 left, more than one block,
-   * C wider than one pass of its scratch, and 1 to 5 and 12 rows of A (one pass of fewer rows
-   * than {@code PASS_ROWS}, and several).
+   * C wider than one pass of its scratch, and 1 to 5, 7 to 9, 12 and 17 rows of A (one pass of
+   * fewer rows than {@code PASS_ROWS} or all of them, and several).
    */
   @Test
   void streamingGemmEqualsTheRegisterBlockedKernelBitwise() {
     assumeTrue(Kernels.vector().isPresent(), "vector kernels unavailable");
     assumeTrue(PanamaStreamingGemm.takes(2, 272), "no streaming kernel at this width");
     SplittableRandom rnd = new SplittableRandom(11);
-    for (int m : new int[] {1, 2, 3, 4, 5, 12}) {
+    for (int m : new int[] {1, 2, 3, 4, 5, 7, 8, 9, 12, 17}) {
       for (int n : new int[] {272, 2080}) {
         for (int k : new int[] {1, 3, 4, 7, 300, 513}) {
           float[] a = random(rnd, m * k);
