@@ -415,6 +415,52 @@ class KernelOpsTest {
     }
   }
 
+  /**
+   * The packed GEMM's bits where it takes its tiles a band of rows at a time
+   * ({@code PanamaPackedGemm.rowsFirst}: a sum of one KC block into a C of at least 512 rows and
+   * NC columns) are the definition's: per element a sum from 0 by one fma per term in order,
+   * then {@code c = fma(sum, alpha, c)}, clamped to its column's sign where signs are given.
+   * Rows past the MC blocks in a partial tile, columns past NC in a cut sliver, NN and TN, 19
+   * terms and a whole block of 256.
+   */
+  @Test
+  void packedGemmRowsFirstIsTheFmaSequencePerElementBitwise() {
+    assumeTrue(Kernels.vector().isPresent(), "vector kernels unavailable");
+    SplittableRandom rnd = new SplittableRandom(13);
+    int m = 517;
+    int n = 1050;
+    for (int k : new int[] {19, 256}) {
+      assertTrue(PanamaPackedGemm.rowsFirst(m, n, k), "rows first at k=" + k);
+      float[] a = random(rnd, m * k);
+      float[] b = random(rnd, k * n);
+      float[] c0 = random(rnd, m * n);
+      float[] signs = randomSigns(rnd, n);
+      for (boolean tn : new boolean[] {false, true}) {
+        int rs = tn ? 1 : k;
+        int cs = tn ? m : 1;
+        for (float[] clamp : new float[][] {null, signs}) {
+          float[] got = c0.clone();
+          PanamaPackedGemm.gemm(m, n, k, 0.5f, a, rs, cs, b, n, 1, got, 0, n, clamp);
+          for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+              float sum = 0f;
+              for (int p = 0; p < k; p++) {
+                sum = Math.fma(a[i * rs + p * cs], b[p * n + j], sum);
+              }
+              float want = Math.fma(sum, 0.5f, c0[i * n + j]);
+              if (clamp != null && want * clamp[j] < 0f) {
+                want = 0f;
+              }
+              assertEquals(Float.floatToIntBits(want), Float.floatToIntBits(got[i * n + j]),
+                  "k=" + k + (tn ? " TN" : " NN") + (clamp == null ? "" : " clamped") + " c["
+                  + i + "][" + j + "]");
+            }
+          }
+        }
+      }
+    }
+  }
+
   /** Two callers on one two-thread instance at once: one gets the team, the other runs alone. */
   @Test
   void concurrentCallersOfOneTeamGetSingleThreadedBits() throws Exception {
