@@ -186,20 +186,65 @@ final class PanamaSmallGemm {
     transpose(a, m, k, at);
     java.util.Arrays.fill(t, 0, n * m, 0f);
     gemmStridedA(n, m, k, 1f, b, k, 1, at, t);
-    for (int i = 0; i < m; i++) {
-      for (int j = 0; j < n; j++) {
+    addTransposed(m, n, alpha, t, c);
+  }
+
+  /**
+   * {@code c[i * n + j] = fma(t[j * m + i], alpha, c[i * n + j])}: C takes back its transpose,
+   * each vector of a row of C gathered from a column of t, 4 vectors of columns at a time so
+   * that the lines of t they gather from stay in L1 over all m rows (without the blocks, 32 x
+   * 1024 took 485 us against 29 element by element). Element by element the paper network's
+   * feedback at 64 x 200 took 10.6-17.8 us, gathered 4.5 (Emerald Rapids, 16 lanes).
+   */
+  private static void addTransposed(int m, int n, float alpha, float[] t, float[] c) {
+    final int[] index = strideIndex(m);
+    final FloatVector al = FloatVector.broadcast(S, alpha);
+    final int nv = S.loopBound(n);
+    for (int j0 = 0; j0 < nv; j0 += 4 * L) {
+      final int j1 = Math.min(nv, j0 + 4 * L);
+      for (int i = 0; i < m; i++) {
+        for (int j = j0; j < j1; j += L) {
+          FloatVector.fromArray(S, t, j * m + i, index, 0)
+              .fma(al, FloatVector.fromArray(S, c, i * n + j)).intoArray(c, i * n + j);
+        }
+      }
+    }
+    for (int i = 0; nv < n && i < m; i++) {
+      for (int j = nv; j < n; j++) {
         c[i * n + j] = Math.fma(t[j * m + i], alpha, c[i * n + j]);
       }
     }
   }
 
-  /** {@code dst[c * rows + r] = src[r * cols + c]}: a row-major rows x cols matrix transposed. */
+  /**
+   * {@code dst[c * rows + r] = src[r * cols + c]}: a row-major rows x cols matrix transposed,
+   * each row of dst gathered from a column of src a vector at a time: 2.4 to 4 times faster than
+   * element by element on Emerald Rapids (16 x 100 to 32 x 1024). Not measured on AMD, where
+   * gathers over whole 1024 x 1024 matrices (NT packing) lost to the element loop on Zen 5.
+   */
   private static void transpose(float[] src, int rows, int cols, float[] dst) {
-    for (int r = 0; r < rows; r++) {
-      for (int c = 0; c < cols; c++) {
+    final int[] index = strideIndex(cols);
+    final int rv = S.loopBound(rows);
+    for (int c = 0; c < cols; c++) {
+      int r = 0;
+      for (; r < rv; r += L) {
+        FloatVector.fromArray(S, src, r * cols + c, index, 0).intoArray(dst, c * rows + r);
+      }
+      for (; r < rows; r++) {
         dst[c * rows + r] = src[r * cols + c];
       }
     }
+  }
+
+  private static final ThreadLocal<int[]> STRIDE_INDEX = ThreadLocal.withInitial(() -> new int[L]);
+
+  /** This thread's gather index {@code 0, stride, 2 stride, ...}, L of them. */
+  private static int[] strideIndex(int stride) {
+    final int[] index = STRIDE_INDEX.get();
+    for (int l = 0; l < L; l++) {
+      index[l] = l * stride;
+    }
+    return index;
   }
 
   /** The longest sum {@link #gemmNTNarrowK} takes: a head's width (2) up to 4. */
