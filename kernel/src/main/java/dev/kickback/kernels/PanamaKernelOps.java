@@ -169,8 +169,9 @@ final class PanamaKernelOps extends KernelOps {
    * {@code W += alpha X^T D}, A read down its columns): packed only for
    * C at least 512 wide and 32 rows (wide, batch 16: 0.27 ms against 0.34); the paper
    * network's updates ran faster unpacked at every batch to 256 (200 x 100 over 64 samples:
-   * 17 us against 24), since packing A's columns is a strided copy. Two or three rows over a B
-   * wider than a cache block stream B's rows whole ({@link PanamaStreamingGemm}).
+   * 17 us against 24), since packing A's columns is a strided copy. Two to eight rows over a B
+   * wider than a cache block (to twelve with 16 registers) stream B's rows whole
+   * ({@link PanamaStreamingGemm}).
    */
   @Override
   protected void gemmStridedA(

@@ -183,7 +183,7 @@ final class PanamaSmallGemm {
     }
     final float[] at = scratch[0];
     final float[] t = scratch[1];
-    transpose(a, m, k, at);
+    transposeByGathers(a, m, k, at);
     java.util.Arrays.fill(t, 0, n * m, 0f);
     gemmStridedA(n, m, k, 1f, b, k, 1, at, t);
     addTransposed(m, n, alpha, t, c);
@@ -222,7 +222,7 @@ final class PanamaSmallGemm {
    * element by element on Emerald Rapids (16 x 100 to 32 x 1024). Not measured on AMD, where
    * gathers over whole 1024 x 1024 matrices (NT packing) lost to the element loop on Zen 5.
    */
-  private static void transpose(float[] src, int rows, int cols, float[] dst) {
+  private static void transposeByGathers(float[] src, int rows, int cols, float[] dst) {
     final int[] index = strideIndex(cols);
     final int rv = S.loopBound(rows);
     for (int c = 0; c < cols; c++) {
@@ -231,6 +231,19 @@ final class PanamaSmallGemm {
         FloatVector.fromArray(S, src, r * cols + c, index, 0).intoArray(dst, c * rows + r);
       }
       for (; r < rows; r++) {
+        dst[c * rows + r] = src[r * cols + c];
+      }
+    }
+  }
+
+  /**
+   * {@link #transposeByGathers} element by element, for {@link #gemmNTNarrowK}: called a few
+   * times a second by the wide network's steps at batch 256, its gathers stayed in C1's code,
+   * which boxes them (24,576 bytes a step, measured).
+   */
+  private static void transpose(float[] src, int rows, int cols, float[] dst) {
+    for (int r = 0; r < rows; r++) {
+      for (int c = 0; c < cols; c++) {
         dst[c * rows + r] = src[r * cols + c];
       }
     }
