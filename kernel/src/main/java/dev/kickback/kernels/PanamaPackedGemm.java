@@ -143,9 +143,10 @@ final class PanamaPackedGemm {
    * into a C of at least 512 rows and {@link #NC} columns, the wide network's update
    * {@code W += alpha X^T D} from 16 samples. Down a sliver each of C's rows, 4 KB apart, gives
    * a 128-byte piece; across, each row streams (the likely reason, not measured apart: C's rows
-   * 2 KB apart gained nothing). Bits are the same (the same tiles in another order). Measured on Emerald Rapids (16 lanes), one JVM taking
-   * turns, clamped TN updates: 1024 x 1024 over 16 samples 1.18-1.24x, 24 1.19x, 32 1.19x, 64
-   * 1.09-1.19x, 128 1.26x, 256 1.03x; 512 x 1024 over 32 1.06x, 2048 x 1024 1.12x; not taken
+   * 2 KB apart gained nothing). Bits are the same (the same tiles in another order). Measured
+   * on Emerald Rapids (16 lanes), one JVM taking turns, clamped TN updates: 1024 x 1024 over 16
+   * samples 1.18-1.24x, 24 1.19x, 32 1.19x, 64 1.09-1.19x, 128 1.26x, 256 1.03x; 512 x 1024
+   * over 32 1.06x, 2048 x 1024 1.12x; not taken
    * where it lost: 1024 x 512 over 32 0.94x, 256 x 1024 x 128 (NN) 0.95x, the paper network's
    * packed NT shapes 0.92-0.95x, and sums deeper than a block (NN 1024^3 0.97x).
    */

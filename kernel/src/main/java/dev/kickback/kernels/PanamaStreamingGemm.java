@@ -91,7 +91,7 @@ final class PanamaStreamingGemm {
         }
         int p = k0;
         for (; p + 4 <= end; p += 4) {
-          fourRowsOfB(m, w, a, a0, rs, cs, p, b, p * n + j0, n, acc);
+          StreamingRowsBlock.fourRowsOfB(m, w, a, a0, rs, cs, p, b, p * n + j0, n, acc, ROW);
         }
         for (; p < end; p++) {
           oneRowOfB(m, w, a, a0, rs, cs, p, b, p * n + j0, acc);
@@ -107,90 +107,7 @@ final class PanamaStreamingGemm {
     }
   }
 
-  /**
-   * The partial sums of the m rows ({@code m <= PASS_ROWS}) over columns {@code [0, w)} of rows
-   * p to p + 3 of B. Rows past m are tests the branch predictor learns. With 16 registers
-   * (passes of 2 rows) this method measured level with one written for 3 rows (the JVM at
-   * {@code -XX:UseAVX=2} on Emerald Rapids, wide Kickback steps taking turns: batch 2 1.021x,
-   * 4 1.005x, 8 1.007x).
-   */
-  private static void fourRowsOfB(int m, int w, float[] a, int a0, int rs, int cs, int p,
-      float[] b, int b0, int ldb, float[] acc) {
-    final FloatVector zero = FloatVector.zero(S);
-    final FloatVector x00 = FloatVector.broadcast(S, a[a0 + p * cs]);
-    final FloatVector x01 = FloatVector.broadcast(S, a[a0 + (p + 1) * cs]);
-    final FloatVector x02 = FloatVector.broadcast(S, a[a0 + (p + 2) * cs]);
-    final FloatVector x03 = FloatVector.broadcast(S, a[a0 + (p + 3) * cs]);
-    final FloatVector x10 = m > 1 ? FloatVector.broadcast(S, a[a0 + rs + p * cs]) : zero;
-    final FloatVector x11 = m > 1 ? FloatVector.broadcast(S, a[a0 + rs + (p + 1) * cs]) : zero;
-    final FloatVector x12 = m > 1 ? FloatVector.broadcast(S, a[a0 + rs + (p + 2) * cs]) : zero;
-    final FloatVector x13 = m > 1 ? FloatVector.broadcast(S, a[a0 + rs + (p + 3) * cs]) : zero;
-    final FloatVector x20 = m > 2 ? FloatVector.broadcast(S, a[a0 + 2 * rs + p * cs]) : zero;
-    final FloatVector x21 = m > 2 ? FloatVector.broadcast(S, a[a0 + 2 * rs + (p + 1) * cs]) : zero;
-    final FloatVector x22 = m > 2 ? FloatVector.broadcast(S, a[a0 + 2 * rs + (p + 2) * cs]) : zero;
-    final FloatVector x23 = m > 2 ? FloatVector.broadcast(S, a[a0 + 2 * rs + (p + 3) * cs]) : zero;
-    final FloatVector x30 = m > 3 ? FloatVector.broadcast(S, a[a0 + 3 * rs + p * cs]) : zero;
-    final FloatVector x31 = m > 3 ? FloatVector.broadcast(S, a[a0 + 3 * rs + (p + 1) * cs]) : zero;
-    final FloatVector x32 = m > 3 ? FloatVector.broadcast(S, a[a0 + 3 * rs + (p + 2) * cs]) : zero;
-    final FloatVector x33 = m > 3 ? FloatVector.broadcast(S, a[a0 + 3 * rs + (p + 3) * cs]) : zero;
-    final FloatVector x40 = m > 4 ? FloatVector.broadcast(S, a[a0 + 4 * rs + p * cs]) : zero;
-    final FloatVector x41 = m > 4 ? FloatVector.broadcast(S, a[a0 + 4 * rs + (p + 1) * cs]) : zero;
-    final FloatVector x42 = m > 4 ? FloatVector.broadcast(S, a[a0 + 4 * rs + (p + 2) * cs]) : zero;
-    final FloatVector x43 = m > 4 ? FloatVector.broadcast(S, a[a0 + 4 * rs + (p + 3) * cs]) : zero;
-    final FloatVector x50 = m > 5 ? FloatVector.broadcast(S, a[a0 + 5 * rs + p * cs]) : zero;
-    final FloatVector x51 = m > 5 ? FloatVector.broadcast(S, a[a0 + 5 * rs + (p + 1) * cs]) : zero;
-    final FloatVector x52 = m > 5 ? FloatVector.broadcast(S, a[a0 + 5 * rs + (p + 2) * cs]) : zero;
-    final FloatVector x53 = m > 5 ? FloatVector.broadcast(S, a[a0 + 5 * rs + (p + 3) * cs]) : zero;
-    final FloatVector x60 = m > 6 ? FloatVector.broadcast(S, a[a0 + 6 * rs + p * cs]) : zero;
-    final FloatVector x61 = m > 6 ? FloatVector.broadcast(S, a[a0 + 6 * rs + (p + 1) * cs]) : zero;
-    final FloatVector x62 = m > 6 ? FloatVector.broadcast(S, a[a0 + 6 * rs + (p + 2) * cs]) : zero;
-    final FloatVector x63 = m > 6 ? FloatVector.broadcast(S, a[a0 + 6 * rs + (p + 3) * cs]) : zero;
-    final FloatVector x70 = m > 7 ? FloatVector.broadcast(S, a[a0 + 7 * rs + p * cs]) : zero;
-    final FloatVector x71 = m > 7 ? FloatVector.broadcast(S, a[a0 + 7 * rs + (p + 1) * cs]) : zero;
-    final FloatVector x72 = m > 7 ? FloatVector.broadcast(S, a[a0 + 7 * rs + (p + 2) * cs]) : zero;
-    final FloatVector x73 = m > 7 ? FloatVector.broadcast(S, a[a0 + 7 * rs + (p + 3) * cs]) : zero;
-    final int b1 = b0 + ldb;
-    final int b2 = b1 + ldb;
-    final int b3 = b2 + ldb;
-    for (int j = 0; j < w; j += L) {
-      final FloatVector v0 = FloatVector.fromArray(S, b, b0 + j);
-      final FloatVector v1 = FloatVector.fromArray(S, b, b1 + j);
-      final FloatVector v2 = FloatVector.fromArray(S, b, b2 + j);
-      final FloatVector v3 = FloatVector.fromArray(S, b, b3 + j);
-      FloatVector s = FloatVector.fromArray(S, acc, j);
-      x03.fma(v3, x02.fma(v2, x01.fma(v1, x00.fma(v0, s)))).intoArray(acc, j);
-      if (m > 1) {
-        s = FloatVector.fromArray(S, acc, ROW + j);
-        x13.fma(v3, x12.fma(v2, x11.fma(v1, x10.fma(v0, s)))).intoArray(acc, ROW + j);
-      }
-      if (m > 2) {
-        s = FloatVector.fromArray(S, acc, 2 * ROW + j);
-        x23.fma(v3, x22.fma(v2, x21.fma(v1, x20.fma(v0, s)))).intoArray(acc, 2 * ROW + j);
-      }
-      if (m > 3) {
-        s = FloatVector.fromArray(S, acc, 3 * ROW + j);
-        x33.fma(v3, x32.fma(v2, x31.fma(v1, x30.fma(v0, s)))).intoArray(acc, 3 * ROW + j);
-      }
-      if (m > 4) {
-        s = FloatVector.fromArray(S, acc, 4 * ROW + j);
-        x43.fma(v3, x42.fma(v2, x41.fma(v1, x40.fma(v0, s)))).intoArray(acc, 4 * ROW + j);
-      }
-      if (m > 5) {
-        s = FloatVector.fromArray(S, acc, 5 * ROW + j);
-        x53.fma(v3, x52.fma(v2, x51.fma(v1, x50.fma(v0, s)))).intoArray(acc, 5 * ROW + j);
-      }
-      if (m > 6) {
-        s = FloatVector.fromArray(S, acc, 6 * ROW + j);
-        x63.fma(v3, x62.fma(v2, x61.fma(v1, x60.fma(v0, s)))).intoArray(acc, 6 * ROW + j);
-      }
-      if (m > 7) {
-        s = FloatVector.fromArray(S, acc, 7 * ROW + j);
-        x73.fma(v3, x72.fma(v2, x71.fma(v1, x70.fma(v0, s)))).intoArray(acc, 7 * ROW + j);
-      }
-    }
-  }
-
-  /** fourRowsOfB for the last rows of a block, one at a time. */
+  /** StreamingRowsBlock.fourRowsOfB for the last rows of a block, one at a time. */
   private static void oneRowOfB(int m, int w, float[] a, int a0, int rs, int cs, int p,
       float[] b, int b0, float[] acc) {
     for (int r = 0; r < m; r++) {

@@ -2,6 +2,7 @@ package dev.kickback.kernels;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -22,6 +23,12 @@ class GeneratedKernelsTest {
           + " output: edit the generator, not the file, and run"
           + " java kernel/src/test/java/dev/kickback/kernels/KernelGenerator.java");
     }
+  }
+
+  /** The streaming GEMM's passes take no more rows than the generator wrote its block for. */
+  @Test
+  void theStreamingPassFitsTheGeneratedBlock() {
+    assertTrue(PanamaStreamingGemm.PASS_ROWS <= KernelGenerator.STREAMING_ROWS);
   }
 
   /** The chunks gemvTRowsPair's callers take are the ones the generator wrote. */

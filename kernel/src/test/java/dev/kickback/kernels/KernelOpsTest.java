@@ -399,11 +399,7 @@ class KernelOpsTest {
             PanamaSmallGemm.gemmStridedA(m, n, k, 0.5f, a, rs, cs, b, got);
             for (int i = 0; i < m; i++) {
               for (int j = 0; j < n; j++) {
-                float sum = 0f;
-                for (int p = 0; p < k; p++) {
-                  sum = Math.fma(a[i * rs + p * cs], b[p * n + j], sum);
-                }
-                float want = Math.fma(sum, 0.5f, c0[i * n + j]);
+                float want = Math.fma(fmaSequence(a, i * rs, cs, b, j, n, k), 0.5f, c0[i * n + j]);
                 assertEquals(Float.floatToIntBits(want), Float.floatToIntBits(got[i * n + j]),
                     "m=" + m + " n=" + n + " k=" + k + (tn ? " TN" : " NN") + " c[" + i + "]["
                     + j + "]");
@@ -443,11 +439,7 @@ class KernelOpsTest {
           PanamaPackedGemm.gemm(m, n, k, 0.5f, a, rs, cs, b, n, 1, got, 0, n, clamp);
           for (int i = 0; i < m; i++) {
             for (int j = 0; j < n; j++) {
-              float sum = 0f;
-              for (int p = 0; p < k; p++) {
-                sum = Math.fma(a[i * rs + p * cs], b[p * n + j], sum);
-              }
-              float want = Math.fma(sum, 0.5f, c0[i * n + j]);
+              float want = Math.fma(fmaSequence(a, i * rs, cs, b, j, n, k), 0.5f, c0[i * n + j]);
               if (clamp != null && want * clamp[j] < 0f) {
                 want = 0f;
               }
@@ -459,6 +451,18 @@ class KernelOpsTest {
         }
       }
     }
+  }
+
+  /**
+   * {@code sum_p A(i, p) B(p, j)} from 0 by one fma per term in order, A's row from {@code a0}
+   * with column stride {@code cs}, B row-major with n columns.
+   */
+  private static float fmaSequence(float[] a, int a0, int cs, float[] b, int j, int n, int k) {
+    float sum = 0f;
+    for (int p = 0; p < k; p++) {
+      sum = Math.fma(a[a0 + p * cs], b[p * n + j], sum);
+    }
+    return sum;
   }
 
   /** Two callers on one two-thread instance at once: one gets the team, the other runs alone. */
