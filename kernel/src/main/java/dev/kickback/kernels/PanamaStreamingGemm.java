@@ -32,7 +32,7 @@ final class PanamaStreamingGemm {
   private static final int L = S.length();
   /**
    * Rows of A per pass over B: eight with 32 registers (32 broadcasts, 4 rows of B and a
-   * partial sum), two with 16, where three spilled.
+   * partial sum), two with 16, where three would spill.
    */
   static final int PASS_ROWS = VectorRegisters.Preferred.COUNT >= 32 ? 8 : 2;
   /**
