@@ -24,10 +24,16 @@ import jdk.incubator.vector.VectorSpecies;
  * addition being commutative): 15 adds and 45 blends or permutes where separate trees take 64
  * adds and 64 rotations.
  *
- * <p>Only at 16 lanes (32 registers), and only for sums that are whole vectors, with no masked
- * tail: with one the method grew past what C1 compiles ("out of virtual registers", seen on JDK
- * 25), and a JVM whose tier-2 code then ran the kernel without intrinsics took 13 times as long
- * per step.
+ * <p>Only at 16 lanes (32 registers), and with no masked tail: with one the method grew past
+ * what C1 compiles ("out of virtual registers", seen on JDK 25), and a JVM whose tier-2 code
+ * then ran the kernel without intrinsics took 13 times as long per step. A sum that is not
+ * whole vectors (at least one, {@link #takes}) reads A's rows from a copy made by
+ * {@link #pad}, whose last vector holds the sum's last terms in its last lanes and zeros before
+ * them, against B's last vector ending at k: lane for lane the terms and zeros of the dot
+ * kernels' masked tail window (PanamaSmallGemm.tailShift), so the same bits. A zero lane of A
+ * there multiplies a term of B already summed: a finite one adds a zero to an accumulator that
+ * started at +0 and so never holds -0, which leaves it as the mask's zero does; an infinite
+ * one, whose sum is not finite either way, makes it NaN where the mask may leave an infinity.
  */
 final class DotBlock4x4 {
   private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -47,9 +53,38 @@ final class DotBlock4x4 {
 
   private DotBlock4x4() {}
 
-  /** Whether {@link #dot4x4} takes sums over k terms. */
+  /** Whether {@link #dot4x4} takes sums over k terms: at least one vector of them. */
   static boolean takes(int k) {
-    return AVAILABLE && k % L == 0;
+    return AVAILABLE && k >= L;
+  }
+
+  /** Whether a sum over k terms is whole vectors, so that dot4x4 reads A's rows in place. */
+  static boolean wholeVectors(int k) {
+    return takes(k) && k % L == 0;
+  }
+
+  /** The row length of {@link #pad}'s copy: k rounded up to whole vectors. */
+  static int padded(int k) {
+    return (k + L - 1) / L * L;
+  }
+
+  /**
+   * Rows {@code 0..rows-1} of {@code A[][k]} (k not whole vectors, at least one) into
+   * {@code dst} at {@link #padded}{@code (k)} floats a row, for {@link #dot4x4}: the terms up
+   * to the last whole vector where they were, then zeros, then the last {@code k % L} terms
+   * ending the row, so that lane l of the last vector holds term {@code k - L + l} or zero
+   * where an earlier vector took that term.
+   */
+  static void pad(float[] a, int rows, int k, float[] dst) {
+    final int kp = padded(k);
+    final int whole = kp - L;
+    final int zeros = kp - k;
+    for (int r = 0; r < rows; r++) {
+      final int from = r * k, to = r * kp;
+      System.arraycopy(a, from, dst, to, whole);
+      java.util.Arrays.fill(dst, to + whole, to + whole + zeros, 0f);
+      System.arraycopy(a, from + whole, dst, to + whole + zeros, L - zeros);
+    }
   }
 
   /** The lanes whose index has bit {@code b} set. */
@@ -62,22 +97,26 @@ final class DotBlock4x4 {
   }
 
   /**
-   * {@code C[c0 + r ldc + c] += alpha * (A[a0 + r k ..] . B[b0 + c k ..])} for r, c in 0..3, each
-   * a sum over k terms (a multiple of L, see {@link #takes}); {@code sums} is L floats of scratch.
+   * {@code C[c0 + r ldc + c] += alpha * (A[a0 + r lda ..] . B[b0 + c k ..])} for r, c in 0..3,
+   * each a sum over k terms ({@link #takes}); A's rows in place ({@code lda = k}) when the sum
+   * is whole vectors, else from {@link #pad} ({@code lda = padded(k)}), B's last vector then
+   * ending at k. {@code sums} is L floats of scratch.
    */
-  static void dot4x4(int k, float alpha, float[] a, int a0, float[] b, int b0, float[] c,
-      int c0, int ldc, float[] sums) {
+  static void dot4x4(int k, float alpha, float[] a, int a0, int lda, float[] b, int b0,
+      float[] c, int c0, int ldc, float[] sums) {
     FloatVector s00 = FloatVector.zero(S), s01 = s00, s02 = s00, s03 = s00;
     FloatVector s10 = s00, s11 = s00, s12 = s00, s13 = s00;
     FloatVector s20 = s00, s21 = s00, s22 = s00, s23 = s00;
     FloatVector s30 = s00, s31 = s00, s32 = s00, s33 = s00;
-    final int a1 = a0 + k, a2 = a1 + k, a3 = a2 + k;
+    final int a1 = a0 + lda, a2 = a1 + lda, a3 = a2 + lda;
     final int b1 = b0 + k, b2 = b1 + k, b3 = b2 + k;
+    final int lastB = k - L;
     for (int p = 0; p < k; p += L) {
-      final FloatVector w0 = FloatVector.fromArray(S, b, b0 + p);
-      final FloatVector w1 = FloatVector.fromArray(S, b, b1 + p);
-      final FloatVector w2 = FloatVector.fromArray(S, b, b2 + p);
-      final FloatVector w3 = FloatVector.fromArray(S, b, b3 + p);
+      final int q = Math.min(p, lastB);
+      final FloatVector w0 = FloatVector.fromArray(S, b, b0 + q);
+      final FloatVector w1 = FloatVector.fromArray(S, b, b1 + q);
+      final FloatVector w2 = FloatVector.fromArray(S, b, b2 + q);
+      final FloatVector w3 = FloatVector.fromArray(S, b, b3 + q);
       final FloatVector x0 = FloatVector.fromArray(S, a, a0 + p);
       s00 = x0.fma(w0, s00);
       s01 = x0.fma(w1, s01);

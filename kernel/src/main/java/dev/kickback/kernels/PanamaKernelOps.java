@@ -122,34 +122,46 @@ final class PanamaKernelOps extends KernelOps {
   private static final int DOTS_MAX_ROWS = 32;
 
   /**
-   * NT ({@code C += alpha A B^T}, the feedback pull {@code g = pulled W^T}): dot products for
-   * fewer than 16 rows of A (at m = 8, 7.2 us for 8 x 200 x 100 against 10.0 transposed), but
-   * from 8 rows over 8 to 256 terms at 16 lanes in lane pairs ({@link PanamaPairGemmNT}); the
-   * transposed product up to 128 rows (m = 16: 8.9 us against 14.3 packed, 13.4 as dot
-   * products; wide m = 8 to 64: 0.34-0.96 ms against 0.66-1.28 packed), except below
-   * {@link #DOTS_MAX_ROWS} rows over sums of whole 16-lane vectors, where 4 x 4 dot blocks win
-   * (the wide network's layers at batch 16 to 31), or from 8 rows for a
-   * sum over at most 4 terms row by row (gemmNTNarrowK; m = 8, 100 x 2: 0.7 us against 2.6 as
-   * dot products), the packed kernel above (m = 128, 200 x 100: 43 us against 61 transposed).
-   * The lane pairs and the narrow sums from 8 rows together, on Zen 4, one JVM taking turns
-   * against dot products: the paper network's steps at batch 8 1.10x Kickback, 1.13x Backprop
-   * (at batch 12 1.03x Kickback, an earlier form of the pairs). Not kept (Zen 4, 16 lanes): 8
-   * rows of A transposed, each column one 8-lane vector, against 8 rows of B broadcast, 8
-   * accumulators and no lane sums (8 x 200 x 100 5.3 us against 9.0; the paper network's steps
-   * 1.16-1.21x at batch 8). Beside the 16-lane kernels that second species drew class-check
-   * deoptimizations in the Vector API's shared code, and in 2 of 12 JVMs the kernel then ran
-   * unintrinsified (1.5 MB allocated per step of the paper network at batch 256). In 16-lane
-   * vectors, half of them zeros, it took 9.7 us.
+   * Rows of A from which gemmNT over fewer terms than a vector goes row by row or transposed
+   * (see there); below, and at 2 or 3 rows, dot products.
+   */
+  private static final int FEW_TERMS_MIN_ROWS = 4;
+
+  /**
+   * NT ({@code C += alpha A B^T}, the feedback pull {@code g = pulled W^T}): dot products for fewer
+   * than 16 rows of A, 4 rows by 4 ({@link DotBlock4x4}) where the sum is at least a 16-lane
+   * vector; the transposed product up to 128 rows (m = 16: 8.9 us against 14.3 packed, 13.4 as dot
+   * products; wide m = 8 to 64: 0.34-0.96 ms against 0.66-1.28 packed), except below {@link
+   * #DOTS_MAX_ROWS} rows over sums of whole 16-lane vectors, where 4 x 4 dot blocks win (the wide
+   * network's layers at batch 16 to 31); the packed kernel above (m = 128, 200 x 100: 43 us against
+   * 61 transposed). From {@link #FEW_TERMS_MIN_ROWS} rows a sum over at most 4 terms goes row by
+   * row (gemmNTNarrowK; m = 8, 100 x 2: 0.7 us against 2.6 as dot products), and at 16 lanes one
+   * over fewer than 16 terms up to 15 rows as the transposed product, where a dot product would be
+   * a single vector's lane sums. Measured on Emerald Rapids (16 lanes), one JVM taking turns,
+   * against the lane pairs these replaced (8 rows of A, two terms of each, per vector, B's pairs
+   * rearranged into every lane pair: 16 rearranges per 16 FMAs, one port's worth on Intel) and
+   * against dot products: 8 x 200 x 100 1.23-1.28x, 12 x 200 x 100 1.45x, 5 x 200 x 100 1.33x (dots
+   * in 2 x 4 blocks before); 8 x 100 x 10 1.53-1.60x, 12 x 100 x 10 2.35x, 6 x 100 x 10 1.9-2.6x;
+   * from 4 rows over 2 terms 1.4-1.5x, the wide head at 6 rows (6 x 1024 x 2) 3.2x; at 8 lanes
+   * ({@code -XX:UseAVX=2}) the narrow sums from 4 rows 1.75-2.9x, the rest unchanged. Steps, the
+   * same way: the paper network's Kickback at batch 8 1.12-1.15x, 12 1.18x, 6 1.07x, Backprop at 8
+   * 1.08x, 5 1.21x; the wide network's at 6 1.03x, at 8 and 12 level. Not measured on AMD, where
+   * rearranges do not share the FMA ports (Zen 4 ran the lane pairs 1.3x the 2 x 4 dot products).
+   * Not kept (Zen 4, 16 lanes): 8 rows of A transposed, each column one 8-lane vector, against 8
+   * rows of B broadcast, 8 accumulators and no lane sums (8 x 200 x 100 5.3 us against 9.0). Beside
+   * the 16-lane kernels that second species drew class-check deoptimizations in the Vector API's
+   * shared code, and in 2 of 12 JVMs the kernel then ran unintrinsified (1.5 MB allocated per step
+   * of the paper network at batch 256).
    */
   @Override
   protected void gemmNTKernel(int m, int n, int k, float alpha, float[] a, float[] b, float[] c) {
     if (m >= 128 && PanamaPackedGemm.worthPacking(m, n, k)) {
       packed(m, n, k, alpha, a, k, 1, b, 1, k, c);
-    } else if (m >= PanamaPairGemmNT.ROWS && k <= PanamaSmallGemm.NARROW_K) {
+    } else if (m >= FEW_TERMS_MIN_ROWS && k <= PanamaSmallGemm.NARROW_K) {
       PanamaSmallGemm.gemmNTNarrowK(m, n, k, alpha, a, b, c);
-    } else if (m < 16 && PanamaPairGemmNT.takes(m, k)) {
-      PanamaPairGemmNT.gemmNT(m, n, k, alpha, a, b, c);
-    } else if (m < 16 || m < DOTS_MAX_ROWS && DotBlock4x4.takes(k)) {
+    } else if (m >= FEW_TERMS_MIN_ROWS && m < 16 && k < L && L == 16) {
+      PanamaSmallGemm.gemmNTTransposed(m, n, k, alpha, a, b, c);
+    } else if (m < 16 || m < DOTS_MAX_ROWS && DotBlock4x4.wholeVectors(k)) {
       PanamaSmallGemm.gemmNT(m, n, k, alpha, a, b, c);
     } else {
       PanamaSmallGemm.gemmNTTransposed(m, n, k, alpha, a, b, c);

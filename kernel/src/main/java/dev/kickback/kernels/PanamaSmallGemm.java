@@ -109,25 +109,34 @@ final class PanamaSmallGemm {
 
   // ---- gemmNT: C[i][j] += alpha * dot(A row i, B row j) --------------------------------------
 
-  /** {@code C[m][n] += alpha A[m][k] B[n][k]^T}, unpacked. */
+  /**
+   * {@code C[m][n] += alpha A[m][k] B[n][k]^T}, unpacked, as dot products: A's rows 4 at a time
+   * ({@link DotBlock4x4}, over a padded copy of them when the sum is not whole vectors), then 2,
+   * then 1.
+   */
   static void gemmNT(int m, int n, int k, float alpha, float[] a, float[] b, float[] c) {
-    gemmNTRows(0, m, n, k, alpha, a, b, c);
-  }
-
-  /** {@link #gemmNT} for A's rows {@code i0} to {@code m} only. */
-  static void gemmNTRows(int i0, int m, int n, int k, float alpha, float[] a, float[] b,
-      float[] c) {
-    int m2 = i0 + ((m - i0) & ~1);
+    int m2 = m & ~1;
     int n4 = n & ~3;
+    int m4 = DotBlock4x4.takes(k) ? m & ~3 : 0;
+    float[] sums = m4 > 0 ? DotBlock4x4.SUMS.get() : null;
+    float[] quads = a;
+    int lda = k;
+    if (m4 > 0 && !DotBlock4x4.wholeVectors(k)) {
+      lda = DotBlock4x4.padded(k);
+      float[][] scratch = NT_SCRATCH.get();
+      if (scratch[0].length < m4 * lda) {
+        scratch[0] = new float[m4 * lda];
+      }
+      quads = scratch[0];
+      DotBlock4x4.pad(a, m4, k, quads);
+    }
     // Blocks of NT_ROWS rows of B (64 x k floats, 256 KB at k = 1024) stay in L2 while all
     // row quads, then pairs, of A pass by.
-    int m4 = DotBlock4x4.takes(k) ? i0 + ((m - i0) & ~3) : i0;
-    float[] sums = m4 > i0 ? DotBlock4x4.SUMS.get() : null;
     for (int j0 = 0; j0 < n4; j0 += NT_ROWS) {
       int j1 = Math.min(n4, j0 + NT_ROWS);
-      for (int i = i0; i < m4; i += 4) {
+      for (int i = 0; i < m4; i += 4) {
         for (int j = j0; j < j1; j += 4) {
-          DotBlock4x4.dot4x4(k, alpha, a, i * k, b, j * k, c, i * n + j, n, sums);
+          DotBlock4x4.dot4x4(k, alpha, quads, i * lda, lda, b, j * k, c, i * n + j, n, sums);
         }
       }
       for (int i = m4; i < m2; i += 2) {
@@ -136,7 +145,7 @@ final class PanamaSmallGemm {
         }
       }
     }
-    for (int i = i0; i < m2; i += 2) {
+    for (int i = 0; i < m2; i += 2) {
       for (int j = n4; j < n; j++) {
         c[i * n + j] += alpha * dot(k, a, i * k, b, j * k);
         c[(i + 1) * n + j] += alpha * dot(k, a, (i + 1) * k, b, j * k);
@@ -155,7 +164,7 @@ final class PanamaSmallGemm {
 
   /**
    * Per-thread scratch of the NT kernels ({@link #gemmNTTransposed}, {@link #gemmNTNarrowK},
-   * {@link PanamaPairGemmNT}), two arrays grown on demand and then reused.
+   * the padded rows of {@link #gemmNT}), two arrays grown on demand and then reused.
    */
   static final ThreadLocal<float[][]> NT_SCRATCH =
       ThreadLocal.withInitial(() -> new float[2][0]);
@@ -171,7 +180,9 @@ final class PanamaSmallGemm {
    * (measured at m = 16, n = 200, k = 100: 8.9 us, against 14.3 packed and 13.4 as 2 x 4 dot
    * products; L dot products folded into one vector in registers took 15, bound by their
    * loads, each a 512-bit load that straddles two cache lines). Below 16 rows the transposes
-   * cost more than they save (m = 8: 10.0 against 7.2 as dot products).
+   * cost more than they save (m = 8: 10.0 against 7.2 as dot products), unless the sum is
+   * shorter than a vector, which a dot product would reduce whole (from 4 rows, see
+   * PanamaKernelOps.gemmNTKernel).
    */
   static void gemmNTTransposed(int m, int n, int k, float alpha, float[] a, float[] b,
       float[] c) {

@@ -58,11 +58,11 @@ class KernelOpsTest {
     // NT at batch 8 against the paper network's layers, and at 15 to 127 rows with rows and
     // columns past multiples of 8 and B past its first cache block of rows
     {8, 200, 100}, {8, 100, 10}, {8, 10, 2}, {15, 10, 2}, {40, 150, 30}, {127, 71, 256},
-    // NT from 8 to 15 rows in lane pairs (16 lanes): a sum whose last 8 terms overlap the 8
-    // before (odd, 9, exactly 8, the longest taken; past it the dot products), rows of B past
-    // whole blocks of 4 and blocks whose last loads would pass B's end (through the copy),
-    // fewer rows of B than a block, rows of A past a group of 8
-    {8, 203, 77}, {14, 6, 9}, {9, 13, 8}, {8, 4, 256}, {12, 50, 257}, {8, 3, 17},
+    // NT below 16 rows (16 lanes): 4 x 4 dot blocks over A's padded rows (a sum off whole
+    // vectors, exactly one, past a block of B's rows and C's columns), rows of A past the
+    // quads; fewer terms than a vector transposed from 4 rows, row by row over at most 4
+    {8, 203, 77}, {14, 6, 9}, {9, 13, 8}, {8, 4, 256}, {12, 50, 257}, {8, 3, 17}, {7, 66, 16},
+    {5, 67, 15}, {4, 9, 3}, {6, 1030, 2},
     // 16 to 31 rows over a C wider than a cache panel, unpacked: 8-row blocks without panels
     // (a sum deeper than 128 at 16 lanes), the last rows in 4-row blocks and past them
     {17, 300, 260}, {24, 520, 130}, {31, 264, 140},
@@ -540,7 +540,8 @@ class KernelOpsTest {
    * columns): every block runs the same lane-sum tree, DotBlock4x4 for 16 outputs at once.
    * Shapes: the wide network's pull at batch 4, 8, 13 and 16 (dispatched here below 32 rows);
    * quads beside a pair and a single row; C's columns past a 64-row block of B and not a
-   * multiple of 4; sums that are not whole vectors (2 x 4 only).
+   * multiple of 4; sums that are not whole vectors (the quads over A's padded rows, the paper
+   * network's pull at batch 8 and 13 among them; below a vector, 2 x 4 only).
    */
   @ParameterizedTest(name = "m={0} n={1} k={2}")
   @MethodSource("dotBlockShapes")
@@ -566,7 +567,8 @@ class KernelOpsTest {
     return Stream.of(Arguments.of(4, 64, 1024), Arguments.of(8, 130, 1024),
         Arguments.of(13, 67, 1024), Arguments.of(7, 9, 48), Arguments.of(15, 131, 16),
         Arguments.of(16, 66, 1024), Arguments.of(31, 68, 64), Arguments.of(6, 66, 40),
-        Arguments.of(4, 3, 32));
+        Arguments.of(4, 3, 32), Arguments.of(8, 200, 100), Arguments.of(13, 67, 100),
+        Arguments.of(5, 9, 17), Arguments.of(4, 70, 31), Arguments.of(7, 5, 12));
   }
 
   static Stream<Arguments> narrowKShapes() {
