@@ -123,11 +123,7 @@ final class PanamaSmallGemm {
     int lda = k;
     if (m4 > 0 && !DotBlock4x4.wholeVectors(k)) {
       lda = DotBlock4x4.padded(k);
-      float[][] scratch = NT_SCRATCH.get();
-      if (scratch[0].length < m4 * lda) {
-        scratch[0] = new float[m4 * lda];
-      }
-      quads = scratch[0];
+      quads = ntScratch(0, m4 * lda);
       DotBlock4x4.pad(a, m4, k, quads);
     }
     // Blocks of NT_ROWS rows of B (64 x k floats, 256 KB at k = 1024) stay in L2 while all
@@ -166,8 +162,17 @@ final class PanamaSmallGemm {
    * Per-thread scratch of the NT kernels ({@link #gemmNTTransposed}, {@link #gemmNTNarrowK},
    * the padded rows of {@link #gemmNT}), two arrays grown on demand and then reused.
    */
-  static final ThreadLocal<float[][]> NT_SCRATCH =
+  private static final ThreadLocal<float[][]> NT_SCRATCH =
       ThreadLocal.withInitial(() -> new float[2][0]);
+
+  /** This thread's NT scratch array {@code slot} (0 or 1), grown to at least {@code floats}. */
+  private static float[] ntScratch(int slot, int floats) {
+    final float[][] scratch = NT_SCRATCH.get();
+    if (scratch[slot].length < floats) {
+      scratch[slot] = new float[floats];
+    }
+    return scratch[slot];
+  }
 
   /**
    * {@code C[m][n] += alpha A[m][k] B[n][k]^T} as its transpose {@code C^T = B A^T}, for few
@@ -186,14 +191,9 @@ final class PanamaSmallGemm {
    */
   static void gemmNTTransposed(int m, int n, int k, float alpha, float[] a, float[] b,
       float[] c) {
-    float[][] scratch = NT_SCRATCH.get();
-    if (scratch[0].length < k * m + L || scratch[1].length < n * m + L) {
-      // padded by a vector: narrow rows are read and written in whole windows
-      scratch[0] = new float[Math.max(scratch[0].length, k * m + L)];
-      scratch[1] = new float[Math.max(scratch[1].length, n * m + L)];
-    }
-    final float[] at = scratch[0];
-    final float[] t = scratch[1];
+    // padded by a vector: narrow rows are read and written in whole windows
+    final float[] at = ntScratch(0, k * m + L);
+    final float[] t = ntScratch(1, n * m + L);
     transposeByGathers(a, m, k, at);
     java.util.Arrays.fill(t, 0, n * m, 0f);
     gemmStridedA(n, m, k, 1f, b, k, 1, at, t);
@@ -285,11 +285,7 @@ final class PanamaSmallGemm {
    * which runs the Vector API without intrinsics (47 KB allocated a step, measured on Zen 3).
    */
   static void gemmNTNarrowK(int m, int n, int k, float alpha, float[] a, float[] b, float[] c) {
-    float[][] scratch = NT_SCRATCH.get();
-    if (scratch[0].length < k * n) {
-      scratch[0] = new float[k * n];
-    }
-    final float[] bt = scratch[0];
+    final float[] bt = ntScratch(0, k * n);
     transpose(b, n, k, bt);
     final FloatVector al = FloatVector.broadcast(S, alpha);
     final int nv = S.loopBound(n);
