@@ -70,32 +70,32 @@ final class StreamingRowsBlock {
       FloatVector s = FloatVector.fromArray(S, acc, j);
       x03.fma(v3, x02.fma(v2, x01.fma(v1, x00.fma(v0, s)))).intoArray(acc, j);
       if (m > 1) {
-        s = FloatVector.fromArray(S, acc, row + j);
-        x13.fma(v3, x12.fma(v2, x11.fma(v1, x10.fma(v0, s)))).intoArray(acc, row + j);
+        s = FloatVector.fromArray(S, acc, j + row);
+        x13.fma(v3, x12.fma(v2, x11.fma(v1, x10.fma(v0, s)))).intoArray(acc, j + row);
       }
       if (m > 2) {
-        s = FloatVector.fromArray(S, acc, 2 * row + j);
-        x23.fma(v3, x22.fma(v2, x21.fma(v1, x20.fma(v0, s)))).intoArray(acc, 2 * row + j);
+        s = FloatVector.fromArray(S, acc, j + 2 * row);
+        x23.fma(v3, x22.fma(v2, x21.fma(v1, x20.fma(v0, s)))).intoArray(acc, j + 2 * row);
       }
       if (m > 3) {
-        s = FloatVector.fromArray(S, acc, 3 * row + j);
-        x33.fma(v3, x32.fma(v2, x31.fma(v1, x30.fma(v0, s)))).intoArray(acc, 3 * row + j);
+        s = FloatVector.fromArray(S, acc, j + 3 * row);
+        x33.fma(v3, x32.fma(v2, x31.fma(v1, x30.fma(v0, s)))).intoArray(acc, j + 3 * row);
       }
       if (m > 4) {
-        s = FloatVector.fromArray(S, acc, 4 * row + j);
-        x43.fma(v3, x42.fma(v2, x41.fma(v1, x40.fma(v0, s)))).intoArray(acc, 4 * row + j);
+        s = FloatVector.fromArray(S, acc, j + 4 * row);
+        x43.fma(v3, x42.fma(v2, x41.fma(v1, x40.fma(v0, s)))).intoArray(acc, j + 4 * row);
       }
       if (m > 5) {
-        s = FloatVector.fromArray(S, acc, 5 * row + j);
-        x53.fma(v3, x52.fma(v2, x51.fma(v1, x50.fma(v0, s)))).intoArray(acc, 5 * row + j);
+        s = FloatVector.fromArray(S, acc, j + 5 * row);
+        x53.fma(v3, x52.fma(v2, x51.fma(v1, x50.fma(v0, s)))).intoArray(acc, j + 5 * row);
       }
       if (m > 6) {
-        s = FloatVector.fromArray(S, acc, 6 * row + j);
-        x63.fma(v3, x62.fma(v2, x61.fma(v1, x60.fma(v0, s)))).intoArray(acc, 6 * row + j);
+        s = FloatVector.fromArray(S, acc, j + 6 * row);
+        x63.fma(v3, x62.fma(v2, x61.fma(v1, x60.fma(v0, s)))).intoArray(acc, j + 6 * row);
       }
       if (m > 7) {
-        s = FloatVector.fromArray(S, acc, 7 * row + j);
-        x73.fma(v3, x72.fma(v2, x71.fma(v1, x70.fma(v0, s)))).intoArray(acc, 7 * row + j);
+        s = FloatVector.fromArray(S, acc, j + 7 * row);
+        x73.fma(v3, x72.fma(v2, x71.fma(v1, x70.fma(v0, s)))).intoArray(acc, j + 7 * row);
       }
     }
   }

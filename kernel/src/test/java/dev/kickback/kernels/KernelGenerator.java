@@ -813,7 +813,12 @@ public final class KernelGenerator {
 
   /** {@code base}, then {@code base + L}, then {@code base + i * L}. */
   private static String offset(String base, int i) {
-    return i == 0 ? base : i == 1 ? base + " + L" : base + " + " + i + " * L";
+    return offset(base, i, "L");
+  }
+
+  /** {@code base}, then {@code base + unit}, then {@code base + i * unit}. */
+  private static String offset(String base, int i, String unit) {
+    return i == 0 ? base : i == 1 ? base + " + " + unit : base + " + " + i + " * " + unit;
   }
 
   /** The most rows of A {@code StreamingRowsBlock} is written for: PanamaStreamingGemm's pass. */
@@ -855,7 +860,7 @@ public final class KernelGenerator {
         """.formatted(rows));
     for (int r = 0; r < rows; r++) {
       for (int q = 0; q < 4; q++) {
-        String index = (r == 0 ? "a0" : r == 1 ? "a0 + rs" : "a0 + " + r + " * rs")
+        String index = offset("a0", r, "rs")
             + (q == 0 ? " + p * cs" : " + (p + " + q + ") * cs");
         String load = "FloatVector.broadcast(S, a[" + index + "])";
         String line = "    final FloatVector x" + r + q + " = "
@@ -876,7 +881,7 @@ public final class KernelGenerator {
               final FloatVector v3 = FloatVector.fromArray(S, b, b3 + j);
         """);
     for (int r = 0; r < rows; r++) {
-      String at = r == 0 ? "j" : r == 1 ? "row + j" : r + " * row + j";
+      String at = offset("j", r, "row");
       String indent = r == 0 ? "      " : "        ";
       if (r > 0) {
         s.append("      if (m > ").append(r).append(") {\n");
