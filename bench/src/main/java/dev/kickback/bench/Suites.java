@@ -491,11 +491,15 @@ public final class Suites {
             "start", "SAVEPOINT,EMPTY"), RESTORES));
   }
 
-  /** The three GEMM variants at 256 to 1024, ours beside OpenBLAS, and the peak. */
+  /**
+   * The three GEMM variants at 256 to 1024, ours beside OpenBLAS, and the peak; and a narrow
+   * GEMM and row pass on exactly sized arrays against arrays with room (RoomBench).
+   */
   public static List<Group> gemm() {
     return List.of(group("PeakBench", NAMED),
         group("GemmBench", NAMED, "path", "VECTOR,OPENBLAS", "op", "NN,NT,TN",
-            "n", "256,512,1024"));
+            "n", "256,512,1024"),
+        group("RoomBench", NAMED));
   }
 
   /** The suite the headline was before it became a 6-minute run: every section's rows. */

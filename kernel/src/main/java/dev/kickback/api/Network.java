@@ -3,6 +3,7 @@ package dev.kickback.api;
 import dev.kickback.kernels.KernelOps;
 import dev.kickback.kernels.Kernels;
 import dev.kickback.kernels.PackedMatrix;
+import java.util.Arrays;
 import java.util.Objects;
 import java.util.SplittableRandom;
 
@@ -38,6 +39,7 @@ public final class Network {
    * then {@link NetworkSpec#PAD} zeros.
    */
   final float[][] weights;
+  /** Per layer, {@code [width(l)]}, then {@link NetworkSpec#PAD} zeros (the kernels' room). */
   final float[][] biases;
   /**
    * Bumped by every write of the parameters (setters and training steps), so that a
@@ -126,9 +128,9 @@ public final class Network {
           w[l][j * nOut + k] = (float) (coherent ? Math.abs(v) * signs[k] : v);
         }
       }
-      b[l] = new float[nOut];
+      b[l] = new float[nOut + NetworkSpec.PAD];
       if (l == layers - 1 && spec.head() == Head.PAIR) {
-        java.util.Arrays.fill(b[l], 1f);
+        Arrays.fill(b[l], 0, nOut, 1f);
       }
     }
     Network net = new Network(spec, w, b);
@@ -152,7 +154,7 @@ public final class Network {
     float[][] b = new float[layers][];
     for (int l = 0; l < layers; l++) {
       w[l] = new float[spec.weightCount(l) + NetworkSpec.PAD];
-      b[l] = new float[spec.width(l)];
+      b[l] = new float[spec.width(l) + NetworkSpec.PAD];
     }
     // zeros, then the setters' checks and copies: no random initialization to throw away
     Network net = new Network(spec, w, b);
@@ -249,8 +251,8 @@ public final class Network {
 
   /** A copy of layer {@code l}'s biases, {@code [width(l)]}. */
   public float[] biases(int l) {
-    spec.width(l);
-    return biases[l].clone();
+    int n = spec.width(l); // checks l first
+    return Arrays.copyOf(biases[l], n);
   }
 
   /** Replaces layer {@code l}'s weights; values must be finite. Not thread-safe. */
@@ -481,7 +483,7 @@ public final class Network {
       }
       if (linear) {
         System.arraycopy(s, 0, o, 0, batch);
-        java.util.Arrays.fill(d, 0, batch, 1f);
+        Arrays.fill(d, 0, batch, 1f);
       } else if (batch == 1 && l < last) {
         ops.rectifyRows(nOut, s, spec.signsOf(l), o, d, ws.rows[l + 1]);
       } else if (batch == 1) {

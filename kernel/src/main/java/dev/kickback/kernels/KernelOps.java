@@ -5,7 +5,10 @@ package dev.kickback.kernels;
  * leading dimension of an {@code [r][c]} matrix is {@code c}). Every operation accumulates into
  * its output, like BLAS with {@code beta = 1}: callers that want an overwrite zero the output
  * first. Arrays may be longer than the shape needs (workspaces are sized for the largest batch);
- * only the leading {@code rows * cols} elements are read or written.
+ * only the leading {@code rows * cols} elements are read or written. The vector implementation
+ * runs fastest on arrays with 16 floats to spare after those elements (one 512-bit vector): in
+ * the GEMMs and the row operations an array with less is copied for the call, into a per-thread
+ * scratch that has them, and an output copied back ({@link #room}).
  *
  * <p>Two implementations ship: {@link Kernels#scalar()}, the plain-Java reference, and a Vector
  * API implementation available through {@link Kernels#vector()} when {@code jdk.incubator.vector}
@@ -26,6 +29,45 @@ public abstract class KernelOps {
    */
   protected KernelOps() {}
 
+  /**
+   * Floats this implementation's kernels want after the last entry of an operand they use: the
+   * vector kernels finish a row with a masked load or store over a whole vector's window, which
+   * the Vector API takes lane by lane where it passes the array's end. In the GEMMs and the row
+   * operations (gemvTRows, gemvRows, gerRows, gemvGerRows, gemmNTRows, gemmNTGemmTNRows) an
+   * operand with less room is copied for the call ({@code Room}): the same bits, one pass over
+   * it more. Operands whose entries the kernels only broadcast or sum into one at a time (A of
+   * gemmNN and gemmTN, x of gemvTRows and gerRows) are used where they are, and so are the
+   * operands of the one-pass operations (rectify, the clamps, gemv, axpy), whose one short row
+   * costs less than a copy of the rest. 0 (the default): operands are used where they are.
+   */
+  protected int room() {
+    return 0;
+  }
+
+  /** Whether {@code a} (null: an optional operand left out) has the room after {@code end}. */
+  private boolean roomy(float[] a, int end) {
+    return Room.has(a, end, room());
+  }
+
+  /** This thread's {@code Room} for a call with an operand short of room. */
+  private Room openRoom() {
+    return Room.open(room());
+  }
+
+  /** Whether the operands of a rectifier (bias may be null, d too) all have room. */
+  private boolean roomyRectify(int n, int size, float[] bias, float[] nu, float[] s, float[] o,
+      float[] d) {
+    return roomy(bias, n) && roomy(nu, n) && roomy(s, size) && roomy(o, size) && roomy(d, size);
+  }
+
+  /**
+   * Whether the operands of a one-sample gemvGerRows that its kernels read a vector at a time
+   * have room: not t and x, whose entries are taken one per row.
+   */
+  private boolean roomyGemvGer(int m, int n, float[] a, float[] v, float[] y, float[] colSigns) {
+    return roomy(a, m * n) && roomy(v, n) && roomy(y, n) && roomy(colSigns, n);
+  }
+
   /** Short name for logs and benchmark parameters: {@code "scalar"} or {@code "vector"}. */
   public abstract String name();
 
@@ -37,7 +79,10 @@ public abstract class KernelOps {
   public final void gemmNT(int m, int n, int k, float alpha, float[] a, float[] b, float[] c) {
     Shapes.checkGemm("gemmNT", m, n, k, a, "m*k", (long) m * k, b, "n*k", (long) n * k, c);
     if (m > 0 && n > 0 && k > 0) {
-      gemmNTKernel(m, n, k, alpha, a, b, c);
+      Room r = roomy(a, m * k) && roomy(b, n * k) && roomy(c, m * n) ? null : openRoom();
+      gemmNTKernel(m, n, k, alpha, Room.in(r, a, m * k), Room.in(r, b, n * k),
+          Room.out(r, c, m * n));
+      Room.close(r);
     }
   }
 
@@ -48,7 +93,9 @@ public abstract class KernelOps {
   public final void gemmNN(int m, int n, int k, float alpha, float[] a, float[] b, float[] c) {
     Shapes.checkGemm("gemmNN", m, n, k, a, "m*k", (long) m * k, b, "k*n", (long) k * n, c);
     if (m > 0 && n > 0 && k > 0) {
-      gemmStridedA(m, n, k, alpha, a, k, 1, b, c);
+      Room r = roomy(b, k * n) && roomy(c, m * n) ? null : openRoom(); // A: entries broadcast
+      gemmStridedA(m, n, k, alpha, a, k, 1, Room.in(r, b, k * n), Room.out(r, c, m * n));
+      Room.close(r);
     }
   }
 
@@ -71,7 +118,10 @@ public abstract class KernelOps {
     int size = checkRectify("gemmNNRectify", m, n, k, a, b, bias, nu, s, o);
     Shapes.checkRange("gemmNNRectify", "d", d, 0, size);
     if (m > 0 && n > 0) {
-      gemmNNRectifyKernel(m, n, k, a, b, bias, nu, s, o, d);
+      Room r = roomy(b, k * n) && roomyRectify(n, size, bias, nu, s, o, d) ? null : openRoom();
+      gemmNNRectifyKernel(m, n, k, a, Room.in(r, b, k * n), Room.in(r, bias, n),
+          Room.in(r, nu, n), Room.over(r, s, size), Room.over(r, o, size), Room.over(r, d, size));
+      Room.close(r);
     }
   }
 
@@ -86,9 +136,13 @@ public abstract class KernelOps {
    */
   public final void gemmNNRectifyOutput(int m, int n, int k, float[] a, float[] b, float[] bias,
       float[] nu, float[] s, float[] o) {
-    checkRectify("gemmNNRectifyOutput", m, n, k, a, b, bias, nu, s, o);
+    int size = checkRectify("gemmNNRectifyOutput", m, n, k, a, b, bias, nu, s, o);
     if (m > 0 && n > 0) {
-      gemmNNRectifyKernel(m, n, k, a, b, bias, nu, s, o, null);
+      Room r = roomy(b, k * n) && roomyRectify(n, size, bias, nu, s, o, null)
+          ? null : openRoom();
+      gemmNNRectifyKernel(m, n, k, a, Room.in(r, b, k * n), Room.in(r, bias, n),
+          Room.in(r, nu, n), Room.over(r, s, size), Room.over(r, o, size), null);
+      Room.close(r);
     }
   }
 
@@ -194,7 +248,9 @@ public abstract class KernelOps {
     checkPackedForGemm("gemmNN", b, k, n);
     Shapes.checkGemm("gemmNN", m, n, k, a, "m*k", (long) m * k, b.data, "packed", 0, c);
     if (m > 0) {
-      gemmNNPackedKernel(m, n, k, alpha, a, b, c);
+      Room r = roomy(c, m * n) ? null : openRoom(); // A: entries broadcast or packed
+      gemmNNPackedKernel(m, n, k, alpha, a, b, Room.out(r, c, m * n));
+      Room.close(r);
     }
   }
 
@@ -212,7 +268,10 @@ public abstract class KernelOps {
     int size = checkRectifyPacked("gemmNNRectify", m, n, k, a, b, bias, nu, s, o);
     Shapes.checkRange("gemmNNRectify", "d", d, 0, size);
     if (m > 0 && n > 0) {
-      gemmNNRectifyPackedKernel(m, n, k, a, b, bias, nu, s, o, d);
+      Room r = roomyRectify(n, size, bias, nu, s, o, d) ? null : openRoom();
+      gemmNNRectifyPackedKernel(m, n, k, a, b, Room.in(r, bias, n), Room.in(r, nu, n),
+          Room.over(r, s, size), Room.over(r, o, size), Room.over(r, d, size));
+      Room.close(r);
     }
   }
 
@@ -225,9 +284,12 @@ public abstract class KernelOps {
    */
   public final void gemmNNRectifyOutput(int m, int n, int k, float[] a, PackedMatrix b,
       float[] bias, float[] nu, float[] s, float[] o) {
-    checkRectifyPacked("gemmNNRectifyOutput", m, n, k, a, b, bias, nu, s, o);
+    int size = checkRectifyPacked("gemmNNRectifyOutput", m, n, k, a, b, bias, nu, s, o);
     if (m > 0 && n > 0) {
-      gemmNNRectifyPackedKernel(m, n, k, a, b, bias, nu, s, o, null);
+      Room r = roomyRectify(n, size, bias, nu, s, o, null) ? null : openRoom();
+      gemmNNRectifyPackedKernel(m, n, k, a, b, Room.in(r, bias, n), Room.in(r, nu, n),
+          Room.over(r, s, size), Room.over(r, o, size), null);
+      Room.close(r);
     }
   }
 
@@ -342,7 +404,9 @@ public abstract class KernelOps {
   public final void gemmTN(int m, int n, int k, float alpha, float[] a, float[] b, float[] c) {
     Shapes.checkGemm("gemmTN", m, n, k, a, "k*m", (long) k * m, b, "k*n", (long) k * n, c);
     if (m > 0 && n > 0 && k > 0) {
-      gemmStridedA(m, n, k, alpha, a, 1, m, b, c);
+      Room r = roomy(b, k * n) && roomy(c, m * n) ? null : openRoom(); // A: entries broadcast
+      gemmStridedA(m, n, k, alpha, a, 1, m, Room.in(r, b, k * n), Room.out(r, c, m * n));
+      Room.close(r);
     }
   }
 
@@ -359,10 +423,15 @@ public abstract class KernelOps {
     Shapes.checkGemm("gemmTNClampToSigns", m, n, k, a, "k*m", (long) k * m, b, "k*n",
         (long) k * n, c);
     Shapes.checkRange("gemmTNClampToSigns", "colSigns", colSigns, 0, n);
-    if (m > 0 && n > 0 && k > 0) {
-      gemmTNClampToSignsKernel(m, n, k, alpha, a, b, c, colSigns);
-    } else if (m > 0 && n > 0) {
-      clampRowsToSignsKernel(m, n, c, colSigns);
+    if (m > 0 && n > 0) {
+      Room r = roomy(b, k * n) && roomy(c, m * n) && roomy(colSigns, n) ? null : openRoom();
+      if (k > 0) { // A: entries broadcast
+        gemmTNClampToSignsKernel(m, n, k, alpha, a, Room.in(r, b, k * n), Room.out(r, c, m * n),
+            Room.in(r, colSigns, n));
+      } else {
+        clampRowsToSignsKernel(m, n, Room.out(r, c, m * n), Room.in(r, colSigns, n));
+      }
+      Room.close(r);
     }
   }
 
@@ -387,7 +456,10 @@ public abstract class KernelOps {
     Shapes.checkGemm("gemvTRows", 1, n, m, x, "m", m, a, "m*n", (long) m * n, y);
     Shapes.checkRows("gemvTRows", rows, count, m);
     if (n > 0) {
-      gemvTRowsKernel(m, n, a, x, rows, count, y, y);
+      Room r = roomy(a, m * n) && roomy(y, n) ? null : openRoom(); // x: entries broadcast
+      float[] ry = Room.out(r, y, n);
+      gemvTRowsKernel(m, n, Room.in(r, a, m * n), x, rows, count, ry, ry);
+      Room.close(r);
     }
   }
 
@@ -408,7 +480,10 @@ public abstract class KernelOps {
     Shapes.checkRange("gemvTRows", "b", b, 0, n);
     Shapes.checkRows("gemvTRows", rows, m);
     if (n > 0) {
-      gemvTRowsKernel(m, n, a, x, rows.index, rows.count, b, y);
+      Room r = roomy(a, m * n) && roomy(b, n) && roomy(y, n) ? null : openRoom(); // x: broadcast
+      gemvTRowsKernel(m, n, Room.in(r, a, m * n), x, rows.index, rows.count, Room.in(r, b, n),
+          Room.out(r, y, n));
+      Room.close(r);
     }
   }
 
@@ -458,7 +533,9 @@ public abstract class KernelOps {
     Shapes.checkRange("gemvTRows", "b", b, 0, n);
     Shapes.checkRange("gemvTRows", "y", y, 0, n);
     Shapes.checkRows("gemvTRows", rows, m);
-    a.offHeap.gemvTRows(x, rows.index, rows.count, b, y);
+    Room r = roomy(b, n) && roomy(y, n) ? null : openRoom(); // x: entries broadcast
+    a.offHeap.gemvTRows(x, rows.index, rows.count, Room.in(r, b, n), Room.out(r, y, n));
+    Room.close(r);
   }
 
   /**
@@ -484,7 +561,10 @@ public abstract class KernelOps {
     checkPairArrays(m, n, x, b, y);
     Shapes.checkRows("gemvTRowsPair", rows, m);
     if (n > 0) {
-      gemvTRowsPairKernel(m, n, a, x, rows.index, rows.count, b, y);
+      Room r = roomy(a, m * n) && roomy(b, n) && roomy(y, 2 * n) ? null : openRoom(); // x too
+      gemvTRowsPairKernel(m, n, Room.in(r, a, m * n), x, rows.index, rows.count,
+          Room.in(r, b, n), Room.out(r, y, 2 * n));
+      Room.close(r);
     }
   }
 
@@ -500,7 +580,10 @@ public abstract class KernelOps {
     checkPackedRows("gemvTRowsPair", m, n, a);
     checkPairArrays(m, n, x, b, y);
     Shapes.checkRows("gemvTRowsPair", rows, m);
-    a.offHeap.gemvTRowsPair(x, m, rows.index, rows.count, b, y, n);
+    Room r = roomy(b, n) && roomy(y, 2 * n) ? null : openRoom(); // x: entries broadcast
+    a.offHeap.gemvTRowsPair(x, m, rows.index, rows.count, Room.in(r, b, n),
+        Room.out(r, y, 2 * n), n);
+    Room.close(r);
   }
 
   /**
@@ -569,7 +652,9 @@ public abstract class KernelOps {
     Shapes.checkGemm("gemvRows", 1, m, n, x, "n", n, a, "m*n", (long) m * n, y);
     Shapes.checkRows("gemvRows", rows, count, m);
     if (n > 0) {
-      gemvRowsKernel(m, n, a, x, rows, count, y);
+      Room r = roomy(a, m * n) && roomy(x, n) ? null : openRoom(); // y: one sum per entry
+      gemvRowsKernel(m, n, Room.in(r, a, m * n), Room.in(r, x, n), rows, count, y);
+      Room.close(r);
     }
   }
 
@@ -578,7 +663,9 @@ public abstract class KernelOps {
     Shapes.checkGemm("gemvRows", 1, m, n, x, "n", n, a, "m*n", (long) m * n, y);
     Shapes.checkRows("gemvRows", rows, m);
     if (n > 0) {
-      gemvRowsKernel(m, n, a, x, rows.index, rows.count, y);
+      Room r = roomy(a, m * n) && roomy(x, n) ? null : openRoom(); // y: one sum per entry
+      gemvRowsKernel(m, n, Room.in(r, a, m * n), Room.in(r, x, n), rows.index, rows.count, y);
+      Room.close(r);
     }
   }
 
@@ -601,7 +688,10 @@ public abstract class KernelOps {
       Shapes.checkRange("gerRows", "colSigns", colSigns, 0, n);
     }
     if (n > 0) {
-      gerRowsKernel(m, n, alpha, x, rows, count, y, a, colSigns);
+      Room r = roomy(y, n) && roomy(a, m * n) && roomy(colSigns, n) ? null : openRoom(); // x too
+      gerRowsKernel(m, n, alpha, x, rows, count, Room.in(r, y, n), Room.out(r, a, m * n),
+          Room.in(r, colSigns, n));
+      Room.close(r);
     }
   }
 
@@ -617,7 +707,10 @@ public abstract class KernelOps {
       Shapes.checkRange("gerRows", "colSigns", colSigns, 0, n);
     }
     if (n > 0) {
-      gerRowsKernel(m, n, alpha, x, rows.index, rows.count, y, a, colSigns);
+      Room r = roomy(y, n) && roomy(a, m * n) && roomy(colSigns, n) ? null : openRoom(); // x too
+      gerRowsKernel(m, n, alpha, x, rows.index, rows.count, Room.in(r, y, n), Room.out(r, a, m * n),
+          Room.in(r, colSigns, n));
+      Room.close(r);
     }
   }
 
@@ -641,7 +734,10 @@ public abstract class KernelOps {
     checkGemvGerRows(m, n, a, v, t, x, y, colSigns);
     Shapes.checkRowsAscending("gemvGerRows", rows, count, m);
     if (n > 0) {
-      gemvGerRowsKernel(m, n, a, rows, count, v, t, alpha, x, y, colSigns);
+      Room r = roomyGemvGer(m, n, a, v, y, colSigns) ? null : openRoom();
+      gemvGerRowsKernel(m, n, Room.out(r, a, m * n), rows, count, Room.in(r, v, n), t, alpha, x,
+          Room.in(r, y, n), Room.in(r, colSigns, n));
+      Room.close(r);
     }
   }
 
@@ -655,7 +751,10 @@ public abstract class KernelOps {
     checkGemvGerRows(m, n, a, v, t, x, y, colSigns);
     Shapes.checkRows("gemvGerRows", rows, m);
     if (n > 0) {
-      gemvGerRowsKernel(m, n, a, rows.index, rows.count, v, t, alpha, x, y, colSigns);
+      Room r = roomyGemvGer(m, n, a, v, y, colSigns) ? null : openRoom();
+      gemvGerRowsKernel(m, n, Room.out(r, a, m * n), rows.index, rows.count, Room.in(r, v, n),
+          t, alpha, x, Room.in(r, y, n), Room.in(r, colSigns, n));
+      Room.close(r);
     }
   }
 
@@ -690,9 +789,11 @@ public abstract class KernelOps {
       Shapes.checkRange("gemvGerRows", "colSigns", colSigns, 0, n);
     }
     Shapes.checkRows("gemvGerRows", rows, m);
-    if (n > 0) {
-      gemvGerRowsOfSampleKernel(m, n, a, rows.index, rows.count, p, v, t, alpha, x, y,
-          colSigns);
+    if (n > 0) { // the sample's vectors go through padded scratch (see the kernel)
+      Room r = roomy(a, m * n) && roomy(colSigns, n) ? null : openRoom();
+      gemvGerRowsOfSampleKernel(m, n, Room.out(r, a, m * n), rows.index, rows.count, p, v, t,
+          alpha, x, y, Room.in(r, colSigns, n));
+      Room.close(r);
     }
   }
 
@@ -709,7 +810,10 @@ public abstract class KernelOps {
       float[] t) {
     checkRowsStep("gemmNTRows", m, n, k, a, rows, v, t);
     if (n > 0 && k > 0) {
-      gemmNTRowsKernel(m, n, k, a, rows.index, rows.count, v, t);
+      Room r = roomy(a, m * n) && roomy(v, k * n) ? null : openRoom(); // t: one sum per entry
+      gemmNTRowsKernel(m, n, k, Room.in(r, a, m * n), rows.index, rows.count,
+          Room.in(r, v, k * n), t);
+      Room.close(r);
     }
   }
 
@@ -740,7 +844,11 @@ public abstract class KernelOps {
       Shapes.checkRange("gemmNTGemmTNRows", "colSigns", colSigns, 0, n);
     }
     if (n > 0 && k > 0) {
-      gemmNTGemmTNRowsKernel(m, n, k, a, rows.index, rows.count, v, t, alpha, x, y, colSigns);
+      Room r = roomy(a, m * n) && roomy(v, k * n) && roomy(y, k * n) && roomy(colSigns, n)
+          ? null : openRoom(); // t and x: an entry per row
+      gemmNTGemmTNRowsKernel(m, n, k, Room.out(r, a, m * n), rows.index, rows.count,
+          Room.in(r, v, k * n), t, alpha, x, Room.in(r, y, k * n), Room.in(r, colSigns, n));
+      Room.close(r);
     }
   }
 
@@ -926,7 +1034,6 @@ public abstract class KernelOps {
     rows.bound = n;
     return rows.count;
   }
-
   private static void checkRectifyRows(int n, float[] s, float[] nu, float[] o, float[] d) {
     if (n < 0) {
       throw new IllegalArgumentException("rectifyRows: n must be >= 0, got n=" + n);

@@ -302,6 +302,12 @@ final class PanamaKernelOps extends KernelOps {
    */
   static final int PACKED_FROM_ROWS = 16;
 
+  /** One 512-bit vector, as the workspaces pad their vectors ({@code NetworkSpec.PAD}). */
+  @Override
+  protected int room() {
+    return 16;
+  }
+
   @Override
   protected void gemmNNPackedKernel(int m, int n, int k, float alpha, float[] a, PackedMatrix b,
       float[] c) {
