@@ -1680,8 +1680,8 @@ class KernelOpsTest {
   /**
    * The same for B packed where 32 registers pack it too (at least 512 wide and 256 deep), at
    * row counts of {@link #gemmNNWithPackedBEqualsGemmNNBitwise}: A packed whole and per block
-   * of rows, its last rows in partial tiles or over two slivers at once, B's width cut inside a
-   * sliver.
+   * of rows (two blocks at 263 rows), its last rows in partial tiles or over two slivers at
+   * once, B's width cut inside a sliver.
    */
   @ParameterizedTest(name = "k={0} n={1}")
   @MethodSource("packedShapes")
@@ -1691,7 +1691,7 @@ class KernelOpsTest {
     float[] b = random(rnd, k * n);
     PackedMatrix packed = ops.packForGemmNN(k, n, b);
     assumeTrue(packed != null, "this path does not pack B of " + k + " x " + n);
-    for (int m : new int[] {1, 3, 4, 5, 9, 16, 25, 97, 129}) {
+    for (int m : new int[] {1, 3, 4, 5, 9, 16, 25, 97, 129, 263}) {
       assertRectifiesAsThePasses(ops, rnd, m, n, k, b, packed);
     }
   }
