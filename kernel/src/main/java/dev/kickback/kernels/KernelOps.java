@@ -561,7 +561,8 @@ public abstract class KernelOps {
     checkPairArrays(m, n, x, b, y);
     Shapes.checkRows("gemvTRowsPair", rows, m);
     if (n > 0) {
-      Room r = roomy(a, m * n) && roomy(b, n) && roomy(y, 2 * n) ? null : openRoom(); // x too
+      // x: entries broadcast
+      Room r = roomy(a, m * n) && roomy(b, n) && roomy(y, 2 * n) ? null : openRoom();
       gemvTRowsPairKernel(m, n, Room.in(r, a, m * n), x, rows.index, rows.count,
           Room.in(r, b, n), Room.out(r, y, 2 * n));
       Room.close(r);
@@ -688,7 +689,8 @@ public abstract class KernelOps {
       Shapes.checkRange("gerRows", "colSigns", colSigns, 0, n);
     }
     if (n > 0) {
-      Room r = roomy(y, n) && roomy(a, m * n) && roomy(colSigns, n) ? null : openRoom(); // x too
+      // x: entries broadcast
+      Room r = roomy(y, n) && roomy(a, m * n) && roomy(colSigns, n) ? null : openRoom();
       gerRowsKernel(m, n, alpha, x, rows, count, Room.in(r, y, n), Room.out(r, a, m * n),
           Room.in(r, colSigns, n));
       Room.close(r);
@@ -707,7 +709,8 @@ public abstract class KernelOps {
       Shapes.checkRange("gerRows", "colSigns", colSigns, 0, n);
     }
     if (n > 0) {
-      Room r = roomy(y, n) && roomy(a, m * n) && roomy(colSigns, n) ? null : openRoom(); // x too
+      // x: entries broadcast
+      Room r = roomy(y, n) && roomy(a, m * n) && roomy(colSigns, n) ? null : openRoom();
       gerRowsKernel(m, n, alpha, x, rows.index, rows.count, Room.in(r, y, n), Room.out(r, a, m * n),
           Room.in(r, colSigns, n));
       Room.close(r);

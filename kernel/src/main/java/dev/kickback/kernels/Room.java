@@ -17,11 +17,10 @@ import java.util.Arrays;
  * <p>A call that lacks room {@linkplain #open opens} the thread's Room, passes each operand
  * through {@link #in} (read), {@link #out} (read and written: the GEMMs accumulate into their
  * outputs) or {@link #over} (overwritten), calls its kernel and {@linkplain #close closes} it,
- * which copies the outputs back.
- * Given a null Room (every operand has room) both return the operand itself, so a call names
- * its kernel once. An operand given twice (the same array as two arguments) is copied once.
- * Copies grow and never shrink: nothing is allocated once a thread has seen its largest
- * operands.
+ * which copies the outputs back. Given a null Room (every operand has room) all three return
+ * the operand itself, so a call names its kernel once. An operand given twice (the same array
+ * as two arguments) is copied once. Copies grow and never shrink: nothing is allocated once a
+ * thread has seen its largest operands.
  */
 final class Room {
   /** Operands of the widest call: gemmNNRectify's seven, and one spare. */
