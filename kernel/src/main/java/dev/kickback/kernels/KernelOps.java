@@ -1219,7 +1219,7 @@ public abstract class KernelOps {
   }
 
   /** Floats past a scratch vector's end: a whole 512-bit vector read from any of its entries. */
-  private static final int VECTOR_PAD = 16;
+  static final int VECTOR_PAD = 16;
 
   /** Per thread: v, t, x and y of one sample for {@link #gemvGerRowsOfSampleKernel}. */
   private static final ThreadLocal<float[][]> SAMPLE_SCRATCH =

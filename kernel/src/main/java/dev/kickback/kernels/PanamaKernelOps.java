@@ -305,7 +305,7 @@ final class PanamaKernelOps extends KernelOps {
   /** One 512-bit vector, as the workspaces pad their vectors ({@code NetworkSpec.PAD}). */
   @Override
   protected int room() {
-    return 16;
+    return VECTOR_PAD;
   }
 
   @Override

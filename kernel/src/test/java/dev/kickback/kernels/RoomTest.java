@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -63,7 +64,7 @@ class RoomTest {
     List<Case> cs = new ArrayList<>();
     int[] all = new int[Math.max(m, k)];
     Arrays.setAll(all, i -> i);
-    int[] odd = java.util.stream.IntStream.range(0, m).filter(i -> i % 2 == 1).toArray();
+    int[] odd = IntStream.range(0, m).filter(i -> i % 2 == 1).toArray();
     boolean[] none = new boolean[8];
     cs.add(new Case("gemmNN", new int[] {m * k, k * n, m * n}, flags(2), none,
         (ops, v) -> ops.gemmNN(m, n, k, 0.75f, v[0], v[1], v[2])));
