@@ -44,18 +44,22 @@ final class PanamaRankOne {
       gerRowsNarrow(n, alpha, x, rows, count, y, a, colSigns);
       return;
     }
+    // Rows longer than COLUMN_BLOCKED_MAX_VECTORS vectors are streamed whole, one after
+    // another: a matrix beyond the caches walked in column blocks is a stride through memory
+    // (measured: the wide network's batch-1 step 17% slower). Sent there before any vector is
+    // made: a wide layer calls this method once a step, about 1,000 times a second, so C2
+    // compiles it 5 to 7 s into a JVM, and until then C1's code boxed each vector it made and
+    // the one it passed (measured: the wide network's step at batch 1 allocating 1.3 KB a step
+    // until 7 s in, where gerRowsStreamed, compiled by its loop's count, is C2's within 1 s).
+    if (n > COLUMN_BLOCKED_MAX_VECTORS * L) {
+      gerRowsStreamed(n, alpha, x, rows, count, y, a, colSigns);
+      return;
+    }
     final FloatVector al = FloatVector.broadcast(S, alpha);
     final FloatVector zero = FloatVector.zero(S);
     // Column blocks outside, rows inside: y's and the signs' vectors are loaded once per block
     // and held in registers, so each weight vector costs one load and one store (measured on a
     // 100 x 100 layer: 1.7 us, against 2.6 with y and the signs loaded again for every row).
-    // Rows longer than COLUMN_BLOCKED_MAX_VECTORS vectors are streamed whole instead, one after
-    // another: a matrix beyond the caches walked in column blocks is a stride through memory
-    // (measured: the wide network's batch-1 step 17% slower).
-    if (n > COLUMN_BLOCKED_MAX_VECTORS * L) {
-      gerRowsStreamed(n, al, x, rows, count, y, a, colSigns);
-      return;
-    }
     final int nv = S.loopBound(n);
     final boolean clamp = colSigns != null;
     int j = 0;
@@ -171,8 +175,9 @@ final class PanamaRankOne {
    * gerRows row after row, each row's columns in order, y and the signs loaded per row; for rows
    * of more than {@link #COLUMN_BLOCKED_MAX_VECTORS} vectors ({@code n >= L}).
    */
-  private static void gerRowsStreamed(int n, FloatVector al, float[] x, int[] rows, int count,
+  private static void gerRowsStreamed(int n, float alpha, float[] x, int[] rows, int count,
       float[] y, float[] a, float[] colSigns) {
+    final FloatVector al = FloatVector.broadcast(S, alpha);
     final FloatVector zero = FloatVector.zero(S);
     final int nv = S.loopBound(n);
     final int jw = n - L;

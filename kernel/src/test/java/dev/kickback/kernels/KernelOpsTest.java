@@ -1318,21 +1318,25 @@ class KernelOpsTest {
       Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.MIN_VALUE, -Float.MIN_VALUE};
 
   /**
-   * rectify against its definition, bitwise, specials (NaN, infinities, -0) included; arrays
-   * two longer than the block and a vector longer, nothing past the block changed; and in place,
-   * o the same array as s.
+   * rectify against its definition, bitwise, specials (NaN, infinities, -0) included, every
+   * special among a block's first entries; one row and three, so that blocks of fewer entries
+   * than a vector's lanes (the vector path's loop without vectors) and of more are both taken;
+   * arrays two longer than the block and a vector longer, nothing past the block changed; and in
+   * place, o the same array as s.
    */
   @ParameterizedTest(name = "{0}")
   @MethodSource("pathNames")
   void rectifyMatchesTheDefinitionBitwise(String path) {
     KernelOps ops = path(path);
     for (int n : new int[] {1, 2, 7, 10, 16, 17, 33, 200}) {
-      for (int pad : new int[] {2, 16}) {
-        int rows = 3;
-        SplittableRandom rnd = new SplittableRandom(n + 1000L * pad);
+      for (int[] rowsPad : new int[][] {{3, 2}, {3, 16}, {1, 2}}) {
+        int rows = rowsPad[0];
+        int pad = rowsPad[1];
+        SplittableRandom rnd = new SplittableRandom(n + 1000L * pad + 100_000L * rows);
         float[] s = random(rnd, rows * n + pad);
-        for (int i = 0; i < s.length; i += 5) {
-          s[i] = RECTIFIER_SPECIALS[i % RECTIFIER_SPECIALS.length];
+        int specials = RECTIFIER_SPECIALS.length;
+        for (int i = 0; i < s.length; i += i < specials ? 1 : 5) {
+          s[i] = RECTIFIER_SPECIALS[i % specials];
         }
         float[] nu = randomSigns(rnd, n + pad);
         float[] o = filled(rows * n + pad, 42f);
