@@ -1160,9 +1160,8 @@ public abstract class KernelOps {
   }
 
   /**
-   * {@code y[0..n) = b[0..n)} unless b is y: gemvTRows' start, for the kernels that cannot read b
-   * in place (the scalar loop, and the vector kernel of rows narrower than a vector, whose b may
-   * be shorter than one).
+   * {@code y[0..n) = b[0..n)} unless b is y: gemvTRows' start, for the kernels that start from y
+   * (the scalar loop, and the vector kernel of rows narrower than a vector).
    */
   static void copyStart(float[] b, float[] y, int n) {
     if (b != y) {

@@ -386,12 +386,11 @@ final class PanamaKernelOps extends KernelOps {
     PanamaRankK.gemmNTGemmTNRows(m, n, k, a, rows, count, v, t, alpha, x, y, colSigns);
   }
 
+  /** A and y have a vector's room after their used parts here ({@link #room}). */
   @Override
   protected void gemvTRowsKernel(int m, int n, float[] a, float[] x, int[] rows, int count,
       float[] b, float[] y) {
-    if (n < L && y.length < L) {
-      super.gemvTRowsKernel(m, n, a, x, rows, count, b, y);
-    } else if (n < L) {
+    if (n < L) {
       copyStart(b, y, n);
       PanamaSmallGemm.gemvTRowsNarrow(n, a, x, rows, count, y);
     } else {
@@ -405,15 +404,12 @@ final class PanamaKernelOps extends KernelOps {
     PanamaSmallGemm.gemvTRowsPair(m, n, a, x, rows, count, b, y);
   }
 
+  /** A and x have a vector's room after their used parts here ({@link #room}). */
   @Override
   protected void gemvRowsKernel(int m, int n, float[] a, float[] x, int[] rows, int count,
       float[] y) {
-    if (n < L && x.length >= L) {
+    if (n < L) {
       PanamaSmallGemm.gemvRowsNarrow(n, a, x, 0, rows, count, y, 0);
-    } else if (n < L) {
-      for (int t = 0; t < count; t++) { // as the scalar dot: too short for a vector
-        y[rows[t]] += dotScalar(n, a, rows[t] * n, x, 0);
-      }
     } else {
       PanamaSmallGemm.gemvRows(n, a, x, 0, rows, count, y, 0);
     }

@@ -1273,10 +1273,10 @@ final class PanamaSmallGemm {
   }
 
   /**
-   * gemvTRows for {@code n < L <= y.length}: one accumulator whose first n lanes are y; each row
-   * one whole vector load from the row's start (lanes past n hold the next rows' weights and are
-   * dropped at the store). A row whose load would pass the array's end is added lane by lane
-   * between two stores: still one fma per lane per row, in list order.
+   * gemvTRows for {@code n < L}, A and y with a vector's room after their used parts (as
+   * {@code KernelOps} makes sure): one accumulator whose first n lanes are y; each row one whole
+   * vector load from the row's start (lanes past n hold the next rows' weights and are dropped
+   * at the store), one fma per lane per row, in list order.
    */
   static void gemvTRowsNarrow(int n, float[] a, float[] x, int[] rows, int count, float[] y) {
     final VectorMask<Float> keep = LANE.compare(VectorOperators.LT, n);
@@ -1284,16 +1284,7 @@ final class PanamaSmallGemm {
     FloatVector c = old;
     for (int t = 0; t < count; t++) {
       final int i = rows[t];
-      final int p = i * n;
-      if (p + L <= a.length) {
-        c = FloatVector.broadcast(S, x[i]).fma(FloatVector.fromArray(S, a, p), c);
-      } else {
-        old.blend(c, keep).intoArray(y, 0);
-        for (int j = 0; j < n; j++) {
-          y[j] = Math.fma(x[i], a[p + j], y[j]);
-        }
-        c = FloatVector.fromArray(S, y, 0);
-      }
+      c = FloatVector.broadcast(S, x[i]).fma(FloatVector.fromArray(S, a, i * n), c);
     }
     old.blend(c, keep).intoArray(y, 0);
   }
