@@ -629,7 +629,7 @@ final class PanamaSmallGemm {
           if (panels) {
             for (; j < panelsEnd; j += 2 * L) {
               if (bias != null) {
-                Rows8Cols2Blocks.rows8cols2Rectified(kb, alpha, a, a0, rs, cs, b, bBase, j, n, c,
+                Rows8Cols2Blocks.rows8cols2Rectified(kb, alpha, a, a0, rs, b, bBase, j, n, c,
                     i * n + j, 0, bias, nu, o, d);
               } else {
                 Rows8Cols2Blocks.rows8cols2(kb, alpha, a, a0, rs, cs, b, bBase, j, n, c,
@@ -638,7 +638,7 @@ final class PanamaSmallGemm {
             }
             if (window > 0) {
               if (bias != null) {
-                Rows8Cols2Blocks.rows8cols2Rectified(kb, alpha, a, a0, rs, cs, b, bBase, j, n, c,
+                Rows8Cols2Blocks.rows8cols2Rectified(kb, alpha, a, a0, rs, b, bBase, j, n, c,
                     i * n + j, window, bias, nu, o, d);
               } else {
                 Rows8Cols2Blocks.rows8cols2(kb, alpha, a, a0, rs, cs, b, bBase, j, n, c,
@@ -879,8 +879,8 @@ final class PanamaSmallGemm {
       int bBase, int j, int second, int ldb, float[] c, int c0, float[] bias, float[] nu,
       float[] o, float[] d) {
     if (bias != null) {
-      Rows6Cols2Blocks.rows6cols2Rectified(k, alpha, a, a0, rs, cs, b, bBase, j, second, ldb, c,
-          c0, bias, nu, o, d);
+      Rows6Cols2Blocks.rows6cols2Rectified(k, alpha, a, a0, rs, b, bBase, j, second, ldb, c, c0,
+          bias, nu, o, d);
     } else {
       Rows6Cols2Blocks.rows6cols2(k, alpha, a, a0, rs, cs, b, bBase, j, second, ldb, c, c0);
     }

@@ -99,11 +99,11 @@ final class Rows6Cols2Blocks {
   /**
    * {@link #rows6cols2} with {@link PanamaSmallGemm#gemmNNRectified}'s epilogue, as {@code
    * Rows8Cols2Blocks.rows8cols2Rectified} for 8 rows: each output vector {@code s = acc * alpha +
-   * bias}, {@code d = s > 0 ? nu : 0}, {@code o = d * s} (s and d not stored when d is null); its
-   * own method for the same reason.
+   * bias}, {@code d = s > 0 ? nu : 0}, {@code o = d * s} (s and d not stored when d is null), A's
+   * rows contiguous; its own method for the same reason.
    */
   static void rows6cols2Rectified(
-      int k, float alpha, float[] a, int a0, int rs, int cs, float[] b, int bBase, int j,
+      int k, float alpha, float[] a, int a0, int rs, float[] b, int bBase, int j,
       int second, int ldb, float[] c, int c0, float[] bias, float[] nu, float[] o, float[] d) {
     FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00;
     FloatVector c20 = c00, c21 = c00, c30 = c00, c31 = c00;
@@ -112,7 +112,7 @@ final class Rows6Cols2Blocks {
       final int bp = bBase + p * ldb + j;
       final FloatVector b0 = FloatVector.fromArray(S, b, bp);
       final FloatVector b1 = FloatVector.fromArray(S, b, bp + second);
-      final int ap = a0 + p * cs;
+      final int ap = a0 + p;
       FloatVector x = FloatVector.broadcast(S, a[ap]);
       c00 = x.fma(b0, c00);
       c01 = x.fma(b1, c01);

@@ -145,14 +145,15 @@ final class Rows8Cols2Blocks {
   /**
    * {@link #rows8cols2} with {@link PanamaSmallGemm#gemmNNRectified}'s epilogue: each output vector
    * {@code s = acc * alpha + bias}, {@code d = s > 0 ? nu : 0}, {@code o = d * s} (s and d not
-   * stored when d is null), the window stored whole (its lanes before the tail are the panel's last
-   * outputs: the same bits again). Its own method, the loop repeated: with both epilogues in one
-   * method (3,427 bytecodes) C1 ran out of virtual registers compiling it, and in one JVM of three
-   * the kernel then stayed at C1's second tier, which boxes every vector (a batch-256 training step
-   * 40 times slower); at 2,538 bytecodes C1 compiles it.
+   * stored when d is null), A's rows contiguous ({@code cs == 1}: see the loop's note in the
+   * generator), the window stored whole (its lanes before the tail are the panel's last outputs:
+   * the same bits again). Its own method, the loop repeated: with both epilogues in one method
+   * (3,427 bytecodes) C1 ran out of virtual registers compiling it, and in one JVM of three the
+   * kernel then stayed at C1's second tier, which boxes every vector (a batch-256 training step 40
+   * times slower); at 2,538 bytecodes C1 compiles it.
    */
   static void rows8cols2Rectified(
-      int k, float alpha, float[] a, int a0, int rs, int cs, float[] b, int bBase, int j, int ldb,
+      int k, float alpha, float[] a, int a0, int rs, float[] b, int bBase, int j, int ldb,
       float[] c, int c0, int tail, float[] bias, float[] nu, float[] o, float[] d) {
     final boolean w = tail > 0;
     FloatVector c00 = FloatVector.zero(S), c01 = c00, c10 = c00, c11 = c00;
@@ -165,7 +166,7 @@ final class Rows8Cols2Blocks {
       final FloatVector b0 = FloatVector.fromArray(S, b, bp);
       final FloatVector b1 = FloatVector.fromArray(S, b, bp + L);
       final FloatVector bw = w ? FloatVector.fromArray(S, b, bp + L + tail) : b0;
-      final int ap = a0 + p * cs;
+      final int ap = a0 + p;
       FloatVector x = FloatVector.broadcast(S, a[ap]);
       c00 = x.fma(b0, c00);
       c01 = x.fma(b1, c01);
