@@ -656,9 +656,9 @@ final class PanamaSmallGemm {
             if (bias == null && wideRest(j, j1, n)) {
               final int left = (j1 - j) / L;
               final boolean win = j + left * L < j1;
-              RowsWideBlocks.rows4Wide(kb, alpha, a, a0, rs, cs, b, bBase, j, left, win, n, c,
+              rows4Wide(kb, alpha, a, a0, rs, cs, b, bBase, j, left, win, n, c,
                   i * n + j, signs);
-              RowsWideBlocks.rows4Wide(kb, alpha, a, a0 + 4 * rs, rs, cs, b, bBase, j, left, win,
+              rows4Wide(kb, alpha, a, a0 + 4 * rs, rs, cs, b, bBase, j, left, win,
                   n, c, (i + 4) * n + j, signs);
               j = j1;
             }
@@ -679,7 +679,7 @@ final class PanamaSmallGemm {
           // written back as they are)
           if (wideRest(j, j1, n)) {
             final int left = (j1 - j) / L;
-            RowsWideBlocks.rows4Wide(kb, alpha, a, a0, rs, cs, b, bBase, j, left,
+            rows4Wide(kb, alpha, a, a0, rs, cs, b, bBase, j, left,
                 j + left * L < j1, n, c, i * n + j, signs);
             j = j1;
           }
@@ -871,6 +871,20 @@ final class PanamaSmallGemm {
       c23.fma(al, FloatVector.fromArray(S, c, r2 + 3 * L)).intoArray(c, r2 + 3 * L);
       c32.fma(al, FloatVector.fromArray(S, c, r3 + 2 * L)).intoArray(c, r3 + 2 * L);
       c33.fma(al, FloatVector.fromArray(S, c, r3 + 3 * L)).intoArray(c, r3 + 3 * L);
+    }
+  }
+
+  /**
+   * A 4-row pass of RowsWideBlocks: where A's rows are contiguous and nothing is clamped (the
+   * forward pass, the feedback's transposed product) the variant whose loop C2 range-checks once.
+   */
+  private static void rows4Wide(int k, float alpha, float[] a, int a0, int rs, int cs,
+      float[] b, int bBase, int j, int nv, boolean win, int ldb, float[] c, int c0,
+      float[] signs) {
+    if (cs == 1 && signs == null) {
+      RowsWideBlocks.rows4WideContiguous(k, alpha, a, a0, rs, b, bBase, j, nv, win, ldb, c, c0);
+    } else {
+      RowsWideBlocks.rows4Wide(k, alpha, a, a0, rs, cs, b, bBase, j, nv, win, ldb, c, c0, signs);
     }
   }
 

@@ -636,20 +636,28 @@ public final class KernelGenerator {
         k. Two rows in 4-vector blocks and then 1-vector columns ran three or four passes, each \
         as long as k FMA latencies with 2 to 8 chains: at batch 2 the paper network's forward \
         pass took as long as at batch 4 (2.4 us, measured). Each output is the same sequence of \
-        operations as in rows4block: the same bits.""");
+        operations as in rows4block: the same bits.""", false);
     rowsWide(s, 3, 7, false, false, """
         rows2Wide for three rows: up to {@link PanamaSmallGemm#ROWS3_VECTORS} vectors (the \
         window included) of rows i to i+2 in one pass over k, 3 broadcasts of A and 1 load of \
         B per 3 FMAs, where two rows and then one ran a second pass at one FMA per load of B \
         (the paper network's forward pass at batch 3 took longer than at 4). With 32 \
-        registers only: 21 accumulators, 3 broadcasts and a load.""");
+        registers only: 21 accumulators, 3 broadcasts and a load.""", false);
     rowsWide(s, 4, 3, true, true, """
         Outputs C[i..i+3][j..j+nv L), {@code nv <= 3} (0 too), and with {@code win} the window \
         of the last L columns of the row, stored as in rows2Wide: a 4-row block's columns past \
         its 4-vector blocks in one pass over k (up to 16 accumulators), where one pass per \
         vector, each as long as k FMA latencies with 4 chains, left the fma pipes mostly idle. \
         Only with 32 registers. The same operations per output as rows4block: the same bits; \
-        with {@code signs}, each output clamped as rows4block clamps it (gemmTNClamped).""");
+        with {@code signs}, each output clamped as rows4block clamps it (gemmTNClamped).""", false);
+    rowsWide(s, 4, 3, true, false, """
+        rows4Wide without the clamp where A's rows are contiguous ({@code cs == 1}: the forward \
+        pass, and the feedback's transposed product, which broadcasts a weight row's entries): \
+        A's index is then k's counter plus a row's start, range-checked once before the loop \
+        (see rowsCols2Loop in the generator). Measured on Intel Emerald Rapids (16 lanes), one \
+        JVM taking turns with rows4Wide there: the paper network's Backprop steps at batch 16 \
+        1.064x and 32 1.043x, Kickback 1.028x and 1.038x; the forward pass at batch 4 1.024x; \
+        at batch 64 (4-row blocks) and on the wide network level.""", true);
     s.append("}\n");
     return s.toString();
   }
@@ -659,21 +667,24 @@ public final class KernelGenerator {
    * {@code vectors} whole vectors of accumulators and the window's; with {@code windowAlone} the
    * block may be the window alone ({@code nv = 0}), else its first vector is always there; with
    * {@code clamps} a last parameter {@code signs} and, when it is given, a second epilogue that
-   * clamps each output to its column's sign before storing it.
+   * clamps each output to its column's sign before storing it; with {@code contiguous} rows of A
+   * contiguous, no {@code cs}, and the name's suffix Contiguous.
    */
   private static void rowsWide(StringBuilder s, int rows, int vectors, boolean windowAlone,
-      boolean clamps, String doc) {
+      boolean clamps, String doc, boolean contiguous) {
     boolean flag = rows == 2;
     if (clamps && flag) {
       throw new IllegalArgumentException("the clamped epilogue has no two-row flag");
     }
     s.append("\n  /**\n");
     wrap(s, doc, "   * ");
-    s.append("   */\n  static void rows").append(rows).append("Wide(")
+    s.append("   */\n  static void rows").append(rows).append("Wide")
+        .append(contiguous ? "Contiguous(" : "(")
         .append(flag ? "boolean two,\n      " : "\n      ")
-        .append("int k, float alpha, float[] a, int a0, int rs, int cs, float[] b, int bBase, "
-            + "int j, int nv,\n      boolean win, int ldb, float[] c, int c0"
-            + (clamps ? ", float[] signs" : "") + ") {\n");
+        .append("int k, float alpha, float[] a, int a0, int rs, ")
+        .append(contiguous ? "" : "int cs, ")
+        .append("float[] b, int bBase, int j, int nv,\n      boolean win, int ldb, float[] c, "
+            + "int c0" + (clamps ? ", float[] signs" : "") + ") {\n");
     s.append("    final FloatVector zero = FloatVector.zero(S);\n");
     for (int r = 0; r < rows; r++) {
       for (int v = 0; v < vectors; v += 4) {
@@ -692,7 +703,7 @@ public final class KernelGenerator {
     s.append("    final int jw = ldb - L - j; // the window, relative to j\n");
     s.append("    for (int p = 0; p < k; p++) {\n");
     s.append("      final int bp = bBase + p * ldb + j;\n");
-    s.append("      final int ap = a0 + p * cs;\n");
+    s.append(contiguous ? "      final int ap = a0 + p;\n" : "      final int ap = a0 + p * cs;\n");
     for (int r = 0; r < rows; r++) {
       String at = r == 0 ? "ap" : r == 1 ? "ap + rs" : "ap + " + r + " * rs";
       String load = "FloatVector.broadcast(S, a[" + at + "])";
