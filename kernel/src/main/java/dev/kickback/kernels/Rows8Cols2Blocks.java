@@ -145,12 +145,12 @@ final class Rows8Cols2Blocks {
   /**
    * {@link #rows8cols2} with {@link PanamaSmallGemm#gemmNNRectified}'s epilogue: each output vector
    * {@code s = acc * alpha + bias}, {@code d = s > 0 ? nu : 0}, {@code o = d * s} (s and d not
-   * stored when d is null), A's rows contiguous ({@code cs == 1}: see the loop's note in the
-   * generator), the window stored whole (its lanes before the tail are the panel's last outputs:
-   * the same bits again). Its own method, the loop repeated: with both epilogues in one method
-   * (3,427 bytecodes) C1 ran out of virtual registers compiling it, and in one JVM of three the
-   * kernel then stayed at C1's second tier, which boxes every vector (a batch-256 training step 40
-   * times slower); at 2,538 bytecodes C1 compiles it.
+   * stored when d is null), A's rows contiguous ({@code cs == 1}: see
+   * KernelGenerator.rowsCols2Loop), the window stored whole (its lanes before the tail are the
+   * panel's last outputs: the same bits again). Its own method, the loop repeated: with both
+   * epilogues in one method (3,427 bytecodes) C1 ran out of virtual registers compiling it, and in
+   * one JVM of three the kernel then stayed at C1's second tier, which boxes every vector (a
+   * batch-256 training step 40 times slower); at 2,538 bytecodes C1 compiles it.
    */
   static void rows8cols2Rectified(
       int k, float alpha, float[] a, int a0, int rs, float[] b, int bBase, int j, int ldb,

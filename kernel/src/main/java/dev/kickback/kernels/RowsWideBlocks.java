@@ -425,11 +425,11 @@ final class RowsWideBlocks {
   /**
    * rows4Wide without the clamp where A's rows are contiguous ({@code cs == 1}: the forward pass,
    * and the feedback's transposed product, which broadcasts a weight row's entries): A's index is
-   * then k's counter plus a row's start, range-checked once before the loop (see rowsCols2Loop in
-   * the generator). Measured on Intel Emerald Rapids (16 lanes), one JVM taking turns with
-   * rows4Wide there: the paper network's Backprop steps at batch 16 1.064x and 32 1.043x, Kickback
-   * 1.028x and 1.038x; the forward pass at batch 4 1.024x; at batch 64 (4-row blocks) and on the
-   * wide network level.
+   * then k's counter plus a row's start, range-checked once before the loop (see
+   * KernelGenerator.rowsCols2Loop). Measured on Intel Emerald Rapids (16 lanes), one JVM taking
+   * turns with rows4Wide there: the paper network's Backprop steps at batch 16 1.064x and 32
+   * 1.043x, Kickback 1.028x and 1.038x; the forward pass at batch 4 1.024x; at batch 64 (4-row
+   * blocks) and on the wide network level.
    */
   static void rows4WideContiguous(
       int k, float alpha, float[] a, int a0, int rs, float[] b, int bBase, int j, int nv,

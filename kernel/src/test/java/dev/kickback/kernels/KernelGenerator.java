@@ -364,7 +364,7 @@ public final class KernelGenerator {
       {@link #rows8cols2} with {@link PanamaSmallGemm#gemmNNRectified}'s epilogue: each output \
       vector {@code s = acc * alpha + bias}, {@code d = s > 0 ? nu : 0}, {@code o = d * s} \
       (s and d not stored when d is null), \
-      A's rows contiguous ({@code cs == 1}: see the loop's note in the generator), \
+      A's rows contiguous ({@code cs == 1}: see KernelGenerator.rowsCols2Loop), \
       the window stored whole (its lanes before the tail are the panel's last outputs: the \
       same bits again). Its own method, the loop repeated: with both epilogues in one method \
       (3,427 bytecodes) C1 ran out of virtual registers compiling it, and in one JVM of three \
@@ -422,9 +422,10 @@ public final class KernelGenerator {
     s.append("  private ").append(cls).append("() {}\n\n");
     String rest = " int bBase, int j," + (window ? " int ldb,\n      float[] c, int c0, int tail"
         : "\n      int second, int ldb, float[] c, int c0");
-    String params = "      int k, float alpha, float[] a, int a0, int rs, int cs, float[] b," + rest;
+    String head = "      int k, float alpha, float[] a, int a0, int rs, ";
+    String params = head + "int cs, float[] b," + rest;
     // the forward pass's rows of A are contiguous: no cs (see rowsCols2Loop)
-    String rectifiedParams = "      int k, float alpha, float[] a, int a0, int rs, float[] b," + rest;
+    String rectifiedParams = head + "float[] b," + rest;
     s.append("  /**\n");
     wrap(s, window ? ROWS8COLS2_DOC : ROWS6COLS2_DOC, "   * ");
     s.append("   */\n  static void ").append(name).append("(\n").append(params).append(") {\n");
@@ -654,7 +655,7 @@ public final class KernelGenerator {
         rows4Wide without the clamp where A's rows are contiguous ({@code cs == 1}: the forward \
         pass, and the feedback's transposed product, which broadcasts a weight row's entries): \
         A's index is then k's counter plus a row's start, range-checked once before the loop \
-        (see rowsCols2Loop in the generator). Measured on Intel Emerald Rapids (16 lanes), one \
+        (see KernelGenerator.rowsCols2Loop). Measured on Intel Emerald Rapids (16 lanes), one \
         JVM taking turns with rows4Wide there: the paper network's Backprop steps at batch 16 \
         1.064x and 32 1.043x, Kickback 1.028x and 1.038x; the forward pass at batch 4 1.024x; \
         at batch 64 (4-row blocks) and on the wide network level.""", true);
