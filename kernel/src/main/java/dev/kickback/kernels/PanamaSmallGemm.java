@@ -528,7 +528,7 @@ final class PanamaSmallGemm {
   }
 
   /**
-   * Whether {@link RowsWideBlocks#rows4Wide} takes a 4-row block's columns j..j1 after its
+   * Whether {@link #rows4Wide} takes a 4-row block's columns j..j1 after its
    * 4-vector blocks: with 32 registers, rows at least a vector wide, and the columns whole
    * vectors or ending at the row's end (then the last is a window).
    */
