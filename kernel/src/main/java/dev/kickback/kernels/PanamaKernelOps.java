@@ -183,7 +183,8 @@ final class PanamaKernelOps extends KernelOps {
    * network's updates ran faster unpacked at every batch to 256 (200 x 100 over 64 samples:
    * 17 us against 24), since packing A's columns is a strided copy. Two to eight rows over a B
    * wider than a cache block (to twelve with 16 registers) stream B's rows whole
-   * ({@link PanamaStreamingGemm}).
+   * ({@link PanamaStreamingGemm}); NN over 16 to 31 rows in 8-row blocks and a B over 2 MB goes
+   * through its KC blocks in parts ({@link PanamaSubPanelGemm}).
    */
   @Override
   protected void gemmStridedA(
@@ -192,6 +193,8 @@ final class PanamaKernelOps extends KernelOps {
       packed(m, n, k, alpha, a, rs, cs, b, n, 1, c);
     } else if (PanamaStreamingGemm.takes(m, n)) {
       PanamaStreamingGemm.gemm(m, n, k, alpha, a, rs, cs, b, c);
+    } else if (PanamaSubPanelGemm.takes(m, n, k, cs)) {
+      PanamaSubPanelGemm.gemm(m, n, k, alpha, a, rs, b, c);
     } else {
       PanamaSmallGemm.gemmStridedA(m, n, k, alpha, a, rs, cs, b, c);
     }

@@ -11,7 +11,8 @@ import jdk.incubator.vector.VectorSpecies;
 /**
  * The 8-row x 2-vector block of {@link PanamaSmallGemm}'s strided-A GEMM with its two
  * epilogues: one loop, written into a method per epilogue from one template
- * ({@code KernelGenerator}, in the tests).
+ * ({@code KernelGenerator}, in the tests); and the same loop over part of a KC block's terms, its
+ * sums carried in a scratch ({@link PanamaSubPanelGemm}).
  */
 final class Rows8Cols2Blocks {
   private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -309,5 +310,124 @@ final class Rows8Cols2Blocks {
       on.mul(v).intoArray(o, r + jw);
       if (keep) { v.intoArray(c, r + jw); on.intoArray(d, r + jw); }
     }
+  }
+
+  /**
+   * The block over part of a KC block's terms, for PanamaSubPanelGemm: A's rows contiguous (no cs)
+   * and no window. Its sums start from zero ({@code first}) or from the partial sums in {@code t}
+   * (laid out as C: {@code c0}, {@code ldb}), and go back to {@code t} unless this part ends the KC
+   * block ({@code last}), where {@code c = fma(sum, alpha, c)} as in the other blocks. A float
+   * stored and loaded again is the same float, so over the parts of a KC block each sum is the bits
+   * one pass gives.
+   */
+  static void rows8cols2Partial(
+      int k, float alpha, float[] a, int a0, int rs, float[] b, int bBase, int j, int ldb,
+      float[] c, int c0, float[] t, boolean first, boolean last) {
+    final FloatVector zero = FloatVector.zero(S);
+    int r = c0;
+    FloatVector c00 = first ? zero : FloatVector.fromArray(S, t, r);
+    FloatVector c01 = first ? zero : FloatVector.fromArray(S, t, r + L);
+    r += ldb;
+    FloatVector c10 = first ? zero : FloatVector.fromArray(S, t, r);
+    FloatVector c11 = first ? zero : FloatVector.fromArray(S, t, r + L);
+    r += ldb;
+    FloatVector c20 = first ? zero : FloatVector.fromArray(S, t, r);
+    FloatVector c21 = first ? zero : FloatVector.fromArray(S, t, r + L);
+    r += ldb;
+    FloatVector c30 = first ? zero : FloatVector.fromArray(S, t, r);
+    FloatVector c31 = first ? zero : FloatVector.fromArray(S, t, r + L);
+    r += ldb;
+    FloatVector c40 = first ? zero : FloatVector.fromArray(S, t, r);
+    FloatVector c41 = first ? zero : FloatVector.fromArray(S, t, r + L);
+    r += ldb;
+    FloatVector c50 = first ? zero : FloatVector.fromArray(S, t, r);
+    FloatVector c51 = first ? zero : FloatVector.fromArray(S, t, r + L);
+    r += ldb;
+    FloatVector c60 = first ? zero : FloatVector.fromArray(S, t, r);
+    FloatVector c61 = first ? zero : FloatVector.fromArray(S, t, r + L);
+    r += ldb;
+    FloatVector c70 = first ? zero : FloatVector.fromArray(S, t, r);
+    FloatVector c71 = first ? zero : FloatVector.fromArray(S, t, r + L);
+    for (int p = 0; p < k; p++) {
+      final int bp = bBase + p * ldb + j;
+      final FloatVector b0 = FloatVector.fromArray(S, b, bp);
+      final FloatVector b1 = FloatVector.fromArray(S, b, bp + L);
+      final int ap = a0 + p;
+      FloatVector x = FloatVector.broadcast(S, a[ap]);
+      c00 = x.fma(b0, c00);
+      c01 = x.fma(b1, c01);
+      x = FloatVector.broadcast(S, a[ap + rs]);
+      c10 = x.fma(b0, c10);
+      c11 = x.fma(b1, c11);
+      x = FloatVector.broadcast(S, a[ap + 2 * rs]);
+      c20 = x.fma(b0, c20);
+      c21 = x.fma(b1, c21);
+      x = FloatVector.broadcast(S, a[ap + 3 * rs]);
+      c30 = x.fma(b0, c30);
+      c31 = x.fma(b1, c31);
+      x = FloatVector.broadcast(S, a[ap + 4 * rs]);
+      c40 = x.fma(b0, c40);
+      c41 = x.fma(b1, c41);
+      x = FloatVector.broadcast(S, a[ap + 5 * rs]);
+      c50 = x.fma(b0, c50);
+      c51 = x.fma(b1, c51);
+      x = FloatVector.broadcast(S, a[ap + 6 * rs]);
+      c60 = x.fma(b0, c60);
+      c61 = x.fma(b1, c61);
+      x = FloatVector.broadcast(S, a[ap + 7 * rs]);
+      c70 = x.fma(b0, c70);
+      c71 = x.fma(b1, c71);
+    }
+    r = c0;
+    if (!last) {
+      c00.intoArray(t, r);
+      c01.intoArray(t, r + L);
+      r += ldb;
+      c10.intoArray(t, r);
+      c11.intoArray(t, r + L);
+      r += ldb;
+      c20.intoArray(t, r);
+      c21.intoArray(t, r + L);
+      r += ldb;
+      c30.intoArray(t, r);
+      c31.intoArray(t, r + L);
+      r += ldb;
+      c40.intoArray(t, r);
+      c41.intoArray(t, r + L);
+      r += ldb;
+      c50.intoArray(t, r);
+      c51.intoArray(t, r + L);
+      r += ldb;
+      c60.intoArray(t, r);
+      c61.intoArray(t, r + L);
+      r += ldb;
+      c70.intoArray(t, r);
+      c71.intoArray(t, r + L);
+      return;
+    }
+    final FloatVector al = FloatVector.broadcast(S, alpha);
+    c00.fma(al, FloatVector.fromArray(S, c, r)).intoArray(c, r);
+    c01.fma(al, FloatVector.fromArray(S, c, r + L)).intoArray(c, r + L);
+    r += ldb;
+    c10.fma(al, FloatVector.fromArray(S, c, r)).intoArray(c, r);
+    c11.fma(al, FloatVector.fromArray(S, c, r + L)).intoArray(c, r + L);
+    r += ldb;
+    c20.fma(al, FloatVector.fromArray(S, c, r)).intoArray(c, r);
+    c21.fma(al, FloatVector.fromArray(S, c, r + L)).intoArray(c, r + L);
+    r += ldb;
+    c30.fma(al, FloatVector.fromArray(S, c, r)).intoArray(c, r);
+    c31.fma(al, FloatVector.fromArray(S, c, r + L)).intoArray(c, r + L);
+    r += ldb;
+    c40.fma(al, FloatVector.fromArray(S, c, r)).intoArray(c, r);
+    c41.fma(al, FloatVector.fromArray(S, c, r + L)).intoArray(c, r + L);
+    r += ldb;
+    c50.fma(al, FloatVector.fromArray(S, c, r)).intoArray(c, r);
+    c51.fma(al, FloatVector.fromArray(S, c, r + L)).intoArray(c, r + L);
+    r += ldb;
+    c60.fma(al, FloatVector.fromArray(S, c, r)).intoArray(c, r);
+    c61.fma(al, FloatVector.fromArray(S, c, r + L)).intoArray(c, r + L);
+    r += ldb;
+    c70.fma(al, FloatVector.fromArray(S, c, r)).intoArray(c, r);
+    c71.fma(al, FloatVector.fromArray(S, c, r + L)).intoArray(c, r + L);
   }
 }

@@ -410,7 +410,13 @@ public final class KernelGenerator {
     s.append("\n/**\n * The ").append(rows).append("""
         -row x 2-vector block of {@link PanamaSmallGemm}'s strided-A GEMM with its two
          * epilogues: one loop, written into a method per epilogue from one template
-         * ({@code KernelGenerator}, in the tests).
+         * ({@code KernelGenerator}, in the tests)""");
+    s.append(window ? """
+        ; and the same loop over part of a KC block's terms, its
+         * sums carried in a scratch ({@link PanamaSubPanelGemm}).
+         */
+        """ : """
+        .
          */
         """);
     s.append("final class ").append(cls).append(" {\n");
@@ -504,8 +510,71 @@ public final class KernelGenerator {
       rectified(s, "      ", "w" + i, "bw", "nw", "r + jw");
       s.append("    }\n");
     }
-    s.append("  }\n}\n");
+    s.append("  }\n\n");
+    partial(s, name, rows);
+    s.append("}\n");
     return s.toString();
+  }
+
+  private static final String PARTIAL_DOC = """
+      The block over part of a KC block's terms, for PanamaSubPanelGemm: A's rows \
+      contiguous (no cs) and no window. Its sums start from zero ({@code first}) or from \
+      the partial sums in {@code t} (laid out as C: {@code c0}, {@code ldb}), and go back \
+      to {@code t} unless this part ends the KC block ({@code last}), where {@code c = \
+      fma(sum, alpha, c)} as in the other blocks. A float stored and loaded again is the \
+      same float, so over the parts of a KC block each sum is the bits one pass gives.""";
+
+  /** The partial-sum variant of the 8-row block (see PARTIAL_DOC and PanamaSubPanelGemm). */
+  private static void partial(StringBuilder s, String name, int rows) {
+    s.append("  /**\n");
+    wrap(s, PARTIAL_DOC, "   * ");
+    s.append("   */\n  static void ").append(name).append("Partial(\n")
+        .append("      int k, float alpha, float[] a, int a0, int rs, float[] b, int bBase, int j,"
+            + " int ldb,\n      float[] c, int c0, float[] t, boolean first, boolean last) {\n");
+    s.append("    final FloatVector zero = FloatVector.zero(S);\n    int r = c0;\n");
+    for (int i = 0; i < rows; i++) {
+      if (i > 0) {
+        s.append("    r += ldb;\n");
+      }
+      for (int col = 0; col < 2; col++) {
+        s.append("    FloatVector c").append(i).append(col)
+            .append(" = first ? zero : FloatVector.fromArray(S, t, r")
+            .append(col == 0 ? "" : " + L").append(");\n");
+      }
+    }
+    s.append("""
+            for (int p = 0; p < k; p++) {
+              final int bp = bBase + p * ldb + j;
+              final FloatVector b0 = FloatVector.fromArray(S, b, bp);
+              final FloatVector b1 = FloatVector.fromArray(S, b, bp + L);
+              final int ap = a0 + p;
+        """);
+    for (int i = 0; i < rows; i++) {
+      String row = i == 0 ? "ap" : i == 1 ? "ap + rs" : "ap + " + i + " * rs";
+      s.append(i == 0 ? "      FloatVector x = " : "      x = ")
+          .append("FloatVector.broadcast(S, a[").append(row).append("]);\n");
+      s.append("      c").append(i).append("0 = x.fma(b0, c").append(i).append("0);\n");
+      s.append("      c").append(i).append("1 = x.fma(b1, c").append(i).append("1);\n");
+    }
+    s.append("    }\n    r = c0;\n    if (!last) {\n");
+    for (int i = 0; i < rows; i++) {
+      if (i > 0) {
+        s.append("      r += ldb;\n");
+      }
+      s.append("      c").append(i).append("0.intoArray(t, r);\n");
+      s.append("      c").append(i).append("1.intoArray(t, r + L);\n");
+    }
+    s.append("      return;\n    }\n    final FloatVector al = FloatVector.broadcast(S, alpha);\n");
+    for (int i = 0; i < rows; i++) {
+      if (i > 0) {
+        s.append("    r += ldb;\n");
+      }
+      s.append("    c").append(i)
+          .append("0.fma(al, FloatVector.fromArray(S, c, r)).intoArray(c, r);\n");
+      s.append("    c").append(i)
+          .append("1.fma(al, FloatVector.fromArray(S, c, r + L)).intoArray(c, r + L);\n");
+    }
+    s.append("  }\n");
   }
 
   /**

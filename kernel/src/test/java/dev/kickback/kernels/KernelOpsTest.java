@@ -371,6 +371,43 @@ class KernelOpsTest {
   }
 
   /**
+   * The KC blocks in parts give the panels' bits: each sum carried through the scratch from part
+   * to part is the one pass's, for 16 and 24 rows, sums ending within a part and on its end (300,
+   * 320, 513 and 640 terms: a last KC block of 44, 64, 1 and 128), C of 2 and 3 panels and wide;
+   * and the dispatch sends the wide network's batch-16 and batch-24 layers there, not 8 or 32
+   * rows, a B in L2 or a sum of one KC block.
+   */
+  @Test
+  void subPanelGemmEqualsTheRegisterBlockedKernelBitwise() {
+    assumeTrue(Kernels.vector().isPresent(), "vector kernels unavailable");
+    assumeTrue(VectorRegisters.Preferred.COUNT >= 32, "the 8-row block needs 32 registers");
+    SplittableRandom rnd = new SplittableRandom(13);
+    int lanes = PanamaKernelOps.lanes();
+    for (int m : new int[] {16, 24}) {
+      for (int n : new int[] {4 * lanes, 6 * lanes, 1024}) {
+        for (int k : new int[] {300, 320, 513, 640}) {
+          float[] a = random(rnd, m * k);
+          float[] b = random(rnd, k * n);
+          float[] c0 = random(rnd, m * n);
+          float[] want = c0.clone();
+          PanamaSmallGemm.gemmStridedA(m, n, k, 0.5f, a, k, 1, b, want);
+          float[] got = c0.clone();
+          PanamaSubPanelGemm.gemm(m, n, k, 0.5f, a, k, b, got);
+          assertBits(want, got, "m=" + m + " n=" + n + " k=" + k);
+        }
+      }
+    }
+    assertTrue(PanamaSubPanelGemm.takes(16, 1024, 1024, 1));
+    assertTrue(PanamaSubPanelGemm.takes(24, 1024, 1024, 1));
+    assertFalse(PanamaSubPanelGemm.takes(8, 1024, 1024, 1), "8 rows");
+    assertFalse(PanamaSubPanelGemm.takes(32, 1024, 1024, 1), "32 rows");
+    assertFalse(PanamaSubPanelGemm.takes(20, 1024, 1024, 1), "not whole 8-row blocks");
+    assertFalse(PanamaSubPanelGemm.takes(16, 1024, 1024, 16), "TN");
+    assertFalse(PanamaSubPanelGemm.takes(16, 512, 512, 1), "B in L2");
+    assertFalse(PanamaSubPanelGemm.takes(16, 4096, 256, 1), "one KC block");
+  }
+
+  /**
    * The unpacked strided kernel's bits are its definition's: per element of C, a sum from 0 by
    * one fma per term in order, then {@code c = fma(sum, alpha, c)}; over 4-row blocks and the
    * leftover rows of A (2 to 7 rows: one, two or three after the blocks, three in one pass with
