@@ -542,21 +542,8 @@ public final class KernelGenerator {
             .append(col == 0 ? "" : " + L").append(");\n");
       }
     }
-    s.append("""
-            for (int p = 0; p < k; p++) {
-              final int bp = bBase + p * ldb + j;
-              final FloatVector b0 = FloatVector.fromArray(S, b, bp);
-              final FloatVector b1 = FloatVector.fromArray(S, b, bp + L);
-              final int ap = a0 + p;
-        """);
-    for (int i = 0; i < rows; i++) {
-      String row = i == 0 ? "ap" : i == 1 ? "ap + rs" : "ap + " + i + " * rs";
-      s.append(i == 0 ? "      FloatVector x = " : "      x = ")
-          .append("FloatVector.broadcast(S, a[").append(row).append("]);\n");
-      s.append("      c").append(i).append("0 = x.fma(b0, c").append(i).append("0);\n");
-      s.append("      c").append(i).append("1 = x.fma(b1, c").append(i).append("1);\n");
-    }
-    s.append("    }\n    r = c0;\n    if (!last) {\n");
+    rowsCols2Fmas(s, rows, false, true, "L");
+    s.append("    r = c0;\n    if (!last) {\n");
     for (int i = 0; i < rows; i++) {
       if (i > 0) {
         s.append("      r += ldb;\n");
@@ -607,7 +594,7 @@ public final class KernelGenerator {
   }
 
   /**
-   * The loop both methods of a block share: 2 accumulators a row, and with {@code window} one
+   * The loop the methods of a block share: 2 accumulators a row, and with {@code window} one
    * more a row for the window. With {@code contiguous} A's rows are contiguous (the forward
    * pass): A's index is then k's counter plus a row's start, which C2 range-checks once before
    * the loop, where {@code p * cs} costs a compare and branch per broadcast (a scale that is not
@@ -632,13 +619,22 @@ public final class KernelGenerator {
           w7 = c00;
           """);
     }
+    rowsCols2Fmas(s, rows, window, contiguous, window ? "L" : "second");
+  }
+
+  /**
+   * rowsCols2Loop's loop over k, on accumulators declared before it; B's second vector at
+   * {@code second} past the first.
+   */
+  private static void rowsCols2Fmas(StringBuilder s, int rows, boolean window,
+      boolean contiguous, String second) {
     s.append("""
             for (int p = 0; p < k; p++) {
               final int bp = bBase + p * ldb + j;
               final FloatVector b0 = FloatVector.fromArray(S, b, bp);
         """);
     s.append("      final FloatVector b1 = FloatVector.fromArray(S, b, bp + ")
-        .append(window ? "L" : "second").append(");\n");
+        .append(second).append(");\n");
     if (window) {
       s.append("      final FloatVector bw = w ? FloatVector.fromArray(S, b, bp + L + tail)"
           + " : b0;\n");
