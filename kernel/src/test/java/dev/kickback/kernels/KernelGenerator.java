@@ -465,10 +465,7 @@ public final class KernelGenerator {
         s.append("    c").append(i).append("1.fma(al, v1).intoArray(c, r + second);\n");
         continue;
       }
-      s.append("    c").append(i)
-          .append("0.fma(al, FloatVector.fromArray(S, c, r)).intoArray(c, r);\n");
-      s.append("    c").append(i)
-          .append("1.fma(al, FloatVector.fromArray(S, c, r + L)).intoArray(c, r + L);\n");
+      addedToC(s, i);
       s.append("    if (w) {\n      FloatVector v = FloatVector.fromArray(S, c, r + jw);\n")
           .append("      v.blend(w").append(i).append(".fma(al, v), fresh).intoArray(c, r + jw);\n")
           .append("    }\n");
@@ -556,12 +553,17 @@ public final class KernelGenerator {
       if (i > 0) {
         s.append("    r += ldb;\n");
       }
-      s.append("    c").append(i)
-          .append("0.fma(al, FloatVector.fromArray(S, c, r)).intoArray(c, r);\n");
-      s.append("    c").append(i)
-          .append("1.fma(al, FloatVector.fromArray(S, c, r + L)).intoArray(c, r + L);\n");
+      addedToC(s, i);
     }
     s.append("  }\n");
+  }
+
+  /** Row i's two sums of an 8-row block added into C at r and r + L: c = fma(sum, al, c). */
+  private static void addedToC(StringBuilder s, int i) {
+    s.append("    c").append(i)
+        .append("0.fma(al, FloatVector.fromArray(S, c, r)).intoArray(c, r);\n");
+    s.append("    c").append(i)
+        .append("1.fma(al, FloatVector.fromArray(S, c, r + L)).intoArray(c, r + L);\n");
   }
 
   /**
