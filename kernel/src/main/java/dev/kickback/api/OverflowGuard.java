@@ -35,7 +35,7 @@ final class OverflowGuard {
   private final double[] bBound; // >= max |biases[l]|, likewise
   private final double[] growthW; // this step's bound on max |weight change| per layer
   private final double[] growthB;
-  private final double[][] inputMax; // per layer and sample: max |input| of the rows step
+  private final float[][] inputMax; // per layer and sample: max |input| of this step
   private final float[][] backupW; // a layer's parameters before the step
   private final float[][] backupB;
   private int version;
@@ -51,7 +51,7 @@ final class OverflowGuard {
     bBound = new double[layers];
     growthW = new double[layers];
     growthB = new double[layers];
-    inputMax = new double[layers][maxBatch];
+    inputMax = new float[layers][maxBatch];
     backupW = new float[layers][];
     backupB = new float[layers][];
     for (int l = 0; l < layers; l++) {
@@ -72,28 +72,30 @@ final class OverflowGuard {
    * inputs, and tells whether all of them, and the sums the kernels form on the way, stay below
    * {@link #SAFE_LIMIT}. A NaN or infinity anywhere makes a comparison false: not in place.
    *
-   * @param g per layer, the feedback {@code [batch][width(l)]}
+   * @param gMax per layer, each sample's largest feedback magnitude {@code max_j |G_l(b)[j]|},
+   *     {@code [batch]} (NaN where the feedback holds one)
    * @param in per layer, its input {@code [batch][fanIn(l)]}
    */
-  boolean mayUpdateInPlace(float[][] g, float[][] in, int batch, float[] lr) {
+  boolean mayUpdateInPlace(float[][] gMax, float[][] in, int batch, float[] lr) {
     if (!networkUnchangedSinceLastStep()) {
       measure();
     }
     double slack = slack(batch); // covers the rounding of sums of batch terms
     boolean inPlace = true;
     for (int l = 0; l < spec.layers(); l++) {
-      int nOut = spec.width(l);
-      int nIn = spec.fanIn(l);
+      ops.maxAbsRows(batch, spec.fanIn(l), in[l], inputMax[l]);
       double sumG = 0;
       double sumGX = 0;
       for (int r = 0; r < batch; r++) {
-        double gr = ops.maxAbs(g[l], r * nOut, nOut);
+        double gr = gMax[l][r];
         sumG += gr;
-        sumGX += gr * ops.maxAbs(in[l], r * nIn, nIn);
+        sumGX += gr * inputMax[l][r];
       }
       inPlace &= grow(l, lr[l] / batch, sumG, sumGX, slack);
     }
-    inputScale = Math.max(inputScale, ops.maxAbs(in[0], 0, batch * spec.inputWidth()));
+    for (int r = 0; r < batch; r++) { // the batch's max |x|: its rows' maxima, just measured
+      inputScale = Math.max(inputScale, inputMax[0][r]);
+    }
     return inPlace && activationBound(inputScale, true) <= ACTIVATION_LIMIT;
   }
 
@@ -125,12 +127,11 @@ final class OverflowGuard {
         through = k * wBound[l + 1] * pulled * slack(k); // a sum of k products
         pulled = rule == Rule.BACKPROP ? through : 1;
       }
-      int nIn = spec.fanIn(l);
+      ops.maxAbsRows(batch, spec.fanIn(l), in[l], inputMax[l]);
       double sumG = 0;
       double sumGX = 0;
       for (int r = 0; r < batch; r++) {
         double g = Math.abs(beta[r]) * through * slack;
-        inputMax[l][r] = ops.maxAbs(in[l], r * nIn, nIn);
         sumG += g;
         sumGX += g * inputMax[l][r];
       }

@@ -55,8 +55,11 @@ public final class Trainer {
   // sample reaches alone
   private final RowList[] sharedRows;
   private final RowList[][] aloneRows;
-  /** Per sample, the largest feedback magnitude of the layer the rows step is at. */
-  private final float[] sampleMax;
+  /**
+   * Per layer and sample, the largest magnitude of the feedback G_l, from the pass that forms
+   * it: what the guard bounds the layer's update by.
+   */
+  private final float[][] feedbackMax;
   private final float[] yHat;
   /** Rows of the last forward pass, for {@link #prediction}. */
   private int predicted;
@@ -103,7 +106,7 @@ public final class Trainer {
       }
     }
     beta = new float[maxBatch];
-    sampleMax = new float[maxBatch];
+    feedbackMax = new float[layers][maxBatch];
     yHat = new float[maxBatch];
     uniformRates = new float[layers];
   }
@@ -291,7 +294,7 @@ public final class Trainer {
    */
   private void feedback(Rule rule, int batch) {
     int last = spec.layers() - 1;
-    headFeedback(batch, ws.mask[last], feedback[last], spec.width(last));
+    headFeedback(batch);
     float[] pulled = ws.mask[last];
     for (int l = last - 1; l >= 0; l--) {
       int n = spec.width(l);
@@ -304,10 +307,10 @@ public final class Trainer {
         ops.gemmNT(batch, n, spec.width(l + 1), 1f, pulled, net.weights[l + 1], g);
       }
       if (rule == Rule.BACKPROP) {
-        backpropFeedback(batch, ws.mask[l], g, influence[l], n);
+        backpropFeedback(l, batch);
         pulled = influence[l];
       } else {
-        kickbackFeedback(batch, ws.mask[l], g, n);
+        kickbackFeedback(l, batch);
         pulled = ws.mask[l];
       }
     }
@@ -315,7 +318,7 @@ public final class Trainer {
 
   /** Every layer's update at rate {@code lr[l]}, from the head down, guarded, then clipped. */
   private void updateNetwork(int batch, float[] lr) {
-    boolean inPlace = guard.mayUpdateInPlace(feedback, inputs, batch, lr);
+    boolean inPlace = guard.mayUpdateInPlace(feedbackMax, inputs, batch, lr);
     boolean coherent = spec.coherence() == Coherence.COHERENT;
     for (int l = spec.layers() - 1; l >= 0; l--) {
       float alpha = lr[l] / batch;
@@ -372,10 +375,10 @@ public final class Trainer {
   private void stepOnRows(Rule rule, int batch, float[] lr) {
     int last = spec.layers() - 1;
     boolean coherent = spec.coherence() == Coherence.COHERENT;
-    headFeedback(batch, ws.mask[last], feedback[last], spec.width(last));
+    headFeedback(batch);
     float[] pulled = ws.mask[last];
     for (int l = last; l >= 0; l--) {
-      guard.feedbackKnown(l, sampleMax, batch, lr);
+      guard.feedbackKnown(l, feedbackMax[l], batch, lr);
       float alpha = lr[l] / batch;
       float[] signs = l > 0 && coherent ? spec.signsOf(l) : null;
       if (l > 0) {
@@ -397,11 +400,10 @@ public final class Trainer {
       updateBiases(l, batch, alpha, net.biases);
       guard.grew(l, batch);
       if (l > 0 && rule == Rule.BACKPROP) {
-        backpropFeedback(batch, ws.mask[l - 1], feedback[l - 1], influence[l - 1],
-            spec.width(l - 1));
+        backpropFeedback(l - 1, batch);
         pulled = influence[l - 1];
       } else if (l > 0) {
-        kickbackFeedback(batch, ws.mask[l - 1], feedback[l - 1], spec.width(l - 1));
+        kickbackFeedback(l - 1, batch);
         pulled = ws.mask[l - 1];
       }
     }
@@ -462,8 +464,12 @@ public final class Trainer {
     return guard.biasBound(l);
   }
 
-  /** {@code g = beta d} for the head; each sample's {@code max |g|} into sampleMax. */
-  private void headFeedback(int batch, float[] d, float[] g, int n) {
+  /** The head's {@code G = beta D}; each sample's {@code max |g|} into feedbackMax. */
+  private void headFeedback(int batch) {
+    int l = spec.layers() - 1;
+    int n = spec.width(l);
+    float[] d = ws.mask[l];
+    float[] g = feedback[l];
     for (int r = 0; r < batch; r++) {
       float max = 0f;
       for (int j = 0; j < n; j++) {
@@ -471,28 +477,33 @@ public final class Trainer {
         g[r * n + j] = v;
         max = Math.max(max, Math.abs(v));
       }
-      sampleMax[r] = max;
+      feedbackMax[l][r] = max;
     }
   }
 
   /**
-   * g holds pi on entry; leaves {@code e = nu 1 pi} (pulled next) and {@code g = beta e}. Each
-   * sample's {@code max |g|} goes into sampleMax: the guard's measure, from the same pass.
+   * Layer l's feedback holds pi on entry; leaves {@code e = nu 1 pi} (pulled next) and
+   * {@code g = beta e}. Each sample's {@code max |g|} goes into feedbackMax: the guard's
+   * measure, from the same pass.
    */
-  private void backpropFeedback(int batch, float[] d, float[] g, float[] e, int n) {
+  private void backpropFeedback(int l, int batch) {
+    int n = spec.width(l);
     for (int r = 0; r < batch; r++) {
-      sampleMax[r] = ops.maskScaleMaxAbs(n, beta[r], d, g, e, r * n);
+      feedbackMax[l][r] =
+          ops.maskScaleMaxAbs(n, beta[r], ws.mask[l], feedback[l], influence[l], r * n);
     }
   }
 
   /**
-   * g holds tau on entry; leaves {@code g = beta (tau nu 1)}, multiplied in the same order as
-   * Backprop's {@code beta (pi nu 1)} so both rules agree bitwise where {@code tau = pi}.
-   * Each sample's {@code max |g|} goes into sampleMax, as in {@link #backpropFeedback}.
+   * Layer l's feedback holds tau on entry; leaves {@code g = beta (tau nu 1)}, multiplied in
+   * the same order as Backprop's {@code beta (pi nu 1)} so both rules agree bitwise where
+   * {@code tau = pi}. Each sample's {@code max |g|} goes into feedbackMax, as in
+   * {@link #backpropFeedback}.
    */
-  private void kickbackFeedback(int batch, float[] d, float[] g, int n) {
+  private void kickbackFeedback(int l, int batch) {
+    int n = spec.width(l);
     for (int r = 0; r < batch; r++) {
-      sampleMax[r] = ops.maskScaleMaxAbs(n, beta[r], d, g, null, r * n);
+      feedbackMax[l][r] = ops.maskScaleMaxAbs(n, beta[r], ws.mask[l], feedback[l], null, r * n);
     }
   }
 

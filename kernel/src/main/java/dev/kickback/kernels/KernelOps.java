@@ -1067,6 +1067,25 @@ public abstract class KernelOps {
   }
 
   /**
+   * {@link #maxAbs} of each row of {@code X[m][n]}: {@code max[i] = max_j |x[i * n + j]|} for
+   * {@code i < m} (0 for an empty row, NaN if the row holds a NaN). The overflow guard's
+   * measure of a batch's inputs, one call per layer instead of one per sample.
+   *
+   * @param max {@code [m]}: receives the rows' maxima
+   */
+  public final void maxAbsRows(int m, int n, float[] x, float[] max) {
+    if (m < 0 || n < 0) {
+      throw new IllegalArgumentException(
+          "maxAbsRows: dimensions must be >= 0, got m=" + m + ", n=" + n);
+    }
+    Shapes.checkRange("maxAbsRows", "x", x, 0, Math.multiplyExact(m, n));
+    Shapes.checkRange("maxAbsRows", "max", max, 0, m);
+    for (int i = 0; i < m; i++) {
+      max[i] = maxAbsKernel(x, i * n, n);
+    }
+  }
+
+  /**
    * One sample's feedback at a layer, in place: {@code v = g[off + j] * d[off + j]}, then
    * {@code e[off + j] = v} (when {@code e} is not null: Backprop's influence, pulled next) and
    * {@code g[off + j] = beta * v}, for {@code j < n}; returns {@code max_j |g[off + j]|} after

@@ -882,6 +882,48 @@ class KernelOpsTest {
   }
 
   /**
+   * maxAbsRows against the plain maximum of each row's magnitudes, exactly: rows narrower than a
+   * vector, a vector and a window, wider; the last row ending at the array's end; a row holding
+   * a NaN, one an infinity; entries of {@code max} past m untouched.
+   */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("pathNames")
+  void maxAbsRowsIsEachRowsMaxAbs(String path) {
+    KernelOps ops = path(path);
+    int[][] shapes = {{1, 1}, {3, 10}, {4, 21}, {2, 100}, {5, 200}, {3, 0}, {0, 7}};
+    for (int[] shape : shapes) {
+      int m = shape[0];
+      int n = shape[1];
+      float[] x = random(new SplittableRandom(60 + m * 7 + n), m * n); // exactly m n long
+      if (m >= 3 && n > 0) {
+        x[n + n / 2] = Float.NEGATIVE_INFINITY; // row 1
+        x[2 * n + n - 1] = Float.NaN; // row 2, its last element
+      }
+      float[] max = new float[m + 2];
+      Arrays.fill(max, 7f);
+      ops.maxAbsRows(m, n, x, max);
+      for (int i = 0; i < m; i++) {
+        float want = 0f;
+        for (int j = 0; j < n; j++) {
+          want = Math.max(want, Math.abs(x[i * n + j]));
+        }
+        assertEquals(want, max[i], m + "x" + n + " row " + i); // NaN equals NaN, -0 not 0
+      }
+      assertEquals(7f, max[m], m + "x" + n + ": past m");
+      assertEquals(7f, max[m + 1], m + "x" + n + ": past m");
+    }
+    IllegalArgumentException shortX = assertThrows(IllegalArgumentException.class,
+        () -> ops.maxAbsRows(3, 10, new float[29], new float[3]));
+    assertEquals("maxAbsRows: x[0, 0+30) is outside x.length=29", shortX.getMessage());
+    IllegalArgumentException shortMax = assertThrows(IllegalArgumentException.class,
+        () -> ops.maxAbsRows(3, 10, new float[30], new float[2]));
+    assertEquals("maxAbsRows: max[0, 0+3) is outside max.length=2", shortMax.getMessage());
+    IllegalArgumentException negative = assertThrows(IllegalArgumentException.class,
+        () -> ops.maxAbsRows(-1, 10, new float[30], new float[3]));
+    assertEquals("maxAbsRows: dimensions must be >= 0, got m=-1, n=10", negative.getMessage());
+  }
+
+  /**
    * gerRows over the nonzero coefficients against the same implementation's gemmTN with k = 1
    * followed by clampToSigns, bitwise on the rows it changes; unlisted rows (coefficient 0 or
    * -0) keep every bit, even a -0 or a wrong sign that a clamp would have changed. With and

@@ -64,7 +64,9 @@ class DivergenceTest {
    * The in-place path rests on the trainer's bounds: after every step, for both rules, at rates
    * from tiny to divergent, each bound is at least the true largest magnitude, a step either
    * succeeds with every parameter finite or throws with the network unchanged, and a write from
-   * outside (setWeights, another trainer) makes the bounds be measured again.
+   * outside (setWeights, another trainer) makes the bounds be measured again. Batches of 1 to 8:
+   * the rows path up to {@code Trainer.ROWS_MAX_BATCH}, and the GEMM path, whose guard bounds
+   * the update by the maxima the feedback pass measured, above it.
    */
   @ParameterizedTest
   @EnumSource(Rule.class)
@@ -72,12 +74,12 @@ class DivergenceTest {
     NetworkSpec spec = NetworkSpec.builder(5).hidden(9, 7).head(Head.PAIR)
         .coherence(Coherence.COHERENT).build();
     Network net = Network.initialize(spec, 8);
-    Trainer t = new Trainer(net, 4);
-    Trainer other = new Trainer(net, 4);
+    Trainer t = new Trainer(net, 8);
+    Trainer other = new Trainer(net, 8);
     SplittableRandom rnd = new SplittableRandom(12);
     int diverged = 0;
     for (int s = 0; s < 400; s++) {
-      int batch = 1 + rnd.nextInt(4);
+      int batch = 1 + rnd.nextInt(8);
       float[] x = RandomNets.gaussian(rnd, batch * 5);
       float[] y = RandomNets.gaussian(rnd, batch);
       for (int i = 0; i < y.length; i++) {
