@@ -519,8 +519,9 @@ final class PanamaKernelOps extends KernelOps {
   }
 
   /**
-   * nonzeroRowsKernel on the lane-wise largest magnitude over the rows ({@code max} keeps a NaN,
-   * and |-0| is 0, so a lane is nonzero exactly when some row's is); the tail column by column.
+   * nonzeroRowsKernel on the lane-wise OR of the rows' {@link #magnitudes} (a float is nonzero,
+   * NaN included, exactly when its magnitude's bits are, and |-0| is 0, so a lane is nonzero
+   * exactly when some row's is); the tail column by column.
    */
   @Override
   protected int nonzeroColumnsKernel(int rows, int n, float[] v, int[] list) {
@@ -528,12 +529,12 @@ final class PanamaKernelOps extends KernelOps {
     int c = 0;
     int j = 0;
     for (; j < nv; j += L) {
-      FloatVector any = FloatVector.fromArray(S, v, j).abs();
+      IntVector any = magnitudes(FloatVector.fromArray(S, v, j));
       for (int r = 1; r < rows; r++) {
-        any = any.max(FloatVector.fromArray(S, v, r * n + j).abs());
+        any = any.or(magnitudes(FloatVector.fromArray(S, v, r * n + j)));
       }
-      VectorMask<Float> on = any.compare(VectorOperators.NE, 0f);
-      INDEX.add(j).compress(on.cast(I)).intoArray(list, c);
+      VectorMask<Integer> on = any.compare(VectorOperators.NE, 0);
+      INDEX.add(j).compress(on).intoArray(list, c);
       c += on.trueCount();
     }
     return listNonzeroColumns(rows, n, v, j, list, c);
@@ -705,11 +706,12 @@ final class PanamaKernelOps extends KernelOps {
   }
 
   /**
-   * Lane-wise max keeps NaN like {@link Math#max}; max is exact, so any lane order will do, and
-   * a lane counted twice changes nothing: four running maxima (each max waits for the last:
-   * one chain ran the batch-1 step's five calls, 21 to 200 floats, in 6% of the step), then
-   * for a length that is not a multiple of L the window ending at {@code n}; shorter than a
-   * vector, one whole vector with the lanes past {@code n} set to zero where it fits the array.
+   * The largest magnitude as the largest of the magnitudes' bit patterns ({@link #magnitudes}),
+   * exact, so any lane order will do, and a lane counted twice changes nothing: four running
+   * maxima (each max waits for the last: one chain ran the batch-1 step's five calls, 21 to 200
+   * floats, in 6% of the step), then for a length that is not a multiple of L the window ending
+   * at {@code n}; shorter than a vector, one whole vector with the lanes past {@code n} set to
+   * zero where it fits the array.
    */
   @Override
   protected float maxAbsKernel(float[] x, int off, int n) {
@@ -717,28 +719,44 @@ final class PanamaKernelOps extends KernelOps {
       if (off + L > x.length) {
         return super.maxAbsKernel(x, off, n);
       }
-      return FloatVector.fromArray(S, x, off).abs()
-          .blend(0f, PanamaSmallGemm.LANE.compare(VectorOperators.GE, n))
-          .reduceLanes(VectorOperators.MAX);
+      return largest(IntVector.zero(I)
+          .blend(magnitudes(FloatVector.fromArray(S, x, off)), I.indexInRange(0, n)));
     }
-    FloatVector m0 = FloatVector.zero(S);
-    FloatVector m1 = m0;
-    FloatVector m2 = m0;
-    FloatVector m3 = m0;
+    IntVector m0 = IntVector.zero(I);
+    IntVector m1 = m0;
+    IntVector m2 = m0;
+    IntVector m3 = m0;
     int i = 0;
     for (; i + 4 * L <= n; i += 4 * L) {
-      m0 = m0.max(FloatVector.fromArray(S, x, off + i).abs());
-      m1 = m1.max(FloatVector.fromArray(S, x, off + i + L).abs());
-      m2 = m2.max(FloatVector.fromArray(S, x, off + i + 2 * L).abs());
-      m3 = m3.max(FloatVector.fromArray(S, x, off + i + 3 * L).abs());
+      m0 = m0.max(magnitudes(FloatVector.fromArray(S, x, off + i)));
+      m1 = m1.max(magnitudes(FloatVector.fromArray(S, x, off + i + L)));
+      m2 = m2.max(magnitudes(FloatVector.fromArray(S, x, off + i + 2 * L)));
+      m3 = m3.max(magnitudes(FloatVector.fromArray(S, x, off + i + 3 * L)));
     }
     for (; i + L <= n; i += L) {
-      m0 = m0.max(FloatVector.fromArray(S, x, off + i).abs());
+      m0 = m0.max(magnitudes(FloatVector.fromArray(S, x, off + i)));
     }
     if (i < n) {
-      m1 = m1.max(FloatVector.fromArray(S, x, off + n - L).abs());
+      m1 = m1.max(magnitudes(FloatVector.fromArray(S, x, off + n - L)));
     }
-    return m0.max(m1).max(m2.max(m3)).reduceLanes(VectorOperators.MAX);
+    return largest(m0.max(m1).max(m2.max(m3)));
+  }
+
+  /**
+   * Each lane's {@code |v|} as its bit pattern: v with the sign bit cleared. Between such
+   * patterns integer order is float order, infinity above every finite value and every NaN
+   * above infinity, so an integer max (one instruction) finds the largest magnitude as
+   * {@link Math#max} would, a NaN where there is one (its payload aside). A float max keeps
+   * Java's NaN and signed-zero rules in several instructions a vector, and so does its lane
+   * reduction.
+   */
+  private static IntVector magnitudes(FloatVector v) {
+    return v.reinterpretAsInts().and(0x7fffffff);
+  }
+
+  /** The largest of {@link #magnitudes}' lanes, as the float it is. */
+  private static float largest(IntVector magnitudes) {
+    return Float.intBitsToFloat(magnitudes.reduceLanes(VectorOperators.MAX));
   }
 
   /**
@@ -757,8 +775,8 @@ final class PanamaKernelOps extends KernelOps {
     if (whole == 0 && !fits) {
       return super.maskScaleMaxAbsKernel(n, beta, d, g, e, off);
     }
-    FloatVector m0 = FloatVector.zero(S);
-    FloatVector m1 = m0;
+    IntVector m0 = IntVector.zero(I);
+    IntVector m1 = m0;
     int j = 0;
     for (; j + 2 * L <= whole; j += 2 * L) {
       final FloatVector v0 = FloatVector.fromArray(S, g, off + j)
@@ -773,8 +791,8 @@ final class PanamaKernelOps extends KernelOps {
       final FloatVector g1 = v1.mul(beta);
       g0.intoArray(g, off + j);
       g1.intoArray(g, off + j + L);
-      m0 = m0.max(g0.abs());
-      m1 = m1.max(g1.abs());
+      m0 = m0.max(magnitudes(g0));
+      m1 = m1.max(magnitudes(g1));
     }
     if (j < whole) {
       final FloatVector v0 = FloatVector.fromArray(S, g, off + j)
@@ -784,15 +802,15 @@ final class PanamaKernelOps extends KernelOps {
       }
       final FloatVector g0 = v0.mul(beta);
       g0.intoArray(g, off + j);
-      m0 = m0.max(g0.abs());
+      m0 = m0.max(magnitudes(g0));
       j += L;
     }
-    float max = m0.max(m1).reduceLanes(VectorOperators.MAX);
+    final IntVector m = m0.max(m1);
     if (j == n) {
-      return max;
+      return largest(m);
     }
     if (!fits) {
-      return Math.max(max, super.maskScaleMaxAbsKernel(n - j, beta, d, g, e, off + j));
+      return Math.max(largest(m), super.maskScaleMaxAbsKernel(n - j, beta, d, g, e, off + j));
     }
     final VectorMask<Float> tail = PanamaSmallGemm.LANE.compare(VectorOperators.LT, n - j);
     final FloatVector v = FloatVector.fromArray(S, g, off + j)
@@ -802,9 +820,7 @@ final class PanamaKernelOps extends KernelOps {
     }
     final FloatVector gv = v.mul(beta);
     gv.intoArray(g, off + j, tail);
-    return Math.max(max, gv.abs()
-        .blend(0f, PanamaSmallGemm.LANE.compare(VectorOperators.GE, n - j))
-        .reduceLanes(VectorOperators.MAX));
+    return largest(m.max(IntVector.zero(I).blend(magnitudes(gv), tail.cast(I))));
   }
 
   /**
