@@ -78,6 +78,12 @@ abstract class OffHeapRows {
   abstract long floats();
 
   /**
+   * The register blocks whose panel is too large for a window, so that gemvTRows checks each of
+   * their loads (see the implementation).
+   */
+  abstract int checkedBlocks();
+
+  /**
    * {@code y[j] = b[j] + sum_t x[r_t] * A[r_t][j]} for {@code j < n}: the bits of
    * {@code KernelOps.gemvTRows} over the source array; arguments checked by the caller.
    */

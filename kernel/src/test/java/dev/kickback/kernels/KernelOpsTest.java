@@ -1487,17 +1487,21 @@ class KernelOpsTest {
    * some of its optional accumulators in use and some not), a row list with gaps, and an empty
    * list (y unchanged). The same from the rows {@code packForGemvTRows} copies off the heap,
    * where the path has them (the vector paths on Java 22 and later), the last vector a masked
-   * whole load instead of the window.
+   * whole load instead of the window: with 23 rows every panel a vector or more wide through
+   * a window, with 200 the 100-wide one through the 128 KB window (at 16 lanes) and the 200- and
+   * 1029-wide ones' panels (over 128 KB) with checked loads, as rows narrower than a vector.
    */
   @ParameterizedTest(name = "{0}")
   @MethodSource("pathNames")
   void gemvTRowsIsTheFmaLoopOverListedRowsBitwise(String path) {
     KernelOps ops = path(path);
     boolean packs = !path.equals("scalar") && Runtime.version().feature() >= 22;
-    for (int n : new int[] {1, 2, 10, 15, 16, 17, 48, 64, 90, 100, 104, 112, 128, 129, 152, 200,
-        241, 256, 257, 385, 1029}) {
-      int m = 23;
-      SplittableRandom rnd = new SplittableRandom(31L * n);
+    int[] widths = {1, 2, 10, 15, 16, 17, 48, 64, 90, 100, 104, 112, 128, 129, 152, 200, 241, 256,
+        257, 385, 1029};
+    for (int shape = 0; shape < widths.length + 3; shape++) {
+      int m = shape < widths.length ? 23 : 200;
+      int n = shape < widths.length ? widths[shape] : new int[] {100, 200, 1029}[shape - widths.length];
+      SplittableRandom rnd = new SplittableRandom(31L * n + m);
       float[] a = random(rnd, m * n);
       float[] x = random(rnd, m);
       for (int i = 0; i < m; i += 3) {
@@ -1506,6 +1510,11 @@ class KernelOpsTest {
       int[] rows = nonzero(x, m);
       PackedMatrix packed = ops.packForGemvTRows(m, n, a);
       assertEquals(packs, packed != null, path + " n=" + n + " packs rows");
+      if (packs && PanamaKernelOps.lanes() == 16) {
+        int checked = n < 16 || m == 200 && n == 200 ? 1 : m == 23 || n == 100 ? 0 : 5;
+        assertEquals(checked, packed.offHeap.checkedBlocks(), path + " n=" + n + " m=" + m
+            + ": blocks read with checked loads");
+      }
       // y just longer than n, and padded to a whole vector (the narrow layers' fast path)
       for (float[] y0 : new float[][] {random(rnd, n + 2), random(rnd, n + 16)}) {
         for (int count : new int[] {rows.length, 0}) {
