@@ -68,8 +68,8 @@ final class OverflowGuard {
 
   /**
    * Before a step's updates: measures the bounds again if someone else wrote the parameters,
-   * then bounds this step's change of every parameter from the feedback {@code g} and the layer
-   * inputs, and tells whether all of them, and the sums the kernels form on the way, stay below
+   * then bounds this step's change of every parameter from the feedback's maxima and the layer
+   * inputs', and tells whether all of them, and the sums the kernels form on the way, stay below
    * {@link #SAFE_LIMIT}. A NaN or infinity anywhere makes a comparison false: not in place.
    *
    * @param gMax per layer, each sample's largest feedback magnitude {@code max_j |G_l(b)[j]|},
@@ -80,21 +80,10 @@ final class OverflowGuard {
     if (!networkUnchangedSinceLastStep()) {
       measure();
     }
-    double slack = slack(batch); // covers the rounding of sums of batch terms
+    measureInputs(in, batch);
     boolean inPlace = true;
     for (int l = 0; l < spec.layers(); l++) {
-      ops.maxAbsRows(batch, spec.fanIn(l), in[l], inputMax[l]);
-      double sumG = 0;
-      double sumGX = 0;
-      for (int r = 0; r < batch; r++) {
-        double gr = gMax[l][r];
-        sumG += gr;
-        sumGX += gr * inputMax[l][r];
-      }
-      inPlace &= grow(l, lr[l] / batch, sumG, sumGX, slack);
-    }
-    for (int r = 0; r < batch; r++) { // the batch's max |x|: its rows' maxima, just measured
-      inputScale = Math.max(inputScale, inputMax[0][r]);
+      inPlace &= growByFeedback(l, gMax[l], batch, lr);
     }
     return inPlace && activationBound(inputScale, true) <= ACTIVATION_LIMIT;
   }
@@ -117,6 +106,7 @@ final class OverflowGuard {
     if (!networkUnchangedSinceLastStep()) {
       measure();
     }
+    measureInputs(in, batch);
     double slack = slack(batch);
     double through = 1; // the head's influence
     double pulled = 1; // the head's signed activity mask
@@ -127,7 +117,6 @@ final class OverflowGuard {
         through = k * wBound[l + 1] * pulled * slack(k); // a sum of k products
         pulled = rule == Rule.BACKPROP ? through : 1;
       }
-      ops.maxAbsRows(batch, spec.fanIn(l), in[l], inputMax[l]);
       double sumG = 0;
       double sumGX = 0;
       for (int r = 0; r < batch; r++) {
@@ -137,10 +126,20 @@ final class OverflowGuard {
       }
       inPlace &= grow(l, lr[l] / batch, sumG, sumGX, slack);
     }
-    for (int r = 0; r < batch; r++) { // the batch's max |x|: its rows' maxima, just measured
+    return inPlace && activationBound(inputScale, true) <= ACTIVATION_LIMIT;
+  }
+
+  /**
+   * Each layer's largest input magnitude per sample into inputMax, one call per layer, and the
+   * training scale raised to the batch's largest |x|: the maxima of its rows.
+   */
+  private void measureInputs(float[][] in, int batch) {
+    for (int l = 0; l < spec.layers(); l++) {
+      ops.maxAbsRows(batch, spec.fanIn(l), in[l], inputMax[l]);
+    }
+    for (int r = 0; r < batch; r++) {
       inputScale = Math.max(inputScale, inputMax[0][r]);
     }
-    return inPlace && activationBound(inputScale, true) <= ACTIVATION_LIMIT;
   }
 
   /**
@@ -149,13 +148,21 @@ final class OverflowGuard {
    * largest feedback magnitude {@code gMax[r]}, at most the bound the decision used.
    */
   void feedbackKnown(int l, float[] gMax, int batch, float[] lr) {
+    growByFeedback(l, gMax, batch, lr);
+  }
+
+  /**
+   * {@link #grow} by layer {@code l}'s measured feedback: each sample's largest magnitude
+   * {@code gMax[r]}, times its largest input ({@link #measureInputs}).
+   */
+  private boolean growByFeedback(int l, float[] gMax, int batch, float[] lr) {
     double sumG = 0;
     double sumGX = 0;
     for (int r = 0; r < batch; r++) {
       sumG += gMax[r];
       sumGX += (double) gMax[r] * inputMax[l][r];
     }
-    grow(l, lr[l] / batch, sumG, sumGX, slack(batch));
+    return grow(l, lr[l] / batch, sumG, sumGX, slack(batch));
   }
 
   /**

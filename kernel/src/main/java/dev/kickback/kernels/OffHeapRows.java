@@ -78,8 +78,9 @@ abstract class OffHeapRows {
   abstract long floats();
 
   /**
-   * The register blocks whose panel is too large for a window, so that gemvTRows checks each of
-   * their loads (see the implementation).
+   * The register blocks gemvTRows reads with a bounds check on each load: those whose panel is
+   * too large for a window, or whose rows are narrower than a vector (see the implementation).
+   * For the tests, which assert which blocks take which path.
    */
   abstract int checkedBlocks();
 
