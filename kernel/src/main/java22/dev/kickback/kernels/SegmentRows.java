@@ -20,9 +20,9 @@ import jdk.incubator.vector.VectorSpecies;
  * A layer of one block, the paper network's 100-wide one, is rows of n rounded up to whole
  * vectors, as before.
  *
- * <p>A panel of at most 128 KB is read through a window ({@link #WINDOWS}: the smallest that
- * holds it), the {@code SegmentRowsBlocks} variant whose loads C2 checks against no bound, for
- * which the segment holds the window and a row's slack past the panel's start: the paper
+ * <p>A panel of at most 128 KB is read through a window ({@link SegmentRowsBlocks#WINDOWS}: the
+ * smallest that holds it), the {@code SegmentRowsBlocks} variant whose loads C2 checks against no
+ * bound, for which the segment holds the window and a row's slack past the panel's start: the paper
  * network's copy is then 171 KB instead of 111 (its 21 -> 200 layer's panel of 17 KB in a 32 KB
  * window, its 200 -> 100 layer's 88 KB in a 128 KB one). Larger panels, the wide network's, are
  * read with checked loads, which cost little beside rows that stream from L3, and so are rows
@@ -36,13 +36,6 @@ final class SegmentRows extends OffHeapRows {
   private static final long V = 4L * L;
   /** The cache line: every row starts on one at 16 lanes, on its half at 8. */
   private static final long ALIGN = 64;
-  /**
-   * The windows' sizes in bytes, smallest first, as {@code KernelGenerator.SEGMENT_WINDOWS}
-   * generates the blocks for them.
-   */
-  static final int[] WINDOWS = {1 << 15, 1 << 17};
-  /** A window's slack past its size: a row of the widest block's vectors, rounded to 32. */
-  private static final long WINDOW_ROW = 32 * V;
 
   private final MemorySegment segment;
   /** Per block: its first vector of columns, its vectors (the last's tail included). */
@@ -50,7 +43,10 @@ final class SegmentRows extends OffHeapRows {
   private final int[] blockVectors;
   /** Per block: its panel's first byte; its rows are {@code blockVectors} vectors apart. */
   private final long[] panel;
-  /** Per block: the window it is read through (an index into WINDOWS), or -1: checked loads. */
+  /**
+   * Per block: the window it is read through (an index into SegmentRowsBlocks.WINDOWS), or
+   * -1: checked loads.
+   */
   private final int[] window;
 
   SegmentRows(int m, int n, float[] a) {
@@ -71,8 +67,8 @@ final class SegmentRows extends OffHeapRows {
       long size = V * nv * m;
       window[blk] = n < L ? -1 : windowFor(size); // narrow rows are one checked load each
       bytes += size;
-      reach = Math.max(reach, window[blk] < 0 ? bytes : panel[blk] + WINDOWS[window[blk]]
-          + WINDOW_ROW);
+      reach = Math.max(reach, window[blk] < 0 ? bytes
+          : panel[blk] + SegmentRowsBlocks.WINDOWS[window[blk]] + SegmentRowsBlocks.WINDOW_SLACK);
       v0 += nv;
     }
     segment = Arena.ofAuto().allocate(reach, ALIGN);
@@ -81,8 +77,8 @@ final class SegmentRows extends OffHeapRows {
 
   /** The smallest window that holds a panel of {@code size} bytes, or -1 for none. */
   private static int windowFor(long size) {
-    for (int k = 0; k < WINDOWS.length; k++) {
-      if (size <= WINDOWS[k]) {
+    for (int k = 0; k < SegmentRowsBlocks.WINDOWS.length; k++) {
+      if (size <= SegmentRowsBlocks.WINDOWS[k]) {
         return k;
       }
     }

@@ -33,6 +33,16 @@ final class SegmentRowsBlocks {
   /** A vector's bytes. */
   private static final long V = 4L * L;
   private static final ByteOrder ORDER = ByteOrder.nativeOrder();
+  /**
+   * The windows' sizes in bytes, smallest first: each block comes in a variant per window,
+   * for panels no larger.
+   */
+  static final int[] WINDOWS = {1 << 15, 1 << 17};
+  /**
+   * The bytes a window variant's slice reaches past its window, for the widest block: the
+   * segment must hold them from the panel's start.
+   */
+  static final long WINDOW_SLACK = 32 * V;
 
   private SegmentRowsBlocks() {}
 

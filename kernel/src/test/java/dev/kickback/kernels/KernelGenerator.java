@@ -120,8 +120,6 @@ public final class KernelGenerator {
           /** A vector's bytes. */
           private static final long V = 4L * L;
           private static final ByteOrder ORDER = ByteOrder.nativeOrder();
-
-          private SegmentRowsBlocks() {}
         """ : """
 
         import jdk.incubator.vector.FloatVector;
@@ -140,6 +138,10 @@ public final class KernelGenerator {
 
           private GemvTRowsBlocks() {}
         """);
+    if (segment) {
+      windows(s);
+      s.append("\n  private SegmentRowsBlocks() {}\n");
+    }
     for (GemvVariant v : GEMV_VARIANTS) {
       s.append('\n');
       if (segment) {
@@ -297,10 +299,41 @@ public final class KernelGenerator {
   }
 
   /**
-   * The panel sizes (bytes) of the segment kernels that read through a window: see
-   * {@code SegmentRows.WINDOWS}, which must list the same.
+   * The panel sizes (bytes) of the segment kernels that read through a window, powers of two,
+   * smallest first; {@code SegmentRows} reads them from the generated {@code WINDOWS}.
    */
   static final int[] SEGMENT_WINDOWS = {1 << 15, 1 << 17};
+
+  /**
+   * The last vector's index in a window variant of {@code acc} accumulators is masked to this:
+   * the next power of two above every vector index of the block, less one.
+   */
+  private static int tailMask(int acc) {
+    return Integer.highestOneBit(acc) * 2 - 1;
+  }
+
+  /**
+   * SegmentRowsBlocks' {@code WINDOWS} and {@code WINDOW_SLACK}: the window sizes the blocks
+   * come in and the bytes past its window a variant's slice reaches (the widest block's), so
+   * that SegmentRows sizes its segments from the same numbers the slices are generated with.
+   */
+  private static void windows(StringBuilder s) {
+    StringBuilder sizes = new StringBuilder();
+    for (int window : SEGMENT_WINDOWS) {
+      sizes.append(sizes.isEmpty() ? "" : ", ").append("1 << ")
+          .append(Integer.numberOfTrailingZeros(window));
+    }
+    int slack = 0;
+    for (GemvVariant v : GEMV_VARIANTS) {
+      slack = Math.max(slack, tailMask(v.accumulators()) + 1);
+    }
+    s.append("  /**\n   * The windows' sizes in bytes, smallest first: each block comes in a"
+        + " variant per window,\n   * for panels no larger.\n   */\n");
+    s.append("  static final int[] WINDOWS = {").append(sizes).append("};\n");
+    s.append("  /**\n   * The bytes a window variant's slice reaches past its window, for the"
+        + " widest block: the\n   * segment must hold them from the panel's start.\n   */\n");
+    s.append("  static final long WINDOW_SLACK = ").append(slack).append(" * V;\n");
+  }
 
   /**
    * A {@link #gemvTRows} variant over a segment: the block's columns of row i at
@@ -313,7 +346,7 @@ public final class KernelGenerator {
    */
   private static void segmentRows(StringBuilder s, GemvVariant v, int window) {
     int acc = v.accumulators();
-    int tailMask = Integer.highestOneBit(acc) * 2 - 1; // above every vector index of the block
+    int tailMask = tailMask(acc);
     String name = "gemvTRows" + acc + (window > 0 ? "Window" + (window >> 10) + "K" : "");
     String from = window > 0 ? "w" : "a";
     if (window > 0) {

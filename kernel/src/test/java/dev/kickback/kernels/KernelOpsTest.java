@@ -1496,11 +1496,17 @@ class KernelOpsTest {
   void gemvTRowsIsTheFmaLoopOverListedRowsBitwise(String path) {
     KernelOps ops = path(path);
     boolean packs = !path.equals("scalar") && Runtime.version().feature() >= 22;
-    int[] widths = {1, 2, 10, 15, 16, 17, 48, 64, 90, 100, 104, 112, 128, 129, 152, 200, 241, 256,
-        257, 385, 1029};
-    for (int shape = 0; shape < widths.length + 3; shape++) {
-      int m = shape < widths.length ? 23 : 200;
-      int n = shape < widths.length ? widths[shape] : new int[] {100, 200, 1029}[shape - widths.length];
+    java.util.List<int[]> shapes = new java.util.ArrayList<>(); // {m, n}
+    for (int n : new int[] {1, 2, 10, 15, 16, 17, 48, 64, 90, 100, 104, 112, 128, 129, 152, 200,
+        241, 256, 257, 385, 1029}) {
+      shapes.add(new int[] {23, n});
+    }
+    for (int n : new int[] {100, 200, 1029}) {
+      shapes.add(new int[] {200, n});
+    }
+    for (int[] shape : shapes) {
+      int m = shape[0];
+      int n = shape[1];
       SplittableRandom rnd = new SplittableRandom(31L * n + m);
       float[] a = random(rnd, m * n);
       float[] x = random(rnd, m);
