@@ -181,11 +181,16 @@ public final class BenchSuite {
     }
     boolean turns = groups.stream().anyMatch(g -> g.interleaved()
         && g.benchmarks().equals(List.of("StepBench")));
-    boolean ort = groups.stream().anyMatch(g -> g.interleaved() && g.benchmarks().size() > 1);
+    List<String> ort = groups.stream()
+        .filter(g -> g.interleaved() && g.benchmarks().size() > 1)
+        .map(g -> String.join(", ", g.params().getOrDefault("net", List.of()))
+            .toLowerCase(Locale.ROOT) + " network, batch "
+            + String.join(", ", g.params().getOrDefault("batch", List.of())))
+        .toList();
     return String.join("; ", timings) + (turns ? "; our Kickback and Backprop steps of each"
         + " batch fork by fork in turn, so that a slow spell of the VM falls on both" : "")
-        + (ort ? "; our forward passes and ONNX Runtime's fork by fork in turn, at our timing"
-        : "")
+        + (ort.isEmpty() ? "" : "; our forward passes and ONNX Runtime's fork by fork in turn,"
+        + " at our timing (" + String.join("; ", ort) + ")")
         + "; a row wider than ±10% gets more forks of its timing,"
         + " one at a time while the time lasts (at most " + MAX_FORKS + "), pooled with its first";
   }

@@ -67,6 +67,19 @@ class SuitesTest {
     assertEquals(37, rows.size());
   }
 
+  /** The headline's ratio to ONNX Runtime at batch 256, where the two are close: forks in turn. */
+  @Test
+  void headlinesForwardPassAtBatch256TakesTurnsWithOnnxRuntimes() {
+    List<Suites.Group> turns = Suites.headline().stream()
+        .filter(g -> g.benchmarks().size() > 1).toList();
+    assertEquals(1, turns.size());
+    Suites.Group g = turns.get(0);
+    assertTrue(g.interleaved(), g.toString());
+    assertEquals(List.of("ForwardBench", "OrtForwardBench"), g.benchmarks());
+    assertEquals(List.of("256"), g.params().get("batch"));
+    assertEquals(List.of("PAPER"), g.params().get("net"));
+  }
+
   @Test
   void kickbackAndBackpropStepsOfThePaperNetworkTakeTurns() {
     List<Suites.Group> steps = Suites.headline().stream()
