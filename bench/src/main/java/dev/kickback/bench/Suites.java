@@ -378,7 +378,7 @@ public final class Suites {
         // batch 256, where the two are close, beside ONNX Runtime, their forks in turn at our
         // timing: apart, the main job of 36ab1fb on Zen 5 read 0.88x in a slow spell of our two
         // forks (9,691 and 9,965 calls/s), where six forks in turn read 0.99-1.35x (ours
-        // 11,014-12,401, ONNX Runtime 9,158-11,379). Batch 1 and 16 (6-8x and 1.7-1.9x) stay
+        // 11,014-12,401, ONNX Runtime 9,158-11,379). Batch 1 and 16 (6-11x and 1.7-2.1x) stay
         // apart at ONNX Runtime's own timing: in turns they would take 13 s more.
         forwardBesideOrt(HEADLINE_B256, "path", "VECTOR", "net", "PAPER", "batch", "256"),
         group("OrtForwardBench", HEADLINE_PEER, "net", "PAPER", "batch", "1,16"),
