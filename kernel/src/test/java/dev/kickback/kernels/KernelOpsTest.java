@@ -162,7 +162,7 @@ class KernelOpsTest {
       ops.gemmNN(m, n, k, 0.75f, a, packed, got);
       assertBits(want, got, "m=" + m);
     }
-    java.util.Arrays.fill(b, Float.NaN); // a copy: later writes to B do not reach it
+    Arrays.fill(b, Float.NaN); // a copy: later writes to B do not reach it
     float[] a = random(rnd, 2 * k);
     float[] c = new float[2 * n];
     ops.gemmNN(2, n, k, 1f, a, packed, c);
@@ -268,7 +268,7 @@ class KernelOpsTest {
     assertFalse(vector.multipliesPacked(p), "rows are not a GEMM's B");
     RowList both = new RowList(2);
     vector.nonzeroRows(new float[] {1f, 1f}, 2, both);
-    java.util.Arrays.fill(a, Float.NaN); // a copy: later writes to A do not reach it
+    Arrays.fill(a, Float.NaN); // a copy: later writes to A do not reach it
     float[] y = new float[3];
     vector.gemvTRows(2, 3, p, new float[] {1f, 10f}, both, new float[] {0.5f, 0f, 0f}, y);
     assertArrayEquals(new float[] {41.5f, 52f, 63f}, y, 0f);
@@ -334,7 +334,7 @@ class KernelOpsTest {
       }
       for (int i = 0; i < whole.length; i++) {
         assertEquals(Float.floatToIntBits(whole[i]), Float.floatToIntBits(pieces[i]),
-            java.util.Arrays.toString(cuts) + " element " + i);
+            Arrays.toString(cuts) + " element " + i);
       }
     }
   }
@@ -520,7 +520,7 @@ class KernelOpsTest {
       for (int t = 0; t < 2; t++) {
         results.add(pool.submit(() -> {
           for (int r = 0; r < 50; r++) {
-            if (!java.util.Arrays.equals(want, gemm(two, Op.NN, m, n, k, a, b, c0))) {
+            if (!Arrays.equals(want, gemm(two, Op.NN, m, n, k, a, b, c0))) {
               return false;
             }
           }
@@ -1496,7 +1496,7 @@ class KernelOpsTest {
   void gemvTRowsIsTheFmaLoopOverListedRowsBitwise(String path) {
     KernelOps ops = path(path);
     boolean packs = !path.equals("scalar") && Runtime.version().feature() >= 22;
-    java.util.List<int[]> shapes = new java.util.ArrayList<>(); // {m, n}
+    List<int[]> shapes = new ArrayList<>(); // {m, n}
     for (int n : new int[] {1, 2, 10, 15, 16, 17, 48, 64, 90, 100, 104, 112, 128, 129, 152, 200,
         241, 256, 257, 385, 1029}) {
       shapes.add(new int[] {23, n});
@@ -1535,7 +1535,7 @@ class KernelOpsTest {
           // from b into a y of other values: y[0..n) as the loop from b, the rest unchanged
           RowList list = new RowList(m);
           ops.nonzeroRows(count == 0 ? new float[m] : x, m, list);
-          float[] b = java.util.Arrays.copyOf(y0, n);
+          float[] b = Arrays.copyOf(y0, n);
           float[] fromB = random(rnd, y0.length);
           float[] past = fromB.clone();
           ops.gemvTRows(m, n, a, x, list, b, fromB);
@@ -1553,7 +1553,7 @@ class KernelOpsTest {
                   "packed rows: " + at);
             }
           }
-          assertArrayEquals(java.util.Arrays.copyOf(y0, n), b, path + " n=" + n + ": b changed");
+          assertArrayEquals(Arrays.copyOf(y0, n), b, path + " n=" + n + ": b changed");
         }
       }
     }
@@ -1803,7 +1803,7 @@ class KernelOpsTest {
       int n, int k, float[] b, PackedMatrix packed) {
     float[] a = random(rnd, m * k);
     for (int i = 0; i < m; i += 5) {
-      java.util.Arrays.fill(a, i * k, (i + 1) * k, 0f);
+      Arrays.fill(a, i * k, (i + 1) * k, 0f);
     }
     float[] bias = random(rnd, n);
     for (int j = 0; j < n; j += 7) {
@@ -1888,7 +1888,7 @@ class KernelOpsTest {
         int[] rows = new int[n];
         int count = ops.nonzeroRows(v, n, rows);
         assertEquals(want.length, count, path + " n=" + n);
-        assertArrayEquals(want, java.util.Arrays.copyOf(rows, count), path + " n=" + n);
+        assertArrayEquals(want, Arrays.copyOf(rows, count), path + " n=" + n);
         RowList list = new RowList(n + 1);
         assertEquals(want.length, ops.nonzeroRows(v, n, list), path + " n=" + n);
         assertArrayEquals(want, java.util.stream.IntStream.range(0, list.count())
@@ -1921,7 +1921,7 @@ class KernelOpsTest {
           v[e] = special[rnd.nextInt(special.length)];
         }
         for (float[] m : new float[][] {v, new float[rows * n]}) {
-          java.util.List<Integer> want = new java.util.ArrayList<>();
+          List<Integer> want = new ArrayList<>();
           for (int j = 0; j < n; j++) {
             boolean any = false;
             for (int r = 0; r < rows; r++) {
@@ -1980,13 +1980,13 @@ class KernelOpsTest {
           single[rnd.nextInt(rows) * n + col] = -2f;
         }
         for (float[] m : new float[][] {v, new float[rows * n], single}) {
-          java.util.List<Integer> wantShared = new java.util.ArrayList<>();
-          java.util.List<java.util.List<Integer>> wantAlone = new java.util.ArrayList<>();
+          List<Integer> wantShared = new ArrayList<>();
+          List<List<Integer>> wantAlone = new ArrayList<>();
           for (int r = 0; r < rows; r++) {
-            wantAlone.add(new java.util.ArrayList<>());
+            wantAlone.add(new ArrayList<>());
           }
           for (int j = 0; j < n; j++) {
-            java.util.List<Integer> reaching = new java.util.ArrayList<>();
+            List<Integer> reaching = new ArrayList<>();
             for (int r = 0; r < rows; r++) {
               if (m[r * n + j] != 0f || Float.isNaN(m[r * n + j])) {
                 reaching.add(r);
@@ -2014,7 +2014,7 @@ class KernelOpsTest {
           assertEquals(0, alone[rows].count(), at + ": a list past the rows is left alone");
           RowList union = new RowList(n);
           ops.nonzeroColumns(rows, n, m, union);
-          java.util.List<Integer> all = new java.util.ArrayList<>(wantShared);
+          List<Integer> all = new ArrayList<>(wantShared);
           wantAlone.forEach(all::addAll);
           java.util.Collections.sort(all);
           assertEquals(listed(union), all, at + ": together, nonzeroColumns' list");
@@ -2041,7 +2041,7 @@ class KernelOpsTest {
     assertEquals("splitNonzeroColumns: rows = 0: must be >= 1", e.getMessage());
   }
 
-  private static java.util.List<Integer> listed(RowList list) {
+  private static List<Integer> listed(RowList list) {
     return java.util.stream.IntStream.range(0, list.count()).map(list::get).boxed().toList();
   }
 
@@ -2108,12 +2108,12 @@ class KernelOpsTest {
     }
     int[] want = nonzero(wantD, n);
     assertEquals(want.length, count, at);
-    assertArrayEquals(want, java.util.Arrays.copyOf(rows, count), at);
+    assertArrayEquals(want, Arrays.copyOf(rows, count), at);
   }
 
   private static float[] filled(int n, float value) {
     float[] v = new float[n];
-    java.util.Arrays.fill(v, value);
+    Arrays.fill(v, value);
     return v;
   }
 
