@@ -78,13 +78,6 @@ abstract class OffHeapRows {
   abstract long floats();
 
   /**
-   * The register blocks gemvTRows reads with a bounds check on each load: those whose panel is
-   * too large for a window, or whose rows are narrower than a vector (see the implementation).
-   * For the tests, which assert which blocks take which path.
-   */
-  abstract int checkedBlocks();
-
-  /**
    * {@code y[j] = b[j] + sum_t x[r_t] * A[r_t][j]} for {@code j < n}: the bits of
    * {@code KernelOps.gemvTRows} over the source array; arguments checked by the caller.
    */

@@ -18,15 +18,8 @@ import jdk.incubator.vector.VectorSpecies;
  * blocks of 12 or 13 vectors, 384 or 416 bytes of each row 4 KB apart (measured on Zen 3: the
  * wide network's forward pass at batch 1 1.30x with panels, in one JVM taking turns).
  * A layer of one block, the paper network's 100-wide one, is rows of n rounded up to whole
- * vectors, as before.
- *
- * <p>A panel of at most 128 KB is read through a window ({@link SegmentRowsBlocks#WINDOWS}: the
- * smallest that holds it), the {@code SegmentRowsBlocks} variant whose loads C2 checks against no
- * bound, for which the segment holds the window and a row's slack past the panel's start: the paper
- * network's copy is then 171 KB instead of 111 (its 21 -> 200 layer's panel of 17 KB in a 32 KB
- * window, its 200 -> 100 layer's 88 KB in a 128 KB one). Larger panels, the wide network's, are
- * read with checked loads, which cost little beside rows that stream from L3, and so are rows
- * narrower than a vector (one load each). Compiled for Java 22.
+ * vectors, as before. Every load is checked against the segment's size (see
+ * {@code SegmentRowsBlocks} for why). Compiled for Java 22.
  */
 final class SegmentRows extends OffHeapRows {
   private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -43,11 +36,6 @@ final class SegmentRows extends OffHeapRows {
   private final int[] blockVectors;
   /** Per block: its panel's first byte; its rows are {@code blockVectors} vectors apart. */
   private final long[] panel;
-  /**
-   * Per block: the window it is read through (an index into SegmentRowsBlocks.WINDOWS), or
-   * -1: checked loads.
-   */
-  private final int[] window;
 
   SegmentRows(int m, int n, float[] a) {
     super(m, n);
@@ -56,42 +44,18 @@ final class SegmentRows extends OffHeapRows {
     firstVector = new int[blocks];
     blockVectors = new int[blocks];
     panel = new long[blocks];
-    window = new int[blocks];
     long bytes = 0;
-    long reach = V; // the bytes the segment must hold: the panels, and each window from its start
     for (int blk = 0, v0 = 0; blk < blocks; blk++) {
       int nv = PanamaSmallGemm.spreadBlock(vectors, v0, blocks - blk); // as gemvTRows spreads
       firstVector[blk] = v0;
       blockVectors[blk] = nv;
       panel[blk] = bytes;
       long size = V * nv * m;
-      window[blk] = n < L ? -1 : windowFor(size); // narrow rows are one checked load each
       bytes += size;
-      reach = Math.max(reach, window[blk] < 0 ? bytes
-          : panel[blk] + SegmentRowsBlocks.WINDOWS[window[blk]] + SegmentRowsBlocks.WINDOW_SLACK);
       v0 += nv;
     }
-    segment = Arena.ofAuto().allocate(reach, ALIGN);
+    segment = Arena.ofAuto().allocate(bytes, ALIGN);
     fill(a);
-  }
-
-  /** The smallest window that holds a panel of {@code size} bytes, or -1 for none. */
-  private static int windowFor(long size) {
-    for (int k = 0; k < SegmentRowsBlocks.WINDOWS.length; k++) {
-      if (size <= SegmentRowsBlocks.WINDOWS[k]) {
-        return k;
-      }
-    }
-    return -1;
-  }
-
-  @Override
-  int checkedBlocks() {
-    int checked = 0;
-    for (int w : window) {
-      checked += w < 0 ? 1 : 0;
-    }
-    return checked;
   }
 
   @Override
@@ -133,34 +97,13 @@ final class SegmentRows extends OffHeapRows {
       final long rowBytes = V * blockVectors[blk];
       final int j = v0 * L;
       final int we = whole * L;
-      final int loop = PanamaSmallGemm.gemvTRowsLoop(nv);
-      if (window[blk] < 0) {
-        switch (loop) {
-          case 16 -> SegmentRowsBlocks.gemvTRows16(segment, base, rowBytes, x, rows, count, b,
-              y, j, nv, last, we, n);
-          case 12 -> SegmentRowsBlocks.gemvTRows12(segment, base, rowBytes, x, rows, count, b,
-              y, j, nv, last, we, n);
-          default -> SegmentRowsBlocks.gemvTRows8(segment, base, rowBytes, x, rows, count, b, y,
-              j, nv, last, we, n);
-        }
-      } else if (window[blk] == 0) {
-        switch (loop) {
-          case 16 -> SegmentRowsBlocks.gemvTRows16Window32K(segment, base, rowBytes, x, rows,
-              count, b, y, j, nv, last, we, n);
-          case 12 -> SegmentRowsBlocks.gemvTRows12Window32K(segment, base, rowBytes, x, rows,
-              count, b, y, j, nv, last, we, n);
-          default -> SegmentRowsBlocks.gemvTRows8Window32K(segment, base, rowBytes, x, rows,
-              count, b, y, j, nv, last, we, n);
-        }
-      } else {
-        switch (loop) {
-          case 16 -> SegmentRowsBlocks.gemvTRows16Window128K(segment, base, rowBytes, x, rows,
-              count, b, y, j, nv, last, we, n);
-          case 12 -> SegmentRowsBlocks.gemvTRows12Window128K(segment, base, rowBytes, x, rows,
-              count, b, y, j, nv, last, we, n);
-          default -> SegmentRowsBlocks.gemvTRows8Window128K(segment, base, rowBytes, x, rows,
-              count, b, y, j, nv, last, we, n);
-        }
+      switch (PanamaSmallGemm.gemvTRowsLoop(nv)) {
+        case 16 -> SegmentRowsBlocks.gemvTRows16(segment, base, rowBytes, x, rows, count, b, y,
+            j, nv, last, we, n);
+        case 12 -> SegmentRowsBlocks.gemvTRows12(segment, base, rowBytes, x, rows, count, b, y,
+            j, nv, last, we, n);
+        default -> SegmentRowsBlocks.gemvTRows8(segment, base, rowBytes, x, rows, count, b, y,
+            j, nv, last, we, n);
       }
     }
   }

@@ -105,14 +105,17 @@ public final class KernelGenerator {
          * same operations as GemvTRowsBlocks, so the same bits. From the same template
          * ({@code KernelGenerator}, in the tests).
          *
-         * <p>Each block also comes in a variant per window size, for panels no larger: it reads
-         * a slice of constant size from {@code base} (the window and a row, which the segment
-         * must hold) at offsets masked to the window, so that C2 proves every load inside the
-         * slice and checks none. The offset of row i comes from the row list, so the plain
-         * blocks check each vector load against the segment's size (a lea, a cmp and a jae a
-         * load, which nothing hoists): measured on Emerald Rapids, the paper network's 200 ->
-         * 100 layer over the 87 rows a sample reaches took 232-270 ns through its window against
-         * 360-386 (C2's loop 22 instructions a row instead of about 45).
+         * <p>Every vector load is checked against the segment's size (a lea, a cmp and a jae a
+         * load, which nothing hoists: the offset of row i comes from the row list). Variants that
+         * read a slice of constant size at offsets masked to it, so that C2 proves the loads in
+         * bounds, were faster on Emerald Rapids (the paper network's 200 -> 100 layer 232-270 ns
+         * against 360-386, measured) and are gone. The proof needed C2 to inline
+         * {@code MemorySegment.asSlice}, which the JDK does not force: in about one JVM in eight
+         * on Zen 5 C2 declined it ("low call site frequency", from the profile of the JDK's own
+         * bridge method), and from then on each prediction of one sample allocated its slices,
+         * 40 to 400 bytes. The checked blocks allocate nothing whatever C2 inlines; on Zen 5 the
+         * paper network's prediction of one sample took the same time either way (medians 745
+         * and 749 ns over 10 JVMs each, measured).
          */
         final class SegmentRowsBlocks {
           private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
@@ -139,17 +142,12 @@ public final class KernelGenerator {
           private GemvTRowsBlocks() {}
         """);
     if (segment) {
-      windows(s);
       s.append("\n  private SegmentRowsBlocks() {}\n");
     }
     for (GemvVariant v : GEMV_VARIANTS) {
       s.append('\n');
       if (segment) {
-        segmentRows(s, v, 0);
-        for (int window : SEGMENT_WINDOWS) {
-          s.append('\n');
-          segmentRows(s, v, window);
-        }
+        segmentRows(s, v);
       } else {
         gemvTRows(s, v);
       }
@@ -299,96 +297,31 @@ public final class KernelGenerator {
   }
 
   /**
-   * The panel sizes (bytes) of the segment kernels that read through a window, powers of two,
-   * smallest first; {@code SegmentRows} reads them from the generated {@code WINDOWS}.
-   */
-  static final int[] SEGMENT_WINDOWS = {1 << 15, 1 << 17};
-
-  /**
-   * The last vector's index in a window variant of {@code acc} accumulators is masked to this:
-   * the next power of two above every vector index of the block, less one.
-   */
-  private static int tailMask(int acc) {
-    return Integer.highestOneBit(acc) * 2 - 1;
-  }
-
-  /**
-   * SegmentRowsBlocks' {@code WINDOWS} and {@code WINDOW_SLACK}: the window sizes the blocks
-   * come in and the bytes past its window a variant's slice reaches (the widest block's), so
-   * that SegmentRows sizes its segments from the same numbers the slices are generated with.
-   */
-  private static void windows(StringBuilder s) {
-    StringBuilder sizes = new StringBuilder();
-    for (int window : SEGMENT_WINDOWS) {
-      sizes.append(sizes.isEmpty() ? "" : ", ").append("1 << ")
-          .append(Integer.numberOfTrailingZeros(window));
-    }
-    int slack = 0;
-    for (GemvVariant v : GEMV_VARIANTS) {
-      slack = Math.max(slack, tailMask(v.accumulators()) + 1);
-    }
-    s.append("  /**\n   * The windows' sizes in bytes, smallest first: each block comes in a"
-        + " variant per window,\n   * for panels no larger.\n   */\n");
-    s.append("  static final int[] WINDOWS = {").append(sizes).append("};\n");
-    s.append("  /**\n   * The bytes a window variant's slice reaches past its window, for the"
-        + " widest block: the\n   * segment must hold them from the panel's start.\n   */\n");
-    s.append("  static final long WINDOW_SLACK = ").append(slack).append(" * V;\n");
-  }
-
-  /**
    * A {@link #gemvTRows} variant over a segment: the block's columns of row i at
    * {@code base + i * stride} bytes, the block's last vector (with {@code tail}) a whole load at
-   * {@code wholeEnd} stored under a mask, so no window and no blend. With {@code window} (a power
-   * of two, else 0) the loads read a slice of the segment of a constant size, {@code window}
-   * bytes and a row's, from {@code base}, at offsets masked to their range ({@code i * stride}
-   * to {@code window - 1}, the last vector's index to the next power of two above the
-   * accumulators): offsets C2 can prove inside the slice, so that no load is bounds-checked.
+   * {@code wholeEnd} stored under a mask, so no window and no blend.
    */
-  private static void segmentRows(StringBuilder s, GemvVariant v, int window) {
+  private static void segmentRows(StringBuilder s, GemvVariant v) {
     int acc = v.accumulators();
-    int tailMask = tailMask(acc);
-    String name = "gemvTRows" + acc + (window > 0 ? "Window" + (window >> 10) + "K" : "");
-    String from = window > 0 ? "w" : "a";
-    if (window > 0) {
-      s.append("  /**\n   * {@link #gemvTRows").append(acc).append("} over a panel of at most ")
-          .append(window >> 10).append(" KB, from a segment that holds\n   * {@code ")
-          .append(window).append(" + ").append(tailMask + 1)
-          .append(" * V} bytes from {@code base}: see the class comment.\n   */\n");
-    } else {
-      s.append("  /** {@link GemvTRowsBlocks#gemvTRows").append(acc)
-          .append("} over aligned rows: see the class comment. */\n");
-    }
-    s.append("  static void ").append(name).append(window > 0
-        ? "(MemorySegment a, long base, long stride,\n"
-            + "      float[] x, int[] rows, int count, float[] b, float[] y, int j, int nv,"
-            + " boolean tail,\n      int wholeEnd, int n) {\n"
-        : "(MemorySegment a, long base, long stride, float[] x, int[] rows,\n"
+    s.append("  /** {@link GemvTRowsBlocks#gemvTRows").append(acc)
+        .append("} over aligned rows: see the class comment. */\n");
+    s.append("  static void gemvTRows").append(acc)
+        .append("(MemorySegment a, long base, long stride, float[] x, int[] rows,\n"
             + "      int count, float[] b, float[] y, int j, int nv, boolean tail, int wholeEnd,"
             + " int n) {\n");
-    if (window > 0) {
-      s.append("    final MemorySegment w = a.asSlice(base, ").append(window).append(" + ")
-          .append(tailMask + 1).append(" * V);\n");
-    }
     s.append("    final FloatVector zero = FloatVector.zero(S);\n");
     s.append("    final VectorMask<Float> tailLanes = S.indexInRange(wholeEnd, n);\n");
     accumulatorsFromB(s, v);
     s.append("    FloatVector cw = tail ? FloatVector.fromArray(S, b, wholeEnd, tailLanes)"
         + " : zero;\n");
-    if (window > 0) {
-      s.append("    final long last = (nv & ").append(tailMask).append(") * V;\n");
-    }
     s.append("    for (int t = 0; t < count; t++) {\n");
     s.append("      final int i = rows[t];\n");
-    s.append(window > 0 ? "      final long p = i * stride & " + (window - 1) + ";\n"
-        : "      final long p = base + i * stride;\n");
+    s.append("      final long p = base + i * stride;\n");
     s.append("      final FloatVector xv = FloatVector.broadcast(S, x[i]);\n");
-    accumulatorFmas(s, v, i -> "FloatVector.fromMemorySegment(S, " + from + ", "
+    accumulatorFmas(s, v, i -> "FloatVector.fromMemorySegment(S, a, "
         + (i == 0 ? "p" : i == 1 ? "p + V" : "p + " + i + " * V") + ", ORDER)");
-    s.append(window > 0
-        ? "      cw = tail ? xv.fma(FloatVector.fromMemorySegment(S, w, p + last, ORDER), cw)"
-            + " : cw;\n"
-        : "      cw = tail ? xv.fma(FloatVector.fromMemorySegment(S, a,"
-            + " p + 4L * (wholeEnd - j),\n          ORDER), cw) : cw;\n");
+    s.append("      cw = tail ? xv.fma(FloatVector.fromMemorySegment(S, a,"
+        + " p + 4L * (wholeEnd - j),\n          ORDER), cw) : cw;\n");
     s.append("    }\n");
     s.append("    if (tail) {\n      cw.intoArray(y, wholeEnd, tailLanes);\n    }\n");
     accumulatorStores(s, v);
