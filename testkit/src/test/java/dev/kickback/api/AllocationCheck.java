@@ -90,7 +90,7 @@ final class AllocationCheck {
    * bytes in 4 of 12 series (measured), a late compilation running one call in the interpreter,
    * which the next round does not repeat.
    */
-  private static void assertNoneOnceWarm(com.sun.management.ThreadMXBean mx, Runnable round,
+  static void assertNoneOnceWarm(com.sun.management.ThreadMXBean mx, Runnable round,
       String what) {
     long[] threads = gemmHelpersAnd(Thread.currentThread().threadId());
     long deadline = System.nanoTime() + 60_000_000_000L;
