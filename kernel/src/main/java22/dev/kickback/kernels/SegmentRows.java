@@ -84,7 +84,6 @@ final class SegmentRows extends OffHeapRows {
   @Override
   void gemvTRows(float[] x, int[] rows, int count, float[] b, float[] y) {
     final int whole = n / L;
-    final boolean tail = whole * L < n;
     if (whole == 0) {
       narrow(x, rows, count, b, y);
       return;
