@@ -26,8 +26,6 @@ final class AllocationCheck {
 
   /** "paper" is the paper network; "packed" is large enough for the packed, split GEMMs. */
   static void assertNoneOnceWarm(KernelOps ops, String shape, int maxBatch) {
-    com.sun.management.ThreadMXBean mx =
-        (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     // "packed": at batch 64, 64 x 1024 x 256 = 2^24 multiply-adds, Kernels.vector(2)'s split
     NetworkSpec spec = shape.equals("paper") ? NetworkSpec.paper(21, Head.PAIR, Coherence.COHERENT)
         : NetworkSpec.builder(256).hidden(1024, 256).head(Head.PAIR)
@@ -59,26 +57,18 @@ final class AllocationCheck {
     for (int r = 0; r < warmRounds; r++) {
       round.run();
     }
-    assertNoneOnceWarm(mx, round, "100 steps and predictions");
+    assertNoneOnceWarm(round, "100 steps and predictions");
     // Predictions alone: from the second the weights are packed where the path packs them (the
     // "packed" shape's 256 -> 1024 layer on the vector path), once; after that, nothing.
-    Runnable predictions = () -> {
-      for (int i = 0; i < 100; i++) {
-        net.predict(x, maxBatch, out, ws);
-      }
-    };
+    Runnable predictions = predictions(net, x, maxBatch, out, ws);
     predictions.run();
-    assertNoneOnceWarm(mx, predictions, "100 predictions");
+    assertNoneOnceWarm(predictions, "100 predictions");
     // Predictions of one sample alone: from rows packed off the heap once where the path has
     // them (vector, Java 22 and later); after that, nothing.
     float[] x1 = java.util.Arrays.copyOf(x, in);
-    Runnable single = () -> {
-      for (int i = 0; i < 100; i++) {
-        net.predict(x1, 1, out, ws);
-      }
-    };
+    Runnable single = predictions(net, x1, 1, out, ws);
     single.run();
-    assertNoneOnceWarm(mx, single, "100 predictions of one sample");
+    assertNoneOnceWarm(single, "100 predictions of one sample");
   }
 
   /**
@@ -90,8 +80,9 @@ final class AllocationCheck {
    * bytes in 4 of 12 series (measured), a late compilation running one call in the interpreter,
    * which the next round does not repeat.
    */
-  static void assertNoneOnceWarm(com.sun.management.ThreadMXBean mx, Runnable round,
-      String what) {
+  static void assertNoneOnceWarm(Runnable round, String what) {
+    com.sun.management.ThreadMXBean mx =
+        (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     long[] threads = gemmHelpersAnd(Thread.currentThread().threadId());
     long deadline = System.nanoTime() + 60_000_000_000L;
     long bytes = -1;
@@ -105,6 +96,15 @@ final class AllocationCheck {
     }
     assertEquals(3, zeroRounds, "bytes allocated by " + what + " (caller and GEMM helpers) in"
         + " the last round that allocated, after 60 s of warm-up: " + bytes);
+  }
+
+  /** A round of 100 predictions of {@code batch} samples of {@code x}. */
+  static Runnable predictions(Network net, float[] x, int batch, float[] out, Workspace ws) {
+    return () -> {
+      for (int i = 0; i < 100; i++) {
+        net.predict(x, batch, out, ws);
+      }
+    };
   }
 
   private static long[] gemmHelpersAnd(long caller) {

@@ -2,7 +2,6 @@ package dev.kickback.api;
 
 import dev.kickback.kernels.KernelOps;
 import dev.kickback.testkit.RandomNets;
-import java.lang.management.ManagementFactory;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -24,16 +23,11 @@ class UninlinedAllocationTest {
     Workspace ws = net.newWorkspace(1, ops);
     float[] x = RandomNets.gaussian(new SplittableRandom(3), net.spec().inputWidth());
     float[] out = new float[1];
-    Runnable single = () -> {
-      for (int i = 0; i < 100; i++) {
-        net.predict(x, 1, out, ws);
-      }
-    };
+    Runnable single = AllocationCheck.predictions(net, x, 1, out, ws);
     for (int r = 0; r < 100; r++) { // past the 1,024th, so from the rows off the heap where made
       single.run();
     }
-    AllocationCheck.assertNoneOnceWarm(
-        (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean(), single,
+    AllocationCheck.assertNoneOnceWarm(single,
         "100 predictions of one sample, C2 inlining only what the JDK forces");
   }
 }
