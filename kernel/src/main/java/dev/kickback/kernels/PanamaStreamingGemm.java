@@ -1,6 +1,5 @@
 package dev.kickback.kernels;
 
-import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -9,7 +8,8 @@ import jdk.incubator.vector.VectorSpecies;
  * wide network's forward pass in a step at batch 2 to 8, or 2 to 12 with 16 registers, where
  * the weights are not packed): B's rows read whole, four at a time, front to back, so that the
  * hardware prefetchers stream them from L3, and each output's partial sum over a block of
- * {@link PanamaSmallGemm#KC} rows kept in a per-thread scratch row instead of a register. The
+ * {@link PanamaSmallGemm#KC} rows kept in a row of a per-thread {@link StreamingScratch} (on
+ * 64-byte lines, off the heap, from Java 22) instead of a register. The
  * register-blocked kernels read B in column panels whose rows lie 4 KB apart, which the
  * prefetchers do not follow: measured on Zen 5 (16 lanes) over three 1024 x 1024 matrices in
  * turn, as the wide network's layers are, 2 rows 114-126 us against 85-97 streamed, 3 rows
@@ -52,8 +52,8 @@ final class PanamaStreamingGemm {
    * register blocks until the size is measured more closely).
    */
   private static final int MOST_ROWS = VectorRegisters.Preferred.COUNT >= 32 ? 8 : 12;
-  private static final ThreadLocal<float[]> SCRATCH =
-      ThreadLocal.withInitial(() -> new float[PASS_ROWS * ROW]);
+  private static final ThreadLocal<StreamingScratch> SCRATCH =
+      ThreadLocal.withInitial(() -> StreamingScratch.make(PASS_ROWS, ROW));
 
   private PanamaStreamingGemm() {}
 
@@ -72,49 +72,38 @@ final class PanamaStreamingGemm {
   /** {@code C[m][n] += alpha * A B} with {@code A(i, p) = a[i * rs + p * cs]}, B row-major. */
   static void gemm(int m, int n, int k, float alpha, float[] a, int rs, int cs, float[] b,
       float[] c) {
+    gemm(m, n, k, alpha, a, rs, cs, b, c, SCRATCH.get());
+  }
+
+  /** {@link #gemm} with the partial sums in {@code acc}: for tests of each kind of scratch. */
+  static void gemm(int m, int n, int k, float alpha, float[] a, int rs, int cs, float[] b,
+      float[] c, StreamingScratch acc) {
     for (int i = 0; i < m; i += PASS_ROWS) {
-      pass(Math.min(PASS_ROWS, m - i), n, k, alpha, a, i * rs, rs, cs, b, c, i * n);
+      pass(Math.min(PASS_ROWS, m - i), n, k, alpha, a, i * rs, rs, cs, b, c, i * n, acc);
     }
+  }
+
+  /** A scratch of this kernel's shape on the heap, whatever the JVM: for tests. */
+  static StreamingScratch heapScratch() {
+    return StreamingScratch.onHeap(PASS_ROWS, ROW);
   }
 
   /** C's rows {@code [i, i + m)}, {@code m <= PASS_ROWS}: {@code a0 = i rs}, {@code c0 = i n}. */
   private static void pass(int m, int n, int k, float alpha, float[] a, int a0, int rs, int cs,
-      float[] b, float[] c, int c0) {
-    final float[] acc = SCRATCH.get();
-    final FloatVector al = FloatVector.broadcast(S, alpha);
+      float[] b, float[] c, int c0, StreamingScratch acc) {
     for (int j0 = 0; j0 < n; j0 += COLS) {
       final int w = Math.min(COLS, n - j0);
       for (int k0 = 0; k0 < k; k0 += PanamaSmallGemm.KC) {
         final int end = Math.min(k, k0 + PanamaSmallGemm.KC);
-        for (int r = 0; r < m; r++) {
-          Arrays.fill(acc, r * ROW, r * ROW + w, 0f);
-        }
+        acc.zero(m, w);
         int p = k0;
         for (; p + 4 <= end; p += 4) {
-          StreamingRowsBlock.fourRowsOfB(m, w, a, a0, rs, cs, p, b, p * n + j0, n, acc, ROW);
+          acc.fourRowsOfB(m, w, a, a0, rs, cs, p, b, p * n + j0, n);
         }
         for (; p < end; p++) {
-          oneRowOfB(m, w, a, a0, rs, cs, p, b, p * n + j0, acc);
+          acc.oneRowOfB(m, w, a, a0, rs, cs, p, b, p * n + j0);
         }
-        for (int r = 0; r < m; r++) {
-          final int ci = c0 + r * n + j0;
-          for (int j = 0; j < w; j += L) {
-            FloatVector.fromArray(S, acc, r * ROW + j)
-                .fma(al, FloatVector.fromArray(S, c, ci + j)).intoArray(c, ci + j);
-          }
-        }
-      }
-    }
-  }
-
-  /** StreamingRowsBlock.fourRowsOfB for the last rows of a block, one at a time. */
-  private static void oneRowOfB(int m, int w, float[] a, int a0, int rs, int cs, int p,
-      float[] b, int b0, float[] acc) {
-    for (int r = 0; r < m; r++) {
-      final FloatVector x = FloatVector.broadcast(S, a[a0 + r * rs + p * cs]);
-      for (int j = 0; j < w; j += L) {
-        x.fma(FloatVector.fromArray(S, b, b0 + j), FloatVector.fromArray(S, acc, r * ROW + j))
-            .intoArray(acc, r * ROW + j);
+        acc.addTo(m, w, alpha, c, c0, n, j0);
       }
     }
   }

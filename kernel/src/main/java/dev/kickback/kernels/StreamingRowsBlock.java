@@ -7,7 +7,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The block of {@link PanamaStreamingGemm}: written out for its most rows from one
+ * The blocks of {@link PanamaStreamingGemm}: written out for its most rows from one
  * template ({@code KernelGenerator}, in the tests).
  */
 final class StreamingRowsBlock {
@@ -96,6 +96,18 @@ final class StreamingRowsBlock {
       if (m > 7) {
         s = FloatVector.fromArray(S, acc, j + 7 * row);
         x73.fma(v3, x72.fma(v2, x71.fma(v1, x70.fma(v0, s)))).intoArray(acc, j + 7 * row);
+      }
+    }
+  }
+
+  /** {@link #fourRowsOfB} for one row p of B: the last rows of a block, one at a time. */
+  static void oneRowOfB(int m, int w, float[] a, int a0, int rs, int cs, int p,
+      float[] b, int b0, float[] acc, int row) {
+    for (int r = 0; r < m; r++) {
+      final FloatVector x = FloatVector.broadcast(S, a[a0 + r * rs + p * cs]);
+      for (int j = 0; j < w; j += L) {
+        final FloatVector s = FloatVector.fromArray(S, acc, r * row + j);
+        x.fma(FloatVector.fromArray(S, b, b0 + j), s).intoArray(acc, r * row + j);
       }
     }
   }

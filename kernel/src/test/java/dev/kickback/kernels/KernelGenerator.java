@@ -17,7 +17,8 @@ import java.util.Map;
  * too large for C1), and {@code RowsWideBlocks.java}, 1 to 4 rows of a small GEMM over a block of
  * columns in one pass over k (a method per row count, for the registers), and
  * {@code PackedTiles.java}, the packed GEMM's MR x 2-vector tile over A packed or in place, and
- * {@code StreamingRowsBlock.java}, the streaming GEMM's rows of A against four rows of B.
+ * {@code StreamingRowsBlock.java}, the streaming GEMM's rows of A against four rows of B, and
+ * {@code SegmentStreamingBlock.java}, the same with the partial sums off the heap.
  * {@code GeneratedKernelsTest} fails when a checked-in file is not this generator's output.
  *
  * <p>Run from the repository's root after editing: {@code java
@@ -37,7 +38,8 @@ public final class KernelGenerator {
         DIR + "Rows6Cols2Blocks.java", rowsCols2Blocks(6),
         DIR + "RowsWideBlocks.java", rowsWideBlocks(),
         DIR + "PackedTiles.java", packedTiles(),
-        DIR + "StreamingRowsBlock.java", streamingRowsBlock(STREAMING_ROWS));
+        DIR + "StreamingRowsBlock.java", streamingRowsBlock(STREAMING_ROWS, false),
+        DIR22 + "SegmentStreamingBlock.java", streamingRowsBlock(STREAMING_ROWS, true));
   }
 
   /**
@@ -928,18 +930,41 @@ public final class KernelGenerator {
 
   /**
    * {@code StreamingRowsBlock.java}: {@link PanamaStreamingGemm}'s block, up to {@code rows} rows
-   * of A against four rows of B, one broadcast per row and term outside the loop, each row past
-   * the first behind a test of m.
+   * of A against four rows of B (and against one, for the last rows of a block), one broadcast
+   * per row and term outside the loop, each row past the first behind a test of m; with
+   * {@code segment}, {@code SegmentStreamingBlock.java}: the same, the partial sums in an
+   * aligned segment ({@code StreamingScratch}).
    */
-  static String streamingRowsBlock(int rows) {
+  static String streamingRowsBlock(int rows, boolean segment) {
+    String name = segment ? "SegmentStreamingBlock" : "StreamingRowsBlock";
     StringBuilder s = new StringBuilder(HEADER);
-    s.append("""
+    s.append(segment ? """
+
+        import java.lang.foreign.MemorySegment;
+        import java.nio.ByteOrder;
+        import jdk.incubator.vector.FloatVector;
+        import jdk.incubator.vector.VectorSpecies;
+
+        /**
+         * {@link StreamingRowsBlock}'s blocks with the partial sums in a segment off the heap,
+         * row r from byte {@code 4 * r * row}, aligned to 64 bytes: per lane the same
+         * operations, so the same bits. From the same template ({@code KernelGenerator}, in the
+         * tests). Compiled for Java 22.
+         */
+        final class SegmentStreamingBlock {
+          private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+          private static final int L = S.length();
+          private static final ByteOrder ORDER = ByteOrder.nativeOrder();
+
+          private SegmentStreamingBlock() {}
+
+        """ : """
 
         import jdk.incubator.vector.FloatVector;
         import jdk.incubator.vector.VectorSpecies;
 
         /**
-         * The block of {@link PanamaStreamingGemm}: written out for its most rows from one
+         * The blocks of {@link PanamaStreamingGemm}: written out for its most rows from one
          * template ({@code KernelGenerator}, in the tests).
          */
         final class StreamingRowsBlock {
@@ -948,6 +973,9 @@ public final class KernelGenerator {
 
           private StreamingRowsBlock() {}
 
+        """);
+    String acc = segment ? "MemorySegment acc" : "float[] acc";
+    s.append("""
           /**
            * The partial sums in {@code acc} (row r from {@code r * row}) of the m rows
            * ({@code m <= %d}) over columns {@code [0, w)} of rows p to p + 3 of B: per output one
@@ -957,9 +985,9 @@ public final class KernelGenerator {
            * taking turns: batch 2 1.021x, 4 1.005x, 8 1.007x).
            */
           static void fourRowsOfB(int m, int w, float[] a, int a0, int rs, int cs, int p,
-              float[] b, int b0, int ldb, float[] acc, int row) {
+              float[] b, int b0, int ldb, %s, int row) {
             final FloatVector zero = FloatVector.zero(S);
-        """.formatted(rows));
+        """.formatted(rows, acc));
     for (int r = 0; r < rows; r++) {
       for (int q = 0; q < 4; q++) {
         String index = offset("a0", r, "rs")
@@ -989,15 +1017,57 @@ public final class KernelGenerator {
         s.append("      if (m > ").append(r).append(") {\n");
       }
       s.append(indent).append(r == 0 ? "FloatVector s = " : "s = ")
-          .append("FloatVector.fromArray(S, acc, ").append(at).append(");\n");
-      s.append(indent).append("x%d3.fma(v3, x%d2.fma(v2, x%d1.fma(v1, x%d0.fma(v0, s))))"
-          .formatted(r, r, r, r)).append(".intoArray(acc, ").append(at).append(");\n");
+          .append(accLoad(segment, at)).append(";\n");
+      String sum = "x%d3.fma(v3, x%d2.fma(v2, x%d1.fma(v1, x%d0.fma(v0, s))))"
+          .formatted(r, r, r, r);
+      String store = accStore(segment, at);
+      s.append(indent).append(sum).append(indent.length() + sum.length() + store.length() < 100
+          ? store : "\n" + indent + "    " + store).append(";\n");
       if (r > 0) {
         s.append("      }\n");
       }
     }
-    s.append("    }\n  }\n}\n");
+    s.append("""
+            }
+          }
+
+          /** {@link #fourRowsOfB} for one row p of B: the last rows of a block, one at a time. */
+          static void oneRowOfB(int m, int w, float[] a, int a0, int rs, int cs, int p,
+              float[] b, int b0, %s, int row) {
+            for (int r = 0; r < m; r++) {
+              final FloatVector x = FloatVector.broadcast(S, a[a0 + r * rs + p * cs]);
+              for (int j = 0; j < w; j += L) {
+                final FloatVector s = %s;
+                x.fma(FloatVector.fromArray(S, b, b0 + j), s)%s;
+              }
+            }
+          }
+        }
+        """.formatted(acc, accLoad(segment, "r * row + j"), wrapped(54, accStore(segment,
+            "r * row + j"))));
     return s.toString();
+  }
+
+  /** The partial sum at float index {@code at} of the heap or segment scratch. */
+  private static String accLoad(boolean segment, String at) {
+    return segment ? "FloatVector.fromMemorySegment(S, acc, " + bytes(at) + ", ORDER)"
+        : "FloatVector.fromArray(S, acc, " + at + ")";
+  }
+
+  /** A call that ends a line {@code used} characters long, on the next line if too long. */
+  private static String wrapped(int used, String call) {
+    return used + call.length() < 100 ? call : "\n            " + call;
+  }
+
+  /** The byte offset of float index {@code at}. */
+  private static String bytes(String at) {
+    return at.contains(" ") ? "4L * (" + at + ")" : "4L * " + at;
+  }
+
+  /** Its store, as a call on the vector: {@code .intoArray(...)}. */
+  private static String accStore(boolean segment, String at) {
+    return segment ? ".intoMemorySegment(acc, " + bytes(at) + ", ORDER)"
+        : ".intoArray(acc, " + at + ")";
   }
 
   /**

@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Every primitive, on both paths, against an exact (double) reference, over shapes that
@@ -339,16 +340,25 @@ class KernelOpsTest {
     }
   }
 
+  /** Where the batch-1 rows are off the heap (a JVM and build of 22 or later), so are the sums. */
+  @Test
+  void theStreamingScratchIsOffTheHeapWhereTheRowsAre() {
+    assertEquals(OffHeapRows.available(), StreamingScratch.aligned());
+  }
+
   /**
    * The streaming kernel's bits are the register-blocked kernel's: the same partial sums per
    * block of KC rows, NN and TN, over blocks of rows of B with 0 to 3 left, more than one block,
    * C wider than one pass of its scratch, and 1 to 5, 7 to 9, 12 and 17 rows of A (one pass of
-   * fewer rows than {@code PASS_ROWS} or all of them, and several).
+   * fewer rows than {@code PASS_ROWS} or all of them, and several); with the partial sums in the
+   * thread's scratch (off the heap from Java 22) and in one on the heap.
    */
-  @Test
-  void streamingGemmEqualsTheRegisterBlockedKernelBitwise() {
+  @ParameterizedTest(name = "scratch on the heap: {0}")
+  @ValueSource(booleans = {false, true})
+  void streamingGemmEqualsTheRegisterBlockedKernelBitwise(boolean onHeap) {
     assumeTrue(Kernels.vector().isPresent(), "vector kernels unavailable");
     assumeTrue(PanamaStreamingGemm.takes(2, 272), "no streaming kernel at this width");
+    StreamingScratch scratch = onHeap ? PanamaStreamingGemm.heapScratch() : null;
     SplittableRandom rnd = new SplittableRandom(11);
     for (int m : new int[] {1, 2, 3, 4, 5, 7, 8, 9, 12, 17}) {
       for (int n : new int[] {272, 2080}) {
@@ -362,7 +372,11 @@ class KernelOpsTest {
             float[] want = c0.clone();
             PanamaSmallGemm.gemmStridedA(m, n, k, 0.5f, a, rs, cs, b, want);
             float[] got = c0.clone();
-            PanamaStreamingGemm.gemm(m, n, k, 0.5f, a, rs, cs, b, got);
+            if (onHeap) {
+              PanamaStreamingGemm.gemm(m, n, k, 0.5f, a, rs, cs, b, got, scratch);
+            } else {
+              PanamaStreamingGemm.gemm(m, n, k, 0.5f, a, rs, cs, b, got);
+            }
             assertBits(want, got, "m=" + m + " n=" + n + " k=" + k + (tn ? " TN" : " NN"));
           }
         }
