@@ -23,7 +23,7 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>The aligned implementation ({@code SegmentScratch}) keeps the sums in a segment, a preview
  * API in Java 21 and final from 22: compiled for Java 22 from {@code src/main/java22} and loaded
  * by name on a JVM of 22 or later, as {@link OffHeapRows} is. Elsewhere the sums are a
- * {@code float[]} ({@link OnHeap}). Both run the same operations, so the same bits.
+ * {@code float[]} ({@code OnHeap}). Both run the same operations, so the same bits.
  */
 abstract class StreamingScratch {
   private static final String IMPLEMENTATION = "dev.kickback.kernels.SegmentScratch";
