@@ -936,7 +936,6 @@ public final class KernelGenerator {
    * aligned segment ({@code StreamingScratch}).
    */
   static String streamingRowsBlock(int rows, boolean segment) {
-    String name = segment ? "SegmentStreamingBlock" : "StreamingRowsBlock";
     StringBuilder s = new StringBuilder(HEADER);
     s.append(segment ? """
 
