@@ -13,8 +13,8 @@ import jdk.incubator.vector.VectorSpecies;
  * where the sums sit on cache lines sets its speed. A {@code float[]}'s elements start 16 bytes
  * past its header, wherever the collector put the object (and it moves it), so a scratch array
  * lies on 64-byte lines in about one JVM in eight. Measured on Zen 5 (16 lanes), 8 rows of A over
- * three 1024 x 1024 matrices in turn, per matrix: from an array 187-199 us in the 3 JVMs of 12
- * whose array happened to start on a line and 264-344 us in the other 9, from the segment
+ * three 1024 x 1024 matrices in turn, per matrix: from an array 187-199 us in the 3 JVMs of 22
+ * whose array happened to start on a line and 262-344 us in the other 19, from the segment
  * 191-208 us (3 JVMs). With each matrix rewritten before the pass reads it, as a step's update
  * leaves it: 401-436 us from an array, 197-210 from the segment (3 JVMs each); at 2, 4 and 6
  * rows level to 1.05x. Whole wide Kickback steps at batch 8 (3 JVMs each, in turns, JFR):
