@@ -40,28 +40,23 @@ abstract class OffHeapRows {
       unavailable = "aligned rows need Java 22";
       return null;
     }
-    Constructor<? extends OffHeapRows> maker = java22Constructor(IMPLEMENTATION,
-        OffHeapRows.class, int.class, int.class, float[].class);
-    if (maker == null) {
-      unavailable = "aligned rows unavailable: " + IMPLEMENTATION + " did not load";
+    try {
+      return java22Constructor(IMPLEMENTATION, OffHeapRows.class, int.class, int.class,
+          float[].class);
+    } catch (ReflectiveOperationException | LinkageError e) {
+      unavailable = "aligned rows unavailable: " + e; // a build on JDK 21 leaves them out
+      return null;
     }
-    return maker;
   }
 
   /**
-   * The constructor of {@code name}, a subclass of {@code type} compiled for Java 22, or null on
-   * an older JVM or where it does not load (a build on JDK 21 leaves the Java 22 classes out).
+   * The constructor of {@code name}, a subclass of {@code type} compiled for Java 22: call it
+   * only on a JVM of 22 or later. A build on JDK 21 leaves the Java 22 classes out, so that it
+   * throws there.
    */
   static <T> Constructor<? extends T> java22Constructor(String name, Class<T> type,
-      Class<?>... parameters) {
-    if (Runtime.version().feature() < 22) {
-      return null;
-    }
-    try {
-      return Class.forName(name).asSubclass(type).getDeclaredConstructor(parameters);
-    } catch (ReflectiveOperationException | LinkageError e) {
-      return null;
-    }
+      Class<?>... parameters) throws ReflectiveOperationException {
+    return Class.forName(name).asSubclass(type).getDeclaredConstructor(parameters);
   }
 
   /** Whether this JVM has the off-heap rows (Java 22 or later). */

@@ -1037,13 +1037,13 @@ public final class KernelGenerator {
               final FloatVector x = FloatVector.broadcast(S, a[a0 + r * rs + p * cs]);
               for (int j = 0; j < w; j += L) {
                 final FloatVector s = %s;
-                x.fma(FloatVector.fromArray(S, b, b0 + j), s)%s;
+                %s%s;
               }
             }
           }
         }
-        """.formatted(acc, accLoad(segment, "r * row + j"), wrapped(54, accStore(segment,
-            "r * row + j"))));
+        """.formatted(acc, accLoad(segment, "r * row + j"), ONE_ROW_FMA,
+            wrapped(8 + ONE_ROW_FMA.length(), accStore(segment, "r * row + j"))));
     return s.toString();
   }
 
@@ -1052,6 +1052,9 @@ public final class KernelGenerator {
     return segment ? "FloatVector.fromMemorySegment(S, acc, " + bytes(at) + ", ORDER)"
         : "FloatVector.fromArray(S, acc, " + at + ")";
   }
+
+  /** oneRowOfB's fma before its store (indented by 8 where written). */
+  private static final String ONE_ROW_FMA = "x.fma(FloatVector.fromArray(S, b, b0 + j), s)";
 
   /** A call that ends a line {@code used} characters long, on the next line if too long. */
   private static String wrapped(int used, String call) {
