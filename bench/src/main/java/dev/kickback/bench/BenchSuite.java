@@ -115,12 +115,15 @@ public final class BenchSuite {
     checkOpenBlasEnvironment(notes);
     List<RunResult> all = new ArrayList<>();
     List<Suites.Group> groups = smoke ? Suites.smoke(Suites.SMOKE) : Suites.named(suite);
-    try (LoadMonitor load = new LoadMonitor()) {
+    String root = System.getProperty("kickback.root");
+    String besideNote = null;
+    try (NativeBeside beside = smoke ? NativeBeside.none() : NativeBeside.of(root, lanes, groups);
+        LoadMonitor load = new LoadMonitor()) {
       notes.add(smoke ? "Smoke run: every parameter set of every suite, " + Suites.SMOKE
           + "; no number here is a result."
           : "Suite " + suite + ": " + describe(groups) + ".");
       for (Suites.Group g : groups) {
-        all.addAll(g.interleaved() ? runInterleaved(g) : run(g, g.timing()));
+        all.addAll(g.interleaved() ? runInterleaved(g, beside) : run(g, g.timing()));
       }
       if (!smoke) {
         double firstPass = (System.nanoTime() - start) / 1e9;
@@ -135,6 +138,7 @@ public final class BenchSuite {
               : ", after " + launcher + " s of build and OpenBLAS probe in the launcher"));
       notes.add(load.summary());
       notes.addAll(load.warnings());
+      besideNote = beside.note();
     }
     String flinkState = flinkStateNote();
     if (flinkState != null) {
@@ -142,12 +146,14 @@ public final class BenchSuite {
     }
     // after the rows, so that it does not heat the first of them, and after the load monitor,
     // whose windows would count its compiler and its process as other work on the machine
-    String root = System.getProperty("kickback.root");
     if (!smoke && root != null) {
       String nativeNote = NativeReference.note(Path.of(root), all, lanes);
       if (nativeNote != null) {
         notes.add(nativeNote);
       }
+    }
+    if (besideNote != null) { // after the reference's own note: the headline repeats from it on
+      notes.add(besideNote);
     }
     Path json = Path.of(positional.get(0));
     Files.createDirectories(json.toAbsolutePath().getParent());
@@ -334,9 +340,11 @@ public final class BenchSuite {
 
   /**
    * An interleaved group's rows, fork by fork in turn, each row's forks pooled: the same forks
-   * and timing as {@link #run}, in another order.
+   * and timing as {@link #run}, in another order. Each fork of our paper-network batch-1 rows
+   * gets the native reference timed just before it ({@link NativeBeside}).
    */
-  static List<RunResult> runInterleaved(Suites.Group g) throws RunnerException {
+  static List<RunResult> runInterleaved(Suites.Group g, NativeBeside beside)
+      throws RunnerException {
     Suites.Timing t = g.timing();
     if (t.forks() == null || t.forks() < 2) {
       return new ArrayList<>(run(g, t));
@@ -346,7 +354,12 @@ public final class BenchSuite {
     Map<String, RunResult> out = new LinkedHashMap<>(); // by benchmark and row, in turn order
     for (int f = 0; f < t.forks(); f++) {
       for (Map<String, String> row : rows) {
+        String paired = NativeBeside.rowOf(g.benchmarks(), row);
+        double referenceNs = paired == null ? Double.NaN : beside.time(paired);
         for (RunResult r : forks(g.include(), row, one)) {
+          if (paired != null && NativeBeside.ours(r, paired)) {
+            beside.pair(paired, 1e9 / r.getPrimaryResult().getScore(), referenceNs);
+          }
           out.merge(r.getParams().getBenchmark() + " " + row, r, BenchSuite::pooled);
         }
       }

@@ -23,8 +23,10 @@ final class NativeReference {
    * build about 4.7 s, so that the headline's steps can warm up as long as C2 needs and the job
    * still fit six minutes.
    */
-  private static final String SECONDS = "0.3";
-  private static final String REPS = "3";
+  static final String SECONDS = "0.3";
+  static final String REPS = "3";
+  /** gcc's flags for the AVX2 build, as the script uses them on a CPU without AVX-512. */
+  static final String AVX2_FLAGS = "-O3 -mavx2 -mfma -mbmi2 -DFORCE_AVX2";
   /**
    * Processes timed, the fastest one's medians quoted: one process's medians moved by a third
    * from one process to the next (measured on Zen 5 within a minute, each 3 x 0.3 s: Kickback
@@ -97,15 +99,21 @@ final class NativeReference {
    */
   private static ProcessBuilder build(Path script, boolean avx2) {
     Path source = script.resolveSibling("b1ref.c");
-    String avx2Flags = "-O3 -mavx2 -mfma -mbmi2 -DFORCE_AVX2";
-    String isa = avx2 ? "isa='" + avx2Flags + "'"
-        : "if grep -q avx512f /proc/cpuinfo; then isa=-march=native; else isa='" + avx2Flags
-            + "'; fi";
-    return new ProcessBuilder("bash", "-c", "set -eu; " + isa + "; out=$(mktemp -d);"
+    return new ProcessBuilder("bash", "-c", "set -eu; " + isa(avx2) + "; out=$(mktemp -d);"
         + " trap 'rm -rf \"$out\"' EXIT; gcc -O3 $isa -o \"$out/b1ref\" \"$1\" -lm;"
         + " \"$out/b1ref\" check | tail -1; for run in $(seq \"$4\"); do"
         + " taskset -c \"${CPU:-1}\" \"$out/b1ref\" bench \"$2\" \"$3\" kp,ks; done", "b1ref",
         source.toString(), SECONDS, REPS, Integer.toString(RUNS));
+  }
+
+  /**
+   * Shell that sets {@code isa} to gcc's flags for the reference: the script's (AVX-512 where
+   * the CPU has it, else AVX2), or AVX2's for our rows at 8 lanes.
+   */
+  static String isa(boolean avx2) {
+    return avx2 ? "isa='" + AVX2_FLAGS + "'"
+        : "if grep -q avx512f /proc/cpuinfo; then isa=-march=native; else isa='" + AVX2_FLAGS
+            + "'; fi";
   }
 
   /** The reference's medians: its kernel's instruction set, forward and step in ns. */

@@ -372,8 +372,10 @@ public final class Suites {
         // and the wide network's (12.6 MB)
         group("BandwidthBench", HEADLINE_PEER, "mode", "READ,UPDATE", "kb", "100,16384"),
         group("GemmBench", GEMM, "path", "VECTOR,OPENBLAS", "op", "NN", "n", "1024"),
-        // batch 1 as the steps: 4 s (HEADLINE_FORWARD_B1)
-        group("ForwardBench", HEADLINE_FORWARD_B1, "path", "VECTOR", "net", "PAPER", "batch", "1"),
+        // batch 1 as the steps: 4 s (HEADLINE_FORWARD_B1); its forks one at a time, as the steps,
+        // so that the native reference is timed just before each (NativeBeside)
+        group("ForwardBench", HEADLINE_FORWARD_B1, "path", "VECTOR", "net", "PAPER", "batch", "1")
+            .takingTurns(),
         group("ForwardBench", HEADLINE_B256, "path", "VECTOR", "net", "PAPER", "batch", "16"),
         // batch 256, where the two are close, beside ONNX Runtime, their forks in turn at our
         // timing: apart, the main job of 36ab1fb on Zen 5 read 0.88x in a slow spell of our two
