@@ -48,7 +48,7 @@ final class NativeBeside implements AutoCloseable {
     ROWS.forEach(r -> pairs.put(r, new ArrayList<>()));
   }
 
-  /** Nothing timed: a smoke run, or no checkout to find the reference from. */
+  /** Nothing timed: a smoke run, a suite without paired rows, or no reference to build. */
   static NativeBeside none() {
     return new NativeBeside(null, false);
   }
