@@ -171,9 +171,9 @@ final class NativeBeside implements AutoCloseable {
   }
 
   /**
-   * The report's sentence on the pairs, or null when nothing was paired (or timing failed and
-   * nothing was): per row, each fork's ratio to the reference timed just before it, and the mean
-   * of those ratios.
+   * The report's sentence on the pairs: per row, each fork's ratio to the reference timed just
+   * before it, and the mean of those ratios, then why timing stopped if it failed. Without pairs,
+   * why the reference could not be built or timed, or null where none was tried.
    */
   String note() {
     List<String> parts = new ArrayList<>();
