@@ -9,8 +9,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.openjdk.jmh.infra.BenchmarkParams;
 import org.openjdk.jmh.results.RunResult;
 
@@ -32,8 +30,6 @@ import org.openjdk.jmh.results.RunResult;
 final class NativeBeside implements AutoCloseable {
   /** The rows paired, in the report's order. */
   static final List<String> ROWS = List.of("forward", "Kickback step", "Backprop step");
-  private static final Pattern MEDIAN =
-      Pattern.compile("^kern-\\S+ (predict|step)\\s+ns/call .*median\\s+([0-9.]+)");
 
   private final Path source;
   private final boolean avx2;
@@ -117,7 +113,7 @@ final class NativeBeside implements AutoCloseable {
       Subprocess.Result run = Subprocess.run(new ProcessBuilder("bash", "-c",
           "taskset -c \"${CPU:-1}\" \"$1/b1ref\" bench \"$2\" \"$3\" \"$4\"", "b1ref",
           dir.toString(), NativeReference.SECONDS, NativeReference.REPS, kernel), 60);
-      double ns = median(run.out(), row.equals("forward") ? "predict" : "step");
+      double ns = NativeReference.median(run.out(), row.equals("forward") ? "predict" : "step");
       if (run.exit() != 0 || Double.isNaN(ns)) {
         failure = "the reference " + (run.timedOut() ? "timed out" : "failed") + ": "
             + run.lastLine();
@@ -150,17 +146,6 @@ final class NativeBeside implements AutoCloseable {
       Thread.currentThread().interrupt();
       failure = "interrupted";
     }
-  }
-
-  /** The median of the reference's {@code predict} or {@code step} line, or NaN. */
-  static double median(String out, String kind) {
-    for (String line : out.split("\n")) {
-      Matcher m = MEDIAN.matcher(line.strip());
-      if (m.find() && m.group(1).equals(kind)) {
-        return Double.parseDouble(m.group(2));
-      }
-    }
-    return Double.NaN;
   }
 
   /** One fork of a paired row: our ns per call beside the reference's just before it. */

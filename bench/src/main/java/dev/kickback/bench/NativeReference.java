@@ -124,22 +124,34 @@ final class NativeReference {
    * where several runs printed them, or null.
    */
   static Medians medians(String out) {
-    double forward = Double.NaN;
-    double step = Double.NaN;
-    String isa = "?";
+    double forward = median(out, "predict");
+    double step = median(out, "step");
+    if (Double.isNaN(forward) || Double.isNaN(step)) {
+      return null;
+    }
     for (String line : out.split("\n")) {
       Matcher m = MEDIAN.matcher(line.strip());
       if (m.find()) {
-        isa = m.group(1);
-        double ns = Double.parseDouble(m.group(3));
-        if (m.group(2).equals("predict")) {
-          forward = Double.isNaN(forward) ? ns : Math.min(forward, ns);
-        } else {
-          step = Double.isNaN(step) ? ns : Math.min(step, ns);
-        }
+        return new Medians(m.group(1), forward, step);
       }
     }
-    return Double.isNaN(forward) || Double.isNaN(step) ? null : new Medians(isa, forward, step);
+    throw new AssertionError("a median was read from a line that does not match");
+  }
+
+  /**
+   * The smallest median of the intrinsics kernel's {@code predict} or {@code step} lines in the
+   * reference's output (one per run), in ns per call; NaN where it printed none.
+   */
+  static double median(String out, String kind) {
+    double smallest = Double.NaN;
+    for (String line : out.split("\n")) {
+      Matcher m = MEDIAN.matcher(line.strip());
+      if (m.find() && m.group(2).equals(kind)) {
+        double ns = Double.parseDouble(m.group(3));
+        smallest = Double.isNaN(smallest) ? ns : Math.min(smallest, ns);
+      }
+    }
+    return smallest;
   }
 
   /** Nanoseconds per call of our vector path's paper-network batch-1 row, from samples/s. */

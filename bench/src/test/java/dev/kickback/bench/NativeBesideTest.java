@@ -86,9 +86,9 @@ class NativeBesideTest {
     String out = """
         kern-avx512 step             ns/call min  1381.6  median  1384.9  max  1392.9  (722059 calls/s at median)
         """;
-    assertEquals(1384.9, NativeBeside.median(out, "step"));
-    assertTrue(Double.isNaN(NativeBeside.median(out, "predict")));
-    assertTrue(Double.isNaN(NativeBeside.median("plain-avx512build step ns/call min 1 median 2"
+    assertEquals(1384.9, NativeReference.median(out, "step"));
+    assertTrue(Double.isNaN(NativeReference.median(out, "predict")));
+    assertTrue(Double.isNaN(NativeReference.median("plain-avx512build step ns/call min 1 median 2"
         + " max 3", "step")), "the plain C build is not the reference");
   }
 
