@@ -16,7 +16,7 @@ import org.openjdk.jmh.results.RunResult;
  * The native reference timed beside our paper-network batch-1 rows: once just before each fork
  * of those rows where their group takes turns, so that each fork's time has a reference measured
  * within seconds of it. The machine's speed moves by a third from one spell to the next (the
- * README's "A step's speed changes within one JVM"), and {@link NativeReference}'s runs at the end
+ * performance journal's "A step's speed changes within one JVM", in {@code docs/}), and {@link NativeReference}'s runs at the end
  * of the job can fall in another spell than our forks, either way. The report keeps that note
  * and adds these pairs.
  *

@@ -34,7 +34,7 @@ final class Markdown {
     appendRuleRatio(sb, rows);
     appendScaling(sb, rows);
     appendDjl(sb, rows);
-    appendLatency(sb, rows, roofs);
+    appendLatency(sb, rows, roofs, "## Latency: batches 1 to 16, one core");
     appendOnnxRuntime(sb, rows);
     appendReader(sb, rows);
     appendFlink(sb, rows);
@@ -185,15 +185,16 @@ final class Markdown {
    * roof that bounds them:
    * bytes from {@link Traffic} (counted from the units active on the benchmark's sample at
    * batch 1), read at the read roof and updated at the update roof of the array size the
-   * network's weights stream from ({@link Net#roofKb()}).
+   * network's weights stream from ({@link Net#roofKb()}). {@code heading} is the section's
+   * Markdown heading line, at the level of the document it goes into.
    */
-  static void appendLatency(StringBuilder sb, List<Row> rows, Roofs roofs) {
+  static void appendLatency(StringBuilder sb, List<Row> rows, Roofs roofs, String heading) {
     List<Row> ours = rows.stream().filter(r -> "vector".equals(r.path()) && r.batch() <= 16
         && (r.benchmark().equals("forward") || r.benchmark().equals("step"))).toList();
     if (ours.isEmpty()) {
       return;
     }
-    sb.append("\n## Latency: batches 1 to 16, one core\n\nBytes per operation from the units"
+    sb.append("\n").append(heading).append("\n\nBytes per operation from the units"
         + " active on the benchmark's sample: at batch 1 the kernel reads and updates only the"
         + " weight rows of nonzero inputs, at larger batches every row. The bound reads those"
         + " bytes at the read roof and updates them at the update roof of the array size the"

@@ -194,6 +194,22 @@ class ReportTest {
   }
 
   /**
+   * The summary's latency table is one of its second-level sections; the headline's, which the
+   * README's third-level "Results on this machine" holds, is a fourth-level heading, and the
+   * headline has no heading above that level.
+   */
+  @Test
+  void theLatencyTableHeadsItsDocumentAtThatDocumentsLevel() {
+    Map<String, String> meta = Map.of("clock_ghz_measured", "2.00");
+    String summary = Markdown.render(meta, rows());
+    assertTrue(summary.contains("\n## Latency: batches 1 to 16, one core\n"), summary);
+    String headline = HeadlineTable.render(meta, rows());
+    assertTrue(headline.contains("\n#### Batches 1 to 16, one core\n"), headline);
+    assertTrue(headline.lines().filter(l -> l.startsWith("#")).allMatch(l -> l.startsWith("####")),
+        headline);
+  }
+
+  /**
    * The traffic model: at batch 1 the rows of nonzero inputs (all 21 features, then some of the
    * units), at larger batches every row; the step reads the forward's bytes, the feedback's
    * (the forward's above layer 0) and updates the forward's rows, read and write.
