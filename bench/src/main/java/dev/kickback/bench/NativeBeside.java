@@ -16,9 +16,9 @@ import org.openjdk.jmh.results.RunResult;
  * The native reference timed beside our paper-network batch-1 rows: once just before each fork
  * of those rows where their group takes turns, so that each fork's time has a reference measured
  * within seconds of it. The machine's speed moves by a third from one spell to the next (the
- * performance journal's "A step's speed changes within one JVM", in {@code docs/}), and {@link NativeReference}'s runs at the end
- * of the job can fall in another spell than our forks, either way. The report keeps that note
- * and adds these pairs.
+ * performance journal's "A step's speed changes within one JVM", in {@code docs/}), and
+ * {@link NativeReference}'s runs at the end of the job can fall in another spell than our forks,
+ * either way. The report keeps that note and adds these pairs.
  *
  * <p>gcc builds the reference once, before the suite's rows and its load monitor (whose windows
  * would count the compiler's short-lived processes as other work), into a directory that

@@ -228,9 +228,10 @@ public final class Suites {
    * the methods a step calls once ({@code Trainer.updateBiases},
    * {@code OverflowGuard.mayUpdateInPlace}) reach C2 4 to 6 s into a JVM, and the VM allocates
    * a few objects on the benchmark thread as their code goes in (600 to 2,112 bytes in a
-   * measured iteration; see "The wide step's bytes at batch 256" in docs/performance-journal.md). With four
-   * seconds both forks of each row read 600 bytes in one iteration (one thread: the sixth; two
-   * threads: the first; Zen 4, {@code ./kickback jmh}); with eight, 0 in all 36.
+   * measured iteration; see "The wide step's bytes at batch 256" in
+   * docs/performance-journal.md). With four seconds both forks of each row read 600 bytes in one
+   * iteration (one thread: the sixth; two threads: the first; Zen 4, {@code ./kickback jmh}); with
+   * eight, 0 in all 36.
    */
   public static final Timing WIDE_STEP = new Timing(2, 8, 1000, 9, 200);
   /**
