@@ -93,6 +93,27 @@ public record JmhResult(String benchmark, Map<String, String> params, int thread
     return out;
   }
 
+  /**
+   * The largest fork's mean score over the smallest's, among the forks with iterations; null
+   * with fewer than two. JMH's interval pools the iterations of all forks, so it narrows as
+   * forks are added whether or not they agree; this says whether they did.
+   */
+  public Double forkSpread() {
+    double lo = Double.POSITIVE_INFINITY;
+    double hi = 0;
+    int forksWithIterations = 0;
+    for (double[] fork : raw) {
+      if (fork.length == 0) {
+        continue;
+      }
+      double mean = java.util.Arrays.stream(fork).average().getAsDouble();
+      lo = Math.min(lo, mean);
+      hi = Math.max(hi, mean);
+      forksWithIterations++;
+    }
+    return forksWithIterations < 2 || !(lo > 0) ? null : hi / lo;
+  }
+
   static JmhResult parse(JsonObject r) {
     Map<String, String> params = new LinkedHashMap<>();
     if (r.has("params")) {

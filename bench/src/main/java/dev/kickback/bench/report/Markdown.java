@@ -71,7 +71,10 @@ final class Markdown {
   static void appendRows(StringBuilder sb, List<Row> rows) {
     long flagged = rows.stream().filter(r -> r.flag() != null).count();
     sb.append(String.format(Locale.ROOT, "%n## Results%n%n%d rows, %d within ±%.0f%%."
-        + " A 🔴 row is not a result yet; its reason is given.%n%n", rows.size(),
+        + " A 🔴 row is not a result yet; its reason is given. ⚠ marks a row whose forks' mean"
+        + " scores lie more than %3$.0f%% apart (largest over smallest): its interval pools"
+        + " their iterations, so it says how steady each JVM was, not how far apart they"
+        + " ran.%n%n", rows.size(),
         rows.size() - flagged, 100 * Rows.MAX_RELATIVE_ERROR));
     sb.append("| benchmark | rule | path | shape | batch | threads | score ± error | ± | GFLOP/s"
         + " | samples/s | vs OpenBLAS | vs ORT | vs peak | B/op | thread B/op | |\n");
@@ -86,8 +89,20 @@ final class Markdown {
           r.gflops() == null ? "" : String.format(Locale.ROOT, "%.2f", r.gflops()),
           r.samplesPerS() == null ? "" : num(r.samplesPerS()), fixed(r.vsOpenblas(), 2),
           fixed(r.vsOrt(), 2), fixed(r.vsPeak(), 3), fixed(r.bytesPerOp(), 0),
-          fixed(r.threadBytesPerOp(), 0), r.flag() == null ? "" : "🔴 " + r.flag()));
+          fixed(r.threadBytesPerOp(), 0), marks(r)));
     }
+  }
+
+  /** The last column of the results: why a row is not a result, and forks that disagree. */
+  static String marks(Row r) {
+    List<String> marks = new java.util.ArrayList<>();
+    if (r.flag() != null) {
+      marks.add("🔴 " + r.flag());
+    }
+    if (r.forkSpread() != null && r.forkSpread() > 1 + Rows.MAX_RELATIVE_ERROR) {
+      marks.add(String.format(Locale.ROOT, "⚠ forks %.2fx apart", r.forkSpread()));
+    }
+    return String.join("; ", marks);
   }
 
   /**

@@ -24,11 +24,12 @@ package dev.kickback.bench.report;
  * @param threadBytesPerOp bytes the benchmark thread allocated per operation, or null
  * @param trafficBytesPerOp the benchmark's own model of bytes moved per operation
  * @param flag why the row is not a result yet, or null
+ * @param forkSpread the largest fork's mean over the smallest's, or null with one fork
  */
 public record Row(String key, String benchmark, String rule, String path, String shape,
     int batch, int threads, double score, double error, String unit, Double gflops,
     Double samplesPerS, Double vsOpenblas, Double vsOrt, Double vsPeak, Double bytesPerOp,
-    Double threadBytesPerOp, Double trafficBytesPerOp, String flag) {
+    Double threadBytesPerOp, Double trafficBytesPerOp, String flag, Double forkSpread) {
 
   /** Relative half-width of the interval. */
   public double relativeError() {
@@ -52,6 +53,6 @@ public record Row(String key, String benchmark, String rule, String path, String
   Row withRatios(Double vsOpenblas, Double vsOrt, Double vsPeak) {
     return new Row(key, benchmark, rule, path, shape, batch, threads, score, error, unit, gflops,
         samplesPerS, vsOpenblas, vsOrt, vsPeak, bytesPerOp, threadBytesPerOp, trafficBytesPerOp,
-        flag);
+        flag, forkSpread);
   }
 }

@@ -46,7 +46,7 @@ public final class Rows {
       String shape = String.join(",", r.params().values());
       return new Row(r.key(), r.simpleClassName() + "." + method, null, null, shape, 1,
           r.threads(), r.score(), r.error(), r.unit(), null, null, null, null, null,
-          r.allocBytesPerOp(), r.threadBytesPerOp(), null, flag);
+          r.allocBytesPerOp(), r.threadBytesPerOp(), null, flag, r.forkSpread());
     }
     Workload w = model.get();
     boolean throughput = r.unit().equals("ops/s");
@@ -55,7 +55,7 @@ public final class Rows {
     Double samples = throughput && w.samples() > 0 ? r.score() * w.samples() : null;
     return new Row(r.key(), w.benchmark(), w.rule(), w.path(), w.shape(), w.batch(), threads,
         r.score(), r.error(), r.unit(), gflops, samples, null, null, null, r.allocBytesPerOp(),
-        r.threadBytesPerOp(), w.bytes() > 0 ? w.bytes() : null, flag);
+        r.threadBytesPerOp(), w.bytes() > 0 ? w.bytes() : null, flag, r.forkSpread());
   }
 
   /** Why a row is not a result yet, or null when its interval is within bounds. */

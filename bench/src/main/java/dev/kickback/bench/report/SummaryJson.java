@@ -37,6 +37,7 @@ final class SummaryJson {
       o.addProperty("traffic_bytes_per_op", r.trafficBytesPerOp());
       o.addProperty("intensity", r.intensity());
       o.addProperty("flag", r.flag());
+      o.addProperty("fork_spread", r.forkSpread());
       arr.add(o);
     }
     JsonObject root = new JsonObject();

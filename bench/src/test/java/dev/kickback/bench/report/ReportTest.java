@@ -194,6 +194,33 @@ class ReportTest {
   }
 
   /**
+   * A row's forks: the largest fork mean over the smallest, marked in the results when beyond
+   * 10% whether or not the pooled interval is tight; one fork has no spread.
+   */
+  @Test
+  void forksThatDisagreeAreMarkedBesideTheirPooledInterval() {
+    JsonObject apart = result("GemmBench", "gemm", 112.5, "path", "VECTOR", "op", "NN", "n",
+        "1024");
+    apart.getAsJsonObject("primaryMetric").add("rawData",
+        JsonParser.parseString("[[100, 100, 100], [125, 125, 125]]"));
+    JsonObject close = result("GemmBench", "gemm", 102.5, "path", "OPENBLAS", "op", "NN", "n",
+        "1024");
+    close.getAsJsonObject("primaryMetric").add("rawData",
+        JsonParser.parseString("[[100, 101, 99], [105, 105, 105], []]"));
+    JsonObject one = result("PeakBench", "fma", 500_000, "width", "BITS_256");
+    List<Row> rows = Rows.of(JmhResult.parse(Jmh.array(apart, close, one)));
+    assertEquals(1.25, find(rows, "gemm", "vector").forkSpread(), 1e-12);
+    assertEquals(1.05, find(rows, "gemm", "openblas").forkSpread(), 1e-12);
+    assertNull(find(rows, "peak", null).forkSpread());
+    assertNull(find(rows, "gemm", "vector").flag(), "the pooled interval is the 1% given");
+    String md = Markdown.render(Map.of(), rows);
+    assertTrue(md.contains("| 1.229 |  |  | ⚠ forks 1.25x apart |"), md);
+    assertEquals(1, md.split("⚠ forks", -1).length - 1, md);
+    assertTrue(md.contains("⚠ marks a row whose forks' mean scores lie more than 10% apart"), md);
+    assertTrue(SummaryJson.render(Map.of(), rows).contains("\"fork_spread\": 1.25"));
+  }
+
+  /**
    * The summary's latency table is one of its second-level sections; the headline's, which the
    * README's third-level "Results on this machine" holds, is a fourth-level heading, and the
    * headline has no heading above that level.
