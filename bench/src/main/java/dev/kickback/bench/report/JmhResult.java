@@ -95,10 +95,14 @@ public record JmhResult(String benchmark, Map<String, String> params, int thread
 
   /**
    * The largest fork's mean score over the smallest's, among the forks with iterations; null
-   * with fewer than two. JMH's interval pools the iterations of all forks, so it narrows as
-   * forks are added whether or not they agree; this says whether they did.
+   * with fewer than two, and for single calls (a cold start's forks are its samples). JMH's
+   * interval pools the iterations of all forks, so it narrows as forks are added whether or not
+   * they agree; this says whether they did.
    */
   public Double forkSpread() {
+    if (singleShot()) {
+      return null;
+    }
     double lo = Double.POSITIVE_INFINITY;
     double hi = 0;
     int forksWithIterations = 0;

@@ -208,6 +208,11 @@ class ReportTest {
     close.getAsJsonObject("primaryMetric").add("rawData",
         JsonParser.parseString("[[100, 101, 99], [105, 105, 105], []]"));
     JsonObject one = result("PeakBench", "fma", 500_000, "width", "BITS_256");
+    JsonObject calls = result("WarmupBench", "run", 1.2, 0.5, "s/op");
+    calls.addProperty("mode", "ss");
+    calls.getAsJsonObject("primaryMetric").add("rawData",
+        JsonParser.parseString("[[1.0], [1.5]]"));
+    assertNull(JmhResult.parse(calls).forkSpread(), "single calls: the spread is the result");
     List<Row> rows = Rows.of(JmhResult.parse(Jmh.array(apart, close, one)));
     assertEquals(1.25, find(rows, "gemm", "vector").forkSpread(), 1e-12);
     assertEquals(1.05, find(rows, "gemm", "openblas").forkSpread(), 1e-12);
