@@ -129,13 +129,8 @@ final class NativeReference {
     if (Double.isNaN(forward) || Double.isNaN(step)) {
       return null;
     }
-    for (String line : out.split("\n")) {
-      Matcher m = MEDIAN.matcher(line.strip());
-      if (m.find()) {
-        return new Medians(m.group(1), forward, step);
-      }
-    }
-    throw new AssertionError("a median was read from a line that does not match");
+    return out.lines().map(line -> MEDIAN.matcher(line.strip())).filter(Matcher::find)
+        .findFirst().map(m -> new Medians(m.group(1), forward, step)).orElse(null);
   }
 
   /**
