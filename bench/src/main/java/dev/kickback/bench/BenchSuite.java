@@ -2,6 +2,7 @@ package dev.kickback.bench;
 
 import dev.kickback.bench.jmh.FlinkStateBench;
 import dev.kickback.bench.report.Compare;
+import dev.kickback.bench.report.JmhResult;
 import dev.kickback.bench.report.Meta;
 import dev.kickback.bench.report.Report;
 import dev.kickback.bench.report.Rows;
@@ -35,9 +36,12 @@ import org.openjdk.jmh.runner.options.TimeValue;
  *
  * <p>Runs one of {@link Suites#NAMES} (default {@code headline}, sized for 6 minutes with the
  * build on 2 cores). Every throughput row comes from at least 2 forks and its interval is JMH's,
- * over all forks' iterations, so it covers fork-to-fork variance. Then each row whose 99.9%
- * interval is wider than ±10% gets more forks, one at a time ({@link Suites#oneMoreFork}), pooled
- * with its first ones, while the time budget lasts. Rows still wide are flagged in the report.
+ * over all forks' iterations. Then each row whose 99.9% interval is wider than ±10% gets more
+ * forks, one at a time ({@link Suites#oneMoreFork}), pooled with its first ones, while the time
+ * budget lasts; then each row whose forks' means lie more than 10% apart (an interval pooled
+ * over iterations can be narrow while its forks disagree) gets up to
+ * {@link #DISAGREEING_FORKS}. The report flags rows still wide and marks those whose forks
+ * still disagree.
  *
  * <p>{@code --smoke} runs every parameter set of every suite once (in this JVM, one 50 ms
  * iteration each), renders the report and compares the run with itself: CI's check that every benchmark, the
@@ -130,7 +134,7 @@ public final class BenchSuite {
         int limit = budget != null ? budget
             : suite.equals("headline") ? HEADLINE_S - Integer.getInteger("kickback.elapsed", 60)
             : (int) (1.5 * firstPass);
-        rerunWide(all, start, limit, notes);
+        rerun(all, start, limit, notes);
       }
       Integer launcher = Integer.getInteger("kickback.elapsed");
       notes.add(String.format(Locale.ROOT, "Measured for %.0f s%s.",
@@ -198,7 +202,9 @@ public final class BenchSuite {
         + (ort.isEmpty() ? "" : "; our forward passes and ONNX Runtime's fork by fork in turn,"
         + " at our timing (" + String.join("; ", ort) + ")")
         + "; a row wider than ±10% gets more forks of its timing,"
-        + " one at a time while the time lasts (at most " + MAX_FORKS + "), pooled with its first";
+        + " one at a time while the time lasts (at most " + MAX_FORKS + "), pooled with its first,"
+        + " then a row whose forks' means lie more than 10% apart (at most " + DISAGREEING_FORKS
+        + ")";
   }
 
   /**
@@ -208,31 +214,24 @@ public final class BenchSuite {
   static final int MAX_FORKS = 6;
 
   /**
-   * Measures the rows wider than the bound further while the budget lasts: one fork at a time,
-   * at the row's own timing, always to the narrowest row still wide whose fork fits, pooled with
-   * the forks the row has (JMH's interval over all of them, as if run with that many forks).
-   * Every fork counts: none is dropped or chosen.
+   * Forks a row whose interval is within ±10% but whose forks' means lie more than 10% apart
+   * ({@link Rows#forksDisagree}) gets: twice the first pass's usual 2, enough to see whether one
+   * fork was the odd one, and a mean over more JVMs. Its mark stays (the spread cannot shrink).
    */
-  private static void rerunWide(List<RunResult> all, long start, int budgetS,
-      List<String> notes) throws RunnerException {
+  static final int DISAGREEING_FORKS = 4;
+
+  /**
+   * Measures rows further while the budget lasts, one fork at a time at the row's own timing
+   * ({@link #nextToMeasure}), pooled with the forks the row has (JMH's interval over all of
+   * them, as if run with that many forks). Every fork counts: none is dropped or chosen.
+   */
+  private static void rerun(List<RunResult> all, long start, int budgetS, List<String> notes)
+      throws RunnerException {
     Set<Integer> measuredAgain = new LinkedHashSet<>();
     int added = 0;
-    while (true) {
-      Integer next = null;
-      for (int i = 0; i < all.size(); i++) {
-        RunResult r = all.get(i);
-        if (isSingleShot(r) || relativeError(r) <= Rows.MAX_RELATIVE_ERROR
-            || r.getBenchmarkResults().size() >= MAX_FORKS
-            || (System.nanoTime() - start) / 1e9 + oneMoreFork(r).seconds() > budgetS) {
-          continue;
-        }
-        if (next == null || relativeError(r) < relativeError(all.get(next))) {
-          next = i;
-        }
-      }
-      if (next == null) {
-        break;
-      }
+    int next;
+    while ((next = nextToMeasure(all, r -> (System.nanoTime() - start) / 1e9
+        + oneMoreFork(r).seconds() <= budgetS)) >= 0) {
       RunResult first = all.get(next);
       BenchmarkParams p = first.getParams();
       Map<String, String> row = new LinkedHashMap<>();
@@ -246,14 +245,54 @@ public final class BenchSuite {
       added++;
     }
     int wide = 0;
+    int disagree = 0;
     for (RunResult r : all) {
       wide += !isSingleShot(r) && relativeError(r) > Rows.MAX_RELATIVE_ERROR ? 1 : 0;
+      disagree += !isSingleShot(r) && Rows.forksDisagree(forkSpread(r)) ? 1 : 0;
     }
     notes.add(String.format(Locale.ROOT, "%d more fork(s) pooled into %d row(s) wider than ±10%%"
-        + " after their first forks%s; %d row(s) still wider.", added, measuredAgain.size(),
+        + " or whose forks lay more than 10%% apart, after their first forks%s; %d row(s) still"
+        + " wider, %d with forks more than 10%% apart.", added, measuredAgain.size(),
         measuredAgain.isEmpty() ? "" : " (" + String.join(", ", measuredAgain.stream()
             .map(i -> label(all.get(i)) + ": " + all.get(i).getBenchmarkResults().size()
-                + " forks").toList()) + ")", wide));
+                + " forks").toList()) + ")", wide, disagree));
+  }
+
+  /**
+   * The row to give one more fork, or -1: among the rows whose next fork {@code fits} the
+   * budget, the narrowest of those wider than ±10% with fewer than {@link #MAX_FORKS} forks
+   * (they are not results yet); when there is none, of those whose forks disagree with fewer
+   * than {@link #DISAGREEING_FORKS}, the one with the fewest forks, then the widest spread.
+   * Single calls are their own spread and never get more.
+   */
+  static int nextToMeasure(List<RunResult> all, java.util.function.Predicate<RunResult> fits) {
+    int wide = -1;
+    int disagree = -1;
+    for (int i = 0; i < all.size(); i++) {
+      RunResult r = all.get(i);
+      int forks = r.getBenchmarkResults().size();
+      if (isSingleShot(r) || forks >= MAX_FORKS || !fits.test(r)) {
+        continue;
+      }
+      if (relativeError(r) > Rows.MAX_RELATIVE_ERROR) {
+        if (wide < 0 || relativeError(r) < relativeError(all.get(wide))) {
+          wide = i;
+        }
+      } else if (forks < DISAGREEING_FORKS && Rows.forksDisagree(forkSpread(r))) {
+        if (disagree < 0 || forks < all.get(disagree).getBenchmarkResults().size()
+            || forks == all.get(disagree).getBenchmarkResults().size()
+            && forkSpread(r) > forkSpread(all.get(disagree))) {
+          disagree = i;
+        }
+      }
+    }
+    return wide >= 0 ? wide : disagree;
+  }
+
+  /** The largest fork's mean over the smallest's ({@link JmhResult#spread}), or null. */
+  private static Double forkSpread(RunResult r) {
+    return JmhResult.spread(r.getBenchmarkResults().stream()
+        .mapToDouble(f -> f.getPrimaryResult().getScore()).toArray());
   }
 
   private static Suites.Timing oneMoreFork(RunResult r) {

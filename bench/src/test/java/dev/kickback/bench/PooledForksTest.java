@@ -1,23 +1,13 @@
 package dev.kickback.bench;
 
+import static dev.kickback.bench.Runs.fork;
+import static dev.kickback.bench.Runs.params;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
-import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.infra.BenchmarkParams;
-import org.openjdk.jmh.infra.IterationParams;
-import org.openjdk.jmh.results.BenchmarkResult;
-import org.openjdk.jmh.results.IterationResult;
-import org.openjdk.jmh.results.IterationResultMetaData;
-import org.openjdk.jmh.results.ResultRole;
 import org.openjdk.jmh.results.RunResult;
-import org.openjdk.jmh.results.ThroughputResult;
-import org.openjdk.jmh.runner.IterationType;
-import org.openjdk.jmh.runner.WorkloadParams;
-import org.openjdk.jmh.runner.options.TimeValue;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,32 +15,6 @@ import org.junit.jupiter.api.Test;
  * the same score and interval, every fork's iterations kept, its parameters counting them.
  */
 class PooledForksTest {
-  private static final IterationParams MEASURE =
-      new IterationParams(IterationType.MEASUREMENT, 3, TimeValue.milliseconds(100), 1);
-
-  private static BenchmarkParams params(int forks) {
-    WorkloadParams w = new WorkloadParams();
-    w.put("batch", "16", 0);
-    w.put("net", "PAPER", 1);
-    return new BenchmarkParams("dev.kickback.bench.jmh.StepBench.step", "generated", true, 1,
-        new int[] {1}, List.of(), forks, 0,
-        new IterationParams(IterationType.WARMUP, 2, TimeValue.seconds(1), 1), MEASURE,
-        Mode.Throughput, w, TimeUnit.SECONDS, 1, "java", List.of(), "25", "vm", "25", "1.37",
-        TimeValue.minutes(10));
-  }
-
-  /** One fork: its iterations at these rates (ops per 100 ms). */
-  private static BenchmarkResult fork(BenchmarkParams p, double... ops) {
-    List<IterationResult> its = new ArrayList<>();
-    for (double o : ops) {
-      IterationResult it = new IterationResult(p, MEASURE, new IterationResultMetaData(0, 0));
-      it.addResult(new ThroughputResult(ResultRole.PRIMARY, "step", o, 100_000_000L,
-          TimeUnit.SECONDS));
-      its.add(it);
-    }
-    return new BenchmarkResult(p, its);
-  }
-
   @Test
   void pooledForksAreOneRunOfAllOfThem() {
     BenchmarkParams two = params(2);

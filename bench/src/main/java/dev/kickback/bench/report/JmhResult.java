@@ -103,19 +103,22 @@ public record JmhResult(String benchmark, Map<String, String> params, int thread
     if (singleShot()) {
       return null;
     }
+    return spread(java.util.Arrays.stream(raw).filter(fork -> fork.length > 0)
+        .mapToDouble(fork -> java.util.Arrays.stream(fork).average().getAsDouble()).toArray());
+  }
+
+  /**
+   * The largest of some forks' mean scores over the smallest; null with fewer than two forks or
+   * a mean that is not positive. The one rule for the report's mark and the suite's reruns.
+   */
+  public static Double spread(double[] forkMeans) {
     double lo = Double.POSITIVE_INFINITY;
     double hi = 0;
-    int forksWithIterations = 0;
-    for (double[] fork : raw) {
-      if (fork.length == 0) {
-        continue;
-      }
-      double mean = java.util.Arrays.stream(fork).average().getAsDouble();
+    for (double mean : forkMeans) {
       lo = Math.min(lo, mean);
       hi = Math.max(hi, mean);
-      forksWithIterations++;
     }
-    return forksWithIterations < 2 || !(lo > 0) ? null : hi / lo;
+    return forkMeans.length < 2 || !(lo > 0) ? null : hi / lo;
   }
 
   static JmhResult parse(JsonObject r) {

@@ -99,7 +99,7 @@ final class Markdown {
     if (r.flag() != null) {
       marks.add("🔴 " + r.flag());
     }
-    if (r.forkSpread() != null && r.forkSpread() > 1 + Rows.MAX_RELATIVE_ERROR) {
+    if (Rows.forksDisagree(r.forkSpread())) {
       marks.add(String.format(Locale.ROOT, "⚠ forks %.2fx apart", r.forkSpread()));
     }
     return String.join("; ", marks);

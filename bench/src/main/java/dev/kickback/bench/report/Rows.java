@@ -58,6 +58,15 @@ public final class Rows {
         r.threadBytesPerOp(), w.bytes() > 0 ? w.bytes() : null, flag, r.forkSpread());
   }
 
+  /**
+   * Whether forks whose means lie {@code spread} apart (largest over smallest,
+   * {@link JmhResult#spread}) disagree: by more than the {@link #MAX_RELATIVE_ERROR} a row's
+   * interval may have, which JMH's pooled interval can hide.
+   */
+  public static boolean forksDisagree(Double spread) {
+    return spread != null && spread > 1 + MAX_RELATIVE_ERROR;
+  }
+
   /** Why a row is not a result yet, or null when its interval is within bounds. */
   static String flag(JmhResult r) {
     if (r.singleShot()) {
