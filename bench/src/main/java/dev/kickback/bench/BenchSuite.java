@@ -267,23 +267,28 @@ public final class BenchSuite {
    */
   static int nextToMeasure(List<RunResult> all, java.util.function.Predicate<RunResult> fits) {
     int wide = -1;
+    double narrowest = Double.POSITIVE_INFINITY;
     int disagree = -1;
+    int fewestForks = Integer.MAX_VALUE;
+    double widestSpread = 0;
     for (int i = 0; i < all.size(); i++) {
       RunResult r = all.get(i);
       int forks = r.getBenchmarkResults().size();
       if (isSingleShot(r) || forks >= MAX_FORKS || !fits.test(r)) {
         continue;
       }
-      if (relativeError(r) > Rows.MAX_RELATIVE_ERROR) {
-        if (wide < 0 || relativeError(r) < relativeError(all.get(wide))) {
+      double error = relativeError(r);
+      Double spread = forkSpread(r);
+      if (error > Rows.MAX_RELATIVE_ERROR) {
+        if (wide < 0 || error < narrowest) {
           wide = i;
+          narrowest = error;
         }
-      } else if (forks < DISAGREEING_FORKS && Rows.forksDisagree(forkSpread(r))) {
-        if (disagree < 0 || forks < all.get(disagree).getBenchmarkResults().size()
-            || forks == all.get(disagree).getBenchmarkResults().size()
-            && forkSpread(r) > forkSpread(all.get(disagree))) {
-          disagree = i;
-        }
+      } else if (forks < DISAGREEING_FORKS && Rows.forksDisagree(spread)
+          && (forks < fewestForks || forks == fewestForks && spread > widestSpread)) {
+        disagree = i;
+        fewestForks = forks;
+        widestSpread = spread;
       }
     }
     return wide >= 0 ? wide : disagree;
@@ -341,7 +346,8 @@ public final class BenchSuite {
     return r.getParams().getMode() == org.openjdk.jmh.annotations.Mode.SingleShotTime;
   }
 
-  private static double relativeError(RunResult r) {
+  /** A row's interval as a fraction of its score; infinite where JMH gave no interval. */
+  static double relativeError(RunResult r) {
     double rel = r.getPrimaryResult().getScoreError() / r.getPrimaryResult().getScore();
     return Double.isNaN(rel) ? Double.POSITIVE_INFINITY : rel;
   }

@@ -28,15 +28,11 @@ class NextToMeasureTest {
     return row(batch, 3, slow, 160);
   }
 
-  private static double relativeError(RunResult r) {
-    return r.getPrimaryResult().getScoreError() / r.getPrimaryResult().getScore();
-  }
-
   @Test
   void theRowsAreWhatTheirNamesSay() {
-    assertTrue(relativeError(disagreeing("1")) < Rows.MAX_RELATIVE_ERROR);
-    assertTrue(relativeError(row("1", 10, 100, 105)) < Rows.MAX_RELATIVE_ERROR);
-    assertTrue(relativeError(wide("1", 100)) > Rows.MAX_RELATIVE_ERROR);
+    assertTrue(BenchSuite.relativeError(disagreeing("1")) < Rows.MAX_RELATIVE_ERROR);
+    assertTrue(BenchSuite.relativeError(row("1", 10, 100, 105)) < Rows.MAX_RELATIVE_ERROR);
+    assertTrue(BenchSuite.relativeError(wide("1", 100)) > Rows.MAX_RELATIVE_ERROR);
   }
 
   @Test
@@ -68,7 +64,7 @@ class NextToMeasureTest {
   @Test
   void aWideRowStopsAtSixForksAndARowWhoseForkDoesNotFitIsLeft() {
     RunResult six = row("1", 3, 100, 160, 100, 160, 100, 160);
-    assertTrue(relativeError(six) > Rows.MAX_RELATIVE_ERROR);
+    assertTrue(BenchSuite.relativeError(six) > Rows.MAX_RELATIVE_ERROR);
     assertEquals(-1, BenchSuite.nextToMeasure(List.of(six), r -> true));
     List<RunResult> all = List.of(wide("2", 100), disagreeing("4"));
     assertEquals(1, BenchSuite.nextToMeasure(all, r -> r != all.get(0)));
